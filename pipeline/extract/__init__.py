@@ -1,0 +1,68 @@
+"""Bytes of a published document → the canonical report. Formats are told apart by content."""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Callable
+from io import BytesIO
+
+from pipeline.errors import ExtractError
+from pipeline.extract.common import ParsedDocument, build_report
+from pipeline.model import Report
+
+
+def sniff(data: bytes) -> str:
+    """The document's format from its bytes: pdf, docx, html, doc, text, or raises unsupported_format."""
+    head = data[:2048].lstrip()
+    if not data.strip():
+        raise ExtractError("empty", "the document is empty")
+    if data[:1024].find(b"%PDF-") != -1:
+        return "pdf"
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            names = zipfile.ZipFile(BytesIO(data)).namelist()
+        except zipfile.BadZipFile as e:
+            raise ExtractError("truncated", "a ZIP container that cannot be opened (truncated DOCX?)") from e
+        if "word/document.xml" in names:
+            return "docx"
+        raise ExtractError("unsupported_format", "a ZIP file that is not a Word document")
+    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        raise ExtractError("unsupported_format", "legacy Word .doc (OLE2); only .docx, PDF, HTML and text are read")
+    lower = head[:1024].lower()
+    if lower.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<html" in lower or b"<body" in lower or b"<table" in lower:
+        return "html"
+    if b"\x00" in data[:4096]:
+        raise ExtractError("unsupported_format", "binary data of an unknown format")
+    return "text"
+
+
+def _reader(fmt: str) -> Callable[[bytes], ParsedDocument]:
+    if fmt == "text":
+        from pipeline.extract.text import parse_text
+
+        return parse_text
+    if fmt == "pdf":
+        from pipeline.extract.pdf import parse_pdf
+
+        return parse_pdf
+    if fmt == "html":
+        from pipeline.extract.html import parse_html
+
+        return parse_html
+    if fmt == "docx":
+        from pipeline.extract.docx import parse_docx
+
+        return parse_docx
+    raise ExtractError("unsupported_format", f"no reader for {fmt}")
+
+
+def extract_report(data: bytes) -> Report:
+    """Read one document's bytes into a Report, or raise ExtractError with a code and one line."""
+    fmt = sniff(data)
+    try:
+        reader = _reader(fmt)
+    except ImportError as e:
+        raise ExtractError("unsupported_format", f"{fmt} reader is not available: {e}") from e
+    doc = reader(data)
+    doc.format = fmt
+    return build_report(doc)

@@ -1,0 +1,139 @@
+"""The canonical report record (spec/report.schema.json) and the provenance kept beside it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from pipeline.numbers import amount_to_json
+
+SCHEMA_ID = "nianbao.report/1"
+EXTRACTOR_VERSION = "0.1.0"
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a value sits in its source: page+bbox in a PDF, table+cell in HTML/DOCX, line in text."""
+
+    raw: str
+    page: int | None = None
+    bbox: tuple[float, float, float, float] | None = None
+    table_index: int | None = None
+    cell: tuple[int, int] | None = None
+    line: int | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        """Only the fields that are set."""
+        out: dict[str, Any] = {}
+        if self.page is not None:
+            out["page"] = self.page
+        if self.bbox is not None:
+            out["bbox"] = [round(v, 2) for v in self.bbox]
+        if self.table_index is not None:
+            out["table_index"] = self.table_index
+        if self.cell is not None:
+            out["cell"] = list(self.cell)
+        if self.line is not None:
+            out["line"] = self.line
+        out["raw"] = self.raw
+        return out
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Location:
+        """Inverse of `as_json`."""
+        return cls(
+            raw=d.get("raw", ""),
+            page=d.get("page"),
+            bbox=tuple(d["bbox"]) if d.get("bbox") else None,  # type: ignore[arg-type]
+            table_index=d.get("table_index"),
+            cell=tuple(d["cell"]) if d.get("cell") else None,  # type: ignore[arg-type]
+            line=d.get("line"),
+        )
+
+
+Value = int | Decimal
+
+
+@dataclass
+class Report:
+    """One annual report's three tables in canonical codes, values as printed, with provenance.
+
+    `proactive[item][measure]`, `applications[row][applicant]`, `review_litigation[proceeding][outcome]`.
+    `provenance` maps "table.row.column" to the Location of the printed value.
+    """
+
+    agency: str
+    year: int
+    template: str
+    proactive: dict[str, dict[str, Value]] = field(default_factory=dict)
+    applications: dict[str, dict[str, int]] = field(default_factory=dict)
+    review_litigation: dict[str, dict[str, int]] = field(default_factory=dict)
+    processing_fees_yuan: Decimal | None = None
+    provenance: dict[str, Location] = field(default_factory=dict)
+    narrative: dict[str, dict[str, Any]] = field(default_factory=dict)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+    format: str = "text"
+
+    def cells(self) -> list[tuple[str, str, str, Value]]:
+        """Every value as (table, row, column, value)."""
+        out: list[tuple[str, str, str, Value]] = []
+        for table in ("proactive", "applications", "review_litigation"):
+            for row, cols in getattr(self, table).items():
+                out.extend((table, row, col, v) for col, v in cols.items())
+        return out
+
+    def canonical(self) -> dict[str, Any]:
+        """The record exactly as report.schema.json describes it (no provenance)."""
+
+        def num(v: Value) -> int | float:
+            return amount_to_json(v) if isinstance(v, Decimal) else v
+
+        return {
+            "schema": SCHEMA_ID,
+            "agency": self.agency,
+            "year": self.year,
+            "template": self.template,
+            "proactive": {i: {m: num(v) for m, v in ms.items()} for i, ms in self.proactive.items()},
+            "applications": {r: dict(cs) for r, cs in self.applications.items()},
+            "review_litigation": {p: dict(os) for p, os in self.review_litigation.items()},
+            "processing_fees_yuan": None
+            if self.processing_fees_yuan is None
+            else amount_to_json(self.processing_fees_yuan),
+        }
+
+    def as_json(self) -> dict[str, Any]:
+        """The canonical record plus provenance, narrative claims and extraction warnings."""
+        out = self.canonical()
+        out["provenance"] = {k: loc.as_json() for k, loc in self.provenance.items()}
+        out["narrative"] = self.narrative
+        out["warnings"] = self.warnings
+        out["format"] = self.format
+        out["extractor_version"] = EXTRACTOR_VERSION
+        return out
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Report:
+        """Rebuild a Report from `as_json()` / `canonical()` output (money back to Decimal)."""
+
+        def money(v: Any) -> Decimal:
+            return Decimal(str(v))
+
+        proactive = {
+            i: {m: (money(v) if m == "amount_yuan" else int(v)) for m, v in ms.items()}
+            for i, ms in d["proactive"].items()
+        }
+        fees = d.get("processing_fees_yuan")
+        return cls(
+            agency=d["agency"],
+            year=int(d["year"]),
+            template=d["template"],
+            proactive=proactive,
+            applications={r: {c: int(v) for c, v in cs.items()} for r, cs in d["applications"].items()},
+            review_litigation={p: {o: int(v) for o, v in os.items()} for p, os in d["review_litigation"].items()},
+            processing_fees_yuan=None if fees is None else money(fees),
+            provenance={k: Location.from_json(v) for k, v in d.get("provenance", {}).items()},
+            narrative=d.get("narrative", {}),
+            warnings=d.get("warnings", []),
+            format=d.get("format", "text"),
+        )
