@@ -248,6 +248,7 @@ def _application_row(label: str, group: str | None) -> tuple[str | None, str | N
             group = g
             s = s.replace(key, "")
     s = _NUMBERING.sub("", s)
+    number = re.search(r"(\d+)[.、．]", normalize(clean_text(label)))
     s = re.sub(r"^\d+", "", s)
     if not s:
         return ("other_handling" if group == "other" else None), group
@@ -259,6 +260,10 @@ def _application_row(label: str, group: str | None) -> tuple[str | None, str | N
         return code.code, group
     if s in {"其他"} and group == "other":
         return "other_misc", group
+    # a sub-row whose label the agency misprinted: its number within the group says which it is
+    by_position = [c.code for c in rows21 if c.code.startswith(f"{group}_")] if group else []
+    if number and 1 <= int(number.group(1)) <= len(by_position):
+        return by_position[int(number.group(1)) - 1], group
     return None, group
 
 
@@ -357,14 +362,19 @@ _TITLE = re.compile(
 def read_title(text: str) -> tuple[str, int]:
     """(agency, year) from the report's title: '<agency><year>年政府信息公开工作年度报告' or '<year>年<agency>…'."""
     head = clean_text(text[:3000])
+    previous = ""
     for line in head.splitlines():
         line = line.strip().strip("#*").strip()
         m = _TITLE.search(line)
         if m:
             agency = m.group("pre").strip() or m.group("post").strip()
+            if not agency and previous and len(previous) <= 40 and not re.search(r"[。，,：:；;]", previous):
+                agency = previous  # a title set in two lines: the agency above '<year>年…报告'
             agency = re.sub(r"[\s《》]", "", agency).removesuffix("关于")
             if agency:
                 return agency, int(m.group("year"))
+        if line:
+            previous = line
     raise ExtractError("not_a_report", "no title naming an agency and a year (…年政府信息公开工作年度报告)")
 
 
@@ -416,10 +426,12 @@ def decide_template(rows: dict[str, list[Row]], shown_by_t3: str | None) -> str:
     """v2019 or v2021 from the tables' own labels (table 2's measures, table 3's 其他处理 rows)."""
     blob = norm_label("".join(c.text for r in rows.get("proactive", []) for c in r if c is not None))
     votes = {"v2019": 0, "v2021": 0}
+    # table 2's measures define the template; table 3's 其他处理 rows only break a tie (some v2021
+    # reports still print the v2019 single （六）其他处理 row)
     if any(k in blob for k in ("新制作", "新公开", "采购", "上一年项目")):
-        votes["v2019"] += 1
+        votes["v2019"] += 2
     if any(k in blob for k in ("制发", "废止", "现行有效", "收费金额")):
-        votes["v2021"] += 1
+        votes["v2021"] += 2
     if shown_by_t3:
         votes[shown_by_t3] += 1
     if votes["v2019"] == votes["v2021"]:

@@ -1,0 +1,242 @@
+"""PDF reports: pypdfium2 for every page's text, pdfplumber's table finder only on the pages with tables.
+
+pypdfium2 pulls a page's text in a few milliseconds; pdfminer (under pdfplumber) costs ~40 ms a page just
+to parse. So the body text comes from pdfium, the pages that hold tables 2-4 are located by their
+headings and labels in that text, and only those pages are handed to pdfplumber.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from io import BytesIO
+from typing import Any
+
+import pdfplumber
+import pypdfium2 as pdfium
+
+from pipeline.errors import ExtractError
+from pipeline.extract.common import Cell, ParsedDocument, RawTable, Row, clean_text, read_fees
+from pipeline.model import Location
+
+# pdfminer logs a warning for every odd object; a report's oddities are not our log's business
+logging.getLogger("pdfminer").setLevel(logging.ERROR)
+
+_FOOTER = re.compile(r"^\s*([-—–－]\s*\d+\s*[-—–－]|第\s*\d+\s*页(\s*[/共]\s*\d+\s*页?)?|\d+\s*/\s*\d+|\d{1,3})\s*$")
+_HEADING_START = re.compile(r"^\s*([一二三四五六七八九十]+\s*[、.．]|[（(][一二三四五六七八九十]+[）)]|\d+\s*[.、．])")
+_NO_JOIN_AFTER = ("。", "：", ":", "；", ";", "！", "？")
+
+# what puts a page in the table zone: headings and labels of tables 2-4
+_TABLE_START = re.compile(r"主动公开政府信息情况|第二十条|信息内容")
+_TABLE_ANY = re.compile(
+    r"第二十条|本年新收|上年结转|予以公开|不予公开|无法提供|不予处理|结转下年|结果维持|结果纠正|复议后起诉|尚未审结|行政复议|申请人情况"
+)
+_SECTION_FIVE = re.compile(r"五\s*[、.．]\s*存在的?主要问题")
+_TABLE_END = re.compile(r"结果维持|复议后起诉|尚未审结")
+_TABLE_HEAD = re.compile(r"第二十条|主动公开政府信息情况|收到和处理|申请人情况|行政复议|勾稽")
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u2e80-\u2fdf]")
+_JUNK = re.compile(r"[\u0080-\u024f\ufffd\ue000-\uf8ff\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+@dataclass
+class _PageText:
+    """One page's text lines as pdfium reads them, with each line's box (top-left origin)."""
+
+    number: int
+    lines: list[tuple[str, tuple[float, float, float, float]]]
+
+
+def _check_whole(data: bytes) -> None:
+    """Refuse a cut-off file before any parser sees it."""
+    if b"%%EOF" not in data[-2048:]:
+        raise ExtractError("truncated", "the PDF ends without %%EOF: the file was cut off")
+
+
+def _open_pdfium(data: bytes) -> pdfium.PdfDocument:
+    """The pdfium document, or the refusal that says why it cannot be opened."""
+    try:
+        return pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as e:
+        msg = str(e).lower()
+        if "password" in msg or "security" in msg:
+            raise ExtractError("encrypted", "the PDF is encrypted and needs a password to open") from e
+        raise ExtractError("truncated", f"the PDF cannot be parsed ({e})") from e
+
+
+def _page_lines(page: pdfium.PdfPage, number: int) -> _PageText:
+    """A page's lines (footers dropped) with their boxes."""
+    textpage = page.get_textpage()
+    height = page.get_height()
+    try:
+        raw = textpage.get_text_range()
+        n = textpage.count_chars()
+        lines: list[tuple[str, tuple[float, float, float, float]]] = []
+        pos = 0
+        for line in raw.split("\r\n"):
+            end = pos + len(line)
+            if line.strip() and not _FOOTER.match(line) and len(raw) == n:
+                x0, y0, _, _ = textpage.get_charbox(pos)
+                _, _, x1, y1 = textpage.get_charbox(end - 1)
+                lines.append((line, (x0, height - max(y0, y1), x1, height - min(y0, y1))))
+            elif line.strip() and not _FOOTER.match(line):
+                lines.append((line, (0.0, 0.0, 0.0, 0.0)))
+            pos = end + 2
+    finally:
+        textpage.close()
+    return _PageText(number, lines)
+
+
+def _body_text(pages: list[_PageText]) -> str:
+    """The pages' lines reflowed: a line that runs to the right margin continues on the next one."""
+    out: list[str] = []
+    for page in pages:
+        right = max((b[2] for _, b in page.lines), default=0.0)
+        for line, box in page.lines:
+            text = clean_text(line).rstrip()
+            joined = (
+                out
+                and out[-1].endswith("\x00")
+                and not _HEADING_START.match(text)
+            )
+            if joined:
+                out[-1] = out[-1][:-1] + text.lstrip()
+            else:
+                out.append(text)
+            width = max(box[3] - box[1], 6.0)
+            full = right > 0 and box[2] >= right - 1.6 * width and not text.endswith(_NO_JOIN_AFTER)
+            if full:
+                out[-1] += "\x00"
+    return "\n".join(s.rstrip("\x00") for s in out)
+
+
+def _garbled(text: str) -> bool:
+    """True when the text layer is not Chinese at all: glyph codes or bytes read through a Latin font."""
+    if "(cid:" in text:
+        return True
+    visible = re.sub(r"\s", "", text)
+    cjk = len(_CJK.findall(visible))
+    junk = len(_JUNK.findall(visible))
+    return cjk < 20 and junk > max(cjk, len(visible) // 10)
+
+
+def _table_pages(pages: list[_PageText]) -> list[int]:
+    """1-based numbers of the pages that hold tables 2-4: from the first table heading to section 五."""
+    texts = ["".join(clean_text(s) for s, _ in p.lines).replace(" ", "") for p in pages]
+    hits = [i for i, t in enumerate(texts) if _TABLE_ANY.search(t)]
+    if not hits:
+        return [p.number for p in pages]
+    starts = [i for i, t in enumerate(texts) if _TABLE_START.search(t)]
+    first = min(starts[0] if starts else hits[0], hits[0])
+    ends = [i for i, t in enumerate(texts) if _TABLE_END.search(t)]
+    last = ends[-1] if ends else hits[-1]
+    fives = [i for i, t in enumerate(texts) if i >= last and _SECTION_FIVE.search(t)]
+    last = fives[0] if fives else min(last + 1, len(pages) - 1)
+    return [p.number for p in pages[first : last + 1]]
+
+
+def _cell_text(text: str | None) -> str | None:
+    """A cell's text with wrapped lines joined and odd code points mapped back."""
+    if text is None:
+        return None
+    return clean_text(re.sub(r"\s*\n\s*", "", text)).strip()
+
+
+def _is_prose(row: Row) -> bool:
+    """A row that is one line of body text: a bordered text frame reported as a table."""
+    cells = [c for c in row if c is not None and c.text]
+    if len(cells) != 1:
+        return False
+    t = cells[0].text
+    return not _TABLE_HEAD.search(t) and (t.endswith("。") or len(t) >= 16)
+
+
+def _trim_prose(rows: list[Row]) -> list[Row]:
+    """Drop body-text rows before and after the table proper."""
+    start = 0
+    while start < len(rows) and _is_prose(rows[start]):
+        start += 1
+    end = len(rows)
+    while end > start and _is_prose(rows[end - 1]):
+        end -= 1
+    return rows[start:end]
+
+
+def _tables_on(page: Any) -> list[RawTable]:
+    """The ruled tables of one pdfplumber page, cells located; falls back to text-aligned columns."""
+    out: list[RawTable] = []
+    found = page.find_tables()
+    if not any(len(t.columns) > 1 for t in found):
+        alt = page.find_tables({"vertical_strategy": "text", "horizontal_strategy": "lines"})
+        if any(len(t.columns) > 1 for t in alt):
+            found = alt
+    for table in sorted(found, key=lambda t: (t.bbox[1], t.bbox[0])):
+        texts = table.extract()
+        rows: list[Row] = []
+        for r, trow in zip(table.rows, texts, strict=False):
+            row: Row = []
+            for bbox, raw in zip(r.cells, trow, strict=False):
+                if bbox is None or raw is None:
+                    row.append(None)
+                    continue
+                text = _cell_text(raw) or ""
+                row.append(Cell(text, Location(raw=raw, page=page.page_number, bbox=tuple(bbox))))
+            rows.append(row)
+        rows = _trim_prose(rows)
+        if rows:
+            out.append(RawTable(rows=rows))
+    return out
+
+
+def _locate(raw: str, pages: list[_PageText]) -> Location | None:
+    """The page and line box of a sentence from the body text."""
+    key = re.sub(r"\s", "", raw)[-12:]
+    for page in pages:
+        for line, box in page.lines:
+            if key and key in re.sub(r"\s", "", clean_text(line)):
+                return Location(raw=raw, page=page.number, bbox=box)
+    for page in pages:
+        for line, box in page.lines:
+            if key[-6:] and key[-6:] in re.sub(r"\s", "", clean_text(line)):
+                return Location(raw=raw, page=page.number, bbox=box)
+    return None
+
+
+def parse_pdf(data: bytes) -> ParsedDocument:
+    """A PDF report's body text (pdfium) and its tables 2-4 (pdfplumber on the pages that hold them)."""
+    _check_whole(data)
+    doc = _open_pdfium(data)
+    try:
+        pages = [_page_lines(doc[i], i + 1) for i in range(len(doc))]
+    except pdfium.PdfiumError as e:
+        raise ExtractError("truncated", f"a page of the PDF cannot be read ({e})") from e
+    finally:
+        doc.close()
+    if not pages:
+        raise ExtractError("truncated", "the PDF has no pages")
+    all_text = "\n".join(s for p in pages for s, _ in p.lines)
+    if not all_text.strip():
+        raise ExtractError("no_text_layer", "no page has a text layer (scanned or image-only PDF)")
+    if _garbled(all_text):
+        raise ExtractError("garbled_text", "the text layer is not readable Chinese (fonts without a Unicode map)")
+    text = _body_text(pages)
+    wanted = _table_pages(pages)
+    tables: list[RawTable] = []
+    try:
+        with pdfplumber.open(BytesIO(data), pages=wanted) as pdf:
+            for page in pdf.pages:
+                tables.extend(_tables_on(page.dedupe_chars()))
+    except ExtractError:
+        raise
+    except Exception as e:  # pdfminer raises many kinds on a damaged file
+        raise ExtractError("truncated", f"the PDF's pages cannot be parsed ({type(e).__name__})") from e
+    if any("(cid:" in c.text for t in tables for r in t.rows for c in r if c is not None):
+        raise ExtractError("garbled_text", "table text is glyph codes (cid:NNN), not characters")
+    locations: dict[str, Location] = {}
+    _fees, raw = read_fees(text)
+    if raw:
+        loc = _locate(raw, pages)
+        if loc is not None:
+            locations["fees"] = loc
+    return ParsedDocument(text=text, tables=tables, format="pdf", text_locations=locations)
