@@ -1,0 +1,204 @@
+"""HTML article pages (often exported from Word) → body text and table grids with merged cells expanded."""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Iterator
+
+import lxml.etree
+import lxml.html
+from lxml.html import HtmlElement
+
+from pipeline.errors import ExtractError
+from pipeline.extract.common import Cell, ParsedDocument, RawTable, Row, classify_table, clean_text, split_row
+from pipeline.model import Location
+
+# ----------------------------------------------------------------------------- decoding
+_META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_XML_DECL = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""", re.I)
+_CHINESE_ALIASES = {"gb2312", "gbk", "x-gbk", "gb_2312-80", "cp936", "ms936", "windows-936", "euc-cn", "gb18030"}
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def declared_charset(data: bytes) -> str | None:
+    """The encoding a page declares (BOM, XML declaration, `<meta charset>` or http-equiv), normalised."""
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            return enc
+    head = data[:8192]
+    m = _XML_DECL.match(head) or _META_CHARSET.search(head)
+    if not m:
+        return None
+    name = m.group(1).decode("ascii", "replace").lower()
+    if name in _CHINESE_ALIASES:
+        return "gb18030"  # a superset of GB2312 and GBK: pages labelled gb2312 often use GBK characters
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def decode_html(data: bytes) -> str:
+    """Page bytes to str: the declared charset if it decodes, else UTF-8, else charset-normalizer's guess."""
+    declared = declared_charset(data)
+    for enc in (declared, "utf-8"):
+        if enc is None:
+            continue
+        try:
+            return data.decode(enc)
+        except (UnicodeDecodeError, LookupError):
+            continue
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is not None and best.encoding:
+        try:
+            return data.decode(best.encoding)
+        except (UnicodeDecodeError, LookupError):
+            pass
+    return data.decode("gb18030", errors="replace")
+
+
+# ----------------------------------------------------------------------------- text walking
+_SKIP = {"head", "script", "style", "noscript", "template", "nav", "aside", "select", "option",
+         "textarea", "button", "input", "iframe", "object", "svg", "map", "title", "meta", "link"}
+_BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd", "tr", "table",
+          "section", "article", "header", "footer", "main", "blockquote", "pre", "center", "hr", "address",
+          "figure", "figcaption", "caption", "form", "tbody", "thead", "tfoot", "body", "html"}
+_HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_WS = re.compile(r"[ \t\r\n\f\u00a0\u3000]+")
+# a source line break between two CJK characters is not a space in the text (HTML wraps long lines)
+_CJK_GAP = re.compile(r"(?<=[\u3001-\u303f\u4e00-\u9fff\uff01-\uff60]) (?=[\u3001-\u303f\u4e00-\u9fff\uff01-\uff60])")
+
+
+def _tag(el: HtmlElement) -> str:
+    """Lower-case local tag name ('' for comments and processing instructions)."""
+    tag = el.tag
+    if not isinstance(tag, str):
+        return ""
+    return tag.rsplit(":", 1)[-1].lower() if ":" in tag else tag.lower()
+
+
+def _skipped(el: HtmlElement) -> bool:
+    return _tag(el) in _SKIP or bool(_HIDDEN.search(el.get("style") or ""))
+
+
+def _tokens(el: HtmlElement, stop: set[HtmlElement], links: bool) -> Iterator[str | None]:
+    """Text pieces of an element in document order; None marks a line break. `stop` elements yield a break."""
+    tag = _tag(el)
+    if el in stop:
+        yield None
+        return
+    block = tag in _BLOCK
+    if block:
+        yield None
+    if tag == "br":
+        yield None
+    skip_own = not links and tag == "a" and el.get("href") is not None
+    if tag and not _skipped(el) and not skip_own:
+        if el.text:
+            yield el.text
+        for child in el:
+            if isinstance(child.tag, str):
+                yield from _tokens(child, stop, links)
+            if child.tail:
+                yield child.tail
+            if _tag(child) in {"td", "th"}:
+                yield " "
+    if block:
+        yield None
+
+
+def _lines(tokens: Iterator[str | None]) -> list[str]:
+    """Tokens joined into lines, whitespace collapsed, empty lines dropped."""
+    lines: list[str] = []
+    buf: list[str] = []
+    for tok in [*tokens, None]:
+        if tok is None:
+            line = _CJK_GAP.sub("", _WS.sub(" ", "".join(buf)).strip())
+            if line:
+                lines.append(line)
+            buf = []
+        else:
+            buf.append(tok)
+    return lines
+
+
+def cell_text(td: HtmlElement) -> str:
+    """A cell's text: paragraphs and <br> as line breaks, `&nbsp;` fillers and Word's markup dropped."""
+    return "\n".join(_lines(_tokens(td, set(), links=True)))
+
+
+# ----------------------------------------------------------------------------- grids
+def _span(el: HtmlElement, attr: str, limit: int) -> int:
+    try:
+        n = int(re.sub(r"[^0-9]", "", el.get(attr) or "1") or "1")
+    except ValueError:
+        n = 1
+    return max(1, min(n, limit))
+
+
+def table_rows(table: HtmlElement) -> list[HtmlElement]:
+    """The table's own rows (directly or under thead/tbody/tfoot), not a nested table's."""
+    return list(table.xpath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr"))
+
+
+def table_grid(table: HtmlElement, table_index: int) -> list[Row]:
+    """The table as a rectangular grid: each cell at its top-left position, None where a span covers."""
+    trs = table_rows(table)
+    grid: list[dict[int, Cell | None]] = [{} for _ in trs]
+    for r, tr in enumerate(trs):
+        col = 0
+        for td in tr.xpath("./td | ./th"):
+            while col in grid[r]:
+                col += 1
+            rowspan = _span(td, "rowspan", len(trs) - r)
+            colspan = _span(td, "colspan", 1000)
+            text = cell_text(td)
+            cell = Cell(text, Location(raw=text, table_index=table_index, cell=(r, col)))
+            for dr in range(rowspan):
+                for dc in range(colspan):
+                    grid[r + dr][col + dc] = cell if dr == dc == 0 else None
+            col += colspan
+    width = max((max(row) + 1 for row in grid if row), default=0)
+    return [[row.get(c) for c in range(width)] for row in grid]
+
+
+# ----------------------------------------------------------------------------- document
+def _document(text: str) -> HtmlElement:
+    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
+    try:
+        return lxml.html.document_fromstring(text)
+    except (lxml.etree.ParserError, ValueError) as e:
+        raise ExtractError("not_a_report", f"not a readable HTML page: {e}") from e
+
+
+def parse_html(data: bytes) -> ParsedDocument:
+    """An HTML page into its body text (title and narrative, reading order) and its data tables as grids."""
+    root = _document(decode_html(data))
+    all_tables = [t for t in root.iter("table") if isinstance(t, HtmlElement)]
+    tables: list[RawTable] = []
+    report_tables: set[HtmlElement] = set()
+    previous_report = False
+    for index, table in enumerate(all_tables):
+        if table.xpath(".//table") or any(_skipped(a) for a in table.iterancestors()):
+            continue  # a layout table around other tables, or one inside navigation chrome
+        rows = [r for r in table_grid(table, index) if any(c is not None for c in r)]
+        if not rows:
+            continue
+        raw = RawTable(rows=rows)
+        section = classify_table(raw)
+        has_values = any(split_row(r)[1] for r in rows)
+        if section is not None or (previous_report and has_values):
+            report_tables.add(table)
+            previous_report = True
+        else:
+            previous_report = False
+        tables.append(raw)
+    body = root.find("body")
+    start = body if body is not None else root
+    text = clean_text("\n".join(_lines(_tokens(start, report_tables, links=False))))
+    if not text.strip() and not tables:
+        raise ExtractError("empty", "the page has no text")
+    return ParsedDocument(text=text, tables=tables, format="html")
