@@ -367,7 +367,9 @@ def read_title(text: str) -> tuple[str, int]:
         line = line.strip().strip("#*").strip()
         m = _TITLE.search(line)
         if m:
-            agency = m.group("pre").strip() or m.group("post").strip()
+            # a breadcrumb trail (当前位置：首页 > … > title) before the title is not the agency
+            pre = re.split(r"[>›»|｜]|当前位置:?", m.group("pre"))[-1].strip()
+            agency = pre or m.group("post").strip()
             if not agency and previous and len(previous) <= 40 and not re.search(r"[。，,：:；;]", previous):
                 agency = previous  # a title set in two lines: the agency above '<year>年…报告'
             agency = re.sub(r"[\s《》]", "", agency).removesuffix("关于")
