@@ -137,3 +137,52 @@ class Report:
             warnings=d.get("warnings", []),
             format=d.get("format", "text"),
         )
+
+
+BLOCKING_CHECKS = ("complete", "nonnegative", "t3_row_total", "t3_outcome_total", "t3_balance", "t4_group_total")
+WARNING_CHECKS = ("cross_year_carry", "narrative_consistency", "template_year")
+
+
+@dataclass
+class Finding:
+    """One failed check instance: which cells, both sides' values, and where they sit in the source."""
+
+    check: str
+    table: str | None = None
+    row: str | None = None
+    column: str | None = None
+    proceeding: str | None = None
+    left: int | float | None = None
+    right: int | float | None = None
+    cells: list[str] = field(default_factory=list)
+    locations: list[dict[str, Any]] = field(default_factory=list)
+    message: str = ""
+
+    @property
+    def severity(self) -> str:
+        """'blocking' or 'warning', from the check id (spec/checks.md)."""
+        return "blocking" if self.check in BLOCKING_CHECKS else "warning"
+
+    @property
+    def difference(self) -> int | float | None:
+        """left − right, when both are known."""
+        if self.left is None or self.right is None:
+            return None
+        return self.left - self.right
+
+    def as_json(self) -> dict[str, Any]:
+        """The finding's own fields (the caller adds agency, year and document)."""
+        return {
+            "check": self.check,
+            "severity": self.severity,
+            "table": self.table,
+            "row": self.row,
+            "column": self.column,
+            "proceeding": self.proceeding,
+            "left": self.left,
+            "right": self.right,
+            "difference": self.difference,
+            "cells": self.cells,
+            "locations": self.locations,
+            "message": self.message,
+        }

@@ -1,0 +1,225 @@
+"""The `nianbao` command (spec/interfaces.md). stdout carries data only; people read stderr."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from pipeline.errors import NianbaoError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="nianbao (年报): government disclosure annual reports → DuckDB.")
+err = Console(stderr=True)
+
+Warehouse = Annotated[Path | None, typer.Option("--warehouse", help="DuckDB file (default: $NIANBAO_WAREHOUSE or data/nianbao.duckdb)")]
+
+
+def _quiet_prefect() -> None:
+    """Keep Prefect and GX hermetic and quiet unless the user configured them."""
+    for key, value in {
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "DO_NOT_TRACK": "1",
+        "GX_ANALYTICS_ENABLED": "false",
+        "PREFECT_LOGGING_LEVEL": "WARNING",
+        "PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW": "ignore",
+    }.items():
+        os.environ.setdefault(key, value)
+
+
+def _dump(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, sort_keys=False)
+
+
+@app.command()
+def extract(files: Annotated[list[Path], typer.Argument(help="documents: PDF, HTML, DOCX or text")],
+            provenance: Annotated[bool, typer.Option(help="include provenance, narrative and warnings")] = False) -> None:
+    """Read each document and print one JSON line: the canonical report, or its error."""
+    from pipeline.extract import extract_report
+
+    failed = 0
+    for f in files:
+        try:
+            report = extract_report(f.read_bytes())
+            out = report.as_json() if provenance else report.canonical()
+            print(_dump({**out, "source": str(f)}))
+        except NianbaoError as e:
+            failed += 1
+            print(_dump({"source": str(f), "error": e.as_json()}))
+        except OSError as e:
+            failed += 1
+            print(_dump({"source": str(f), "error": {"code": "unreadable_file", "message": str(e.strerror)}}))
+    raise typer.Exit(1 if failed else 0)
+
+
+def _print_summary(summary: Any) -> None:
+    t = Table(title="nianbao run", show_header=False)
+    for label, value in [
+        ("documents fetched", summary.documents - summary.fetch_failed),
+        ("fetch failed", summary.fetch_failed),
+        ("reports read", summary.loaded + summary.quarantined),
+        ("passed every blocking check (loaded)", summary.loaded),
+        ("quarantined", summary.quarantined),
+        ("unreadable", summary.unreadable),
+        ("warnings", summary.warnings),
+        ("reports changed in the warehouse", summary.changed),
+        ("warehouse", summary.warehouse),
+    ]:
+        t.add_row(label, str(value))
+    err.print(t)
+    bad = [o for o in summary.outcomes if o["status"] != "loaded"]
+    if bad:
+        q = Table(title="not loaded")
+        for col in ("agency", "year", "status", "why"):
+            q.add_column(col)
+        for o in bad:
+            q.add_row(o["agency"], str(o["year"]), o["status"], o["error"] or ", ".join(o["checks"]))
+        err.print(q)
+    for year, r in sorted(summary.rollups.items()):
+        apps = r["applications"]
+        t = Table(title=f"citywide rollup {year} ({len(r['agencies_counted'])} agencies counted, {len(r['left_out'])} left out)")
+        t.add_column("")
+        t.add_column("total", justify="right")
+        for code, label in [("received_new", "新收申请"), ("carried_in", "上年结转"), ("granted", "予以公开"),
+                            ("partially_granted", "部分公开"), ("handled_total", "办理结果总计"), ("carried_out", "结转下年度")]:
+            t.add_row(f"{label} ({code})", str(apps[code]["total"]))
+        rv = r["review_litigation"]
+        t.add_row("行政复议 (review)", str(rv["review"]["total"]))
+        t.add_row("行政诉讼 (litigation)", str(rv["litigation_direct"]["total"] + rv["litigation_after_review"]["total"]))
+        err.print(t)
+
+
+@app.command()
+def run(catalog: Annotated[Path, typer.Option("--catalog", help="the agency catalog YAML")],
+        warehouse: Warehouse = None,
+        year: Annotated[int | None, typer.Option(help="only this report year")] = None) -> None:
+    """One whole pipeline run in-process: fetch, extract, check, load, roll up."""
+    _quiet_prefect()
+    from flows.run import run as run_pipeline
+
+    try:
+        summary = run_pipeline(catalog, warehouse, year)
+    except NianbaoError as e:
+        err.print(f"[red]error[/red] {e}")
+        raise typer.Exit(2) from e
+    _print_summary(summary)
+
+
+def _reader(warehouse: Path | None) -> Any:
+    from pipeline.settings import load_settings
+    from warehouse.connect import open_for_reading
+
+    try:
+        return open_for_reading(load_settings(warehouse).warehouse)
+    except FileNotFoundError as e:
+        err.print(f"[red]error[/red] {e}")
+        raise typer.Exit(1) from e
+
+
+@app.command()
+def rollup(year: Annotated[int, typer.Option("--year")], warehouse: Warehouse = None,
+           format: Annotated[str, typer.Option("--format", help="json")] = "json") -> None:
+    """The citywide rollup for a year: tables 2, 3 and 4 summed over the admitted reports."""
+    from warehouse.rollup import rollup as compute
+
+    con = _reader(warehouse)
+    try:
+        print(_dump(compute(con, year)))
+    finally:
+        con.close()
+
+
+@app.command()
+def findings(warehouse: Warehouse = None,
+             format: Annotated[str, typer.Option("--format", help="json (lines) or table")] = "json") -> None:
+    """Every check finding stored in the warehouse."""
+    from warehouse.rollup import findings as stored
+
+    con = _reader(warehouse)
+    try:
+        rows = stored(con)
+    finally:
+        con.close()
+    if format == "json":
+        for row in rows:
+            print(_dump(row))
+        return
+    t = Table(title=f"{len(rows)} findings")
+    for col in ("agency", "year", "check", "severity", "cells", "left", "right", "where"):
+        t.add_column(col)
+    for r in rows:
+        where = "; ".join(f"p{loc['page']}" if "page" in loc else f"t{loc.get('table_index', '')}{loc.get('cell', '')}"
+                          for loc in r["locations"][:3])
+        t.add_row(r["agency"], str(r["year"]), r["check"], r["severity"],
+                  ".".join(x for x in (r["row"], r["column"], r["proceeding"]) if x) or "-",
+                  str(r["left"]), str(r["right"]), where)
+    Console().print(t)
+
+
+@app.command()
+def query(sql: Annotated[str, typer.Argument(help="read-only SQL")], warehouse: Warehouse = None,
+          format: Annotated[str, typer.Option("--format", help="table, csv or json")] = "table") -> None:
+    """Read-only SQL against the analysts' snapshot of the warehouse."""
+    import duckdb
+
+    con = _reader(warehouse)
+    try:
+        cur = con.execute(sql)
+        cols = [d[0] for d in cur.description or []]
+        rows = cur.fetchall()
+    except duckdb.Error as e:
+        err.print(f"[red]SQL error[/red] {e}")
+        raise typer.Exit(1) from e
+    finally:
+        con.close()
+    if format == "json":
+        for row in rows:
+            print(json.dumps(dict(zip(cols, row, strict=True)), ensure_ascii=False, default=str))
+    elif format == "csv":
+        import csv
+
+        w = csv.writer(sys.stdout)
+        w.writerow(cols)
+        w.writerows(rows)
+    else:
+        t = Table()
+        for c in cols:
+            t.add_column(c)
+        for row in rows:
+            t.add_row(*(str(v) for v in row))
+        Console().print(t)
+
+
+@app.command()
+def demo(warehouse: Warehouse = None) -> None:
+    """The main job on the bundled sample: a local agency site on loopback, a full run, a summary."""
+    _quiet_prefect()
+    from flows.run import run as run_pipeline
+    from pipeline.localserver import StaticServer
+
+    sample = resources.files("pipeline") / "demo_sample"
+    with resources.as_file(sample) as root, StaticServer(root, lifetime_s=900) as server:
+        template = (Path(root) / "catalog.yaml").read_text(encoding="utf-8")
+        with tempfile.TemporaryDirectory(prefix="nianbao-demo-") as tmp:
+            catalog = Path(tmp) / "catalog.yaml"
+            catalog.write_text(template.replace("{base_url}", server.base_url), encoding="utf-8")
+            err.print(f"serving the bundled sample at {server.base_url}")
+            summary = run_pipeline(catalog, warehouse)
+    _print_summary(summary)
+    err.print(f"open it with: duckdb -readonly {summary.warehouse}  (or: nianbao query \"select * from marts.applications_by_year\")")
+
+
+def main() -> None:
+    """Entry point of the `nianbao` script."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,41 @@
+"""Test set-up: hermetic Prefect/GX settings before anything imports them, and shared fixtures."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+_TMP = Path(tempfile.mkdtemp(prefix="nianbao-tests-"))
+os.environ["PREFECT_HOME"] = str(_TMP / "prefect")
+os.environ["PREFECT_API_DATABASE_CONNECTION_URL"] = f"sqlite+aiosqlite:///{_TMP / 'prefect' / 'prefect.db'}"
+os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+os.environ["DO_NOT_TRACK"] = "1"
+os.environ["GX_ANALYTICS_ENABLED"] = "false"
+os.environ["PREFECT_LOGGING_LEVEL"] = "WARNING"
+os.environ.pop("PREFECT_API_URL", None)
+# never the user's warehouse: a test that forgets --warehouse writes here
+os.environ["NIANBAO_HOME"] = str(_TMP / "home")
+os.environ["NIANBAO_WAREHOUSE"] = str(_TMP / "home" / "default.duckdb")
+
+import pytest  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+FILES = ROOT / "tests" / "files"
+GOLDEN = ROOT / "tests" / "golden"
+EXAMPLE_TXT = FILES / "text" / "hz-yjglj_2020.txt"
+
+
+@pytest.fixture(scope="session")
+def prefect_harness():
+    """A real Prefect API (temporary SQLite DB) for the whole session."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture
+def example_text() -> str:
+    """The spec's real report as text (杭州市应急管理局 2020)."""
+    return EXAMPLE_TXT.read_text(encoding="utf-8")
