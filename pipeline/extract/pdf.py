@@ -17,7 +17,16 @@ import pdfplumber
 import pypdfium2 as pdfium
 
 from pipeline.errors import ExtractError
-from pipeline.extract.common import Cell, ParsedDocument, RawTable, Row, clean_text, read_fees
+from pipeline.extract.common import (
+    Cell,
+    ParsedDocument,
+    RawTable,
+    Row,
+    clean_text,
+    group_sections,
+    read_fees,
+)
+from pipeline.extract.pdfium_page import PdfiumPage
 from pipeline.model import Location
 
 # pdfminer logs a warning for every odd object; a report's oddities are not our log's business
@@ -77,9 +86,10 @@ def _page_lines(page: pdfium.PdfPage, number: int) -> _PageText:
         for line in raw.split("\r\n"):
             end = pos + len(line)
             if line.strip() and not _FOOTER.match(line) and len(raw) == n:
-                x0, y0, _, _ = textpage.get_charbox(pos)
-                _, _, x1, y1 = textpage.get_charbox(end - 1)
-                lines.append((line, (x0, height - max(y0, y1), x1, height - min(y0, y1))))
+                a = textpage.get_charbox(pos)
+                b = textpage.get_charbox(end - 1)
+                lo, hi = min(a[1], b[1]), max(a[3], b[3])
+                lines.append((line, (min(a[0], b[0]), height - hi, max(a[2], b[2]), height - lo)))
             elif line.strip() and not _FOOTER.match(line):
                 lines.append((line, (0.0, 0.0, 0.0, 0.0)))
             pos = end + 2
@@ -203,36 +213,69 @@ def _locate(raw: str, pages: list[_PageText]) -> Location | None:
     return None
 
 
-def parse_pdf(data: bytes) -> ParsedDocument:
-    """A PDF report's body text (pdfium) and its tables 2-4 (pdfplumber on the pages that hold them)."""
-    _check_whole(data)
-    doc = _open_pdfium(data)
-    try:
-        pages = [_page_lines(doc[i], i + 1) for i in range(len(doc))]
-    except pdfium.PdfiumError as e:
-        raise ExtractError("truncated", f"a page of the PDF cannot be read ({e})") from e
-    finally:
-        doc.close()
-    if not pages:
-        raise ExtractError("truncated", "the PDF has no pages")
-    all_text = "\n".join(s for p in pages for s, _ in p.lines)
-    if not all_text.strip():
-        raise ExtractError("no_text_layer", "no page has a text layer (scanned or image-only PDF)")
-    if _garbled(all_text):
-        raise ExtractError("garbled_text", "the text layer is not readable Chinese (fonts without a Unicode map)")
-    text = _body_text(pages)
-    wanted = _table_pages(pages)
+def _tables_by_pdfium(doc: pdfium.PdfDocument, wanted: list[int]) -> list[RawTable]:
+    """Tables of the wanted pages, from pdfium's chars and paths through pdfplumber's table finder."""
+    tables: list[RawTable] = []
+    for number in wanted:
+        page = doc[number - 1]
+        textpage = page.get_textpage()
+        try:
+            tables.extend(_tables_on(PdfiumPage(page, textpage, number)))
+        finally:
+            textpage.close()
+            page.close()
+    return tables
+
+
+def _tables_by_pdfplumber(data: bytes, wanted: list[int]) -> list[RawTable]:
+    """Tables of the wanted pages as pdfplumber itself reads them (the slower, reference path)."""
     tables: list[RawTable] = []
     try:
         with pdfplumber.open(BytesIO(data), pages=wanted) as pdf:
             for page in pdf.pages:
                 tables.extend(_tables_on(page.dedupe_chars()))
-    except ExtractError:
-        raise
     except Exception as e:  # pdfminer raises many kinds on a damaged file
         raise ExtractError("truncated", f"the PDF's pages cannot be parsed ({type(e).__name__})") from e
+    return tables
+
+
+def _sections_found(tables: list[RawTable]) -> int:
+    """How many of tables 2-4 the raw tables show."""
+    return len(group_sections(ParsedDocument(text="", tables=tables)))
+
+
+def parse_pdf(data: bytes) -> ParsedDocument:
+    """A PDF report's body text and its tables 2-4, read from the pages that hold them."""
+    _check_whole(data)
+    doc = _open_pdfium(data)
+    try:
+        try:
+            pages = []
+            for i in range(len(doc)):
+                page = doc[i]
+                pages.append(_page_lines(page, i + 1))
+                page.close()
+        except pdfium.PdfiumError as e:
+            raise ExtractError("truncated", f"a page of the PDF cannot be read ({e})") from e
+        if not pages:
+            raise ExtractError("truncated", "the PDF has no pages")
+        all_text = "\n".join(s for p in pages for s, _ in p.lines)
+        if not all_text.strip():
+            raise ExtractError("no_text_layer", "no page has a text layer (scanned or image-only PDF)")
+        if _garbled(all_text):
+            raise ExtractError("garbled_text", "the text layer is not readable Chinese (fonts without a Unicode map)")
+        wanted = _table_pages(pages)
+        tables = _tables_by_pdfium(doc, wanted)
+    finally:
+        doc.close()
+    if _sections_found(tables) < 3:
+        # pdfium's view of the page missed a table: let pdfplumber (pdfminer) read those pages itself
+        slow = _tables_by_pdfplumber(data, wanted)
+        if _sections_found(slow) > _sections_found(tables):
+            tables = slow
     if any("(cid:" in c.text for t in tables for r in t.rows for c in r if c is not None):
         raise ExtractError("garbled_text", "table text is glyph codes (cid:NNN), not characters")
+    text = _body_text(pages)
     locations: dict[str, Location] = {}
     _fees, raw = read_fees(text)
     if raw:

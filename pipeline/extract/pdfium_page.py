@@ -1,0 +1,169 @@
+"""A page as pdfplumber's table finder sees it (chars and ruling edges), read by pdfium instead of pdfminer.
+
+pdfminer parses a table-heavy page in 100-300 ms of pure Python; pdfium reads the same characters and
+path segments in a few milliseconds. `PdfiumPage` carries just what `pdfplumber.table.TableFinder` and
+`Table.extract` use: `chars`, `edges`, `bbox`, `page_number` and `extract_words`.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from typing import Any
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as C
+from pdfplumber.table import TableFinder
+from pdfplumber.utils import extract_words
+
+Matrix = tuple[float, float, float, float, float, float]
+_IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+_AXIS_TOL = 0.5  # a segment within this of horizontal/vertical is a ruling edge
+
+
+def _mul(m: Matrix, n: Matrix) -> Matrix:
+    """The matrix product m·n (apply m, then n), PDF row-vector convention."""
+    a, b, c, d, e, f = m
+    a2, b2, c2, d2, e2, f2 = n
+    return (a * a2 + b * c2, a * b2 + b * d2, c * a2 + d * c2, c * b2 + d * d2, e * a2 + f * c2 + e2, e * b2 + f * d2 + f2)
+
+
+def _matrix(obj: Any) -> Matrix:
+    """A page object's transformation matrix."""
+    m = C.FS_MATRIX()
+    if not C.FPDFPageObj_GetMatrix(obj, ctypes.byref(m)):
+        return _IDENTITY
+    return (m.a, m.b, m.c, m.d, m.e, m.f)
+
+
+def _edge(x0: float, top: float, x1: float, bottom: float, orientation: str) -> dict[str, Any]:
+    """An edge dict as pdfplumber builds them."""
+    return {
+        "x0": x0, "x1": x1, "top": top, "bottom": bottom, "doctop": top,
+        "width": x1 - x0, "height": bottom - top, "orientation": orientation, "object_type": "line",
+    }
+
+
+def _path_edges(obj: Any, m: Matrix, page_top: float, left: float, out: list[dict[str, Any]]) -> None:
+    """The axis-aligned segments of one painted path, as edges in top-left page coordinates."""
+    fill = ctypes.c_int()
+    stroke = ctypes.c_int()
+    if C.FPDFPath_GetDrawMode(obj, ctypes.byref(fill), ctypes.byref(stroke)) and not fill.value and not stroke.value:
+        return
+    a, b, c, d, e, f = m
+    x, y = ctypes.c_float(), ctypes.c_float()
+    start: tuple[float, float] | None = None
+    cur: tuple[float, float] | None = None
+    for i in range(C.FPDFPath_CountSegments(obj)):
+        seg = C.FPDFPath_GetPathSegment(obj, i)
+        C.FPDFPathSegment_GetPoint(seg, ctypes.byref(x), ctypes.byref(y))
+        pt = (x.value * a + y.value * c + e - left, page_top - (x.value * b + y.value * d + f))
+        kind = C.FPDFPathSegment_GetType(seg)
+        if kind == C.FPDF_SEGMENT_MOVETO or cur is None:
+            start = cur = pt
+        else:
+            if kind == C.FPDF_SEGMENT_LINETO:
+                _segment(cur, pt, out)
+            cur = pt
+        if C.FPDFPathSegment_GetClose(seg) and start is not None and cur is not None:
+            _segment(cur, start, out)
+            cur = start
+
+
+def _segment(p: tuple[float, float], q: tuple[float, float], out: list[dict[str, Any]]) -> None:
+    """Append the segment p→q if it is horizontal or vertical."""
+    if abs(p[1] - q[1]) <= _AXIS_TOL and abs(p[0] - q[0]) > _AXIS_TOL:
+        y = (p[1] + q[1]) / 2
+        out.append(_edge(min(p[0], q[0]), y, max(p[0], q[0]), y, "h"))
+    elif abs(p[0] - q[0]) <= _AXIS_TOL and abs(p[1] - q[1]) > _AXIS_TOL:
+        x0 = (p[0] + q[0]) / 2
+        out.append(_edge(x0, min(p[1], q[1]), x0, max(p[1], q[1]), "v"))
+
+
+def _collect_edges(container: Any, is_form: bool, parent: Matrix, page_top: float, left: float,
+                   out: list[dict[str, Any]], depth: int = 0) -> None:
+    """Edges of every path on the page, descending into form XObjects."""
+    count = C.FPDFFormObj_CountObjects(container) if is_form else C.FPDFPage_CountObjects(container)
+    for i in range(count):
+        obj = C.FPDFFormObj_GetObject(container, i) if is_form else C.FPDFPage_GetObject(container, i)
+        kind = C.FPDFPageObj_GetType(obj)
+        if kind == C.FPDF_PAGEOBJ_PATH:
+            _path_edges(obj, _mul(_matrix(obj), parent), page_top, left, out)
+        elif kind == C.FPDF_PAGEOBJ_FORM and depth < 8:
+            _collect_edges(obj, True, _mul(_matrix(obj), parent), page_top, left, out, depth + 1)
+
+
+def _dedupe(chars: list[dict[str, Any]], tol: float = 1.0) -> list[dict[str, Any]]:
+    """Drop a char drawn again at (nearly) the same place: fake bold prints every glyph twice."""
+    kept: dict[str, list[tuple[float, float]]] = {}
+    out = []
+    for ch in chars:
+        seen = kept.setdefault(ch["text"], [])
+        if any(abs(t - ch["top"]) <= tol and abs(x - ch["x0"]) <= tol for t, x in seen):
+            continue
+        seen.append((ch["top"], ch["x0"]))
+        out.append(ch)
+    return out
+
+
+class PdfiumPage:
+    """One page's chars and ruling edges from pdfium, shaped for pdfplumber's table finder."""
+
+    def __init__(self, page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, number: int) -> None:
+        """Read chars (deduplicated) and edges of `page`; `number` is 1-based."""
+        left, bottom, right, top = page.get_mediabox()
+        self.page_number = number
+        self.bbox = (0.0, 0.0, right - left, top - bottom)
+        self.chars = _dedupe(self._chars(textpage, top, left))
+        edges: list[dict[str, Any]] = []
+        _collect_edges(page.raw, False, _IDENTITY, top, left, edges)
+        self.edges = edges
+
+    def _chars(self, textpage: pdfium.PdfTextPage, page_top: float, left: float) -> list[dict[str, Any]]:
+        """Every drawn character with its loose box (advance width × font ascent/descent)."""
+        n = textpage.count_chars()
+        text = textpage.get_text_range(0, n) if n else ""
+        same = len(text) == n
+        rect = C.FS_RECTF()
+        tight = (ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double())
+        raw = textpage.raw
+        out: list[dict[str, Any]] = []
+        for i in range(n):
+            ch = text[i] if same else chr(C.FPDFText_GetUnicode(raw, i) or 32)
+            if ch in "\r\n\ufffe\x00" or C.FPDFText_IsGenerated(raw, i) == 1:
+                continue
+            box = self._box(raw, i, rect, tight)
+            if box is None:
+                continue
+            x0, x1 = box[0] - left, box[2] - left
+            t, b = page_top - box[3], page_top - box[1]
+            out.append({
+                "text": ch, "x0": x0, "x1": x1, "top": t, "bottom": b, "doctop": t,
+                "width": x1 - x0, "height": b - t, "upright": True,
+                "size": round(C.FPDFText_GetFontSize(raw, i), 1), "fontname": "", "object_type": "char",
+                "page_number": self.page_number,
+            })
+        return out
+
+    @staticmethod
+    def _box(raw: Any, i: int, rect: Any, tight: tuple[ctypes.c_double, ...]) -> tuple[float, float, float, float] | None:
+        """(left, bottom, right, top) of char i: the loose box, unless pdfium got it wrong (then the tight one)."""
+        if not C.FPDFText_GetCharBox(raw, i, *(ctypes.byref(v) for v in tight)):
+            return None
+        x0, x1, y0, y1 = (v.value for v in tight)  # pdfium's order: left, right, bottom, top
+        if not C.FPDFText_GetLooseCharBox(raw, i, ctypes.byref(rect)):
+            return (x0, y0, x1, y1)
+        size = max(x1 - x0, y1 - y0)
+        limit = 3 * size if size >= 3 else 40.0  # punctuation has a tiny ink box: judge loosely
+        box = (rect.left, rect.bottom, rect.right, rect.top)
+        contains = box[0] <= x0 + 0.5 and box[2] >= x1 - 0.5 and box[1] <= y0 + 0.5 and box[3] >= y1 - 0.5
+        if contains and box[2] - box[0] <= limit and box[3] - box[1] <= limit:
+            return box
+        return (x0, y0, x1, y1)
+
+    def extract_words(self, **kwargs: Any) -> list[dict[str, Any]]:
+        """Words from the page's chars (used by the text table strategy)."""
+        return extract_words(self.chars, **kwargs)
+
+    def find_tables(self, table_settings: dict[str, Any] | None = None) -> list[Any]:
+        """pdfplumber's tables found on this page."""
+        return TableFinder(self, table_settings).tables  # type: ignore[arg-type]
