@@ -11,6 +11,9 @@ from pipeline.model import Location
 _HEADING = re.compile(r"^[#\s*]*(?P<num>[一二三四五六])\s*[、.．]\s*\**(?P<title>.*)$")
 _SECTION_BY_NUM = {"二": "proactive", "三": "applications", "四": "review_litigation"}
 _PAGE_FOOTER = re.compile(r"^\s*(-\s*\d+\s*-|第\s*\d+\s*页(\s*[/共]\s*\d+\s*页?)?|\d+\s*/\s*\d+|Page\s+\d+.*)\s*$", re.I)
+_MD_BREAK = re.compile(r"<br\s*/?>", re.I)  # converters write a cell's line breaks as <br>
+_MD_PIPE = re.compile(r"(?<!\\)\|")
+_MD_EMPHASIS = re.compile(r"\*\*|__")
 _MD_RULE = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 
 
@@ -26,11 +29,14 @@ def decode(data: bytes) -> str:
 
 def _cells(line: str, lineno: int) -> Row:
     if line.lstrip().startswith("|"):
-        parts = line.strip().strip("|").split("|")
+        # a Markdown row: one pipe each side is the frame; every cell between is real (blank means 0)
+        s = line.strip()[1:]
+        s = s[:-1] if s.endswith("|") and not s.endswith("\\|") else s
+        parts = [_MD_BREAK.sub("\n", p).replace("\\|", "|") for p in _MD_PIPE.split(s)]
     else:
         parts = line.rstrip("\n").split("\t")
-    while parts and not parts[-1].strip():
-        parts.pop()
+        while parts and not parts[-1].strip():
+            parts.pop()
     return [Cell(p.strip(), Location(raw=p.strip(), line=lineno, cell=(lineno, i))) for i, p in enumerate(parts)]
 
 
@@ -44,6 +50,7 @@ def parse_text(data: bytes) -> ParsedDocument:
     section: str | None = None
     current: RawTable | None = None
     for lineno, line in enumerate(text.splitlines(), start=1):
+        line = _MD_EMPHASIS.sub("", line)  # Markdown bold around titles, headings and cells
         if _PAGE_FOOTER.match(line) or _MD_RULE.match(line):
             continue
         is_row = "\t" in line or line.lstrip().startswith("|")
