@@ -59,6 +59,12 @@ def test_undeclared_gbk_is_detected() -> None:
     assert report.processing_fees_yuan == 400
 
 
+def test_mislabelled_utf8_page() -> None:
+    page = (FILES / "html_hz-sfj_2020.html").read_bytes().replace(b"charset=utf-8", b"charset=gb2312")
+    assert declared_charset(page) == "gb18030"
+    assert extract_report(page).agency == "杭州市司法局"
+
+
 def test_http_equiv_gb2312_declared() -> None:
     data = (FILES / "html_hz-scq_2019_fullwidth.html").read_bytes()
     assert declared_charset(data) == "gb18030"

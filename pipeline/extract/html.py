@@ -40,9 +40,11 @@ def declared_charset(data: bytes) -> str | None:
 
 
 def decode_html(data: bytes) -> str:
-    """Page bytes to str: the declared charset if it decodes, else UTF-8, else charset-normalizer's guess."""
+    """Page bytes to str: strict UTF-8 (real GBK text never passes it, and pages labelled gb2312 are often
+    UTF-8), else the declared charset, else charset-normalizer's guess."""
     declared = declared_charset(data)
-    for enc in (declared, "utf-8"):
+    order = (declared,) if declared in ("utf-16", "utf-8-sig") else ("utf-8", declared)
+    for enc in order:
         if enc is None:
             continue
         try:
