@@ -1,0 +1,272 @@
+"""A report as printed, independent of format: title, sections of text, and the three tables as spanned grids.
+
+Every renderer (HTML, PDF, DOCX) draws these same grids, so the quirks of number formatting and table
+shape are decided once here and recorded as `Style`.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from pipeline import tables as T
+from pipeline.model import Report
+
+_FULLWIDTH = str.maketrans("0123456789,.-+", "０１２３４５６７８９，．－＋")
+# table 2's sub-tables: which 第二十条 item each canonical item sits under (the template's layout)
+_ARTICLE_ITEM = {"rules": "一", "normative_documents": "一", "licensing": "五", "other_services": "五",
+                 "penalty": "六", "coercion": "六", "fees": "八", "procurement": "九"}
+# table 3's label groups, by row-code prefix
+_T3_GROUPS = {"denied": "（三）不予公开", "unavailable": "（四）无法提供", "rejected": "（五）不予处理",
+              "other": "（六）其他处理"}
+T3_BALANCE_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+
+
+@dataclass
+class Style:
+    """The printing quirks of one rendered report."""
+
+    fullwidth: bool = False  # digits printed full-width
+    thousands: bool = False  # 1,234
+    signed_change: bool = False  # +231 / -28 rather than 增加 231 / 减少 28
+    total_first: bool = False  # table 3's 总计 column before 自然人
+    repeat_labels: bool = False  # table 3's group labels repeated in every row instead of merged
+    dash_zero: bool = False  # table 4's zeros printed as —
+    bare_amount: bool = False  # 1270084.40 rather than 1270084.40元 in table 2's money cell
+
+    def tags(self) -> list[str]:
+        """Names of the quirks that are switched on (for the truth manifest)."""
+        defaults = Style()
+        return sorted(k for k, v in vars(self).items() if v != getattr(defaults, k))
+
+
+@dataclass
+class Cell:
+    """One printed cell: text, spans, and whether it is a header/label cell."""
+
+    text: str
+    rowspan: int = 1
+    colspan: int = 1
+    header: bool = False
+
+
+Grid = list[list[Cell]]  # each row lists only the cells that start in it (HTML's model)
+
+
+@dataclass
+class Printed:
+    """What a renderer draws: title, then blocks of ('h', text) / ('p', text) / ('table', key, grid)."""
+
+    title: str
+    blocks: list[tuple[Any, ...]] = field(default_factory=list)
+    table_widths: dict[str, list[float]] = field(default_factory=dict)
+
+
+def fmt_count(n: int, style: Style) -> str:
+    """A count as printed under the style."""
+    s = f"{n:,}" if style.thousands else str(n)
+    return s.translate(_FULLWIDTH) if style.fullwidth else s
+
+
+def fmt_change(n: int, style: Style) -> str:
+    """A signed change as printed: 增加 231 / 减少 28 / 0, or +231 / -28."""
+    if n == 0:
+        s = "0"
+    elif not style.signed_change:
+        s = f"{'增加' if n > 0 else '减少'} {abs(n)}"
+    else:
+        s = f"{n:+d}"
+    return s.translate(_FULLWIDTH) if style.fullwidth else s
+
+
+def fmt_money(v: Decimal, unit: str, style: Style) -> str:
+    """Money in yuan printed in the column's unit (元 or 万元), exactly."""
+    if not isinstance(v, Decimal):
+        v = Decimal(str(v))
+    if unit == "万元":
+        q = (v / 10000).normalize()
+        s = f"{q:f}"
+        return s.translate(_FULLWIDTH) if style.fullwidth else s
+    s = f"{v:,.2f}" if style.thousands else f"{v:.2f}"
+    if v == 0:
+        s = "0"
+    if style.fullwidth:
+        s = s.translate(_FULLWIDTH)
+    return f"{s}元" if not style.bare_amount and v != 0 else s
+
+
+# ----------------------------------------------------------------------------- the three tables
+def proactive_grid(report: Report, style: Style) -> Grid:
+    """Table 2 as the template lays it out: a 第二十条 heading row, a measure header row, item rows."""
+    layout = T.PROACTIVE_LAYOUT[report.template]
+    grid: Grid = []
+    article = None
+    for item, measures in layout.items():
+        if _ARTICLE_ITEM[item] != article:
+            article = _ARTICLE_ITEM[item]
+            grid.append([Cell(f"第二十条第（{article}）项", colspan=4, header=True)])
+            head = [Cell("信息内容", header=True)]
+            head += [Cell(T.label_of("proactive", m, report.template), header=True) for m in measures]
+            if len(measures) < 3:
+                head[-1].colspan = 4 - len(measures)
+            grid.append(head)
+        row = [Cell(T.label_of("proactive", item, report.template), header=True)]
+        for m in measures:
+            v = report.proactive[item][m]
+            if m in T.MONEY_MEASURES:
+                unit = "万元" if "万元" in T.label_of("proactive", m, report.template) else "元"
+                row.append(Cell(fmt_money(Decimal(v), unit, style)))
+            elif m in T.SIGNED_MEASURES:
+                row.append(Cell(fmt_change(int(v), style)))
+            else:
+                row.append(Cell(fmt_count(int(v), style)))
+        if len(measures) < 3:
+            row[-1].colspan = 4 - len(measures)
+        grid.append(row)
+    return grid
+
+
+def _group_of(row: str, template: str) -> str | None:
+    prefix = row.split("_", 1)[0]
+    if prefix == "other" and template == "v2019":
+        return None
+    return prefix if prefix in _T3_GROUPS else None
+
+
+def applications_grid(report: Report, style: Style) -> Grid:
+    """Table 3: header two rows deep under the 勾稽关系 note, label columns merged (or repeated)."""
+    order = ["total", *T.APPLICANT_PARTS] if style.total_first else list(T.APPLICANT_CODES)
+    grid: Grid = [[Cell(T3_BALANCE_NOTE, rowspan=3, colspan=3, header=True), Cell("申请人情况", colspan=7, header=True)]]
+    second: list[Cell] = []
+    for a in order:
+        if a == "natural_person" or a == "total":
+            second.append(Cell(T.label_of("applications", a), rowspan=2, header=True))
+        elif a == "commercial":
+            second.append(Cell("法人或其他组织", colspan=5, header=True))
+    grid.append(second)
+    grid.append([Cell(T.label_of("applications", a), header=True) for a in T.APPLICANT_PARTS[1:]])
+    rows = T.application_row_codes(report.template)
+    outcomes = T.OUTCOME_ROWS[report.template]
+    seen_groups: set[str] = set()
+    for r in rows:
+        label = T.label_of("applications", r, report.template)
+        line: list[Cell] = []
+        if r in {"received_new", "carried_in", "carried_out"}:
+            line.append(Cell(label, colspan=3, header=True))
+        else:
+            if style.repeat_labels:
+                line.append(Cell("三、本年度办理结果", header=True))
+            elif r == outcomes[0]:
+                line.append(Cell("三、本年度办理结果", rowspan=len(outcomes) + 1, header=True))
+            group = _group_of(r, report.template)
+            if group is None:
+                line.append(Cell(label, colspan=2, header=True))
+            else:
+                members = [x for x in outcomes if _group_of(x, report.template) == group]
+                if style.repeat_labels:
+                    line.append(Cell(_T3_GROUPS[group], header=True))
+                elif group not in seen_groups:
+                    line.append(Cell(_T3_GROUPS[group], rowspan=len(members), header=True))
+                seen_groups.add(group)
+                line.append(Cell(label, header=True))
+        line += [Cell(fmt_count(report.applications[r][a], style)) for a in order]
+        grid.append(line)
+    return grid
+
+
+def review_grid(report: Report, style: Style) -> Grid:
+    """Table 4: header three rows deep (行政复议 | 行政诉讼 → 直接起诉 | 复议后起诉 → outcomes), one value row."""
+    outcome_labels = [T.label_of("review_litigation", o) for o in T.OUTCOME_CODES]
+    grid: Grid = [
+        [Cell("行政复议", colspan=5, header=True), Cell("行政诉讼", colspan=10, header=True)],
+        [Cell(o, rowspan=2, header=True) for o in outcome_labels]
+        + [Cell("未经复议直接起诉", colspan=5, header=True), Cell("复议后起诉", colspan=5, header=True)],
+        [Cell(o, header=True) for o in outcome_labels * 2],
+    ]
+    values = []
+    for p in T.PROCEEDING_CODES:
+        for o in T.OUTCOME_CODES:
+            v = report.review_litigation[p][o]
+            values.append(Cell("—" if style.dash_zero and v == 0 else fmt_count(v, style)))
+    grid.append(values)
+    return grid
+
+
+# ----------------------------------------------------------------------------- narrative
+_OPENINGS = (
+    "{year}年，{short}深入贯彻落实《中华人民共和国政府信息公开条例》，紧紧围绕中心工作和公众关切，"
+    "依法、及时、准确公开政府信息，持续提升政务公开质效。",
+    "{year}年，{short}坚持以公开为常态、不公开为例外，健全政务公开工作机制，"
+    "不断深化重点领域信息公开，切实保障人民群众的知情权、参与权、表达权和监督权。",
+)
+_WORK = (
+    "（一）主动公开。全年通过门户网站主动公开政府信息{posts}条，及时发布政策文件、工作动态和重点领域信息，"
+    "同步做好政策解读{interp}篇。",
+    "（二）依申请公开。{applications}严格按照法定时限和程序答复，答复文书规范统一。",
+    "（三）政府信息管理。健全信息发布审查机制，动态更新政府信息公开指南和主动公开目录。",
+    "（四）平台建设。加强政府网站和政务新媒体管理，确保平台安全平稳运行。",
+    "（五）监督保障。将政务公开工作纳入年度考核，组织开展业务培训{training}次。",
+)
+_PROBLEMS = (
+    "{year}年工作中仍存在一些不足：一是政策解读的形式还不够丰富；二是依申请公开答复的规范化水平有待提升。"
+    "下一步，将持续加强业务培训，完善工作机制，推动政务公开工作提质增效。"
+)
+
+
+def short_name(agency: str) -> str:
+    """'杭州市应急管理局' → '市应急管理局', '杭州市西湖区人民政府' → '西湖区人民政府'."""
+    s = agency.removeprefix("杭州市")
+    if s == "人民政府":
+        return "市政府"
+    return s.replace("人民政府", "政府") if s.endswith("人民政府") else "市" + s
+
+
+def narrative(report: Report, claims: dict[str, int], rng: random.Random) -> dict[str, list[str]]:
+    """Section texts: 一 (states the totals of `claims`), 五, 六 (fees sentence under v2021)."""
+    short = short_name(report.agency)
+    received = claims["applications_received"]
+    apps = f"全年共收到政府信息公开申请{received}件，均在法定期限内办结。"
+    if "review" in claims:
+        apps += f"因政府信息公开被申请行政复议{claims['review']}件，被提起行政诉讼{claims['litigation']}件。"
+    else:
+        apps += "全年未发生因政府信息公开引起的行政复议、行政诉讼案件。"
+    one = [_OPENINGS[rng.randrange(len(_OPENINGS))].format(year=report.year, short=short)]
+    one += [
+        w.format(posts=rng.randint(300, 6000), interp=rng.randint(2, 40), applications=apps,
+                 training=rng.randint(1, 8))
+        for w in _WORK
+    ]
+    five = [_PROBLEMS.format(year=report.year)]
+    if report.template == "v2021":
+        fees = report.processing_fees_yuan or Decimal(0)
+        six = ["本年度未收取信息处理费。" if fees == 0 else f"本年度共收取信息处理费{fees}元。",
+               "本机关无其他需要报告的事项。"]
+    else:
+        six = ["无。"]
+    return {"一": one, "五": five, "六": six}
+
+
+def printed(report: Report, claims: dict[str, int], style: Style, rng: random.Random) -> Printed:
+    """The whole report as blocks, in the six-section order of the template."""
+    text = narrative(report, claims, rng)
+    out = Printed(title=f"{report.agency}{report.year}年政府信息公开工作年度报告")
+    out.blocks.append(("h", "一、总体情况"))
+    out.blocks += [("p", p) for p in text["一"]]
+    out.blocks.append(("h", "二、主动公开政府信息情况"))
+    out.blocks.append(("table", "proactive", proactive_grid(report, style)))
+    out.blocks.append(("h", "三、收到和处理政府信息公开申请情况"))
+    out.blocks.append(("table", "applications", applications_grid(report, style)))
+    out.blocks.append(("h", "四、政府信息公开行政复议、行政诉讼情况"))
+    out.blocks.append(("table", "review_litigation", review_grid(report, style)))
+    out.blocks.append(("h", "五、存在的主要问题及改进情况"))
+    out.blocks += [("p", p) for p in text["五"]]
+    out.blocks.append(("h", "六、其他需要报告的事项"))
+    out.blocks += [("p", p) for p in text["六"]]
+    out.table_widths = {
+        "proactive": [1.6, 1, 1, 1],
+        "applications": [0.55, 0.75, 2.1, 0.62, 0.62, 0.62, 0.62, 0.62, 0.62, 0.62],
+        "review_litigation": [1.0] * 15,
+    }
+    return out
