@@ -7,14 +7,16 @@ its size). Findings carry the report's index in the batch; the caller attaches a
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 import pandas as pd
 
-from expectations.frames import Frames, Side, build_frames
+from expectations.frames import Frames, Previous, Side, build_frames
 from expectations.suites import suite_definitions
+from pipeline import tables as T
 from pipeline.model import Finding, Report
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
@@ -26,6 +28,7 @@ class Validation:
 
     findings: dict[int, list[Finding]] = field(default_factory=dict)
     results: list[Any] = field(default_factory=list)
+    reports: list[Report] = field(default_factory=list)
 
     def blocking(self, k: int) -> list[Finding]:
         """Blocking findings of report k."""
@@ -54,63 +57,103 @@ def _context() -> Any:
     return ctx, definitions
 
 
-def _locations(report: Report, cells: list[str]) -> list[dict[str, Any]]:
+def _locations(report: Report, cells: Iterable[str], **extra: Any) -> list[dict[str, Any]]:
     out = []
     for cell in cells:
         loc = report.provenance.get(cell)
         if loc is not None:
-            out.append({"ref": cell, **loc.as_json()})
+            out.append({"ref": cell, **loc.as_json(), **extra})
     return out
 
 
-def _finding(check: str, side: Side, report: Report, value: Any) -> Finding:
+def _label(cell: str, template: str) -> str:
+    table, row, col = cell.split(".")
+    try:
+        return f"{T.label_of(table, row, template)} / {T.label_of(table, col, template)}"
+    except KeyError:
+        return cell
+
+
+def _missing_finding(side: Side, report: Report) -> Finding:
+    """`complete`: name the cell, and point at the printed cells of its row (where it should have been)."""
+    cell = side.left_cells[0]
+    table, row, _col = cell.split(".")
+    near = [f"{table}.{row}.{c}" for c in getattr(report, table).get(row, {})]
+    return Finding("complete", side.table, side.row, side.column, side.proceeding, cells=[cell],
+                   locations=_locations(report, near[:2], near=True),
+                   message=f"{cell} ({_label(cell, report.template)}) was not found or not read as a number")
+
+
+def _finding(check: str, side: Side, report: Report, previous: Previous | None) -> Finding:
     cells = side.left_cells + side.right_cells
     if check == "complete":
-        return Finding(check, side.table, side.row, side.column, side.proceeding, cells=cells,
-                       message=f"{cells[0]} was not found or not read as a number")
+        return _missing_finding(side, report)
     if check == "nonnegative":
         return Finding(check, side.table, side.row, side.column, side.proceeding, left=side.left, right=0,
-                       cells=cells, locations=_locations(report, cells), message=f"{cells[0]} = {side.left} < 0")
+                       cells=cells, locations=_locations(report, cells),
+                       message=f"{cells[0]} ({_label(cells[0], report.template)}) = {side.left} < 0")
     if check == "template_year":
-        return Finding(check, left=report.year, cells=[],
-                       message=f"template {report.template} is not the one for {report.year}")
+        lo, hi = T.TEMPLATE_YEARS[report.template]
+        where = next(iter(k for k in report.provenance if k.startswith("proactive.")), None)
+        return Finding(check, left=side.left, right=side.right,
+                       locations=_locations(report, [where] if where else []),
+                       message=f"template {report.template} (told by table 2's layout) is for {lo}–{min(hi, 9999)}, "
+                               f"the report is for {report.year}")
+    locations = _locations(report, cells)
+    if check == "cross_year_carry" and previous is not None:
+        prev_cell = side.right_cells[0].split(":", 1)[1]
+        loc = previous.provenance.get(prev_cell)
+        if loc is not None:
+            locations.append({"ref": side.right_cells[0], "document": previous.document, **loc.as_json()})
+    if check == "narrative_consistency":
+        claim = side.right_cells[0].split(".", 1)[1]
+        locations.append({"ref": side.right_cells[0], "raw": str(report.narrative[claim].get("raw", ""))})
+    right_name = " + ".join(side.right_cells)
     return Finding(
         check, side.table, side.row, side.column, side.proceeding, left=side.left, right=side.right,
-        cells=cells, locations=_locations(report, cells),
-        message=f"{' + '.join(side.left_cells)} = {side.left} ≠ {side.right} = {' + '.join(side.right_cells) or 'stated'}",
+        cells=cells, locations=locations,
+        message=f"{' + '.join(side.left_cells)} = {side.left} ≠ {side.right} = {right_name}",
+    )
+
+
+def _run(frame: str, df: pd.DataFrame) -> Any:
+    _ctx, definitions = _context()
+    return definitions[frame].run(
+        batch_parameters={"dataframe": df},
+        result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["rid"]},
     )
 
 
 def validate_batch(
-    reports: list[Report], previous_carried_out: dict[int, dict[str, int]] | None = None
+    reports: list[Report],
+    previous_carried_out: dict[int, Previous | dict[str, int]] | None = None,
+    only: Iterable[str] | None = None,
 ) -> Validation:
-    """Run every suite over the batch; findings keyed by the report's index in `reports`."""
-    _ctx, definitions = _context()
+    """Run every suite (or the frames named in `only`) over the batch; findings keyed by index in `reports`."""
     built: Frames = build_frames(reports, previous_carried_out)
-    out = Validation()
-    seen: set[tuple[str, str]] = set()
+    out = Validation(reports=reports)
+    wanted = set(only) if only is not None else None
+    seen: set[tuple[str, int, str]] = set()
     for frame, df in built.frames.items():
-        if df.empty:
+        if df.empty or (wanted is not None and frame not in wanted):
             continue
-        result = definitions[frame].run(
-            batch_parameters={"dataframe": df},
-            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["rid"]},
-        )
+        result = _run(frame, df)
         out.results.append(result)
         for r in result.results:
             if r.success:
                 continue
             check = r.expectation_config.meta["check"]
             for row in r.result.get("unexpected_index_list") or []:
-                rid = row["rid"]
-                if (rid, check) in seen:
+                rid = int(row["rid"])
+                if (frame, rid, check) in seen:
                     continue
-                seen.add((rid, check))
-                side = built.sides[rid]
-                out.findings.setdefault(side.key, []).append(_finding(check, side, reports[side.key], row))
+                seen.add((frame, rid, check))
+                side = built.side(frame, rid)
+                f = _finding(check, side, reports[side.key], built.previous.get(side.key))
+                out.findings.setdefault(side.key, []).append(f)
     return out
 
 
 def frame_sizes(reports: list[Report]) -> dict[str, int]:
     """Rows per frame for a batch (for benchmarks and logs)."""
-    return {k: len(v) for k, v in build_frames(reports).frames.items() if isinstance(v, pd.DataFrame)}
+    return {k: len(v) for k, v in build_frames(reports).frames.items()}
