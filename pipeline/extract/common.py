@@ -21,7 +21,7 @@ from pipeline.numbers import normalize, parse_amount, parse_change, parse_count
 # Kangxi radicals (U+2F00–2FD5) fold under NFKC; the CJK Radicals Supplement (U+2E80–2EFF) does not.
 # Chromium-printed Noto CJK extracts some characters as these; map them back explicitly.
 RADICAL_SUPPLEMENT = {
-    "⺀": "冫", "⺁": "厂", "⺃": "乚", "⺅": "亻", "⺇": "几", "⺈": "⺈", "⺊": "卜", "⺋": "㔾",
+    "⺀": "冫", "⺁": "厂", "⺃": "乚", "⺅": "亻", "⺇": "几", "⺈": "𠂊", "⺊": "卜", "⺋": "㔾",
     "⺌": "小", "⺍": "小", "⺎": "兀", "⺏": "尣", "⺐": "尢", "⺑": "𡯂", "⺒": "巳", "⺓": "幺",
     "⺔": "彑", "⺖": "忄", "⺗": "心", "⺘": "扌", "⺙": "攵", "⺛": "旡", "⺜": "日", "⺝": "月",
     "⺞": "歺", "⺟": "母", "⺠": "民", "⺡": "氵", "⺢": "氺", "⺣": "灬", "⺤": "爫", "⺥": "爫",

@@ -7,6 +7,7 @@ headings and labels in that text, and only those pages are handed to pdfplumber.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from typing import Any
 
 import pdfplumber
 import pypdfium2 as pdfium
+from pdfplumber.table import merge_edges
 
 from pipeline.errors import ExtractError
 from pipeline.extract.common import (
@@ -37,10 +39,8 @@ _HEADING_START = re.compile(r"^\s*([一二三四五六七八九十]+\s*[、.．]
 _NO_JOIN_AFTER = ("。", "：", ":", "；", ";", "！", "？")
 
 # what puts a page in the table zone: headings and labels of tables 2-4
-_TABLE_START = re.compile(r"主动公开政府信息情况|第二十条|信息内容")
-_TABLE_ANY = re.compile(
-    r"第二十条|本年新收|上年结转|予以公开|不予公开|无法提供|不予处理|结转下年|结果维持|结果纠正|复议后起诉|尚未审结|行政复议|申请人情况"
-)
+_TABLE_START = re.compile(r"二[、.．]主动公开政府信息情况|第二十条")
+_TABLE_ANY = re.compile(r"第二十条|本年新收|上年结转|不予公开|无法提供|不予处理|结转下年|复议后起诉|申请人情况")
 _SECTION_FIVE = re.compile(r"五\s*[、.．]\s*存在的?主要问题")
 _TABLE_END = re.compile(r"结果维持|复议后起诉|尚未审结")
 _TABLE_HEAD = re.compile(r"第二十条|主动公开政府信息情况|收到和处理|申请人情况|行政复议|勾稽")
@@ -137,12 +137,13 @@ def _table_pages(pages: list[_PageText]) -> list[int]:
     hits = [i for i, t in enumerate(texts) if _TABLE_ANY.search(t)]
     if not hits:
         return [p.number for p in pages]
+    n = len(pages)
     starts = [i for i, t in enumerate(texts) if _TABLE_START.search(t)]
-    first = min(starts[0] if starts else hits[0], hits[0])
-    ends = [i for i, t in enumerate(texts) if _TABLE_END.search(t)]
-    last = ends[-1] if ends else hits[-1]
-    fives = [i for i, t in enumerate(texts) if i >= last and _SECTION_FIVE.search(t)]
-    last = fives[0] if fives else min(last + 1, len(pages) - 1)
+    first = starts[0] if starts else hits[0]
+    ends = [i for i in range(first, n) if _TABLE_END.search(texts[i])]
+    last = ends[-1] if ends else max([h for h in hits if h >= first], default=first)
+    fives = [i for i in range(last, n) if _SECTION_FIVE.search(texts[i])]
+    last = fives[0] if fives else min(last + 1, n - 1)
     return [p.number for p in pages[first : last + 1]]
 
 
@@ -173,14 +174,60 @@ def _trim_prose(rows: list[Row]) -> list[Row]:
     return rows[start:end]
 
 
+def _edge(x0: float, top: float, x1: float, bottom: float) -> dict[str, Any]:
+    """A synthesized ruling edge (passed to pdfplumber as an explicit line)."""
+    o = "h" if top == bottom else "v"
+    return {"x0": x0, "x1": x1, "top": top, "bottom": bottom, "width": x1 - x0, "height": bottom - top,
+            "orientation": o, "object_type": "line_edge"}
+
+
+def _open_ends(v: list[dict[str, Any]], h: list[dict[str, Any]], tol: float = 2.0) -> list[dict[str, Any]]:
+    """Rules a partly ruled table leaves out: the top (bottom) of a row of column rules that no horizontal
+    rule closes, e.g. a table continued on a new page; the open left/right sides of rows whose interior
+    column rules show they belong to one table."""
+    out: list[dict[str, Any]] = []
+    for key in ("top", "bottom"):
+        loose: dict[int, list[float]] = {}
+        for e in v:
+            y, x = e[key], e["x0"]
+            if not any(abs(g["top"] - y) <= tol and g["x0"] - tol <= x <= g["x1"] + tol for g in h):
+                loose.setdefault(round(y), []).append(x)
+        out += [_edge(min(xs), y, max(xs), y) for y, xs in loose.items() if len(xs) >= 3]
+    rows = h + out
+    for side in ("x0", "x1"):
+        ends: dict[int, list[dict[str, Any]]] = {}
+        for e in rows:
+            x, y = e[side], e["top"]
+            if not any(abs(g["x0"] - x) <= tol and g["top"] - tol <= y <= g["bottom"] + tol for g in v):
+                ends.setdefault(round(x), []).append(e)
+        for x, group in ends.items():
+            group.sort(key=lambda e: e["top"])
+            for a, b in itertools.pairwise(group):
+                lo, hi = min(a["x0"], a["x1"]), max(a["x0"], a["x1"])
+                if any(g["top"] <= a["top"] + tol and g["bottom"] >= b["top"] - tol and lo + tol < g["x0"] < hi - tol
+                       for g in v):
+                    out.append(_edge(float(x), a["top"], float(x), b["top"]))
+    return out
+
+
+def _closing_lines(edges: list[dict[str, Any]]) -> dict[str, Any]:
+    """Table settings adding the rules that partly ruled tables leave out (see `_open_ends`)."""
+    edges = merge_edges(list(edges), 3, 3, 3, 3)  # rules drawn in pieces (cell by cell) count as one
+    v = [e for e in edges if e["orientation"] == "v" and e["bottom"] - e["top"] > 2]
+    h = [e for e in edges if e["orientation"] == "h" and e["x1"] - e["x0"] > 2]
+    extra = _open_ends(v, h) if v and h else []
+    if not extra:
+        return {}
+    return {
+        "explicit_vertical_lines": [e for e in extra if e["orientation"] == "v"],
+        "explicit_horizontal_lines": [e for e in extra if e["orientation"] == "h"],
+    }
+
+
 def _tables_on(page: Any) -> list[RawTable]:
     """The ruled tables of one pdfplumber page, cells located; falls back to text-aligned columns."""
     out: list[RawTable] = []
-    found = page.find_tables()
-    if not any(len(t.columns) > 1 for t in found):
-        alt = page.find_tables({"vertical_strategy": "text", "horizontal_strategy": "lines"})
-        if any(len(t.columns) > 1 for t in alt):
-            found = alt
+    found = page.find_tables(_closing_lines(page.edges))
     for table in sorted(found, key=lambda t: (t.bbox[1], t.bbox[0])):
         texts = table.extract()
         rows: list[Row] = []
@@ -266,6 +313,11 @@ def parse_pdf(data: bytes) -> ParsedDocument:
             raise ExtractError("garbled_text", "the text layer is not readable Chinese (fonts without a Unicode map)")
         wanted = _table_pages(pages)
         tables = _tables_by_pdfium(doc, wanted)
+        if _sections_found(tables) < 3 and len(wanted) < len(pages):
+            # the headings misled the page choice: every page is still cheap through pdfium
+            everywhere = _tables_by_pdfium(doc, [p.number for p in pages])
+            if _sections_found(everywhere) > _sections_found(tables):
+                tables, wanted = everywhere, [p.number for p in pages]
     finally:
         doc.close()
     if _sections_found(tables) < 3:

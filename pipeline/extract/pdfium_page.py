@@ -152,6 +152,9 @@ class PdfiumPage:
         x0, x1, y0, y1 = (v.value for v in tight)  # pdfium's order: left, right, bottom, top
         if not C.FPDFText_GetLooseCharBox(raw, i, ctypes.byref(rect)):
             return (x0, y0, x1, y1)
+        if y1 - y0 < 0.5 * (x1 - x0):  # a flat glyph (一, —): give it the height of a square glyph
+            mid, half = (y0 + y1) / 2, (x1 - x0) / 2
+            y0, y1 = mid - half, mid + half
         size = max(x1 - x0, y1 - y0)
         limit = 3 * size if size >= 3 else 40.0  # punctuation has a tiny ink box: judge loosely
         box = (rect.left, rect.bottom, rect.right, rect.top)

@@ -1,0 +1,173 @@
+"""The PDF reader against committed fixtures: exact goldens, refusals, provenance, odd code points."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+from io import BytesIO
+from pathlib import Path
+
+import pdfplumber
+import pypdfium2 as pdfium
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pipeline.errors import ExtractError
+from pipeline.extract import extract_report, pdf
+from pipeline.extract.common import RADICAL_SUPPLEMENT, clean_text
+from pipeline.extract.pdf import parse_pdf
+from pipeline.extract.pdfium_page import PdfiumPage, _dedupe
+
+TESTS = Path(__file__).resolve().parent
+REAL = TESTS / "files" / "real"
+FIXTURES = TESTS / "files" / "pdf"
+GOLDEN = TESTS / "golden"
+
+CASES = [
+    (REAL / "06_hongze-qzf-2023.pdf", GOLDEN / "06_hongze-qzf-2023.json"),
+    (REAL / "07_hongze-qzf-2024.pdf", GOLDEN / "07_hongze-qzf-2024.json"),
+    (REAL / "08_huaian-szf-2024.pdf", GOLDEN / "08_huaian-szf-2024.json"),
+    *[(FIXTURES / f"{n}.pdf", GOLDEN / f"pdf_{n}.json")
+      for n in ("rl_v2019_split_repeat", "rl_v2021_total_first", "lo_v2021_docx", "chromium_v2021_radicals")],
+]
+REFUSALS = [
+    (FIXTURES / "refuse_encrypted.pdf", "encrypted"),
+    (FIXTURES / "refuse_truncated.pdf", "truncated"),
+    (FIXTURES / "refuse_no_text_layer.pdf", "no_text_layer"),
+    (REAL / "N1_synthetic-cid-garbled-2023.pdf", "garbled_text"),
+]
+RADICALS = re.compile(r"[\u2e80-\u2eff\u2f00-\u2fdf]")
+
+
+def _ids(cases: list[tuple[Path, object]]) -> list[str]:
+    return [c[0].stem for c in cases]
+
+
+@pytest.mark.parametrize(("pdf_path", "golden"), CASES, ids=_ids(CASES))
+def test_golden_exact(pdf_path: Path, golden: Path) -> None:
+    """Every cell, the title, year, template and fees equal the hand-made golden."""
+    report = extract_report(pdf_path.read_bytes())
+    assert report.format == "pdf"
+    assert report.canonical() == json.loads(golden.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize(("pdf_path", "golden"), CASES, ids=_ids(CASES))
+def test_pdfplumber_fallback_agrees(pdf_path: Path, golden: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the fast pdfium path finds no table, pdfplumber's own reading gives the same report."""
+    monkeypatch.setattr(pdf, "_tables_by_pdfium", lambda doc, wanted: [])
+    report = extract_report(pdf_path.read_bytes())
+    assert report.canonical() == json.loads(golden.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize(("pdf_path", "code"), REFUSALS, ids=_ids(REFUSALS))
+def test_refusals(pdf_path: Path, code: str) -> None:
+    """Unreadable PDFs are refused with the code that says why."""
+    with pytest.raises(ExtractError) as err:
+        extract_report(pdf_path.read_bytes())
+    assert err.value.code == code
+    assert "\n" not in err.value.message
+
+
+def test_tables_not_found_on_a_narrative_only_pdf() -> None:
+    """A report's first page alone (title and narrative, no tables) → tables_not_found."""
+    src = pdfium.PdfDocument((REAL / "08_huaian-szf-2024.pdf").read_bytes())
+    one = pdfium.PdfDocument.new()
+    one.import_pages(src, [0])
+    buf = BytesIO()
+    one.save(buf)
+    with pytest.raises(ExtractError) as err:
+        extract_report(buf.getvalue())
+    assert err.value.code == "tables_not_found"
+
+
+def test_cut_off_file_without_eof_marker_is_truncated() -> None:
+    """Half a real report is `truncated`, not a traceback."""
+    data = (REAL / "07_hongze-qzf-2024.pdf").read_bytes()
+    with pytest.raises(ExtractError) as err:
+        extract_report(data[: len(data) // 2])
+    assert err.value.code == "truncated"
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(min_value=200, max_value=14000), st.binary(min_size=1, max_size=64))
+def test_damaged_bytes_never_raise_anything_but_extract_error(offset: int, junk: bytes) -> None:
+    """Bytes overwritten inside a fixture give a report or an ExtractError, never another exception."""
+    data = bytearray((FIXTURES / "rl_v2021_total_first.pdf").read_bytes())
+    offset = min(offset, len(data) - 100)
+    data[offset : offset + len(junk)] = junk
+    with contextlib.suppress(ExtractError):
+        extract_report(bytes(data))
+
+
+def test_provenance_page_and_bbox() -> None:
+    """A table value and the fees sentence point at their page and box."""
+    report = extract_report((REAL / "08_huaian-szf-2024.pdf").read_bytes())
+    loc = report.provenance["applications.received_new.natural_person"]
+    assert loc.page == 4 and loc.raw == "3001"
+    assert loc.bbox is not None
+    x0, top, x1, bottom = loc.bbox
+    assert 0 <= x0 < x1 <= 595.5 and 0 <= top < bottom <= 842.5
+    split = report.provenance["applications.unavailable_needs_creation.natural_person"]
+    assert split.page == 5 and split.raw == "11"  # the half of table 3 after the page break
+    t4 = report.provenance["review_litigation.review.total"]
+    assert t4.page == 5 and t4.raw == "351"
+    fees = report.provenance["processing_fees_yuan"]
+    assert fees.page == 6 and fees.bbox is not None and "3940" in fees.raw
+
+
+def test_every_value_has_a_location() -> None:
+    """Each canonical cell carries a page and a bbox."""
+    report = extract_report((FIXTURES / "rl_v2021_total_first.pdf").read_bytes())
+    for table, row, col, _ in report.cells():
+        loc = report.provenance[f"{table}.{row}.{col}"]
+        assert loc.page is not None and loc.bbox is not None
+
+
+def test_body_text_has_title_and_section_six() -> None:
+    """The body text carries the title (page 1) and the narrative to section 六, lines reflowed."""
+    doc = parse_pdf((REAL / "08_huaian-szf-2024.pdf").read_bytes())
+    assert doc.text.startswith("淮安市人民政府\n2024 年政府信息公开工作年度报告")
+    assert "全年收取政府信息公开信息处理费 3940 元。" in doc.text
+    assert "社会主义思想为指导,认真学习" in doc.text  # a paragraph wrapped over lines is one line
+    assert "- 1 -" not in doc.text
+
+
+def test_radical_code_points_from_chromium_map_back() -> None:
+    """Chromium's Type 3 Noto CJK glyphs extract (via pdfminer) as radicals; clean_text maps them back."""
+    with pdfplumber.open(FIXTURES / "chromium_v2021_radicals.pdf") as doc:
+        raw = "".join(page.extract_text() for page in doc.pages)
+    found = set(RADICALS.findall(raw))
+    assert {"⾏", "⺠"} <= found  # Kangxi 行 (U+2F8F) and the supplement's 民 (U+2EA0)
+    cleaned = clean_text(raw)
+    assert not RADICALS.search(cleaned)
+    assert "行政复议" in cleaned and "中华人民共和国政府信息公开条例" in cleaned
+    assert clean_text("增⻓⼯作⾏政") == "增长工作行政"
+    assert all(not RADICALS.search(clean_text(ch)) for ch in RADICAL_SUPPLEMENT)
+
+
+def test_fake_bold_doubled_chars_are_dropped() -> None:
+    """A glyph drawn twice a hair apart counts once; the fixture's fake-bold title reads once."""
+    a = {"text": "局", "top": 10.0, "x0": 5.0}
+    chars = [a, {**a, "x0": 5.3}, {**a, "x0": 25.0}]
+    assert [c["x0"] for c in _dedupe(chars)] == [5.0, 25.0]
+    src = pdfium.PdfDocument((FIXTURES / "rl_v2019_split_repeat.pdf").read_bytes())
+    page = src[0]
+    chars = PdfiumPage(page, page.get_textpage(), 1).chars
+    title = "".join(c["text"] for c in sorted(chars, key=lambda c: c["x0"]) if c["top"] < 100)
+    assert title == "杭州市测试区民政局2020年政府信息公开工作年度报告"
+
+
+def test_only_table_pages_go_to_the_table_finder(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pages before table 2 and after section 五 are never handed to the table finder."""
+    seen: list[list[int]] = []
+    original = pdf._tables_by_pdfium
+
+    def spy(doc: pdfium.PdfDocument, wanted: list[int]) -> list:  # type: ignore[type-arg]
+        seen.append(list(wanted))
+        return original(doc, wanted)
+
+    monkeypatch.setattr(pdf, "_tables_by_pdfium", spy)
+    extract_report((REAL / "08_huaian-szf-2024.pdf").read_bytes())
+    assert seen == [[3, 4, 5]]
