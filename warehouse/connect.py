@@ -27,11 +27,21 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     return int(row[0]) if row else 0
 
 
-def migrate(con: duckdb.DuckDBPyConnection) -> int:
-    """Apply every migration newer than the file's version, each in its own transaction."""
-    current = schema_version(con)
+def applied_versions(con: duckdb.DuckDBPyConnection) -> set[int]:
+    """The migration versions already applied to a warehouse file."""
+    schema_version(con)
+    return {int(r[0]) for r in con.execute("select version from main.schema_version").fetchall()}
+
+
+def migrate(con: duckdb.DuckDBPyConnection, upto: int | None = None) -> int:
+    """Apply every migration not yet applied (up to `upto`), each in its own transaction; the new version.
+
+    Missing versions are applied even when a later one is present, so a file migrated by a branch that
+    merged a higher number first still receives the lower ones.
+    """
+    done = applied_versions(con)
     for version, sql in migrations():
-        if version <= current:
+        if version in done or (upto is not None and version > upto):
             continue
         con.execute("begin transaction")
         try:
@@ -41,16 +51,19 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
         except Exception:
             con.execute("rollback")
             raise
-        current = version
-    return current
+        done.add(version)
+    return max(done, default=0)
 
 
 def connect(path: str | Path) -> duckdb.DuckDBPyConnection:
-    """Open (creating if needed) the warehouse file read-write, at the current schema."""
+    """Open (creating if needed) the warehouse file read-write, at the current schema and code lists."""
+    from warehouse.codes import sync_codes
+
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path))
     migrate(con)
+    sync_codes(con)
     return con
 
 

@@ -1,17 +1,46 @@
-"""Writing to the warehouse: documents, fetch attempts, and whole reports in one transaction each."""
+"""Writing to the warehouse: documents, fetch attempts, and whole reports, atomically per report.
+
+Two paths share one writer (`_write`):
+
+* `load_outcome(con, o)` — one report, one transaction (what the nightly flow calls).
+* `load_outcomes(con, outcomes)` — the bulk path. Each report is first checked in Python against every
+  constraint the tables enforce (keys present, values of the column types and ranges, no duplicate
+  cells), then a chunk of valid reports is written with one delete and one Arrow/pandas insert per
+  table, in one transaction. DuckDB rolls back a failing transaction as a whole, so per-report
+  atomicity survives: if a chunk still fails, it is rolled back and its reports are retried one
+  transaction each, which keeps every good report and leaves no trace of a bad one. Per-report
+  transactions cost ~10 ms each in fixed overhead (10,000 reports: minutes); chunks load them in seconds.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from pipeline.catalog import Agency
-from pipeline.model import Finding, Report
+from pipeline.model import EXTRACTOR_VERSION, Finding, Report
+
+FACT_TABLES = {
+    "proactive": ("curated.fct_proactive", "item", "measure"),
+    "applications": ("curated.fct_applications", "row_code", "applicant"),
+    "review_litigation": ("curated.fct_review_litigation", "proceeding", "outcome"),
+}
+REPORT_COLUMNS = ("report_id", "agency_id", "year", "sha256", "source_url", "template", "status", "error_code",
+                  "error_message", "record", "extracted_at", "first_seen", "loaded_at", "extractor_version",
+                  "content_hash")
+FINDING_COLUMNS = ("report_id", "seq", "check_id", "severity", "table_name", "row_code", "column_code",
+                   "proceeding", "left_value", "right_value", "difference", "cells", "locations", "message")
+_BIGINT = 2**63 - 1
+_DECIMAL_LIMIT = Decimal("1e16")  # decimal(18, 2)
 
 
 def now() -> datetime:
@@ -21,13 +50,17 @@ def now() -> datetime:
 
 def upsert_agencies(con: duckdb.DuckDBPyConnection, agencies: list[Agency]) -> None:
     """The catalog's agencies into curated.dim_agency (replacing changed names or regions)."""
+    df = pd.DataFrame([(a.id, a.name, a.region, a.level, a.kind) for a in agencies],
+                      columns=["agency_id", "name", "region", "level", "kind"])
+    if df.empty:
+        return
     con.execute("begin transaction")
-    for a in agencies:
-        con.execute(
-            "insert or replace into curated.dim_agency values (?, ?, ?, ?, ?)",
-            [a.id, a.name, a.region, a.level, a.kind],
-        )
-    con.execute("commit")
+    try:
+        con.execute("insert or replace into curated.dim_agency select * from df")
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
 
 
 def record_document(con: duckdb.DuckDBPyConnection, sha256: str, size: int, fmt: str | None, store_path: str) -> None:
@@ -59,6 +92,9 @@ class Outcome:
     findings: list[Finding] = field(default_factory=list)
     error_code: str | None = None
     error_message: str | None = None
+    extractor_version: str = EXTRACTOR_VERSION
+    extracted_at: datetime | None = None  # default: the load time
+    first_seen: datetime | None = None  # default: raw.documents.first_seen, else the load time
 
     @property
     def report_id(self) -> str:
@@ -74,48 +110,216 @@ class Outcome:
             return "quarantined"
         return "loaded"
 
+    def record_json(self) -> str | None:
+        """The canonical record with provenance as stored in staging.reports.record."""
+        if self.report is None:
+            return None
+        return json.dumps(self.report.as_json(), ensure_ascii=False, sort_keys=True)
 
-def _record_json(o: Outcome) -> str | None:
-    return None if o.report is None else json.dumps(o.report.as_json(), ensure_ascii=False, sort_keys=True)
+    def content_hash(self, record_json: str | None = None) -> str:
+        """sha256 over everything the load writes except times: equal hashes mean nothing to change."""
+        rec = self.record_json() if record_json is None else record_json
+        body = json.dumps([self.status, rec, self.error_code, self.error_message, self.source_url,
+                           self.extractor_version, [f.as_json() for f in self.findings]],
+                          ensure_ascii=False, sort_keys=True, default=str)
+        return hashlib.sha256(body.encode()).hexdigest()
 
 
-def _unchanged(con: duckdb.DuckDBPyConnection, o: Outcome) -> bool:
-    row = con.execute(
-        "select status, record::varchar, error_code from staging.reports where report_id = ?", [o.report_id]
-    ).fetchone()
-    if row is None:
+@dataclass
+class LoadResult:
+    """What a bulk load did: reports written, reports already present as they are, and refusals."""
+
+    changed: int = 0
+    unchanged: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (report_id, why)
+
+
+def validate_outcome(o: Outcome) -> str | None:
+    """Why the warehouse's constraints would refuse this outcome, or None when it would load."""
+    if not o.agency_id or not o.sha256 or not isinstance(o.year, int):
+        return "report key incomplete (agency_id, year, sha256)"
+    if o.report is None or o.status != "loaded":
+        return None
+    for table, row, col, value in o.report.cells():
+        if table not in FACT_TABLES or not row or not col:
+            return f"unknown cell {table}.{row}.{col}"
+        if value is None or isinstance(value, bool):
+            return f"{table}.{row}.{col}: no value"
+        if table == "proactive":
+            if not isinstance(value, int | Decimal) or abs(Decimal(value)) >= _DECIMAL_LIMIT:
+                return f"{table}.{row}.{col}: {value!r} does not fit decimal(18,2)"
+        elif not isinstance(value, int) or abs(value) > _BIGINT:
+            return f"{table}.{row}.{col}: {value!r} is not a bigint"
+    return None
+
+
+def _stored_hashes(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, tuple[str | None, Any, Any]]:
+    """report_id → (content_hash, first_seen, legacy comparison tuple) for the ids already stored."""
+    con.register("_load_ids", pa.table({"report_id": pa.array(ids, pa.string())}))
+    rows = con.execute(
+        """
+        select r.report_id, r.content_hash, r.first_seen, r.status, r.record::varchar, r.error_code,
+               (select count(*) from staging.findings as f where f.report_id = r.report_id)
+        from staging.reports as r
+        where r.report_id in (select report_id from _load_ids)
+        """
+    ).fetchall()
+    con.unregister("_load_ids")
+    return {r[0]: (r[1], r[2], (r[3], r[4], r[5], r[6])) for r in rows}
+
+
+def _unchanged(o: Outcome, stored: tuple[str | None, Any, Any] | None, record: str | None, digest: str) -> bool:
+    """True when the stored reading equals this one (rows written before version 3 compare the old way)."""
+    if stored is None:
         return False
-    stored = None if row[1] is None else json.dumps(json.loads(row[1]), ensure_ascii=False, sort_keys=True)
-    n = con.execute("select count(*) from staging.findings where report_id = ?", [o.report_id]).fetchone()
-    return (row[0], stored, row[2]) == (o.status, _record_json(o), o.error_code) and n is not None and n[0] == len(
-        o.findings
-    )
+    if stored[0] is not None:
+        return stored[0] == digest
+    status, rec, error_code, n = stored[2]
+    rec = None if rec is None else json.dumps(json.loads(rec), ensure_ascii=False, sort_keys=True)
+    return (status, rec, error_code, n) == (o.status, record, o.error_code, len(o.findings))
+
+
+def _document_first_seen(con: duckdb.DuckDBPyConnection, shas: list[str]) -> dict[str, datetime]:
+    con.register("_load_shas", pa.table({"sha256": pa.array(shas, pa.string())}))
+    rows = con.execute("select sha256, first_seen from raw.documents where sha256 in (select sha256 from _load_shas)")
+    out = {r[0]: r[1] for r in rows.fetchall()}
+    con.unregister("_load_shas")
+    return out
+
+
+def _frames(items: list[tuple[Outcome, str | None, str, datetime]], stamp: datetime) -> dict[str, pa.Table]:
+    """Arrow tables for staging.reports, staging.findings and the three fact tables of a set of reports."""
+    rep: dict[str, list[Any]] = {c: [] for c in REPORT_COLUMNS}
+    fnd: dict[str, list[Any]] = {c: [] for c in FINDING_COLUMNS}
+    facts: dict[str, dict[str, list[Any]]] = {
+        t: {k: [] for k in ("report_id", "a", "b", "value", "page", "bbox", "table_index", "cell", "line",
+                            "raw_text", "extractor_version")}
+        for t in FACT_TABLES
+    }
+    for o, record, digest, first_seen in items:
+        rid = o.report_id
+        for col, value in zip(REPORT_COLUMNS, (
+            rid, o.agency_id, o.year, o.sha256, o.source_url, o.report.template if o.report else None, o.status,
+            o.error_code, o.error_message, record, o.extracted_at or stamp, first_seen, stamp,
+            o.extractor_version, digest,
+        ), strict=True):
+            rep[col].append(value)
+        for seq, f in enumerate(o.findings):
+            for col, value in zip(FINDING_COLUMNS, (
+                rid, seq, f.check, f.severity, f.table, f.row, f.column, f.proceeding,
+                None if f.left is None else float(f.left), None if f.right is None else float(f.right),
+                None if f.difference is None else float(f.difference), json.dumps(f.cells),
+                json.dumps(f.locations, ensure_ascii=False), f.message,
+            ), strict=True):
+                fnd[col].append(value)
+        if o.status != "loaded" or o.report is None:
+            continue
+        prov = o.report.provenance
+        for table, row, col, value in o.report.cells():
+            cols = facts[table]
+            loc = prov.get(f"{table}.{row}.{col}")
+            cols["report_id"].append(rid)
+            cols["a"].append(row)
+            cols["b"].append(col)
+            cols["value"].append(str(value) if table == "proactive" else value)
+            cols["page"].append(loc.page if loc else None)
+            cols["bbox"].append(list(loc.bbox) if loc and loc.bbox else None)
+            cols["table_index"].append(loc.table_index if loc else None)
+            cols["cell"].append(list(loc.cell) if loc and loc.cell else None)
+            cols["line"].append(loc.line if loc else None)
+            cols["raw_text"].append(loc.raw if loc else None)
+            cols["extractor_version"].append(o.extractor_version)
+    fact_schema = pa.schema([
+        ("report_id", pa.string()), ("a", pa.string()), ("b", pa.string()), ("value", pa.string()),
+        ("page", pa.int32()), ("bbox", pa.list_(pa.float64())), ("table_index", pa.int32()),
+        ("cell", pa.list_(pa.int32())), ("line", pa.int32()), ("raw_text", pa.string()),
+        ("extractor_version", pa.string()),
+    ])
+    out = {
+        "reports": pa.table(rep),
+        "findings": pa.table({c: pa.array(v, _finding_type(c)) for c, v in fnd.items()}),
+    }
+    for table, cols in facts.items():
+        if table != "proactive":
+            fact_schema = fact_schema.set(3, pa.field("value", pa.int64()))
+        out[table] = pa.table(cols, schema=fact_schema)
+    return out
+
+
+def _finding_type(col: str) -> pa.DataType:
+    if col == "seq":
+        return pa.int32()
+    if col in ("left_value", "right_value", "difference"):
+        return pa.float64()
+    return pa.string()
+
+
+def _write(con: duckdb.DuckDBPyConnection, items: list[tuple[Outcome, str | None, str, datetime]],
+           stamp: datetime) -> None:
+    """Replace the rows of these reports (inside the caller's transaction)."""
+    frames = _frames(items, stamp)
+    for name, frame in frames.items():
+        con.register(f"_load_{name}", frame)
+    con.register("_load_ids", frames["reports"].select(["report_id"]))
+    try:
+        for table in ("staging.reports", "staging.findings", *(t for t, _, _ in FACT_TABLES.values())):
+            con.execute(f"delete from {table} where report_id in (select report_id from _load_ids)")
+        con.execute(f"insert into staging.reports ({', '.join(REPORT_COLUMNS)}) "
+                    "select * replace (record::json as record) from _load_reports")
+        if frames["findings"].num_rows:
+            con.execute(f"insert into staging.findings ({', '.join(FINDING_COLUMNS)}) "
+                        "select * replace (cells::json as cells, locations::json as locations) from _load_findings")
+        for table, (target, a, b) in FACT_TABLES.items():
+            if not frames[table].num_rows:
+                continue
+            value = "value::decimal(18, 2)" if table == "proactive" else "value"
+            con.execute(
+                f"insert into {target} (report_id, {a}, {b}, value, page, bbox, table_index, cell, line, raw_text, "
+                f"extractor_version) select report_id, a, b, {value}, page, bbox, table_index, cell, line, "
+                f"raw_text, extractor_version from _load_{table}"
+            )
+    finally:
+        for name in (*frames, "ids"):
+            con.unregister(f"_load_{name}")
+
+
+def _prepare(con: duckdb.DuckDBPyConnection, outcomes: list[Outcome], result: LoadResult,
+             stamp: datetime) -> list[tuple[Outcome, str | None, str, datetime]]:
+    """The outcomes that need writing, with their record, content hash and first-seen time."""
+    latest: dict[str, Outcome] = {}
+    for o in outcomes:  # the same report twice in one batch: the later reading wins
+        latest[o.report_id] = o
+    stored = _stored_hashes(con, list(latest))
+    seen = _document_first_seen(con, sorted({o.sha256 for o in latest.values()}))
+    todo = []
+    for rid, o in latest.items():
+        why = validate_outcome(o)
+        if why:
+            result.failed.append((rid, why))
+            continue
+        record = o.record_json()
+        digest = o.content_hash(record)
+        old = stored.get(rid)
+        if _unchanged(o, old, record, digest):
+            result.unchanged += 1
+            continue
+        first_seen = (old[1] if old and old[1] else None) or o.first_seen or seen.get(o.sha256) or stamp
+        todo.append((o, record, digest, first_seen))
+    return todo
 
 
 def load_outcome(con: duckdb.DuckDBPyConnection, o: Outcome) -> bool:
-    """Write one document's outcome atomically; returns False when the warehouse already holds exactly it."""
-    if _unchanged(con, o):
+    """Write one document's outcome atomically; False when the warehouse already holds exactly it."""
+    stamp = now()
+    result = LoadResult()
+    todo = _prepare(con, [o], result, stamp)
+    if result.failed:
+        raise ValueError(f"{o.report_id}: {result.failed[0][1]}")
+    if not todo:
         return False
     con.execute("begin transaction")
     try:
-        for table in ("staging.reports", "staging.findings", "curated.fct_proactive",
-                      "curated.fct_applications", "curated.fct_review_litigation"):
-            con.execute(f"delete from {table} where report_id = ?", [o.report_id])
-        con.execute(
-            "insert into staging.reports values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [o.report_id, o.agency_id, o.year, o.sha256, o.source_url,
-             o.report.template if o.report else None, o.status, o.error_code, o.error_message,
-             _record_json(o), now()],
-        )
-        for seq, f in enumerate(o.findings):
-            con.execute(
-                "insert into staging.findings values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [o.report_id, seq, f.check, f.severity, f.table, f.row, f.column, f.proceeding,
-                 f.left, f.right, f.difference, json.dumps(f.cells), json.dumps(f.locations, ensure_ascii=False),
-                 f.message],
-            )
-        if o.status == "loaded" and o.report is not None:
-            _insert_facts(con, o.report_id, o.report)
+        _write(con, todo, stamp)
         con.execute("commit")
     except Exception:
         con.execute("rollback")
@@ -123,17 +327,30 @@ def load_outcome(con: duckdb.DuckDBPyConnection, o: Outcome) -> bool:
     return True
 
 
-def _insert_facts(con: duckdb.DuckDBPyConnection, report_id: str, report: Report) -> None:
-    """The report's cells into the three long fact tables (bulk, through pandas)."""
-    by_table: dict[str, list[tuple[str, str, str, Any]]] = {"proactive": [], "applications": [], "review_litigation": []}
-    for table, row, col, value in report.cells():
-        by_table[table].append((report_id, row, col, value))
-    for table, rows in by_table.items():
-        if not rows:
+def load_outcomes(con: duckdb.DuckDBPyConnection, outcomes: Iterable[Outcome], chunk: int = 1000) -> LoadResult:
+    """Bulk-load outcomes, all-or-nothing per report (see the module docstring); what changed and what failed."""
+    result = LoadResult()
+    pending = list(outcomes)
+    for start in range(0, len(pending), chunk):
+        stamp = now()
+        todo = _prepare(con, pending[start:start + chunk], result, stamp)
+        if not todo:
             continue
-        df = pd.DataFrame(rows, columns=["report_id", "a", "b", "value"])
-        if table == "proactive":
-            df["value"] = df["value"].astype(str)
-            con.execute("insert into curated.fct_proactive select report_id, a, b, value::decimal(18,2) from df")
-        else:
-            con.execute(f"insert into curated.fct_{table} select report_id, a, b, value::bigint from df")
+        con.execute("begin transaction")
+        try:
+            _write(con, todo, stamp)
+            con.execute("commit")
+            result.changed += len(todo)
+            continue
+        except Exception:
+            con.execute("rollback")
+        for item in todo:  # the chunk failed as a whole: retry its reports one transaction each
+            con.execute("begin transaction")
+            try:
+                _write(con, [item], stamp)
+                con.execute("commit")
+                result.changed += 1
+            except Exception as e:  # reported per report in the result, never swallowed
+                con.execute("rollback")
+                result.failed.append((item[0].report_id, f"{type(e).__name__}: {e}"))
+    return result

@@ -13,78 +13,89 @@ from pipeline.numbers import amount_to_json
 
 
 def _template_for(con: duckdb.DuckDBPyConnection, year: int) -> str:
-    row = con.execute(
-        "select template from curated.admitted_reports where year = ? group by template order by count(*) desc limit 1",
-        [year],
-    ).fetchone()
-    if row:
+    """The template the year's counted reports use (the template of the year when none is counted)."""
+    row = con.execute("select any_value(template) from marts.counted_reports where year = ?", [year]).fetchone()
+    if row and row[0]:
         return str(row[0])
     return next(t for t, (lo, hi) in T.TEMPLATE_YEARS.items() if lo <= year <= hi)
 
 
-def rollup(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, Any]:
-    """Tables 2, 3 and 4 summed over the year's admitted reports, with who was counted and who was not."""
-    template = _template_for(con, year)
-    counted = [r[0] for r in con.execute(
-        "select distinct agency_id from curated.admitted_reports where year = ? and template = ? order by 1",
-        [year, template],
-    ).fetchall()]
-    left_out: list[dict[str, Any]] = []
-    for agency_id, status, error_code, report_id, tmpl in con.execute(
+def left_out(con: duckdb.DuckDBPyConnection, year: int) -> list[dict[str, Any]]:
+    """Every catalog agency not counted for the year, with why (marts.coverage; no_report when absent)."""
+    out: list[dict[str, Any]] = []
+    for agency_id, status, error_code, checks, template in con.execute(
         """
-        select d.agency_id, c.status, c.error_code, c.report_id, c.template
-        from curated.dim_agency as d
-        left join staging.current_reports as c on c.agency_id = d.agency_id and c.year = ?
-        order by d.agency_id
+        select a.agency_id, coalesce(c.status, 'no_report'), c.error_code, c.failed_checks, c.template
+        from curated.dim_agency as a
+        left join marts.coverage as c on c.agency_id = a.agency_id and c.year = ?
+        where coalesce(c.status, 'no_report') <> 'counted'
+        order by a.agency_id
         """,
         [year],
     ).fetchall():
-        if agency_id in counted:
-            continue
-        if status is None:
-            left_out.append({"agency": agency_id, "reason": "no_report"})
-        elif status == "quarantined":
-            checks = [r[0] for r in con.execute(
-                "select distinct check_id from staging.findings where report_id = ? and severity = 'blocking' order by 1",
-                [report_id],
-            ).fetchall()]
-            left_out.append({"agency": agency_id, "reason": "quarantined", "checks": checks})
+        if status == "quarantined":
+            out.append({"agency": agency_id, "reason": "quarantined", "checks": list(checks or [])})
         elif status == "unreadable":
-            left_out.append({"agency": agency_id, "reason": "unreadable", "error": error_code})
+            out.append({"agency": agency_id, "reason": "unreadable", "error": error_code})
+        elif status == "other_template":
+            out.append({"agency": agency_id, "reason": "other_template", "template": template})
         else:
-            left_out.append({"agency": agency_id, "reason": "other_template", "template": tmpl})
+            out.append({"agency": agency_id, "reason": "no_report"})
+    return out
 
+
+def rollup(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, Any]:
+    """Tables 2, 3 and 4 summed over the year's counted reports (marts.*_by_year), with who was left out."""
+    template = _template_for(con, year)
+    counted = [r[0] for r in con.execute(
+        "select distinct agency_id from marts.counted_reports where year = ? order by 1", [year]
+    ).fetchall()]
     proactive: dict[str, dict[str, Any]] = {
         i: dict.fromkeys(ms, 0) for i, ms in T.PROACTIVE_LAYOUT[template].items()
     }
     for item, measure, value in con.execute(
-        "select item, measure, sum(f.value) from curated.fct_proactive f join curated.admitted_reports a using (report_id)"
-        " where a.year = ? and a.template = ? group by all", [year, template]
+        "select item, measure, value from marts.proactive_by_year where year = ?", [year]
     ).fetchall():
         if item in proactive and measure in proactive[item]:
             proactive[item][measure] = amount_to_json(Decimal(value)) if measure in T.MONEY_MEASURES else int(value)
     applications = {r: dict.fromkeys(T.APPLICANT_CODES, 0) for r in T.application_row_codes(template)}
     for row, applicant, value in con.execute(
-        "select row_code, applicant, sum(f.value) from curated.fct_applications f join curated.admitted_reports a"
-        " using (report_id) where a.year = ? and a.template = ? group by all", [year, template]
+        "select row_code, applicant, value from marts.applications_by_year where year = ?", [year]
     ).fetchall():
-        if row in applications:
+        if row in applications and applicant in applications[row]:
             applications[row][applicant] = int(value)
     review = {p: dict.fromkeys(T.OUTCOME_CODES, 0) for p in T.PROCEEDING_CODES}
     for proceeding, outcome, value in con.execute(
-        "select proceeding, outcome, sum(f.value) from curated.fct_review_litigation f join curated.admitted_reports a"
-        " using (report_id) where a.year = ? and a.template = ? group by all", [year, template]
+        "select proceeding, outcome, value from marts.review_litigation_by_year where year = ?", [year]
     ).fetchall():
-        review[proceeding][outcome] = int(value)
+        if proceeding in review and outcome in review[proceeding]:
+            review[proceeding][outcome] = int(value)
     return {
         "year": year,
         "template": template,
         "agencies_counted": counted,
-        "left_out": left_out,
+        "left_out": left_out(con, year),
         "proactive": proactive,
         "applications": applications,
         "review_litigation": review,
     }
+
+
+# The rollup marts an analyst exports or reads by name: view → its year column is `year`.
+ROLLUP_MARTS = (
+    "applications_by_year", "proactive_by_year", "review_litigation_by_year", "applications_by_region_level",
+    "applications_by_applicant_type", "outcome_mix", "disclosure_rate", "refusal_reasons", "correction_rate",
+    "citywide_metrics", "yoy_change", "agency_league", "coverage",
+)
+
+
+def mart(con: duckdb.DuckDBPyConnection, name: str, year: int | None = None) -> Any:
+    """One rollup mart as a pandas DataFrame, optionally for one year."""
+    if name not in ROLLUP_MARTS:
+        raise KeyError(f"no rollup mart named {name!r}; one of {', '.join(ROLLUP_MARTS)}")
+    if year is None:
+        return con.execute(f"select * from marts.{name} order by all").df()
+    return con.execute(f"select * from marts.{name} where year = ? order by all", [year]).df()
 
 
 def findings(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:

@@ -1,0 +1,194 @@
+"""The canonical code lists as warehouse rows (curated.dim_code …), generated from pipeline/tables only."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import duckdb
+import pandas as pd
+
+from pipeline import tables as T
+
+_NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+[．.、]\s*)")
+
+# kinds per table: (row kind, column kind)
+KINDS = {"proactive": ("item", "measure"), "applications": ("row", "applicant"),
+         "review_litigation": ("proceeding", "outcome")}
+FACT_COLUMNS = {"proactive": ("item", "measure"), "applications": ("row_code", "applicant"),
+                "review_litigation": ("proceeding", "outcome")}
+
+
+def short_label(label: str) -> str:
+    """A printed label without its numbering and the parenthesised note: '（一）予以公开' → '予以公开'."""
+    out = _NUMBERING.sub("", label.strip())
+    out = re.sub(r"（区分处理的.*?）$", "", out)
+    return out.strip()
+
+
+def _row_group(code: str) -> str:
+    """The outcome family of a table 3 row: intake, granted, partially_granted, denied, unavailable, rejected, other, …"""
+    if code in ("received_new", "carried_in"):
+        return "intake"
+    for prefix in ("denied", "unavailable", "rejected", "other"):
+        if code == prefix or code.startswith(prefix + "_"):
+            return prefix
+    return code
+
+
+def _merge_order(sequences: Iterable[tuple[str, ...]]) -> list[str]:
+    """One order for codes printed in several templates: each new code goes right after its predecessor."""
+    order: list[str] = []
+    for seq in sequences:
+        prev: str | None = None
+        for code in seq:
+            if code not in order:
+                order.insert(order.index(prev) + 1 if prev is not None else 0, code)
+            prev = code
+    return order
+
+
+def _pools(table: str, template: str) -> tuple[tuple[T.Code, ...], tuple[T.Code, ...]]:
+    if table == "proactive":
+        items = tuple(c for c in T.PROACTIVE_ITEMS[template] if c.code in T.PROACTIVE_LAYOUT[template])
+        used = {m for ms in T.PROACTIVE_LAYOUT[template].values() for m in ms}
+        return items, tuple(c for c in T.PROACTIVE_MEASURES[template] if c.code in used)
+    if table == "applications":
+        return T.APPLICATION_ROWS[template], T.APPLICANTS
+    return T.PROCEEDINGS, T.OUTCOMES
+
+
+def code_label_rows() -> list[dict[str, object]]:
+    """curated.dim_code_label: one row per (table, kind, code, template) with the label that template prints."""
+    rows: list[dict[str, object]] = []
+    for template in T.TEMPLATES:
+        for table in T.TABLE_NAMES:
+            for kind, pool in zip(KINDS[table], _pools(table, template), strict=True):
+                rows.extend({"table_name": table, "code_kind": kind, "code": c.code, "template": template,
+                             "label_zh": c.label} for c in pool)
+    return rows
+
+
+def code_rows() -> list[dict[str, object]]:
+    """curated.dim_code: one row per (table, kind, code) with the newest template's label and a display order."""
+    labels = code_label_rows()
+    out: list[dict[str, object]] = [
+        {"table_name": t, "code_kind": "table", "code": t, "label_zh": T.TABLE_LABELS[t],
+         "short_label_zh": T.TABLE_LABELS[t], "templates": list(T.TEMPLATES), "group_code": None, "sort_order": i}
+        for i, t in enumerate(T.TABLE_NAMES)
+    ]
+    for table in T.TABLE_NAMES:
+        for kind_index, kind in enumerate(KINDS[table]):
+            seqs = [tuple(c.code for c in _pools(table, t)[kind_index]) for t in reversed(T.TEMPLATES)]
+            for pos, code in enumerate(_merge_order(seqs)):
+                mine = [r for r in labels if (r["table_name"], r["code_kind"], r["code"]) == (table, kind, code)]
+                label = str(mine[-1]["label_zh"])  # the newest template's wording
+                group = None
+                if table == "applications":
+                    group = _row_group(code) if kind == "row" else (
+                        code if code in ("natural_person", "total") else "legal_person_or_org")
+                out.append({"table_name": table, "code_kind": kind, "code": code, "label_zh": label,
+                            "short_label_zh": short_label(label), "templates": [str(r["template"]) for r in mine],
+                            "group_code": group, "sort_order": pos})
+    return out
+
+
+def template_rows() -> list[dict[str, object]]:
+    """curated.dim_template: each template with the report years it is for."""
+    return [{"template": t, "first_year": lo, "last_year": hi} for t, (lo, hi) in T.TEMPLATE_YEARS.items()]
+
+
+def sync_codes(con: duckdb.DuckDBPyConnection) -> bool:
+    """Make curated.dim_code, dim_code_label and dim_template equal pipeline/tables; True when rows changed."""
+    wanted = {
+        "curated.dim_code": pd.DataFrame(code_rows()),
+        "curated.dim_code_label": pd.DataFrame(code_label_rows()),
+        "curated.dim_template": pd.DataFrame(template_rows()),
+    }
+    stale = []
+    for table, df in wanted.items():
+        cols = ", ".join(df.columns)
+        have = sorted(map(repr, con.execute(f"select {cols} from {table}").fetchall()))
+        want = sorted(map(repr, con.execute(f"select {cols} from df").fetchall()))
+        if have != want:
+            stale.append(table)
+    if not stale:
+        return False
+    con.execute("begin transaction")
+    try:
+        for table in stale:
+            df = wanted[table]
+            con.execute(f"delete from {table}")
+            con.execute(f"insert into {table} ({', '.join(df.columns)}) select * from df")
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    return True
+
+
+def wide_columns(table: str) -> list[tuple[str, str]]:
+    """(column name, comment) of a wide view: every `row__column` code pair any template carries, in order."""
+    rows = [r for r in code_rows() if r["table_name"] == table]
+    first_kind, second_kind = KINDS[table]
+    firsts = sorted((r for r in rows if r["code_kind"] == first_kind), key=lambda r: int(str(r["sort_order"])))
+    seconds = sorted((r for r in rows if r["code_kind"] == second_kind), key=lambda r: int(str(r["sort_order"])))
+    pairs: set[tuple[str, str]] = set()
+    for template in T.TEMPLATES:
+        if table == "proactive":
+            pairs |= {(i, m) for i, ms in T.PROACTIVE_LAYOUT[template].items() for m in ms}
+        elif table == "applications":
+            pairs |= {(r, a) for r in T.application_row_codes(template) for a in T.APPLICANT_CODES}
+        else:
+            pairs |= {(p, o) for p in T.PROCEEDING_CODES for o in T.OUTCOME_CODES}
+    unit = {"proactive": "件; 元 for amount_yuan; signed for change"}.get(table, "件")
+    out = []
+    for a in firsts:
+        for b in seconds:
+            if (a["code"], b["code"]) in pairs:
+                out.append((f"{a['code']}__{b['code']}",
+                            f"{a['short_label_zh']} · {b['short_label_zh']} ({unit})"))
+    return out
+
+
+def wide_views_sql() -> str:
+    """The SQL of the wide views (one row per loaded report), as checked in at warehouse/sql/005_wide_views.sql."""
+    parts = ["-- schema version 5: wide views, one row per loaded report (generated by warehouse/codes.py:",
+             "-- `python -m warehouse.codes > warehouse/sql/005_wide_views.sql`; a test keeps them in step).", ""]
+    for table in T.TABLE_NAMES:
+        a, b = FACT_COLUMNS[table]
+        cols = wide_columns(table)
+        keys = ", ".join(f"'{c}'" for c, _ in cols)
+        view = f"marts.wide_{table}"
+        parts += [
+            f"create or replace view {view} as",
+            "with cells as (",
+            f"    select report_id, {a} || '__' || {b} as cell, value from curated.fct_{table}",
+            "),",
+            "pivoted as (",
+            f"    pivot cells on cell in ({keys}) using sum(value) group by report_id",
+            "),",
+            "final as (",
+            "    select d.agency_id, d.year, d.template, d.sha256, d.is_current, d.status, p.*",
+            "    from pivoted as p",
+            "    join curated.dim_report as d using (report_id)",
+            ")",
+            "select * from final;",
+            "",
+            f"comment on view {view} is 'One row per loaded report: table {table} "
+            f"({T.TABLE_LABELS[table]}) with one column per code pair.';",
+            f"comment on column {view}.agency_id is 'Catalog agency id.';",
+            f"comment on column {view}.year is 'Report year.';",
+            f"comment on column {view}.template is 'Report template (v2019 or v2021).';",
+            f"comment on column {view}.sha256 is 'sha256 of the source document.';",
+            f"comment on column {view}.is_current is 'True for the current version of the agency-year.';",
+            f"comment on column {view}.status is 'Report status (loaded for every row here).';",
+            f"comment on column {view}.report_id is 'agency_id/year/sha256.';",
+        ]
+        parts += [f"comment on column {view}.{c} is '{note}';" for c, note in cols]
+        parts.append("")
+    return "\n".join(parts)
+
+
+if __name__ == "__main__":
+    print(wide_views_sql(), end="")
