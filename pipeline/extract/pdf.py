@@ -59,7 +59,8 @@ class _PageText:
 
 def _check_whole(data: bytes) -> None:
     """Refuse a cut-off file before any parser sees it."""
-    if b"%%EOF" not in data[-2048:]:
+    end = data.rfind(b"%%EOF")
+    if end == -1 or len(data[end + 5 :].strip(b"\r\n\t \x00")) > 1024:
         raise ExtractError("truncated", "the PDF ends without %%EOF: the file was cut off")
 
 

@@ -8,6 +8,7 @@ path segments in a few milliseconds. `PdfiumPage` carries just what `pdfplumber.
 from __future__ import annotations
 
 import ctypes
+from collections.abc import Callable
 from typing import Any
 
 import pypdfium2 as pdfium
@@ -16,6 +17,7 @@ from pdfplumber.table import TableFinder
 from pdfplumber.utils import extract_words
 
 Matrix = tuple[float, float, float, float, float, float]
+View = Callable[[float, float], tuple[float, float]]
 _IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 _AXIS_TOL = 0.5  # a segment within this of horizontal/vertical is a ruling edge
 
@@ -43,7 +45,21 @@ def _edge(x0: float, top: float, x1: float, bottom: float, orientation: str) -> 
     }
 
 
-def _path_edges(obj: Any, m: Matrix, page_top: float, left: float, out: list[dict[str, Any]]) -> None:
+def _view(page: pdfium.PdfPage) -> tuple[View, tuple[float, float]]:
+    """PDF user space → the page as displayed (top-left origin, /Rotate applied), and the displayed size."""
+    x0, y0, x1, y1 = page.get_mediabox()
+    w, h = x1 - x0, y1 - y0
+    rot = page.get_rotation() % 360
+    if rot == 90:
+        return (lambda x, y: (y - y0, x - x0)), (h, w)
+    if rot == 180:
+        return (lambda x, y: (x1 - x, y - y0)), (w, h)
+    if rot == 270:
+        return (lambda x, y: (y1 - y, x1 - x)), (h, w)
+    return (lambda x, y: (x - x0, y1 - y)), (w, h)
+
+
+def _path_edges(obj: Any, m: Matrix, view: View, out: list[dict[str, Any]]) -> None:
     """The axis-aligned segments of one painted path, as edges in top-left page coordinates."""
     fill = ctypes.c_int()
     stroke = ctypes.c_int()
@@ -56,7 +72,7 @@ def _path_edges(obj: Any, m: Matrix, page_top: float, left: float, out: list[dic
     for i in range(C.FPDFPath_CountSegments(obj)):
         seg = C.FPDFPath_GetPathSegment(obj, i)
         C.FPDFPathSegment_GetPoint(seg, ctypes.byref(x), ctypes.byref(y))
-        pt = (x.value * a + y.value * c + e - left, page_top - (x.value * b + y.value * d + f))
+        pt = view(x.value * a + y.value * c + e, x.value * b + y.value * d + f)
         kind = C.FPDFPathSegment_GetType(seg)
         if kind == C.FPDF_SEGMENT_MOVETO or cur is None:
             start = cur = pt
@@ -79,7 +95,7 @@ def _segment(p: tuple[float, float], q: tuple[float, float], out: list[dict[str,
         out.append(_edge(x0, min(p[1], q[1]), x0, max(p[1], q[1]), "v"))
 
 
-def _collect_edges(container: Any, is_form: bool, parent: Matrix, page_top: float, left: float,
+def _collect_edges(container: Any, is_form: bool, parent: Matrix, view: View,
                    out: list[dict[str, Any]], depth: int = 0) -> None:
     """Edges of every path on the page, descending into form XObjects."""
     count = C.FPDFFormObj_CountObjects(container) if is_form else C.FPDFPage_CountObjects(container)
@@ -87,9 +103,9 @@ def _collect_edges(container: Any, is_form: bool, parent: Matrix, page_top: floa
         obj = C.FPDFFormObj_GetObject(container, i) if is_form else C.FPDFPage_GetObject(container, i)
         kind = C.FPDFPageObj_GetType(obj)
         if kind == C.FPDF_PAGEOBJ_PATH:
-            _path_edges(obj, _mul(_matrix(obj), parent), page_top, left, out)
+            _path_edges(obj, _mul(_matrix(obj), parent), view, out)
         elif kind == C.FPDF_PAGEOBJ_FORM and depth < 8:
-            _collect_edges(obj, True, _mul(_matrix(obj), parent), page_top, left, out, depth + 1)
+            _collect_edges(obj, True, _mul(_matrix(obj), parent), view, out, depth + 1)
 
 
 def _dedupe(chars: list[dict[str, Any]], tol: float = 1.0) -> list[dict[str, Any]]:
@@ -110,15 +126,15 @@ class PdfiumPage:
 
     def __init__(self, page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, number: int) -> None:
         """Read chars (deduplicated) and edges of `page`; `number` is 1-based."""
-        left, bottom, right, top = page.get_mediabox()
+        view, (width, height) = _view(page)
         self.page_number = number
-        self.bbox = (0.0, 0.0, right - left, top - bottom)
-        self.chars = _dedupe(self._chars(textpage, top, left))
+        self.bbox = (0.0, 0.0, width, height)
+        self.chars = _dedupe(self._chars(textpage, view))
         edges: list[dict[str, Any]] = []
-        _collect_edges(page.raw, False, _IDENTITY, top, left, edges)
+        _collect_edges(page.raw, False, _IDENTITY, view, edges)
         self.edges = edges
 
-    def _chars(self, textpage: pdfium.PdfTextPage, page_top: float, left: float) -> list[dict[str, Any]]:
+    def _chars(self, textpage: pdfium.PdfTextPage, view: View) -> list[dict[str, Any]]:
         """Every drawn character with its loose box (advance width × font ascent/descent)."""
         n = textpage.count_chars()
         text = textpage.get_text_range(0, n) if n else ""
@@ -134,8 +150,8 @@ class PdfiumPage:
             box = self._box(raw, i, rect, tight)
             if box is None:
                 continue
-            x0, x1 = box[0] - left, box[2] - left
-            t, b = page_top - box[3], page_top - box[1]
+            (ax, ay), (bx, by) = view(box[0], box[1]), view(box[2], box[3])
+            x0, x1, t, b = min(ax, bx), max(ax, bx), min(ay, by), max(ay, by)
             out.append({
                 "text": ch, "x0": x0, "x1": x1, "top": t, "bottom": b, "doctop": t,
                 "width": x1 - x0, "height": b - t, "upright": True,

@@ -237,6 +237,21 @@ class RLDoc:
         self.page += 1
         self.y = self.H - self.M
 
+    def landscape(self, on: bool) -> None:
+        """Start a page shown landscape through /Rotate 90 (content drawn turned, as some producers do)."""
+        self.new_page()
+        if on:
+            self.c.setPageSize((841.89, 595.27))  # reportlab swaps it under /Rotate 90: a portrait MediaBox
+            self.c.setPageRotation(90)
+            self.c.translate(595.27, 0)
+            self.c.rotate(90)
+            self.W, self.H = 841.89, 595.27
+        else:
+            self.c.setPageSize((RLDoc.W, RLDoc.H))
+            self.c.setPageRotation(0)
+            self.W, self.H = RLDoc.W, RLDoc.H
+        self.y = self.H - self.M
+
     def need(self, h: float) -> None:
         """Start a new page unless h points fit."""
         if self.y - h < self.M:
@@ -277,7 +292,8 @@ class RLDoc:
         self.y -= 6
 
     def table(self, g: Grid, repeat_header: bool = False, open_sides: bool = False,
-              break_before: int | None = None, cut_labels: bool = False, fs: float = 8.5) -> None:
+              break_before: int | None = None, cut_labels: bool = False, fs: float = 8.5,
+              bold_header: bool = False) -> None:
         """Draw a grid, splitting it over pages at row boundaries."""
         width = self.W - 2 * self.M
         xs = [self.M]
@@ -332,7 +348,7 @@ class RLDoc:
                 numeric = all(ch in "0123456789,.+-— 减少" for ch in text)
                 for ln in lines:
                     tx = (x0 + x1 - self.width(ln, fs)) / 2 if numeric else x0 + 2
-                    self.text(tx, ty, ln, fs)
+                    self.text(tx, ty, ln, fs, bold=bold_header and r < g.header_rows)
                     ty -= fs * 1.3
             self.y = y - 12
 
@@ -344,7 +360,7 @@ class RLDoc:
 
 def render_reportlab(path: Path, rep: dict[str, Any], title: list[str], fees_sentence: str, *,
                      frame: bool, bold_title: bool, style: str, total_first: bool, repeat_header: bool,
-                     open_sides: bool, cut_labels: bool, break_in: str, wan: bool) -> None:
+                     open_sides: bool, cut_labels: bool, break_in: str, wan: bool, landscape_t4: bool = False) -> None:
     """A whole report drawn on a reportlab canvas."""
     doc = RLDoc(path)
     text = narrative(rep, fees_sentence)
@@ -359,9 +375,13 @@ def render_reportlab(path: Path, rep: dict[str, Any], title: list[str], fees_sen
     g3 = grid_t3(rep, total_first, style)
     rows = T.application_row_codes(rep["template"])
     doc.table(g3, repeat_header=repeat_header, open_sides=open_sides, cut_labels=cut_labels,
-              break_before=3 + rows.index(break_in))
+              break_before=3 + rows.index(break_in), bold_header=bold_title)
+    if landscape_t4:
+        doc.landscape(True)
     doc.heading(HEADINGS["四"])
-    doc.table(grid_t4(rep), open_sides=open_sides)
+    doc.table(grid_t4(rep), open_sides=open_sides, bold_header=bold_title)
+    if landscape_t4:
+        doc.landscape(False)
     doc.heading("五、存在的主要问题及改进情况")
     doc.para(text["五"])
     doc.heading("六、其他需要报告的事项")
@@ -491,11 +511,13 @@ def main() -> None:
                      repeat_header=True, open_sides=False, cut_labels=False, break_in="rejected_petition", wan=False)
     write_golden("rl_v2019_split_repeat", a)
     # 2. reportlab, v2021: two-line title, 总计 column first, table 3 split without header and a group label
-    #    cut in two by the break, open-sided (partly ruled) tables 3 and 4, 万元 amounts
+    #    cut in two by the break, open-sided (partly ruled) tables 3 and 4, 万元 amounts, table 4 on a
+    #    landscape page made with /Rotate 90
     b = make_report("v2021", 2, "宁波市海曙区人民政府", 2022, 400)
     render_reportlab(HERE / "rl_v2021_total_first.pdf", b, ["宁波市海曙区人民政府", "2022年政府信息公开工作年度报告"],
                      "本年度共收取信息处理费400元。", frame=False, bold_title=False, style="plain", total_first=True,
-                     repeat_header=False, open_sides=True, cut_labels=True, break_in="unavailable_needs_creation", wan=True)
+                     repeat_header=False, open_sides=True, cut_labels=True, break_in="unavailable_needs_creation", wan=True,
+                     landscape_t4=True)
     write_golden("rl_v2021_total_first", b)
     made += [HERE / "rl_v2019_split_repeat.pdf", HERE / "rl_v2021_total_first.pdf"]
     # 3. LibreOffice from a DOCX with merged cells
