@@ -1,4 +1,8 @@
-"""`nianbao run`: one whole pipeline run in-process (Prefect flow, no server needed)."""
+"""`nianbao run`: one whole pipeline run in-process (Prefect flow, no server needed).
+
+The same steps as the served deployments, called directly: discovery and fetch (flows.nightly), then
+ingest of every fetched document (flows.ingest; cached and idempotent), then refresh.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +10,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from prefect import flow, get_run_logger, task
-from prefect.cache_policies import NONE
-from prefect.context import get_run_context
+from prefect import flow, get_run_logger
+from prefect.task_runners import ThreadPoolTaskRunner
 
-from pipeline.catalog import Catalog, load_catalog
-from pipeline.ingest import Document, check_and_build, fetch_document, record_fetch
+from flows.common import publish_summary, run_id
+from flows.ingest import _extract_prefect, ingest_documents, tally
+from flows.nightly import AGENCIES_IN_PARALLEL, crawl_catalog, policy_from_env
+from flows.refresh import refresh_warehouse
+from pipeline.catalog import load_catalog
 from pipeline.rawstore import RawStore
-from pipeline.settings import Settings, load_settings
-from warehouse.connect import connect, publish_snapshot
-from warehouse.load import Outcome, load_outcome, upsert_agencies
+from pipeline.settings import load_settings
+from warehouse.connect import open_for_reading
 from warehouse.rollup import rollup
 
 
@@ -35,89 +40,43 @@ class RunSummary:
     rollups: dict[int, dict[str, Any]] = field(default_factory=dict)
 
 
-@task(cache_policy=NONE, retries=0)
-def fetch_task(agency_id: str, year: int, url: str, catalog: Catalog, settings: Settings) -> Document:
-    """Fetch one document into the raw store."""
-    agency = next(a for a in catalog.agencies if a.id == agency_id)
-    return fetch_document(agency, year, url, catalog, RawStore(settings.raw_store), settings)
-
-
-@task(cache_policy=NONE)
-def check_task(warehouse: str, docs: list[Document], raw_store: str) -> list[Outcome]:
-    """Extract and validate every fetched document (one GX batch)."""
-    con = connect(warehouse)
-    try:
-        return check_and_build(con, docs, RawStore(raw_store))
-    finally:
-        con.close()
-
-
-@task(cache_policy=NONE)
-def load_task(warehouse: str, outcomes: list[Outcome]) -> int:
-    """Load each outcome atomically; the number of reports whose rows changed."""
-    con = connect(warehouse)
-    try:
-        return sum(load_outcome(con, o) for o in outcomes)
-    finally:
-        con.close()
-
-
-@flow(name="run", log_prints=False)
+@flow(name="run", log_prints=False, task_runner=ThreadPoolTaskRunner(max_workers=AGENCIES_IN_PARALLEL))
 def run_flow(catalog_path: str, warehouse: str | None = None, year: int | None = None) -> RunSummary:
-    """Fetch, extract, check and load every listed report of the catalog, then publish the snapshot."""
-    logger = get_run_logger()
+    """Discover, fetch, extract, check and load every report of the catalog, then refresh the snapshot."""
     settings = load_settings(warehouse)
     catalog = load_catalog(catalog_path)
     wh = str(settings.warehouse)
-    run_id = str(get_run_context().flow_run.id)  # type: ignore[union-attr]
-    store = RawStore(settings.raw_store)
+    rid = run_id()
+    policy = policy_from_env(settings.retries, settings.timeout_s, settings.max_bytes)
+    crawl = crawl_catalog(catalog, wh, RawStore(settings.raw_store), policy, rid, year)
+    refs = crawl.fetched_refs()
+    results = ingest_documents(refs, wh, settings.raw_store, rid, _extract_prefect)
+    summary = tally(crawl.summary, results)
+    summary.title = "nianbao run"
+    refresh_warehouse(wh, rid, force=True)
+    publish_summary(summary, "run-summary")
 
-    con = connect(wh)
+    out = RunSummary(warehouse=wh, documents=summary.discovered, fetch_failed=summary.fetch_failed,
+                     loaded=summary.loaded, quarantined=summary.quarantined, unreadable=summary.unreadable,
+                     changed=summary.changed, warnings=summary.warnings)
+    for i in results:
+        out.outcomes.append({"agency": i.ref.agency_id, "year": i.ref.year, "status": i.status,
+                             "document": i.ref.sha256, "error": i.error_code, "checks": list(i.checks)})
+    for a in crawl.agencies:
+        for f, g in a.documents:
+            if g.sha256 is None:
+                out.outcomes.append({"agency": f.agency_id, "year": f.year, "status": "fetch_failed",
+                                     "document": None, "error": g.error_code, "checks": []})
+    years = sorted({r.year for r in refs} | ({year} if year else set()))
+    con = open_for_reading(wh)
     try:
-        upsert_agencies(con, list(catalog.agencies))
+        for y in years:
+            out.rollups[y] = rollup(con, y)
     finally:
         con.close()
-
-    futures = [
-        fetch_task.submit(a.id, ref.year, ref.url, catalog, settings)
-        for a in catalog.agencies
-        for ref in a.reports
-        if year is None or ref.year == year
-    ]
-    docs: list[Document] = [f.result() for f in futures]
-    con = connect(wh)
-    try:
-        for d in docs:
-            record_fetch(con, run_id, d, store)
-    finally:
-        con.close()
-
-    outcomes = check_task(wh, docs, str(settings.raw_store))
-    changed = load_task(wh, outcomes)
-    publish_snapshot(wh)
-
-    summary = RunSummary(warehouse=wh, documents=len(docs), changed=changed)
-    summary.fetch_failed = sum(d.sha256 is None for d in docs)
-    for o in outcomes:
-        setattr(summary, o.status, getattr(summary, o.status) + 1)
-        summary.warnings += sum(f.severity == "warning" for f in o.findings)
-        summary.outcomes.append({
-            "agency": o.agency_id, "year": o.year, "status": o.status, "document": o.sha256,
-            "error": o.error_code, "checks": sorted({f.check for f in o.findings}),
-        })
-    for d in docs:
-        if d.sha256 is None:
-            summary.outcomes.append({"agency": d.agency_id, "year": d.year, "status": "fetch_failed",
-                                     "document": None, "error": d.error_code, "checks": []})
-    con = connect(wh)
-    try:
-        for y in sorted({d.year for d in docs}):
-            summary.rollups[y] = rollup(con, y)
-    finally:
-        con.close()
-    logger.info("run finished: %s documents, %s loaded, %s quarantined, %s unreadable",
-                summary.documents, summary.loaded, summary.quarantined, summary.unreadable)
-    return summary
+    get_run_logger().info("run finished: %s documents, %s loaded, %s quarantined, %s unreadable",
+                          out.documents, out.loaded, out.quarantined, out.unreadable)
+    return out
 
 
 def run(catalog_path: str | Path, warehouse: str | Path | None = None, year: int | None = None) -> RunSummary:

@@ -1,14 +1,19 @@
 """Fetching documents: file:// and http(s) within the catalog's allowed hosts, with retries.
 
 Retries (exponential backoff with jitter) cover connection errors, timeouts, 5xx and truncated
-bodies; never 4xx. Redirects are followed by hand so that every hop is checked against
-`allowed_hosts`. Conditional GET: pass the ETag / Last-Modified of the last fetch and a 304 comes
-back as `not_modified` without a body.
+bodies (short of Content-Length, or a PDF without %%EOF); never 4xx. Redirects are followed by hand
+so that every hop is checked against `allowed_hosts`. Conditional GET: pass the ETag / Last-Modified
+of the last fetch and a 304 comes back as `not_modified` without a body. Every attempt is reported
+to `on_attempt` (the flows log them in raw.fetch_log); `HostLimiter` keeps fetching polite.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -22,12 +27,75 @@ from tenacity import (
 )
 
 from pipeline.errors import FetchError
+from pipeline.rawstore import RawStore
 
 MAX_REDIRECTS = 5
 
 
 class _Retryable(Exception):
     """A failure worth another try (connection, timeout, 5xx, truncated body)."""
+
+    def __init__(self, message: str, code: str = "fetch_failed", http_status: int | None = None,
+                 size: int | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.http_status = http_status
+        self.size = size
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One HTTP attempt of a fetch: when, what came back, and why it failed (if it did)."""
+
+    url: str
+    number: int
+    at: datetime
+    http_status: int | None
+    size: int | None
+    error_code: str | None = None
+    error: str | None = None
+    final: bool = True
+
+
+AttemptHook = Callable[[Attempt], None]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def pdf_complete(data: bytes) -> bool:
+    """False for a PDF whose end-of-file marker is missing (a body cut short); True for anything else."""
+    if data[:1024].find(b"%PDF-") == -1:
+        return True
+    return data.rfind(b"%%EOF", max(0, len(data) - 4096)) != -1
+
+
+class HostLimiter:
+    """At most `per_host` requests in flight to any one host, across the threads of a process."""
+
+    def __init__(self, per_host: int = 2) -> None:
+        self.per_host = per_host
+        self._lock = threading.Lock()
+        self._sems: dict[str, threading.BoundedSemaphore] = {}
+        self.in_flight: dict[str, int] = {}
+        self.peak: dict[str, int] = {}
+
+    @contextmanager
+    def slot(self, url: str) -> Iterator[None]:
+        """Hold one of the host's slots for the duration of a request."""
+        host = urlsplit(url).netloc
+        with self._lock:
+            sem = self._sems.setdefault(host, threading.BoundedSemaphore(self.per_host))
+        with sem:
+            with self._lock:
+                self.in_flight[host] = self.in_flight.get(host, 0) + 1
+                self.peak[host] = max(self.peak.get(host, 0), self.in_flight[host])
+            try:
+                yield
+            finally:
+                with self._lock:
+                    self.in_flight[host] -= 1
 
 
 @dataclass(frozen=True)
@@ -76,11 +144,11 @@ def _get_once(
         check_host(current, allowed)
         try:
             with client.stream("GET", current, headers=headers) as resp:
-                if resp.is_redirect:
+                if resp.status_code != 304 and resp.has_redirect_location:
                     current = urljoin(current, resp.headers.get("location", ""))
                     continue
                 if resp.status_code >= 500:
-                    raise _Retryable(f"HTTP {resp.status_code} from {current}")
+                    raise _Retryable(f"HTTP {resp.status_code} from {current}", "http_5xx", resp.status_code)
                 if resp.status_code == 304:
                     return Fetched(url, current, 304, None, resp.headers.get("etag"),
                                    resp.headers.get("last-modified"), resp.headers.get("content-type"))
@@ -98,11 +166,17 @@ def _get_once(
                     chunks.append(chunk)
                 data = b"".join(chunks)
                 if declared and len(data) != int(declared):
-                    raise _Retryable(f"truncated body from {current}: {len(data)} of {declared} bytes")
+                    raise _Retryable(f"truncated body from {current}: {len(data)} of {declared} bytes",
+                                     "truncated", resp.status_code, len(data))
+                if not pdf_complete(data):
+                    raise _Retryable(f"truncated body from {current}: a PDF without %%EOF ({len(data)} bytes)",
+                                     "truncated", resp.status_code, len(data))
                 return Fetched(url, current, resp.status_code, data, resp.headers.get("etag"),
                                resp.headers.get("last-modified"), resp.headers.get("content-type"))
+        except httpx.TimeoutException as e:
+            raise _Retryable(f"{type(e).__name__} on {current}: {e}", "timeout") from e
         except (httpx.TransportError, httpx.RemoteProtocolError) as e:
-            raise _Retryable(f"{type(e).__name__} on {current}: {e}") from e
+            raise _Retryable(f"{type(e).__name__} on {current}: {e}", "connection_error") from e
     raise FetchError("fetch_failed", f"more than {MAX_REDIRECTS} redirects from {url}")
 
 
@@ -117,10 +191,19 @@ def fetch(
     timeout_s: float = 30.0,
     max_bytes: int = 50 * 1024 * 1024,
     backoff_s: float = 0.5,
+    on_attempt: AttemptHook | None = None,
+    limiter: HostLimiter | None = None,
 ) -> Fetched:
-    """Fetch one URL (file:// or http[s]://) or raise FetchError with a code."""
+    """Fetch one URL (file:// or http[s]://) or raise FetchError with a code; each attempt goes to `on_attempt`."""
+    hook: AttemptHook = on_attempt or (lambda a: None)
     if url.startswith("file:"):
-        return _read_file(url, max_bytes)
+        try:
+            got = _read_file(url, max_bytes)
+        except FetchError as e:
+            hook(Attempt(url, 1, _now(), None, None, e.code, e.message))
+            raise
+        hook(Attempt(url, 1, _now(), 200, len(got.data or b"")))
+        return got
     headers = {"user-agent": "nianbao/0.1 (+government report research)"}
     if etag:
         headers["if-none-match"] = etag
@@ -138,13 +221,123 @@ def fetch(
         ):
             with attempt:
                 attempts += 1
-                result = _get_once(client, url, tuple(allowed_hosts), headers, max_bytes)
-                return Fetched(**{**result.__dict__, "attempts": attempts})
+                started = _now()
+                try:
+                    with limiter.slot(url) if limiter else _nothing():
+                        result = _get_once(client, url, tuple(allowed_hosts), headers, max_bytes)
+                except _Retryable as e:
+                    hook(Attempt(url, attempts, started, e.http_status, e.size, e.code, str(e),
+                                 final=attempts > retries))
+                    raise
+                except FetchError as e:
+                    hook(Attempt(url, attempts, started, None, None, e.code, e.message))
+                    raise
+                hook(Attempt(url, attempts, started, result.status, None if result.data is None else len(result.data)))
+                return replace(result, attempts=attempts)
     except RetryError as e:
         last = e.last_attempt.exception()
-        code = "truncated" if last is not None and "truncated" in str(last) else "fetch_failed"
+        code = last.code if isinstance(last, _Retryable) and last.code == "truncated" else "fetch_failed"
         raise FetchError(code, f"gave up after {attempts} attempts: {last}") from e
     finally:
         if own:
             client.close()
     raise FetchError("fetch_failed", url)  # pragma: no cover - Retrying always returns or raises
+
+
+@contextmanager
+def _nothing() -> Iterator[None]:
+    yield
+
+
+
+@dataclass(frozen=True)
+class Known:
+    """What the fetch log remembers of a URL: its validators and the hash of the body last seen."""
+
+    etag: str | None
+    last_modified: str | None
+    sha256: str | None
+
+
+@dataclass(frozen=True)
+class Got:
+    """A fetch through `Crawler`: the body (from the wire or, after a 304, from the raw store) and its state."""
+
+    url: str
+    role: str
+    data: bytes | None
+    sha256: str | None
+    state: str  # new | changed | unchanged | failed
+    http_status: int | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    error_code: str | None = None
+    error: str | None = None
+    final_url: str | None = None  # where redirects led (None: the URL itself)
+
+
+@dataclass(frozen=True)
+class FetchPolicy:
+    """How politely and how stubbornly to fetch."""
+
+    retries: int = 3
+    timeout_s: float = 30.0
+    max_bytes: int = 50 * 1024 * 1024
+    backoff_s: float = 0.5
+    per_host: int = 2
+
+    def __post_init__(self) -> None:
+        if self.retries < 0 or self.timeout_s <= 0 or self.max_bytes <= 0 or self.backoff_s < 0 or self.per_host < 1:
+            raise ValueError("retries >= 0, timeout_s > 0, max_bytes > 0, backoff_s >= 0, per_host >= 1")
+
+
+class Crawler:
+    """Conditional GETs against what the fetch log knows, bodies kept in the raw store, every attempt recorded."""
+
+    def __init__(self, allowed_hosts: tuple[str, ...] | list[str], store: RawStore, known: dict[str, Known],
+                 policy: FetchPolicy | None = None, limiter: HostLimiter | None = None) -> None:
+        self.allowed_hosts = tuple(allowed_hosts)
+        self.store = store
+        self.known = known
+        self.policy = policy or FetchPolicy()
+        self.limiter = limiter or HostLimiter(self.policy.per_host)
+        self.attempts: list[tuple[Attempt, str, Got | None]] = []
+        self._lock = threading.Lock()
+        self._client = httpx.Client(timeout=self.policy.timeout_s, follow_redirects=False)
+        self._seen: dict[str, Got] = {}
+
+    def close(self) -> None:
+        """Close the HTTP client."""
+        self._client.close()
+
+    def get(self, url: str, role: str, conditional: bool = True) -> Got:
+        """Fetch a URL once per crawl: conditionally when its last body is still in the raw store."""
+        with self._lock:
+            if url in self._seen:
+                return self._seen[url]
+        prev = self.known.get(url) if conditional else None
+        usable = prev is not None and prev.sha256 is not None and prev.sha256 in self.store
+        mine: list[Attempt] = []
+        try:
+            f = fetch(url, self.allowed_hosts, client=self._client,
+                      etag=prev.etag if usable and prev else None,
+                      last_modified=prev.last_modified if usable and prev else None,
+                      retries=self.policy.retries, timeout_s=self.policy.timeout_s, max_bytes=self.policy.max_bytes,
+                      backoff_s=self.policy.backoff_s, on_attempt=mine.append, limiter=self.limiter)
+        except FetchError as e:
+            got = Got(url, role, None, None, "failed", mine[-1].http_status if mine else None,
+                      error_code=e.code, error=e.message)
+        else:
+            if f.not_modified and prev is not None and prev.sha256:
+                got = Got(url, role, self.store.get(prev.sha256), prev.sha256, "unchanged", 304,
+                          f.etag or prev.etag, f.last_modified or prev.last_modified, final_url=f.final_url)
+            else:
+                data = f.data or b""
+                digest = self.store.put(data)
+                state = "new" if prev is None else ("unchanged" if prev.sha256 == digest else "changed")
+                got = Got(url, role, data, digest, state, f.status, f.etag, f.last_modified, final_url=f.final_url)
+        with self._lock:
+            for a in mine:
+                self.attempts.append((a, role, got if a.final else None))
+            self._seen[url] = got
+        return got

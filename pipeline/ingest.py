@@ -1,64 +1,61 @@
-"""The pipeline's steps as plain functions (Prefect tasks wrap these): fetch → store → extract → check → load."""
+"""The ingest steps as plain functions (Prefect tasks wrap these): extract → check → compare siblings → outcome.
+
+Nothing here opens the warehouse itself: callers pass a connection (held under the warehouse lock)
+or the values read from it.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from expectations.checkpoint import validate_batch
-from pipeline.catalog import Agency, Catalog
-from pipeline.errors import ExtractError, FetchError
-from pipeline.extract import extract_report, sniff
-from pipeline.fetch import fetch
-from pipeline.model import Report
-from pipeline.rawstore import RawStore
-from pipeline.settings import Settings
-from warehouse.load import Outcome, load_outcome, log_fetch, now, record_document
+from pipeline.errors import ExtractError
+from pipeline.extract import extract_report
+from pipeline.model import EXTRACTOR_VERSION, Finding, Report
+from warehouse.load import Outcome
+
+DISAGREEMENT = "document_disagreement"
 
 
-@dataclass
-class Document:
-    """A fetched document: the agency-year it is for, where it came from, and its hash (or why it failed)."""
+@dataclass(frozen=True)
+class DocRef:
+    """A stored document to ingest: the agency-year it is for, where it came from, and its hash."""
 
     agency_id: str
     year: int
-    url: str
-    sha256: str | None = None
-    error_code: str | None = None
-    error_message: str | None = None
-    http_status: int | None = None
-    size: int | None = None
+    url: str | None
+    sha256: str
+    via: str | None = None  # the article page it hangs on, when it was found there
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain dict (a flow parameter, an event payload)."""
+        return asdict(self)
+
+    @classmethod
+    def parse(cls, d: dict[str, Any]) -> DocRef:
+        """From a flow parameter or event payload (strings from templates included)."""
+        return cls(str(d.get("agency_id") or d["agency"]), int(d["year"]), d.get("url") or None,
+                   str(d["sha256"]), d.get("via") or None)
 
 
-def fetch_document(agency: Agency, year: int, url: str, catalog: Catalog, store: RawStore, settings: Settings) -> Document:
-    """Fetch one document and keep its bytes in the raw store before anything parses them."""
-    try:
-        got = fetch(url, catalog.allowed_hosts, retries=settings.retries, timeout_s=settings.timeout_s,
-                    max_bytes=settings.max_bytes)
-    except FetchError as e:
-        return Document(agency.id, year, url, error_code=e.code, error_message=e.message)
-    assert got.data is not None
-    digest = store.put(got.data)
-    return Document(agency.id, year, url, sha256=digest, http_status=got.status, size=len(got.data))
-
-
-def record_fetch(con: duckdb.DuckDBPyConnection, run_id: str, doc: Document, store: RawStore) -> None:
-    """Log the attempt, and the stored document, in the warehouse's raw layer."""
-    if doc.sha256:
-        data = store.get(doc.sha256)
-        try:
-            fmt: str | None = sniff(data)
-        except ExtractError:
-            fmt = None
-        record_document(con, doc.sha256, len(data), fmt, str(store.path(doc.sha256)))
-    log_fetch(con, {
-        "attempt_id": f"{run_id}:{doc.url}", "run_id": run_id, "agency_id": doc.agency_id, "year": doc.year,
-        "url": doc.url, "status": "ok" if doc.sha256 else "failed", "http_status": doc.http_status,
-        "size_bytes": doc.size, "sha256": doc.sha256, "error_code": doc.error_code, "error": doc.error_message,
-        "fetched_at": now(),
-    })
+@cache
+def code_version() -> str:
+    """EXTRACTOR_VERSION plus a hash of the readers' and checks' sources: a code change invalidates cached reads."""
+    h = hashlib.sha256(EXTRACTOR_VERSION.encode())
+    root = Path(__file__).resolve().parent
+    for folder in (root / "extract", root / "tables", root.parent / "expectations"):
+        for p in sorted(folder.glob("*.py")):
+            h.update(p.name.encode())
+            h.update(p.read_bytes())
+    return f"{EXTRACTOR_VERSION}+{h.hexdigest()[:12]}"
 
 
 def extract_document(data: bytes) -> Report | ExtractError:
@@ -84,40 +81,81 @@ def previous_carried_out(con: duckdb.DuckDBPyConnection, agency_id: str, year: i
     return {a: int(v) for a, v in rows} or None
 
 
-def check_and_build(
-    con: duckdb.DuckDBPyConnection, docs: list[Document], store: RawStore
-) -> list[Outcome]:
-    """Extract every fetched document and validate the readable ones in one batch."""
+PreviousLookup = Callable[[str, int], dict[str, int] | None]
+
+
+def build_outcomes(refs: list[DocRef], results: list[Report | ExtractError],
+                   previous: PreviousLookup) -> list[Outcome]:
+    """Outcomes of extracted documents, the readable ones validated in one GX batch."""
     outcomes: list[Outcome] = []
     readable: list[tuple[int, Report]] = []
-    for doc in docs:
-        if doc.sha256 is None:
-            continue
-        result = extract_document(store.get(doc.sha256))
-        o = Outcome(doc.agency_id, doc.year, doc.sha256, doc.url)
+    for ref, result in zip(refs, results, strict=True):
+        o = Outcome(ref.agency_id, ref.year, ref.sha256, ref.url)
         if isinstance(result, ExtractError):
             o.error_code, o.error_message = result.code, result.message
         else:
             o.report = result
             readable.append((len(outcomes), result))
         outcomes.append(o)
-    reports = [r for _, r in readable]
-    batch_prev: dict[tuple[str, int], dict[str, int]] = {}
-    for (i, r) in readable:
-        batch_prev[(outcomes[i].agency_id, outcomes[i].year)] = r.applications.get("carried_out", {})
+    in_batch = {(outcomes[i].agency_id, outcomes[i].year): r.applications.get("carried_out", {}) for i, r in readable}
     prev: dict[int, dict[str, int]] = {}
     for k, (i, _r) in enumerate(readable):
         o = outcomes[i]
-        p = batch_prev.get((o.agency_id, o.year - 1)) or previous_carried_out(con, o.agency_id, o.year)
+        p = in_batch.get((o.agency_id, o.year - 1)) or previous(o.agency_id, o.year)
         if p:
             prev[k] = p
-    validation = validate_batch(reports, prev)
-    for k, (i, _r) in enumerate(readable):
-        outcomes[i].findings = validation.findings.get(k, [])
+    if readable:
+        validation = validate_batch([r for _, r in readable], prev)  # type: ignore[arg-type]
+        for k, (i, _r) in enumerate(readable):
+            outcomes[i].findings = list(validation.findings.get(k, []))
     return outcomes
 
 
-def load_all(con: duckdb.DuckDBPyConnection, outcomes: list[Outcome]) -> dict[str, Any]:
-    """Load each outcome in its own transaction; counts of what changed."""
-    changed = sum(load_outcome(con, o) for o in outcomes)
-    return {"changed": changed}
+def _tables(record: dict[str, Any]) -> dict[str, Any]:
+    return {t: record.get(t) or {} for t in ("proactive", "applications", "review_litigation")}
+
+
+def record_differences(a: dict[str, Any], b: dict[str, Any]) -> list[tuple[str, Any, Any]]:
+    """(table.row.column, a's value, b's value) for every cell where two canonical records differ."""
+    out: list[tuple[str, Any, Any]] = []
+    ta, tb = _tables(a), _tables(b)
+    for table in ta:
+        for row in sorted(set(ta[table]) | set(tb[table])):
+            ra, rb = ta[table].get(row) or {}, tb[table].get(row) or {}
+            for col in sorted(set(ra) | set(rb)):
+                va, vb = ra.get(col), rb.get(col)
+                if va != vb and not (va is not None and vb is not None and float(va) == float(vb)):
+                    out.append((f"{table}.{row}.{col}", va, vb))
+    return out
+
+
+def disagreement(report: Report, other_sha: str, other_url: str | None, other_record: dict[str, Any]) -> Finding | None:
+    """A warning finding when a document's tables differ from another document of the same article page."""
+    diffs = record_differences(report.canonical(), other_record)
+    if not diffs:
+        return None
+    cell, mine, theirs = diffs[0]
+    table, row, col = cell.split(".", 2)
+    nums = [v for v in (mine, theirs) if isinstance(v, int | float) or v is None]
+    left, right = (mine, theirs) if len(nums) == 2 else (None, None)
+    loc = report.provenance.get(cell)
+    return Finding(
+        DISAGREEMENT, table, row, col, left=left, right=right, cells=[d[0] for d in diffs],
+        locations=([{"ref": cell, **loc.as_json()}] if loc else []) + [{"ref": cell, "document": other_sha,
+                                                                          "url": other_url}],
+        message=f"{len(diffs)} cells differ from the same article's other document {other_sha[:12]} "
+                f"({other_url}); first: {cell} = {mine} here, {theirs} there",
+    )
+
+
+def add_disagreements(o: Outcome, others: list[tuple[str, str, str]]) -> None:
+    """Append a document_disagreement finding per sibling (sha256, url, record json) whose tables differ."""
+    if o.report is None:
+        return
+    o.findings = [f for f in o.findings if f.check != DISAGREEMENT]
+    for sha, url, record in others:
+        if sha == o.sha256:
+            continue
+        f = disagreement(o.report, sha, url, json.loads(record))
+        if f is not None:
+            o.findings.append(f)

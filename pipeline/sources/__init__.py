@@ -1,0 +1,1 @@
+"""Where agencies publish: discovery on listing pages and article pages."""

@@ -1,0 +1,125 @@
+"""Discovery: from an agency's listing (and its explicit `reports:`) to the documents that carry its reports.
+
+`discover_agency` walks the listing pages (下一页), follows each report link, and tells a document
+from an article page by its bytes (pipeline.extract.sniff): an article yields its inline report (the
+page itself) and/or its attachments. All I/O goes through the `get` callable, so this module is
+tested on saved pages with a dict.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from pipeline.catalog import Agency
+from pipeline.errors import ExtractError
+from pipeline.extract import sniff
+from pipeline.sources.base import DEFAULT_PLATFORM, Platform
+
+MAX_LISTING_PAGES = 50
+
+
+class Page(Protocol):
+    """What `get` returns: the body (None when the fetch failed) and, for failures, a code."""
+
+    @property
+    def data(self) -> bytes | None: ...
+
+    @property
+    def error_code(self) -> str | None: ...
+
+    @property
+    def final_url(self) -> str | None: ...
+
+
+Getter = Callable[[str, str], Page]
+
+
+@dataclass(frozen=True)
+class Found:
+    """A document found for an agency-year: its URL, the article it hangs on (if any), and how it was found."""
+
+    agency_id: str
+    year: int
+    url: str
+    via: str | None
+    how: str  # listed (the link is the document) | inline (the article page) | attachment | explicit
+
+
+@dataclass
+class Discovery:
+    """An agency's discovery: documents found, pages read, and what went wrong where."""
+
+    agency_id: str
+    documents: list[Found] = field(default_factory=list)
+    listing_pages: int = 0
+    report_links: int = 0
+    problems: list[tuple[str, str]] = field(default_factory=list)  # (url, why)
+
+
+def kind_of(data: bytes) -> str:
+    """'html' for a page (article or listing), else 'document' (PDF, DOCX, .doc, text, or unreadable bytes)."""
+    try:
+        return "html" if sniff(data) == "html" else "document"
+    except ExtractError:
+        return "document"
+
+
+def walk_listing(agency: Agency, get: Getter, platform: Platform, out: Discovery) -> list[tuple[int, str, str]]:
+    """(year, url, title) of every report link over the listing's pages, following 下一页 (no loops)."""
+    links: list[tuple[int, str, str]] = []
+    url: str | None = agency.index_url
+    visited: set[str] = set()
+    while url and url not in visited and len(visited) < MAX_LISTING_PAGES:
+        visited.add(url)
+        page = get(url, "listing")
+        if page.data is None:
+            out.problems.append((url, page.error_code or "fetch_failed"))
+            break
+        out.listing_pages += 1
+        listing = platform.parse_listing(page.data, page.final_url or url)
+        links += [(r.year, r.url, r.title) for r in listing.reports]
+        url = listing.next_url
+    return links
+
+
+def follow_report_link(agency: Agency, year: int, url: str, get: Getter, platform: Platform,
+                       out: Discovery) -> list[Found]:
+    """The documents behind one report link: the document itself, or an article's inline report and attachments."""
+    page = get(url, "target")
+    if page.data is None:
+        # a listed link that cannot be fetched is still this year's document: it is logged as a failed fetch
+        return [Found(agency.id, year, url, None, "listed")]
+    if kind_of(page.data) == "document":
+        return [Found(agency.id, year, url, None, "listed")]
+    # an article listed under an old address: name it (and resolve its links) by where it now lives
+    here = page.final_url or url
+    if here != url:
+        get(here, "target")
+    url = here
+    article = platform.parse_article(page.data, url)
+    found = [Found(agency.id, year, url, url, "inline")] if article.inline else []
+    found += [Found(agency.id, year, a.url, url, "attachment") for a in article.attachments]
+    if not found:
+        out.problems.append((url, "no_document_on_page"))
+    return found
+
+
+def discover_agency(agency: Agency, get: Getter, platform: Platform = DEFAULT_PLATFORM,
+                    year: int | None = None) -> Discovery:
+    """Every document of an agency: its explicit `reports:` and what its listing leads to (one per URL)."""
+    out = Discovery(agency.id)
+    candidates: list[Found] = [Found(agency.id, r.year, r.url, None, "explicit") for r in agency.reports]
+    if agency.index_url:
+        report_links = walk_listing(agency, get, platform, out)
+        out.report_links = len(report_links)
+        for y, url, _title in report_links:
+            if year is None or y == year:
+                candidates += follow_report_link(agency, y, url, get, platform, out)
+    seen: set[str] = set()
+    for f in candidates:
+        if (year is None or f.year == year) and f.url not in seen:
+            seen.add(f.url)
+            out.documents.append(f)
+    return out
