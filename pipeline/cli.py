@@ -198,6 +198,49 @@ def query(sql: Annotated[str, typer.Argument(help="read-only SQL")], warehouse: 
 
 
 @app.command()
+def rerun(failed: Annotated[bool, typer.Option("--failed", help="only what failed, was unreadable or quarantined")] = False,
+          agency: Annotated[str | None, typer.Option("--agency", help="only this agency id")] = None,
+          year: Annotated[int | None, typer.Option("--year", help="only this report year")] = None,
+          catalog: Annotated[Path | None, typer.Option("--catalog", help="catalog (its allowed_hosts for refetches)")] = None,
+          warehouse: Warehouse = None) -> None:
+    """Process again what failed or was quarantined (or every document of --agency/--year); print what changed."""
+    _quiet_prefect()
+    from flows.rerun import rerun as rerun_flow
+
+    only_failed = failed or (agency is None and year is None)
+    try:
+        result = rerun_flow(None if warehouse is None else str(warehouse), agency, year, only_failed,
+                            None if catalog is None else str(catalog))
+    except NianbaoError as e:
+        err.print(f"[red]error[/red] {e}")
+        raise typer.Exit(2) from e
+    t = Table(title=f"rerun: {len(result.changes)} documents")
+    for col in ("agency", "year", "before", "after", "changed", "why", "url"):
+        t.add_column(col)
+    for c in result.changes:
+        t.add_row(c["agency"], str(c["year"]), c["before"], c["after"], "yes" if c.get("changed") else "no",
+                  c.get("why") or "", c["url"] or "")
+    err.print(t)
+
+
+@app.command()
+def serve(catalog: Annotated[Path, typer.Option("--catalog", help="the agency catalog YAML")],
+          warehouse: Warehouse = None) -> None:
+    """Serve the deployments nightly (cron), ingest and refresh (event-triggered) against PREFECT_API_URL."""
+    _quiet_prefect()
+    if not os.environ.get("PREFECT_API_URL"):
+        err.print("[red]error[/red] PREFECT_API_URL is not set: start `prefect server start` and point to it")
+        raise typer.Exit(2)
+    from flows.serve import serve_all
+
+    try:
+        serve_all(catalog, warehouse)
+    except KeyboardInterrupt:
+        err.print("interrupted")
+    err.print("stopped")
+
+
+@app.command()
 def demo(warehouse: Warehouse = None) -> None:
     """The main job on the bundled sample: a local agency site on loopback, a full run, a summary."""
     _quiet_prefect()

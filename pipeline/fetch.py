@@ -175,7 +175,11 @@ def _get_once(
                                resp.headers.get("last-modified"), resp.headers.get("content-type"))
         except httpx.TimeoutException as e:
             raise _Retryable(f"{type(e).__name__} on {current}: {e}", "timeout") from e
-        except (httpx.TransportError, httpx.RemoteProtocolError) as e:
+        except httpx.RemoteProtocolError as e:
+            # the server closed the connection before the declared Content-Length arrived
+            short = "incomplete" in str(e) or "expected" in str(e)
+            raise _Retryable(f"{type(e).__name__} on {current}: {e}", "truncated" if short else "connection_error") from e
+        except httpx.TransportError as e:
             raise _Retryable(f"{type(e).__name__} on {current}: {e}", "connection_error") from e
     raise FetchError("fetch_failed", f"more than {MAX_REDIRECTS} redirects from {url}")
 

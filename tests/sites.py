@@ -1,0 +1,27 @@
+"""Helpers for the orchestration tests: a sub-catalog of the sample city on a SampleServer, and warehouse peeks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import yaml
+
+
+def sub_catalog(server: Any, dest: Path, agencies: list[str]) -> Path:
+    """The sample city's catalog on `server`, narrowed to some agencies."""
+    full = server.write_catalog(dest.with_suffix(".full.yaml"))
+    data = yaml.safe_load(full.read_text(encoding="utf-8"))
+    data["agencies"] = [a for a in data["agencies"] if a["id"] in agencies]
+    dest.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return dest
+
+
+def rows(warehouse: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+    """Query the warehouse file read-only (no writer may hold it)."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()

@@ -1,0 +1,125 @@
+"""Fetching (issue 7) against a real loopback server with faults: retries, truncation, refusals, all logged."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.catalog import load_catalog
+from pipeline.fetch import Crawler, FetchPolicy, HostLimiter, pdf_complete
+from pipeline.rawstore import RawStore
+from pipeline.samples import CITY_DIR
+from pipeline.samples.server import OFFSITE, Faults, SampleServer
+from tests.sites import rows, sub_catalog
+
+FAST = FetchPolicy(retries=3, timeout_s=2.0, backoff_s=0.01)
+ATTACHMENT = "/download?id=3735"  # hz-fgw's 2020 report, a PDF behind a query-string download link
+
+
+def _crawl(tmp_path: Path, faults: Faults, policy: FetchPolicy = FAST, agencies: tuple[str, ...] = ("hz-fgw",),
+           ingest: bool = True) -> tuple[Path, object, SampleServer]:
+    from flows.ingest import ingest_documents
+    from flows.nightly import crawl_catalog
+
+    wh = tmp_path / "wh" / "nianbao.duckdb"
+    with SampleServer(CITY_DIR, faults=faults, lifetime_s=120) as srv:
+        catalog = load_catalog(sub_catalog(srv, tmp_path / "catalog.yaml", list(agencies)))
+        crawl = crawl_catalog(catalog, wh, RawStore(tmp_path / "raw"), policy, "run-1", in_prefect=False)
+    if ingest:
+        ingest_documents(crawl.fetched_refs(), wh, tmp_path / "raw", "run-1")
+    return wh, crawl, srv
+
+
+def test_5xx_burst_is_retried_and_loaded_exactly_once(tmp_path: Path) -> None:
+    wh, crawl, srv = _crawl(tmp_path, Faults(fail_first={ATTACHMENT: 2}))
+    log = rows(wh, "select attempt, status, http_status from raw.fetch_log where url like ? order by attempt",
+               [f"%{ATTACHMENT}"])
+    assert log == [(1, "retry", 503), (2, "retry", 503), (3, "ok", 200)]
+    assert [t for t in srv.requests if t[1] == ATTACHMENT] == [("GET", ATTACHMENT, 503)] * 2 + [("GET", ATTACHMENT, 200)]
+    loaded = rows(wh, "select count(*) from staging.reports where agency_id = 'hz-fgw' and year = 2020")
+    assert loaded == [(1,)]
+    assert crawl.summary.fetch_failed == 0  # type: ignore[attr-defined]
+
+
+def test_slow_answer_within_the_timeout_is_fine_beyond_it_is_retried_then_failed(tmp_path: Path) -> None:
+    policy = FetchPolicy(retries=1, timeout_s=0.5, backoff_s=0.01)
+    wh, crawl, _ = _crawl(tmp_path, Faults(slow={ATTACHMENT: 1.5}), policy, ingest=False)
+    log = rows(wh, "select attempt, status, error_code from raw.fetch_log where url like ? order by attempt",
+               [f"%{ATTACHMENT}"])
+    assert log == [(1, "retry", "timeout"), (2, "failed", "timeout")]
+    wh2, _, _ = _crawl(tmp_path / "b", Faults(slow={ATTACHMENT: 0.2}), policy, ingest=False)
+    assert rows(wh2, "select status from raw.fetch_log where url like ?", [f"%{ATTACHMENT}"]) == [("ok",)]
+
+
+def test_dropped_connection_is_retried_and_logged(tmp_path: Path) -> None:
+    wh, _, srv = _crawl(tmp_path, Faults(drop={ATTACHMENT}), FetchPolicy(retries=2, backoff_s=0.01), ingest=False)
+    log = rows(wh, "select status, error_code from raw.fetch_log where url like ? order by attempt",
+               [f"%{ATTACHMENT}"])
+    assert log == [("retry", "connection_error"), ("retry", "connection_error"), ("failed", "connection_error")]
+
+
+def test_truncated_body_is_detected_retried_and_refused(tmp_path: Path) -> None:
+    wh, crawl, _ = _crawl(tmp_path, Faults(truncate={ATTACHMENT}), FetchPolicy(retries=1, backoff_s=0.01))
+    log = rows(wh, "select status, error_code, sha256 from raw.fetch_log where url like ? order by attempt",
+               [f"%{ATTACHMENT}"])
+    assert log == [("retry", "truncated", None), ("failed", "truncated", None)]
+    assert rows(wh, "select count(*) from staging.reports where year = 2020") == [(0,)]
+    assert crawl.summary.reasons["fetch: truncated"] == 1  # type: ignore[attr-defined]
+
+
+def test_pdf_without_eof_marker_counts_as_truncated(tmp_path: Path) -> None:
+    from pipeline.localserver import StaticServer
+
+    pdf = next((CITY_DIR / "site" / "_files").glob("*.pdf")).read_bytes()
+    assert pdf_complete(pdf) and not pdf_complete(pdf[: len(pdf) // 2])
+    (tmp_path / "cut.pdf").write_bytes(pdf[: len(pdf) // 2])
+    with StaticServer(tmp_path) as s:
+        crawler = Crawler(["127.0.0.1"], RawStore(tmp_path / "raw"), {}, FetchPolicy(retries=1, backoff_s=0.01))
+        got = crawler.get(f"{s.base_url}/cut.pdf", "document")
+        crawler.close()
+    assert (got.state, got.error_code) == ("failed", "truncated")
+    assert [a.error_code for a, _r, _g in crawler.attempts] == ["truncated", "truncated"]
+
+
+def test_redirect_outside_allowed_hosts_is_refused_and_logged(tmp_path: Path) -> None:
+    wh, crawl, _ = _crawl(tmp_path, Faults(redirects={ATTACHMENT: f"{OFFSITE}/stolen.pdf"}), ingest=False)
+    log = rows(wh, "select status, error_code, error from raw.fetch_log where url like ?", [f"%{ATTACHMENT}"])
+    assert len(log) == 1 and log[0][:2] == ("failed", "host_not_allowed")
+    assert "example.invalid" in log[0][2]
+    assert crawl.summary.reasons["fetch: host_not_allowed"] == 1  # type: ignore[attr-defined]
+
+
+def test_host_limiter_bounds_requests_in_flight() -> None:
+    import threading
+    import time
+
+    limiter = HostLimiter(per_host=2)
+
+    def hit() -> None:
+        with limiter.slot("http://127.0.0.1:1/x"):
+            time.sleep(0.05)
+
+    threads = [threading.Thread(target=hit) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert limiter.peak == {"127.0.0.1:1": 2}
+
+
+@pytest.mark.parametrize("per_host", [1, 3])
+def test_crawl_respects_per_host_limit(tmp_path: Path, per_host: int) -> None:
+    policy = FetchPolicy(retries=0, backoff_s=0.01, per_host=per_host)
+    with SampleServer(CITY_DIR, faults=Faults(slow={"*": 0.02}), lifetime_s=60) as srv:
+        catalog = load_catalog(sub_catalog(srv, tmp_path / "c.yaml", ["hz-fgw", "hz-jyj", "hz-mzj", "hz-czj"]))
+        from flows.nightly import crawl_agency
+
+        crawler = Crawler(catalog.allowed_hosts, RawStore(tmp_path / "raw"), {}, policy)
+        threads = [__import__("threading").Thread(target=crawl_agency, args=(a, crawler)) for a in catalog.agencies]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        crawler.close()
+    assert max(crawler.limiter.peak.values()) == per_host
