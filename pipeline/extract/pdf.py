@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import logging
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from io import BytesIO
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 import pdfplumber
 import pypdfium2 as pdfium
 from pdfplumber.table import merge_edges
+from pdfplumber.utils import extract_text
 
 from pipeline.errors import ExtractError
 from pipeline.extract.common import (
@@ -75,27 +77,23 @@ def _open_pdfium(data: bytes) -> pdfium.PdfDocument:
         raise ExtractError("truncated", f"the PDF cannot be parsed ({e})") from e
 
 
-def _page_lines(page: pdfium.PdfPage, number: int) -> _PageText:
+def _page_lines(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, number: int) -> _PageText:
     """A page's lines (footers dropped) with their boxes."""
-    textpage = page.get_textpage()
     height = page.get_height()
-    try:
-        raw = textpage.get_text_range()
-        n = textpage.count_chars()
-        lines: list[tuple[str, tuple[float, float, float, float]]] = []
-        pos = 0
-        for line in raw.split("\r\n"):
-            end = pos + len(line)
-            if line.strip() and not _FOOTER.match(line) and len(raw) == n:
-                a = textpage.get_charbox(pos)
-                b = textpage.get_charbox(end - 1)
-                lo, hi = min(a[1], b[1]), max(a[3], b[3])
-                lines.append((line, (min(a[0], b[0]), height - hi, max(a[2], b[2]), height - lo)))
-            elif line.strip() and not _FOOTER.match(line):
-                lines.append((line, (0.0, 0.0, 0.0, 0.0)))
-            pos = end + 2
-    finally:
-        textpage.close()
+    raw = textpage.get_text_range()
+    n = textpage.count_chars()
+    lines: list[tuple[str, tuple[float, float, float, float]]] = []
+    pos = 0
+    for line in raw.split("\r\n"):
+        end = pos + len(line)
+        if line.strip() and not _FOOTER.match(line) and len(raw) == n:
+            a = textpage.get_charbox(pos)
+            b = textpage.get_charbox(end - 1)
+            lo, hi = min(a[1], b[1]), max(a[3], b[3])
+            lines.append((line, (min(a[0], b[0]), height - hi, max(a[2], b[2]), height - lo)))
+        elif line.strip() and not _FOOTER.match(line):
+            lines.append((line, (0.0, 0.0, 0.0, 0.0)))
+        pos = end + 2
     return _PageText(number, lines)
 
 
@@ -225,12 +223,36 @@ def _closing_lines(edges: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def _extract(table: Any, chars: list[dict[str, Any]]) -> list[list[str | None]]:
+    """`Table.extract()` of pdfplumber (a char belongs to the cell holding its centre), rows found by bisection."""
+    x0, top, x1, bottom = table.bbox
+    mids = sorted(
+        ((c["top"] + c["bottom"]) / 2, (c["x0"] + c["x1"]) / 2, n)
+        for n, c in enumerate(chars)
+        if x0 <= (c["x0"] + c["x1"]) / 2 < x1 and top <= (c["top"] + c["bottom"]) / 2 < bottom
+    )
+    keys = [m[0] for m in mids]
+    out: list[list[str | None]] = []
+    for row in table.rows:
+        lo, hi = bisect_left(keys, row.bbox[1]), bisect_left(keys, row.bbox[3])
+        in_row = mids[lo:hi]
+        cells: list[str | None] = []
+        for cell in row.cells:
+            if cell is None:
+                cells.append(None)
+                continue
+            picked = sorted(n for v, h, n in in_row if cell[0] <= h < cell[2] and cell[1] <= v < cell[3])
+            cells.append(extract_text([chars[n] for n in picked]))
+        out.append(cells)
+    return out
+
+
 def _tables_on(page: Any) -> list[RawTable]:
     """The ruled tables of one pdfplumber page, cells located; falls back to text-aligned columns."""
     out: list[RawTable] = []
     found = page.find_tables(_closing_lines(page.edges))
     for table in sorted(found, key=lambda t: (t.bbox[1], t.bbox[0])):
-        texts = table.extract()
+        texts = _extract(table, page.chars)
         rows: list[Row] = []
         for r, trow in zip(table.rows, texts, strict=False):
             row: Row = []
@@ -261,17 +283,15 @@ def _locate(raw: str, pages: list[_PageText]) -> Location | None:
     return None
 
 
-def _tables_by_pdfium(doc: pdfium.PdfDocument, wanted: list[int]) -> list[RawTable]:
+Handles = list[tuple[pdfium.PdfPage, pdfium.PdfTextPage]]
+
+
+def _tables_by_pdfium(handles: Handles, wanted: list[int]) -> list[RawTable]:
     """Tables of the wanted pages, from pdfium's chars and paths through pdfplumber's table finder."""
     tables: list[RawTable] = []
     for number in wanted:
-        page = doc[number - 1]
-        textpage = page.get_textpage()
-        try:
-            tables.extend(_tables_on(PdfiumPage(page, textpage, number)))
-        finally:
-            textpage.close()
-            page.close()
+        page, textpage = handles[number - 1]
+        tables.extend(_tables_on(PdfiumPage(page, textpage, number)))
     return tables
 
 
@@ -296,13 +316,14 @@ def parse_pdf(data: bytes) -> ParsedDocument:
     """A PDF report's body text and its tables 2-4, read from the pages that hold them."""
     _check_whole(data)
     doc = _open_pdfium(data)
+    handles: Handles = []
     try:
         try:
             pages = []
             for i in range(len(doc)):
                 page = doc[i]
-                pages.append(_page_lines(page, i + 1))
-                page.close()
+                handles.append((page, page.get_textpage()))
+                pages.append(_page_lines(page, handles[-1][1], i + 1))
         except pdfium.PdfiumError as e:
             raise ExtractError("truncated", f"a page of the PDF cannot be read ({e})") from e
         if not pages:
@@ -313,13 +334,16 @@ def parse_pdf(data: bytes) -> ParsedDocument:
         if _garbled(all_text):
             raise ExtractError("garbled_text", "the text layer is not readable Chinese (fonts without a Unicode map)")
         wanted = _table_pages(pages)
-        tables = _tables_by_pdfium(doc, wanted)
+        tables = _tables_by_pdfium(handles, wanted)
         if _sections_found(tables) < 3 and len(wanted) < len(pages):
             # the headings misled the page choice: every page is still cheap through pdfium
-            everywhere = _tables_by_pdfium(doc, [p.number for p in pages])
+            everywhere = _tables_by_pdfium(handles, [p.number for p in pages])
             if _sections_found(everywhere) > _sections_found(tables):
                 tables, wanted = everywhere, [p.number for p in pages]
     finally:
+        for page, textpage in handles:
+            textpage.close()
+            page.close()
         doc.close()
     if _sections_found(tables) < 3:
         # pdfium's view of the page missed a table: let pdfplumber (pdfminer) read those pages itself

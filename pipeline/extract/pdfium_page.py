@@ -121,6 +121,23 @@ def _dedupe(chars: list[dict[str, Any]], tol: float = 1.0) -> list[dict[str, Any
     return out
 
 
+def _box(tight: list[ctypes.c_double], rect: Any) -> tuple[float, float, float, float]:
+    """(left, bottom, right, top) of a char: the loose box, unless pdfium got it wrong (then the tight one)."""
+    x0, x1, y0, y1 = (v.value for v in tight)  # pdfium's order: left, right, bottom, top
+    if y1 - y0 < 0.5 * (x1 - x0):  # a flat glyph (一, —): give it the height of a square glyph
+        mid, half = (y0 + y1) / 2, (x1 - x0) / 2
+        y0, y1 = mid - half, mid + half
+    if rect is None:
+        return (x0, y0, x1, y1)
+    size = max(x1 - x0, y1 - y0)
+    limit = 3 * size if size >= 3 else 40.0  # punctuation has a tiny ink box: judge loosely
+    box = (rect.left, rect.bottom, rect.right, rect.top)
+    contains = box[0] <= x0 + 0.5 and box[2] >= x1 - 0.5 and box[1] <= y0 + 0.5 and box[3] >= y1 - 0.5
+    if contains and box[2] - box[0] <= limit and box[3] - box[1] <= limit:
+        return box
+    return (x0, y0, x1, y1)
+
+
 class PdfiumPage:
     """One page's chars and ruling edges from pdfium, shaped for pdfplumber's table finder."""
 
@@ -139,17 +156,19 @@ class PdfiumPage:
         n = textpage.count_chars()
         text = textpage.get_text_range(0, n) if n else ""
         same = len(text) == n
-        rect = C.FS_RECTF()
-        tight = (ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double())
         raw = textpage.raw
+        rect = C.FS_RECTF()
+        rect_ref = ctypes.byref(rect)
+        tight = [ctypes.c_double() for _ in range(4)]
+        refs = [ctypes.byref(v) for v in tight]
         out: list[dict[str, Any]] = []
         for i in range(n):
             ch = text[i] if same else chr(C.FPDFText_GetUnicode(raw, i) or 32)
-            if ch in "\r\n\ufffe\x00" or C.FPDFText_IsGenerated(raw, i) == 1:
+            if ch in "\r\n\ufffe\x00 " or C.FPDFText_IsGenerated(raw, i) == 1:
                 continue
-            box = self._box(raw, i, rect, tight)
-            if box is None:
+            if not C.FPDFText_GetCharBox(raw, i, *refs):
                 continue
+            box = _box(tight, rect if C.FPDFText_GetLooseCharBox(raw, i, rect_ref) else None)
             (ax, ay), (bx, by) = view(box[0], box[1]), view(box[2], box[3])
             x0, x1, t, b = min(ax, bx), max(ax, bx), min(ay, by), max(ay, by)
             out.append({
@@ -159,25 +178,6 @@ class PdfiumPage:
                 "page_number": self.page_number,
             })
         return out
-
-    @staticmethod
-    def _box(raw: Any, i: int, rect: Any, tight: tuple[ctypes.c_double, ...]) -> tuple[float, float, float, float] | None:
-        """(left, bottom, right, top) of char i: the loose box, unless pdfium got it wrong (then the tight one)."""
-        if not C.FPDFText_GetCharBox(raw, i, *(ctypes.byref(v) for v in tight)):
-            return None
-        x0, x1, y0, y1 = (v.value for v in tight)  # pdfium's order: left, right, bottom, top
-        if not C.FPDFText_GetLooseCharBox(raw, i, ctypes.byref(rect)):
-            return (x0, y0, x1, y1)
-        if y1 - y0 < 0.5 * (x1 - x0):  # a flat glyph (一, —): give it the height of a square glyph
-            mid, half = (y0 + y1) / 2, (x1 - x0) / 2
-            y0, y1 = mid - half, mid + half
-        size = max(x1 - x0, y1 - y0)
-        limit = 3 * size if size >= 3 else 40.0  # punctuation has a tiny ink box: judge loosely
-        box = (rect.left, rect.bottom, rect.right, rect.top)
-        contains = box[0] <= x0 + 0.5 and box[2] >= x1 - 0.5 and box[1] <= y0 + 0.5 and box[3] >= y1 - 0.5
-        if contains and box[2] - box[0] <= limit and box[3] - box[1] <= limit:
-            return box
-        return (x0, y0, x1, y1)
 
     def extract_words(self, **kwargs: Any) -> list[dict[str, Any]]:
         """Words from the page's chars (used by the text table strategy)."""
