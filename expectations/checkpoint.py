@@ -10,10 +10,12 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from expectations.docs import default_docs_dir, write_data_docs
 from expectations.frames import Frames, Previous, Side, build_frames
 from expectations.suites import suite_definitions
 from pipeline import tables as T
@@ -29,6 +31,7 @@ class Validation:
     findings: dict[int, list[Finding]] = field(default_factory=dict)
     results: list[Any] = field(default_factory=list)
     reports: list[Report] = field(default_factory=list)
+    docs: Path | None = None  # this validation's Data Docs page, when written
 
     def blocking(self, k: int) -> list[Finding]:
         """Blocking findings of report k."""
@@ -128,8 +131,13 @@ def validate_batch(
     reports: list[Report],
     previous_carried_out: dict[int, Previous | dict[str, int]] | None = None,
     only: Iterable[str] | None = None,
+    docs_dir: Path | bool | None = True,
 ) -> Validation:
-    """Run every suite (or the frames named in `only`) over the batch; findings keyed by index in `reports`."""
+    """Run every suite (or the frames named in `only`) over the batch; findings keyed by index in `reports`.
+
+    A full validation also writes its Data Docs page (`docs_dir`: True for the default folder, a path, or
+    False/None for none); `Validation.docs` is the page's path.
+    """
     built: Frames = build_frames(reports, previous_carried_out)
     out = Validation(reports=reports)
     wanted = set(only) if only is not None else None
@@ -151,6 +159,9 @@ def validate_batch(
                 side = built.side(frame, rid)
                 f = _finding(check, side, reports[side.key], built.previous.get(side.key))
                 out.findings.setdefault(side.key, []).append(f)
+    target = default_docs_dir() if docs_dir is True else (docs_dir or None)
+    if only is None and target is not None and reports:
+        out.docs = write_data_docs(out, Path(target))
     return out
 
 

@@ -151,16 +151,9 @@ def findings(warehouse: Warehouse = None,
         for row in rows:
             print(_dump(row))
         return
-    t = Table(title=f"{len(rows)} findings")
-    for col in ("agency", "year", "check", "severity", "cells", "left", "right", "where"):
-        t.add_column(col)
-    for r in rows:
-        where = "; ".join(f"p{loc['page']}" if "page" in loc else f"t{loc.get('table_index', '')}{loc.get('cell', '')}"
-                          for loc in r["locations"][:3])
-        t.add_row(r["agency"], str(r["year"]), r["check"], r["severity"],
-                  ".".join(x for x in (r["row"], r["column"], r["proceeding"]) if x) or "-",
-                  str(r["left"]), str(r["right"]), where)
-    Console().print(t)
+    from pipeline.cli_review import print_findings_table
+
+    print_findings_table(rows, Console(width=max(Console().width, 160)))
 
 
 @app.command()
@@ -257,6 +250,11 @@ def demo(warehouse: Warehouse = None) -> None:
             summary = run_pipeline(catalog, warehouse)
     _print_summary(summary)
     err.print(f"open it with: duckdb -readonly {summary.warehouse}  (or: nianbao query \"select * from marts.applications_by_year\")")
+
+
+from pipeline.cli_review import review_app  # noqa: E402  (issue 5: review accept | correct | list)
+
+app.add_typer(review_app, name="review")
 
 
 def main() -> None:

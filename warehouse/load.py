@@ -95,6 +95,7 @@ class Outcome:
     extractor_version: str = EXTRACTOR_VERSION
     extracted_at: datetime | None = None  # default: the load time
     first_seen: datetime | None = None  # default: raw.documents.first_seen, else the load time
+    accepted_by: str | None = None  # a reviewer's accept (warehouse/overrides.py): admitted despite blocking findings
 
     @property
     def report_id(self) -> str:
@@ -106,7 +107,7 @@ class Outcome:
         """unreadable, quarantined (a blocking finding) or loaded."""
         if self.report is None:
             return "unreadable"
-        if any(f.severity == "blocking" for f in self.findings):
+        if self.accepted_by is None and any(f.severity == "blocking" for f in self.findings):
             return "quarantined"
         return "loaded"
 
@@ -286,6 +287,11 @@ def _write(con: duckdb.DuckDBPyConnection, items: list[tuple[Outcome, str | None
 def _prepare(con: duckdb.DuckDBPyConnection, outcomes: list[Outcome], result: LoadResult,
              stamp: datetime) -> list[tuple[Outcome, str | None, str, datetime]]:
     """The outcomes that need writing, with their record, content hash and first-seen time."""
+    from warehouse.carry import check_previous
+    from warehouse.overrides import apply_overrides
+
+    apply_overrides(con, outcomes)  # review decisions, re-applied on every load (issue 5)
+    check_previous(con, outcomes)  # cross_year_carry against the stored year − 1 (issue 5)
     latest: dict[str, Outcome] = {}
     for o in outcomes:  # the same report twice in one batch: the later reading wins
         latest[o.report_id] = o
@@ -324,7 +330,15 @@ def load_outcome(con: duckdb.DuckDBPyConnection, o: Outcome) -> bool:
     except Exception:
         con.execute("rollback")
         raise
+    _recheck_following(con, [o])
     return True
+
+
+def _recheck_following(con: duckdb.DuckDBPyConnection, written: list[Outcome]) -> None:
+    """cross_year_carry both ways: the stored next year of each written report is re-validated (issue 5)."""
+    from warehouse.carry import recheck_following
+
+    recheck_following(con, [(o.agency_id, o.year) for o in written])
 
 
 def load_outcomes(con: duckdb.DuckDBPyConnection, outcomes: Iterable[Outcome], chunk: int = 1000) -> LoadResult:
@@ -353,4 +367,5 @@ def load_outcomes(con: duckdb.DuckDBPyConnection, outcomes: Iterable[Outcome], c
             except Exception as e:  # reported per report in the result, never swallowed
                 con.execute("rollback")
                 result.failed.append((item[0].report_id, f"{type(e).__name__}: {e}"))
+    _recheck_following(con, pending)
     return result
