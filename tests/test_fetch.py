@@ -44,7 +44,7 @@ def test_5xx_burst_is_retried_and_loaded_exactly_once(tmp_path: Path) -> None:
 
 def test_slow_answer_within_the_timeout_is_fine_beyond_it_is_retried_then_failed(tmp_path: Path) -> None:
     policy = FetchPolicy(retries=1, timeout_s=0.5, backoff_s=0.01)
-    wh, crawl, _ = _crawl(tmp_path, Faults(slow={ATTACHMENT: 1.5}), policy, ingest=False)
+    wh, _crawled, _ = _crawl(tmp_path, Faults(slow={ATTACHMENT: 1.5}), policy, ingest=False)
     log = rows(wh, "select attempt, status, error_code from raw.fetch_log where url like ? order by attempt",
                [f"%{ATTACHMENT}"])
     assert log == [(1, "retry", "timeout"), (2, "failed", "timeout")]
@@ -53,7 +53,7 @@ def test_slow_answer_within_the_timeout_is_fine_beyond_it_is_retried_then_failed
 
 
 def test_dropped_connection_is_retried_and_logged(tmp_path: Path) -> None:
-    wh, _, srv = _crawl(tmp_path, Faults(drop={ATTACHMENT}), FetchPolicy(retries=2, backoff_s=0.01), ingest=False)
+    wh, _, _srv = _crawl(tmp_path, Faults(drop={ATTACHMENT}), FetchPolicy(retries=2, backoff_s=0.01), ingest=False)
     log = rows(wh, "select status, error_code from raw.fetch_log where url like ? order by attempt",
                [f"%{ATTACHMENT}"])
     assert log == [("retry", "connection_error"), ("retry", "connection_error"), ("failed", "connection_error")]

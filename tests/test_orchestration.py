@@ -1,0 +1,127 @@
+"""Orchestration (issue 7): unchanged nights cost 304s, re-published documents become new versions, bursts of
+ingests queue for the warehouse instead of failing on its lock, and the served deployments run end to end."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipeline.catalog import load_catalog
+from pipeline.fetch import FetchPolicy
+from pipeline.ingest import DocRef
+from pipeline.rawstore import RawStore
+from pipeline.samples import CITY_DIR
+from pipeline.samples.server import SampleServer
+from tests.conftest import EXAMPLE_TXT
+from tests.sites import rows, sub_catalog
+
+ROOT = Path(__file__).resolve().parent.parent
+FAST = FetchPolicy(retries=2, backoff_s=0.01)
+CORRECTED = "hz-mzj"  # the sample agency whose 2021 report is re-published (corrected) at the same URL
+
+
+def test_second_nightly_with_nothing_changed_is_all_304_and_announces_nothing(tmp_path: Path) -> None:
+    from flows.nightly import crawl_catalog
+
+    wh, raw = tmp_path / "nianbao.duckdb", RawStore(tmp_path / "raw")
+    with SampleServer(CITY_DIR, lifetime_s=120) as srv:
+        catalog = load_catalog(sub_catalog(srv, tmp_path / "c.yaml", ["hz-fgw", "hz-wjw", "hz-kjj"]))
+        first = crawl_catalog(catalog, wh, raw, FAST, "night-1", in_prefect=False)
+        n_requests = len(srv.requests)
+        second = crawl_catalog(catalog, wh, raw, FAST, "night-2", in_prefect=False)
+        again = srv.requests[n_requests:]
+    assert first.summary.new == first.summary.discovered - first.summary.fetch_failed > 0
+    assert len(first.announce) == first.summary.new
+    assert second.announce == []
+    assert (second.summary.new, second.summary.changed_docs) == (0, 0)
+    assert second.summary.unchanged == first.summary.new
+    # every page and document that answered 200 the first night answers 304 now (no body); the old address
+    # of a moved article still redirects (301, no body) and the missing page 404s again
+    assert 200 not in {s for _m, _t, s in again}
+    assert {s for _m, _t, s in again} <= {301, 304, 404}
+    statuses = rows(wh, "select status, count(*) from raw.fetch_log where run_id = 'night-2' group by all order by 1")
+    assert dict(statuses)["not_modified"] == sum(1 for _m, _t, s in again if s == 304)
+    assert rows(wh, "select count(*) from raw.fetch_log where run_id = 'night-2' and size_bytes > 0") == [(0,)]
+
+
+@pytest.mark.slow
+def test_republished_document_is_fetched_loaded_as_new_version_and_announced(tmp_path: Path) -> None:
+    from flows.ingest import ingest_documents
+    from flows.nightly import crawl_catalog
+
+    wh, raw = tmp_path / "nianbao.duckdb", RawStore(tmp_path / "raw")
+    with SampleServer(CITY_DIR, lifetime_s=300) as srv:
+        catalog = load_catalog(sub_catalog(srv, tmp_path / "c.yaml", [CORRECTED]))
+        first = crawl_catalog(catalog, wh, raw, FAST, "night-1", in_prefect=False)
+        ingest_documents(first.announce, wh, raw.root, "ingest-1")
+        before = dict(rows(wh, "select year, sha256 from staging.current_reports"))
+        count_before = dict(rows(wh, "select year, count(*) from staging.reports group by all"))
+        srv.set_corrected(True)
+        second = crawl_catalog(catalog, wh, raw, FAST, "night-2", in_prefect=False)
+        done = ingest_documents(second.announce, wh, raw.root, "ingest-2")
+        third = ingest_documents(second.announce, wh, raw.root, "ingest-3")  # a duplicate event
+    assert second.summary.changed_docs >= 1 and second.summary.new == 0
+    assert all(a.sha256 not in before.values() for a in second.announce)
+    after = dict(rows(wh, "select year, sha256 from staging.current_reports"))
+    changed_years = {a.year for a in second.announce}
+    assert changed_years and all(after[y] != before[y] and after[y] in {a.sha256 for a in second.announce}
+                                 for y in changed_years)
+    assert all(i.changed for i in done) and not any(i.changed for i in third)
+    count_after = dict(rows(wh, "select year, count(*) from staging.reports group by all"))
+    assert count_after == {y: n + sum(a.year == y for a in second.announce) for y, n in count_before.items()}
+
+
+_WORKER = """
+import json, sys
+from pipeline.ingest import DocRef
+from flows.ingest import ingest_documents
+refs = [DocRef(**d) for d in json.loads(sys.argv[1])]
+out = ingest_documents(refs, sys.argv[2], sys.argv[3], sys.argv[4])
+print(json.dumps([[i.ref.sha256, i.status, i.changed] for i in out]))
+"""
+
+
+@pytest.mark.slow
+def test_burst_of_32_documents_from_6_processes_never_fails_on_the_warehouse_lock(tmp_path: Path) -> None:
+    """32 documents in 4 concurrent processes, plus 2 processes replaying duplicates, while another holds the lock."""
+    from warehouse.fetchlog import writing
+
+    wh, raw = tmp_path / "nianbao.duckdb", RawStore(tmp_path / "raw")
+    text = EXAMPLE_TXT.read_text(encoding="utf-8")
+    refs = [DocRef(f"burst-{i:02d}", 2020, f"http://127.0.0.1/burst/{i}.txt",
+                   raw.put((text + f"\n附：第{i}号\n").encode())) for i in range(32)]
+    with writing(wh):  # create the file at the current schema
+        pass
+    groups = [refs[k::4] for k in range(4)] + [refs[:6], refs[-6:]]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import time, sys\nfrom warehouse.fetchlog import writing\n"
+        "with writing(sys.argv[1]):\n    print('held', flush=True)\n    time.sleep(3)\n"), str(wh)],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+    procs = []
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        with pytest.raises(duckdb.IOException, match="lock"):  # what every writer would hit without our lock
+            duckdb.connect(str(wh)).close()
+        procs = [subprocess.Popen([sys.executable, "-c", _WORKER, json.dumps([r.as_dict() for r in g]), str(wh),
+                                   str(raw.root), f"burst-{k}"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True) for k, g in enumerate(groups)]
+        results = [p.communicate(timeout=300) for p in procs]
+    finally:
+        for p in [holder, *procs]:
+            if p.poll() is None:
+                p.terminate()
+            p.wait(timeout=30)
+    for p, (_out, errs) in zip(procs, results, strict=True):
+        assert p.returncode == 0, errs[-3000:]
+    outcomes = [x for out, _e in results for x in json.loads(out.strip().splitlines()[-1])]
+    assert len(outcomes) == 44 and {s for _sha, s, _c in outcomes} == {"loaded"}
+    assert sum(c for _sha, _s, c in outcomes) == 32  # each document written once; the replays changed nothing
+    assert rows(wh, "select count(*), count(distinct sha256) from staging.reports") == [(32, 32)]
+    assert rows(wh, "select count(*) from raw.ingest_log where status = 'failed'") == [(0,)]
