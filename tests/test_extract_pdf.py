@@ -42,6 +42,7 @@ RADICALS = re.compile(r"[\u2e80-\u2eff\u2f00-\u2fdf]")
 
 
 def _ids(cases: list[tuple[Path, object]]) -> list[str]:
+    """Test ids: the fixture's file stem."""
     return [c[0].stem for c in cases]
 
 
@@ -164,7 +165,8 @@ def test_only_table_pages_go_to_the_table_finder(monkeypatch: pytest.MonkeyPatch
     seen: list[list[int]] = []
     original = pdf._tables_by_pdfium
 
-    def spy(doc: pdfium.PdfDocument, wanted: list[int]) -> list:  # type: ignore[type-arg]
+    def spy(doc: object, wanted: list[int]) -> list[object]:
+        """Record the pages asked for."""
         seen.append(list(wanted))
         return original(doc, wanted)
 

@@ -181,9 +181,10 @@ def _edge(x0: float, top: float, x1: float, bottom: float) -> dict[str, Any]:
 
 
 def _open_ends(v: list[dict[str, Any]], h: list[dict[str, Any]], tol: float = 2.0) -> list[dict[str, Any]]:
-    """Rules a partly ruled table leaves out: the top (bottom) of a row of column rules that no horizontal
-    rule closes, e.g. a table continued on a new page; the open left/right sides of rows whose interior
-    column rules show they belong to one table."""
+    """Rules a partly ruled table leaves out: unclosed tops/bottoms of column rules, open left/right sides."""
+    # a row of column rules whose top (bottom) no horizontal rule closes: a table continued on a new page
+    # without its top rule; open sides are closed only between rows whose interior column rules show
+    # that they belong to one table
     out: list[dict[str, Any]] = []
     for key in ("top", "bottom"):
         loose: dict[int, list[float]] = {}

@@ -449,6 +449,7 @@ def render_docx(path: Path, rep: dict[str, Any], title: str, fees_sentence: str)
     d.add_paragraph(text["一"])
 
     def table(g: Grid, fs: float) -> None:
+        """A grid as a Word table, merged cells merged."""
         t = d.add_table(rows=g.nrows, cols=g.ncols)
         t.style = "Table Grid"
         for r, col, rs, cs, s in g.cells:
