@@ -94,6 +94,11 @@ def _print_summary(summary: Any) -> None:
         t.add_row("行政复议 (review)", str(rv["review"]["total"]))
         t.add_row("行政诉讼 (litigation)", str(rv["litigation_direct"]["total"] + rv["litigation_after_review"]["total"]))
         err.print(t)
+    from expectations.docs import default_docs_dir
+
+    docs = default_docs_dir()
+    if docs is not None and (docs / "index.html").exists():
+        err.print(f"data docs (offline HTML): {docs / 'index.html'}")
 
 
 @app.command()
