@@ -173,3 +173,19 @@ def test_only_table_pages_go_to_the_table_finder(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(pdf, "_tables_by_pdfium", spy)
     extract_report((REAL / "08_huaian-szf-2024.pdf").read_bytes())
     assert seen == [[3, 4, 5]]
+
+
+@pytest.mark.parametrize(("pdf_path", "golden"), CASES, ids=_ids(CASES))
+def test_pdfium_cells_match_pdfplumber_cells(pdf_path: Path, golden: Path) -> None:
+    """The fast path's table cells (text, merged-cell Nones, order) are pdfplumber's own, spaces aside."""
+    data = pdf_path.read_bytes()
+    doc = pdfium.PdfDocument(data)
+    handles = [(doc[i], doc[i].get_textpage()) for i in range(len(doc))]
+    pages = [pdf._page_lines(p, t, i + 1) for i, (p, t) in enumerate(handles)]
+    wanted = pdf._table_pages(pages)
+
+    def cells(tables: list[pdf.RawTable]) -> list[list[str | None]]:
+        """Each row's cell texts, whitespace removed."""
+        return [[None if c is None else re.sub(r"\s", "", c.text) for c in row] for t in tables for row in t.rows]
+
+    assert cells(pdf._tables_by_pdfium(handles, wanted)) == cells(pdf._tables_by_pdfplumber(data, wanted))

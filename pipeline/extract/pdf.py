@@ -155,9 +155,9 @@ def _cell_text(text: str | None) -> str | None:
 
 def _is_prose(row: Row) -> bool:
     """A row that is one line of body text: a bordered text frame reported as a table."""
-    cells = [c for c in row if c is not None and c.text]
-    if len(cells) != 1:
-        return False
+    cells = [c for c in row if c is not None]
+    if len(cells) != 1 or not cells[0].text:
+        return False  # a row with cells of its own (even empty ones) is a table row
     t = cells[0].text
     return not _TABLE_HEAD.search(t) and (t.endswith("。") or len(t) >= 16)
 

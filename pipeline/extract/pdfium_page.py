@@ -130,7 +130,7 @@ def _box(tight: list[ctypes.c_double], rect: Any) -> tuple[float, float, float, 
     if rect is None:
         return (x0, y0, x1, y1)
     size = max(x1 - x0, y1 - y0)
-    limit = 3 * size if size >= 3 else 40.0  # punctuation has a tiny ink box: judge loosely
+    limit = max(3 * size, 30.0)  # punctuation has a tiny ink box: judge it by a body-text size
     box = (rect.left, rect.bottom, rect.right, rect.top)
     contains = box[0] <= x0 + 0.5 and box[2] >= x1 - 0.5 and box[1] <= y0 + 0.5 and box[3] >= y1 - 0.5
     if contains and box[2] - box[0] <= limit and box[3] - box[1] <= limit:
