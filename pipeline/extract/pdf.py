@@ -1,8 +1,10 @@
-"""PDF reports: pypdfium2 for every page's text, pdfplumber's table finder only on the pages with tables.
+"""PDF reports: pypdfium2 reads every page, pdfplumber's table finder runs only on the pages with tables.
 
-pypdfium2 pulls a page's text in a few milliseconds; pdfminer (under pdfplumber) costs ~40 ms a page just
-to parse. So the body text comes from pdfium, the pages that hold tables 2-4 are located by their
-headings and labels in that text, and only those pages are handed to pdfplumber.
+pypdfium2 pulls a page's text in a few milliseconds; pdfminer (under pdfplumber) costs 40-300 ms a page
+just to parse. So the body text comes from pdfium, the pages that hold tables 2-4 are located by their
+headings and labels in that text, and those pages' chars and ruling paths, read by pdfium
+(`pdfium_page.PdfiumPage`), go through pdfplumber's `TableFinder`. pdfplumber's own reading (pdfminer)
+of those pages is the fallback when that finds fewer than three tables.
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ _TABLE_END = re.compile(r"结果维持|复议后起诉|尚未审结")
 _TABLE_HEAD = re.compile(r"第二十条|主动公开政府信息情况|收到和处理|申请人情况|行政复议|勾稽")
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u2e80-\u2fdf]")
-_JUNK = re.compile(r"[\u0080-\u024f\ufffd\ue000-\uf8ff\x00-\x08\x0b\x0c\x0e-\x1f]")
+_JUNK = re.compile(r"[\u0080-\u024f\ufffd\ufffe\uffff\ue000-\uf8ff\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 @dataclass
@@ -113,8 +115,8 @@ def _body_text(pages: list[_PageText]) -> str:
                 out[-1] = out[-1][:-1] + text.lstrip()
             else:
                 out.append(text)
-            width = max(box[3] - box[1], 6.0)
-            full = right > 0 and box[2] >= right - 1.6 * width and not text.endswith(_NO_JOIN_AFTER)
+            size = max(box[3] - box[1], 6.0)  # the line's height: about one character's width
+            full = right > 0 and box[2] >= right - 1.6 * size and not text.endswith(_NO_JOIN_AFTER)
             if full:
                 out[-1] += "\x00"
     return "\n".join(s.rstrip("\x00") for s in out)
