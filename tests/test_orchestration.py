@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import duckdb
@@ -125,3 +126,100 @@ def test_burst_of_32_documents_from_6_processes_never_fails_on_the_warehouse_loc
     assert sum(c for _sha, _s, c in outcomes) == 32  # each document written once; the replays changed nothing
     assert rows(wh, "select count(*), count(distinct sha256) from staging.reports") == [(32, 32)]
     assert rows(wh, "select count(*) from raw.ingest_log where status = 'failed'") == [(0,)]
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _stop(p: subprocess.Popen[str] | None, timeout: float = 30) -> int | None:
+    if p is None:
+        return None
+    if p.poll() is None:
+        p.terminate()
+        try:
+            p.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait(timeout=10)
+    return p.returncode
+
+
+def _locked_rows(wh: Path, sql: str) -> list[tuple[object, ...]] | None:
+    from warehouse.fetchlog import warehouse_lock
+
+    if not wh.exists():
+        return None
+    with warehouse_lock(wh, timeout_s=30):
+        return rows(wh, sql)
+
+
+@pytest.mark.slow
+def test_served_deployments_nightly_triggers_ingests_and_refresh(tmp_path: Path) -> None:
+    """A real `prefect server`, `nianbao serve`, the nightly deployment run by hand; events do the rest."""
+    import httpx
+
+    port = _free_port()
+    home = tmp_path / "prefect"
+    wh = tmp_path / "wh" / "nianbao.duckdb"
+    env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_API_URL": f"http://127.0.0.1:{port}/api",
+           "PREFECT_API_DATABASE_CONNECTION_URL": f"sqlite+aiosqlite:///{home / 'server.db'}",
+           "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1", "GX_ANALYTICS_ENABLED": "false",
+           "PREFECT_RUNNER_POLL_FREQUENCY": "1", "PREFECT_LOGGING_LEVEL": "WARNING", "PYTHONPATH": str(ROOT),
+           "NIANBAO_REFRESH_DEBOUNCE_S": "1", "NIANBAO_FETCH_BACKOFF_S": "0.01",
+           "NIANBAO_RAW_STORE": str(tmp_path / "raw"), "PREFECT_SERVER_UI_ENABLED": "false"}
+    bin_dir = Path(sys.executable).parent
+    server = serve = None
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    try:
+        server = subprocess.Popen([str(bin_dir / "prefect"), "server", "start", "--host", "127.0.0.1", "--port",
+                                   str(port)], env=env, cwd=tmp_path, stdout=(logs / "server.out").open("w"),
+                                  stderr=subprocess.STDOUT, text=True)
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert server.poll() is None and time.monotonic() < deadline, (logs / "server.out").read_text()[-3000:]
+            time.sleep(0.5)
+        with SampleServer(CITY_DIR, lifetime_s=400) as srv:
+            catalog = sub_catalog(srv, tmp_path / "c.yaml", ["hz-szf"])
+            serve = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "serve", "--catalog", str(catalog),
+                                      "--warehouse", str(wh)], env=env, cwd=ROOT,
+                                     stdout=(logs / "serve.out").open("w"), stderr=subprocess.STDOUT, text=True)
+            deadline = time.monotonic() + 90
+            while True:  # the deployment exists once serve has registered it
+                run = subprocess.run([str(bin_dir / "prefect"), "deployment", "run", "nightly/nightly"], env=env,
+                                     cwd=tmp_path, capture_output=True, text=True, timeout=60)
+                if run.returncode == 0:
+                    break
+                assert serve.poll() is None and time.monotonic() < deadline, (logs / "serve.out").read_text()[-3000:]
+                time.sleep(1)
+            deadline = time.monotonic() + 240
+            while True:
+                loaded = _locked_rows(wh, "select count(*) from staging.reports")
+                refreshed = _locked_rows(wh, "select count(*) from raw.refresh_log") if loaded else None
+                if loaded and loaded[0][0] >= 4 and refreshed and refreshed[0][0] >= 1:
+                    break
+                assert serve.poll() is None and time.monotonic() < deadline, (
+                    f"loaded={loaded} refreshed={refreshed}\n" + (logs / "serve.out").read_text()[-5000:])
+                time.sleep(2)
+        announced = _locked_rows(wh, "select count(distinct sha256) from raw.fetch_log where doc_state = 'new' "
+                                     "and role = 'document'")
+        ingested = _locked_rows(wh, "select count(distinct sha256) from raw.ingest_log")
+        assert announced == ingested
+        assert (wh.parent / "nianbao.snapshot.duckdb").exists()
+        time.sleep(3)  # let a debounced refresh still in flight finish before the clean stop
+        code = _stop(serve, timeout=60)
+        serve = None
+        assert code == 0, (logs / "serve.out").read_text()[-3000:]
+    finally:
+        _stop(serve)
+        _stop(server)
