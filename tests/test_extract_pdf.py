@@ -189,3 +189,15 @@ def test_pdfium_cells_match_pdfplumber_cells(pdf_path: Path, golden: Path) -> No
         return [[None if c is None else re.sub(r"\s", "", c.text) for c in row] for t in tables for row in t.rows]
 
     assert cells(pdf._tables_by_pdfium(handles, wanted)) == cells(pdf._tables_by_pdfplumber(data, wanted))
+
+
+def test_merged_label_cells_stay_none_and_frames_are_dropped() -> None:
+    """Covered positions of merged label cells are None; the bordered body-text frame leaves no rows."""
+    doc = parse_pdf((REAL / "06_hongze-qzf-2023.pdf").read_bytes())
+    rows = [[None if c is None else c.text for c in r] for t in doc.tables for r in t.rows]
+    secret = next(r for r in rows if any(c and "国家秘密" in c for c in r))
+    assert secret[0] is None and secret[1] == "(三)不予公开" and secret[3:] == ["1", "0", "0", "0", "0", "0", "1"]
+    law = next(r for r in rows if any(c and "行政止公开" in c for c in r))
+    assert law[:2] == [None, None]
+    assert not any(c and "先审后发" in c for r in rows for c in r)  # page 2's framed narrative
+    assert "级审核、先审后发" in doc.text  # ... which stays in the body text
