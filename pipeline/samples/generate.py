@@ -9,7 +9,7 @@ Deterministic: the same seed writes the same bytes. Without --scale it writes th
 from __future__ import annotations
 
 import argparse
-import copy
+import dataclasses
 import hashlib
 import json
 import random
@@ -34,8 +34,9 @@ CITY_YEARS = [2020, 2021, 2022, 2023]
 MANIFEST = "truth/manifest.json"
 
 
-def _dump(obj: Any) -> str:
-    return json.dumps(obj, ensure_ascii=False, indent=1) + "\n"
+def _dump(obj: Any, compact: bool = False) -> str:
+    # scale runs write compact JSON: the C encoder is only used without indent
+    return json.dumps(obj, ensure_ascii=False, indent=None if compact else 1) + "\n"
 
 
 def _sha(data: bytes) -> str:
@@ -124,7 +125,13 @@ def one_report(w: SiteWriter, seed: int, agency: Agency, clean: Report, previous
     plan = make_plan(seed, agency.id, clean.year, scale)
     if scale:
         plan.misprint = scale_fault(seed, agency.id, clean.year)
-    rec = copy.deepcopy(clean)
+        plan.html.word = False  # the cheap rendering: plain HTML
+    rec = dataclasses.replace(
+        clean,
+        proactive={k: dict(v) for k, v in clean.proactive.items()},
+        applications={k: dict(v) for k, v in clean.applications.items()},
+        review_litigation={k: dict(v) for k, v in clean.review_litigation.items()},
+    )
     planted: list[dict[str, Any]] = []
     if plan.carry_break:
         planted.append({"kind": "carry_break", "check": "cross_year_carry", "cells": plant_carry_break(rec)})
@@ -144,7 +151,7 @@ def one_report(w: SiteWriter, seed: int, agency: Agency, clean: Report, previous
     blocking = blocking_failures(canon)
     warns = warning_failures(canon, previous, claims)
     truth = f"truth/{agency.id}_{clean.year}.json"
-    (truth_dir / f"{agency.id}_{clean.year}.json").write_text(_dump(canon), encoding="utf-8")
+    (truth_dir / f"{agency.id}_{clean.year}.json").write_text(_dump(canon, scale), encoding="utf-8")
     corrected = clean if plan.corrected else None
     docs = publish(w, seed, agency, plan, rec, claims, corrected)
     expect = "unreadable" if plan.unreadable else "quarantined" if blocking else "warning" if warns else "admitted"
@@ -172,14 +179,14 @@ def generate(out: Path, seed: int = DEFAULT_SEED, scale: tuple[int, int] | None 
     truth_dir.mkdir(parents=True)
     agencies = scale_agencies(scale[0]) if scale else city_agencies()
     years = list(range(2020, 2020 + scale[1])) if scale else CITY_YEARS
-    w = SiteWriter(out, seed)
+    w = SiteWriter(out, seed, flat=scale is not None)
     reports: list[dict[str, Any]] = []
     for agency in agencies:
         previous: dict[str, Any] | None = None
         for clean in agency_records(seed, agency, years):
             entry, previous = one_report(w, seed, agency, clean, previous, scale is not None, truth_dir)
             reports.append(entry)
-        w.distractors(agency, years)
+        w.distractors(agency, years, few=scale is not None)
     w.write_listings(agencies, per_page=10 if scale else 6)
     w.finish(agencies)
     manifest = {
@@ -187,7 +194,7 @@ def generate(out: Path, seed: int = DEFAULT_SEED, scale: tuple[int, int] | None 
         "scale": f"{scale[0]}x{scale[1]}" if scale else None,
         "agencies": len(agencies), "years": years, "reports": reports,
     }
-    (out / MANIFEST).write_text(_dump(manifest), encoding="utf-8")
+    (out / MANIFEST).write_text(_dump(manifest, scale is not None), encoding="utf-8")
     return manifest
 
 

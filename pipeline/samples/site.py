@@ -52,8 +52,9 @@ def http_date(day: str, hour: int = 9) -> str:
 class SiteWriter:
     """Writes pages and documents under `root/site` and keeps the routing table beside them."""
 
-    def __init__(self, root: Path, seed: int) -> None:
+    def __init__(self, root: Path, seed: int, flat: bool = False) -> None:
         self.root = root
+        self.flat = flat  # scale runs: /<id>/art/art_….html, no date folders (far fewer directories)
         self.site = root / "site"
         self.rng = random.Random(f"{seed}:site")
         self.routes: dict[str, dict[str, str]] = {
@@ -62,7 +63,7 @@ class SiteWriter:
         self.listings: dict[str, list[tuple[str, str, str]]] = {}
         self._download_id = 3700
         self._article_no = 5_120_000
-        self.sizes: dict[str, int] = {}
+        self._dirs: set[Path] = set()
 
     # ------------------------------------------------------------------ files and URLs
     def _file_for(self, url: str, ext: str) -> str:
@@ -78,7 +79,9 @@ class SiteWriter:
         else:
             rel = self._file_for(url, ext)
         path = self.site / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.parent not in self._dirs:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._dirs.add(path.parent)
         path.write_bytes(data)
         if correction:
             self.routes["corrections"][url] = rel
@@ -94,7 +97,8 @@ class SiteWriter:
         """A Hangzhou-CMS style article URL: /<id>/art/2021/1/25/art_1229_5120001.html."""
         self._article_no += self.rng.randint(1, 900)
         y, m, d = (int(x) for x in day.split("-"))
-        return f"/{agency.id}/art/{y}/{m}/{d}/art_1229{abs(hash_id(agency.id)) % 1000:03d}_{self._article_no}.html"
+        folder = "" if self.flat else f"{y}/{m}/{d}/"
+        return f"/{agency.id}/art/{folder}art_1229{abs(hash_id(agency.id)) % 1000:03d}_{self._article_no}.html"
 
     def attachment_url(self, agency: Agency, kind: str, ext: str, day: str) -> str:
         """Where an attachment lives: a static file, `/download?id=N`, or a JSP with an opaque name."""
@@ -111,9 +115,11 @@ class SiteWriter:
         """Add a link to the agency's 年度报告 listing."""
         self.listings.setdefault(agency.id, []).append((href, title, day))
 
-    def distractors(self, agency: Agency, years: list[int]) -> None:
+    def distractors(self, agency: Agency, years: list[int], few: bool = False) -> None:
         """Unrelated articles mixed into the listing (guides, budgets, work plans)."""
         n = self.rng.randint(4, 8)
+        if few:
+            n = 2
         for k in self.rng.sample(range(len(_DISTRACTORS)), n):
             year = self.rng.choice(years) + 1
             title = _DISTRACTORS[k].format(name=agency.name, year=year)
