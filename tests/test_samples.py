@@ -75,11 +75,13 @@ def planted(kind: str) -> list[tuple[str, int, Any]]:
 # ------------------------------------------------------------------ determinism
 @pytest.mark.slow
 def test_generator_regenerates_the_committed_sample_byte_for_byte(tmp_path: Path) -> None:
+    pytest.importorskip("reportlab")
     generate(tmp_path, seed=MANIFEST["seed"])
     assert tree_hashes(tmp_path) == tree_hashes(CITY_DIR)
 
 
 def test_same_seed_same_bytes_other_seed_other_bytes(tmp_path: Path) -> None:
+    pytest.importorskip("reportlab")
     generate(tmp_path / "a", seed=7, scale=(6, 2))
     generate(tmp_path / "b", seed=7, scale=(6, 2))
     generate(tmp_path / "c", seed=8, scale=(6, 2))
@@ -265,6 +267,7 @@ def test_catalog_from_template(tmp_path: Path) -> None:
 
 # ------------------------------------------------------------------ scale mode
 def test_scale_mode_is_quick_and_html_only(tmp_path: Path) -> None:
+    pytest.importorskip("reportlab")
     started = time.monotonic()
     manifest = generate(tmp_path, seed=3, scale=(120, 5))
     assert time.monotonic() - started < 60
