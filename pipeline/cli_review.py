@@ -30,22 +30,21 @@ By = Annotated[str | None, typer.Option("--by", help="who decides (default: $NIA
 
 @contextmanager
 def _writer(warehouse: Path | None) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The warehouse read-write; the analysts' snapshot is published after a clean close."""
+    """The warehouse read-write under the load lock (runs queue behind it); the snapshot published after."""
     from pipeline.settings import load_settings
-    from warehouse.connect import connect, publish_snapshot
+    from warehouse.connect import publish_snapshot
+    from warehouse.fetchlog import writing
 
     path = load_settings(warehouse).warehouse
     if not Path(path).exists():
         err.print(f"[red]error[/red] no warehouse at {path}")
         raise typer.Exit(1)
-    con = connect(path)
     try:
-        yield con
+        with writing(path) as con:
+            yield con
     except NianbaoError as e:
         err.print(f"[red]error[/red] {e.message}")
         raise typer.Exit(1) from e
-    finally:
-        con.close()
     publish_snapshot(path)
 
 

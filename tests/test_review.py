@@ -239,6 +239,7 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "pipeline.cli", *args], capture_output=True, text=True, timeout=300)
 
 
+@pytest.mark.slow
 def test_review_cli_and_findings_views(tmp_path: Path) -> None:
     wh = tmp_path / "wh.duckdb"
     _load(wh, "hz-bad", 2020, "html/html_hz-sfj_2020.html", _balance_defect)
@@ -270,3 +271,18 @@ def test_review_cli_and_findings_views(tmp_path: Path) -> None:
     assert json.loads(listed.stdout.splitlines()[1])["citation"] == "https://example.gov.cn/corrigendum"
     out = _cli("rollup", "--year", "2020", "--warehouse", str(wh), "--format", "json")
     assert json.loads(out.stdout)["agencies_counted"] == ["hz-bad", "hz-warn"]
+
+
+@pytest.mark.parametrize("order", [(2020, 2021), (2021, 2020)], ids=["2020-then-2021", "2021-then-2020"])
+def test_cross_year_carry_through_the_ingest_flow(tmp_path: Path, order: tuple[int, int]) -> None:
+    """The same, through the ingest flow's plain function: two runs into one warehouse file."""
+    from flows.ingest import ingest_documents
+    from pipeline.ingest import DocRef
+
+    wh, raw = tmp_path / "wh.duckdb", tmp_path / "raw"
+    docs = {2020: "html/html_hz-sfj_2020.html", 2021: "text/md_hz-czj_2021.md"}
+    for year in order:
+        sha = RawStore(raw).put((FILES / docs[year]).read_bytes())
+        (done,) = ingest_documents([DocRef("hz-x", year, f"http://127.0.0.1/hz-x/{year}", sha)], wh, raw, f"run-{year}")
+        assert done.status == "loaded"
+    assert _carry(wh) == EXPECTED_CARRY
