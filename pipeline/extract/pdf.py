@@ -294,7 +294,10 @@ def _tables_by_pdfium(handles: Handles, wanted: list[int]) -> list[RawTable]:
     tables: list[RawTable] = []
     for number in wanted:
         page, textpage = handles[number - 1]
-        tables.extend(_tables_on(PdfiumPage(page, textpage, number)))
+        try:
+            tables.extend(_tables_on(PdfiumPage(page, textpage, number)))
+        except (pdfium.PdfiumError, ValueError, ArithmeticError, IndexError, KeyError, TypeError):
+            continue  # an odd page: the pdfplumber fallback gets its turn if a table is missing
     return tables
 
 
