@@ -169,6 +169,11 @@ def query(sql: Annotated[str, typer.Argument(help="read-only SQL")], warehouse: 
 
     con = _reader(warehouse)
     try:
+        kinds = [s.type.name for s in con.extract_statements(sql)]
+        if any(k not in ("SELECT", "EXPLAIN", "PRAGMA") for k in kinds):
+            err.print(f"[red]refused[/red] query is read-only: {', '.join(k for k in kinds if k != 'SELECT')} not allowed")
+            con.close()
+            raise typer.Exit(1)
         cur = con.execute(sql)
         cols = [d[0] for d in cur.description or []]
         rows = cur.fetchall()
@@ -193,6 +198,19 @@ def query(sql: Annotated[str, typer.Argument(help="read-only SQL")], warehouse: 
         for row in rows:
             t.add_row(*(str(v) for v in row))
         Console().print(t)
+
+
+@app.command()
+def export(out: Annotated[Path, typer.Option("--out", help="directory to write into")], warehouse: Warehouse = None) -> None:
+    """Parquet for facts and dimensions, CSV and XLSX for the rollups, from the analysts' snapshot."""
+    from warehouse.export import export as write_exports
+
+    con = _reader(warehouse)
+    try:
+        files = write_exports(con, out)
+    finally:
+        con.close()
+    err.print(f"wrote {len(files)} files under {out}")
 
 
 @app.command()

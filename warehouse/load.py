@@ -156,16 +156,15 @@ def validate_outcome(o: Outcome) -> str | None:
 
 def _stored_hashes(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, tuple[str | None, Any, Any]]:
     """report_id → (content_hash, first_seen, legacy comparison tuple) for the ids already stored."""
-    con.register("_load_ids", pa.table({"report_id": pa.array(ids, pa.string())}))
     rows = con.execute(
         """
         select r.report_id, r.content_hash, r.first_seen, r.status, r.record::varchar, r.error_code,
                (select count(*) from staging.findings as f where f.report_id = r.report_id)
         from staging.reports as r
-        where r.report_id in (select report_id from _load_ids)
-        """
+        where r.report_id in (select unnest(?::varchar[]))
+        """,
+        [ids],
     ).fetchall()
-    con.unregister("_load_ids")
     return {r[0]: (r[1], r[2], (r[3], r[4], r[5], r[6])) for r in rows}
 
 
@@ -181,11 +180,9 @@ def _unchanged(o: Outcome, stored: tuple[str | None, Any, Any] | None, record: s
 
 
 def _document_first_seen(con: duckdb.DuckDBPyConnection, shas: list[str]) -> dict[str, datetime]:
-    con.register("_load_shas", pa.table({"sha256": pa.array(shas, pa.string())}))
-    rows = con.execute("select sha256, first_seen from raw.documents where sha256 in (select sha256 from _load_shas)")
-    out = {r[0]: r[1] for r in rows.fetchall()}
-    con.unregister("_load_shas")
-    return out
+    rows = con.execute("select sha256, first_seen from raw.documents where sha256 in (select unnest(?::varchar[]))",
+                       [shas]).fetchall()
+    return {r[0]: r[1] for r in rows}
 
 
 def _frames(items: list[tuple[Outcome, str | None, str, datetime]], stamp: datetime) -> dict[str, pa.Table]:
@@ -259,12 +256,13 @@ def _write(con: duckdb.DuckDBPyConnection, items: list[tuple[Outcome, str | None
            stamp: datetime) -> None:
     """Replace the rows of these reports (inside the caller's transaction)."""
     frames = _frames(items, stamp)
+    ids = [o.report_id for o, _, _, _ in items]
+    # plain statements first: they also close any result the caller left unfetched, which register() refuses
+    for table in ("staging.reports", "staging.findings", *(t for t, _, _ in FACT_TABLES.values())):
+        con.execute(f"delete from {table} where report_id in (select unnest(?::varchar[]))", [ids])
     for name, frame in frames.items():
         con.register(f"_load_{name}", frame)
-    con.register("_load_ids", frames["reports"].select(["report_id"]))
     try:
-        for table in ("staging.reports", "staging.findings", *(t for t, _, _ in FACT_TABLES.values())):
-            con.execute(f"delete from {table} where report_id in (select report_id from _load_ids)")
         con.execute(f"insert into staging.reports ({', '.join(REPORT_COLUMNS)}) "
                     "select * replace (record::json as record) from _load_reports")
         if frames["findings"].num_rows:
@@ -280,7 +278,7 @@ def _write(con: duckdb.DuckDBPyConnection, items: list[tuple[Outcome, str | None
                 f"raw_text, extractor_version from _load_{table}"
             )
     finally:
-        for name in (*frames, "ids"):
+        for name in frames:
             con.unregister(f"_load_{name}")
 
 

@@ -1,0 +1,114 @@
+"""Warehouse benchmark: bulk-load 10,000 synthetic reports (~2 M facts) into a temp DuckDB file, time rollups.
+
+Run: `.venv/bin/python benchmarks/warehouse.py [--reports N]`. Reports are the golden records of
+tests/golden/ scaled by varying factors, with a provenance entry per value, spread over agencies and years.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import hashlib
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+# run as a script, this file's folder comes first on sys.path and its name would shadow the package
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+sys.path.insert(0, str(_HERE.parent))
+
+from pipeline.catalog import Agency  # noqa: E402
+from pipeline.model import Location, Report  # noqa: E402
+from warehouse.connect import connect  # noqa: E402
+from warehouse.load import Outcome, load_outcomes, upsert_agencies  # noqa: E402
+from warehouse.rollup import ROLLUP_MARTS, rollup  # noqa: E402
+
+GOLDEN = Path(__file__).resolve().parent.parent / "tests" / "golden"
+YEARS = (2019, 2020, 2021, 2022, 2023)
+
+
+def templates() -> dict[str, list[Report]]:
+    """The golden reports by template."""
+    out: dict[str, list[Report]] = {"v2019": [], "v2021": []}
+    for path in sorted(GOLDEN.glob("*.json")):
+        r = Report.from_json(json.loads(path.read_text(encoding="utf-8")))
+        out[r.template].append(r)
+    return out
+
+
+def synthesize(n: int) -> tuple[list[Agency], list[Outcome]]:
+    """n outcomes: agencies × years, each a golden record scaled by a factor, provenance on every value."""
+    pool = templates()
+    agencies = [Agency(f"a{i:05d}", f"机关{i}", f"区{i % 13}", ("municipal", "district", "county")[i % 3], "department")
+                for i in range(-(-n // len(YEARS)))]
+    outcomes = []
+    for i in range(n):
+        agency, year = agencies[i // len(YEARS)], YEARS[i % len(YEARS)]
+        base = pool["v2019" if year <= 2020 else "v2021"]
+        r = copy.deepcopy(base[i % len(base)])
+        k = 1 + i % 7
+        for table in ("proactive", "applications", "review_litigation"):
+            for cols in getattr(r, table).values():
+                for col in cols:
+                    cols[col] = cols[col] * k
+        r.agency, r.year = agency.name, year
+        r.provenance = {f"{t}.{row}.{col}": Location(raw=str(v), page=3 + j % 2, bbox=(50.0, 100.0 + j, 90.0, 112.0 + j))
+                        for j, (t, row, col, v) in enumerate(r.cells())}
+        digest = hashlib.sha256(f"{agency.id}/{year}/{i}".encode()).hexdigest()
+        outcomes.append(Outcome(agency.id, year, digest, f"http://127.0.0.1/{agency.id}/{year}.pdf", report=r))
+    return agencies, outcomes
+
+
+def timed(fn, repeat: int = 5) -> float:  # type: ignore[no-untyped-def]
+    """Median wall time of fn() in ms (after one warm-up)."""
+    fn()
+    runs = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        runs.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(runs)
+
+
+def main() -> None:
+    """Synthesize, load, query; print the figures."""
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--reports", type=int, default=10_000)
+    ap.add_argument("--chunk", type=int, default=1000)
+    args = ap.parse_args()
+    t0 = time.perf_counter()
+    agencies, outcomes = synthesize(args.reports)
+    print(f"synthesized {len(outcomes)} reports in {time.perf_counter() - t0:.1f} s")
+    with tempfile.TemporaryDirectory(prefix="nianbao-bench-") as tmp:
+        con = connect(Path(tmp) / "bench.duckdb")
+        upsert_agencies(con, agencies)
+        t0 = time.perf_counter()
+        result = load_outcomes(con, outcomes, chunk=args.chunk)
+        load_s = time.perf_counter() - t0
+        facts = sum(con.execute(f"select count(*) from curated.fct_{t}").fetchall()[0][0]
+                    for t in ("proactive", "applications", "review_litigation"))
+        print(f"load: {result.changed} reports, {facts:,} facts in {load_s:.1f} s "
+              f"({facts / load_s:,.0f} facts/s); failed {len(result.failed)}")
+        t0 = time.perf_counter()
+        again = load_outcomes(con, outcomes, chunk=args.chunk)
+        print(f"reload of the same documents: {again.unchanged} unchanged, {again.changed} changed "
+              f"in {time.perf_counter() - t0:.1f} s")
+        year = 2022
+        worst = 0.0
+        for name in ROLLUP_MARTS:
+            ms = timed(lambda name=name: con.execute(f"select * from marts.{name} where year = ?", [year]).fetchall())
+            worst = max(worst, ms)
+            print(f"  marts.{name:<32} {ms:7.1f} ms")
+        ms = timed(lambda: rollup(con, year))
+        worst = max(worst, ms)
+        print(f"  rollup({year}) JSON                       {ms:7.1f} ms")
+        print(f"slowest rollup query: {worst:.1f} ms (target < 100 ms); load {load_s:.1f} s (target < 60 s)")
+        con.close()
+
+
+if __name__ == "__main__":
+    main()
