@@ -292,8 +292,6 @@ def test_documents_read_back_to_their_truth(entry: dict[str, Any], doc: dict[str
     extract = pytest.importorskip("pipeline.extract")
     from pipeline.errors import ExtractError
 
-    if "repeat_labels" in doc["quirks"] and entry["template"] == "v2019":
-        pytest.xfail("known gap in extract/common.py: a repeated label '三、本年度办理结果（六）其他处理' is not read")
     data = body(doc["url"])
     if doc.get("error"):
         with pytest.raises(ExtractError) as exc:

@@ -249,7 +249,8 @@ def _application_row(label: str, group: str | None) -> tuple[str | None, str | N
             s = s.replace(key, "")
     s = _NUMBERING.sub("", s)
     number = re.search(r"(\d+)[.、．]", normalize(clean_text(label)))
-    s = re.sub(r"^\d+", "", s)
+    # what is left of a group's numbering once its label is taken out: 三、本年度办理结果（六）其他处理 → 六
+    s = re.sub(r"^[一二三四五六七八九十\d]+", "", s)
     if not s:
         return ("other_handling" if group == "other" else None), group
     if "总计" in s:
