@@ -80,8 +80,12 @@ def _label(cell: str, template: str) -> str:
 def _missing_finding(side: Side, report: Report) -> Finding:
     """`complete`: name the cell, and point at the printed cells of its row (where it should have been)."""
     cell = side.left_cells[0]
-    table, row, _col = cell.split(".")
+    table, row, col = cell.split(".")
     near = [f"{table}.{row}.{c}" for c in getattr(report, table).get(row, {})]
+    if not near:  # the whole row is missing: point at the same column in the nearest printed rows
+        order = [f"{t}.{r}.{c}" for t, r, c in T.expected_cells(report.template)]
+        i = order.index(cell) if cell in order else 0
+        near = [c for c in order[i + 1:] + order[:i][::-1] if c.split(".")[2] == col and c in report.provenance]
     return Finding("complete", side.table, side.row, side.column, side.proceeding, cells=[cell],
                    locations=_locations(report, near[:2], near=True),
                    message=f"{cell} ({_label(cell, report.template)}) was not found or not read as a number")

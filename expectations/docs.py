@@ -44,7 +44,7 @@ def _e(v: Any) -> str:
 
 def where(loc: dict[str, Any]) -> str:
     """A location as a reader finds it: page and bbox, table and cell, or line."""
-    parts = []
+    parts = ["near"] if loc.get("near") else []
     if loc.get("document"):
         parts.append(f"doc {str(loc['document'])[:12]}")
     if loc.get("page") is not None:

@@ -114,7 +114,11 @@ def list_(agency: Annotated[str | None, typer.Argument(help="agency id")] = None
 def _where(locations: list[dict[str, Any]]) -> str:
     from expectations.docs import where
 
-    return "\n".join(where(loc) for loc in locations[:4]) + (f"\n… {len(locations) - 4} more" if len(locations) > 4 else "")
+    return "\n".join(f"{str(loc.get('ref', '')).rsplit('.', 1)[-1]}: {where(loc)}" for loc in locations[:4]) + (f"\n… {len(locations) - 4} more" if len(locations) > 4 else "")
+
+
+def _n(v: Any) -> str:
+    return "-" if v is None else str(v)
 
 
 def print_findings_table(rows: list[dict[str, Any]], console: Console | None = None) -> None:
@@ -138,6 +142,6 @@ def print_findings_table(rows: list[dict[str, Any]], console: Console | None = N
                 about = ".".join(x for x in (r["table"], r["row"], r["proceeding"], r["column"]) if x) or "-"
                 style = "red" if r["severity"] == "blocking" else "yellow"
                 t.add_row(check if i == 0 else "", f"[{style}]{r['severity']}[/{style}]" if i == 0 else "", about,
-                          str(r["left"]), str(r["right"]), str(r.get("difference")), _where(r["locations"]),
+                          _n(r["left"]), _n(r["right"]), _n(r.get("difference")), _where(r["locations"]),
                           end_section=i == len(same) - 1)
         console.print(t)

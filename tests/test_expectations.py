@@ -248,6 +248,9 @@ def test_real_report_06_own_arithmetic_errors() -> None:
     # table 3 prints one （六）其他处理 row where the v2021 template has three: those cells are not in the record
     missing = sorted(f.row for f in found if f.check == "complete")
     assert set(missing) == {"other_no_correction", "other_fee_unpaid", "other_misc"} and len(missing) == 21
+    for f in (f for f in found if f.check == "complete"):  # pointed at the same column's （七）总计 on page 4
+        assert f.locations[0]["near"] and f.locations[0]["page"] == 4
+        assert f.locations[0]["ref"] == f"applications.handled_total.{f.column}"
     assert {f.check for f in found} == {"t4_group_total", "complete"}
     # everything else adds up: 21 received = 21 handled, nothing carried
     assert golden["applications"]["received_new"]["total"] == golden["applications"]["handled_total"]["total"] == 21
