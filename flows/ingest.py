@@ -9,6 +9,7 @@ never double-load. Extraction runs in parallel; the load is serialised by the wa
 from __future__ import annotations
 
 import pickle
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,9 +53,16 @@ def _extract_key(_ctx: TaskRunContext, params: dict[str, Any]) -> str:
     return f"extract-{params['sha256']}-{code_version()}"
 
 
+# pdfium is not thread-safe (two threads reading PDFs at once segfaulted in libpdfium): one extraction at a
+# time per process. Extraction runs in parallel across processes (each served ingest run is one).
+_EXTRACTING = threading.Lock()
+
+
 def extract_stored(sha256: str, raw_store: str) -> bytes:
     """The pickled extraction result of a stored document (pickled so that a Prefect cache can persist it)."""
-    return pickle.dumps(extract_document(RawStore(raw_store).get(sha256)))
+    data = RawStore(raw_store).get(sha256)
+    with _EXTRACTING:
+        return pickle.dumps(extract_document(data))
 
 
 @task(cache_key_fn=_extract_key, persist_result=True, retries=0)
