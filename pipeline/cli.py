@@ -30,6 +30,8 @@ def _quiet_prefect() -> None:
         "GX_ANALYTICS_ENABLED": "false",
         "PREFECT_LOGGING_LEVEL": "WARNING",
         "PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW": "ignore",
+        # the temporary API server takes 7-13 s to start, far longer on a busy 2-core machine
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
     }.items():
         os.environ.setdefault(key, value)
 

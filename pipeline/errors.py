@@ -25,6 +25,10 @@ class NianbaoError(Exception):
         self.code = code
         self.message = message
 
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:
+        # picklable across processes and Prefect's result store (Exception pickles only `args`)
+        return (type(self), (self.code, self.message))
+
     def as_json(self) -> dict[str, str]:
         """The `error` object of `nianbao extract`'s output."""
         return {"code": self.code, "message": self.message}
