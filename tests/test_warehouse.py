@@ -276,3 +276,19 @@ def test_the_checked_in_wide_views_match_the_codes() -> None:
 
     path = Path(__file__).resolve().parent.parent / "warehouse" / "sql" / "005_wide_views.sql"
     assert path.read_text(encoding="utf-8") == wide_views_sql()
+
+
+def test_fact_rows_stay_unique_without_primary_keys(tmp_path: Path) -> None:
+    """Migration 007 dropped the fact tables' key indexes: loads, reloads and re-extractions add no duplicates."""
+    con = connect(tmp_path / "wh.duckdb")
+    batch = [outcome(f"a{i}", y, scaled(golden(n), i + 1)) for i, (y, n) in enumerate(
+        [(2020, g) for g in GOLDENS_2020] + [(2022, g) for g in GOLDENS_2022])]
+    load_outcomes(con, batch + batch[:2], chunk=4)  # a report twice in one batch, and across chunks
+    load_outcomes(con, batch, chunk=3)  # unchanged
+    load_outcome(con, outcome("a0", 2020, scaled(golden(GOLDENS_2020[0]), 7), extractor_version="0.2.0"))
+    for table, (target, a, b) in load.FACT_TABLES.items():
+        assert con.execute(f"select count(*) from (select report_id, {a}, {b} from {target} group by all "
+                           "having count(*) > 1)").fetchone() == (0,), table
+    assert con.execute("select count(*) from duckdb_constraints() where schema_name = 'curated' "
+                       "and table_name like 'fct_%' and constraint_type = 'PRIMARY KEY'").fetchone() == (0,)
+    con.close()
