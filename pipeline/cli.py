@@ -6,7 +6,6 @@ import json
 import os
 import sys
 import tempfile
-from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -84,23 +83,26 @@ def _print_summary(summary: Any) -> None:
         for o in bad:
             q.add_row(o["agency"], str(o["year"]), o["status"], o["error"] or ", ".join(o["checks"]))
         err.print(q)
-    for year, r in sorted(summary.rollups.items()):
-        apps = r["applications"]
-        t = Table(title=f"citywide rollup {year} ({len(r['agencies_counted'])} agencies counted, {len(r['left_out'])} left out)")
+    if summary.rollups:
+        years = sorted(summary.rollups)
+        t = Table(title="citywide rollup (admitted reports only)")
         t.add_column("")
-        t.add_column("total", justify="right")
+        for y in years:
+            t.add_column(str(y), justify="right")
+        rows: list[tuple[str, Any]] = [
+            ("agencies counted", lambda r: len(r["agencies_counted"])),
+            ("agencies left out", lambda r: len(r["left_out"])),
+        ]
         for code, label in [("received_new", "新收申请"), ("carried_in", "上年结转"), ("granted", "予以公开"),
-                            ("partially_granted", "部分公开"), ("handled_total", "办理结果总计"), ("carried_out", "结转下年度")]:
-            t.add_row(f"{label} ({code})", str(apps[code]["total"]))
-        rv = r["review_litigation"]
-        t.add_row("行政复议 (review)", str(rv["review"]["total"]))
-        t.add_row("行政诉讼 (litigation)", str(rv["litigation_direct"]["total"] + rv["litigation_after_review"]["total"]))
+                            ("partially_granted", "部分公开"), ("handled_total", "办理结果总计"),
+                            ("carried_out", "结转下年度")]:
+            rows.append((f"{label} ({code})", lambda r, c=code: r["applications"][c]["total"]))
+        rows.append(("行政复议 (review)", lambda r: r["review_litigation"]["review"]["total"]))
+        rows.append(("行政诉讼 (litigation)", lambda r: r["review_litigation"]["litigation_direct"]["total"]
+                     + r["review_litigation"]["litigation_after_review"]["total"]))
+        for label, get in rows:
+            t.add_row(label, *(str(get(summary.rollups[y])) for y in years))
         err.print(t)
-    from expectations.docs import default_docs_dir
-
-    docs = default_docs_dir()
-    if docs is not None and (docs / "index.html").exists():
-        err.print(f"data docs (offline HTML): {docs / 'index.html'}")
 
 
 @app.command()
@@ -260,19 +262,16 @@ def serve(catalog: Annotated[Path, typer.Option("--catalog", help="the agency ca
 
 @app.command()
 def demo(warehouse: Warehouse = None) -> None:
-    """The main job on the bundled sample: a local agency site on loopback, a full run, a summary."""
+    """The main job on the bundled sample city: its agency sites on loopback, a full run, a summary."""
     _quiet_prefect()
     from flows.run import run as run_pipeline
-    from pipeline.localserver import StaticServer
+    from pipeline.samples import CITY_DIR
+    from pipeline.samples.server import SampleServer
 
-    sample = resources.files("pipeline") / "demo_sample"
-    with resources.as_file(sample) as root, StaticServer(root, lifetime_s=900) as server:
-        template = (Path(root) / "catalog.yaml").read_text(encoding="utf-8")
-        with tempfile.TemporaryDirectory(prefix="nianbao-demo-") as tmp:
-            catalog = Path(tmp) / "catalog.yaml"
-            catalog.write_text(template.replace("{base_url}", server.base_url), encoding="utf-8")
-            err.print(f"serving the bundled sample at {server.base_url}")
-            summary = run_pipeline(catalog, warehouse)
+    with SampleServer(CITY_DIR, lifetime_s=1800) as server, tempfile.TemporaryDirectory(prefix="nianbao-demo-") as tmp:
+        catalog = server.write_catalog(Path(tmp) / "catalog.yaml")
+        err.print(f"serving the sample city (杭州市, 37 agencies, 2020–2023) at {server.base_url}")
+        summary = run_pipeline(catalog, warehouse)
     _print_summary(summary)
     err.print(f"open it with: duckdb -readonly {summary.warehouse}  (or: nianbao query \"select * from marts.applications_by_year\")")
 
