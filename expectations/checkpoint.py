@@ -142,9 +142,9 @@ def validate_batch(
     A full validation also writes its Data Docs page (`docs_dir`: True for the default folder, a path, or
     False/None for none); `Validation.docs` is the page's path.
     """
-    built: Frames = build_frames(reports, previous_carried_out)
+    wanted = frozenset(only) if only is not None else None
+    built: Frames = build_frames(reports, previous_carried_out, wanted)
     out = Validation(reports=reports)
-    wanted = set(only) if only is not None else None
     seen: set[tuple[str, int, str]] = set()
     for frame, df in built.frames.items():
         if df.empty or (wanted is not None and frame not in wanted):

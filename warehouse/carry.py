@@ -115,18 +115,22 @@ def _key(f: dict[str, Any] | Finding) -> tuple[Any, ...]:
     return (d["column"], d["left"], d["right"], json.dumps(d["locations"], sort_keys=True, ensure_ascii=False))
 
 
-def _stored(con: duckdb.DuckDBPyConnection, report_id: str) -> list[dict[str, Any]]:
+def _stored(con: duckdb.DuckDBPyConnection, report_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """The stored cross_year_carry findings of these reports (one query)."""
     rows = con.execute(
-        "select column_code, left_value, right_value, locations::varchar from staging.findings"
-        " where report_id = ? and check_id = ? order by seq",
-        [report_id, CHECK],
+        "select report_id, column_code, left_value, right_value, locations::varchar from staging.findings"
+        " where check_id = ? and report_id in (select unnest(?::varchar[])) order by report_id, seq",
+        [CHECK, report_ids],
     ).fetchall()
 
     def num(v: float | None) -> int | float | None:
         return None if v is None else (int(v) if float(v).is_integer() else v)
 
-    return [{"column": c, "left": num(left), "right": num(right), "locations": json.loads(loc or "[]")}
-            for c, left, right, loc in rows]
+    out: dict[str, list[dict[str, Any]]] = {}
+    for rid, c, left, right, loc in rows:
+        out.setdefault(rid, []).append({"column": c, "left": num(left), "right": num(right),
+                                        "locations": json.loads(loc or "[]")})
+    return out
 
 
 def replace_findings(con: duckdb.DuckDBPyConnection, report_id: str, findings: list[Finding]) -> None:
@@ -151,33 +155,44 @@ def replace_findings(con: duckdb.DuckDBPyConnection, report_id: str, findings: l
 
 
 def recheck_following(con: duckdb.DuckDBPyConnection, loaded: Iterable[tuple[str, int]]) -> int:
-    """After loading these (agency, year)s: re-validate each stored year + 1 against them; reports changed."""
-    keys = sorted(set(loaded))
+    """After loading these (agency, year)s: re-validate each stored year + 1 against them; reports changed.
+
+    A year + 1 loaded in the same call was already checked against this batch's year by `check_previous`.
+    """
+    loaded = set(loaded)
+    keys = sorted(k for k in loaded if (k[0], k[1] + 1) not in loaded)
     if not keys:
         return 0
-    rows = con.execute(  # one query for the whole load: which of them have a stored next year
-        """
+    cells = [f"applications.carried_in.{a}" for a in T.APPLICANT_CODES]
+    provenance = ", ".join(f"(c.record->'provenance'->'{c}')::varchar" for c in cells)
+    rows = con.execute(  # one query for the whole load: the stored next years, only what the check reads
+        f"""
         with k as (select unnest(?::varchar[]) as agency_id, unnest(?::integer[]) as year)
-        select c.agency_id, c.year, c.report_id, c.record::varchar
+        select c.agency_id, c.year, c.report_id, c.template, (c.record->'applications'->'carried_in')::varchar,
+               {provenance}
         from staging.current_reports as c join k on c.agency_id = k.agency_id and c.year = k.year + 1
         where c.record is not null
         order by 1, 2
         """,
         [[a for a, _y in keys], [y for _a, y in keys]],
     ).fetchall()
-    before = previous_reports(con, [(agency_id, int(year)) for agency_id, year, _rid, _rec in rows])
-    targets: list[tuple[str, Report, Previous | None]] = [
-        (rid, Report.from_json(json.loads(rec)), before.get((agency_id, int(year))))
-        for agency_id, year, rid, rec in rows
-    ]
-    if not targets:
+    if not rows:
         return 0
+    before = previous_reports(con, [(agency_id, int(year)) for agency_id, year, *_rest in rows])
+    targets: list[tuple[str, Report, Previous | None]] = []
+    for agency_id, year, rid, template, carried, *locs in rows:
+        carried_in = {a: int(v) for a, v in json.loads(carried).items()} if carried and carried != "null" else {}
+        report = Report(agency_id, int(year), template, applications={"carried_in": carried_in},
+                        provenance={c: Location.from_json(json.loads(loc)) for c, loc in zip(cells, locs, strict=True)
+                                    if loc})
+        targets.append((rid, report, before.get((agency_id, int(year)))))
     previous = {k: p for k, (_rid, r, p) in enumerate(targets) if p is not None and disagrees(r, p)}
     found = validate_batch([r for _rid, r, _p in targets], previous, only=["carry"]).findings if previous else {}
+    stored = _stored(con, [rid for rid, _r, _p in targets])
     changed = 0
     for k, (report_id, _r, _p) in enumerate(targets):
         new = [f for f in found.get(k, []) if f.check == CHECK]
-        if sorted(map(_key, new)) == sorted(map(_key, _stored(con, report_id))):
+        if sorted(map(_key, new)) == sorted(map(_key, stored.get(report_id, []))):
             continue
         replace_findings(con, report_id, new)
         changed += 1
