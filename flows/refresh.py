@@ -18,6 +18,7 @@ from flows.common import err, run_id
 from pipeline.settings import load_settings
 from warehouse.connect import publish_snapshot
 from warehouse.fetchlog import last_load_time, last_refresh_covered, log_refresh, writing
+from warehouse.marts import refresh_marts
 from warehouse.rollup import rollup
 
 
@@ -34,6 +35,7 @@ def refresh_warehouse(warehouse: str | Path, rid: str, force: bool = False) -> d
         covered = last_refresh_covered(con)
         if not force and covered is not None and (latest is None or latest <= covered):
             return {"refreshed": False, "years": [], "covered_to": str(covered)}
+        refresh_marts(con)  # loads already refresh the years they touch; this covers any other writer
         years = [int(r[0]) for r in con.execute("select distinct year from staging.reports order by 1").fetchall()]
         out = rollups_dir(warehouse)
         out.mkdir(parents=True, exist_ok=True)

@@ -182,3 +182,44 @@ def test_rollup_and_export_cli(city: dict[str, Any], tmp_path: Path) -> None:
         assert (tmp_path / "x" / "rollups" / f"{name}.csv").exists()
     book = pd.read_excel(tmp_path / "x" / "rollups" / "rollups.xlsx", sheet_name=None)
     assert set(book) == {n[:31] for n in ROLLUP_MARTS}
+
+
+def _marts_equal_definitions(con: duckdb.DuckDBPyConnection) -> None:
+    from warehouse.marts import MARTS
+
+    for name in MARTS:
+        table = sorted(map(repr, con.execute(f"select * from marts.{name}").fetchall()))
+        view = sorted(map(repr, con.execute(f"select * from build.{name}").fetchall()))
+        assert table == view, name
+
+
+def test_mart_tables_are_never_stale_after_a_write(tmp_path: Path) -> None:
+    """Migration 008: marts are tables refreshed by every load, upsert and connect; equal to their definitions."""
+    path = tmp_path / "wh.duckdb"
+    con = connect(path)
+    upsert_agencies(con, [Agency(f"ag{i}", f"机关{i}", "杭州市", "municipal", "department") for i in range(2)])
+    load_outcomes(con, [outcome("ag0", 2020, golden(GOLDENS_2020[0])), outcome("ag1", 2022, golden(GOLDENS_2022[0]))])
+    _marts_equal_definitions(con)
+    # a new reading of one year, a quarantined one, a re-published version, a renamed agency
+    from warehouse.load import load_outcome
+
+    load_outcome(con, outcome("ag1", 2022, golden(GOLDENS_2022[0]),
+                              findings=[Finding("t3_balance", "applications", column="total", left=1, right=2)]))
+    _marts_equal_definitions(con)
+    assert {"agency": "ag1", "reason": "quarantined", "checks": ["t3_balance"]} in rollup(con, 2022)["left_out"]
+    load_outcome(con, outcome("ag0", 2020, scaled(golden(GOLDENS_2020[0]), 2), "v2"))
+    upsert_agencies(con, [Agency("ag1", "机关1", "西湖区", "district", "department")])
+    _marts_equal_definitions(con)
+    assert con.execute("select count(*) from marts.coverage where agency_id = 'ag1'").fetchone() == (2,)
+    # rows written behind the package's back: a read-only reader falls back to the definitions
+    con.execute("update staging.reports set status = 'unreadable', loaded_at = current_timestamp "
+                "where agency_id = 'ag0'")
+    con.close()
+    ro = duckdb.connect(str(path), read_only=True)
+    assert {"agency": "ag0", "reason": "unreadable", "error": None} in rollup(ro, 2020)["left_out"]
+    ro.close()
+    con = connect(path)  # the next writer refreshes them
+    _marts_equal_definitions(con)
+    assert con.execute("select status from marts.coverage where agency_id = 'ag0' and year = 2020").fetchone() == (
+        "unreadable",)
+    con.close()

@@ -58,12 +58,14 @@ def migrate(con: duckdb.DuckDBPyConnection, upto: int | None = None) -> int:
 def connect(path: str | Path) -> duckdb.DuckDBPyConnection:
     """Open (creating if needed) the warehouse file read-write, at the current schema and code lists."""
     from warehouse.codes import sync_codes
+    from warehouse.marts import refresh_marts
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path))
     migrate(con)
     sync_codes(con)
+    refresh_marts(con)  # no-op unless codes, or rows written by other means, moved since the last refresh
     return con
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from warehouse.marts import source
 from warehouse.rollup import ROLLUP_MARTS
 
 PARQUET_TABLES = (
@@ -27,11 +28,12 @@ def export(con: duckdb.DuckDBPyConnection, out: str | Path) -> list[Path]:
         con.execute(f"copy (select * from {table} order by all) to '{_quote(path)}' (format parquet)")
         written.append(path)
     frames: dict[str, pd.DataFrame] = {}
+    schema = source(con)  # the mart tables, or their build views if a read-only file holds them stale
     for name in ROLLUP_MARTS:
         path = out / "rollups" / f"{name}.csv"
-        con.execute(f"copy (select * from marts.{name} order by all) to '{_quote(path)}' (header, delimiter ',')")
+        con.execute(f"copy (select * from {schema}.{name} order by all) to '{_quote(path)}' (header, delimiter ',')")
         written.append(path)
-        frames[name] = con.execute(f"select * from marts.{name} order by all").df()
+        frames[name] = con.execute(f"select * from {schema}.{name} order by all").df()
     xlsx = out / "rollups" / "rollups.xlsx"
     with pd.ExcelWriter(xlsx, engine="openpyxl") as book:
         for name, df in frames.items():

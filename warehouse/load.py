@@ -68,6 +68,7 @@ def upsert_agencies(con: duckdb.DuckDBPyConnection, agencies: list[Agency]) -> N
     except Exception:
         con.execute("rollback")
         raise
+    _refresh_marts(con)
 
 
 def record_document(con: duckdb.DuckDBPyConnection, sha256: str, size: int, fmt: str | None, store_path: str) -> None:
@@ -376,7 +377,15 @@ def load_outcome(con: duckdb.DuckDBPyConnection, o: Outcome) -> bool:
         con.execute("rollback")
         raise
     _recheck_following(con, [o])
+    _refresh_marts(con)
     return True
+
+
+def _refresh_marts(con: duckdb.DuckDBPyConnection) -> None:
+    """The rollup marts of the years just written (warehouse/marts.py): never left stale by a load."""
+    from warehouse.marts import refresh_marts
+
+    refresh_marts(con)
 
 
 def _recheck_following(con: duckdb.DuckDBPyConnection, written: list[Outcome]) -> None:
@@ -425,4 +434,6 @@ def load_outcomes(con: duckdb.DuckDBPyConnection, outcomes: Iterable[Outcome], c
         from warehouse.carry import recheck_following
 
         recheck_following(con, sorted(keys))
+    if result.changed:
+        _refresh_marts(con)
     return result

@@ -10,24 +10,26 @@ import duckdb
 
 from pipeline import tables as T
 from pipeline.numbers import amount_to_json
+from warehouse.marts import source
 
 
-def _template_for(con: duckdb.DuckDBPyConnection, year: int) -> str:
+def _template_for(con: duckdb.DuckDBPyConnection, year: int, schema: str = "marts") -> str:
     """The template the year's counted reports use (the template of the year when none is counted)."""
-    row = con.execute("select any_value(template) from marts.counted_reports where year = ?", [year]).fetchone()
+    row = con.execute(f"select any_value(template) from {schema}.counted_reports where year = ?", [year]).fetchone()
     if row and row[0]:
         return str(row[0])
     return next(t for t, (lo, hi) in T.TEMPLATE_YEARS.items() if lo <= year <= hi)
 
 
-def left_out(con: duckdb.DuckDBPyConnection, year: int) -> list[dict[str, Any]]:
+def left_out(con: duckdb.DuckDBPyConnection, year: int, schema: str | None = None) -> list[dict[str, Any]]:
     """Every catalog agency not counted for the year, with why (marts.coverage; no_report when absent)."""
+    schema = schema or source(con)
     out: list[dict[str, Any]] = []
     for agency_id, status, error_code, checks, template in con.execute(
-        """
+        f"""
         select a.agency_id, coalesce(c.status, 'no_report'), c.error_code, c.failed_checks, c.template
         from curated.dim_agency as a
-        left join marts.coverage as c on c.agency_id = a.agency_id and c.year = ?
+        left join {schema}.coverage as c on c.agency_id = a.agency_id and c.year = ?
         where coalesce(c.status, 'no_report') <> 'counted'
         order by a.agency_id
         """,
@@ -45,28 +47,33 @@ def left_out(con: duckdb.DuckDBPyConnection, year: int) -> list[dict[str, Any]]:
 
 
 def rollup(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, Any]:
-    """Tables 2, 3 and 4 summed over the year's counted reports (marts.*_by_year), with who was left out."""
-    template = _template_for(con, year)
+    """Tables 2, 3 and 4 summed over the year's counted reports (marts.*_by_year), with who was left out.
+
+    Reads the mart tables (refreshed first when stale and the connection may write; the `build` views
+    when it cannot), so the figures always match the stored reports.
+    """
+    schema = source(con)
+    template = _template_for(con, year, schema)
     counted = [r[0] for r in con.execute(
-        "select distinct agency_id from marts.counted_reports where year = ? order by 1", [year]
+        f"select distinct agency_id from {schema}.counted_reports where year = ? order by 1", [year]
     ).fetchall()]
     proactive: dict[str, dict[str, Any]] = {
         i: dict.fromkeys(ms, 0) for i, ms in T.PROACTIVE_LAYOUT[template].items()
     }
     for item, measure, value in con.execute(
-        "select item, measure, value from marts.proactive_by_year where year = ?", [year]
+        f"select item, measure, value from {schema}.proactive_by_year where year = ?", [year]
     ).fetchall():
         if item in proactive and measure in proactive[item]:
             proactive[item][measure] = amount_to_json(Decimal(value)) if measure in T.MONEY_MEASURES else int(value)
     applications = {r: dict.fromkeys(T.APPLICANT_CODES, 0) for r in T.application_row_codes(template)}
     for row, applicant, value in con.execute(
-        "select row_code, applicant, value from marts.applications_by_year where year = ?", [year]
+        f"select row_code, applicant, value from {schema}.applications_by_year where year = ?", [year]
     ).fetchall():
         if row in applications and applicant in applications[row]:
             applications[row][applicant] = int(value)
     review = {p: dict.fromkeys(T.OUTCOME_CODES, 0) for p in T.PROCEEDING_CODES}
     for proceeding, outcome, value in con.execute(
-        "select proceeding, outcome, value from marts.review_litigation_by_year where year = ?", [year]
+        f"select proceeding, outcome, value from {schema}.review_litigation_by_year where year = ?", [year]
     ).fetchall():
         if proceeding in review and outcome in review[proceeding]:
             review[proceeding][outcome] = int(value)
@@ -74,7 +81,7 @@ def rollup(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, Any]:
         "year": year,
         "template": template,
         "agencies_counted": counted,
-        "left_out": left_out(con, year),
+        "left_out": left_out(con, year, schema),
         "proactive": proactive,
         "applications": applications,
         "review_litigation": review,
@@ -93,9 +100,10 @@ def mart(con: duckdb.DuckDBPyConnection, name: str, year: int | None = None) -> 
     """One rollup mart as a pandas DataFrame, optionally for one year."""
     if name not in ROLLUP_MARTS:
         raise KeyError(f"no rollup mart named {name!r}; one of {', '.join(ROLLUP_MARTS)}")
+    schema = source(con)
     if year is None:
-        return con.execute(f"select * from marts.{name} order by all").df()
-    return con.execute(f"select * from marts.{name} where year = ? order by all", [year]).df()
+        return con.execute(f"select * from {schema}.{name} order by all").df()
+    return con.execute(f"select * from {schema}.{name} where year = ? order by all", [year]).df()
 
 
 def findings(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:

@@ -1,0 +1,117 @@
+"""The rollup marts as tables: refreshed by year from their `build.*` definitions whenever their inputs change.
+
+`refresh_marts(con)` fingerprints the inputs of each year (the report rows and their blocking findings;
+a rewritten report always has a new `loaded_at` and `content_hash`) and of the dimensions every year
+reads (agencies, codes, templates), and rewrites the rows of the years whose fingerprint moved since the
+last refresh — plus the year after each, whose year-over-year change reads it. With nothing moved it
+costs one small query. Loads, agency upserts and `connect` call it, so a warehouse written through this
+package never has stale marts; `source(con)` tells a reader that cannot refresh (read-only) to read the
+`build` views instead when it finds them stale anyway.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from warehouse.load import now
+
+# in dependency order (build views read build views; the tables are rewritten in this order)
+MARTS = (
+    "counted_reports", "applications_by_year", "review_litigation_by_year", "proactive_by_year",
+    "applications_by_region_level", "report_metrics", "applications_by_applicant_type", "outcome_mix",
+    "disclosure_rate", "refusal_reasons", "correction_rate", "citywide_metrics", "yoy_change", "agency_league",
+    "coverage",
+)
+ALL = "*"
+
+_FINGERPRINTS = """
+with r as (
+    select year, count(*) as n,
+           bit_xor(hash(report_id, agency_id, sha256, template, status, error_code, first_seen, extracted_at,
+                        loaded_at, content_hash)) as h
+    from staging.reports
+    group by year
+),
+f as (
+    select r.year, count(*) as n, bit_xor(hash(f.report_id, f.seq, f.check_id)) as h
+    from staging.findings as f
+    join staging.reports as r using (report_id)
+    where f.severity = 'blocking'
+    group by r.year
+),
+d as (
+    select (select count(*) || ':' || coalesce(bit_xor(hash(agency_id, name, region, level, kind)), 0)
+            from curated.dim_agency)
+           || '/' || (select count(*) || ':' || coalesce(bit_xor(hash(table_name, code_kind, code, short_label_zh,
+                                                                       group_code, sort_order)), 0)
+                      from curated.dim_code)
+           || '/' || (select count(*) || ':' || coalesce(bit_xor(hash(template, first_year, last_year)), 0)
+                      from curated.dim_template) as fp
+)
+select cast(r.year as varchar), r.n || ':' || r.h || '/' || coalesce(f.n, 0) || ':' || coalesce(f.h, 0)
+from r left join f using (year)
+union all
+select '*', fp from d
+"""
+
+
+def fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """scope → fingerprint of the marts' inputs: one per report year, and '*' for the dimensions."""
+    return {str(s): str(fp) for s, fp in con.execute(_FINGERPRINTS).fetchall()}
+
+
+def _refreshed(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    return {str(s): str(fp) for s, fp in con.execute("select scope, fingerprint from build.refresh_state").fetchall()}
+
+
+def stale_years(con: duckdb.DuckDBPyConnection) -> set[int] | None:
+    """The years whose mart rows no longer match their inputs (None: every year, the dimensions moved)."""
+    current, done = fingerprints(con), _refreshed(con)
+    if current.get(ALL) != done.get(ALL):
+        return None
+    scopes = (set(current) | set(done)) - {ALL}
+    return {int(s) for s in scopes if current.get(s) != done.get(s)}
+
+
+def is_fresh(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether every mart table matches its inputs (works on read-only connections)."""
+    return stale_years(con) == set()
+
+
+def refresh_marts(con: duckdb.DuckDBPyConnection, force: bool = False) -> list[int]:
+    """Rewrite the mart rows of the years whose inputs changed (all with `force`), in one transaction; those years."""
+    current, done = fingerprints(con), _refreshed(con)
+    scopes = (set(current) | set(done)) - {ALL}
+    if force or current.get(ALL) != done.get(ALL):
+        years = {int(s) for s in scopes}
+    else:
+        years = {int(s) for s in scopes if current.get(s) != done.get(s)}
+    if not years and current == done:
+        return []
+    touched = sorted(years | {y + 1 for y in years})  # yoy_change of year + 1 reads year
+    con.execute("begin transaction")
+    try:
+        for name in MARTS:
+            con.execute(f"delete from marts.{name} where year in (select unnest(?::integer[]))", [touched])
+            con.execute(f"insert into marts.{name} select * from build.{name} "
+                        "where year in (select unnest(?::integer[]))", [touched])
+        stamp = now()
+        con.execute("delete from build.refresh_state")
+        con.execute("insert into build.refresh_state select unnest(?::varchar[]), unnest(?::varchar[]), ?",
+                    [list(current), list(current.values()), stamp])
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    return sorted(years)
+
+
+def source(con: duckdb.DuckDBPyConnection) -> str:
+    """The schema to read the marts from: `marts`, refreshed first where the connection may write, else `build`."""
+    try:
+        refresh_marts(con)
+    except (duckdb.InvalidInputException, duckdb.PermissionException, duckdb.TransactionException):
+        pass  # a read-only connection (the analysts' snapshot): read the live definitions if stale
+    except duckdb.CatalogException:
+        return "marts"  # a file from before migration 008 has views there
+    return "marts" if is_fresh(con) else "build"
