@@ -292,3 +292,17 @@ def test_fact_rows_stay_unique_without_primary_keys(tmp_path: Path) -> None:
     assert con.execute("select count(*) from duckdb_constraints() where schema_name = 'curated' "
                        "and table_name like 'fct_%' and constraint_type = 'PRIMARY KEY'").fetchone() == (0,)
     con.close()
+
+
+def test_a_year_loaded_after_its_following_year_in_a_later_chunk_rechecks_it(tmp_path: Path) -> None:
+    """cross_year_carry both ways inside one bulk load: year + 1 in chunk 1, year in chunk 2."""
+    con = connect(tmp_path / "wh.duckdb")
+    later = golden(GOLDENS_2022[0])
+    later.year = 2021
+    earlier = golden(GOLDENS_2020[0])
+    earlier.applications["carried_out"] = {k: v + 1 for k, v in later.applications["carried_in"].items()}
+    load_outcomes(con, [outcome("a", 2021, later), outcome("a", 2020, earlier)], chunk=1)
+    checks = con.execute("select r.year, count(*) from staging.findings as f join staging.reports as r "
+                         "using (report_id) where f.check_id = 'cross_year_carry' group by 1").fetchall()
+    assert checks and {y for y, _n in checks} == {2021}
+    con.close()

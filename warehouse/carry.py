@@ -157,10 +157,11 @@ def replace_findings(con: duckdb.DuckDBPyConnection, report_id: str, findings: l
 def recheck_following(con: duckdb.DuckDBPyConnection, loaded: Iterable[tuple[str, int]]) -> int:
     """After loading these (agency, year)s: re-validate each stored year + 1 against them; reports changed.
 
-    A year + 1 loaded in the same call was already checked against this batch's year by `check_previous`.
+    The caller leaves out a year whose year + 1 was checked against it already: `load_outcomes` knows
+    which (a year + 1 written in the same or a later chunk), so this function cannot tell from the keys
+    alone (a year + 1 written in an earlier chunk was checked against the old year and must be redone).
     """
-    loaded = set(loaded)
-    keys = sorted(k for k in loaded if (k[0], k[1] + 1) not in loaded)
+    keys = sorted(set(loaded))
     if not keys:
         return 0
     cells = [f"applications.carried_in.{a}" for a in T.APPLICANT_CODES]
