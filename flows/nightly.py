@@ -49,7 +49,7 @@ class Crawl:
     def fetched_refs(self) -> list[DocRef]:
         """Every document fetched this crawl (new, changed or unchanged), as ingest input."""
         return [DocRef(f.agency_id, f.year, f.url, g.sha256, f.via)
-                for a in self.agencies for f, g in a.documents if g.sha256]
+                for a in self.agencies for f, g in a.documents if g.sha256 and g.state != "failed"]
 
 
 def policy_from_env(retries: int, timeout_s: float, max_bytes: int) -> FetchPolicy:

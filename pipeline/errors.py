@@ -39,4 +39,6 @@ class ExtractError(NianbaoError):
 
 
 class FetchError(NianbaoError):
-    """A document that could not be fetched."""
+    """A document that could not be fetched; `data` holds an incomplete body when one arrived."""
+
+    data: bytes | None = None

@@ -36,11 +36,12 @@ class _Retryable(Exception):
     """A failure worth another try (connection, timeout, 5xx, truncated body)."""
 
     def __init__(self, message: str, code: str = "fetch_failed", http_status: int | None = None,
-                 size: int | None = None) -> None:
+                 size: int | None = None, data: bytes | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.http_status = http_status
         self.size = size
+        self.data = data  # the body as received, when it came incomplete
 
 
 @dataclass(frozen=True)
@@ -159,18 +160,23 @@ def _get_once(
                     raise FetchError("too_large", f"{current} declares {declared} bytes, over the cap of {max_bytes}")
                 chunks: list[bytes] = []
                 size = 0
-                for chunk in resp.iter_bytes():
-                    size += len(chunk)
-                    if size > max_bytes:
-                        raise FetchError("too_large", f"{current} is over the cap of {max_bytes} bytes")
-                    chunks.append(chunk)
+                try:
+                    for chunk in resp.iter_bytes():
+                        size += len(chunk)
+                        if size > max_bytes:
+                            raise FetchError("too_large", f"{current} is over the cap of {max_bytes} bytes")
+                        chunks.append(chunk)
+                except httpx.RemoteProtocolError as e:
+                    # the server closed the connection before the declared Content-Length arrived
+                    raise _Retryable(f"truncated body from {current}: {size} of {declared} bytes ({e})",
+                                     "truncated", resp.status_code, size, b"".join(chunks)) from e
                 data = b"".join(chunks)
                 if declared and len(data) != int(declared):
                     raise _Retryable(f"truncated body from {current}: {len(data)} of {declared} bytes",
-                                     "truncated", resp.status_code, len(data))
+                                     "truncated", resp.status_code, len(data), data)
                 if not pdf_complete(data):
                     raise _Retryable(f"truncated body from {current}: a PDF without %%EOF ({len(data)} bytes)",
-                                     "truncated", resp.status_code, len(data))
+                                     "truncated", resp.status_code, len(data), data)
                 return Fetched(url, current, resp.status_code, data, resp.headers.get("etag"),
                                resp.headers.get("last-modified"), resp.headers.get("content-type"))
         except httpx.TimeoutException as e:
@@ -241,7 +247,10 @@ def fetch(
     except RetryError as e:
         last = e.last_attempt.exception()
         code = last.code if isinstance(last, _Retryable) and last.code == "truncated" else "fetch_failed"
-        raise FetchError(code, f"gave up after {attempts} attempts: {last}") from e
+        error = FetchError(code, f"gave up after {attempts} attempts: {last}")
+        # an incomplete body is still evidence: the caller keeps it in the raw store
+        error.data = last.data if isinstance(last, _Retryable) else None
+        raise error from e
     finally:
         if own:
             client.close()
@@ -329,7 +338,9 @@ class Crawler:
                       retries=self.policy.retries, timeout_s=self.policy.timeout_s, max_bytes=self.policy.max_bytes,
                       backoff_s=self.policy.backoff_s, on_attempt=mine.append, limiter=self.limiter)
         except FetchError as e:
-            got = Got(url, role, None, None, "failed", mine[-1].http_status if mine else None,
+            # every body received is kept by hash, even one that stayed incomplete after the retries
+            kept = self.store.put(e.data) if e.data else None
+            got = Got(url, role, None, kept, "failed", mine[-1].http_status if mine else None,
                       error_code=e.code, error=e.message)
         else:
             if f.not_modified and prev is not None and prev.sha256:

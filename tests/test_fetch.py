@@ -63,9 +63,22 @@ def test_truncated_body_is_detected_retried_and_refused(tmp_path: Path) -> None:
     wh, crawl, _ = _crawl(tmp_path, Faults(truncate={ATTACHMENT}), FetchPolicy(retries=1, backoff_s=0.01))
     log = rows(wh, "select status, error_code, sha256 from raw.fetch_log where url like ? order by attempt",
                [f"%{ATTACHMENT}"])
-    assert log == [("retry", "truncated", None), ("failed", "truncated", None)]
+    assert [r[:2] for r in log] == [("retry", "truncated"), ("failed", "truncated")]
+    # the incomplete body is kept by its hash all the same, and nothing of it reaches the reports
+    assert log[0][2] is None and log[1][2] is not None
+    kept = RawStore(tmp_path / "raw").get(log[1][2])
+    full = _served(ATTACHMENT)
+    assert 0 < len(kept) < len(full) and full.startswith(kept)
     assert rows(wh, "select count(*) from staging.reports where year = 2020") == [(0,)]
     assert crawl.summary.reasons["fetch: truncated"] == 1  # type: ignore[attr-defined]
+
+
+def _served(target: str) -> bytes:
+    """The whole body the sample server sends for a target, from the committed site."""
+    import json
+
+    routes = json.loads((CITY_DIR / "routes.json").read_text(encoding="utf-8"))
+    return (CITY_DIR / "site" / routes["files"][target]).read_bytes()
 
 
 def test_pdf_without_eof_marker_counts_as_truncated(tmp_path: Path) -> None:
@@ -80,6 +93,7 @@ def test_pdf_without_eof_marker_counts_as_truncated(tmp_path: Path) -> None:
         crawler.close()
     assert (got.state, got.error_code) == ("failed", "truncated")
     assert [a.error_code for a, _r, _g in crawler.attempts] == ["truncated", "truncated"]
+    assert got.sha256 is not None and RawStore(tmp_path / "raw").get(got.sha256) == pdf[: len(pdf) // 2]
 
 
 def test_redirect_outside_allowed_hosts_is_refused_and_logged(tmp_path: Path) -> None:

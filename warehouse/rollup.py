@@ -41,9 +41,29 @@ def left_out(con: duckdb.DuckDBPyConnection, year: int, schema: str | None = Non
             out.append({"agency": agency_id, "reason": "unreadable", "error": error_code})
         elif status == "other_template":
             out.append({"agency": agency_id, "reason": "other_template", "template": template})
+        elif (failed := _failed_fetch(con, agency_id, year)) is not None:
+            # a report was found but never arrived whole: a 404 article, a body still truncated after retries
+            out.append({"agency": agency_id, "reason": "unreadable", "error": failed})
         else:
             out.append({"agency": agency_id, "reason": "no_report"})
     return out
+
+
+def _failed_fetch(con: duckdb.DuckDBPyConnection, agency_id: str, year: int) -> str | None:
+    """The error code of the agency-year's report document whose latest fetch failed, if any."""
+    row = con.execute(
+        """
+        with latest as (
+            select url, status, error_code,
+                   row_number() over (partition by url order by fetched_at desc, attempt desc) as rn
+            from raw.fetch_log
+            where agency_id = ? and year = ? and role = 'document'
+        )
+        select error_code from latest where rn = 1 and status = 'failed' order by url limit 1
+        """,
+        [agency_id, year],
+    ).fetchone()
+    return None if row is None else str(row[0])
 
 
 def rollup(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, Any]:
