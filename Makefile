@@ -31,6 +31,9 @@ fmt: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/extract.py
+	$(BIN)/python benchmarks/expectations.py
+	$(BIN)/python benchmarks/warehouse.py --reports 10000 --chunk 2500
+	$(BIN)/python benchmarks/orchestration.py --documents 16
 
 clean:
 	rm -rf $(VENV) data .pytest_cache
