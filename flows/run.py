@@ -64,7 +64,7 @@ def run_flow(catalog_path: str, warehouse: str | None = None, year: int | None =
                              "document": i.ref.sha256, "error": i.error_code, "checks": list(i.checks)})
     for a in crawl.agencies:
         for f, g in a.documents:
-            if g.sha256 is None:
+            if g.state == "failed":
                 out.outcomes.append({"agency": f.agency_id, "year": f.year, "status": "fetch_failed",
                                      "document": None, "error": g.error_code, "checks": []})
     years = sorted({r.year for r in refs} | ({year} if year else set()))

@@ -61,20 +61,7 @@ def extract(files: Annotated[list[Path], typer.Argument(help="documents: PDF, HT
 
 
 def _print_summary(summary: Any) -> None:
-    t = Table(title="nianbao run", show_header=False)
-    for label, value in [
-        ("documents fetched", summary.documents - summary.fetch_failed),
-        ("fetch failed", summary.fetch_failed),
-        ("reports read", summary.loaded + summary.quarantined),
-        ("passed every blocking check (loaded)", summary.loaded),
-        ("quarantined", summary.quarantined),
-        ("unreadable", summary.unreadable),
-        ("warnings", summary.warnings),
-        ("reports changed in the warehouse", summary.changed),
-        ("warehouse", summary.warehouse),
-    ]:
-        t.add_row(label, str(value))
-    err.print(t)
+    """After the flow's own counts table: what was not loaded and why, and the rollup by year."""
     bad = [o for o in summary.outcomes if o["status"] != "loaded"]
     if bad:
         q = Table(title="not loaded")
@@ -103,6 +90,10 @@ def _print_summary(summary: Any) -> None:
         for label, get in rows:
             t.add_row(label, *(str(get(summary.rollups[y])) for y in years))
         err.print(t)
+    from warehouse.connect import snapshot_path
+
+    err.print(f"warehouse: {summary.warehouse}; analysts' snapshot: {snapshot_path(summary.warehouse)}")
+    err.print('query it: nianbao query "select * from marts.citywide_metrics"  (or duckdb -readonly on the snapshot)')
 
 
 @app.command()
@@ -273,7 +264,6 @@ def demo(warehouse: Warehouse = None) -> None:
         err.print(f"serving the sample city (杭州市, 37 agencies, 2020–2023) at {server.base_url}")
         summary = run_pipeline(catalog, warehouse)
     _print_summary(summary)
-    err.print(f"open it with: duckdb -readonly {summary.warehouse}  (or: nianbao query \"select * from marts.applications_by_year\")")
 
 
 from pipeline.cli_review import review_app  # noqa: E402  (issue 5: review accept | correct | list)
