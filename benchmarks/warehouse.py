@@ -42,8 +42,13 @@ def templates() -> dict[str, list[Report]]:
     return out
 
 
-def synthesize(n: int) -> tuple[list[Agency], list[Outcome]]:
-    """n outcomes: agencies × years, each a golden record scaled by a factor, provenance on every value."""
+def synthesize(n: int, carry: str = "consistent") -> tuple[list[Agency], list[Outcome]]:
+    """n outcomes: agencies × years, each a golden record scaled by a factor, provenance on every value.
+
+    carry="consistent" chains each agency's years as real reports do (carried_in = last year's carried_out),
+    so the cross-year re-check finds nothing; carry="broken" leaves every year's carry mismatched, the worst
+    case, where every load also writes cross_year_carry findings.
+    """
     pool = templates()
     agencies = [Agency(f"a{i:05d}", f"机关{i}", f"区{i % 13}", ("municipal", "district", "county")[i % 3], "department")
                 for i in range(-(-n // len(YEARS)))]
@@ -58,6 +63,8 @@ def synthesize(n: int) -> tuple[list[Agency], list[Outcome]]:
                 for col in cols:
                     cols[col] = cols[col] * k
         r.agency, r.year = agency.name, year
+        if carry == "consistent" and i % len(YEARS):
+            r.applications["carried_in"] = dict(outcomes[-1].report.applications["carried_out"])  # type: ignore[union-attr]
         r.provenance = {f"{t}.{row}.{col}": Location(raw=str(v), page=3 + j % 2, bbox=(50.0, 100.0 + j, 90.0, 112.0 + j))
                         for j, (t, row, col, v) in enumerate(r.cells())}
         digest = hashlib.sha256(f"{agency.id}/{year}/{i}".encode()).hexdigest()
@@ -81,10 +88,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--reports", type=int, default=10_000)
     ap.add_argument("--chunk", type=int, default=1000)
+    ap.add_argument("--carry", choices=("consistent", "broken"), default="consistent",
+                    help="years chained as real reports are, or every carry mismatched (worst case)")
     args = ap.parse_args()
     t0 = time.perf_counter()
-    agencies, outcomes = synthesize(args.reports)
-    print(f"synthesized {len(outcomes)} reports in {time.perf_counter() - t0:.1f} s")
+    agencies, outcomes = synthesize(args.reports, args.carry)
+    print(f"synthesized {len(outcomes)} reports ({args.carry} carry) in {time.perf_counter() - t0:.1f} s")
     with tempfile.TemporaryDirectory(prefix="nianbao-bench-") as tmp:
         con = connect(Path(tmp) / "bench.duckdb")
         upsert_agencies(con, agencies)
@@ -95,6 +104,8 @@ def main() -> None:
                     for t in ("proactive", "applications", "review_litigation"))
         print(f"load: {result.changed} reports, {facts:,} facts in {load_s:.1f} s "
               f"({facts / load_s:,.0f} facts/s); failed {len(result.failed)}")
+        by_check = con.execute("select check_id, count(*) from staging.findings group by 1 order by 1").fetchall()
+        print(f"findings written by the load: {dict(by_check) or 'none'}")
         t0 = time.perf_counter()
         again = load_outcomes(con, outcomes, chunk=args.chunk)
         print(f"reload of the same documents: {again.unchanged} unchanged, {again.changed} changed "
