@@ -15,6 +15,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pipeline.settings import load_settings
+
 if TYPE_CHECKING:
     from expectations.checkpoint import Validation
 
@@ -32,10 +34,7 @@ code{font-size:.92em}.muted{color:#667}
 
 def default_docs_dir() -> Path | None:
     """Where Data Docs go: $NIANBAO_DATA_DOCS, else <NIANBAO_HOME or data>/data_docs; None if set to ''."""
-    configured = os.environ.get("NIANBAO_DATA_DOCS")
-    if configured == "":
-        return None
-    return Path(configured) if configured else Path(os.environ.get("NIANBAO_HOME", "data")) / "data_docs"
+    return load_settings().data_docs
 
 
 def _e(v: Any) -> str:

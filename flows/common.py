@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
@@ -11,6 +10,8 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+
+from pipeline.settings import load_settings
 
 err = Console(stderr=True)
 
@@ -101,7 +102,7 @@ def publish_summary(summary: Summary, key: str) -> None:
 
 def progress() -> Progress:
     """A rich progress bar on stderr (silent when stderr is not a terminal unless NIANBAO_PROGRESS=1)."""
-    show = sys.stderr.isatty() or os.environ.get("NIANBAO_PROGRESS") == "1"
+    show = sys.stderr.isatty() or load_settings().progress
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                     console=err, disable=not show, transient=False)
 

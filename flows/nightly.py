@@ -7,7 +7,6 @@ once to read what the fetch log remembers (for conditional GETs), once to log ev
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,7 +26,7 @@ from pipeline.sources.discover import Discovery, Found, discover_agency
 from warehouse.fetchlog import attempt_row, known_urls, log_attempts, writing
 from warehouse.load import record_document, upsert_agencies
 
-AGENCIES_IN_PARALLEL = int(os.environ.get("NIANBAO_AGENCIES_IN_PARALLEL", "4"))
+AGENCIES_IN_PARALLEL = load_settings().agencies_in_parallel
 
 
 @dataclass
@@ -54,9 +53,9 @@ class Crawl:
 
 def policy_from_env(retries: int, timeout_s: float, max_bytes: int) -> FetchPolicy:
     """The fetch policy: settings' retries/timeout/cap, NIANBAO_FETCH_BACKOFF_S and NIANBAO_PER_HOST."""
+    settings = load_settings()
     return FetchPolicy(retries=retries, timeout_s=timeout_s, max_bytes=max_bytes,
-                       backoff_s=float(os.environ.get("NIANBAO_FETCH_BACKOFF_S", "0.5")),
-                       per_host=int(os.environ.get("NIANBAO_PER_HOST", "2")))
+                       backoff_s=settings.fetch_backoff_s, per_host=settings.per_host)
 
 
 def crawl_agency(agency: Agency, crawler: Crawler, year: int | None = None) -> AgencyCrawl:

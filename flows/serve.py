@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +13,9 @@ from flows.common import DOCUMENT_FETCHED, REPORT_EVENTS
 from flows.ingest import ingest
 from flows.nightly import nightly
 from flows.refresh import refresh
+from pipeline.settings import load_settings
 
-NIGHTLY_CRON = os.environ.get("NIANBAO_NIGHTLY_CRON", "0 2 * * *")
+NIGHTLY_CRON = load_settings().nightly_cron
 TIMEZONE = "Asia/Shanghai"
 
 
@@ -52,5 +52,5 @@ def serve_all(catalog: str | Path, warehouse: str | Path | None = None) -> None:
     """Register and serve the deployments until SIGTERM/SIGINT."""
     from prefect import serve
 
-    debounce = float(os.environ.get("NIANBAO_REFRESH_DEBOUNCE_S", "5"))
-    serve(*deployments(catalog, warehouse, debounce), limit=int(os.environ.get("NIANBAO_SERVE_LIMIT", "8")))
+    settings = load_settings(warehouse)
+    serve(*deployments(catalog, warehouse, settings.refresh_debounce_s), limit=settings.serve_limit)

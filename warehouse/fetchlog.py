@@ -21,10 +21,11 @@ from typing import Any
 import duckdb
 
 from pipeline.fetch import Attempt, Got, Known
+from pipeline.settings import load_settings
 from warehouse.connect import connect
 from warehouse.load import now
 
-LOCK_TIMEOUT_S = float(os.environ.get("NIANBAO_LOCK_TIMEOUT_S", "900"))
+LOCK_TIMEOUT_S = load_settings().lock_timeout_s
 
 
 @dataclass

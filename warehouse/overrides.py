@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import getpass
 import json
-import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -23,6 +22,7 @@ import duckdb
 from pipeline import tables as T
 from pipeline.errors import NianbaoError
 from pipeline.model import BLOCKING_CHECKS, WARNING_CHECKS, Finding, Location, Report
+from pipeline.settings import load_settings
 
 if TYPE_CHECKING:
     from warehouse.load import Outcome
@@ -72,7 +72,7 @@ def _now() -> datetime:
 
 def reviewer() -> str:
     """Who is deciding: $NIANBAO_REVIEWER, else the login name."""
-    return os.environ.get("NIANBAO_REVIEWER") or getpass.getuser()
+    return load_settings().reviewer or getpass.getuser()
 
 
 def _rows(con: duckdb.DuckDBPyConnection, where: str, params: list[Any]) -> list[Override]:
