@@ -168,7 +168,3 @@ def validate_batch(
         out.docs = write_data_docs(out, Path(target))
     return out
 
-
-def frame_sizes(reports: list[Report]) -> dict[str, int]:
-    """Rows per frame for a batch (for benchmarks and logs)."""
-    return {k: len(v) for k, v in build_frames(reports).frames.items()}

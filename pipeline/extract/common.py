@@ -276,14 +276,13 @@ def read_applications(rows: list[Row], report: Report) -> str | None:
     shown: str | None = None
     for row in rows:
         label, values, _ = split_row(row)
-        values = [v for v in values]
         if not values:
             # a label with no numbers: a group heading or the first half of a label cut by a break
             if label:
                 _, group = _application_row(label, group)
                 pending = label
             continue
-        code, group = _application_row(pending + label if label == "" else label, group)
+        code, group = _application_row(label or pending, group)
         if code is None and pending:
             code, group = _application_row(pending + label, group)
         pending = ""
@@ -453,12 +452,11 @@ def build_report(doc: ParsedDocument) -> Report:
         raise ExtractError("tables_not_found", "none of tables 2, 3, 4 was found")
     if missing:
         raise ExtractError("tables_not_found", "missing " + ", ".join(f"{m} ({T.TABLE_LABELS[m]})" for m in missing))
-    probe = Report(agency=agency, year=year, template="v2021")
-    shown = read_applications(sections["applications"], probe)
-    template = decide_template(sections, shown)
-    report = Report(agency=agency, year=year, template=template, format=doc.format)
+    # table 3 is read once; its rows (with table 2's labels) then decide the template
+    report = Report(agency=agency, year=year, template="v2021", format=doc.format)
+    template = decide_template(sections, read_applications(sections["applications"], report))
+    report.template = template
     read_proactive(sections["proactive"], template, report)
-    read_applications(sections["applications"], report)
     valid_rows = set(T.application_row_codes(template))
     for extra in [r for r in report.applications if r not in valid_rows]:
         report.warnings.append({"kind": "row_not_in_template", "row": extra, "template": template})
@@ -476,8 +474,3 @@ def build_report(doc: ParsedDocument) -> Report:
         report.warnings.append({"kind": "template_year", "template": template, "year": year})
     return report
 
-
-def missing_cells(report: Report) -> list[tuple[str, str, str]]:
-    """Cells of the report's template that were not read (for the `complete` check)."""
-    have = {(t, r, c) for t, r, c, _ in report.cells()}
-    return [cell for cell in T.expected_cells(report.template) if cell not in have]
