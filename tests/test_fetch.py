@@ -82,12 +82,11 @@ def _served(target: str) -> bytes:
 
 
 def test_pdf_without_eof_marker_counts_as_truncated(tmp_path: Path) -> None:
-    from pipeline.localserver import StaticServer
-
     pdf = next((CITY_DIR / "site" / "_files").glob("*.pdf")).read_bytes()
     assert pdf_complete(pdf) and not pdf_complete(pdf[: len(pdf) // 2])
-    (tmp_path / "cut.pdf").write_bytes(pdf[: len(pdf) // 2])
-    with StaticServer(tmp_path) as s:
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "cut.pdf").write_bytes(pdf[: len(pdf) // 2])
+    with SampleServer(tmp_path) as s:
         crawler = Crawler(["127.0.0.1"], RawStore(tmp_path / "raw"), {}, FetchPolicy(retries=1, backoff_s=0.01))
         got = crawler.get(f"{s.base_url}/cut.pdf", "document")
         crawler.close()

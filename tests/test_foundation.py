@@ -88,7 +88,7 @@ def _dump(path: Path) -> dict[str, list[tuple]]:
 @pytest.mark.slow
 def test_run_over_http_is_idempotent_and_quarantines(tmp_path: Path, example_text: str, prefect_harness: None) -> None:
     from flows.run import run
-    from pipeline.localserver import StaticServer
+    from pipeline.samples.server import SampleServer
     from warehouse.connect import open_for_reading
     from warehouse.rollup import findings, rollup
 
@@ -99,7 +99,7 @@ def test_run_over_http_is_idempotent_and_quarantines(tmp_path: Path, example_tex
         example_text.replace("杭州市应急管理局 2020", "杭州市司法局 2020").replace(BROKEN_OLD, BROKEN_NEW), encoding="utf-8"
     )
     wh = tmp_path / "wh" / "nianbao.duckdb"
-    with StaticServer(site, lifetime_s=300) as server:
+    with SampleServer(tmp_path, lifetime_s=300) as server:  # serves tmp_path/site
         catalog = _catalog(tmp_path, server.base_url, {"hz-yjglj": "杭州市应急管理局", "hz-sfj": "杭州市司法局"})
         first = run(catalog, wh)
         state1 = _dump(wh)
