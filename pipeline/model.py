@@ -56,6 +56,29 @@ Value = int | Decimal
 
 
 @dataclass
+class Reading:
+    """How a report was read: the method, what had to be assumed, and what the reader fell back on.
+
+    `details` are reader facts, e.g. for a PDF the pages pdfminer read instead of pdfium (and why) and
+    the fonts the document does not embed.
+    """
+
+    method: str = "text"
+    assumptions: list[dict[str, str]] = field(default_factory=list)
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        """The `reading` object of an extracted report."""
+        return {"method": self.method, "assumptions": list(self.assumptions), **self.details}
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Reading:
+        """Inverse of `as_json`."""
+        rest = {k: v for k, v in d.items() if k not in ("method", "assumptions")}
+        return cls(d.get("method", "text"), list(d.get("assumptions", [])), rest)
+
+
+@dataclass
 class Report:
     """One annual report's three tables in canonical codes, values as printed, with provenance.
 
@@ -74,6 +97,7 @@ class Report:
     narrative: dict[str, dict[str, Any]] = field(default_factory=dict)
     warnings: list[dict[str, Any]] = field(default_factory=list)
     format: str = "text"
+    reading: Reading = field(default_factory=Reading)
 
     def cells(self) -> list[tuple[str, str, str, Value]]:
         """Every value as (table, row, column, value)."""
@@ -109,6 +133,7 @@ class Report:
         out["narrative"] = self.narrative
         out["warnings"] = self.warnings
         out["format"] = self.format
+        out["reading"] = self.reading.as_json()
         out["extractor_version"] = EXTRACTOR_VERSION
         return out
 
@@ -136,6 +161,7 @@ class Report:
             narrative=d.get("narrative", {}),
             warnings=d.get("warnings", []),
             format=d.get("format", "text"),
+            reading=Reading.from_json(d.get("reading") or {}),
         )
 
 

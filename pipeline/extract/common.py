@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from pipeline import tables as T
 from pipeline.errors import ExtractError
@@ -71,6 +72,7 @@ class ParsedDocument:
     tables: list[RawTable] = field(default_factory=list)
     format: str = "text"
     text_locations: dict[str, Location] = field(default_factory=dict)
+    reading: dict[str, Any] = field(default_factory=dict)  # how the reader got there (Reading.details)
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -454,6 +456,7 @@ def build_report(doc: ParsedDocument) -> Report:
         raise ExtractError("tables_not_found", "missing " + ", ".join(f"{m} ({T.TABLE_LABELS[m]})" for m in missing))
     # table 3 is read once; its rows (with table 2's labels) then decide the template
     report = Report(agency=agency, year=year, template="v2021", format=doc.format)
+    report.reading.details = dict(doc.reading)
     template = decide_template(sections, read_applications(sections["applications"], report))
     report.template = template
     read_proactive(sections["proactive"], template, report)

@@ -5,13 +5,19 @@ just to parse. So the body text comes from pdfium, the pages that hold tables 2-
 headings and labels in that text, and those pages' chars and ruling paths, read by pdfium
 (`pdfium_page.PdfiumPage`), go through pdfplumber's `TableFinder`. pdfplumber's own reading (pdfminer)
 of those pages is the fallback when that finds fewer than three tables.
+
+pdfium never sees a system font (`pdffonts`), so what it reads does not depend on the machine. A page
+whose glyph boxes still come out degenerate (an embedded font with empty outlines, text objects pdfium
+cannot place) is read wholly by pdfminer instead, and the report's `reading` says which pages and why.
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
 import re
+import threading
 from bisect import bisect_left
 from dataclasses import dataclass
 from io import BytesIO
@@ -32,7 +38,7 @@ from pipeline.extract.common import (
     group_sections,
     read_fees,
 )
-from pipeline.extract.pdfium_page import PdfiumPage
+from pipeline.extract.pdfium_page import PdfiumPage, check_page
 from pipeline.model import Location
 
 # pdfminer logs a warning for every odd object; a report's oddities are not our log's business
@@ -303,14 +309,63 @@ def _tables_by_pdfium(handles: Handles, wanted: list[int]) -> list[RawTable]:
 
 def _tables_by_pdfplumber(data: bytes, wanted: list[int]) -> list[RawTable]:
     """Tables of the wanted pages as pdfplumber itself reads them (the slower, reference path)."""
-    tables: list[RawTable] = []
-    try:
-        with pdfplumber.open(BytesIO(data), pages=wanted) as pdf:
-            for page in pdf.pages:
-                tables.extend(_tables_on(page.dedupe_chars()))
-    except Exception as e:  # pdfminer raises many kinds on a damaged file
-        raise ExtractError("truncated", f"the PDF's pages cannot be parsed ({type(e).__name__})") from e
-    return tables
+    with _Pdfminer(data, wanted) as miner:
+        return [t for n in wanted for t in miner.tables(n)]
+
+
+class _Pdfminer:
+    """pdfplumber's own reading (pdfminer) of some pages of a document, opened once."""
+
+    def __init__(self, data: bytes, numbers: list[int]) -> None:
+        self._pdf: Any = None
+        self.pages: dict[int, Any] = {}
+        if not numbers:
+            return
+        try:
+            self._pdf = pdfplumber.open(BytesIO(data), pages=numbers)
+            self.pages = {p.page_number: p.dedupe_chars() for p in self._pdf.pages}
+        except Exception as e:  # pdfminer raises many kinds on a damaged file
+            self.close()
+            raise ExtractError("truncated", f"the PDF's pages cannot be parsed ({type(e).__name__})") from e
+
+    def __enter__(self) -> _Pdfminer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release pdfminer's document."""
+        if self._pdf is not None:
+            pdf, self._pdf = self._pdf, None
+            with contextlib.suppress(Exception):  # pdfplumber's close walks the pages: a damaged one raises
+                pdf.close()
+
+    def lines(self, number: int) -> _PageText:
+        """A page's text lines (footers dropped) with their boxes."""
+        try:
+            found = self.pages[number].extract_text_lines(strip=True, return_chars=False)
+        except Exception as e:
+            raise ExtractError("truncated", f"page {number} cannot be parsed ({type(e).__name__})") from e
+        lines = [(ln["text"], (ln["x0"], ln["top"], ln["x1"], ln["bottom"])) for ln in found]
+        return _PageText(number, [(t, b) for t, b in lines if t.strip() and not _FOOTER.match(t)])
+
+    def tables(self, number: int) -> list[RawTable]:
+        """A page's tables."""
+        try:
+            return _tables_on(self.pages[number])
+        except Exception as e:
+            raise ExtractError("truncated", f"page {number} cannot be parsed ({type(e).__name__})") from e
+
+
+def _tables_of(handles: Handles, miner: _Pdfminer, wanted: list[int]) -> list[RawTable]:
+    """Tables of the wanted pages, each page through pdfium unless it was handed to pdfminer."""
+    if not any(n in miner.pages for n in wanted):
+        return _tables_by_pdfium(handles, wanted)
+    out: list[RawTable] = []
+    for number in wanted:
+        out.extend(miner.tables(number) if number in miner.pages else _tables_by_pdfium(handles, [number]))
+    return out
 
 
 def _sections_found(tables: list[RawTable]) -> int:
@@ -318,34 +373,51 @@ def _sections_found(tables: list[RawTable]) -> int:
     return len(group_sections(ParsedDocument(text="", tables=tables)))
 
 
+# pdfium is not thread-safe (two threads reading PDFs at once segfaulted in libpdfium): one PDF at a time
+# per process. Documents are read in parallel across processes.
+_PDFIUM = threading.Lock()
+
+
 def parse_pdf(data: bytes) -> ParsedDocument:
     """A PDF report's body text and its tables 2-4, read from the pages that hold them."""
     _check_whole(data)
+    with _PDFIUM:
+        return _parse(data)
+
+
+def _parse(data: bytes) -> ParsedDocument:
     doc = _open_pdfium(data)
     handles: Handles = []
+    fallback: dict[int, str] = {}  # page → why pdfium's reading of it is not trusted
+    fonts: set[str] = set()
     try:
         try:
-            pages = []
             for i in range(len(doc)):
                 page = doc[i]
                 handles.append((page, page.get_textpage()))
-                pages.append(_page_lines(page, handles[-1][1], i + 1))
+                check = check_page(page)
+                fonts |= check.fonts_not_embedded
+                if check.degenerate:
+                    fallback[i + 1] = check.degenerate
         except pdfium.PdfiumError as e:
             raise ExtractError("truncated", f"a page of the PDF cannot be read ({e})") from e
-        if not pages:
+        if not handles:
             raise ExtractError("truncated", "the PDF has no pages")
-        all_text = "\n".join(s for p in pages for s, _ in p.lines)
-        if not all_text.strip():
-            raise ExtractError("no_text_layer", "no page has a text layer (scanned or image-only PDF)")
-        if _garbled(all_text):
-            raise ExtractError("garbled_text", "the text layer is not readable Chinese (fonts without a Unicode map)")
-        wanted = _table_pages(pages)
-        tables = _tables_by_pdfium(handles, wanted)
-        if _sections_found(tables) < 3 and len(wanted) < len(pages):
-            # the headings misled the page choice: every page is still cheap through pdfium
-            everywhere = _tables_by_pdfium(handles, [p.number for p in pages])
-            if _sections_found(everywhere) > _sections_found(tables):
-                tables, wanted = everywhere, [p.number for p in pages]
+        with _Pdfminer(data, sorted(fallback)) as miner:
+            pages = [miner.lines(n) if n in fallback else _page_lines(page, textpage, n)
+                     for n, (page, textpage) in enumerate(handles, 1)]
+            all_text = "\n".join(s for p in pages for s, _ in p.lines)
+            if not all_text.strip():
+                raise ExtractError("no_text_layer", "no page has a text layer (scanned or image-only PDF)")
+            if _garbled(all_text):
+                raise ExtractError("garbled_text", "the text layer is not readable Chinese (fonts without a Unicode map)")
+            wanted = _table_pages(pages)
+            tables = _tables_of(handles, miner, wanted)
+            if _sections_found(tables) < 3 and len(wanted) < len(pages):
+                # the headings misled the page choice: every page is still cheap through pdfium
+                everywhere = _tables_of(handles, miner, [p.number for p in pages])
+                if _sections_found(everywhere) > _sections_found(tables):
+                    tables, wanted = everywhere, [p.number for p in pages]
     finally:
         for page, textpage in handles:
             textpage.close()
@@ -356,6 +428,7 @@ def parse_pdf(data: bytes) -> ParsedDocument:
         slow = _tables_by_pdfplumber(data, wanted)
         if _sections_found(slow) > _sections_found(tables):
             tables = slow
+            fallback.update({n: "pdfium's reading found fewer of tables 2-4" for n in wanted if n not in fallback})
     if any("(cid:" in c.text for t in tables for r in t.rows for c in r if c is not None):
         raise ExtractError("garbled_text", "table text is glyph codes (cid:NNN), not characters")
     text = _body_text(pages)
@@ -365,4 +438,10 @@ def parse_pdf(data: bytes) -> ParsedDocument:
         loc = _locate(raw, pages)
         if loc is not None:
             locations["fees"] = loc
-    return ParsedDocument(text=text, tables=tables, format="pdf", text_locations=locations)
+    reading: dict[str, Any] = {"pages": len(handles)}
+    if fallback:
+        reading["read_by_pdfminer"] = [{"page": n, "why": why} for n, why in sorted(fallback.items())]
+    if fonts:
+        # their glyph boxes came from nianbao's fixed metrics font (pdffonts), never from the machine
+        reading["fonts_not_embedded"] = sorted(fonts)
+    return ParsedDocument(text=text, tables=tables, format="pdf", text_locations=locations, reading=reading)

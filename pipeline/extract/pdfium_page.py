@@ -8,7 +8,8 @@ path segments in a few milliseconds. `PdfiumPage` carries just what `pdfplumber.
 from __future__ import annotations
 
 import ctypes
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import pypdfium2 as pdfium
@@ -16,10 +17,16 @@ import pypdfium2.raw as C
 from pdfplumber.table import TableFinder
 from pdfplumber.utils import extract_words
 
+from pipeline.extract import pdffonts
+
+# before any document is opened: non-embedded fonts get the fixed metrics font, never a system one
+pdffonts.install()
+
 Matrix = tuple[float, float, float, float, float, float]
 View = Callable[[float, float], tuple[float, float]]
 _IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 _AXIS_TOL = 0.5  # a segment within this of horizontal/vertical is a ruling edge
+_FLAT = 1e-3  # a glyph box thinner than this (points) has no extent
 
 
 def _mul(m: Matrix, n: Matrix) -> Matrix:
@@ -106,6 +113,55 @@ def _collect_edges(container: Any, is_form: bool, parent: Matrix, view: View,
             _path_edges(obj, _mul(_matrix(obj), parent), view, out)
         elif kind == C.FPDF_PAGEOBJ_FORM and depth < 8:
             _collect_edges(obj, True, _mul(_matrix(obj), parent), view, out, depth + 1)
+
+
+def _text_objects(container: Any, is_form: bool = False, depth: int = 0) -> Iterator[Any]:
+    """Every text object of a page, form XObjects included."""
+    count = C.FPDFFormObj_CountObjects(container) if is_form else C.FPDFPage_CountObjects(container)
+    for i in range(count):
+        obj = C.FPDFFormObj_GetObject(container, i) if is_form else C.FPDFPage_GetObject(container, i)
+        kind = C.FPDFPageObj_GetType(obj)
+        if kind == C.FPDF_PAGEOBJ_TEXT:
+            yield obj
+        elif kind == C.FPDF_PAGEOBJ_FORM and depth < 8:
+            yield from _text_objects(obj, True, depth + 1)
+
+
+@dataclass
+class PageCheck:
+    """What a page's text objects and glyph boxes say about reading it with pdfium."""
+
+    fonts_not_embedded: set[str] = field(default_factory=set)
+    degenerate: str | None = None  # why pdfium's boxes cannot be trusted on this page, if they cannot
+
+
+def check_page(page: pdfium.PdfPage) -> PageCheck:
+    """Fonts the page uses without embedding them, and whether pdfium's glyph boxes are usable.
+
+    They are not when a text object has extent in one direction only: its glyphs came out zero-high
+    (or, on a rotated page, zero-wide), and pdfium's text page then merges and drops characters, or
+    leaves the object out altogether. An empty object (no extent at all) is only a blank run.
+    """
+    out = PageCheck()
+    embedded: dict[int, bool] = {}
+    flat = 0
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    bounds = [ctypes.byref(v) for v in (left, bottom, right, top)]
+    name = ctypes.create_string_buffer(256)
+    for obj in _text_objects(page.raw):
+        font = C.FPDFTextObj_GetFont(obj)
+        key = ctypes.cast(font, ctypes.c_void_p).value or 0
+        if key not in embedded:
+            embedded[key] = bool(C.FPDFFont_GetIsEmbedded(font))
+            if not embedded[key]:
+                C.FPDFFont_GetBaseFontName(font, name, len(name))
+                out.fonts_not_embedded.add(name.value.decode("latin-1") or "(unnamed)")
+        if C.FPDFPageObj_GetBounds(obj, *bounds):
+            w, h = right.value - left.value, top.value - bottom.value
+            flat += (w < _FLAT) != (h < _FLAT)
+    if flat:
+        out.degenerate = f"pdfium's glyph boxes are degenerate: {flat} text objects have extent in one direction only"
+    return out
 
 
 def _dedupe(chars: list[dict[str, Any]], tol: float = 1.0) -> list[dict[str, Any]]:
