@@ -1,15 +1,17 @@
 # Two commands on a fresh machine with Python 3.11: `make demo` and `make test`.
+# Both install exactly the versions in uv.lock (`make lock` after changing pyproject.toml's dependencies).
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+UV_VERSION := 0.13.9
 
-.PHONY: demo test test-fast lint fmt golden bench clean
+.PHONY: demo test test-fast test-fontless lint fmt golden bench lock upgrade clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml uv.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet "uv==$(UV_VERSION)"
+	$(BIN)/uv sync --quiet --frozen --inexact --extra dev --python $(BIN)/python
 	@touch $(STAMP)
 
 demo: $(STAMP)
@@ -20,6 +22,10 @@ test: $(STAMP)
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not slow"
+
+# the reading tests again with every system font hidden, as on a machine that has none (issue 11)
+test-fontless: $(STAMP)
+	tools/without-system-fonts $(BIN)/python -m pytest -q tests/test_extract_pdf.py tests/test_samples.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -34,6 +40,13 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/expectations.py
 	$(BIN)/python benchmarks/warehouse.py --reports 10000 --chunk 2500
 	$(BIN)/python benchmarks/orchestration.py --documents 16
+
+# uv.lock from pyproject.toml's ranges (keeps locked versions that still fit); `make upgrade` takes the newest
+lock: $(STAMP)
+	$(BIN)/uv lock
+
+upgrade: $(STAMP)
+	$(BIN)/uv lock --upgrade
 
 clean:
 	rm -rf $(VENV) data .pytest_cache
