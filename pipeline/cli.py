@@ -253,17 +253,37 @@ def serve(catalog: Annotated[Path, typer.Option("--catalog", help="the agency ca
 
 @app.command()
 def demo(warehouse: Warehouse = None) -> None:
-    """The main job on the bundled sample city: its agency sites on loopback, a full run, a summary."""
+    """The main job on the bundled sample city: its agency sites on loopback, a full run, a summary, and a
+    comparison with the sample's own truth (exit 1 naming every difference)."""
     _quiet_prefect()
     from flows.run import run as run_pipeline
     from pipeline.samples import CITY_DIR
     from pipeline.samples.server import SampleServer
+    from pipeline.samples.truth import differences
+    from warehouse.rollup import findings as stored
+    from warehouse.rollup import rollup as compute
 
     with SampleServer(CITY_DIR, lifetime_s=1800) as server, tempfile.TemporaryDirectory(prefix="nianbao-demo-") as tmp:
         catalog = server.write_catalog(Path(tmp) / "catalog.yaml")
         err.print(f"serving the sample city (杭州市, 37 agencies, 2020–2023) at {server.base_url}")
         summary = run_pipeline(catalog, warehouse)
     _print_summary(summary)
+    con = _reader(warehouse)
+    try:
+        rollups = {y: compute(con, y) for y in range(2020, 2024)}
+        found = {(f["agency"], f["year"], f["check"]) for f in stored(con)}
+    finally:
+        con.close()
+    wrong = differences(CITY_DIR, rollups, found)
+    if wrong:
+        err.print(f"[red]the run does not match the sample's truth[/red]: {len(wrong)} differences")
+        for line in wrong[:50]:
+            err.print(f"  {line}")
+        if len(wrong) > 50:
+            err.print(f"  … and {len(wrong) - 50} more")
+        raise typer.Exit(1)
+    err.print("[green]matches the sample's truth[/green]: every year's rollup, who was counted and left out "
+              "and why, and every planted finding")
 
 
 from pipeline.cli_review import review_app  # noqa: E402  (issue 5: review accept | correct | list)

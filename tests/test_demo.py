@@ -63,6 +63,7 @@ def test_demo_summary(demo_run: tuple[dict[str, str], subprocess.CompletedProces
     assert out.returncode == 0, out.stderr[-3000:]
     assert out.stdout == ""  # people read stderr; stdout carries data only
     assert "citywide rollup" in out.stderr
+    assert "matches the sample's truth" in out.stderr
     assert Path(env["NIANBAO_WAREHOUSE"]).exists()
 
 
@@ -102,3 +103,25 @@ def test_demo_flags_exactly_the_planted_faults(demo_run: tuple[dict[str, str], A
                        for p in e["planted"] if p.get("check") == f["check"])
         if "cells" in planted:
             assert f["locations"], f  # each finding points into the document
+
+
+def test_truth_comparison_names_every_kind_of_difference() -> None:
+    """The demo's self-check passes the truth's own rollups and names a wrong cell, agency and finding."""
+    from pipeline.samples.truth import differences, expected_findings, expected_rollup, load_manifest
+
+    manifest = load_manifest(CITY_DIR)
+    rollups = {y: expected_rollup(CITY_DIR, manifest, y) for y in (2020, 2021, 2022, 2023)}
+    found = expected_findings(manifest)
+    assert differences(CITY_DIR, rollups, found) == []
+
+    rollups[2021]["applications"]["received_new"]["total"] += 6
+    moved = rollups[2022]["agencies_counted"].pop(0)
+    rollups[2022]["left_out"].append({"agency": moved, "reason": "quarantined", "checks": ["t3_balance"]})
+    found = (found - {("hz-mzj", 2022, "t3_balance")}) | {("hz-szf", 2020, "t4_group_total")}
+    wrong = differences(CITY_DIR, rollups, found)
+    assert len(wrong) == 5
+    assert any(w.startswith("2021: applications.received_new.total = ") for w in wrong)
+    assert any(w.startswith("2022: agencies counted differ") and moved in w for w in wrong)
+    assert any(w.startswith(f"2022: {moved} left out as") for w in wrong)
+    assert "2020: unexpected finding t4_group_total for hz-szf" in wrong
+    assert "2022: missing finding t3_balance for hz-mzj" in wrong
