@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 UV_VERSION := 0.13.9
 
-.PHONY: demo test test-fast test-fontless lint fmt golden bench lock upgrade clean
+.PHONY: demo test test-fast test-fontless lint fmt golden samples bench lock upgrade clean
 
 $(STAMP): pyproject.toml uv.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -40,6 +40,10 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/expectations.py
 	$(BIN)/python benchmarks/warehouse.py --reports 10000 --chunk 2500
 	$(BIN)/python benchmarks/orchestration.py --documents 16
+
+# the demo city from its generator (a development tool under tests/; the product only serves its output)
+samples: $(STAMP)
+	cd tests && ../$(BIN)/python -m samplegen.generate --out ../nianbao/demo/city
 
 # uv.lock from pyproject.toml's ranges (keeps locked versions that still fit); `make upgrade` takes the newest
 lock: $(STAMP)

@@ -16,18 +16,16 @@ import json
 import os
 import random
 import resource
-import sys
 import time
 import tracemalloc
 from pathlib import Path
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from expectations.checkpoint import _context, validate_batch
-from expectations.frames import Previous, build_frames
-from pipeline import tables as T
-from pipeline.model import Report
+from nianbao.expectations.checkpoint import _context, validate_batch
+from nianbao.expectations.frames import Previous, build_frames
+from nianbao.pipeline import tables as T
+from nianbao.pipeline.model import Report
 
 GOLDEN = Path(__file__).resolve().parent.parent / "tests" / "golden"
 

@@ -22,15 +22,14 @@ from io import BytesIO
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 DEFAULT_DIRS = [ROOT / "tests" / "files" / "real", ROOT / "tests" / "files" / "pdf"]
 
 
 def collect(paths: list[str]) -> list[Path]:
     """The PDFs named (files or directories) that nianbao reads as reports."""
-    from pipeline.errors import ExtractError
-    from pipeline.extract import extract_report
+    from nianbao.pipeline.errors import ExtractError
+    from nianbao.pipeline.extract import extract_report
 
     files: list[Path] = []
     for p in [Path(x) for x in paths] or DEFAULT_DIRS:
@@ -49,8 +48,8 @@ def child(side: str, files: list[str], heap: bool) -> None:
     """Run one side once over the batch (imports done before the clock starts) and print its figures."""
     import pdfplumber
 
-    import pipeline.extract.pdf  # noqa: F401  (the PDF reader is imported lazily by extract_report)
-    from pipeline.extract import extract_report
+    import nianbao.pipeline.extract.pdf  # noqa: F401  (the PDF reader is imported lazily by extract_report)
+    from nianbao.pipeline.extract import extract_report
 
     docs = [Path(f).read_bytes() for f in files]
 

@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 _TMP = Path(tempfile.mkdtemp(prefix="nianbao-bench-"))
 for k, v in {"PREFECT_HOME": str(_TMP / "prefect"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1",
              "GX_ANALYTICS_ENABLED": "false", "PREFECT_LOGGING_LEVEL": "ERROR",
@@ -26,14 +24,14 @@ def main() -> int:
     """Print the figures."""
     import yaml
 
-    from flows.ingest import _extract_plain, ingest, ingest_documents
-    from flows.nightly import crawl_catalog
-    from pipeline.catalog import load_catalog
-    from pipeline.fetch import FetchPolicy
-    from pipeline.ingest import extract_document
-    from pipeline.rawstore import RawStore
-    from pipeline.samples import CITY_DIR
-    from pipeline.samples.server import SampleServer
+    from nianbao.demo.city import CITY_DIR
+    from nianbao.demo.server import SampleServer
+    from nianbao.flows.ingest import _extract_plain, ingest, ingest_documents
+    from nianbao.flows.nightly import crawl_catalog
+    from nianbao.pipeline.catalog import load_catalog
+    from nianbao.pipeline.fetch import FetchPolicy
+    from nianbao.pipeline.ingest import extract_document
+    from nianbao.pipeline.rawstore import RawStore
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--agencies", type=int, default=37)

@@ -13,21 +13,15 @@ import hashlib
 import json
 import resource
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-# run as a script, this file's folder comes first on sys.path and its name would shadow the package
-_HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
-sys.path.insert(0, str(_HERE.parent))
-
-from pipeline.catalog import Agency  # noqa: E402
-from pipeline.model import Location, Report  # noqa: E402
-from warehouse.connect import connect  # noqa: E402
-from warehouse.load import Outcome, load_outcomes, upsert_agencies  # noqa: E402
-from warehouse.rollup import ROLLUP_MARTS, rollup  # noqa: E402
+from nianbao.pipeline.catalog import Agency
+from nianbao.pipeline.model import Location, Report
+from nianbao.warehouse.connect import connect
+from nianbao.warehouse.load import Outcome, load_outcomes, upsert_agencies
+from nianbao.warehouse.rollup import ROLLUP_MARTS, rollup
 
 GOLDEN = Path(__file__).resolve().parent.parent / "tests" / "golden"
 YEARS = (2019, 2020, 2021, 2022, 2023)

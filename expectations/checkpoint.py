@@ -15,11 +15,11 @@ from typing import Any
 
 import pandas as pd
 
-from expectations.docs import default_docs_dir, write_data_docs
-from expectations.frames import Frames, Previous, Side, build_frames
-from expectations.suites import suite_definitions
-from pipeline import tables as T
-from pipeline.model import Finding, Report
+from nianbao.expectations.docs import default_docs_dir, write_data_docs
+from nianbao.expectations.frames import Frames, Previous, Side, build_frames
+from nianbao.expectations.suites import suite_definitions
+from nianbao.pipeline import tables as T
+from nianbao.pipeline.model import Finding, Report
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 

@@ -15,10 +15,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipeline.settings import load_settings
+from nianbao.pipeline.settings import load_settings
 
 if TYPE_CHECKING:
-    from expectations.checkpoint import Validation
+    from nianbao.expectations.checkpoint import Validation
 
 KEEP = 20  # validation pages kept beside index.html
 

@@ -18,8 +18,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipeline import tables as T
-from pipeline.model import Location, Report
+from nianbao.pipeline import tables as T
+from nianbao.pipeline.model import Location, Report
 
 ALL_OUTCOME_ROWS = tuple(dict.fromkeys(T.OUTCOME_ROWS["v2019"] + T.OUTCOME_ROWS["v2021"]))
 ALL_APPLICATION_ROWS = tuple(dict.fromkeys(T.application_row_codes("v2019") + T.application_row_codes("v2021")))

@@ -9,8 +9,8 @@ from __future__ import annotations
 import great_expectations.expectations as gxe
 from great_expectations.expectations.expectation import Expectation
 
-from expectations.frames import ALL_OUTCOME_ROWS
-from pipeline import tables as T
+from nianbao.expectations.frames import ALL_OUTCOME_ROWS
+from nianbao.pipeline import tables as T
 
 
 def _meta(check: str) -> dict[str, str]:

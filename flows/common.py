@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from pipeline.settings import load_settings
+from nianbao.pipeline.settings import load_settings
 
 err = Console(stderr=True)
 

@@ -19,9 +19,9 @@ from prefect import flow, get_run_logger, task
 from prefect.context import TaskRunContext
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from flows.common import REPORT_EVENTS, Summary, emit, publish_summary, run_id
-from pipeline.errors import ExtractError
-from pipeline.ingest import (
+from nianbao.flows.common import REPORT_EVENTS, Summary, emit, publish_summary, run_id
+from nianbao.pipeline.errors import ExtractError
+from nianbao.pipeline.ingest import (
     DocRef,
     add_disagreements,
     build_outcomes,
@@ -29,11 +29,11 @@ from pipeline.ingest import (
     extract_document,
     previous_carried_out,
 )
-from pipeline.model import Report
-from pipeline.rawstore import RawStore
-from pipeline.settings import load_settings
-from warehouse.fetchlog import log_ingest, siblings, writing
-from warehouse.load import load_outcome
+from nianbao.pipeline.model import Report
+from nianbao.pipeline.rawstore import RawStore
+from nianbao.pipeline.settings import load_settings
+from nianbao.warehouse.fetchlog import log_ingest, siblings, writing
+from nianbao.warehouse.load import load_outcome
 
 Extracted = Report | ExtractError
 

@@ -14,17 +14,17 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from flows.common import DOCUMENT_FETCHED, Summary, emit, progress, publish_summary, run_id
-from pipeline.catalog import Agency, Catalog, load_catalog
-from pipeline.errors import ExtractError
-from pipeline.extract import sniff
-from pipeline.fetch import Crawler, FetchPolicy, Got
-from pipeline.ingest import DocRef
-from pipeline.rawstore import RawStore
-from pipeline.settings import load_settings
-from pipeline.sources.discover import Discovery, Found, discover_agency
-from warehouse.fetchlog import attempt_row, known_urls, log_attempts, writing
-from warehouse.load import record_document, upsert_agencies
+from nianbao.flows.common import DOCUMENT_FETCHED, Summary, emit, progress, publish_summary, run_id
+from nianbao.pipeline.catalog import Agency, Catalog, load_catalog
+from nianbao.pipeline.errors import ExtractError
+from nianbao.pipeline.extract import sniff
+from nianbao.pipeline.fetch import Crawler, FetchPolicy, Got
+from nianbao.pipeline.ingest import DocRef
+from nianbao.pipeline.rawstore import RawStore
+from nianbao.pipeline.settings import load_settings
+from nianbao.pipeline.sources.discover import Discovery, Found, discover_agency
+from nianbao.warehouse.fetchlog import attempt_row, known_urls, log_attempts, writing
+from nianbao.warehouse.load import record_document, upsert_agencies
 
 AGENCIES_IN_PARALLEL = load_settings().agencies_in_parallel
 

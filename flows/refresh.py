@@ -14,12 +14,12 @@ from typing import Any
 
 from prefect import flow, get_run_logger
 
-from flows.common import err, run_id
-from pipeline.settings import load_settings
-from warehouse.connect import publish_snapshot
-from warehouse.fetchlog import last_load_time, last_refresh_covered, log_refresh, writing
-from warehouse.marts import refresh_marts
-from warehouse.rollup import rollup
+from nianbao.flows.common import err, run_id
+from nianbao.pipeline.settings import load_settings
+from nianbao.warehouse.connect import publish_snapshot
+from nianbao.warehouse.fetchlog import last_load_time, last_refresh_covered, log_refresh, writing
+from nianbao.warehouse.marts import refresh_marts
+from nianbao.warehouse.rollup import rollup
 
 
 def rollups_dir(warehouse: str | Path) -> Path:

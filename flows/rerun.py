@@ -7,16 +7,16 @@ from typing import Any
 
 from prefect import flow, get_run_logger
 
-from flows.common import Summary, publish_summary, run_id
-from flows.ingest import _extract_prefect, ingest_documents, tally
-from flows.nightly import policy_from_env
-from flows.refresh import refresh_warehouse
-from pipeline.catalog import load_catalog
-from pipeline.fetch import Crawler
-from pipeline.ingest import DocRef
-from pipeline.rawstore import RawStore
-from pipeline.settings import load_settings
-from warehouse.fetchlog import attempt_row, failed_documents, log_attempts, writing
+from nianbao.flows.common import Summary, publish_summary, run_id
+from nianbao.flows.ingest import _extract_prefect, ingest_documents, tally
+from nianbao.flows.nightly import policy_from_env
+from nianbao.flows.refresh import refresh_warehouse
+from nianbao.pipeline.catalog import load_catalog
+from nianbao.pipeline.fetch import Crawler
+from nianbao.pipeline.ingest import DocRef
+from nianbao.pipeline.rawstore import RawStore
+from nianbao.pipeline.settings import load_settings
+from nianbao.warehouse.fetchlog import attempt_row, failed_documents, log_attempts, writing
 
 
 @dataclass

@@ -13,15 +13,15 @@ from typing import Any
 from prefect import flow, get_run_logger
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from flows.common import publish_summary, run_id
-from flows.ingest import _extract_prefect, ingest_documents, tally
-from flows.nightly import AGENCIES_IN_PARALLEL, crawl_catalog, policy_from_env
-from flows.refresh import refresh_warehouse
-from pipeline.catalog import load_catalog
-from pipeline.rawstore import RawStore
-from pipeline.settings import load_settings
-from warehouse.connect import open_for_reading
-from warehouse.rollup import rollup
+from nianbao.flows.common import publish_summary, run_id
+from nianbao.flows.ingest import _extract_prefect, ingest_documents, tally
+from nianbao.flows.nightly import AGENCIES_IN_PARALLEL, crawl_catalog, policy_from_env
+from nianbao.flows.refresh import refresh_warehouse
+from nianbao.pipeline.catalog import load_catalog
+from nianbao.pipeline.rawstore import RawStore
+from nianbao.pipeline.settings import load_settings
+from nianbao.warehouse.connect import open_for_reading
+from nianbao.warehouse.rollup import rollup
 
 
 @dataclass

@@ -9,11 +9,11 @@ from typing import Any
 from prefect.events import DeploymentEventTrigger
 from prefect.schedules import Cron
 
-from flows.common import DOCUMENT_FETCHED, REPORT_EVENTS
-from flows.ingest import ingest
-from flows.nightly import nightly
-from flows.refresh import refresh
-from pipeline.settings import load_settings
+from nianbao.flows.common import DOCUMENT_FETCHED, REPORT_EVENTS
+from nianbao.flows.ingest import ingest
+from nianbao.flows.nightly import nightly
+from nianbao.flows.refresh import refresh
+from nianbao.pipeline.settings import load_settings
 
 NIGHTLY_CRON = load_settings().nightly_cron
 TIMEZONE = "Asia/Shanghai"

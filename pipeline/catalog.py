@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from pipeline.errors import NianbaoError
+from nianbao.pipeline.errors import NianbaoError
 
 _ID = re.compile(r"^[a-z0-9-]+$")
 LEVELS = ("municipal", "district", "county", "township")

@@ -26,8 +26,8 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
-from pipeline.errors import FetchError
-from pipeline.rawstore import RawStore
+from nianbao.pipeline.errors import FetchError
+from nianbao.pipeline.rawstore import RawStore
 
 MAX_REDIRECTS = 5
 

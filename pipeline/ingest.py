@@ -16,11 +16,11 @@ from typing import Any
 
 import duckdb
 
-from expectations.checkpoint import validate_batch
-from pipeline.errors import ExtractError
-from pipeline.extract import extract_report
-from pipeline.model import EXTRACTOR_VERSION, Finding, Report
-from warehouse.load import Outcome
+from nianbao.expectations.checkpoint import validate_batch
+from nianbao.pipeline.errors import ExtractError
+from nianbao.pipeline.extract import extract_report
+from nianbao.pipeline.model import EXTRACTOR_VERSION, Finding, Report
+from nianbao.warehouse.load import Outcome
 
 DISAGREEMENT = "document_disagreement"
 

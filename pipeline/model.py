@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from pipeline.numbers import amount_to_json
+from nianbao.pipeline.numbers import amount_to_json
 
 SCHEMA_ID = "nianbao.report/1"
 EXTRACTOR_VERSION = "0.1.0"

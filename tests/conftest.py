@@ -21,10 +21,7 @@ os.environ["NIANBAO_WAREHOUSE"] = str(_TMP / "home" / "default.duckdb")
 
 import pytest  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
-FILES = ROOT / "tests" / "files"
-GOLDEN = ROOT / "tests" / "golden"
-EXAMPLE_TXT = FILES / "text" / "hz-yjglj_2020.txt"
+from helpers import EXAMPLE_TXT  # noqa: E402
 
 
 @pytest.fixture(scope="session")

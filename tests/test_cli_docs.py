@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import typer.main
 
-from pipeline.cli import app
-from tests.conftest import ROOT
+from nianbao.cli import app
+
+from helpers import ROOT
 
 
 def _commands() -> list[tuple[str, str]]:

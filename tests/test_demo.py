@@ -19,13 +19,13 @@ from typing import Any
 
 import pytest
 
-from pipeline.samples import CITY_DIR
+from nianbao.demo.city import CITY_DIR
 
 MANIFEST = json.loads((CITY_DIR / "truth" / "manifest.json").read_text(encoding="utf-8"))
 
 
 def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "pipeline.cli", *args], capture_output=True, text=True, env=env,
+    return subprocess.run([sys.executable, "-m", "nianbao", *args], capture_output=True, text=True, env=env,
                           timeout=1500)
 
 
@@ -107,7 +107,7 @@ def test_demo_flags_exactly_the_planted_faults(demo_run: tuple[dict[str, str], A
 
 def test_truth_comparison_names_every_kind_of_difference() -> None:
     """The demo's self-check passes the truth's own rollups and names a wrong cell, agency and finding."""
-    from pipeline.samples.truth import differences, expected_findings, expected_rollup, load_manifest
+    from nianbao.demo.truth import differences, expected_findings, expected_rollup, load_manifest
 
     manifest = load_manifest(CITY_DIR)
     rollups = {y: expected_rollup(CITY_DIR, manifest, y) for y in (2020, 2021, 2022, 2023)}

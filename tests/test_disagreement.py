@@ -5,10 +5,11 @@ from __future__ import annotations
 import copy
 import json
 
-from pipeline.extract import extract_report
-from pipeline.ingest import DISAGREEMENT, add_disagreements, disagreement
-from tests.conftest import EXAMPLE_TXT
-from warehouse.load import Outcome
+from nianbao.pipeline.extract import extract_report
+from nianbao.pipeline.ingest import DISAGREEMENT, add_disagreements, disagreement
+from nianbao.warehouse.load import Outcome
+
+from helpers import EXAMPLE_TXT
 
 
 def test_identical_documents_raise_nothing() -> None:

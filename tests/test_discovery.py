@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.catalog import Agency
-from pipeline.sources.base import DEFAULT_PLATFORM, Link, is_attachment, report_year
-from pipeline.sources.discover import discover_agency, kind_of
+from nianbao.pipeline.catalog import Agency
+from nianbao.pipeline.sources.base import DEFAULT_PLATFORM, Link, is_attachment, report_year
+from nianbao.pipeline.sources.discover import discover_agency, kind_of
 
 SITES = Path(__file__).parent / "files" / "sites"
 BASE = "http://127.0.0.1:8765"
@@ -105,11 +105,11 @@ def test_discover_agency_on_saved_pages_tells_documents_by_bytes() -> None:
 @pytest.mark.slow
 def test_discovery_finds_exactly_the_sample_citys_documents(tmp_path: Path) -> None:
     """Over the whole generated city (redirected listings, query-string downloads, JSP links, 下一页)."""
-    from pipeline.catalog import load_catalog
-    from pipeline.fetch import Crawler, FetchPolicy
-    from pipeline.rawstore import RawStore
-    from pipeline.samples import CITY_DIR
-    from pipeline.samples.server import SampleServer
+    from nianbao.demo.city import CITY_DIR
+    from nianbao.demo.server import SampleServer
+    from nianbao.pipeline.catalog import load_catalog
+    from nianbao.pipeline.fetch import Crawler, FetchPolicy
+    from nianbao.pipeline.rawstore import RawStore
 
     manifest = json.loads((CITY_DIR / "truth" / "manifest.json").read_text(encoding="utf-8"))
     got: dict[tuple[str, int], set[str]] = {}

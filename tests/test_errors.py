@@ -6,7 +6,7 @@ import pickle
 
 import pytest
 
-from pipeline.errors import ExtractError, FetchError, NianbaoError
+from nianbao.pipeline.errors import ExtractError, FetchError, NianbaoError
 
 
 @pytest.mark.parametrize("cls", [NianbaoError, ExtractError, FetchError])

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from expectations.checkpoint import validate_batch
-from expectations.frames import Previous
-from pipeline.extract import extract_report
-from pipeline.model import Finding, Report
+from nianbao.expectations.checkpoint import validate_batch
+from nianbao.expectations.frames import Previous
+from nianbao.pipeline.extract import extract_report
+from nianbao.pipeline.model import Finding, Report
 
 ROOT = Path(__file__).resolve().parent
 FIXTURES = {

@@ -7,9 +7,9 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-from expectations.checkpoint import validate_batch
-from expectations.docs import default_docs_dir
-from pipeline.extract import extract_report
+from nianbao.expectations.checkpoint import validate_batch
+from nianbao.expectations.docs import default_docs_dir
+from nianbao.pipeline.extract import extract_report
 
 FILES = Path(__file__).resolve().parent / "files"
 

@@ -9,18 +9,18 @@ from pathlib import Path
 import docx
 import pytest
 
-from pipeline import tables as T
-from pipeline.errors import ExtractError
-from pipeline.extract import extract_report, sniff
-from pipeline.extract.common import (
+from nianbao.pipeline import tables as T
+from nianbao.pipeline.errors import ExtractError
+from nianbao.pipeline.extract import extract_report, sniff
+from nianbao.pipeline.extract.common import (
     build_report,
     group_sections,
     read_applications,
     read_proactive,
     read_review_litigation,
 )
-from pipeline.extract.docx import parse_docx
-from pipeline.model import Report
+from nianbao.pipeline.extract.docx import parse_docx
+from nianbao.pipeline.model import Report
 
 FILES = Path(__file__).parent / "files" / "docx"
 GOLDEN = Path(__file__).parent / "golden"

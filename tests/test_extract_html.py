@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.errors import ExtractError
-from pipeline.extract import extract_report, sniff
-from pipeline.extract.common import build_report
-from pipeline.extract.html import declared_charset, decode_html, parse_html
-from pipeline.tables import expected_cells
+from nianbao.pipeline.errors import ExtractError
+from nianbao.pipeline.extract import extract_report, sniff
+from nianbao.pipeline.extract.common import build_report
+from nianbao.pipeline.extract.html import declared_charset, decode_html, parse_html
+from nianbao.pipeline.tables import expected_cells
 
 FILES = Path(__file__).parent / "files" / "html"
 GOLDEN = Path(__file__).parent / "golden"

@@ -14,11 +14,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.errors import ExtractError
-from pipeline.extract import extract_report, pdf
-from pipeline.extract.common import RADICAL_SUPPLEMENT, clean_text
-from pipeline.extract.pdf import parse_pdf
-from pipeline.extract.pdfium_page import PdfiumPage, _dedupe
+from nianbao.pipeline.errors import ExtractError
+from nianbao.pipeline.extract import extract_report, pdf
+from nianbao.pipeline.extract.common import RADICAL_SUPPLEMENT, clean_text
+from nianbao.pipeline.extract.pdf import parse_pdf
+from nianbao.pipeline.extract.pdfium_page import PdfiumPage, _dedupe
 
 TESTS = Path(__file__).resolve().parent
 REAL = TESTS / "files" / "real"

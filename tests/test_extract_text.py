@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import tables as T
-from pipeline.extract import extract_report, sniff
-from pipeline.extract.text import parse_text
+from nianbao.pipeline import tables as T
+from nianbao.pipeline.extract import extract_report, sniff
+from nianbao.pipeline.extract.text import parse_text
 
 FILES = Path(__file__).parent / "files" / "text"
 GOLDEN = Path(__file__).parent / "golden"

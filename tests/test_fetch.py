@@ -6,12 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.catalog import load_catalog
-from pipeline.fetch import Crawler, FetchPolicy, HostLimiter, pdf_complete
-from pipeline.rawstore import RawStore
-from pipeline.samples import CITY_DIR
-from pipeline.samples.server import OFFSITE, Faults, SampleServer
-from tests.sites import rows, sub_catalog
+from nianbao.demo.city import CITY_DIR
+from nianbao.demo.server import OFFSITE, Faults, SampleServer
+from nianbao.pipeline.catalog import load_catalog
+from nianbao.pipeline.fetch import Crawler, FetchPolicy, HostLimiter, pdf_complete
+from nianbao.pipeline.rawstore import RawStore
+
+from helpers import rows, sub_catalog
 
 FAST = FetchPolicy(retries=3, timeout_s=2.0, backoff_s=0.01)
 ATTACHMENT = "/download?id=3735"  # hz-fgw's 2020 report, a PDF behind a query-string download link
@@ -19,8 +20,8 @@ ATTACHMENT = "/download?id=3735"  # hz-fgw's 2020 report, a PDF behind a query-s
 
 def _crawl(tmp_path: Path, faults: Faults, policy: FetchPolicy = FAST, agencies: tuple[str, ...] = ("hz-fgw",),
            ingest: bool = True) -> tuple[Path, object, SampleServer]:
-    from flows.ingest import ingest_documents
-    from flows.nightly import crawl_catalog
+    from nianbao.flows.ingest import ingest_documents
+    from nianbao.flows.nightly import crawl_catalog
 
     wh = tmp_path / "wh" / "nianbao.duckdb"
     with SampleServer(CITY_DIR, faults=faults, lifetime_s=120) as srv:
@@ -126,7 +127,7 @@ def test_crawl_respects_per_host_limit(tmp_path: Path, per_host: int) -> None:
     policy = FetchPolicy(retries=0, backoff_s=0.01, per_host=per_host)
     with SampleServer(CITY_DIR, faults=Faults(slow={"*": 0.02}), lifetime_s=60) as srv:
         catalog = load_catalog(sub_catalog(srv, tmp_path / "c.yaml", ["hz-fgw", "hz-jyj", "hz-mzj", "hz-czj"]))
-        from flows.nightly import crawl_agency
+        from nianbao.flows.nightly import crawl_agency
 
         crawler = Crawler(catalog.allowed_hosts, RawStore(tmp_path / "raw"), {}, policy)
         threads = [__import__("threading").Thread(target=crawl_agency, args=(a, crawler)) for a in catalog.agencies]

@@ -10,14 +10,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import EXAMPLE_TXT, GOLDEN
+from helpers import EXAMPLE_TXT, GOLDEN
 
 BROKEN_OLD = "四、结转下年度继续办理\t\t0\t0\t0\t0\t0\t0\t0"
 BROKEN_NEW = "四、结转下年度继续办理\t\t2\t0\t0\t0\t0\t0\t2"
 
 
 def _nianbao(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "pipeline.cli", *args], capture_output=True, text=True, cwd=cwd,
+    return subprocess.run([sys.executable, "-m", "nianbao", *args], capture_output=True, text=True, cwd=cwd,
                           timeout=300)
 
 
@@ -43,8 +43,8 @@ def test_extract_cli_reports_errors_per_file(tmp_path: Path) -> None:
 
 
 def test_gx_flags_a_broken_balance_and_nothing_else(example_text: str) -> None:
-    from expectations.checkpoint import validate_batch
-    from pipeline.extract import extract_report
+    from nianbao.expectations.checkpoint import validate_batch
+    from nianbao.pipeline.extract import extract_report
 
     assert BROKEN_OLD in example_text
     good = extract_report(example_text.encode())
@@ -87,10 +87,10 @@ def _dump(path: Path) -> dict[str, list[tuple]]:
 
 @pytest.mark.slow
 def test_run_over_http_is_idempotent_and_quarantines(tmp_path: Path, example_text: str, prefect_harness: None) -> None:
-    from flows.run import run
-    from pipeline.samples.server import SampleServer
-    from warehouse.connect import open_for_reading
-    from warehouse.rollup import findings, rollup
+    from nianbao.demo.server import SampleServer
+    from nianbao.flows.run import run
+    from nianbao.warehouse.connect import open_for_reading
+    from nianbao.warehouse.rollup import findings, rollup
 
     site = tmp_path / "site"
     site.mkdir()
@@ -108,7 +108,7 @@ def test_run_over_http_is_idempotent_and_quarantines(tmp_path: Path, example_tex
     assert (first.loaded, first.quarantined, first.changed) == (1, 1, 2)
     assert (second.loaded, second.quarantined, second.changed) == (1, 1, 0)
     assert state1 == state2
-    from pipeline.tables import APPLICANT_CODES, application_row_codes
+    from nianbao.pipeline.tables import APPLICANT_CODES, application_row_codes
 
     # only the admitted report's cells: 23 rows × 7 columns of the v2019 table 3
     assert len(state1["curated.fct_applications"]) == len(application_row_codes("v2019")) * len(APPLICANT_CODES) == 161

@@ -23,9 +23,9 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pytest
 
-from pipeline.errors import ExtractError
-from pipeline.extract import extract_report, pdffonts
-from pipeline.samples import CITY_DIR
+from nianbao.demo.city import CITY_DIR
+from nianbao.pipeline.errors import ExtractError
+from nianbao.pipeline.extract import extract_report, pdffonts
 
 ROOT = Path(__file__).resolve().parent.parent
 WITHOUT_FONTS = ROOT / "tools" / "without-system-fonts"
@@ -54,7 +54,7 @@ def record(path: str) -> str:
     return json.dumps(out, ensure_ascii=False, sort_keys=True)
 
 
-_READ_ALL = "import sys; from tests.test_machine_independence import record; print('\\n'.join(record(p) for p in sys.argv[1:]))"
+_READ_ALL = "import sys; from test_machine_independence import record; print('\\n'.join(record(p) for p in sys.argv[1:]))"
 
 
 def _cjk_fonts_installed() -> list[str]:
@@ -83,7 +83,7 @@ def test_records_are_the_same_with_and_without_system_fonts(pdfs: list[Path], he
         assert _cjk_fonts_installed(), "CI installs a CJK font package so that the with-fonts leg means something"
     if shutil.which("unshare") is None or subprocess.run([str(WITHOUT_FONTS), "true"], capture_output=True).returncode:
         pytest.skip("this machine cannot hide its fonts (no mount namespaces); CI can")
-    hidden = subprocess.run([str(WITHOUT_FONTS), sys.executable, "-c", _READ_ALL, *map(str, pdfs)], cwd=ROOT,
+    hidden = subprocess.run([str(WITHOUT_FONTS), sys.executable, "-c", _READ_ALL, *map(str, pdfs)], cwd=ROOT / "tests",
                             capture_output=True, text=True, timeout=900, check=True).stdout.splitlines()
     assert len(hidden) == len(here)
     differing = [str(p) for p, a, b in zip(pdfs, here, hidden, strict=True) if a != b]
@@ -103,7 +103,7 @@ def test_pdfium_is_never_given_a_system_font() -> None:
 _WITH_NO_FONT_AT_ALL = """
 import json, sys
 import pypdfium2 as pdfium
-from pipeline.extract import extract_report, pdf  # importing the reader installs nianbao's font lookup
+from nianbao.pipeline.extract import extract_report, pdf  # importing the reader installs nianbao's font lookup
 
 class NoFonts(pdfium.PdfSysfontBase):
     def EnumFonts(self, _, mapper): return None

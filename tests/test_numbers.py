@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.numbers import amount_to_json, is_blank, parse_amount, parse_change, parse_count
+from nianbao.pipeline.numbers import amount_to_json, is_blank, parse_amount, parse_change, parse_count
 
 FULLWIDTH = str.maketrans("0123456789,.+-", "０１２３４５６７８９，．＋－")
 SPACES = st.sampled_from(["", " ", "  ", "\u3000", "\u00a0", "\t", "\n"])

@@ -13,14 +13,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline.catalog import load_catalog
-from pipeline.fetch import FetchPolicy
-from pipeline.ingest import DocRef
-from pipeline.rawstore import RawStore
-from pipeline.samples import CITY_DIR
-from pipeline.samples.server import SampleServer
-from tests.conftest import EXAMPLE_TXT
-from tests.sites import rows, sub_catalog
+from nianbao.demo.city import CITY_DIR
+from nianbao.demo.server import SampleServer
+from nianbao.pipeline.catalog import load_catalog
+from nianbao.pipeline.fetch import FetchPolicy
+from nianbao.pipeline.ingest import DocRef
+from nianbao.pipeline.rawstore import RawStore
+
+from helpers import EXAMPLE_TXT, rows, sub_catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 FAST = FetchPolicy(retries=2, backoff_s=0.01)
@@ -28,7 +28,7 @@ CORRECTED = "hz-mzj"  # the sample agency whose 2021 report is re-published (cor
 
 
 def test_second_nightly_with_nothing_changed_is_all_304_and_announces_nothing(tmp_path: Path) -> None:
-    from flows.nightly import crawl_catalog
+    from nianbao.flows.nightly import crawl_catalog
 
     wh, raw = tmp_path / "nianbao.duckdb", RawStore(tmp_path / "raw")
     with SampleServer(CITY_DIR, lifetime_s=120) as srv:
@@ -53,8 +53,8 @@ def test_second_nightly_with_nothing_changed_is_all_304_and_announces_nothing(tm
 
 @pytest.mark.slow
 def test_republished_document_is_fetched_loaded_as_new_version_and_announced(tmp_path: Path) -> None:
-    from flows.ingest import ingest_documents
-    from flows.nightly import crawl_catalog
+    from nianbao.flows.ingest import ingest_documents
+    from nianbao.flows.nightly import crawl_catalog
 
     wh, raw = tmp_path / "nianbao.duckdb", RawStore(tmp_path / "raw")
     with SampleServer(CITY_DIR, lifetime_s=300) as srv:
@@ -80,8 +80,8 @@ def test_republished_document_is_fetched_loaded_as_new_version_and_announced(tmp
 
 _WORKER = """
 import json, sys
-from pipeline.ingest import DocRef
-from flows.ingest import ingest_documents
+from nianbao.pipeline.ingest import DocRef
+from nianbao.flows.ingest import ingest_documents
 refs = [DocRef(**d) for d in json.loads(sys.argv[1])]
 out = ingest_documents(refs, sys.argv[2], sys.argv[3], sys.argv[4])
 print(json.dumps([[i.ref.sha256, i.status, i.changed] for i in out]))
@@ -91,7 +91,7 @@ print(json.dumps([[i.ref.sha256, i.status, i.changed] for i in out]))
 @pytest.mark.slow
 def test_burst_of_32_documents_from_6_processes_never_fails_on_the_warehouse_lock(tmp_path: Path) -> None:
     """32 documents in 4 concurrent processes, plus 2 processes replaying duplicates, while another holds the lock."""
-    from warehouse.fetchlog import writing
+    from nianbao.warehouse.fetchlog import writing
 
     wh, raw = tmp_path / "nianbao.duckdb", RawStore(tmp_path / "raw")
     text = EXAMPLE_TXT.read_text(encoding="utf-8")
@@ -150,7 +150,7 @@ def _stop(p: subprocess.Popen[str] | None, timeout: float = 30) -> int | None:
 
 
 def _locked_rows(wh: Path, sql: str) -> list[tuple[object, ...]] | None:
-    from warehouse.fetchlog import warehouse_lock
+    from nianbao.warehouse.fetchlog import warehouse_lock
 
     if not wh.exists():
         return None
@@ -191,7 +191,7 @@ def test_served_deployments_nightly_triggers_ingests_and_refresh(tmp_path: Path)
             time.sleep(0.5)
         with SampleServer(CITY_DIR, lifetime_s=400) as srv:
             catalog = sub_catalog(srv, tmp_path / "c.yaml", ["hz-szf"])
-            serve = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "serve", "--catalog", str(catalog),
+            serve = subprocess.Popen([sys.executable, "-m", "nianbao", "serve", "--catalog", str(catalog),
                                       "--warehouse", str(wh)], env=env, cwd=ROOT,
                                      stdout=(logs / "serve.out").open("w"), stderr=subprocess.STDOUT, text=True)
             deadline = time.monotonic() + 90

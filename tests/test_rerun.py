@@ -6,12 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.catalog import load_catalog
-from pipeline.fetch import FetchPolicy
-from pipeline.rawstore import RawStore
-from pipeline.samples import CITY_DIR
-from pipeline.samples.server import Faults, SampleServer
-from tests.sites import rows, sub_catalog
+from nianbao.demo.city import CITY_DIR
+from nianbao.demo.server import Faults, SampleServer
+from nianbao.pipeline.catalog import load_catalog
+from nianbao.pipeline.fetch import FetchPolicy
+from nianbao.pipeline.rawstore import RawStore
+
+from helpers import rows, sub_catalog
 
 ATTACHMENT = "/download?id=3735"  # hz-fgw's 2020 report, a PDF behind a query-string download link
 
@@ -20,9 +21,9 @@ ATTACHMENT = "/download?id=3735"  # hz-fgw's 2020 report, a PDF behind a query-s
 def test_rerun_failed_refetches_and_loads_what_the_night_missed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, prefect_harness: None
 ) -> None:
-    from flows.ingest import ingest_documents
-    from flows.nightly import crawl_catalog
-    from flows.rerun import rerun
+    from nianbao.flows.ingest import ingest_documents
+    from nianbao.flows.nightly import crawl_catalog
+    from nianbao.flows.rerun import rerun
 
     wh = tmp_path / "wh" / "nianbao.duckdb"
     raw = tmp_path / "raw"

@@ -17,14 +17,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from expectations.checkpoint import validate_batch
-from pipeline.extract import extract_report
-from pipeline.model import Report
-from pipeline.rawstore import RawStore
-from warehouse.connect import connect
-from warehouse.load import Outcome, load_outcome, record_document
-from warehouse.overrides import ReviewError, list_overrides, record_override, reprocess
-from warehouse.rollup import findings, rollup
+from nianbao.expectations.checkpoint import validate_batch
+from nianbao.pipeline.extract import extract_report
+from nianbao.pipeline.model import Report
+from nianbao.pipeline.rawstore import RawStore
+from nianbao.warehouse.connect import connect
+from nianbao.warehouse.load import Outcome, load_outcome, record_document
+from nianbao.warehouse.overrides import ReviewError, list_overrides, record_override, reprocess
+from nianbao.warehouse.rollup import findings, rollup
 
 FILES = Path(__file__).resolve().parent / "files"
 Plant = Callable[[Report], None]
@@ -236,7 +236,7 @@ def test_correct_revalidates_and_admits_only_when_it_passes(tmp_path: Path) -> N
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "pipeline.cli", *args], capture_output=True, text=True, timeout=300)
+    return subprocess.run([sys.executable, "-m", "nianbao", *args], capture_output=True, text=True, timeout=300)
 
 
 @pytest.mark.slow
@@ -276,8 +276,8 @@ def test_review_cli_and_findings_views(tmp_path: Path) -> None:
 @pytest.mark.parametrize("order", [(2020, 2021), (2021, 2020)], ids=["2020-then-2021", "2021-then-2020"])
 def test_cross_year_carry_through_the_ingest_flow(tmp_path: Path, order: tuple[int, int]) -> None:
     """The same, through the ingest flow's plain function: two runs into one warehouse file."""
-    from flows.ingest import ingest_documents
-    from pipeline.ingest import DocRef
+    from nianbao.flows.ingest import ingest_documents
+    from nianbao.pipeline.ingest import DocRef
 
     wh, raw = tmp_path / "wh.duckdb", tmp_path / "raw"
     docs = {2020: "html/html_hz-sfj_2020.html", 2021: "text/md_hz-czj_2021.md"}

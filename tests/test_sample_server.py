@@ -15,8 +15,8 @@ import httpx
 import pytest
 import yaml
 
-from pipeline.samples import CITY_DIR
-from pipeline.samples.server import OFFSITE, Faults, SampleServer
+from nianbao.demo.city import CITY_DIR
+from nianbao.demo.server import OFFSITE, Faults, SampleServer
 
 MANIFEST = json.loads((CITY_DIR / "truth" / "manifest.json").read_text(encoding="utf-8"))
 ROUTES = json.loads((CITY_DIR / "routes.json").read_text(encoding="utf-8"))
@@ -192,7 +192,7 @@ def test_lifetime_stops_the_server() -> None:
 
 
 def test_command_line_entry_serves_and_exits_by_itself(tmp_path: Path) -> None:
-    cmd = [sys.executable, "-m", "pipeline.samples.server", str(CITY_DIR), "--port", "0", "--lifetime", "3",
+    cmd = [sys.executable, "-m", "nianbao.demo.server", str(CITY_DIR), "--port", "0", "--lifetime", "3",
            "--catalog", str(tmp_path / "cat.yaml")]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             cwd=Path(__file__).resolve().parents[1])

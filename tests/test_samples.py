@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 import yaml
 
-from pipeline import tables as T
-from pipeline.samples import CITY_DIR, write_catalog
-from pipeline.samples.generate import _parse_scale, generate
-from pipeline.samples.site import read_routes
+from nianbao.demo.city import CITY_DIR, read_routes, write_catalog
+from nianbao.pipeline import tables as T
+
+from samplegen.generate import _parse_scale, generate
 
 MANIFEST = json.loads((CITY_DIR / "truth" / "manifest.json").read_text(encoding="utf-8"))
 REPORTS: list[dict[str, Any]] = MANIFEST["reports"]
@@ -92,9 +92,9 @@ def test_same_seed_same_bytes_other_seed_other_bytes(tmp_path: Path) -> None:
 def test_committed_sample_is_small_and_needs_no_generator_at_run_time() -> None:
     size = sum(p.stat().st_size for p in CITY_DIR.rglob("*") if p.is_file())
     assert size < 6_000_000
-    server_src = (Path(__file__).resolve().parents[1] / "pipeline" / "samples" / "server.py").read_text()
-    site_src = (Path(__file__).resolve().parents[1] / "pipeline" / "samples" / "site.py").read_text()
-    assert "reportlab" not in server_src + site_src and "import docx" not in server_src + site_src
+    demo = Path(__file__).resolve().parents[1] / "nianbao" / "demo"
+    source = "".join(p.read_text(encoding="utf-8") for p in demo.glob("*.py"))
+    assert "samplegen" not in source and "reportlab" not in source and "import docx" not in source
 
 
 # ------------------------------------------------------------------ the city and its truth
@@ -290,7 +290,7 @@ def _readable() -> list[tuple[dict[str, Any], dict[str, Any]]]:
 @pytest.mark.parametrize("entry,doc", _readable(), ids=lambda x: x.get("url", x.get("agency_id", "")) if isinstance(x, dict) else "")
 def test_documents_read_back_to_their_truth(entry: dict[str, Any], doc: dict[str, Any]) -> None:
     extract = pytest.importorskip("pipeline.extract")
-    from pipeline.errors import ExtractError
+    from nianbao.pipeline.errors import ExtractError
 
     data = body(doc["url"])
     if doc.get("error"):

@@ -12,11 +12,12 @@ from typing import Any
 import duckdb
 import pytest
 
-from pipeline.model import Finding, Location, Report
-from tests.conftest import GOLDEN
-from warehouse import load
-from warehouse.connect import connect, migrate, migrations
-from warehouse.load import Outcome, load_outcome, load_outcomes
+from nianbao.pipeline.model import Finding, Location, Report
+from nianbao.warehouse import load
+from nianbao.warehouse.connect import connect, migrate, migrations
+from nianbao.warehouse.load import Outcome, load_outcome, load_outcomes
+
+from helpers import GOLDEN
 
 GOLDENS_2020 = ("hz-yjglj_2020", "html_hz-sfj_2020", "docx_hz-ghzy_2020")
 GOLDENS_2022 = ("html_hz-mzj_2022_gbk", "docx_t1-gongshu_2022", "pdf_rl_v2021_total_first")
@@ -258,7 +259,7 @@ def test_facts_carry_provenance_and_extractor_version(wh: duckdb.DuckDBPyConnect
 
 
 def test_dim_code_holds_every_code_with_its_label(wh: duckdb.DuckDBPyConnection) -> None:
-    from pipeline import tables as T
+    from nianbao.pipeline import tables as T
 
     for template in T.TEMPLATES:
         for table, row, col in T.expected_cells(template):
@@ -272,7 +273,7 @@ def test_dim_code_holds_every_code_with_its_label(wh: duckdb.DuckDBPyConnection)
 
 
 def test_the_checked_in_wide_views_match_the_codes() -> None:
-    from warehouse.codes import wide_views_sql
+    from nianbao.warehouse.codes import wide_views_sql
 
     path = Path(__file__).resolve().parent.parent / "warehouse" / "sql" / "005_wide_views.sql"
     assert path.read_text(encoding="utf-8") == wide_views_sql()

@@ -11,12 +11,13 @@ from typing import Any
 import duckdb
 import pytest
 
-from pipeline.catalog import Agency
-from pipeline.model import Finding
-from tests.test_warehouse import GOLDENS_2020, GOLDENS_2022, golden, outcome, scaled
-from warehouse.connect import connect, migrate, publish_snapshot
-from warehouse.load import load_outcomes, upsert_agencies
-from warehouse.rollup import ROLLUP_MARTS, rollup
+from nianbao.pipeline.catalog import Agency
+from nianbao.pipeline.model import Finding
+from nianbao.warehouse.connect import connect, migrate, publish_snapshot
+from nianbao.warehouse.load import load_outcomes, upsert_agencies
+from nianbao.warehouse.rollup import ROLLUP_MARTS, rollup
+
+from test_warehouse import GOLDENS_2020, GOLDENS_2022, golden, outcome, scaled
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -145,7 +146,7 @@ def test_every_sql_block_of_the_data_dictionary_runs(ro: duckdb.DuckDBPyConnecti
 
 
 def _nianbao(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "pipeline.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "nianbao", *args], capture_output=True, text=True,
                           timeout=120, cwd=ROOT)
 
 
@@ -185,7 +186,7 @@ def test_rollup_and_export_cli(city: dict[str, Any], tmp_path: Path) -> None:
 
 
 def _marts_equal_definitions(con: duckdb.DuckDBPyConnection) -> None:
-    from warehouse.marts import MARTS
+    from nianbao.warehouse.marts import MARTS
 
     for name in MARTS:
         table = sorted(map(repr, con.execute(f"select * from marts.{name}").fetchall()))
@@ -201,7 +202,7 @@ def test_mart_tables_are_never_stale_after_a_write(tmp_path: Path) -> None:
     load_outcomes(con, [outcome("ag0", 2020, golden(GOLDENS_2020[0])), outcome("ag1", 2022, golden(GOLDENS_2022[0]))])
     _marts_equal_definitions(con)
     # a new reading of one year, a quarantined one, a re-published version, a renamed agency
-    from warehouse.load import load_outcome
+    from nianbao.warehouse.load import load_outcome
 
     load_outcome(con, outcome("ag1", 2022, golden(GOLDENS_2022[0]),
                               findings=[Finding("t3_balance", "applications", column="total", left=1, right=2)]))

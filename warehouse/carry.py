@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from expectations.checkpoint import validate_batch
-from expectations.frames import Previous
-from pipeline import tables as T
-from pipeline.model import Finding, Location, Report
+from nianbao.expectations.checkpoint import validate_batch
+from nianbao.expectations.frames import Previous
+from nianbao.pipeline import tables as T
+from nianbao.pipeline.model import Finding, Location, Report
 
 if TYPE_CHECKING:
-    from warehouse.load import Outcome
+    from nianbao.warehouse.load import Outcome
 
 CHECK = "cross_year_carry"
 _COLUMNS = ("report_id", "seq", "check_id", "severity", "table_name", "row_code", "column_code", "proceeding",

@@ -1,4 +1,4 @@
-"""The canonical code lists as warehouse rows (curated.dim_code …), generated from pipeline/tables only."""
+"""The canonical code lists as warehouse rows (curated.dim_code …), generated from nianbao.pipeline/tables only."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Iterable
 import duckdb
 import pandas as pd
 
-from pipeline import tables as T
+from nianbao.pipeline import tables as T
 
 _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+[．.、]\s*)")
 

@@ -13,7 +13,7 @@ import duckdb
 def migrations() -> list[tuple[int, str]]:
     """(version, SQL) of every migration in warehouse/sql, in order."""
     out = []
-    for entry in resources.files("warehouse.sql").iterdir():
+    for entry in resources.files("nianbao.warehouse.sql").iterdir():
         name = entry.name
         if name.endswith(".sql") and name[:3].isdigit():
             out.append((int(name[:3]), entry.read_text(encoding="utf-8")))
@@ -57,8 +57,8 @@ def migrate(con: duckdb.DuckDBPyConnection, upto: int | None = None) -> int:
 
 def connect(path: str | Path) -> duckdb.DuckDBPyConnection:
     """Open (creating if needed) the warehouse file read-write, at the current schema and code lists."""
-    from warehouse.codes import sync_codes
-    from warehouse.marts import refresh_marts
+    from nianbao.warehouse.codes import sync_codes
+    from nianbao.warehouse.marts import refresh_marts
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

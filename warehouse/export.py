@@ -7,8 +7,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from warehouse.marts import source
-from warehouse.rollup import ROLLUP_MARTS
+from nianbao.warehouse.marts import source
+from nianbao.warehouse.rollup import ROLLUP_MARTS
 
 PARQUET_TABLES = (
     "curated.fct_proactive", "curated.fct_applications", "curated.fct_review_litigation",

@@ -20,10 +20,10 @@ from typing import Any
 
 import duckdb
 
-from pipeline.fetch import Attempt, Got, Known
-from pipeline.settings import load_settings
-from warehouse.connect import connect
-from warehouse.load import now
+from nianbao.pipeline.fetch import Attempt, Got, Known
+from nianbao.pipeline.settings import load_settings
+from nianbao.warehouse.connect import connect
+from nianbao.warehouse.load import now
 
 LOCK_TIMEOUT_S = load_settings().lock_timeout_s
 

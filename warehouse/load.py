@@ -32,8 +32,8 @@ import orjson
 import pandas as pd
 import pyarrow as pa
 
-from pipeline.catalog import Agency
-from pipeline.model import EXTRACTOR_VERSION, Finding, Report
+from nianbao.pipeline.catalog import Agency
+from nianbao.pipeline.model import EXTRACTOR_VERSION, Finding, Report
 
 FACT_TABLES = {
     "proactive": ("curated.fct_proactive", "item", "measure"),
@@ -325,7 +325,7 @@ def _prepare(con: duckdb.DuckDBPyConnection, outcomes: list[Outcome], result: Lo
     Unchanged readings are skipped on their digest before the cross_year_carry check, so a reload of
     what is stored never builds record JSON nor imports or runs GX.
     """
-    from warehouse.overrides import apply_overrides
+    from nianbao.warehouse.overrides import apply_overrides
 
     apply_overrides(con, outcomes)  # review decisions, re-applied on every load (issue 5)
     latest: dict[str, Outcome] = {}
@@ -346,7 +346,7 @@ def _prepare(con: duckdb.DuckDBPyConnection, outcomes: list[Outcome], result: Lo
         candidates.append((o, digest, old))
     if not candidates:
         return []
-    from warehouse.carry import check_previous
+    from nianbao.warehouse.carry import check_previous
 
     check_previous(con, [o for o, _d, _old in candidates])  # cross_year_carry against year − 1 (issue 5)
     seen = _document_first_seen(con, sorted({o.sha256 for o, _d, _old in candidates}))
@@ -383,14 +383,14 @@ def load_outcome(con: duckdb.DuckDBPyConnection, o: Outcome) -> bool:
 
 def _refresh_marts(con: duckdb.DuckDBPyConnection) -> None:
     """The rollup marts of the years just written (warehouse/marts.py): never left stale by a load."""
-    from warehouse.marts import refresh_marts
+    from nianbao.warehouse.marts import refresh_marts
 
     refresh_marts(con)
 
 
 def _recheck_following(con: duckdb.DuckDBPyConnection, written: list[Outcome]) -> None:
     """cross_year_carry both ways: the stored next year of each written report is re-validated (issue 5)."""
-    from warehouse.carry import recheck_following
+    from nianbao.warehouse.carry import recheck_following
 
     recheck_following(con, [(o.agency_id, o.year) for o in written])
 
@@ -431,7 +431,7 @@ def load_outcomes(con: duckdb.DuckDBPyConnection, outcomes: Iterable[Outcome], c
     keys = {k for k, c in written.items() if written.get((k[0], k[1] + 1), -1) < c}
     keys |= {(by_id[rid].agency_id, by_id[rid].year) for rid, _why in result.failed if rid in by_id}
     if keys:
-        from warehouse.carry import recheck_following
+        from nianbao.warehouse.carry import recheck_following
 
         recheck_following(con, sorted(keys))
     if result.changed:

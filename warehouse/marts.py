@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import duckdb
 
-from warehouse.load import now
+from nianbao.warehouse.load import now
 
 # in dependency order (build views read build views; the tables are rewritten in this order)
 MARTS = (

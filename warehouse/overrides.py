@@ -19,13 +19,13 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from pipeline import tables as T
-from pipeline.errors import NianbaoError
-from pipeline.model import BLOCKING_CHECKS, WARNING_CHECKS, Finding, Location, Report
-from pipeline.settings import load_settings
+from nianbao.pipeline import tables as T
+from nianbao.pipeline.errors import NianbaoError
+from nianbao.pipeline.model import BLOCKING_CHECKS, WARNING_CHECKS, Finding, Location, Report
+from nianbao.pipeline.settings import load_settings
 
 if TYPE_CHECKING:
-    from warehouse.load import Outcome
+    from nianbao.warehouse.load import Outcome
 
 SPEC_CHECKS = frozenset(BLOCKING_CHECKS + WARNING_CHECKS)
 ACTIONS = ("accept", "correct")
@@ -167,7 +167,7 @@ def record_override(con: duckdb.DuckDBPyConnection, agency_id: str, year: int, a
         if earlier:  # the document's own value, not an earlier correction's
             printed = earlier[0].printed_value
         else:
-            from expectations.frames import get_value
+            from nianbao.expectations.frames import get_value
 
             v = get_value(report, cell)
             printed = None if v is None else str(v)
@@ -213,8 +213,8 @@ def apply_overrides(con: duckdb.DuckDBPyConnection, outcomes: list[Outcome]) -> 
     todo = [(o, found[(o.agency_id, o.year, o.sha256)]) for o in readable if (o.agency_id, o.year, o.sha256) in found]
     if not todo:
         return 0
-    from expectations.checkpoint import validate_batch
-    from warehouse.carry import previous_report
+    from nianbao.expectations.checkpoint import validate_batch
+    from nianbao.warehouse.carry import previous_report
 
     previous = {}
     for k, (o, decisions) in enumerate(todo):
@@ -248,7 +248,7 @@ def _as_printed(con: duckdb.DuckDBPyConnection, sha: str, stored: Report, overri
     """The document's own reading: extracted again from the raw store, else the stored record un-corrected."""
     row = con.execute("select store_path from raw.documents where sha256 = ?", [sha]).fetchone()
     if row and row[0] and Path(row[0]).exists():
-        from pipeline.extract import extract_report
+        from nianbao.pipeline.extract import extract_report
 
         return extract_report(Path(row[0]).read_bytes())
     for o in overrides:
@@ -261,7 +261,7 @@ def _as_printed(con: duckdb.DuckDBPyConnection, sha: str, stored: Report, overri
 
 def reprocess(con: duckdb.DuckDBPyConnection, agency_id: str, year: int) -> Outcome:
     """Load the agency-year's current document again with its decisions applied; the resulting Outcome."""
-    from warehouse.load import Outcome, load_outcome
+    from nianbao.warehouse.load import Outcome, load_outcome
 
     report_id, sha, _status, stored = _current(con, agency_id, year)
     if stored is None:
@@ -269,8 +269,8 @@ def reprocess(con: duckdb.DuckDBPyConnection, agency_id: str, year: int) -> Outc
     decisions = active_overrides(con, [(agency_id, year, sha)]).get((agency_id, year, sha), [])
     url_row = con.execute("select source_url from staging.reports where report_id = ?", [report_id]).fetchone()
     o = Outcome(agency_id, year, sha, url_row[0] if url_row else None, report=_as_printed(con, sha, stored, decisions))
-    from expectations.checkpoint import validate_batch
-    from warehouse.carry import previous_report
+    from nianbao.expectations.checkpoint import validate_batch
+    from nianbao.warehouse.carry import previous_report
 
     assert o.report is not None
     prev = previous_report(con, agency_id, year)

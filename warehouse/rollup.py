@@ -8,9 +8,9 @@ from typing import Any
 
 import duckdb
 
-from pipeline import tables as T
-from pipeline.numbers import amount_to_json
-from warehouse.marts import source
+from nianbao.pipeline import tables as T
+from nianbao.pipeline.numbers import amount_to_json
+from nianbao.warehouse.marts import source
 
 
 def _template_for(con: duckdb.DuckDBPyConnection, year: int, schema: str = "marts") -> str:

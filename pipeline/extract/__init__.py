@@ -6,9 +6,9 @@ import zipfile
 from collections.abc import Callable
 from io import BytesIO
 
-from pipeline.errors import ExtractError
-from pipeline.extract.common import ParsedDocument, build_report
-from pipeline.model import Report
+from nianbao.pipeline.errors import ExtractError
+from nianbao.pipeline.extract.common import ParsedDocument, build_report
+from nianbao.pipeline.model import Report
 
 
 def sniff(data: bytes) -> str:
@@ -38,19 +38,19 @@ def sniff(data: bytes) -> str:
 
 def _reader(fmt: str) -> Callable[[bytes], ParsedDocument]:
     if fmt == "text":
-        from pipeline.extract.text import parse_text
+        from nianbao.pipeline.extract.text import parse_text
 
         return parse_text
     if fmt == "pdf":
-        from pipeline.extract.pdf import parse_pdf
+        from nianbao.pipeline.extract.pdf import parse_pdf
 
         return parse_pdf
     if fmt == "html":
-        from pipeline.extract.html import parse_html
+        from nianbao.pipeline.extract.html import parse_html
 
         return parse_html
     if fmt == "docx":
-        from pipeline.extract.docx import parse_docx
+        from nianbao.pipeline.extract.docx import parse_docx
 
         return parse_docx
     raise ExtractError("unsupported_format", f"no reader for {fmt}")

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from pipeline import tables as T
-from pipeline.errors import ExtractError
-from pipeline.model import Location, Report
-from pipeline.numbers import normalize, parse_amount, parse_change, parse_count
+from nianbao.pipeline import tables as T
+from nianbao.pipeline.errors import ExtractError
+from nianbao.pipeline.model import Location, Report
+from nianbao.pipeline.numbers import normalize, parse_amount, parse_change, parse_count
 
 # Kangxi radicals (U+2F00–2FD5) fold under NFKC; the CJK Radicals Supplement (U+2E80–2EFF) does not.
 # Chromium-printed Noto CJK extracts some characters as these; map them back explicitly.

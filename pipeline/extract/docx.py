@@ -7,9 +7,17 @@ import zlib
 from io import BytesIO
 from typing import Any
 
-from pipeline.errors import ExtractError
-from pipeline.extract.common import Cell, ParsedDocument, RawTable, Row, classify_table, clean_text, split_row
-from pipeline.model import Location
+from nianbao.pipeline.errors import ExtractError
+from nianbao.pipeline.extract.common import (
+    Cell,
+    ParsedDocument,
+    RawTable,
+    Row,
+    classify_table,
+    clean_text,
+    split_row,
+)
+from nianbao.pipeline.model import Location
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"

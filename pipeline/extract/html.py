@@ -10,9 +10,17 @@ import lxml.etree
 import lxml.html
 from lxml.html import HtmlElement
 
-from pipeline.errors import ExtractError
-from pipeline.extract.common import Cell, ParsedDocument, RawTable, Row, classify_table, clean_text, split_row
-from pipeline.model import Location
+from nianbao.pipeline.errors import ExtractError
+from nianbao.pipeline.extract.common import (
+    Cell,
+    ParsedDocument,
+    RawTable,
+    Row,
+    classify_table,
+    clean_text,
+    split_row,
+)
+from nianbao.pipeline.model import Location
 
 # ----------------------------------------------------------------------------- decoding
 _META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)

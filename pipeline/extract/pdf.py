@@ -28,8 +28,8 @@ import pypdfium2 as pdfium
 from pdfplumber.table import merge_edges
 from pdfplumber.utils import extract_text
 
-from pipeline.errors import ExtractError
-from pipeline.extract.common import (
+from nianbao.pipeline.errors import ExtractError
+from nianbao.pipeline.extract.common import (
     Cell,
     ParsedDocument,
     RawTable,
@@ -38,8 +38,8 @@ from pipeline.extract.common import (
     group_sections,
     read_fees,
 )
-from pipeline.extract.pdfium_page import PdfiumPage, check_page
-from pipeline.model import Location
+from nianbao.pipeline.extract.pdfium_page import PdfiumPage, check_page
+from nianbao.pipeline.model import Location
 
 # pdfminer logs a warning for every odd object; a report's oddities are not our log's business
 logging.getLogger("pdfminer").setLevel(logging.ERROR)

@@ -17,7 +17,7 @@ import pypdfium2.raw as C
 from pdfplumber.table import TableFinder
 from pdfplumber.utils import extract_words
 
-from pipeline.extract import pdffonts
+from nianbao.pipeline.extract import pdffonts
 
 # before any document is opened: non-embedded fonts get the fixed metrics font, never a system one
 pdffonts.install()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from pipeline.errors import ExtractError
-from pipeline.extract.common import Cell, ParsedDocument, RawTable, Row, clean_text
-from pipeline.model import Location
+from nianbao.pipeline.errors import ExtractError
+from nianbao.pipeline.extract.common import Cell, ParsedDocument, RawTable, Row, clean_text
+from nianbao.pipeline.model import Location
 
 _HEADING = re.compile(r"^[#\s*]*(?P<num>[一二三四五六])\s*[、.．]\s*\**(?P<title>.*)$")
 _SECTION_BY_NUM = {"二": "proactive", "三": "applications", "四": "review_litigation"}

@@ -16,7 +16,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import lxml.html
 from lxml.html import HtmlElement
 
-from pipeline.extract.html import decode_html
+from nianbao.pipeline.extract.html import decode_html
 
 _YEAR = re.compile(r"(?<!\d)(20\d{2}|19\d{2})(?!\d)")
 _ATTACHMENT_EXT = (".pdf", ".docx", ".doc", ".wps")

@@ -12,10 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from pipeline.catalog import Agency
-from pipeline.errors import ExtractError
-from pipeline.extract import sniff
-from pipeline.sources.base import DEFAULT_PLATFORM, Platform
+from nianbao.pipeline.catalog import Agency
+from nianbao.pipeline.errors import ExtractError
+from nianbao.pipeline.extract import sniff
+from nianbao.pipeline.sources.base import DEFAULT_PLATFORM, Platform
 
 MAX_LISTING_PAGES = 50
 

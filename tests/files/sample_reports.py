@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from pipeline import tables as T
+from nianbao.pipeline import tables as T
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden"
 Spec = tuple[str, int, int]  # text, rowspan, colspan

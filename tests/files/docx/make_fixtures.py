@@ -30,7 +30,7 @@ from sample_reports import (  # noqa: E402
     write_golden,
 )
 
-from pipeline import tables as T  # noqa: E402
+from nianbao.pipeline import tables as T  # noqa: E402
 
 T1 = Path("/work/shared/real-reports/T1_2021-template-blank.docx")
 

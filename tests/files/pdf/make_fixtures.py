@@ -23,7 +23,7 @@ ROOT = HERE.parents[2]
 GOLDEN = ROOT / "tests" / "golden"
 sys.path.insert(0, str(ROOT))
 
-from pipeline import tables as T  # noqa: E402
+from nianbao.pipeline import tables as T  # noqa: E402
 
 PARTS = T.APPLICANT_PARTS
 CJK_FONT = "Noto Sans CJK SC"

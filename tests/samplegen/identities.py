@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipeline import tables as T
+from nianbao.pipeline import tables as T
 
 BLOCKING = ("complete", "nonnegative", "t3_row_total", "t3_outcome_total", "t3_balance", "t4_group_total")
 WARNINGS = ("cross_year_carry", "narrative_consistency", "template_year")

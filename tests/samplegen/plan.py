@@ -9,9 +9,9 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from pipeline.samples.layout import Style
-from pipeline.samples.render_html import HtmlStyle
-from pipeline.samples.render_pdf import PdfStyle
+from samplegen.layout import Style
+from samplegen.render_html import HtmlStyle
+from samplegen.render_pdf import PdfStyle
 
 # publication modes: html (inline article), pdf / docx (article with an attachment), both (inline + PDF),
 # direct_pdf (the listing links the PDF itself)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from html import escape
 
-from pipeline.samples.layout import Grid, Printed
+from samplegen.layout import Grid, Printed
 
 
 @dataclass

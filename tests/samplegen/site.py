@@ -1,12 +1,6 @@
-"""The agency sites on disk: listing pages, article pages, attachments, the routing table and the catalog.
+"""Writing the agency sites: listing pages, article pages, attachments, the routing table and the catalog.
 
-Layout of a generated sample directory:
-
-    site/                 what the server serves (URL path = file path, except the routed URLs)
-    site/_files/          bodies of URLs with a query string (`/download?id=123`)
-    routes.json           URL → file for query URLs, content-type overrides, redirects, corrections, dates
-    catalog.template.yaml the catalog with `{base_url}` where the server's address goes
-    truth/                one canonical JSON per report, and manifest.json
+The layout it writes is described (and read) by `nianbao.demo.city`.
 """
 
 from __future__ import annotations
@@ -16,14 +10,12 @@ import json
 import random
 from email.utils import format_datetime
 from pathlib import Path
-from typing import Any
 
-from pipeline.samples.agencies import CITY, Agency
-from pipeline.samples.render_html import listing_html, page, simple_article
+from nianbao.demo.city import CATALOG_TEMPLATE, ROUTES
 
-CATALOG_TEMPLATE = "catalog.template.yaml"
-ROUTES = "routes.json"
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+from samplegen.agencies import CITY, Agency
+from samplegen.render_html import listing_html, page, simple_article
+
 _DISTRACTORS = (
     "{name}{year}年政府信息公开工作要点",
     "{name}{year}年法治政府建设年度报告",
@@ -179,21 +171,3 @@ def catalog_template(agencies: list[Agency]) -> str:
             f"    index_url: \"{{base_url}}/{a.id}/ndbg/index.html\"",
         ]
     return "\n".join(lines) + "\n"
-
-
-def write_catalog(root: Path, base_url: str, dest: Path) -> Path:
-    """Fill the sample's catalog template with a server's base URL (e.g. http://127.0.0.1:8765) into `dest`."""
-    text = (Path(root) / CATALOG_TEMPLATE).read_text(encoding="utf-8").replace("{base_url}", base_url.rstrip("/"))
-    dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    dest.write_text(text, encoding="utf-8")
-    return dest
-
-
-def read_routes(root: Path) -> dict[str, Any]:
-    """The routing table of a generated sample (empty tables when there is none)."""
-    path = Path(root) / ROUTES
-    if not path.exists():
-        return {"files": {}, "types": {}, "redirects": {}, "corrections": {}, "last_modified": {}}
-    return json.loads(path.read_text(encoding="utf-8"))
-

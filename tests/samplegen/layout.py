@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from pipeline import tables as T
-from pipeline.model import Report
+from nianbao.pipeline import tables as T
+from nianbao.pipeline.model import Report
 
 _FULLWIDTH = str.maketrans("0123456789,.-+", "０１２３４５６７８９，．－＋")
 # table 2's sub-tables: which 第二十条 item each canonical item sits under (the template's layout)

@@ -17,7 +17,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
-from pipeline.samples.layout import Grid, Printed
+from samplegen.layout import Grid, Printed
 
 FONT = "STSong-Light"
 PAGE_W, PAGE_H = A4

@@ -1,6 +1,6 @@
 """`nianbao review …` and the human view of `nianbao findings --format table` (issue 5).
 
-Kept apart from pipeline/cli.py, which registers these: review decisions are recorded in the warehouse
+Kept apart from nianbao.pipeline/cli.py, which registers these: review decisions are recorded in the warehouse
 (warehouse/overrides.py), the report is loaded again with them applied, and the analysts' snapshot is
 published. stdout carries data only; what happened goes to stderr.
 """
@@ -19,7 +19,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from pipeline.errors import NianbaoError
+from nianbao.pipeline.errors import NianbaoError
 
 review_app = typer.Typer(no_args_is_help=True, add_completion=False,
                          help="Review decisions: accept a quarantined report, or correct a cell citing a source.")
@@ -31,9 +31,9 @@ By = Annotated[str | None, typer.Option("--by", help="who decides (default: $NIA
 @contextmanager
 def _writer(warehouse: Path | None) -> Iterator[duckdb.DuckDBPyConnection]:
     """The warehouse read-write under the load lock (runs queue behind it); the snapshot published after."""
-    from pipeline.settings import load_settings
-    from warehouse.connect import publish_snapshot
-    from warehouse.fetchlog import writing
+    from nianbao.pipeline.settings import load_settings
+    from nianbao.warehouse.connect import publish_snapshot
+    from nianbao.warehouse.fetchlog import writing
 
     path = load_settings(warehouse).warehouse
     if not Path(path).exists():
@@ -49,7 +49,7 @@ def _writer(warehouse: Path | None) -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 def _report_outcome(o: Any) -> None:
-    from expectations.docs import default_docs_dir
+    from nianbao.expectations.docs import default_docs_dir
 
     checks = sorted({f.check for f in o.findings})
     err.print(f"{o.agency_id} {o.year} ({o.sha256[:12]}): [bold]{o.status}[/bold]"
@@ -65,7 +65,7 @@ def accept(agency: Annotated[str, typer.Argument(help="agency id")],
            reason: Annotated[str, typer.Option("--reason", help="why the report may be counted as printed")],
            by: By = None, warehouse: Warehouse = None) -> None:
     """Accept a quarantined report: it is counted in curated tables and rollups, its findings kept beside it."""
-    from warehouse.overrides import record_override, reprocess
+    from nianbao.warehouse.overrides import record_override, reprocess
 
     with _writer(warehouse) as con:
         o = record_override(con, agency, year, "accept", reason=reason, decided_by=by)
@@ -81,7 +81,7 @@ def correct(agency: Annotated[str, typer.Argument(help="agency id")],
             reason: Annotated[str | None, typer.Option("--reason", help="why")] = None,
             by: By = None, warehouse: Warehouse = None) -> None:
     """Correct cells of a report, citing a source; it is checked again and admitted only if it then passes."""
-    from warehouse.overrides import ReviewError, record_override, reprocess
+    from nianbao.warehouse.overrides import ReviewError, record_override, reprocess
 
     with _writer(warehouse) as con:
         for spec in cell:
@@ -99,9 +99,9 @@ def list_(agency: Annotated[str | None, typer.Argument(help="agency id")] = None
           year: Annotated[int | None, typer.Argument(help="report year")] = None,
           warehouse: Warehouse = None) -> None:
     """Every recorded decision (revoked ones included), as JSON lines: who, when, why, on which document."""
-    from pipeline.settings import load_settings
-    from warehouse.connect import open_for_reading
-    from warehouse.overrides import list_overrides
+    from nianbao.pipeline.settings import load_settings
+    from nianbao.warehouse.connect import open_for_reading
+    from nianbao.warehouse.overrides import list_overrides
 
     con = open_for_reading(load_settings(warehouse).warehouse)
     try:
@@ -112,7 +112,7 @@ def list_(agency: Annotated[str | None, typer.Argument(help="agency id")] = None
 
 
 def _where(locations: list[dict[str, Any]]) -> str:
-    from expectations.docs import where
+    from nianbao.expectations.docs import where
 
     return "\n".join(f"{str(loc.get('ref', '')).rsplit('.', 1)[-1]}: {where(loc)}" for loc in locations[:4]) + (f"\n… {len(locations) - 4} more" if len(locations) > 4 else "")
 

@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from pipeline.errors import NianbaoError
+from nianbao.pipeline.errors import NianbaoError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="nianbao (年报): government disclosure annual reports → DuckDB.")
 err = Console(stderr=True)
@@ -43,7 +43,7 @@ def _dump(obj: Any) -> str:
 def extract(files: Annotated[list[Path], typer.Argument(help="documents: PDF, HTML, DOCX or text")],
             provenance: Annotated[bool, typer.Option(help="include provenance, narrative and warnings")] = False) -> None:
     """Read each document and print one JSON line: the canonical report, or its error."""
-    from pipeline.extract import extract_report
+    from nianbao.pipeline.extract import extract_report
 
     failed = 0
     for f in files:
@@ -90,7 +90,7 @@ def _print_summary(summary: Any) -> None:
         for label, get in rows:
             t.add_row(label, *(str(get(summary.rollups[y])) for y in years))
         err.print(t)
-    from warehouse.connect import snapshot_path
+    from nianbao.warehouse.connect import snapshot_path
 
     err.print(f"warehouse: {summary.warehouse}; analysts' snapshot: {snapshot_path(summary.warehouse)}")
     err.print('query it: nianbao query "select * from marts.citywide_metrics"  (or duckdb -readonly on the snapshot)')
@@ -102,7 +102,7 @@ def run(catalog: Annotated[Path, typer.Option("--catalog", help="the agency cata
         year: Annotated[int | None, typer.Option(help="only this report year")] = None) -> None:
     """One whole pipeline run in-process: fetch, extract, check, load, roll up."""
     _quiet_prefect()
-    from flows.run import run as run_pipeline
+    from nianbao.flows.run import run as run_pipeline
 
     try:
         summary = run_pipeline(catalog, warehouse, year)
@@ -113,8 +113,8 @@ def run(catalog: Annotated[Path, typer.Option("--catalog", help="the agency cata
 
 
 def _reader(warehouse: Path | None) -> Any:
-    from pipeline.settings import load_settings
-    from warehouse.connect import open_for_reading
+    from nianbao.pipeline.settings import load_settings
+    from nianbao.warehouse.connect import open_for_reading
 
     try:
         return open_for_reading(load_settings(warehouse).warehouse)
@@ -127,7 +127,7 @@ def _reader(warehouse: Path | None) -> Any:
 def rollup(year: Annotated[int, typer.Option("--year")], warehouse: Warehouse = None,
            format: Annotated[str, typer.Option("--format", help="json")] = "json") -> None:
     """The citywide rollup for a year: tables 2, 3 and 4 summed over the admitted reports."""
-    from warehouse.rollup import rollup as compute
+    from nianbao.warehouse.rollup import rollup as compute
 
     con = _reader(warehouse)
     try:
@@ -140,7 +140,7 @@ def rollup(year: Annotated[int, typer.Option("--year")], warehouse: Warehouse = 
 def findings(warehouse: Warehouse = None,
              format: Annotated[str, typer.Option("--format", help="json (lines) or table")] = "json") -> None:
     """Every check finding stored in the warehouse."""
-    from warehouse.rollup import findings as stored
+    from nianbao.warehouse.rollup import findings as stored
 
     con = _reader(warehouse)
     try:
@@ -151,7 +151,7 @@ def findings(warehouse: Warehouse = None,
         for row in rows:
             print(_dump(row))
         return
-    from pipeline.cli_review import print_findings_table
+    from nianbao.cli.review import print_findings_table
 
     print_findings_table(rows, Console(width=max(Console().width, 160)))
 
@@ -198,7 +198,7 @@ def query(sql: Annotated[str, typer.Argument(help="read-only SQL")], warehouse: 
 @app.command()
 def export(out: Annotated[Path, typer.Option("--out", help="directory to write into")], warehouse: Warehouse = None) -> None:
     """Parquet for facts and dimensions, CSV and XLSX for the rollups, from the analysts' snapshot."""
-    from warehouse.export import export as write_exports
+    from nianbao.warehouse.export import export as write_exports
 
     con = _reader(warehouse)
     try:
@@ -216,7 +216,7 @@ def rerun(failed: Annotated[bool, typer.Option("--failed", help="only what faile
           warehouse: Warehouse = None) -> None:
     """Process again what failed or was quarantined (or every document of --agency/--year); print what changed."""
     _quiet_prefect()
-    from flows.rerun import rerun as rerun_flow
+    from nianbao.flows.rerun import rerun as rerun_flow
 
     only_failed = failed or (agency is None and year is None)
     try:
@@ -242,7 +242,7 @@ def serve(catalog: Annotated[Path, typer.Option("--catalog", help="the agency ca
     if not os.environ.get("PREFECT_API_URL"):
         err.print("[red]error[/red] PREFECT_API_URL is not set: start `prefect server start` and point to it")
         raise typer.Exit(2)
-    from flows.serve import serve_all
+    from nianbao.flows.serve import serve_all
 
     try:
         serve_all(catalog, warehouse)
@@ -256,12 +256,12 @@ def demo(warehouse: Warehouse = None) -> None:
     """The main job on the bundled sample city: its agency sites on loopback, a full run, a summary, and a
     comparison with the sample's own truth (exit 1 naming every difference)."""
     _quiet_prefect()
-    from flows.run import run as run_pipeline
-    from pipeline.samples import CITY_DIR
-    from pipeline.samples.server import SampleServer
-    from pipeline.samples.truth import differences
-    from warehouse.rollup import findings as stored
-    from warehouse.rollup import rollup as compute
+    from nianbao.demo.city import CITY_DIR
+    from nianbao.demo.server import SampleServer
+    from nianbao.demo.truth import differences
+    from nianbao.flows.run import run as run_pipeline
+    from nianbao.warehouse.rollup import findings as stored
+    from nianbao.warehouse.rollup import rollup as compute
 
     with SampleServer(CITY_DIR, lifetime_s=1800) as server, tempfile.TemporaryDirectory(prefix="nianbao-demo-") as tmp:
         catalog = server.write_catalog(Path(tmp) / "catalog.yaml")
@@ -286,7 +286,7 @@ def demo(warehouse: Warehouse = None) -> None:
               "and why, and every planted finding")
 
 
-from pipeline.cli_review import review_app  # noqa: E402  (issue 5: review accept | correct | list)
+from nianbao.cli.review import review_app  # noqa: E402  (issue 5: review accept | correct | list)
 
 app.add_typer(review_app, name="review")
 
@@ -294,7 +294,3 @@ app.add_typer(review_app, name="review")
 def main() -> None:
     """Entry point of the `nianbao` script."""
     app()
-
-
-if __name__ == "__main__":
-    main()

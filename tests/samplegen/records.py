@@ -6,9 +6,10 @@ import random
 from decimal import Decimal
 from typing import Any
 
-from pipeline import tables as T
-from pipeline.model import Report
-from pipeline.samples.agencies import Agency
+from nianbao.pipeline import tables as T
+from nianbao.pipeline.model import Report
+
+from samplegen.agencies import Agency
 
 # (low, high) of new applications a year by size class
 _VOLUME = {"large": (300, 2600), "medium": (25, 260), "small": (0, 14)}

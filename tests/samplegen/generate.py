@@ -1,6 +1,6 @@
 """Generate the sample city: truth records, rendered documents, agency sites, routes, catalog and manifest.
 
-    python -m pipeline.samples.generate --out DIR [--seed N] [--scale AGENCIESxYEARS]
+    python -m samplegen.generate --out DIR [--seed N] [--scale AGENCIESxYEARS]
 
 Deterministic: the same seed writes the same bytes. Without --scale it writes the bundled city
 (37 agencies × 2020–2023, every format); with --scale it writes N agencies × Y years as HTML only.
@@ -19,15 +19,17 @@ import time
 from pathlib import Path
 from typing import Any
 
-from pipeline import tables as T
-from pipeline.model import Report
-from pipeline.samples.agencies import CITY, Agency, city_agencies, scale_agencies
-from pipeline.samples.identities import blocking_failures, check_ids, warning_failures
-from pipeline.samples.layout import printed
-from pipeline.samples.plan import Plan, make_plan, scale_fault
-from pipeline.samples.records import agency_records, narrative_claims, plant_carry_break, plant_misprint
-from pipeline.samples.render_html import article_html
-from pipeline.samples.site import DOCX_TYPE, SiteWriter, nav
+from nianbao.demo.city import DOCX_TYPE
+from nianbao.pipeline import tables as T
+from nianbao.pipeline.model import Report
+
+from samplegen.agencies import CITY, Agency, city_agencies, scale_agencies
+from samplegen.identities import blocking_failures, check_ids, warning_failures
+from samplegen.layout import printed
+from samplegen.plan import Plan, make_plan, scale_fault
+from samplegen.records import agency_records, narrative_claims, plant_carry_break, plant_misprint
+from samplegen.render_html import article_html
+from samplegen.site import SiteWriter, nav
 
 DEFAULT_SEED = 2024
 CITY_YEARS = [2020, 2021, 2022, 2023]
@@ -45,8 +47,8 @@ def _sha(data: bytes) -> str:
 
 def _attachment(plan: Plan, rec: Report, claims: dict[str, int], seed: int) -> bytes:
     """The attachment's bytes as planned: DOCX, PDF, or one of the unreadable PDFs."""
-    from pipeline.samples.render_docx import render_docx
-    from pipeline.samples.render_pdf import PdfStyle, render_image_only, render_pdf
+    from samplegen.render_docx import render_docx
+    from samplegen.render_pdf import PdfStyle, render_image_only, render_pdf
 
     doc = printed(rec, claims, plan.style, random.Random(f"{seed}:text:{plan.agency_id}:{plan.year}"))
     rows = list(T.application_row_codes(rec.template))
@@ -208,7 +210,7 @@ def _parse_scale(text: str) -> tuple[int, int]:
 
 def main(argv: list[str] | None = None) -> int:
     """Command line entry: generate into --out and print a one-line summary to stderr."""
-    ap = argparse.ArgumentParser(prog="python -m pipeline.samples.generate", description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(prog="python -m samplegen.generate", description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, required=True, help="directory to write (site/ and truth/ are replaced)")
     ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
     ap.add_argument("--scale", type=_parse_scale, default=None, help="AGENCIESxYEARS, HTML only (e.g. 2500x4)")

@@ -6,8 +6,8 @@ import datetime as dt
 import zipfile
 from io import BytesIO
 
-from pipeline.samples.layout import Grid, Printed
-from pipeline.samples.render_pdf import place
+from samplegen.layout import Grid, Printed
+from samplegen.render_pdf import place
 
 _FIXED_TIME = (2021, 1, 1, 0, 0, 0)
 

@@ -1,4 +1,4 @@
-"""Helpers for the orchestration tests: a sub-catalog of the sample city on a SampleServer, and warehouse peeks."""
+"""What several test modules share: where the fixtures are, a sub-catalog of the sample city, warehouse peeks."""
 
 from __future__ import annotations
 
@@ -7,6 +7,11 @@ from typing import Any
 
 import duckdb
 import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+FILES = ROOT / "tests" / "files"
+GOLDEN = ROOT / "tests" / "golden"
+EXAMPLE_TXT = FILES / "text" / "hz-yjglj_2020.txt"
 
 
 def sub_catalog(server: Any, dest: Path, agencies: list[str]) -> Path:

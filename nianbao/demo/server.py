@@ -4,7 +4,7 @@
         catalog = srv.write_catalog(tmp / "catalog.yaml")
         httpx.get(srv.url("/hz-mzj/ndbg/index.html"))
 
-    python -m pipeline.samples.server [DIR] --port 8765 [--lifetime 3600] [--catalog catalog.yaml]
+    python -m nianbao.demo.server [DIR] --port 8765 [--lifetime 3600] [--catalog catalog.yaml]
 
 Binds 127.0.0.1 only, and stops by itself after `lifetime_s` seconds whatever happens.
 """
@@ -26,8 +26,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from pipeline.samples import CITY_DIR
-from pipeline.samples.site import DOCX_TYPE, read_routes, write_catalog
+from nianbao.demo.city import CITY_DIR, DOCX_TYPE, read_routes, write_catalog
 
 DEFAULT_LAST_MODIFIED = "Mon, 01 Jan 2024 00:00:00 GMT"
 CORRECTED_LAST_MODIFIED = "Mon, 01 Jul 2024 02:00:00 GMT"
@@ -272,7 +271,7 @@ class SampleServer:
 
 def main(argv: list[str] | None = None) -> int:
     """Serve a sample directory until its lifetime ends or Ctrl-C; prints the base URL on stdout."""
-    ap = argparse.ArgumentParser(prog="python -m pipeline.samples.server", description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(prog="python -m nianbao.demo.server", description=__doc__.splitlines()[0])
     ap.add_argument("root", nargs="?", type=Path, default=CITY_DIR, help="a generated sample (default: the bundled city)")
     ap.add_argument("--port", type=int, default=0, help="0 picks a free port")
     ap.add_argument("--lifetime", type=float, default=3600.0, help="seconds until the server stops by itself")
