@@ -29,7 +29,7 @@ test-fontless: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check . || true
+	$(BIN)/ruff format --check .
 
 fmt: $(STAMP)
 	$(BIN)/ruff check --fix .

@@ -32,7 +32,9 @@ GOLDEN = Path(__file__).resolve().parent.parent / "tests" / "golden"
 
 def clean_goldens() -> list[Report]:
     """The golden records that pass every check (the real 06/07 carry the agencies' own errors)."""
-    reports = [Report.from_json(json.loads(p.read_text(encoding="utf-8"))) for p in sorted(GOLDEN.glob("*.json"))]
+    reports = [
+        Report.from_json(json.loads(p.read_text(encoding="utf-8"))) for p in sorted(GOLDEN.glob("*.json"))
+    ]
     found = validate_batch(reports, docs_dir=False).findings
     return [r for k, r in enumerate(reports) if k not in found]
 
@@ -50,11 +52,15 @@ def synthesize(n: int, seed: int = 5) -> tuple[list[Report], dict[int, Previous]
         r.year = rng.randint(lo, min(hi, 2024))
         f = rng.randint(1, 4)
         r.applications = {row: {a: v * f for a, v in cols.items()} for row, cols in r.applications.items()}
-        r.review_litigation = {p: {o: v * f for o, v in cols.items()} for p, cols in r.review_litigation.items()}
+        r.review_litigation = {
+            p: {o: v * f for o, v in cols.items()} for p, cols in r.review_litigation.items()
+        }
         for measures in r.proactive.values():
             for m, v in measures.items():
                 if m not in T.MONEY_MEASURES:
-                    measures[m] = v + rng.randint(0, 9) if m not in T.SIGNED_MEASURES else v - rng.randint(0, 9)
+                    measures[m] = (
+                        v + rng.randint(0, 9) if m not in T.SIGNED_MEASURES else v - rng.randint(0, 9)
+                    )
         r.narrative = {k: {"value": v["value"] * f, "raw": v["raw"]} for k, v in r.narrative.items()}
         if i % 100 == 7:  # a planted t3_balance defect
             r.applications["carried_out"]["natural_person"] += 1
@@ -102,15 +108,23 @@ def main() -> None:
     per_single = t_single / len(sample)
     maxrss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
-    print(f"reports: {args.reports:,} ({cells:,} template cells, {rows:,} frame rows over {len(v.results)} GX runs)")
+    print(
+        f"reports: {args.reports:,} ({cells:,} template cells, {rows:,} frame rows over {len(v.results)} GX runs)"
+    )
     print(f"GX context + suites (once per process): {warm:.2f} s")
-    print(f"batched: {t_batch:.2f} s total = {1000 * t_batch / args.reports:.2f} ms/report "
-          f"(frames {t_frames:.2f} s, GX + findings {t_batch - t_frames:.2f} s); "
-          f"{sum(map(len, v.findings.values()))} findings on {len(flagged)} planted reports")
-    print(f"peak memory during the batch: {peak / 2**20:.0f} MiB traced (Python + numpy); process max RSS {maxrss_mb:.0f} MiB")
-    print(f"one at a time: {args.single} reports in {t_single:.2f} s = {1000 * per_single:.1f} ms/report "
-          f"→ {args.reports:,} reports ≈ {per_single * args.reports:.0f} s "
-          f"({per_single * args.reports / t_batch:.0f}× the batch)")
+    print(
+        f"batched: {t_batch:.2f} s total = {1000 * t_batch / args.reports:.2f} ms/report "
+        f"(frames {t_frames:.2f} s, GX + findings {t_batch - t_frames:.2f} s); "
+        f"{sum(map(len, v.findings.values()))} findings on {len(flagged)} planted reports"
+    )
+    print(
+        f"peak memory during the batch: {peak / 2**20:.0f} MiB traced (Python + numpy); process max RSS {maxrss_mb:.0f} MiB"
+    )
+    print(
+        f"one at a time: {args.single} reports in {t_single:.2f} s = {1000 * per_single:.1f} ms/report "
+        f"→ {args.reports:,} reports ≈ {per_single * args.reports:.0f} s "
+        f"({per_single * args.reports / t_batch:.0f}× the batch)"
+    )
     print(f"target < 10 ms/report batched: {'met' if 1000 * t_batch / args.reports < 10 else 'NOT met'}")
 
 

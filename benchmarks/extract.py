@@ -114,14 +114,22 @@ def main() -> int:
         return statistics.median(r[key] for r in rs)
 
     wall, cpu, fwall, fcpu = med(ours, "wall"), med(ours, "cpu"), med(floor, "wall"), med(floor, "cpu")
-    print(f"files: {len(files)}  pages: {pages}  runs per side: {args.repeat} (medians; each run in a fresh process)")
-    print(f"nianbao extract_report:        wall {wall:.3f} s  cpu {cpu:.3f} s  {pages / wall:.1f} pages/s  {1000 * wall / pages:.1f} ms/page")
+    print(
+        f"files: {len(files)}  pages: {pages}  runs per side: {args.repeat} (medians; each run in a fresh process)"
+    )
+    print(
+        f"nianbao extract_report:        wall {wall:.3f} s  cpu {cpu:.3f} s  {pages / wall:.1f} pages/s  {1000 * wall / pages:.1f} ms/page"
+    )
     print(f"pdfplumber extract_text floor: wall {fwall:.3f} s  cpu {fcpu:.3f} s  {pages / fwall:.1f} pages/s")
-    print(f"peak RSS: nianbao {med(ours, 'rss') / 2**20:.1f} MB, floor {med(floor, 'rss') / 2**20:.1f} MB "
-          f"(whole process incl. interpreter and imports); peak Python heap during nianbao's run: {heap / 2**20:.1f} MB")
+    print(
+        f"peak RSS: nianbao {med(ours, 'rss') / 2**20:.1f} MB, floor {med(floor, 'rss') / 2**20:.1f} MB "
+        f"(whole process incl. interpreter and imports); peak Python heap during nianbao's run: {heap / 2**20:.1f} MB"
+    )
     ratio = wall / fwall
-    print(f"ratio nianbao / floor: wall {ratio:.2f}x, cpu {cpu / fcpu:.2f}x (target <= 0.70x) "
-          f"{'OK' if max(ratio, cpu / fcpu) <= 0.7 else 'OVER TARGET'}")
+    print(
+        f"ratio nianbao / floor: wall {ratio:.2f}x, cpu {cpu / fcpu:.2f}x (target <= 0.70x) "
+        f"{'OK' if max(ratio, cpu / fcpu) <= 0.7 else 'OVER TARGET'}"
+    )
     return 0
 
 

@@ -1,6 +1,6 @@
 """Orchestration figures (issue 7): a no-change night vs the first, and Prefect's overhead per ingested document.
 
-    .venv/bin/python benchmarks/orchestration.py [--agencies N] [--documents N]
+.venv/bin/python benchmarks/orchestration.py [--agencies N] [--documents N]
 """
 
 from __future__ import annotations
@@ -13,9 +13,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 _TMP = Path(tempfile.mkdtemp(prefix="nianbao-bench-"))
-for k, v in {"PREFECT_HOME": str(_TMP / "prefect"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1",
-             "GX_ANALYTICS_ENABLED": "false", "PREFECT_LOGGING_LEVEL": "ERROR",
-             "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180"}.items():
+for k, v in {
+    "PREFECT_HOME": str(_TMP / "prefect"),
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "DO_NOT_TRACK": "1",
+    "GX_ANALYTICS_ENABLED": "false",
+    "PREFECT_LOGGING_LEVEL": "ERROR",
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
+}.items():
     os.environ[k] = v
 os.environ.pop("PREFECT_API_URL", None)
 
@@ -52,10 +57,14 @@ def main() -> int:
         second = crawl_catalog(catalog, wh, raw, policy, "bench-2", in_prefect=False)
         t2 = time.perf_counter()
     fs, ss = first.summary, second.summary
-    print(f"nightly over {len(catalog.agencies)} agencies, {fs.discovered} documents, {fs.listing_pages} listing pages")
+    print(
+        f"nightly over {len(catalog.agencies)} agencies, {fs.discovered} documents, {fs.listing_pages} listing pages"
+    )
     print(f"  first night:     {t1 - t0:6.2f} s  ({fs.new} new, {fs.fetched} bodies)")
-    print(f"  no-change night: {t2 - t1:6.2f} s  ({ss.unchanged} unchanged, {ss.fetched} bodies, "
-          f"{len(second.announce)} announced)")
+    print(
+        f"  no-change night: {t2 - t1:6.2f} s  ({ss.unchanged} unchanged, {ss.fetched} bodies, "
+        f"{len(second.announce)} announced)"
+    )
     print(f"  ratio no-change / first: {(t2 - t1) / (t1 - t0):.2f}")
 
     refs = first.fetched_refs()[: args.documents]
@@ -72,7 +81,9 @@ def main() -> int:
     ingest(documents=docs, warehouse=str(_TMP / "wh3.duckdb"))  # extraction computed (and cached)
     cold = time.perf_counter() - t0
     t0 = time.perf_counter()
-    ingest(documents=docs, warehouse=str(_TMP / "wh3.duckdb"))  # every extraction a cache hit, nothing to load
+    ingest(
+        documents=docs, warehouse=str(_TMP / "wh3.duckdb")
+    )  # every extraction a cache hit, nothing to load
     warm = time.perf_counter() - t0
     n = len(refs)
     print(f"ingest of {n} documents")
@@ -80,8 +91,10 @@ def main() -> int:
     print(f"  plain ingest (extract+GX+load):  {plain:6.2f} s  ({1000 * plain / n:7.1f} ms/doc)")
     print(f"  ingest flow, extraction computed:{cold:6.2f} s  ({1000 * cold / n:7.1f} ms/doc)")
     print(f"  ingest flow, extraction cached:  {warm:6.2f} s  ({1000 * warm / n:7.1f} ms/doc)")
-    print(f"  orchestration overhead per document (cached flow vs bare extraction): "
-          f"{1000 * (warm - bare) / n:+.1f} ms/doc; cached flow / bare = {warm / bare:.2f}")
+    print(
+        f"  orchestration overhead per document (cached flow vs bare extraction): "
+        f"{1000 * (warm - bare) / n:+.1f} ms/doc; cached flow / bare = {warm / bare:.2f}"
+    )
     return 0
 
 

@@ -44,8 +44,12 @@ def synthesize(n: int, carry: str = "consistent") -> tuple[list[Agency], list[Ou
     case, where every load also writes cross_year_carry findings.
     """
     pool = templates()
-    agencies = [Agency(f"a{i:05d}", f"机关{i}", f"区{i % 13}", ("municipal", "district", "county")[i % 3], "department")
-                for i in range(-(-n // len(YEARS)))]
+    agencies = [
+        Agency(
+            f"a{i:05d}", f"机关{i}", f"区{i % 13}", ("municipal", "district", "county")[i % 3], "department"
+        )
+        for i in range(-(-n // len(YEARS)))
+    ]
     outcomes = []
     for i in range(n):
         agency, year = agencies[i // len(YEARS)], YEARS[i % len(YEARS)]
@@ -59,10 +63,14 @@ def synthesize(n: int, carry: str = "consistent") -> tuple[list[Agency], list[Ou
         r.agency, r.year = agency.name, year
         if carry == "consistent" and i % len(YEARS):
             r.applications["carried_in"] = dict(outcomes[-1].report.applications["carried_out"])  # type: ignore[union-attr]
-        r.provenance = {f"{t}.{row}.{col}": Location(raw=str(v), page=3 + j % 2, bbox=(50.0, 100.0 + j, 90.0, 112.0 + j))
-                        for j, (t, row, col, v) in enumerate(r.cells())}
+        r.provenance = {
+            f"{t}.{row}.{col}": Location(raw=str(v), page=3 + j % 2, bbox=(50.0, 100.0 + j, 90.0, 112.0 + j))
+            for j, (t, row, col, v) in enumerate(r.cells())
+        }
         digest = hashlib.sha256(f"{agency.id}/{year}/{i}".encode()).hexdigest()
-        outcomes.append(Outcome(agency.id, year, digest, f"http://127.0.0.1/{agency.id}/{year}.pdf", report=r))
+        outcomes.append(
+            Outcome(agency.id, year, digest, f"http://127.0.0.1/{agency.id}/{year}.pdf", report=r)
+        )
     return agencies, outcomes
 
 
@@ -82,8 +90,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--reports", type=int, default=10_000)
     ap.add_argument("--chunk", type=int, default=1000)
-    ap.add_argument("--carry", choices=("consistent", "broken"), default="consistent",
-                    help="years chained as real reports are, or every carry mismatched (worst case)")
+    ap.add_argument(
+        "--carry",
+        choices=("consistent", "broken"),
+        default="consistent",
+        help="years chained as real reports are, or every carry mismatched (worst case)",
+    )
     args = ap.parse_args()
     t0 = time.perf_counter()
     agencies, outcomes = synthesize(args.reports, args.carry)
@@ -94,27 +106,39 @@ def main() -> None:
         t0 = time.perf_counter()
         result = load_outcomes(con, outcomes, chunk=args.chunk)
         load_s = time.perf_counter() - t0
-        facts = sum(con.execute(f"select count(*) from curated.fct_{t}").fetchall()[0][0]
-                    for t in ("proactive", "applications", "review_litigation"))
-        print(f"load: {result.changed} reports, {facts:,} facts in {load_s:.1f} s "
-              f"({facts / load_s:,.0f} facts/s); failed {len(result.failed)}")
-        by_check = con.execute("select check_id, count(*) from staging.findings group by 1 order by 1").fetchall()
+        facts = sum(
+            con.execute(f"select count(*) from curated.fct_{t}").fetchall()[0][0]
+            for t in ("proactive", "applications", "review_litigation")
+        )
+        print(
+            f"load: {result.changed} reports, {facts:,} facts in {load_s:.1f} s "
+            f"({facts / load_s:,.0f} facts/s); failed {len(result.failed)}"
+        )
+        by_check = con.execute(
+            "select check_id, count(*) from staging.findings group by 1 order by 1"
+        ).fetchall()
         print(f"findings written by the load: {dict(by_check) or 'none'}")
         t0 = time.perf_counter()
         again = load_outcomes(con, outcomes, chunk=args.chunk)
-        print(f"reload of the same documents: {again.unchanged} unchanged, {again.changed} changed "
-              f"in {time.perf_counter() - t0:.1f} s")
+        print(
+            f"reload of the same documents: {again.unchanged} unchanged, {again.changed} changed "
+            f"in {time.perf_counter() - t0:.1f} s"
+        )
         year = 2022
         worst = 0.0
         for name in ROLLUP_MARTS:
-            ms = timed(lambda name=name: con.execute(f"select * from marts.{name} where year = ?", [year]).fetchall())
+            ms = timed(
+                lambda name=name: con.execute(f"select * from marts.{name} where year = ?", [year]).fetchall()
+            )
             worst = max(worst, ms)
             print(f"  marts.{name:<32} {ms:7.1f} ms")
         ms = timed(lambda: rollup(con, year))
         worst = max(worst, ms)
         print(f"  rollup({year}) JSON                       {ms:7.1f} ms")
-        print(f"slowest rollup query: {worst:.1f} ms (target < 100 ms); load {load_s:.1f} s (target < 60 s); "
-              f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB")
+        print(
+            f"slowest rollup query: {worst:.1f} ms (target < 100 ms); load {load_s:.1f} s (target < 60 s); "
+            f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB"
+        )
         con.close()
 
 

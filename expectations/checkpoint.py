@@ -85,10 +85,19 @@ def _missing_finding(side: Side, report: Report) -> Finding:
     if not near:  # the whole row is missing: point at the same column in the nearest printed rows
         order = [f"{t}.{r}.{c}" for t, r, c in T.expected_cells(report.template)]
         i = order.index(cell) if cell in order else 0
-        near = [c for c in order[i + 1:] + order[:i][::-1] if c.split(".")[2] == col and c in report.provenance]
-    return Finding("complete", side.table, side.row, side.column, side.proceeding, cells=[cell],
-                   locations=_locations(report, near[:2], near=True),
-                   message=f"{cell} ({_label(cell, report.template)}) was not found or not read as a number")
+        near = [
+            c for c in order[i + 1 :] + order[:i][::-1] if c.split(".")[2] == col and c in report.provenance
+        ]
+    return Finding(
+        "complete",
+        side.table,
+        side.row,
+        side.column,
+        side.proceeding,
+        cells=[cell],
+        locations=_locations(report, near[:2], near=True),
+        message=f"{cell} ({_label(cell, report.template)}) was not found or not read as a number",
+    )
 
 
 def _finding(check: str, side: Side, report: Report, previous: Previous | None) -> Finding:
@@ -96,16 +105,29 @@ def _finding(check: str, side: Side, report: Report, previous: Previous | None) 
     if check == "complete":
         return _missing_finding(side, report)
     if check == "nonnegative":
-        return Finding(check, side.table, side.row, side.column, side.proceeding, left=side.left, right=0,
-                       cells=cells, locations=_locations(report, cells),
-                       message=f"{cells[0]} ({_label(cells[0], report.template)}) = {side.left} < 0")
+        return Finding(
+            check,
+            side.table,
+            side.row,
+            side.column,
+            side.proceeding,
+            left=side.left,
+            right=0,
+            cells=cells,
+            locations=_locations(report, cells),
+            message=f"{cells[0]} ({_label(cells[0], report.template)}) = {side.left} < 0",
+        )
     if check == "template_year":
         lo, hi = T.TEMPLATE_YEARS[report.template]
         where = next(iter(k for k in report.provenance if k.startswith("proactive.")), None)
-        return Finding(check, left=side.left, right=side.right,
-                       locations=_locations(report, [where] if where else []),
-                       message=f"template {report.template} (told by table 2's layout) is for {lo}–{min(hi, 9999)}, "
-                               f"the report is for {report.year}")
+        return Finding(
+            check,
+            left=side.left,
+            right=side.right,
+            locations=_locations(report, [where] if where else []),
+            message=f"template {report.template} (told by table 2's layout) is for {lo}–{min(hi, 9999)}, "
+            f"the report is for {report.year}",
+        )
     locations = _locations(report, cells)
     if check == "cross_year_carry" and previous is not None:
         prev_cell = side.right_cells[0].split(":", 1)[1]
@@ -117,8 +139,15 @@ def _finding(check: str, side: Side, report: Report, previous: Previous | None) 
         locations.append({"ref": side.right_cells[0], "raw": str(report.narrative[claim].get("raw", ""))})
     right_name = " + ".join(side.right_cells)
     return Finding(
-        check, side.table, side.row, side.column, side.proceeding, left=side.left, right=side.right,
-        cells=cells, locations=locations,
+        check,
+        side.table,
+        side.row,
+        side.column,
+        side.proceeding,
+        left=side.left,
+        right=side.right,
+        cells=cells,
+        locations=locations,
         message=f"{' + '.join(side.left_cells)} = {side.left} ≠ {side.right} = {right_name}",
     )
 
@@ -167,4 +196,3 @@ def validate_batch(
     if only is None and target is not None and reports:
         out.docs = write_data_docs(out, Path(target))
     return out
-

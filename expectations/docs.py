@@ -72,9 +72,12 @@ def _suites(results: list[Any]) -> str:
                 f"<tr><td>{_e(suite)}</td><td><code>{_e(cfg.type)}</code><br><span class=muted>{_e(kwargs)}</span></td>"
                 f"<td>{_e(cfg.meta.get('check'))}</td><td class=num>{_e(stats.get('element_count'))}</td>"
                 f"<td class=num>{_e(stats.get('unexpected_count'))}</td>"
-                f"<td class={'ok' if r.success else 'fail'}>{'passed' if r.success else 'failed'}</td></tr>")
-    return ("<table><tr><th>suite</th><th>expectation</th><th>check</th><th>rows</th><th>unexpected</th>"
-            "<th>result</th></tr>" + "".join(rows) + "</table>")
+                f"<td class={'ok' if r.success else 'fail'}>{'passed' if r.success else 'failed'}</td></tr>"
+            )
+    return (
+        "<table><tr><th>suite</th><th>expectation</th><th>check</th><th>rows</th><th>unexpected</th>"
+        "<th>result</th></tr>" + "".join(rows) + "</table>"
+    )
 
 
 def _findings(validation: Validation, labels: list[str]) -> str:
@@ -83,18 +86,25 @@ def _findings(validation: Validation, labels: list[str]) -> str:
         label = labels[k] if k < len(labels) else str(k)
         rows = []
         for f in found:
-            locs = "<br>".join(f"<code>{_e(loc.get('ref', ''))}</code> {_e(where(loc))}" for loc in f.locations)
+            locs = "<br>".join(
+                f"<code>{_e(loc.get('ref', ''))}</code> {_e(where(loc))}" for loc in f.locations
+            )
             rows.append(
                 f"<tr><td>{_e(f.check)}</td><td class={f.severity}>{f.severity}</td>"
                 f"<td>{_e('.'.join(x for x in (f.table, f.row, f.proceeding, f.column) if x))}</td>"
                 f"<td class=num>{_e(f.left)}</td><td class=num>{_e(f.right)}</td>"
-                f"<td class=num>{_e(f.difference)}</td><td>{locs}</td><td>{_e(f.message)}</td></tr>")
-        out.append(f"<h3>{_e(label)}</h3><table><tr><th>check</th><th>severity</th><th>about</th><th>left</th>"
-                   f"<th>right</th><th>difference</th><th>where</th><th>message</th></tr>{''.join(rows)}</table>")
+                f"<td class=num>{_e(f.difference)}</td><td>{locs}</td><td>{_e(f.message)}</td></tr>"
+            )
+        out.append(
+            f"<h3>{_e(label)}</h3><table><tr><th>check</th><th>severity</th><th>about</th><th>left</th>"
+            f"<th>right</th><th>difference</th><th>where</th><th>message</th></tr>{''.join(rows)}</table>"
+        )
     return "".join(out) or "<p class=ok>No findings.</p>"
 
 
-def render(validation: Validation, labels: list[str] | None = None, title: str = "nianbao data quality") -> str:
+def render(
+    validation: Validation, labels: list[str] | None = None, title: str = "nianbao data quality"
+) -> str:
     """The validation as one self-contained HTML page."""
     reports = validation.reports
     labels = labels or [f"{r.agency} {r.year} ({r.template}, {r.format})" for r in reports]

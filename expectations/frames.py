@@ -22,7 +22,9 @@ from nianbao.pipeline import tables as T
 from nianbao.pipeline.model import Location, Report
 
 ALL_OUTCOME_ROWS = tuple(dict.fromkeys(T.OUTCOME_ROWS["v2019"] + T.OUTCOME_ROWS["v2021"]))
-ALL_APPLICATION_ROWS = tuple(dict.fromkeys(T.application_row_codes("v2019") + T.application_row_codes("v2021")))
+ALL_APPLICATION_ROWS = tuple(
+    dict.fromkeys(T.application_row_codes("v2019") + T.application_row_codes("v2021"))
+)
 ALL_CELLS = tuple(dict.fromkeys(c for t in T.TEMPLATES for c in T.expected_cells(t)))
 _CELL_INDEX = {c: i for i, c in enumerate(ALL_CELLS)}
 FRAME_NAMES = ("cells", "t3_rows", "t3_outcomes", "t3_balance", "t4", "carry", "narrative", "template")
@@ -32,7 +34,10 @@ _EMPTY: dict[str, Any] = {}
 NARRATIVE_CLAIMS = {
     "applications_received": ["applications.received_new.total"],
     "review": ["review_litigation.review.total"],
-    "litigation": ["review_litigation.litigation_direct.total", "review_litigation.litigation_after_review.total"],
+    "litigation": [
+        "review_litigation.litigation_direct.total",
+        "review_litigation.litigation_after_review.total",
+    ],
 }
 _CLAIMS = tuple(NARRATIVE_CLAIMS)
 
@@ -121,12 +126,17 @@ def _layout(template: str) -> dict[str, Any]:
         # [row, applicant] → position
         "app": np.array([[pos[f"applications.{r}.{a}"] for a in T.APPLICANT_CODES] for r in app_rows]),
         # [applicant, outcome-row (ALL_OUTCOME_ROWS order, -1 where the template has none)] → position
-        "outcomes": np.array([[pos.get(f"applications.{o}.{a}", -1) for o in ALL_OUTCOME_ROWS]
-                              for a in T.APPLICANT_CODES]),
+        "outcomes": np.array(
+            [[pos.get(f"applications.{o}.{a}", -1) for o in ALL_OUTCOME_ROWS] for a in T.APPLICANT_CODES]
+        ),
         "outcomes_present": np.array([o in outcome_rows for o in ALL_OUTCOME_ROWS]),
-        "balance": {r: np.array([pos[f"applications.{r}.{a}"] for a in T.APPLICANT_CODES])
-                    for r in ("received_new", "carried_in", "handled_total", "carried_out")},
-        "t4": np.array([[pos[f"review_litigation.{p}.{o}"] for o in T.OUTCOME_CODES] for p in T.PROCEEDING_CODES]),
+        "balance": {
+            r: np.array([pos[f"applications.{r}.{a}"] for a in T.APPLICANT_CODES])
+            for r in ("received_new", "carried_in", "handled_total", "carried_out")
+        },
+        "t4": np.array(
+            [[pos[f"review_litigation.{p}.{o}"] for o in T.OUTCOME_CODES] for p in T.PROCEEDING_CODES]
+        ),
     }
 
 
@@ -136,7 +146,11 @@ def _values(reports: list[Report], cells: list[str]) -> np.ndarray:
     nan = float("nan")
     out = np.empty((len(reports), len(keys)), dtype=np.float64)
     for i, r in enumerate(reports):
-        tables = {"proactive": r.proactive, "applications": r.applications, "review_litigation": r.review_litigation}
+        tables = {
+            "proactive": r.proactive,
+            "applications": r.applications,
+            "review_litigation": r.review_litigation,
+        }
         row = [tables[t].get(rw, _EMPTY).get(c) for t, rw, c in keys]
         out[i] = [nan if v is None else v for v in row]
     return out
@@ -153,15 +167,19 @@ def _template_frames(idx: np.ndarray, V: np.ndarray, template: str) -> dict[str,
     out: dict[str, pd.DataFrame] = {}
     count_value = V.copy()
     count_value[:, L["signed"]] = np.nan  # table 2's `change` may be negative: left out of nonnegative
-    out["cells"] = _frame(np.repeat(idx, c), np.tile(L["cell_u"], n),
-                          {"value": V.ravel(), "count_value": count_value.ravel()})
+    out["cells"] = _frame(
+        np.repeat(idx, c), np.tile(L["cell_u"], n), {"value": V.ravel(), "count_value": count_value.ravel()}
+    )
     # t3_row_total: (report, row) where every one of the row's 7 cells was read
     A = V[:, L["app"]]  # n × rows × 7
     ok = ~np.isnan(A).any(axis=2)
     ri, rr = np.nonzero(ok)
     sel = A[ri, rr]
-    out["t3_rows"] = _frame(idx[ri], L["row_u"][rr], {
-        **{a: sel[:, j] for j, a in enumerate(T.APPLICANT_PARTS)}, "neg_total": -sel[:, 6]})
+    out["t3_rows"] = _frame(
+        idx[ri],
+        L["row_u"][rr],
+        {**{a: sel[:, j] for j, a in enumerate(T.APPLICANT_PARTS)}, "neg_total": -sel[:, 6]},
+    )
     # t3_outcome_total: (report, applicant) where handled_total and every outcome row were read
     pos = L["outcomes"]  # 7 × outcomes
     outs = np.where(pos >= 0, V[:, np.where(pos >= 0, pos, 0)], 0.0)  # n × 7 × outcomes
@@ -169,25 +187,42 @@ def _template_frames(idx: np.ndarray, V: np.ndarray, template: str) -> dict[str,
     ok = ~(np.isnan(outs).any(axis=2) | np.isnan(handled))
     oi, oa = np.nonzero(ok)
     sel = outs[oi, oa]
-    out["t3_outcomes"] = _frame(idx[oi], oa, {
-        **{f"o_{o}": sel[:, j] for j, o in enumerate(ALL_OUTCOME_ROWS)}, "neg_handled_total": -handled[oi, oa]})
+    out["t3_outcomes"] = _frame(
+        idx[oi],
+        oa,
+        {
+            **{f"o_{o}": sel[:, j] for j, o in enumerate(ALL_OUTCOME_ROWS)},
+            "neg_handled_total": -handled[oi, oa],
+        },
+    )
     # t3_balance: (report, applicant) where the identity's four cells were read
     B = {r: V[:, p] for r, p in L["balance"].items()}
     ok = ~np.isnan(np.stack(list(B.values()), axis=2)).any(axis=2)
     bi, ba = np.nonzero(ok)
-    out["t3_balance"] = _frame(idx[bi], ba, {
-        "received_new": B["received_new"][bi, ba], "carried_in": B["carried_in"][bi, ba],
-        "neg_handled_total": -B["handled_total"][bi, ba], "neg_carried_out": -B["carried_out"][bi, ba]})
+    out["t3_balance"] = _frame(
+        idx[bi],
+        ba,
+        {
+            "received_new": B["received_new"][bi, ba],
+            "carried_in": B["carried_in"][bi, ba],
+            "neg_handled_total": -B["handled_total"][bi, ba],
+            "neg_carried_out": -B["carried_out"][bi, ba],
+        },
+    )
     # t4_group_total: (report, proceeding) where its five cells were read
     G = V[:, L["t4"]]  # n × 3 × 5
     ok = ~np.isnan(G).any(axis=2)
     gi, gp = np.nonzero(ok)
     sel = G[gi, gp]
-    out["t4"] = _frame(idx[gi], gp, {**{o: sel[:, j] for j, o in enumerate(T.OUTCOME_PARTS)}, "neg_total": -sel[:, 4]})
+    out["t4"] = _frame(
+        idx[gi], gp, {**{o: sel[:, j] for j, o in enumerate(T.OUTCOME_PARTS)}, "neg_total": -sel[:, 4]}
+    )
     return out
 
 
-def _small_frames(reports: list[Report], previous: dict[int, Previous], wanted: frozenset[str]) -> dict[str, pd.DataFrame]:
+def _small_frames(
+    reports: list[Report], previous: dict[int, Previous], wanted: frozenset[str]
+) -> dict[str, pd.DataFrame]:
     """cross_year_carry, narrative_consistency and template_year: few rows per report, built directly."""
     rows: dict[str, list[tuple[Any, ...]]] = {"carry": [], "narrative": [], "template": []}
     for k, p in previous.items():
@@ -203,13 +238,17 @@ def _small_frames(reports: list[Report], previous: dict[int, Previous], wanted: 
                 rows["narrative"].append((k, u, float(table_value), -float(stated["value"])))  # type: ignore[index]
         lo, hi = T.TEMPLATE_YEARS[r.template]
         rows["template"].append((k, 0, r.year, lo, hi))
-    names = {"carry": ["carried_in", "neg_previous_carried_out"], "narrative": ["table_value", "neg_stated"],
-             "template": ["year", "first_year", "last_year"]}
+    names = {
+        "carry": ["carried_in", "neg_previous_carried_out"],
+        "narrative": ["table_value", "neg_stated"],
+        "template": ["year", "first_year", "last_year"],
+    }
     return {f: pd.DataFrame(rows[f], columns=["k", "u", *names[f]]) for f in rows}
 
 
 def build_frames(
-    reports: list[Report], previous_carried_out: dict[int, Previous | dict[str, int]] | None = None,
+    reports: list[Report],
+    previous_carried_out: dict[int, Previous | dict[str, int]] | None = None,
     only: frozenset[str] | None = None,
 ) -> Frames:
     """The frames for a batch (all, or those named in `only`). `previous_carried_out[i]`: report i's year − 1."""
@@ -227,8 +266,11 @@ def build_frames(
         parts[name].append(df)
     frames: dict[str, pd.DataFrame] = {}
     for name in FRAME_NAMES:
-        df = pd.concat(parts[name], ignore_index=True) if len(parts[name]) > 1 else (
-            parts[name][0] if parts[name] else pd.DataFrame({"k": [], "u": []}))
+        df = (
+            pd.concat(parts[name], ignore_index=True)
+            if len(parts[name]) > 1
+            else (parts[name][0] if parts[name] else pd.DataFrame({"k": [], "u": []}))
+        )
         df.insert(0, "rid", np.arange(len(df), dtype=np.int64))
         frames[name] = df
     return Frames(frames=frames, reports=reports, previous=previous)
@@ -250,38 +292,87 @@ def describe(frame: str, u: int, k: int, report: Report, previous: Previous | No
         row = ALL_APPLICATION_ROWS[u]
         parts = [f"applications.{row}.{a}" for a in T.APPLICANT_PARTS]
         left = [f"applications.{row}.total"]
-        return Side(k, "t3_row_total", "applications", row=row, left_cells=left, right_cells=parts,
-                    left=_sum(report, left), right=_sum(report, parts))
+        return Side(
+            k,
+            "t3_row_total",
+            "applications",
+            row=row,
+            left_cells=left,
+            right_cells=parts,
+            left=_sum(report, left),
+            right=_sum(report, parts),
+        )
     a = T.APPLICANT_CODES[u] if frame in ("t3_outcomes", "t3_balance", "carry") else ""
     if frame == "t3_outcomes":
         outs = [f"applications.{o}.{a}" for o in T.OUTCOME_ROWS[report.template]]
         left = [f"applications.handled_total.{a}"]
-        return Side(k, "t3_outcome_total", "applications", column=a, left_cells=left, right_cells=outs,
-                    left=_sum(report, left), right=_sum(report, outs))
+        return Side(
+            k,
+            "t3_outcome_total",
+            "applications",
+            column=a,
+            left_cells=left,
+            right_cells=outs,
+            left=_sum(report, left),
+            right=_sum(report, outs),
+        )
     if frame == "t3_balance":
         left = [f"applications.received_new.{a}", f"applications.carried_in.{a}"]
         right = [f"applications.handled_total.{a}", f"applications.carried_out.{a}"]
-        return Side(k, "t3_balance", "applications", column=a, left_cells=left, right_cells=right,
-                    left=_sum(report, left), right=_sum(report, right))
+        return Side(
+            k,
+            "t3_balance",
+            "applications",
+            column=a,
+            left_cells=left,
+            right_cells=right,
+            left=_sum(report, left),
+            right=_sum(report, right),
+        )
     if frame == "carry":
         left = [f"applications.carried_in.{a}"]
         prev = previous.carried_out.get(a) if previous else None
         year = previous.year if previous and previous.year else report.year - 1
-        return Side(k, "cross_year_carry", "applications", row="carried_in", column=a, left_cells=left,
-                    right_cells=[f"{year}:applications.carried_out.{a}"], left=_sum(report, left), right=prev)
+        return Side(
+            k,
+            "cross_year_carry",
+            "applications",
+            row="carried_in",
+            column=a,
+            left_cells=left,
+            right_cells=[f"{year}:applications.carried_out.{a}"],
+            left=_sum(report, left),
+            right=prev,
+        )
     if frame == "t4":
         p = T.PROCEEDING_CODES[u]
         parts = [f"review_litigation.{p}.{o}" for o in T.OUTCOME_PARTS]
         left = [f"review_litigation.{p}.total"]
-        return Side(k, "t4_group_total", "review_litigation", proceeding=p, left_cells=left, right_cells=parts,
-                    left=_sum(report, left), right=_sum(report, parts))
+        return Side(
+            k,
+            "t4_group_total",
+            "review_litigation",
+            proceeding=p,
+            left_cells=left,
+            right_cells=parts,
+            left=_sum(report, left),
+            right=_sum(report, parts),
+        )
     if frame == "narrative":
         claim = _CLAIMS[u]
         cells = NARRATIVE_CLAIMS[claim]
         table, row, col = cells[0].split(".")
         stated = report.narrative[claim]
-        side = Side(k, "narrative_consistency", table, column=col, left_cells=cells,
-                    right_cells=[f"narrative.{claim}"], left=_sum(report, cells), right=int(stated["value"]))
+        side = Side(
+            k,
+            "narrative_consistency",
+            table,
+            column=col,
+            left_cells=cells,
+            right_cells=[f"narrative.{claim}"],
+            left=_sum(report, cells),
+            right=int(stated["value"]),
+        )
         if table == "applications":
             side.row = row
         elif len(cells) == 1:

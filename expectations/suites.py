@@ -57,7 +57,9 @@ def suite_definitions() -> dict[str, list[Expectation]]:
         "carry": [
             # cross_year_carry (warning): carried_in = the agency's previous report's carried_out
             gxe.ExpectMulticolumnSumToEqual(
-                column_list=["carried_in", "neg_previous_carried_out"], sum_total=0, meta=_meta("cross_year_carry")
+                column_list=["carried_in", "neg_previous_carried_out"],
+                sum_total=0,
+                meta=_meta("cross_year_carry"),
             ),
         ],
         "narrative": [

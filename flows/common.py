@@ -17,8 +17,11 @@ err = Console(stderr=True)
 
 DOCUMENT_FETCHED = "nianbao.document.fetched"
 # resource id of all three: nianbao.report.<agency>.<year> (spec/interfaces.md)
-REPORT_EVENTS = {"loaded": "nianbao.report.loaded", "quarantined": "nianbao.report.quarantined",
-                 "unreadable": "nianbao.document.unreadable"}
+REPORT_EVENTS = {
+    "loaded": "nianbao.report.loaded",
+    "quarantined": "nianbao.report.quarantined",
+    "unreadable": "nianbao.document.unreadable",
+}
 
 
 @dataclass
@@ -47,13 +50,21 @@ class Summary:
     def rows(self) -> list[tuple[str, int]]:
         """(label, count) in the order people read them."""
         return [
-            ("agencies", self.agencies), ("listing pages read", self.listing_pages),
-            ("documents discovered", self.discovered), ("fetched (body downloaded)", self.fetched),
-            ("unchanged (304 or same bytes)", self.unchanged), ("new", self.new), ("changed", self.changed_docs),
-            ("fetch failed", self.fetch_failed), ("announced for ingest", self.announced),
-            ("loaded (passed blocking checks)", self.loaded), ("quarantined", self.quarantined),
-            ("unreadable", self.unreadable), ("ingest failed", self.ingest_failed),
-            ("reports changed in the warehouse", self.changed), ("warnings", self.warnings),
+            ("agencies", self.agencies),
+            ("listing pages read", self.listing_pages),
+            ("documents discovered", self.discovered),
+            ("fetched (body downloaded)", self.fetched),
+            ("unchanged (304 or same bytes)", self.unchanged),
+            ("new", self.new),
+            ("changed", self.changed_docs),
+            ("fetch failed", self.fetch_failed),
+            ("announced for ingest", self.announced),
+            ("loaded (passed blocking checks)", self.loaded),
+            ("quarantined", self.quarantined),
+            ("unreadable", self.unreadable),
+            ("ingest failed", self.ingest_failed),
+            ("reports changed in the warehouse", self.changed),
+            ("warnings", self.warnings),
         ]
 
     def fail(self, kind: str, reason: str, **where: Any) -> None:
@@ -64,14 +75,25 @@ class Summary:
     def as_markdown(self) -> str:
         """The summary as a markdown table (the flow run's artifact)."""
         lines = [f"## {self.title}", "", "| | count |", "|---|---:|"]
-        lines += [f"| {label} | {n} |" for label, n in self.rows() if n or label.startswith(("documents", "loaded"))]
+        lines += [
+            f"| {label} | {n} |" for label, n in self.rows() if n or label.startswith(("documents", "loaded"))
+        ]
         if self.reasons:
             lines += ["", "### failures by reason", "", "| reason | count |", "|---|---:|"]
             lines += [f"| {r} | {n} |" for r, n in self.reasons.most_common()]
         if self.failures:
-            lines += ["", "### failures", "", "| kind | agency | year | url | reason |", "|---|---|---|---|---|"]
-            lines += [f"| {f['kind']} | {f.get('agency', '')} | {f.get('year', '')} | {f.get('url', '')} | "
-                      f"{f['reason']} |" for f in self.failures[:200]]
+            lines += [
+                "",
+                "### failures",
+                "",
+                "| kind | agency | year | url | reason |",
+                "|---|---|---|---|---|",
+            ]
+            lines += [
+                f"| {f['kind']} | {f.get('agency', '')} | {f.get('year', '')} | {f.get('url', '')} | "
+                f"{f['reason']} |"
+                for f in self.failures[:200]
+            ]
         return "\n".join(lines) + "\n"
 
     def print(self) -> None:
@@ -103,8 +125,15 @@ def publish_summary(summary: Summary, key: str) -> None:
 def progress() -> Progress:
     """A rich progress bar on stderr (silent when stderr is not a terminal unless NIANBAO_PROGRESS=1)."""
     show = sys.stderr.isatty() or load_settings().progress
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                    console=err, disable=not show, transient=False)
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        disable=not show,
+        transient=False,
+    )
 
 
 def emit(event: str, resource_id: str, payload: dict[str, Any], **labels: str) -> bool:
@@ -112,8 +141,10 @@ def emit(event: str, resource_id: str, payload: dict[str, Any], **labels: str) -
     from prefect.events import emit_event
 
     try:
-        return emit_event(event=event, resource={"prefect.resource.id": resource_id, **labels},
-                          payload=payload) is not None
+        return (
+            emit_event(event=event, resource={"prefect.resource.id": resource_id, **labels}, payload=payload)
+            is not None
+        )
     except Exception as e:
         err.print(f"[yellow]could not emit {event}: {e}[/yellow]")
         return False

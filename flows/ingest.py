@@ -81,9 +81,14 @@ def _extract_prefect(refs: list[DocRef], raw_store: str) -> list[Extracted]:
     return [done[r.sha256] for r in refs]
 
 
-def ingest_documents(refs: list[DocRef], warehouse: str | Path, raw_store: str | Path, rid: str,
-                     extract: Callable[[list[DocRef], str], list[Extracted]] = _extract_plain,
-                     announce: bool = False) -> list[Ingested]:
+def ingest_documents(
+    refs: list[DocRef],
+    warehouse: str | Path,
+    raw_store: str | Path,
+    rid: str,
+    extract: Callable[[list[DocRef], str], list[Extracted]] = _extract_plain,
+    announce: bool = False,
+) -> list[Ingested]:
     """Extract (outside the lock), validate, then compare siblings and load (inside it); what became of each."""
     refs = list(dict.fromkeys(refs))
     if not refs:
@@ -100,20 +105,52 @@ def ingest_documents(refs: list[DocRef], warehouse: str | Path, raw_store: str |
                 add_disagreements(o, siblings(con, ref.agency_id, ref.year, ref.via, ref.url or ""))
                 changed = load_outcome(con, o)
             except Exception as e:  # one bad report must not stop the others; rerun --failed finds it
-                log_ingest(con, rid, ref.sha256, ref.agency_id, ref.year, ref.url, "failed", None,
-                           "load_failed", f"{type(e).__name__}: {e}")
+                log_ingest(
+                    con,
+                    rid,
+                    ref.sha256,
+                    ref.agency_id,
+                    ref.year,
+                    ref.url,
+                    "failed",
+                    None,
+                    "load_failed",
+                    f"{type(e).__name__}: {e}",
+                )
                 out.append(Ingested(ref, "failed", False, "load_failed"))
                 continue
-            log_ingest(con, rid, ref.sha256, ref.agency_id, ref.year, ref.url, o.status, changed, o.error_code,
-                       o.error_message)
-            out.append(Ingested(ref, o.status, changed, o.error_code, tuple(sorted({f.check for f in o.findings}))))
+            log_ingest(
+                con,
+                rid,
+                ref.sha256,
+                ref.agency_id,
+                ref.year,
+                ref.url,
+                o.status,
+                changed,
+                o.error_code,
+                o.error_message,
+            )
+            out.append(
+                Ingested(ref, o.status, changed, o.error_code, tuple(sorted({f.check for f in o.findings})))
+            )
     if announce:
         for i in out:
             if i.changed and i.status in REPORT_EVENTS:
-                emit(REPORT_EVENTS[i.status], f"nianbao.report.{i.ref.agency_id}.{i.ref.year}",
-                     {"agency": i.ref.agency_id, "year": i.ref.year, "sha256": i.ref.sha256, "url": i.ref.url or "",
-                      "status": i.status, "error": i.error_code or "", "checks": list(i.checks)},
-                     **{"nianbao.agency": i.ref.agency_id})
+                emit(
+                    REPORT_EVENTS[i.status],
+                    f"nianbao.report.{i.ref.agency_id}.{i.ref.year}",
+                    {
+                        "agency": i.ref.agency_id,
+                        "year": i.ref.year,
+                        "sha256": i.ref.sha256,
+                        "url": i.ref.url or "",
+                        "status": i.status,
+                        "error": i.error_code or "",
+                        "checks": list(i.checks),
+                    },
+                    **{"nianbao.agency": i.ref.agency_id},
+                )
     return out
 
 
@@ -125,18 +162,31 @@ def tally(summary: Summary, results: list[Ingested]) -> Summary:
         else:
             setattr(summary, i.status, getattr(summary, i.status) + 1)
         summary.changed += i.changed
-        summary.warnings += sum(c in ("document_disagreement", "cross_year_carry", "narrative_consistency",
-                                      "template_year") for c in i.checks)
+        summary.warnings += sum(
+            c in ("document_disagreement", "cross_year_carry", "narrative_consistency", "template_year")
+            for c in i.checks
+        )
         if i.status != "loaded":
-            summary.fail(i.status, i.error_code or ", ".join(i.checks) or "-", agency=i.ref.agency_id,
-                         year=i.ref.year, url=i.ref.url or i.ref.sha256[:12])
+            summary.fail(
+                i.status,
+                i.error_code or ", ".join(i.checks) or "-",
+                agency=i.ref.agency_id,
+                year=i.ref.year,
+                url=i.ref.url or i.ref.sha256[:12],
+            )
     return summary
 
 
 @flow(name="ingest", task_runner=ThreadPoolTaskRunner(max_workers=2))
-def ingest(sha256: str | None = None, agency: str | None = None, year: int | None = None, url: str | None = None,
-           via: str | None = None, documents: list[dict[str, Any]] | None = None,
-           warehouse: str | None = None) -> Summary:
+def ingest(
+    sha256: str | None = None,
+    agency: str | None = None,
+    year: int | None = None,
+    url: str | None = None,
+    via: str | None = None,
+    documents: list[dict[str, Any]] | None = None,
+    warehouse: str | None = None,
+) -> Summary:
     """Extract, check and load one document (event parameters) or several (`documents`); announce the results."""
     settings = load_settings(warehouse)
     refs = [DocRef.parse(d) for d in documents or []]
@@ -144,10 +194,17 @@ def ingest(sha256: str | None = None, agency: str | None = None, year: int | Non
         if not agency or year is None:
             raise ValueError("ingest needs agency and year with sha256")
         refs.append(DocRef(agency, int(year), url or None, sha256, via or None))
-    results = ingest_documents(refs, settings.warehouse, settings.raw_store, run_id(), _extract_prefect,
-                               announce=True)
+    results = ingest_documents(
+        refs, settings.warehouse, settings.raw_store, run_id(), _extract_prefect, announce=True
+    )
     summary = tally(Summary("nianbao ingest", discovered=len(refs)), results)
     publish_summary(summary, "ingest-summary")
-    get_run_logger().info("ingest: %d documents, %d loaded, %d quarantined, %d unreadable, %d changed",
-                          len(refs), summary.loaded, summary.quarantined, summary.unreadable, summary.changed)
+    get_run_logger().info(
+        "ingest: %d documents, %d loaded, %d quarantined, %d unreadable, %d changed",
+        len(refs),
+        summary.loaded,
+        summary.quarantined,
+        summary.unreadable,
+        summary.changed,
+    )
     return summary

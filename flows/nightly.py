@@ -47,15 +47,24 @@ class Crawl:
 
     def fetched_refs(self) -> list[DocRef]:
         """Every document fetched this crawl (new, changed or unchanged), as ingest input."""
-        return [DocRef(f.agency_id, f.year, f.url, g.sha256, f.via)
-                for a in self.agencies for f, g in a.documents if g.sha256 and g.state != "failed"]
+        return [
+            DocRef(f.agency_id, f.year, f.url, g.sha256, f.via)
+            for a in self.agencies
+            for f, g in a.documents
+            if g.sha256 and g.state != "failed"
+        ]
 
 
 def policy_from_env(retries: int, timeout_s: float, max_bytes: int) -> FetchPolicy:
     """The fetch policy: settings' retries/timeout/cap, NIANBAO_FETCH_BACKOFF_S and NIANBAO_PER_HOST."""
     settings = load_settings()
-    return FetchPolicy(retries=retries, timeout_s=timeout_s, max_bytes=max_bytes,
-                       backoff_s=settings.fetch_backoff_s, per_host=settings.per_host)
+    return FetchPolicy(
+        retries=retries,
+        timeout_s=timeout_s,
+        max_bytes=max_bytes,
+        backoff_s=settings.fetch_backoff_s,
+        per_host=settings.per_host,
+    )
 
 
 def crawl_agency(agency: Agency, crawler: Crawler, year: int | None = None) -> AgencyCrawl:
@@ -85,9 +94,17 @@ def record_crawl(warehouse: str | Path, rid: str, crawler: Crawler, crawls: list
     rows = []
     for attempt, role, got in crawler.attempts:
         f = where.get(attempt.url)
-        rows.append(attempt_row(rid, attempt, "document" if f else role, got,
-                                f.agency_id if f else owner.get(attempt.url), f.year if f else None,
-                                f.via if f else None))
+        rows.append(
+            attempt_row(
+                rid,
+                attempt,
+                "document" if f else role,
+                got,
+                f.agency_id if f else owner.get(attempt.url),
+                f.year if f else None,
+                f.via if f else None,
+            )
+        )
     docs = {g.sha256: g for c in crawls for _f, g in c.documents if g.sha256 and g.data is not None}
     with writing(warehouse) as con:
         log_attempts(con, rows)
@@ -99,8 +116,15 @@ def record_crawl(warehouse: str | Path, rid: str, crawler: Crawler, crawls: list
             record_document(con, sha, len(g.data or b""), fmt, str(crawler.store.path(sha)))
 
 
-def crawl_catalog(catalog: Catalog, warehouse: str | Path, store: RawStore, policy: FetchPolicy, rid: str,
-                  year: int | None = None, in_prefect: bool = True) -> Crawl:
+def crawl_catalog(
+    catalog: Catalog,
+    warehouse: str | Path,
+    store: RawStore,
+    policy: FetchPolicy,
+    rid: str,
+    year: int | None = None,
+    in_prefect: bool = True,
+) -> Crawl:
     """Discover and fetch a catalog's documents (agencies in parallel), log it all, and say what to announce."""
     with writing(warehouse) as con:
         upsert_agencies(con, list(catalog.agencies))
@@ -132,7 +156,9 @@ def crawl_catalog(catalog: Catalog, warehouse: str | Path, store: RawStore, poli
             summary.discovered += 1
             if g.state == "failed":
                 summary.fetch_failed += 1
-                summary.fail("fetch", g.error_code or "fetch_failed", agency=f.agency_id, year=f.year, url=f.url)
+                summary.fail(
+                    "fetch", g.error_code or "fetch_failed", agency=f.agency_id, year=f.year, url=f.url
+                )
                 continue
             summary.fetched += g.http_status != 304
             summary.unchanged += g.state == "unchanged"
@@ -147,9 +173,12 @@ def announce_documents(refs: list[DocRef]) -> int:
     """Emit nianbao.document.fetched for each document (resource nianbao.document.<sha256>); how many went out."""
     sent = 0
     for r in refs:
-        sent += emit(DOCUMENT_FETCHED, f"nianbao.document.{r.sha256}",
-                     {"agency": r.agency_id, "year": r.year, "url": r.url, "sha256": r.sha256, "via": r.via or ""},
-                     **{"nianbao.agency": r.agency_id})
+        sent += emit(
+            DOCUMENT_FETCHED,
+            f"nianbao.document.{r.sha256}",
+            {"agency": r.agency_id, "year": r.year, "url": r.url, "sha256": r.sha256, "via": r.via or ""},
+            **{"nianbao.agency": r.agency_id},
+        )
     return sent
 
 
@@ -162,7 +191,12 @@ def nightly(catalog_path: str, warehouse: str | None = None, year: int | None = 
     crawl = crawl_catalog(catalog, settings.warehouse, RawStore(settings.raw_store), policy, run_id(), year)
     crawl.summary.announced = announce_documents(crawl.announce)
     publish_summary(crawl.summary, "nightly-summary")
-    get_run_logger().info("nightly: %d discovered, %d new, %d changed, %d unchanged, %d failed",
-                          crawl.summary.discovered, crawl.summary.new, crawl.summary.changed_docs,
-                          crawl.summary.unchanged, crawl.summary.fetch_failed)
+    get_run_logger().info(
+        "nightly: %d discovered, %d new, %d changed, %d unchanged, %d failed",
+        crawl.summary.discovered,
+        crawl.summary.new,
+        crawl.summary.changed_docs,
+        crawl.summary.unchanged,
+        crawl.summary.fetch_failed,
+    )
     return crawl.summary

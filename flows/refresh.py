@@ -36,12 +36,15 @@ def refresh_warehouse(warehouse: str | Path, rid: str, force: bool = False) -> d
         if not force and covered is not None and (latest is None or latest <= covered):
             return {"refreshed": False, "years": [], "covered_to": str(covered)}
         refresh_marts(con)  # loads already refresh the years they touch; this covers any other writer
-        years = [int(r[0]) for r in con.execute("select distinct year from staging.reports order by 1").fetchall()]
+        years = [
+            int(r[0]) for r in con.execute("select distinct year from staging.reports order by 1").fetchall()
+        ]
         out = rollups_dir(warehouse)
         out.mkdir(parents=True, exist_ok=True)
         for y in years:
-            (out / f"{y}.json").write_text(json.dumps(rollup(con, y), ensure_ascii=False, indent=1) + "\n",
-                                           encoding="utf-8")
+            (out / f"{y}.json").write_text(
+                json.dumps(rollup(con, y), ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+            )
         log_refresh(con, rid, latest, years)
         con.close()  # checkpointed before the copy; `writing` closing it again is harmless
         publish_snapshot(warehouse)

@@ -32,8 +32,13 @@ def _before(row: dict[str, Any]) -> str:
 
 
 @flow(name="rerun")
-def rerun(warehouse: str | None = None, agency: str | None = None, year: int | None = None,
-          failed: bool = True, catalog_path: str | None = None) -> RerunResult:
+def rerun(
+    warehouse: str | None = None,
+    agency: str | None = None,
+    year: int | None = None,
+    failed: bool = True,
+    catalog_path: str | None = None,
+) -> RerunResult:
     """Refetch what failed to fetch, re-ingest what failed, was unreadable or quarantined; print what changed."""
     settings = load_settings(warehouse)
     rid = run_id()
@@ -46,9 +51,14 @@ def rerun(warehouse: str | None = None, agency: str | None = None, year: int | N
     before: dict[str, str] = {}
     refetch = [t for t in todo if t["fetch_status"] == "failed"]
     if refetch:
-        hosts: tuple[str, ...] = load_catalog(catalog_path).allowed_hosts if catalog_path else tuple(
-            sorted({_host(t["url"]) for t in refetch}))
-        crawler = Crawler(hosts, store, {}, policy_from_env(settings.retries, settings.timeout_s, settings.max_bytes))
+        hosts: tuple[str, ...] = (
+            load_catalog(catalog_path).allowed_hosts
+            if catalog_path
+            else tuple(sorted({_host(t["url"]) for t in refetch}))
+        )
+        crawler = Crawler(
+            hosts, store, {}, policy_from_env(settings.retries, settings.timeout_s, settings.max_bytes)
+        )
         rows = []
         try:
             for t in refetch:
@@ -59,29 +69,60 @@ def rerun(warehouse: str | None = None, agency: str | None = None, year: int | N
                     before[got.sha256] = "fetch_failed"
                 else:
                     summary.fetch_failed += 1
-                    summary.fail("fetch", got.error_code or "fetch_failed", agency=t["agency_id"], year=t["year"],
-                                 url=t["url"])
-                    result.changes.append({"agency": t["agency_id"], "year": t["year"], "url": t["url"],
-                                           "before": "fetch_failed", "after": f"fetch_failed ({got.error_code})"})
+                    summary.fail(
+                        "fetch",
+                        got.error_code or "fetch_failed",
+                        agency=t["agency_id"],
+                        year=t["year"],
+                        url=t["url"],
+                    )
+                    result.changes.append(
+                        {
+                            "agency": t["agency_id"],
+                            "year": t["year"],
+                            "url": t["url"],
+                            "before": "fetch_failed",
+                            "after": f"fetch_failed ({got.error_code})",
+                        }
+                    )
         finally:
             crawler.close()
         by_url = {t["url"]: t for t in refetch}
         for a, role, got in crawler.attempts:
             t = by_url.get(a.url)
-            rows.append(attempt_row(rid, a, role, got, t["agency_id"] if t else None, t["year"] if t else None,
-                                    t["via"] if t else None))
+            rows.append(
+                attempt_row(
+                    rid,
+                    a,
+                    role,
+                    got,
+                    t["agency_id"] if t else None,
+                    t["year"] if t else None,
+                    t["via"] if t else None,
+                )
+            )
         with writing(settings.warehouse) as con:
             log_attempts(con, rows)
     for t in todo:
         if t["fetch_status"] != "failed" and t["sha256"]:
             refs.append(DocRef(t["agency_id"], t["year"], t["url"], t["sha256"], t["via"]))
             before[t["sha256"]] = _before(t)
-    results = ingest_documents(refs, settings.warehouse, settings.raw_store, rid, _extract_prefect, announce=True)
+    results = ingest_documents(
+        refs, settings.warehouse, settings.raw_store, rid, _extract_prefect, announce=True
+    )
     tally(summary, results)
     for i in results:
-        result.changes.append({"agency": i.ref.agency_id, "year": i.ref.year, "url": i.ref.url,
-                               "before": before.get(i.ref.sha256, "-"), "after": i.status,
-                               "changed": i.changed, "why": i.error_code or ", ".join(i.checks)})
+        result.changes.append(
+            {
+                "agency": i.ref.agency_id,
+                "year": i.ref.year,
+                "url": i.ref.url,
+                "before": before.get(i.ref.sha256, "-"),
+                "after": i.status,
+                "changed": i.changed,
+                "why": i.error_code or ", ".join(i.checks),
+            }
+        )
     if any(i.changed for i in results):
         refresh_warehouse(settings.warehouse, rid)
     publish_summary(summary, "rerun-summary")

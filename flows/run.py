@@ -56,17 +56,40 @@ def run_flow(catalog_path: str, warehouse: str | None = None, year: int | None =
     refresh_warehouse(wh, rid, force=True)
     publish_summary(summary, "run-summary")
 
-    out = RunSummary(warehouse=wh, documents=summary.discovered, fetch_failed=summary.fetch_failed,
-                     loaded=summary.loaded, quarantined=summary.quarantined, unreadable=summary.unreadable,
-                     changed=summary.changed, warnings=summary.warnings)
+    out = RunSummary(
+        warehouse=wh,
+        documents=summary.discovered,
+        fetch_failed=summary.fetch_failed,
+        loaded=summary.loaded,
+        quarantined=summary.quarantined,
+        unreadable=summary.unreadable,
+        changed=summary.changed,
+        warnings=summary.warnings,
+    )
     for i in results:
-        out.outcomes.append({"agency": i.ref.agency_id, "year": i.ref.year, "status": i.status,
-                             "document": i.ref.sha256, "error": i.error_code, "checks": list(i.checks)})
+        out.outcomes.append(
+            {
+                "agency": i.ref.agency_id,
+                "year": i.ref.year,
+                "status": i.status,
+                "document": i.ref.sha256,
+                "error": i.error_code,
+                "checks": list(i.checks),
+            }
+        )
     for a in crawl.agencies:
         for f, g in a.documents:
             if g.state == "failed":
-                out.outcomes.append({"agency": f.agency_id, "year": f.year, "status": "fetch_failed",
-                                     "document": None, "error": g.error_code, "checks": []})
+                out.outcomes.append(
+                    {
+                        "agency": f.agency_id,
+                        "year": f.year,
+                        "status": "fetch_failed",
+                        "document": None,
+                        "error": g.error_code,
+                        "checks": [],
+                    }
+                )
     years = sorted({r.year for r in refs} | ({year} if year else set()))
     con = open_for_reading(wh)
     try:
@@ -74,8 +97,13 @@ def run_flow(catalog_path: str, warehouse: str | None = None, year: int | None =
             out.rollups[y] = rollup(con, y)
     finally:
         con.close()
-    get_run_logger().info("run finished: %s documents, %s loaded, %s quarantined, %s unreadable",
-                          out.documents, out.loaded, out.quarantined, out.unreadable)
+    get_run_logger().info(
+        "run finished: %s documents, %s loaded, %s quarantined, %s unreadable",
+        out.documents,
+        out.loaded,
+        out.quarantined,
+        out.unreadable,
+    )
     return out
 
 

@@ -72,11 +72,21 @@ def parse_catalog(text: str, base: Path | None = None) -> Catalog:
                 url = (base / url.removeprefix("file:")).resolve().as_uri()
             refs.append(ReportRef(year=int(r["year"]), url=url))
         agencies.append(
-            Agency(id=a["id"], name=a["name"], region=a["region"], level=a["level"], kind=a["kind"],
-                   index_url=a.get("index_url"), reports=tuple(refs))
+            Agency(
+                id=a["id"],
+                name=a["name"],
+                region=a["region"],
+                level=a["level"],
+                kind=a["kind"],
+                index_url=a.get("index_url"),
+                reports=tuple(refs),
+            )
         )
-    return Catalog(city=data.get("city", ""), allowed_hosts=tuple(data.get("allowed_hosts") or ()),
-                   agencies=tuple(agencies))
+    return Catalog(
+        city=data.get("city", ""),
+        allowed_hosts=tuple(data.get("allowed_hosts") or ()),
+        agencies=tuple(agencies),
+    )
 
 
 def load_catalog(path: str | Path) -> Catalog:

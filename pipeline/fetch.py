@@ -35,8 +35,14 @@ MAX_REDIRECTS = 5
 class _Retryable(Exception):
     """A failure worth another try (connection, timeout, 5xx, truncated body)."""
 
-    def __init__(self, message: str, code: str = "fetch_failed", http_status: int | None = None,
-                 size: int | None = None, data: bytes | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        code: str = "fetch_failed",
+        http_status: int | None = None,
+        size: int | None = None,
+        data: bytes | None = None,
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.http_status = http_status
@@ -151,13 +157,22 @@ def _get_once(
                 if resp.status_code >= 500:
                     raise _Retryable(f"HTTP {resp.status_code} from {current}", "http_5xx", resp.status_code)
                 if resp.status_code == 304:
-                    return Fetched(url, current, 304, None, resp.headers.get("etag"),
-                                   resp.headers.get("last-modified"), resp.headers.get("content-type"))
+                    return Fetched(
+                        url,
+                        current,
+                        304,
+                        None,
+                        resp.headers.get("etag"),
+                        resp.headers.get("last-modified"),
+                        resp.headers.get("content-type"),
+                    )
                 if resp.status_code >= 400:
                     raise FetchError("fetch_failed", f"HTTP {resp.status_code} from {current}")
                 declared = resp.headers.get("content-length")
                 if declared and int(declared) > max_bytes:
-                    raise FetchError("too_large", f"{current} declares {declared} bytes, over the cap of {max_bytes}")
+                    raise FetchError(
+                        "too_large", f"{current} declares {declared} bytes, over the cap of {max_bytes}"
+                    )
                 chunks: list[bytes] = []
                 size = 0
                 try:
@@ -168,23 +183,47 @@ def _get_once(
                         chunks.append(chunk)
                 except httpx.RemoteProtocolError as e:
                     # the server closed the connection before the declared Content-Length arrived
-                    raise _Retryable(f"truncated body from {current}: {size} of {declared} bytes ({e})",
-                                     "truncated", resp.status_code, size, b"".join(chunks)) from e
+                    raise _Retryable(
+                        f"truncated body from {current}: {size} of {declared} bytes ({e})",
+                        "truncated",
+                        resp.status_code,
+                        size,
+                        b"".join(chunks),
+                    ) from e
                 data = b"".join(chunks)
                 if declared and len(data) != int(declared):
-                    raise _Retryable(f"truncated body from {current}: {len(data)} of {declared} bytes",
-                                     "truncated", resp.status_code, len(data), data)
+                    raise _Retryable(
+                        f"truncated body from {current}: {len(data)} of {declared} bytes",
+                        "truncated",
+                        resp.status_code,
+                        len(data),
+                        data,
+                    )
                 if not pdf_complete(data):
-                    raise _Retryable(f"truncated body from {current}: a PDF without %%EOF ({len(data)} bytes)",
-                                     "truncated", resp.status_code, len(data), data)
-                return Fetched(url, current, resp.status_code, data, resp.headers.get("etag"),
-                               resp.headers.get("last-modified"), resp.headers.get("content-type"))
+                    raise _Retryable(
+                        f"truncated body from {current}: a PDF without %%EOF ({len(data)} bytes)",
+                        "truncated",
+                        resp.status_code,
+                        len(data),
+                        data,
+                    )
+                return Fetched(
+                    url,
+                    current,
+                    resp.status_code,
+                    data,
+                    resp.headers.get("etag"),
+                    resp.headers.get("last-modified"),
+                    resp.headers.get("content-type"),
+                )
         except httpx.TimeoutException as e:
             raise _Retryable(f"{type(e).__name__} on {current}: {e}", "timeout") from e
         except httpx.RemoteProtocolError as e:
             # the server closed the connection before the declared Content-Length arrived
             short = "incomplete" in str(e) or "expected" in str(e)
-            raise _Retryable(f"{type(e).__name__} on {current}: {e}", "truncated" if short else "connection_error") from e
+            raise _Retryable(
+                f"{type(e).__name__} on {current}: {e}", "truncated" if short else "connection_error"
+            ) from e
         except httpx.TransportError as e:
             raise _Retryable(f"{type(e).__name__} on {current}: {e}", "connection_error") from e
     raise FetchError("fetch_failed", f"more than {MAX_REDIRECTS} redirects from {url}")
@@ -236,13 +275,31 @@ def fetch(
                     with limiter.slot(url) if limiter else _nothing():
                         result = _get_once(client, url, tuple(allowed_hosts), headers, max_bytes)
                 except _Retryable as e:
-                    hook(Attempt(url, attempts, started, e.http_status, e.size, e.code, str(e),
-                                 final=attempts > retries))
+                    hook(
+                        Attempt(
+                            url,
+                            attempts,
+                            started,
+                            e.http_status,
+                            e.size,
+                            e.code,
+                            str(e),
+                            final=attempts > retries,
+                        )
+                    )
                     raise
                 except FetchError as e:
                     hook(Attempt(url, attempts, started, None, None, e.code, e.message))
                     raise
-                hook(Attempt(url, attempts, started, result.status, None if result.data is None else len(result.data)))
+                hook(
+                    Attempt(
+                        url,
+                        attempts,
+                        started,
+                        result.status,
+                        None if result.data is None else len(result.data),
+                    )
+                )
                 return replace(result, attempts=attempts)
     except RetryError as e:
         last = e.last_attempt.exception()
@@ -260,7 +317,6 @@ def fetch(
 @contextmanager
 def _nothing() -> Iterator[None]:
     yield
-
 
 
 @dataclass(frozen=True)
@@ -300,15 +356,27 @@ class FetchPolicy:
     per_host: int = 2
 
     def __post_init__(self) -> None:
-        if self.retries < 0 or self.timeout_s <= 0 or self.max_bytes <= 0 or self.backoff_s < 0 or self.per_host < 1:
+        if (
+            self.retries < 0
+            or self.timeout_s <= 0
+            or self.max_bytes <= 0
+            or self.backoff_s < 0
+            or self.per_host < 1
+        ):
             raise ValueError("retries >= 0, timeout_s > 0, max_bytes > 0, backoff_s >= 0, per_host >= 1")
 
 
 class Crawler:
     """Conditional GETs against what the fetch log knows, bodies kept in the raw store, every attempt recorded."""
 
-    def __init__(self, allowed_hosts: tuple[str, ...] | list[str], store: RawStore, known: dict[str, Known],
-                 policy: FetchPolicy | None = None, limiter: HostLimiter | None = None) -> None:
+    def __init__(
+        self,
+        allowed_hosts: tuple[str, ...] | list[str],
+        store: RawStore,
+        known: dict[str, Known],
+        policy: FetchPolicy | None = None,
+        limiter: HostLimiter | None = None,
+    ) -> None:
         self.allowed_hosts = tuple(allowed_hosts)
         self.store = store
         self.known = known
@@ -332,25 +400,52 @@ class Crawler:
         usable = prev is not None and prev.sha256 is not None and prev.sha256 in self.store
         mine: list[Attempt] = []
         try:
-            f = fetch(url, self.allowed_hosts, client=self._client,
-                      etag=prev.etag if usable and prev else None,
-                      last_modified=prev.last_modified if usable and prev else None,
-                      retries=self.policy.retries, timeout_s=self.policy.timeout_s, max_bytes=self.policy.max_bytes,
-                      backoff_s=self.policy.backoff_s, on_attempt=mine.append, limiter=self.limiter)
+            f = fetch(
+                url,
+                self.allowed_hosts,
+                client=self._client,
+                etag=prev.etag if usable and prev else None,
+                last_modified=prev.last_modified if usable and prev else None,
+                retries=self.policy.retries,
+                timeout_s=self.policy.timeout_s,
+                max_bytes=self.policy.max_bytes,
+                backoff_s=self.policy.backoff_s,
+                on_attempt=mine.append,
+                limiter=self.limiter,
+            )
         except FetchError as e:
             # every body received is kept by hash, even one that stayed incomplete after the retries
             kept = self.store.put(e.data) if e.data else None
-            got = Got(url, role, None, kept, "failed", mine[-1].http_status if mine else None,
-                      error_code=e.code, error=e.message)
+            got = Got(
+                url,
+                role,
+                None,
+                kept,
+                "failed",
+                mine[-1].http_status if mine else None,
+                error_code=e.code,
+                error=e.message,
+            )
         else:
             if f.not_modified and prev is not None and prev.sha256:
-                got = Got(url, role, self.store.get(prev.sha256), prev.sha256, "unchanged", 304,
-                          f.etag or prev.etag, f.last_modified or prev.last_modified, final_url=f.final_url)
+                got = Got(
+                    url,
+                    role,
+                    self.store.get(prev.sha256),
+                    prev.sha256,
+                    "unchanged",
+                    304,
+                    f.etag or prev.etag,
+                    f.last_modified or prev.last_modified,
+                    final_url=f.final_url,
+                )
             else:
                 data = f.data or b""
                 digest = self.store.put(data)
                 state = "new" if prev is None else ("unchanged" if prev.sha256 == digest else "changed")
-                got = Got(url, role, data, digest, state, f.status, f.etag, f.last_modified, final_url=f.final_url)
+                got = Got(
+                    url, role, data, digest, state, f.status, f.etag, f.last_modified, final_url=f.final_url
+                )
         with self._lock:
             for a in mine:
                 self.attempts.append((a, role, got if a.final else None))

@@ -42,8 +42,13 @@ class DocRef:
     @classmethod
     def parse(cls, d: dict[str, Any]) -> DocRef:
         """From a flow parameter or event payload (strings from templates included)."""
-        return cls(str(d.get("agency_id") or d["agency"]), int(d["year"]), d.get("url") or None,
-                   str(d["sha256"]), d.get("via") or None)
+        return cls(
+            str(d.get("agency_id") or d["agency"]),
+            int(d["year"]),
+            d.get("url") or None,
+            str(d["sha256"]),
+            d.get("via") or None,
+        )
 
 
 @cache
@@ -84,8 +89,9 @@ def previous_carried_out(con: duckdb.DuckDBPyConnection, agency_id: str, year: i
 PreviousLookup = Callable[[str, int], dict[str, int] | None]
 
 
-def build_outcomes(refs: list[DocRef], results: list[Report | ExtractError],
-                   previous: PreviousLookup) -> list[Outcome]:
+def build_outcomes(
+    refs: list[DocRef], results: list[Report | ExtractError], previous: PreviousLookup
+) -> list[Outcome]:
     """Outcomes of extracted documents, the readable ones validated in one GX batch."""
     outcomes: list[Outcome] = []
     readable: list[tuple[int, Report]] = []
@@ -97,7 +103,9 @@ def build_outcomes(refs: list[DocRef], results: list[Report | ExtractError],
             o.report = result
             readable.append((len(outcomes), result))
         outcomes.append(o)
-    in_batch = {(outcomes[i].agency_id, outcomes[i].year): r.applications.get("carried_out", {}) for i, r in readable}
+    in_batch = {
+        (outcomes[i].agency_id, outcomes[i].year): r.applications.get("carried_out", {}) for i, r in readable
+    }
     prev: dict[int, dict[str, int]] = {}
     for k, (i, _r) in enumerate(readable):
         o = outcomes[i]
@@ -129,7 +137,9 @@ def record_differences(a: dict[str, Any], b: dict[str, Any]) -> list[tuple[str, 
     return out
 
 
-def disagreement(report: Report, other_sha: str, other_url: str | None, other_record: dict[str, Any]) -> Finding | None:
+def disagreement(
+    report: Report, other_sha: str, other_url: str | None, other_record: dict[str, Any]
+) -> Finding | None:
     """A warning finding when a document's tables differ from another document of the same article page."""
     diffs = record_differences(report.canonical(), other_record)
     if not diffs:
@@ -140,11 +150,17 @@ def disagreement(report: Report, other_sha: str, other_url: str | None, other_re
     left, right = (mine, theirs) if len(nums) == 2 else (None, None)
     loc = report.provenance.get(cell)
     return Finding(
-        DISAGREEMENT, table, row, col, left=left, right=right, cells=[d[0] for d in diffs],
-        locations=([{"ref": cell, **loc.as_json()}] if loc else []) + [{"ref": cell, "document": other_sha,
-                                                                          "url": other_url}],
+        DISAGREEMENT,
+        table,
+        row,
+        col,
+        left=left,
+        right=right,
+        cells=[d[0] for d in diffs],
+        locations=([{"ref": cell, **loc.as_json()}] if loc else [])
+        + [{"ref": cell, "document": other_sha, "url": other_url}],
         message=f"{len(diffs)} cells differ from the same article's other document {other_sha[:12]} "
-                f"({other_url}); first: {cell} = {mine} here, {theirs} there",
+        f"({other_url}); first: {cell} = {mine} here, {theirs} there",
     )
 
 

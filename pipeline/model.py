@@ -155,7 +155,9 @@ class Report:
             template=d["template"],
             proactive=proactive,
             applications={r: {c: int(v) for c, v in cs.items()} for r, cs in d["applications"].items()},
-            review_litigation={p: {o: int(v) for o, v in os.items()} for p, os in d["review_litigation"].items()},
+            review_litigation={
+                p: {o: int(v) for o, v in os.items()} for p, os in d["review_litigation"].items()
+            },
             processing_fees_yuan=None if fees is None else money(fees),
             provenance={k: Location.from_json(v) for k, v in d.get("provenance", {}).items()},
             narrative=d.get("narrative", {}),
@@ -165,7 +167,14 @@ class Report:
         )
 
 
-BLOCKING_CHECKS = ("complete", "nonnegative", "t3_row_total", "t3_outcome_total", "t3_balance", "t4_group_total")
+BLOCKING_CHECKS = (
+    "complete",
+    "nonnegative",
+    "t3_row_total",
+    "t3_outcome_total",
+    "t3_balance",
+    "t4_group_total",
+)
 WARNING_CHECKS = ("cross_year_carry", "narrative_consistency", "template_year")
 
 

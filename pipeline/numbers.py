@@ -18,7 +18,12 @@ _DECIMAL = re.compile(r"^([0-9]{1,3}(,[0-9]{3})+|[0-9]+)(\.[0-9]+)?$")
 # Full-width ASCII (Ｕ+FF01–FF5E) and the other minus/comma/stop forms reports print, folded to ASCII.
 # Deliberately not NFKC: NFKC turns ① into 1 and a footnote mark 12¹ into 121, reading garbage as numbers.
 _NUMBER_FOLD = {i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F)} | {
-    0x2212: "-", 0xFE63: "-", 0xFE62: "+", 0xFE50: ",", 0xFE51: ",", 0xFE52: ".",
+    0x2212: "-",
+    0xFE63: "-",
+    0xFE62: "+",
+    0xFE50: ",",
+    0xFE51: ",",
+    0xFE52: ".",
 }
 _MAX_DIGITS = 18  # more digits than any printed amount: garbage, and past exact Decimal arithmetic
 
@@ -53,7 +58,9 @@ def parse_count(text: str | None) -> int:
     return int(s.replace(",", ""))
 
 
-_CHANGE = re.compile(r"^(?P<word>增加|减少|增|减|新增|\+|-)?(?P<num>[0-9]{1,3}(,[0-9]{3})+|[0-9]+)(件|个|项)?$")
+_CHANGE = re.compile(
+    r"^(?P<word>增加|减少|增|减|新增|\+|-)?(?P<num>[0-9]{1,3}(,[0-9]{3})+|[0-9]+)(件|个|项)?$"
+)
 
 
 def parse_change(text: str | None) -> int:

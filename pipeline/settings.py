@@ -36,7 +36,9 @@ class Settings:
         if self.lock_timeout_s <= 0 or self.refresh_debounce_s < 0:
             raise ValueError("lock timeout must be positive and the refresh debounce not negative")
         if len(self.nightly_cron.split()) != 5:
-            raise ValueError(f"NIANBAO_NIGHTLY_CRON is not a five-field cron expression: {self.nightly_cron!r}")
+            raise ValueError(
+                f"NIANBAO_NIGHTLY_CRON is not a five-field cron expression: {self.nightly_cron!r}"
+            )
 
 
 def load_settings(warehouse: str | Path | None = None) -> Settings:

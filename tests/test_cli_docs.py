@@ -24,7 +24,9 @@ def _commands() -> list[tuple[str, str]]:
 def test_every_command_has_help_and_is_in_the_readme() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     commands = _commands()
-    assert {"extract", "run", "rollup", "findings", "query", "demo", "serve", "rerun"} <= {c for c, _ in commands}
+    assert {"extract", "run", "rollup", "findings", "query", "demo", "serve", "rerun"} <= {
+        c for c, _ in commands
+    }
     for name, help_text in commands:
         assert help_text.strip(), f"nianbao {name} has no help text"
         assert f"nianbao {name}" in readme, f"nianbao {name} is not in README.md"

@@ -25,13 +25,16 @@ MANIFEST = json.loads((CITY_DIR / "truth" / "manifest.json").read_text(encoding=
 
 
 def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "nianbao", *args], capture_output=True, text=True, env=env,
-                          timeout=1500)
+    return subprocess.run(
+        [sys.executable, "-m", "nianbao", *args], capture_output=True, text=True, env=env, timeout=1500
+    )
 
 
 def _expected_rollup(year: int) -> dict[str, Any]:
-    sums: dict[str, dict[str, dict[str, Decimal]]] = {t: defaultdict(lambda: defaultdict(Decimal))
-                                                     for t in ("proactive", "applications", "review_litigation")}
+    sums: dict[str, dict[str, dict[str, Decimal]]] = {
+        t: defaultdict(lambda: defaultdict(Decimal))
+        for t in ("proactive", "applications", "review_litigation")
+    }
     counted = []
     for entry in MANIFEST["reports"]:
         if entry["year"] != year or entry["expect"] not in ("admitted", "warning"):
@@ -42,16 +45,27 @@ def _expected_rollup(year: int) -> dict[str, Any]:
             for row, cols in record[table].items():
                 for col, value in cols.items():
                     rows[row][col] += Decimal(str(value))
-    as_json = {t: {r: {c: (int(v) if v == v.to_integral() else float(v)) for c, v in cols.items()}
-                   for r, cols in rows.items()} for t, rows in sums.items()}
+    as_json = {
+        t: {
+            r: {c: (int(v) if v == v.to_integral() else float(v)) for c, v in cols.items()}
+            for r, cols in rows.items()
+        }
+        for t, rows in sums.items()
+    }
     return {"counted": sorted(counted), **as_json}
 
 
 @pytest.fixture(scope="module")
-def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, str], subprocess.CompletedProcess[str]]:
+def demo_run(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[dict[str, str], subprocess.CompletedProcess[str]]:
     home = tmp_path_factory.mktemp("demo")
-    env = {**os.environ, "NIANBAO_HOME": str(home), "NIANBAO_WAREHOUSE": str(home / "nianbao.duckdb"),
-           "PREFECT_HOME": str(home / "prefect")}
+    env = {
+        **os.environ,
+        "NIANBAO_HOME": str(home),
+        "NIANBAO_WAREHOUSE": str(home / "nianbao.duckdb"),
+        "PREFECT_HOME": str(home / "prefect"),
+    }
     env.pop("PREFECT_API_URL", None)
     env.pop("PREFECT_API_DATABASE_CONNECTION_URL", None)
     return env, _cli("demo", env=env)
@@ -94,13 +108,22 @@ def test_demo_rollup_equals_the_truth(demo_run: tuple[dict[str, str], Any], year
 def test_demo_flags_exactly_the_planted_faults(demo_run: tuple[dict[str, str], Any]) -> None:
     env, out = demo_run
     assert out.returncode == 0, out.stderr[-3000:]
-    findings = [json.loads(line) for line in _cli("findings", "--format", "json", env=env).stdout.splitlines()]
+    findings = [
+        json.loads(line) for line in _cli("findings", "--format", "json", env=env).stdout.splitlines()
+    ]
     got = {(f["agency"], f["year"], f["check"]) for f in findings}
-    expected = {(e["agency_id"], e["year"], c) for e in MANIFEST["reports"] for c in e["checks"] + e["warnings"]}
+    expected = {
+        (e["agency_id"], e["year"], c) for e in MANIFEST["reports"] for c in e["checks"] + e["warnings"]
+    }
     assert got == expected
     for f in findings:
-        planted = next(p for e in MANIFEST["reports"] if (e["agency_id"], e["year"]) == (f["agency"], f["year"])
-                       for p in e["planted"] if p.get("check") == f["check"])
+        planted = next(
+            p
+            for e in MANIFEST["reports"]
+            if (e["agency_id"], e["year"]) == (f["agency"], f["year"])
+            for p in e["planted"]
+            if p.get("check") == f["check"]
+        )
         if "cells" in planted:
             assert f["locations"], f  # each finding points into the document
 

@@ -17,27 +17,33 @@ BASE = "http://127.0.0.1:8765"
 PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-@pytest.mark.parametrize(("title", "year"), [
-    ("杭州市发展和改革委员会2023年政府信息公开工作年度报告", 2023),
-    ("2021年度杭州市民政局政府信息公开年报", 2021),
-    ("杭州市教育局政府信息公开工作年度报告（2020年）", 2020),
-    ("政府信息公开年度报告", None),                      # the navigation's link to the listing itself
-    ("杭州市发展和改革委员会2023年法治政府建设年度报告", None),
-    ("杭州市发展和改革委员会政府信息公开指南（2023年修订）", None),
-    ("杭州市教育局2022年政府信息公开工作要点", None),
-    ("杭州市教育局2022年度政务新媒体工作年度报表", None),
-])
+@pytest.mark.parametrize(
+    ("title", "year"),
+    [
+        ("杭州市发展和改革委员会2023年政府信息公开工作年度报告", 2023),
+        ("2021年度杭州市民政局政府信息公开年报", 2021),
+        ("杭州市教育局政府信息公开工作年度报告（2020年）", 2020),
+        ("政府信息公开年度报告", None),  # the navigation's link to the listing itself
+        ("杭州市发展和改革委员会2023年法治政府建设年度报告", None),
+        ("杭州市发展和改革委员会政府信息公开指南（2023年修订）", None),
+        ("杭州市教育局2022年政府信息公开工作要点", None),
+        ("杭州市教育局2022年度政务新媒体工作年度报表", None),
+    ],
+)
 def test_year(title: str, year: int | None) -> None:
     assert report_year(title) == year
 
 
-@pytest.mark.parametrize(("url", "text", "expected"), [
-    (f"{BASE}/files/P020230111.pdf", "杭州市发改委2022年报.pdf", True),
-    (f"{BASE}/download?id=3753", "附件下载", True),
-    (f"{BASE}/x/downfile.jsp?filename=abc", "点击下载", True),
-    (f"{BASE}/x/report.DOCX", "全文", True),
-    (f"{BASE}/x/art_1.html", "相关新闻", False),
-])
+@pytest.mark.parametrize(
+    ("url", "text", "expected"),
+    [
+        (f"{BASE}/files/P020230111.pdf", "杭州市发改委2022年报.pdf", True),
+        (f"{BASE}/download?id=3753", "附件下载", True),
+        (f"{BASE}/x/downfile.jsp?filename=abc", "点击下载", True),
+        (f"{BASE}/x/report.DOCX", "全文", True),
+        (f"{BASE}/x/art_1.html", "相关新闻", False),
+    ],
+)
 def test_attachment_links(url: str, text: str, expected: bool) -> None:
     assert is_attachment(Link(url, text)) is expected
 
@@ -45,7 +51,9 @@ def test_attachment_links(url: str, text: str, expected: bool) -> None:
 def test_listing_pages_report_links_and_next_page() -> None:
     url = f"{BASE}/hz-fgw/ndbg/index.html"
     page = DEFAULT_PLATFORM.parse_listing((SITES / "hz-fgw/ndbg/index.html").read_bytes(), url)
-    assert [(r.year, r.url) for r in page.reports] == [(2023, f"{BASE}/hz-fgw/art/2024/1/12/art_1229337_5127534.html")]
+    assert [(r.year, r.url) for r in page.reports] == [
+        (2023, f"{BASE}/hz-fgw/art/2024/1/12/art_1229337_5127534.html")
+    ]
     assert page.next_url == f"{BASE}/hz-fgw/ndbg/index_2.html"
     second = DEFAULT_PLATFORM.parse_listing((SITES / "hz-fgw/ndbg/index_2.html").read_bytes(), page.next_url)
     assert sorted(r.year for r in second.reports) == [2020, 2021, 2022]
@@ -75,14 +83,21 @@ class _Page:
 
 def test_discover_agency_on_saved_pages_tells_documents_by_bytes() -> None:
     """A listed link ending .html that serves a PDF is the document itself; an article yields inline + attachment."""
-    listing = ('<html><body><ul><li><a href="/a/2023.html">XX局2023年政府信息公开工作年度报告</a></li>'
-               '<li><a href="/a/art1.html">XX局2022年政府信息公开工作年度报告</a></li>'
-               '<li><a href="/a/guide.html">XX局政府信息公开指南</a></li></ul>'
-               '<a href="/a/index_2.html">下一页</a></body></html>').encode()
+    listing = (
+        '<html><body><ul><li><a href="/a/2023.html">XX局2023年政府信息公开工作年度报告</a></li>'
+        '<li><a href="/a/art1.html">XX局2022年政府信息公开工作年度报告</a></li>'
+        '<li><a href="/a/guide.html">XX局政府信息公开指南</a></li></ul>'
+        '<a href="/a/index_2.html">下一页</a></body></html>'
+    ).encode()
     listing2 = '<html><body><a href="/a/2021">XX局2021年政府信息公开年报</a></body></html>'.encode()
     article = (SITES / "hz-fgw/art/inline_and_attachment.html").read_bytes()
-    pages = {f"{BASE}/a/index.html": listing, f"{BASE}/a/index_2.html": listing2, f"{BASE}/a/2023.html": PDF,
-             f"{BASE}/a/art1.html": article, f"{BASE}/a/2021": b"PK\x03\x04 not really a docx"}
+    pages = {
+        f"{BASE}/a/index.html": listing,
+        f"{BASE}/a/index_2.html": listing2,
+        f"{BASE}/a/2023.html": PDF,
+        f"{BASE}/a/art1.html": article,
+        f"{BASE}/a/2021": b"PK\x03\x04 not really a docx",
+    }
     asked: list[tuple[str, str]] = []
 
     def get(url: str, role: str) -> _Page:

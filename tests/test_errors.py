@@ -14,4 +14,8 @@ def test_errors_round_trip_through_pickle(cls: type[NianbaoError]) -> None:
     err = cls("encrypted", "the PDF is encrypted")
     back = pickle.loads(pickle.dumps(err))
     assert type(back) is cls
-    assert (back.code, back.message, str(back)) == ("encrypted", "the PDF is encrypted", "encrypted: the PDF is encrypted")
+    assert (back.code, back.message, str(back)) == (
+        "encrypted",
+        "the PDF is encrypted",
+        "encrypted: the PDF is encrypted",
+    )

@@ -59,8 +59,11 @@ def _assert_located(f: Finding, kind: str) -> None:
 
 
 def _first_nonzero_row(r: Report, col: str, skip: tuple[str, ...] = ()) -> str:
-    rows = [row for row in r.applications if row not in ("received_new", "carried_in", "handled_total",
-                                                          "carried_out", *skip)]
+    rows = [
+        row
+        for row in r.applications
+        if row not in ("received_new", "carried_in", "handled_total", "carried_out", *skip)
+    ]
     return next(row for row in rows if r.applications[row][col] > 0)
 
 
@@ -80,7 +83,9 @@ def test_complete_names_each_missing_cell(kind: str) -> None:
     found = only(r)
     assert {f.check for f in found} == {"complete"}
     assert sorted(c for f in found for c in f.cells) == [
-        "applications.granted.research", "review_litigation.review.pending"]
+        "applications.granted.research",
+        "review_litigation.review.pending",
+    ]
     g = next(f for f in found if f.table == "applications")
     assert (g.row, g.column, g.severity) == ("granted", "research", "blocking")
     assert "予以公开" in g.message and "科研机构" in g.message
@@ -94,7 +99,14 @@ def test_nonnegative(kind: str) -> None:
     r = clean(kind)
     r.proactive["rules"][next(iter(r.proactive["rules"]))] = -3
     (f,) = only(r)
-    assert (f.check, f.table, f.row, f.left, f.right, f.difference) == ("nonnegative", "proactive", "rules", -3, 0, -3)
+    assert (f.check, f.table, f.row, f.left, f.right, f.difference) == (
+        "nonnegative",
+        "proactive",
+        "rules",
+        -3,
+        0,
+        -3,
+    )
     _assert_located(f, kind)
 
 
@@ -114,8 +126,20 @@ def test_t3_row_total(kind: str) -> None:
     r.applications[b]["total"] += 1
     found = only(r)
     assert {(f.check, f.row, f.left, f.right, f.difference) for f in found} == {
-        ("t3_row_total", a, clean(kind).applications[a]["total"] - 1, clean(kind).applications[a]["total"], -1),
-        ("t3_row_total", b, clean(kind).applications[b]["total"] + 1, clean(kind).applications[b]["total"], 1),
+        (
+            "t3_row_total",
+            a,
+            clean(kind).applications[a]["total"] - 1,
+            clean(kind).applications[a]["total"],
+            -1,
+        ),
+        (
+            "t3_row_total",
+            b,
+            clean(kind).applications[b]["total"] + 1,
+            clean(kind).applications[b]["total"],
+            1,
+        ),
     }
     f = next(f for f in found if f.row == a)
     assert f.cells[0] == f"applications.{a}.total" and len(f.cells) == 7
@@ -151,12 +175,22 @@ def test_t3_balance(kind: str) -> None:
     found = only(r)
     c = clean(kind).applications
     assert {(f.check, f.column, f.left, f.right, f.difference) for f in found} == {
-        ("t3_balance", a, c["received_new"][a] + c["carried_in"][a], c["handled_total"][a] + c["carried_out"][a] + 2, -2)
+        (
+            "t3_balance",
+            a,
+            c["received_new"][a] + c["carried_in"][a],
+            c["handled_total"][a] + c["carried_out"][a] + 2,
+            -2,
+        )
         for a in ("research", "total")
     }
     f = next(f for f in found if f.column == "research")
-    assert f.cells == ["applications.received_new.research", "applications.carried_in.research",
-                       "applications.handled_total.research", "applications.carried_out.research"]
+    assert f.cells == [
+        "applications.received_new.research",
+        "applications.carried_in.research",
+        "applications.handled_total.research",
+        "applications.carried_out.research",
+    ]
     _assert_located(f, kind)
 
 
@@ -167,7 +201,12 @@ def test_t4_group_total(kind: str) -> None:
     (f,) = only(r)
     g = clean(kind).review_litigation["litigation_direct"]
     assert (f.check, f.proceeding, f.left, f.right, f.difference) == (
-        "t4_group_total", "litigation_direct", g["total"], g["total"] + 4, -4)
+        "t4_group_total",
+        "litigation_direct",
+        g["total"],
+        g["total"] + 4,
+        -4,
+    )
     assert f.cells[0] == "review_litigation.litigation_direct.total" and len(f.cells) == 5
     _assert_located(f, kind)
 
@@ -179,8 +218,18 @@ def test_narrative_consistency(kind: str) -> None:
     r.narrative["applications_received"] = {"value": stated + 5, "raw": f"收到政府信息公开申请{stated + 5}件"}
     (f,) = only(r)
     assert (f.check, f.severity, f.row, f.column, f.left, f.right, f.difference) == (
-        "narrative_consistency", "warning", "received_new", "total", stated, stated + 5, -5)
-    assert f.locations[-1] == {"ref": "narrative.applications_received", "raw": f"收到政府信息公开申请{stated + 5}件"}
+        "narrative_consistency",
+        "warning",
+        "received_new",
+        "total",
+        stated,
+        stated + 5,
+        -5,
+    )
+    assert f.locations[-1] == {
+        "ref": "narrative.applications_received",
+        "raw": f"收到政府信息公开申请{stated + 5}件",
+    }
     _assert_located(f, kind)
 
 
@@ -191,7 +240,13 @@ def test_template_year(kind: str) -> None:
     r.year = wrong
     (f,) = only(r)
     right = 2020 if r.template == "v2019" else 2021
-    assert (f.check, f.severity, f.left, f.right, f.difference) == ("template_year", "warning", wrong, right, wrong - right)
+    assert (f.check, f.severity, f.left, f.right, f.difference) == (
+        "template_year",
+        "warning",
+        wrong,
+        right,
+        wrong - right,
+    )
     _assert_located(f, kind)
 
 
@@ -202,7 +257,9 @@ def test_cross_year_carry(kind: str) -> None:
     carried = dict(r.applications["carried_in"])
     carried["natural_person"] += 7
     carried["total"] += 7
-    prev = Previous(carried_out=carried, document="ab" * 32, year=r.year - 1, provenance=prev_report.provenance)
+    prev = Previous(
+        carried_out=carried, document="ab" * 32, year=r.year - 1, provenance=prev_report.provenance
+    )
     found = only(r, prev)
     assert {(f.check, f.row, f.column, f.left, f.right, f.difference) for f in found} == {
         ("cross_year_carry", "carried_in", a, r.applications["carried_in"][a], carried[a], -7)
@@ -220,7 +277,9 @@ def test_cross_year_carry(kind: str) -> None:
 
 def test_batch_flags_only_the_planted_reports() -> None:
     planted: dict[int, Callable[[Report], None]] = {
-        1: lambda r: r.review_litigation["review"].__setitem__("upheld", r.review_litigation["review"]["upheld"] + 1),
+        1: lambda r: r.review_litigation["review"].__setitem__(
+            "upheld", r.review_litigation["review"]["upheld"] + 1
+        ),
         4: lambda r: r.proactive["rules"].__setitem__(next(iter(r.proactive["rules"])), -1),
     }
     kinds = ["pdf", "html", "docx", "text", "pdf", "html"]
@@ -238,7 +297,13 @@ def test_real_report_06_own_arithmetic_errors() -> None:
     """洪泽区 2023 prints 行政复议 10 | 1 | 0 | 0 | 总计 0 and 复议后起诉 5 | 0 | 0 | 0 | 总计 0 (page 4)."""
     r = extract_report((ROOT / "files/real/06_hongze-qzf-2023.pdf").read_bytes())
     golden = json.loads((ROOT / "golden/06_hongze-qzf-2023.json").read_text(encoding="utf-8"))
-    assert golden["review_litigation"]["review"] == {"upheld": 10, "corrected": 1, "other": 0, "pending": 0, "total": 0}
+    assert golden["review_litigation"]["review"] == {
+        "upheld": 10,
+        "corrected": 1,
+        "other": 0,
+        "pending": 0,
+        "total": 0,
+    }
     found = only(r)
     t4 = {(f.proceeding, f.left, f.right, f.difference) for f in found if f.check == "t4_group_total"}
     assert t4 == {("review", 0, 11, -11), ("litigation_after_review", 0, 5, -5)}
@@ -253,7 +318,11 @@ def test_real_report_06_own_arithmetic_errors() -> None:
         assert f.locations[0]["ref"] == f"applications.handled_total.{f.column}"
     assert {f.check for f in found} == {"t4_group_total", "complete"}
     # everything else adds up: 21 received = 21 handled, nothing carried
-    assert golden["applications"]["received_new"]["total"] == golden["applications"]["handled_total"]["total"] == 21
+    assert (
+        golden["applications"]["received_new"]["total"]
+        == golden["applications"]["handled_total"]["total"]
+        == 21
+    )
 
 
 def test_real_report_07_narrative_is_a_warning() -> None:

@@ -39,7 +39,12 @@ def test_data_docs_render_offline_and_point_at_the_page(tmp_path: Path) -> None:
     assert not re.search(r"(?i)(src|href)\s*=\s*[\"']?\s*(https?:)?//", page)
     assert "@import" not in page and "url(" not in page  # no remote CSS either
     # the findings, where they are, and GX's own suite results
-    assert "t4_group_total" in page and "p.4 bbox" in page and "t3_balance" in page and "table 2 cell (25, 9)" in page
+    assert (
+        "t4_group_total" in page
+        and "p.4 bbox" in page
+        and "t3_balance" in page
+        and "table 2 cell (25, 9)" in page
+    )
     assert "expect_multicolumn_sum_to_equal" in page and "nianbao_t3_balance" in page
     assert len(list((tmp_path / "docs" / "validations").glob("*.html"))) == 1
 

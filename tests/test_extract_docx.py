@@ -47,7 +47,13 @@ def test_docx_matches_golden(path: Path) -> None:
 def test_every_cell_has_provenance(path: Path) -> None:
     report = extract_report(path.read_bytes())
     doc = parse_docx(path.read_bytes())
-    grid = {(c.loc.table_index, c.loc.cell): c.text for t in doc.tables for r in t.rows for c in r if c is not None}
+    grid = {
+        (c.loc.table_index, c.loc.cell): c.text
+        for t in doc.tables
+        for r in t.rows
+        for c in r
+        if c is not None
+    }
     for table, row, col in T.expected_cells(report.template):
         loc = report.provenance[f"{table}.{row}.{col}"]
         assert grid[(loc.table_index, loc.cell)] == loc.raw

@@ -36,7 +36,13 @@ def test_page_matches_golden(page: Path) -> None:
 def test_every_cell_has_provenance(page: Path) -> None:
     report = extract_report(page.read_bytes())
     doc = parse_html(page.read_bytes())
-    grid = {(c.loc.table_index, c.loc.cell): c.text for t in doc.tables for r in t.rows for c in r if c is not None}
+    grid = {
+        (c.loc.table_index, c.loc.cell): c.text
+        for t in doc.tables
+        for r in t.rows
+        for c in r
+        if c is not None
+    }
     for table, row, col in expected_cells(report.template):
         loc = report.provenance[f"{table}.{row}.{col}"]
         # the location points at the very cell of the document's grid that holds the raw text
@@ -73,9 +79,17 @@ def test_http_equiv_gb2312_declared() -> None:
 def test_body_text_reading_order() -> None:
     doc = parse_html((FILES / "html_hz-mzj_2022_gbk.html").read_bytes())
     text = doc.text
-    order = ["杭州市民政局2022年政府信息公开工作年度报告", "一、总体情况", "共收到政府信息公开申请",
-             "二、主动公开", "三、收到和处理", "四、政府信息公开行政复议", "五、存在的主要问题", "六、其他需要报告的事项",
-             "本年度共收取信息处理费400元"]
+    order = [
+        "杭州市民政局2022年政府信息公开工作年度报告",
+        "一、总体情况",
+        "共收到政府信息公开申请",
+        "二、主动公开",
+        "三、收到和处理",
+        "四、政府信息公开行政复议",
+        "五、存在的主要问题",
+        "六、其他需要报告的事项",
+        "本年度共收取信息处理费400元",
+    ]
     positions = [text.index(s) for s in order]
     assert positions == sorted(positions)
     # report tables' cells stay out of the body text; scripts, titles and links too
@@ -87,7 +101,9 @@ def test_merged_cells_expand_to_none() -> None:
     t3 = next(t for t in doc.tables if any(c is not None and "本年新收" in c.text for r in t.rows for c in r))
     width = len(t3.rows[0])
     assert width == 10 and all(len(r) == width for r in t3.rows)
-    assert t3.rows[0][0] is not None and t3.rows[0][1] is None and t3.rows[2][2] is None  # rowspan=3 colspan=3
+    assert (
+        t3.rows[0][0] is not None and t3.rows[0][1] is None and t3.rows[2][2] is None
+    )  # rowspan=3 colspan=3
     assert t3.rows[5][0] is not None and "本年度办理结果" in t3.rows[5][0].text
     assert all(r[0] is None for r in t3.rows[6:25])  # 三、本年度办理结果 spans the 20 outcome rows (v2019)
     assert t3.rows[25][0] is not None and "结转下年度" in t3.rows[25][0].text
@@ -122,8 +138,10 @@ def test_article_without_tables() -> None:
 
 
 def test_rowspan_past_the_end_and_bad_spans() -> None:
-    page = ("<html><body><p>某局2021年政府信息公开工作年度报告</p><table>"
-            "<tr><td rowspan=9>a</td><td colspan='x'>b</td></tr><tr><td>c</td></tr></table></body></html>")
+    page = (
+        "<html><body><p>某局2021年政府信息公开工作年度报告</p><table>"
+        "<tr><td rowspan=9>a</td><td colspan='x'>b</td></tr><tr><td>c</td></tr></table></body></html>"
+    )
     doc = parse_html(page.encode())
     rows = doc.tables[0].rows
     assert [[c.text if c else None for c in r] for r in rows] == [["a", "b"], [None, "c"]]

@@ -29,8 +29,10 @@ CASES = [
     (REAL / "06_hongze-qzf-2023.pdf", GOLDEN / "06_hongze-qzf-2023.json"),
     (REAL / "07_hongze-qzf-2024.pdf", GOLDEN / "07_hongze-qzf-2024.json"),
     (REAL / "08_huaian-szf-2024.pdf", GOLDEN / "08_huaian-szf-2024.json"),
-    *[(FIXTURES / f"{n}.pdf", GOLDEN / f"pdf_{n}.json")
-      for n in ("rl_v2019_split_repeat", "rl_v2021_total_first", "lo_v2021_docx", "chromium_v2021_radicals")],
+    *[
+        (FIXTURES / f"{n}.pdf", GOLDEN / f"pdf_{n}.json")
+        for n in ("rl_v2019_split_repeat", "rl_v2021_total_first", "lo_v2021_docx", "chromium_v2021_radicals")
+    ],
 ]
 REFUSALS = [
     (FIXTURES / "refuse_encrypted.pdf", "encrypted"),
@@ -186,7 +188,9 @@ def test_pdfium_cells_match_pdfplumber_cells(pdf_path: Path, golden: Path) -> No
 
     def cells(tables: list[pdf.RawTable]) -> list[list[str | None]]:
         """Each row's cell texts, whitespace removed."""
-        return [[None if c is None else re.sub(r"\s", "", c.text) for c in row] for t in tables for row in t.rows]
+        return [
+            [None if c is None else re.sub(r"\s", "", c.text) for c in row] for t in tables for row in t.rows
+        ]
 
     assert cells(pdf._tables_by_pdfium(handles, wanted)) == cells(pdf._tables_by_pdfplumber(data, wanted))
 
@@ -196,7 +200,11 @@ def test_merged_label_cells_stay_none_and_frames_are_dropped() -> None:
     doc = parse_pdf((REAL / "06_hongze-qzf-2023.pdf").read_bytes())
     rows = [[None if c is None else c.text for c in r] for t in doc.tables for r in t.rows]
     secret = next(r for r in rows if any(c and "国家秘密" in c for c in r))
-    assert secret[0] is None and secret[1] == "(三)不予公开" and secret[3:] == ["1", "0", "0", "0", "0", "0", "1"]
+    assert (
+        secret[0] is None
+        and secret[1] == "(三)不予公开"
+        and secret[3:] == ["1", "0", "0", "0", "0", "0", "1"]
+    )
     law = next(r for r in rows if any(c and "行政止公开" in c for c in r))
     assert law[:2] == [None, None]
     assert not any(c and "先审后发" in c for r in rows for c in r)  # page 2's framed narrative

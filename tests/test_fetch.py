@@ -18,8 +18,13 @@ FAST = FetchPolicy(retries=3, timeout_s=2.0, backoff_s=0.01)
 ATTACHMENT = "/download?id=3735"  # hz-fgw's 2020 report, a PDF behind a query-string download link
 
 
-def _crawl(tmp_path: Path, faults: Faults, policy: FetchPolicy = FAST, agencies: tuple[str, ...] = ("hz-fgw",),
-           ingest: bool = True) -> tuple[Path, object, SampleServer]:
+def _crawl(
+    tmp_path: Path,
+    faults: Faults,
+    policy: FetchPolicy = FAST,
+    agencies: tuple[str, ...] = ("hz-fgw",),
+    ingest: bool = True,
+) -> tuple[Path, object, SampleServer]:
     from nianbao.flows.ingest import ingest_documents
     from nianbao.flows.nightly import crawl_catalog
 
@@ -34,10 +39,15 @@ def _crawl(tmp_path: Path, faults: Faults, policy: FetchPolicy = FAST, agencies:
 
 def test_5xx_burst_is_retried_and_loaded_exactly_once(tmp_path: Path) -> None:
     wh, crawl, srv = _crawl(tmp_path, Faults(fail_first={ATTACHMENT: 2}))
-    log = rows(wh, "select attempt, status, http_status from raw.fetch_log where url like ? order by attempt",
-               [f"%{ATTACHMENT}"])
+    log = rows(
+        wh,
+        "select attempt, status, http_status from raw.fetch_log where url like ? order by attempt",
+        [f"%{ATTACHMENT}"],
+    )
     assert log == [(1, "retry", 503), (2, "retry", 503), (3, "ok", 200)]
-    assert [t for t in srv.requests if t[1] == ATTACHMENT] == [("GET", ATTACHMENT, 503)] * 2 + [("GET", ATTACHMENT, 200)]
+    assert [t for t in srv.requests if t[1] == ATTACHMENT] == [("GET", ATTACHMENT, 503)] * 2 + [
+        ("GET", ATTACHMENT, 200)
+    ]
     loaded = rows(wh, "select count(*) from staging.reports where agency_id = 'hz-fgw' and year = 2020")
     assert loaded == [(1,)]
     assert crawl.summary.fetch_failed == 0  # type: ignore[attr-defined]
@@ -46,24 +56,39 @@ def test_5xx_burst_is_retried_and_loaded_exactly_once(tmp_path: Path) -> None:
 def test_slow_answer_within_the_timeout_is_fine_beyond_it_is_retried_then_failed(tmp_path: Path) -> None:
     policy = FetchPolicy(retries=1, timeout_s=0.5, backoff_s=0.01)
     wh, _crawled, _ = _crawl(tmp_path, Faults(slow={ATTACHMENT: 1.5}), policy, ingest=False)
-    log = rows(wh, "select attempt, status, error_code from raw.fetch_log where url like ? order by attempt",
-               [f"%{ATTACHMENT}"])
+    log = rows(
+        wh,
+        "select attempt, status, error_code from raw.fetch_log where url like ? order by attempt",
+        [f"%{ATTACHMENT}"],
+    )
     assert log == [(1, "retry", "timeout"), (2, "failed", "timeout")]
     wh2, _, _ = _crawl(tmp_path / "b", Faults(slow={ATTACHMENT: 0.2}), policy, ingest=False)
     assert rows(wh2, "select status from raw.fetch_log where url like ?", [f"%{ATTACHMENT}"]) == [("ok",)]
 
 
 def test_dropped_connection_is_retried_and_logged(tmp_path: Path) -> None:
-    wh, _, _srv = _crawl(tmp_path, Faults(drop={ATTACHMENT}), FetchPolicy(retries=2, backoff_s=0.01), ingest=False)
-    log = rows(wh, "select status, error_code from raw.fetch_log where url like ? order by attempt",
-               [f"%{ATTACHMENT}"])
-    assert log == [("retry", "connection_error"), ("retry", "connection_error"), ("failed", "connection_error")]
+    wh, _, _srv = _crawl(
+        tmp_path, Faults(drop={ATTACHMENT}), FetchPolicy(retries=2, backoff_s=0.01), ingest=False
+    )
+    log = rows(
+        wh,
+        "select status, error_code from raw.fetch_log where url like ? order by attempt",
+        [f"%{ATTACHMENT}"],
+    )
+    assert log == [
+        ("retry", "connection_error"),
+        ("retry", "connection_error"),
+        ("failed", "connection_error"),
+    ]
 
 
 def test_truncated_body_is_detected_retried_and_refused(tmp_path: Path) -> None:
     wh, crawl, _ = _crawl(tmp_path, Faults(truncate={ATTACHMENT}), FetchPolicy(retries=1, backoff_s=0.01))
-    log = rows(wh, "select status, error_code, sha256 from raw.fetch_log where url like ? order by attempt",
-               [f"%{ATTACHMENT}"])
+    log = rows(
+        wh,
+        "select status, error_code, sha256 from raw.fetch_log where url like ? order by attempt",
+        [f"%{ATTACHMENT}"],
+    )
     assert [r[:2] for r in log] == [("retry", "truncated"), ("failed", "truncated")]
     # the incomplete body is kept by its hash all the same, and nothing of it reaches the reports
     assert log[0][2] is None and log[1][2] is not None
@@ -88,7 +113,9 @@ def test_pdf_without_eof_marker_counts_as_truncated(tmp_path: Path) -> None:
     (tmp_path / "site").mkdir()
     (tmp_path / "site" / "cut.pdf").write_bytes(pdf[: len(pdf) // 2])
     with SampleServer(tmp_path) as s:
-        crawler = Crawler(["127.0.0.1"], RawStore(tmp_path / "raw"), {}, FetchPolicy(retries=1, backoff_s=0.01))
+        crawler = Crawler(
+            ["127.0.0.1"], RawStore(tmp_path / "raw"), {}, FetchPolicy(retries=1, backoff_s=0.01)
+        )
         got = crawler.get(f"{s.base_url}/cut.pdf", "document")
         crawler.close()
     assert (got.state, got.error_code) == ("failed", "truncated")
@@ -126,11 +153,15 @@ def test_host_limiter_bounds_requests_in_flight() -> None:
 def test_crawl_respects_per_host_limit(tmp_path: Path, per_host: int) -> None:
     policy = FetchPolicy(retries=0, backoff_s=0.01, per_host=per_host)
     with SampleServer(CITY_DIR, faults=Faults(slow={"*": 0.02}), lifetime_s=60) as srv:
-        catalog = load_catalog(sub_catalog(srv, tmp_path / "c.yaml", ["hz-fgw", "hz-jyj", "hz-mzj", "hz-czj"]))
+        catalog = load_catalog(
+            sub_catalog(srv, tmp_path / "c.yaml", ["hz-fgw", "hz-jyj", "hz-mzj", "hz-czj"])
+        )
         from nianbao.flows.nightly import crawl_agency
 
         crawler = Crawler(catalog.allowed_hosts, RawStore(tmp_path / "raw"), {}, policy)
-        threads = [__import__("threading").Thread(target=crawl_agency, args=(a, crawler)) for a in catalog.agencies]
+        threads = [
+            __import__("threading").Thread(target=crawl_agency, args=(a, crawler)) for a in catalog.agencies
+        ]
         for t in threads:
             t.start()
         for t in threads:

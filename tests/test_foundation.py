@@ -17,8 +17,9 @@ BROKEN_NEW = "四、结转下年度继续办理\t\t2\t0\t0\t0\t0\t0\t2"
 
 
 def _nianbao(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "nianbao", *args], capture_output=True, text=True, cwd=cwd,
-                          timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "nianbao", *args], capture_output=True, text=True, cwd=cwd, timeout=300
+    )
 
 
 def test_extract_cli_prints_the_spec_record(tmp_path: Path) -> None:
@@ -62,10 +63,23 @@ def test_gx_flags_a_broken_balance_and_nothing_else(example_text: str) -> None:
 def _catalog(tmp_path: Path, base_url: str, files: dict[str, str]) -> Path:
     lines = ["city: 杭州市", "allowed_hosts: [127.0.0.1]", "agencies:"]
     for agency_id, name in files.items():
-        lines += [f"  - id: {agency_id}", f"    name: {name}", "    region: 杭州市", "    level: municipal",
-                  "    kind: department", "    reports:", "      - year: 2020",
-                  f"        url: {base_url}/{agency_id}.txt"]
-    lines += ["  - id: hz-tjj", "    name: 杭州市统计局", "    region: 杭州市", "    level: municipal", "    kind: department"]
+        lines += [
+            f"  - id: {agency_id}",
+            f"    name: {name}",
+            "    region: 杭州市",
+            "    level: municipal",
+            "    kind: department",
+            "    reports:",
+            "      - year: 2020",
+            f"        url: {base_url}/{agency_id}.txt",
+        ]
+    lines += [
+        "  - id: hz-tjj",
+        "    name: 杭州市统计局",
+        "    region: 杭州市",
+        "    level: municipal",
+        "    kind: department",
+    ]
     path = tmp_path / "catalog.yaml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
@@ -75,10 +89,20 @@ def _dump(path: Path) -> dict[str, list[tuple]]:
     con = duckdb.connect(str(path), read_only=True)
     try:
         out = {}
-        for table in ("staging.reports", "staging.findings", "curated.fct_applications", "curated.fct_proactive",
-                      "curated.fct_review_litigation", "raw.documents", "curated.dim_agency"):
-            cols = "* exclude (extracted_at)" if table == "staging.reports" else (
-                "* exclude (first_seen)" if table == "raw.documents" else "*")
+        for table in (
+            "staging.reports",
+            "staging.findings",
+            "curated.fct_applications",
+            "curated.fct_proactive",
+            "curated.fct_review_litigation",
+            "raw.documents",
+            "curated.dim_agency",
+        ):
+            cols = (
+                "* exclude (extracted_at)"
+                if table == "staging.reports"
+                else ("* exclude (first_seen)" if table == "raw.documents" else "*")
+            )
             out[table] = sorted(con.execute(f"select {cols} from {table}").fetchall(), key=repr)
         return out
     finally:
@@ -86,7 +110,9 @@ def _dump(path: Path) -> dict[str, list[tuple]]:
 
 
 @pytest.mark.slow
-def test_run_over_http_is_idempotent_and_quarantines(tmp_path: Path, example_text: str, prefect_harness: None) -> None:
+def test_run_over_http_is_idempotent_and_quarantines(
+    tmp_path: Path, example_text: str, prefect_harness: None
+) -> None:
     from nianbao.demo.server import SampleServer
     from nianbao.flows.run import run
     from nianbao.warehouse.connect import open_for_reading
@@ -96,11 +122,14 @@ def test_run_over_http_is_idempotent_and_quarantines(tmp_path: Path, example_tex
     site.mkdir()
     (site / "hz-yjglj.txt").write_text(example_text, encoding="utf-8")
     (site / "hz-sfj.txt").write_text(
-        example_text.replace("杭州市应急管理局 2020", "杭州市司法局 2020").replace(BROKEN_OLD, BROKEN_NEW), encoding="utf-8"
+        example_text.replace("杭州市应急管理局 2020", "杭州市司法局 2020").replace(BROKEN_OLD, BROKEN_NEW),
+        encoding="utf-8",
     )
     wh = tmp_path / "wh" / "nianbao.duckdb"
     with SampleServer(tmp_path, lifetime_s=300) as server:  # serves tmp_path/site
-        catalog = _catalog(tmp_path, server.base_url, {"hz-yjglj": "杭州市应急管理局", "hz-sfj": "杭州市司法局"})
+        catalog = _catalog(
+            tmp_path, server.base_url, {"hz-yjglj": "杭州市应急管理局", "hz-sfj": "杭州市司法局"}
+        )
         first = run(catalog, wh)
         state1 = _dump(wh)
         second = run(catalog, wh)
@@ -111,7 +140,11 @@ def test_run_over_http_is_idempotent_and_quarantines(tmp_path: Path, example_tex
     from nianbao.pipeline.tables import APPLICANT_CODES, application_row_codes
 
     # only the admitted report's cells: 23 rows × 7 columns of the v2019 table 3
-    assert len(state1["curated.fct_applications"]) == len(application_row_codes("v2019")) * len(APPLICANT_CODES) == 161
+    assert (
+        len(state1["curated.fct_applications"])
+        == len(application_row_codes("v2019")) * len(APPLICANT_CODES)
+        == 161
+    )
     assert len(state1["raw.documents"]) == 2
 
     con = open_for_reading(wh)
@@ -125,7 +158,12 @@ def test_run_over_http_is_idempotent_and_quarantines(tmp_path: Path, example_tex
     assert r["applications"] == expected["applications"]
     assert r["review_litigation"] == expected["review_litigation"]
     assert r["proactive"] == expected["proactive"]
-    assert {(x["agency"], x["reason"]) for x in r["left_out"]} == {("hz-sfj", "quarantined"), ("hz-tjj", "no_report")}
+    assert {(x["agency"], x["reason"]) for x in r["left_out"]} == {
+        ("hz-sfj", "quarantined"),
+        ("hz-tjj", "no_report"),
+    }
     assert next(x for x in r["left_out"] if x["agency"] == "hz-sfj")["checks"] == ["t3_balance"]
     assert {(x["agency"], x["check"], x["column"], x["left"], x["right"]) for x in f} == {
-        ("hz-sfj", "t3_balance", "natural_person", 10, 12), ("hz-sfj", "t3_balance", "total", 11, 13)}
+        ("hz-sfj", "t3_balance", "natural_person", 10, 12),
+        ("hz-sfj", "t3_balance", "total", 11, 13),
+    }

@@ -80,11 +80,22 @@ def here(pdfs: list[Path]) -> list[str]:
 def test_records_are_the_same_with_and_without_system_fonts(pdfs: list[Path], here: list[str]) -> None:
     """Every record read with all system fonts hidden equals the record read with them (CJK ones included on CI)."""
     if os.environ.get("NIANBAO_REQUIRE_CJK_FONTS") == "1":
-        assert _cjk_fonts_installed(), "CI installs a CJK font package so that the with-fonts leg means something"
-    if shutil.which("unshare") is None or subprocess.run([str(WITHOUT_FONTS), "true"], capture_output=True).returncode:
+        assert _cjk_fonts_installed(), (
+            "CI installs a CJK font package so that the with-fonts leg means something"
+        )
+    if (
+        shutil.which("unshare") is None
+        or subprocess.run([str(WITHOUT_FONTS), "true"], capture_output=True).returncode
+    ):
         pytest.skip("this machine cannot hide its fonts (no mount namespaces); CI can")
-    hidden = subprocess.run([str(WITHOUT_FONTS), sys.executable, "-c", _READ_ALL, *map(str, pdfs)], cwd=ROOT / "tests",
-                            capture_output=True, text=True, timeout=900, check=True).stdout.splitlines()
+    hidden = subprocess.run(
+        [str(WITHOUT_FONTS), sys.executable, "-c", _READ_ALL, *map(str, pdfs)],
+        cwd=ROOT / "tests",
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=True,
+    ).stdout.splitlines()
     assert len(hidden) == len(here)
     differing = [str(p) for p, a, b in zip(pdfs, here, hidden, strict=True) if a != b]
     assert differing == []
@@ -119,9 +130,19 @@ print(json.dumps({"record": report.canonical(), "reading": report.reading.as_jso
 def test_degenerate_glyph_boxes_send_the_page_to_pdfminer_and_say_so() -> None:
     """With no font behind a non-embedded font, pdfium's boxes collapse: the pages go to pdfminer, recorded."""
     path = ROOT / "tests" / "files" / "pdf" / "rl_v2021_total_first.pdf"
-    out = json.loads(subprocess.run([sys.executable, "-c", _WITH_NO_FONT_AT_ALL, str(path)], cwd=ROOT,
-                                    capture_output=True, text=True, timeout=300, check=True).stdout)
-    golden = json.loads((ROOT / "tests" / "golden" / "pdf_rl_v2021_total_first.json").read_text(encoding="utf-8"))
+    out = json.loads(
+        subprocess.run(
+            [sys.executable, "-c", _WITH_NO_FONT_AT_ALL, str(path)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=True,
+        ).stdout
+    )
+    golden = json.loads(
+        (ROOT / "tests" / "golden" / "pdf_rl_v2021_total_first.json").read_text(encoding="utf-8")
+    )
     assert out["record"] == golden
     fell_back = out["reading"]["read_by_pdfminer"]
     assert [p["page"] for p in fell_back] == [1, 2, 3, 4, 5]
@@ -129,7 +150,9 @@ def test_degenerate_glyph_boxes_send_the_page_to_pdfminer_and_say_so() -> None:
 
 
 @pytest.mark.slow
-def test_parallel_threads_and_processes_read_byte_identical_records(pdfs: list[Path], here: list[str]) -> None:
+def test_parallel_threads_and_processes_read_byte_identical_records(
+    pdfs: list[Path], here: list[str]
+) -> None:
     """The same documents read by 4 threads and by 2 worker processes give exactly the sequential records."""
     names = [str(p) for p in pdfs]
     with ThreadPoolExecutor(max_workers=4) as pool:
@@ -142,7 +165,9 @@ def test_parallel_threads_and_processes_read_byte_identical_records(pdfs: list[P
 
 def test_the_metrics_font_is_what_its_generator_makes() -> None:
     """`metrics.ttf` is reproducible from `tools/make_metrics_font.py`, byte for byte."""
-    spec = importlib.util.spec_from_file_location("make_metrics_font", ROOT / "tools" / "make_metrics_font.py")
+    spec = importlib.util.spec_from_file_location(
+        "make_metrics_font", ROOT / "tools" / "make_metrics_font.py"
+    )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

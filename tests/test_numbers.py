@@ -47,7 +47,9 @@ def test_change_round_trips(n: int, data: st.DataObject) -> None:
         word = data.draw(st.sampled_from(["增加", "增加 ", "增", "+", "＋", "", "新增"]))
     else:
         word = data.draw(st.sampled_from(["", "+", "-", "增加", "减少"]))
-    text = data.draw(SPACES) + word + data.draw(SPACES) + s + data.draw(st.sampled_from(["", "件", "个", "项"]))
+    text = (
+        data.draw(SPACES) + word + data.draw(SPACES) + s + data.draw(st.sampled_from(["", "件", "个", "项"]))
+    )
     value = parse_change(text)
     assert value == n and type(value) is int
 
@@ -60,7 +62,9 @@ def test_yuan_round_trips(v: Decimal, data: st.DataObject) -> None:
     if data.draw(st.booleans()):
         s = s.translate(FULLWIDTH)
     unit_in_cell = data.draw(st.sampled_from(["元", " 元", ""]))
-    heading_unit = data.draw(st.sampled_from(["元", "万元"])) if unit_in_cell else "元"  # the cell's unit wins
+    heading_unit = (
+        data.draw(st.sampled_from(["元", "万元"])) if unit_in_cell else "元"
+    )  # the cell's unit wins
     value = parse_amount(data.draw(SPACES) + s + unit_in_cell + data.draw(SPACES), heading_unit)
     assert isinstance(value, Decimal) and value == v
     assert "E" not in str(value)  # plain notation: what a warehouse or a CSV prints
@@ -91,7 +95,24 @@ def test_cell_unit_wins_over_heading() -> None:
     assert str(parse_amount("100")) == "100"
 
 
-@pytest.mark.parametrize("mark", ["", " ", "—", "——", "-", "－", "/", "／", "无", "―", "–", "\u3000", "&nbsp;".replace("&nbsp;", "\u00a0")])
+@pytest.mark.parametrize(
+    "mark",
+    [
+        "",
+        " ",
+        "—",
+        "——",
+        "-",
+        "－",
+        "/",
+        "／",
+        "无",
+        "―",
+        "–",
+        "\u3000",
+        "&nbsp;".replace("&nbsp;", "\u00a0"),
+    ],
+)
 def test_blank_marks_mean_zero(mark: str) -> None:
     assert parse_count(mark) == 0 and parse_change(mark) == 0 and parse_amount(mark) == 0
     assert is_blank(mark)
@@ -100,8 +121,11 @@ def test_blank_marks_mean_zero(mark: str) -> None:
 JUNK = "abcxyzXYZ%#@?!~;:()（）年月日人次元万①②⑩²³¹٣३٤〇零一二三十百千.,，+"
 
 
-@given(st.text(alphabet="0123456789", max_size=4), st.text(alphabet=JUNK, min_size=1, max_size=4),
-       st.text(alphabet="0123456789", max_size=4))
+@given(
+    st.text(alphabet="0123456789", max_size=4),
+    st.text(alphabet=JUNK, min_size=1, max_size=4),
+    st.text(alphabet="0123456789", max_size=4),
+)
 def test_count_garbage_is_refused(a: str, junk: str, b: str) -> None:
     text = a + junk + b
     if junk.strip(",，") == "" and a and b and len(b) == 3 and len(a) <= 3:
@@ -110,8 +134,11 @@ def test_count_garbage_is_refused(a: str, junk: str, b: str) -> None:
         parse_count(text)
 
 
-@given(st.text(alphabet="0123456789", max_size=4), st.text(alphabet=JUNK.replace("+", ""), min_size=1, max_size=4),
-       st.text(alphabet="0123456789", max_size=4))
+@given(
+    st.text(alphabet="0123456789", max_size=4),
+    st.text(alphabet=JUNK.replace("+", ""), min_size=1, max_size=4),
+    st.text(alphabet="0123456789", max_size=4),
+)
 def test_change_garbage_is_refused(a: str, junk: str, b: str) -> None:
     text = a + junk + b
     if junk.strip(",，") == "" and a and b and len(b) == 3 and len(a) <= 3:
@@ -122,23 +149,64 @@ def test_change_garbage_is_refused(a: str, junk: str, b: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["①", "⑫", "12¹", "３²", "٣", "१२", "〇", "零", "十二", "N/A", "不详", "?", "1.5", "12,34", "1,2345",
-     "-3", "－3", "3-", "1 2 件件", "12元", "0x1F", "1e3", "∞", "１２．０"],
+    [
+        "①",
+        "⑫",
+        "12¹",
+        "３²",
+        "٣",
+        "१२",
+        "〇",
+        "零",
+        "十二",
+        "N/A",
+        "不详",
+        "?",
+        "1.5",
+        "12,34",
+        "1,2345",
+        "-3",
+        "－3",
+        "3-",
+        "1 2 件件",
+        "12元",
+        "0x1F",
+        "1e3",
+        "∞",
+        "１２．０",
+    ],
 )
 def test_count_rejects(text: str) -> None:
     with pytest.raises(ValueError):
         parse_count(text)
 
 
-@pytest.mark.parametrize("text", ["减少", "增加", "+", "减少-28", "增加－5", "28减少", "±3", "1.5", "减少⑤", "增加²"])
+@pytest.mark.parametrize(
+    "text", ["减少", "增加", "+", "减少-28", "增加－5", "28减少", "±3", "1.5", "减少⑤", "增加²"]
+)
 def test_change_rejects(text: str) -> None:
     with pytest.raises(ValueError):
         parse_change(text)
 
 
 @pytest.mark.parametrize(
-    "text", ["-12.5", "12.5.1", ".5", "5.", "1,27.5", "元", "万元", "12.5美元", "¹²元", "①万元", "1e5", "NaN", "Infinity",
-             "1" * 40]
+    "text",
+    [
+        "-12.5",
+        "12.5.1",
+        ".5",
+        "5.",
+        "1,27.5",
+        "元",
+        "万元",
+        "12.5美元",
+        "¹²元",
+        "①万元",
+        "1e5",
+        "NaN",
+        "Infinity",
+        "1" * 40,
+    ],
 )
 def test_amount_rejects(text: str) -> None:
     with pytest.raises(ValueError):

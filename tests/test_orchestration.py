@@ -46,9 +46,13 @@ def test_second_nightly_with_nothing_changed_is_all_304_and_announces_nothing(tm
     # of a moved article still redirects (301, no body) and the missing page 404s again
     assert 200 not in {s for _m, _t, s in again}
     assert {s for _m, _t, s in again} <= {301, 304, 404}
-    statuses = rows(wh, "select status, count(*) from raw.fetch_log where run_id = 'night-2' group by all order by 1")
+    statuses = rows(
+        wh, "select status, count(*) from raw.fetch_log where run_id = 'night-2' group by all order by 1"
+    )
     assert dict(statuses)["not_modified"] == sum(1 for _m, _t, s in again if s == 304)
-    assert rows(wh, "select count(*) from raw.fetch_log where run_id = 'night-2' and size_bytes > 0") == [(0,)]
+    assert rows(wh, "select count(*) from raw.fetch_log where run_id = 'night-2' and size_bytes > 0") == [
+        (0,)
+    ]
 
 
 @pytest.mark.slow
@@ -71,8 +75,9 @@ def test_republished_document_is_fetched_loaded_as_new_version_and_announced(tmp
     assert all(a.sha256 not in before.values() for a in second.announce)
     after = dict(rows(wh, "select year, sha256 from staging.current_reports"))
     changed_years = {a.year for a in second.announce}
-    assert changed_years and all(after[y] != before[y] and after[y] in {a.sha256 for a in second.announce}
-                                 for y in changed_years)
+    assert changed_years and all(
+        after[y] != before[y] and after[y] in {a.sha256 for a in second.announce} for y in changed_years
+    )
     assert all(i.changed for i in done) and not any(i.changed for i in third)
     count_after = dict(rows(wh, "select year, count(*) from staging.reports group by all"))
     assert count_after == {y: n + sum(a.year == y for a in second.announce) for y, n in count_before.items()}
@@ -95,24 +100,58 @@ def test_burst_of_32_documents_from_6_processes_never_fails_on_the_warehouse_loc
 
     wh, raw = tmp_path / "nianbao.duckdb", RawStore(tmp_path / "raw")
     text = EXAMPLE_TXT.read_text(encoding="utf-8")
-    refs = [DocRef(f"burst-{i:02d}", 2020, f"http://127.0.0.1/burst/{i}.txt",
-                   raw.put((text + f"\n附：第{i}号\n").encode())) for i in range(32)]
+    refs = [
+        DocRef(
+            f"burst-{i:02d}",
+            2020,
+            f"http://127.0.0.1/burst/{i}.txt",
+            raw.put((text + f"\n附：第{i}号\n").encode()),
+        )
+        for i in range(32)
+    ]
     with writing(wh):  # create the file at the current schema
         pass
     groups = [refs[k::4] for k in range(4)] + [refs[:6], refs[-6:]]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    holder = subprocess.Popen([sys.executable, "-c", (
-        "import time, sys\nfrom warehouse.fetchlog import writing\n"
-        "with writing(sys.argv[1]):\n    print('held', flush=True)\n    time.sleep(3)\n"), str(wh)],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            (
+                "import time, sys\nfrom warehouse.fetchlog import writing\n"
+                "with writing(sys.argv[1]):\n    print('held', flush=True)\n    time.sleep(3)\n"
+            ),
+            str(wh),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     procs = []
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
         with pytest.raises(duckdb.IOException, match="lock"):  # what every writer would hit without our lock
             duckdb.connect(str(wh)).close()
-        procs = [subprocess.Popen([sys.executable, "-c", _WORKER, json.dumps([r.as_dict() for r in g]), str(wh),
-                                   str(raw.root), f"burst-{k}"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, text=True) for k, g in enumerate(groups)]
+        procs = [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-c",
+                    _WORKER,
+                    json.dumps([r.as_dict() for r in g]),
+                    str(wh),
+                    str(raw.root),
+                    f"burst-{k}",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for k, g in enumerate(groups)
+        ]
         results = [p.communicate(timeout=300) for p in procs]
     finally:
         for p in [holder, *procs]:
@@ -166,20 +205,35 @@ def test_served_deployments_nightly_triggers_ingests_and_refresh(tmp_path: Path)
     port = _free_port()
     home = tmp_path / "prefect"
     wh = tmp_path / "wh" / "nianbao.duckdb"
-    env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_API_URL": f"http://127.0.0.1:{port}/api",
-           "PREFECT_API_DATABASE_CONNECTION_URL": f"sqlite+aiosqlite:///{home / 'server.db'}",
-           "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1", "GX_ANALYTICS_ENABLED": "false",
-           "PREFECT_RUNNER_POLL_FREQUENCY": "1", "PREFECT_LOGGING_LEVEL": "WARNING", "PYTHONPATH": str(ROOT),
-           "NIANBAO_REFRESH_DEBOUNCE_S": "1", "NIANBAO_FETCH_BACKOFF_S": "0.01",
-           "NIANBAO_RAW_STORE": str(tmp_path / "raw"), "PREFECT_SERVER_UI_ENABLED": "false"}
+    env = {
+        **os.environ,
+        "PREFECT_HOME": str(home),
+        "PREFECT_API_URL": f"http://127.0.0.1:{port}/api",
+        "PREFECT_API_DATABASE_CONNECTION_URL": f"sqlite+aiosqlite:///{home / 'server.db'}",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "DO_NOT_TRACK": "1",
+        "GX_ANALYTICS_ENABLED": "false",
+        "PREFECT_RUNNER_POLL_FREQUENCY": "1",
+        "PREFECT_LOGGING_LEVEL": "WARNING",
+        "PYTHONPATH": str(ROOT),
+        "NIANBAO_REFRESH_DEBOUNCE_S": "1",
+        "NIANBAO_FETCH_BACKOFF_S": "0.01",
+        "NIANBAO_RAW_STORE": str(tmp_path / "raw"),
+        "PREFECT_SERVER_UI_ENABLED": "false",
+    }
     bin_dir = Path(sys.executable).parent
     server = serve = None
     logs = tmp_path / "logs"
     logs.mkdir()
     try:
-        server = subprocess.Popen([str(bin_dir / "prefect"), "server", "start", "--host", "127.0.0.1", "--port",
-                                   str(port)], env=env, cwd=tmp_path, stdout=(logs / "server.out").open("w"),
-                                  stderr=subprocess.STDOUT, text=True)
+        server = subprocess.Popen(
+            [str(bin_dir / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            cwd=tmp_path,
+            stdout=(logs / "server.out").open("w"),
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         deadline = time.monotonic() + 90
         while True:
             try:
@@ -187,20 +241,35 @@ def test_served_deployments_nightly_triggers_ingests_and_refresh(tmp_path: Path)
                     break
             except httpx.HTTPError:
                 pass
-            assert server.poll() is None and time.monotonic() < deadline, (logs / "server.out").read_text()[-3000:]
+            assert server.poll() is None and time.monotonic() < deadline, (logs / "server.out").read_text()[
+                -3000:
+            ]
             time.sleep(0.5)
         with SampleServer(CITY_DIR, lifetime_s=400) as srv:
             catalog = sub_catalog(srv, tmp_path / "c.yaml", ["hz-szf"])
-            serve = subprocess.Popen([sys.executable, "-m", "nianbao", "serve", "--catalog", str(catalog),
-                                      "--warehouse", str(wh)], env=env, cwd=ROOT,
-                                     stdout=(logs / "serve.out").open("w"), stderr=subprocess.STDOUT, text=True)
+            serve = subprocess.Popen(
+                [sys.executable, "-m", "nianbao", "serve", "--catalog", str(catalog), "--warehouse", str(wh)],
+                env=env,
+                cwd=ROOT,
+                stdout=(logs / "serve.out").open("w"),
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
             deadline = time.monotonic() + 90
             while True:  # the deployment exists once serve has registered it
-                run = subprocess.run([str(bin_dir / "prefect"), "deployment", "run", "nightly/nightly"], env=env,
-                                     cwd=tmp_path, capture_output=True, text=True, timeout=60)
+                run = subprocess.run(
+                    [str(bin_dir / "prefect"), "deployment", "run", "nightly/nightly"],
+                    env=env,
+                    cwd=tmp_path,
+                    capture_output=True,
+                    text=True,
+                    timeout=60,
+                )
                 if run.returncode == 0:
                     break
-                assert serve.poll() is None and time.monotonic() < deadline, (logs / "serve.out").read_text()[-3000:]
+                assert serve.poll() is None and time.monotonic() < deadline, (logs / "serve.out").read_text()[
+                    -3000:
+                ]
                 time.sleep(1)
             deadline = time.monotonic() + 240
             while True:
@@ -209,10 +278,13 @@ def test_served_deployments_nightly_triggers_ingests_and_refresh(tmp_path: Path)
                 if loaded and loaded[0][0] >= 4 and refreshed and refreshed[0][0] >= 1:
                     break
                 assert serve.poll() is None and time.monotonic() < deadline, (
-                    f"loaded={loaded} refreshed={refreshed}\n" + (logs / "serve.out").read_text()[-5000:])
+                    f"loaded={loaded} refreshed={refreshed}\n" + (logs / "serve.out").read_text()[-5000:]
+                )
                 time.sleep(2)
-        announced = _locked_rows(wh, "select count(distinct sha256) from raw.fetch_log where doc_state = 'new' "
-                                     "and role = 'document'")
+        announced = _locked_rows(
+            wh,
+            "select count(distinct sha256) from raw.fetch_log where doc_state = 'new' and role = 'document'",
+        )
         ingested = _locked_rows(wh, "select count(distinct sha256) from raw.ingest_log")
         assert announced == ingested
         assert (wh.parent / "nianbao.snapshot.duckdb").exists()

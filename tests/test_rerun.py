@@ -32,10 +32,18 @@ def test_rerun_failed_refetches_and_loads_what_the_night_missed(
     monkeypatch.setenv("NIANBAO_FETCH_BACKOFF_S", "0.01")
     with SampleServer(CITY_DIR, faults=Faults(fail_first={ATTACHMENT: 1000}), lifetime_s=300) as srv:
         catalog_path = sub_catalog(srv, tmp_path / "catalog.yaml", ["hz-fgw"])
-        crawl = crawl_catalog(load_catalog(catalog_path), wh, RawStore(raw), FetchPolicy(retries=1, backoff_s=0.01),
-                              "night-1", in_prefect=False)
+        crawl = crawl_catalog(
+            load_catalog(catalog_path),
+            wh,
+            RawStore(raw),
+            FetchPolicy(retries=1, backoff_s=0.01),
+            "night-1",
+            in_prefect=False,
+        )
         ingest_documents(crawl.fetched_refs(), wh, raw, "night-1")
-        loaded_before = rows(wh, "select distinct year from staging.reports where agency_id = 'hz-fgw' order by year")
+        loaded_before = rows(
+            wh, "select distinct year from staging.reports where agency_id = 'hz-fgw' order by year"
+        )
         assert (2020,) not in loaded_before and len(loaded_before) == 3  # the night missed only 2020
 
         srv.faults.fail_first = {}  # the site recovers
@@ -43,8 +51,9 @@ def test_rerun_failed_refetches_and_loads_what_the_night_missed(
 
     changes = [(c["agency"], c["year"], c["before"], c["after"]) for c in result.changes]
     assert changes == [("hz-fgw", 2020, "fetch_failed", "loaded")]
-    assert rows(wh, "select distinct year, status from staging.reports where agency_id = 'hz-fgw' order by year") == [
-        (2020, "loaded"), (2021, "loaded"), (2022, "loaded"), (2023, "loaded")]
+    assert rows(
+        wh, "select distinct year, status from staging.reports where agency_id = 'hz-fgw' order by year"
+    ) == [(2020, "loaded"), (2021, "loaded"), (2022, "loaded"), (2023, "loaded")]
     # a second rerun finds nothing left to do
     again = rerun(str(wh), failed=True, catalog_path=str(catalog_path))
     assert again.changes == []

@@ -50,7 +50,9 @@ def _load(wh: Path, agency: str, year: int, path: str, plant: Plant | None = Non
     o.findings = validate_batch([report]).findings.get(0, [])
     con = connect(wh)
     try:
-        if plant is None:  # the planted copy's bytes would not extract to the planted record: keep it record-only
+        if (
+            plant is None
+        ):  # the planted copy's bytes would not extract to the planted record: keep it record-only
             record_document(con, sha, len(data), "text", str(store.path(sha)))
         load_outcome(con, o)
     finally:
@@ -67,14 +69,19 @@ def _findings(wh: Path) -> list[dict]:
 
 
 def _carry(wh: Path) -> set[tuple]:
-    return {(f["agency"], f["year"], f["column"], f["left"], f["right"], f["difference"])
-            for f in _findings(wh) if f["check"] == "cross_year_carry"}
+    return {
+        (f["agency"], f["year"], f["column"], f["left"], f["right"], f["difference"])
+        for f in _findings(wh)
+        if f["check"] == "cross_year_carry"
+    }
 
 
 # html_hz-sfj_2020 carries out 2/2/0/2/3/0 (9); md_hz-czj_2021 carries in 0/3/0/0/0/0 (3)
 EXPECTED_CARRY = {
-    ("hz-x", 2021, "natural_person", 0, 2, -2), ("hz-x", 2021, "commercial", 3, 2, 1),
-    ("hz-x", 2021, "social_welfare", 0, 2, -2), ("hz-x", 2021, "legal_services", 0, 3, -3),
+    ("hz-x", 2021, "natural_person", 0, 2, -2),
+    ("hz-x", 2021, "commercial", 3, 2, 1),
+    ("hz-x", 2021, "social_welfare", 0, 2, -2),
+    ("hz-x", 2021, "legal_services", 0, 3, -3),
     ("hz-x", 2021, "total", 3, 9, -6),
 }
 
@@ -108,10 +115,19 @@ def test_cross_year_carry_cleared_when_the_neighbour_is_corrected(tmp_path: Path
     con = connect(wh)
     try:
         for a, v in {"natural_person": 0, "commercial": 3, "social_welfare": 0, "legal_services": 0}.items():
-            record_override(con, "hz-x", 2020, "correct", cell=f"applications.carried_out.{a}", value=str(v),
-                            citation="test", reason="carry")
-        record_override(con, "hz-x", 2020, "correct", cell="applications.carried_out.total", value="3",
-                        citation="test")
+            record_override(
+                con,
+                "hz-x",
+                2020,
+                "correct",
+                cell=f"applications.carried_out.{a}",
+                value=str(v),
+                citation="test",
+                reason="carry",
+            )
+        record_override(
+            con, "hz-x", 2020, "correct", cell="applications.carried_out.total", value="3", citation="test"
+        )
         o = reprocess(con, "hz-x", 2020)
     finally:
         con.close()
@@ -139,10 +155,16 @@ def test_quarantine_keeps_everything_visible_but_out_of_curated(tmp_path: Path) 
     try:
         status = dict(con.execute("select agency_id, status from staging.reports").fetchall())
         assert status == {"hz-bad": "quarantined", "hz-warn": "loaded", "hz-good": "loaded"}
-        record = con.execute("select record::varchar from staging.reports where agency_id = 'hz-bad'").fetchone()[0]
+        record = con.execute(
+            "select record::varchar from staging.reports where agency_id = 'hz-bad'"
+        ).fetchone()[0]
         assert json.loads(record)["applications"]["carried_out"]["total"] == 11  # the record as read, kept
-        facts = dict(con.execute("select r.agency_id, count(*) from curated.fct_applications f join staging.reports r"
-                                 " using (report_id) group by 1").fetchall())
+        facts = dict(
+            con.execute(
+                "select r.agency_id, count(*) from curated.fct_applications f join staging.reports r"
+                " using (report_id) group by 1"
+            ).fetchall()
+        )
         assert "hz-bad" not in facts and facts["hz-warn"] == facts["hz-good"] == 161  # never partly loaded
         roll = rollup(con, 2020)
         found = findings(con)
@@ -150,10 +172,16 @@ def test_quarantine_keeps_everything_visible_but_out_of_curated(tmp_path: Path) 
         con.close()
     assert roll["agencies_counted"] == ["hz-good", "hz-warn"]
     assert [x for x in roll["left_out"] if x["agency"] == "hz-bad"] == [] or all(
-        x["reason"] == "quarantined" and x["checks"] == ["t3_balance"] for x in roll["left_out"] if x["agency"] == "hz-bad")
+        x["reason"] == "quarantined" and x["checks"] == ["t3_balance"]
+        for x in roll["left_out"]
+        if x["agency"] == "hz-bad"
+    )
     by = {(f["agency"], f["check"], f["column"]) for f in found}
-    assert by == {("hz-bad", "t3_balance", "research"), ("hz-bad", "t3_balance", "total"),
-                  ("hz-warn", "narrative_consistency", "total")}
+    assert by == {
+        ("hz-bad", "t3_balance", "research"),
+        ("hz-bad", "t3_balance", "total"),
+        ("hz-warn", "narrative_consistency", "total"),
+    }
     w = next(f for f in found if f["agency"] == "hz-warn")
     assert (w["severity"], w["left"], w["right"], w["report_status"]) == ("warning", 215, 999, "loaded")
 
@@ -174,8 +202,14 @@ def test_accept_counts_a_quarantined_report_and_reruns_keep_it(tmp_path: Path) -
     try:
         with pytest.raises(ReviewError):
             record_override(con, "hz-06", 2023, "accept")  # no reason
-        o = record_override(con, "hz-06", 2023, "accept", reason="totals misprinted; parts confirmed by phone",
-                            decided_by="reviewer-a")
+        o = record_override(
+            con,
+            "hz-06",
+            2023,
+            "accept",
+            reason="totals misprinted; parts confirmed by phone",
+            decided_by="reviewer-a",
+        )
         assert reprocess(con, "hz-06", 2023).status == "loaded"
         (stored,) = list_overrides(con, "hz-06", 2023)
     finally:
@@ -197,37 +231,63 @@ def test_correct_revalidates_and_admits_only_when_it_passes(tmp_path: Path) -> N
     con = connect(wh)
     try:
         with pytest.raises(ReviewError, match="citation"):
-            record_override(con, "hz-bad", 2020, "correct", cell="applications.carried_out.research", value="0")
+            record_override(
+                con, "hz-bad", 2020, "correct", cell="applications.carried_out.research", value="0"
+            )
         with pytest.raises(ReviewError, match="not a cell"):
-            record_override(con, "hz-bad", 2020, "correct", cell="applications.nope.total", value="0", citation="x")
-        record_override(con, "hz-bad", 2020, "correct", cell="applications.carried_out.research", value="0",
-                        citation="https://example.gov.cn/2020-corrigendum.html")
+            record_override(
+                con, "hz-bad", 2020, "correct", cell="applications.nope.total", value="0", citation="x"
+            )
+        record_override(
+            con,
+            "hz-bad",
+            2020,
+            "correct",
+            cell="applications.carried_out.research",
+            value="0",
+            citation="https://example.gov.cn/2020-corrigendum.html",
+        )
         half = reprocess(con, "hz-bad", 2020)
         assert half.status == "quarantined"  # 总计 still disagrees: with the research cell, and with its row
         assert {(f.check, f.row, f.column) for f in half.findings} == {
-            ("t3_balance", None, "total"), ("t3_row_total", "carried_out", None)}
-        record_override(con, "hz-bad", 2020, "correct", cell="applications.carried_out.total", value="9",
-                        citation="https://example.gov.cn/2020-corrigendum.html", reason="typo in 总计")
+            ("t3_balance", None, "total"),
+            ("t3_row_total", "carried_out", None),
+        }
+        record_override(
+            con,
+            "hz-bad",
+            2020,
+            "correct",
+            cell="applications.carried_out.total",
+            value="9",
+            citation="https://example.gov.cn/2020-corrigendum.html",
+            reason="typo in 总计",
+        )
         done = reprocess(con, "hz-bad", 2020)
         corrections = list_overrides(con, "hz-bad", 2020)
     finally:
         con.close()
     assert done.status == "loaded" and done.findings == []
     assert [(c.cell, c.printed_value, c.value) for c in corrections] == [
-        ("applications.carried_out.research", "2", "0"), ("applications.carried_out.total", "11", "9")]
+        ("applications.carried_out.research", "2", "0"),
+        ("applications.carried_out.total", "11", "9"),
+    ]
     assert _counted(wh, 2020) == ["hz-bad"]
     con = duckdb.connect(str(wh), read_only=True)
     try:
-        value = con.execute("select f.value from curated.fct_applications f join staging.reports r using (report_id)"
-                            " where r.agency_id = 'hz-bad' and row_code = 'carried_out' and applicant = 'total'"
-                            ).fetchone()[0]
+        value = con.execute(
+            "select f.value from curated.fct_applications f join staging.reports r using (report_id)"
+            " where r.agency_id = 'hz-bad' and row_code = 'carried_out' and applicant = 'total'"
+        ).fetchone()[0]
         record = json.loads(con.execute("select record::varchar from staging.reports").fetchone()[0])
     finally:
         con.close()
     assert value == 9
     notes = [w for w in record["warnings"] if w.get("code") == "review_correction"]
     assert {(n["cell"], n["printed"], n["value"]) for n in notes} == {
-        ("applications.carried_out.research", "2", "0"), ("applications.carried_out.total", "11", "9")}
+        ("applications.carried_out.research", "2", "0"),
+        ("applications.carried_out.total", "11", "9"),
+    }
     # rerun: the planted document loaded again by the pipeline keeps both corrections applied
     again = _load(wh, "hz-bad", 2020, "html/html_hz-sfj_2020.html", _balance_defect)
     assert again.status == "loaded" and again.report is not None
@@ -236,7 +296,9 @@ def test_correct_revalidates_and_admits_only_when_it_passes(tmp_path: Path) -> N
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "nianbao", *args], capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "nianbao", *args], capture_output=True, text=True, timeout=300
+    )
 
 
 @pytest.mark.slow
@@ -247,21 +309,58 @@ def test_review_cli_and_findings_views(tmp_path: Path) -> None:
     out = _cli("findings", "--warehouse", str(wh), "--format", "json")
     assert out.returncode == 0, out.stderr
     rows = [json.loads(line) for line in out.stdout.splitlines()]
-    assert {(r["agency"], r["check"]) for r in rows} == {("hz-bad", "t3_balance"), ("hz-warn", "narrative_consistency")}
-    for key in ("agency", "year", "check", "severity", "table", "row", "column", "proceeding", "left", "right",
-                "document", "locations"):
+    assert {(r["agency"], r["check"]) for r in rows} == {
+        ("hz-bad", "t3_balance"),
+        ("hz-warn", "narrative_consistency"),
+    }
+    for key in (
+        "agency",
+        "year",
+        "check",
+        "severity",
+        "table",
+        "row",
+        "column",
+        "proceeding",
+        "left",
+        "right",
+        "document",
+        "locations",
+    ):
         assert all(key in r for r in rows), key
     table = _cli("findings", "--warehouse", str(wh), "--format", "table")
     assert table.returncode == 0, table.stderr
-    assert "hz-bad" in table.stdout and "t3_balance" in table.stdout and "narrative_consistency" in table.stdout
+    assert (
+        "hz-bad" in table.stdout and "t3_balance" in table.stdout and "narrative_consistency" in table.stdout
+    )
     assert table.stdout.index("hz-bad") < table.stdout.index("hz-warn")
 
-    refused = _cli("review", "correct", "hz-bad", "2020", "--cell", "applications.carried_out.total=9",
-                   "--warehouse", str(wh))
+    refused = _cli(
+        "review",
+        "correct",
+        "hz-bad",
+        "2020",
+        "--cell",
+        "applications.carried_out.total=9",
+        "--warehouse",
+        str(wh),
+    )
     assert refused.returncode == 1 and "citation" in refused.stderr
     for cell, value in (("research", 0), ("total", 9)):
-        done = _cli("review", "correct", "hz-bad", "2020", "--cell", f"applications.carried_out.{cell}={value}",
-                    "--citation", "https://example.gov.cn/corrigendum", "--reason", "typo", "--warehouse", str(wh))
+        done = _cli(
+            "review",
+            "correct",
+            "hz-bad",
+            "2020",
+            "--cell",
+            f"applications.carried_out.{cell}={value}",
+            "--citation",
+            "https://example.gov.cn/corrigendum",
+            "--reason",
+            "typo",
+            "--warehouse",
+            str(wh),
+        )
         assert done.returncode == 0, done.stderr
     assert "loaded" in done.stderr and "data docs" in done.stderr
     accept = _cli("review", "accept", "hz-bad", "2020", "--reason", "x", "--warehouse", str(wh))
@@ -283,6 +382,8 @@ def test_cross_year_carry_through_the_ingest_flow(tmp_path: Path, order: tuple[i
     docs = {2020: "html/html_hz-sfj_2020.html", 2021: "text/md_hz-czj_2021.md"}
     for year in order:
         sha = RawStore(raw).put((FILES / docs[year]).read_bytes())
-        (done,) = ingest_documents([DocRef("hz-x", year, f"http://127.0.0.1/hz-x/{year}", sha)], wh, raw, f"run-{year}")
+        (done,) = ingest_documents(
+            [DocRef("hz-x", year, f"http://127.0.0.1/hz-x/{year}", sha)], wh, raw, f"run-{year}"
+        )
         assert done.status == "loaded"
     assert _carry(wh) == EXPECTED_CARRY

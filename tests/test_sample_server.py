@@ -71,7 +71,9 @@ def test_every_manifest_document_is_served_with_its_bytes(srv: SampleServer, cli
 def test_content_types_correct_and_generic(srv: SampleServer, client: httpx.Client) -> None:
     download = docs(quirk="url_download")[0]
     assert client.get(srv.url(download["url"])).headers["content-type"] == "application/octet-stream"
-    static_pdf = next(d for d in docs(format="pdf", quirk="url_static") if "generic_content_type" not in d["quirks"])
+    static_pdf = next(
+        d for d in docs(format="pdf", quirk="url_static") if "generic_content_type" not in d["quirks"]
+    )
     assert client.get(srv.url(static_pdf["url"])).headers["content-type"] == "application/pdf"
     gbk = docs(quirk="gbk")[0]
     resp = client.get(srv.url(gbk["url"]))
@@ -140,7 +142,10 @@ def test_fault_dropped_connection(client: httpx.Client) -> None:
 
 def test_fault_truncated_body() -> None:
     pdf = docs(format="pdf", quirk="url_static")[0]["url"]
-    with fresh(Faults(truncate={pdf})) as s, pytest.raises(httpx.RemoteProtocolError, match=r"complete message body"):
+    with (
+        fresh(Faults(truncate={pdf})) as s,
+        pytest.raises(httpx.RemoteProtocolError, match=r"complete message body"),
+    ):
         httpx.get(s.url(pdf), timeout=5)
 
 
@@ -192,10 +197,25 @@ def test_lifetime_stops_the_server() -> None:
 
 
 def test_command_line_entry_serves_and_exits_by_itself(tmp_path: Path) -> None:
-    cmd = [sys.executable, "-m", "nianbao.demo.server", str(CITY_DIR), "--port", "0", "--lifetime", "3",
-           "--catalog", str(tmp_path / "cat.yaml")]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            cwd=Path(__file__).resolve().parents[1])
+    cmd = [
+        sys.executable,
+        "-m",
+        "nianbao.demo.server",
+        str(CITY_DIR),
+        "--port",
+        "0",
+        "--lifetime",
+        "3",
+        "--catalog",
+        str(tmp_path / "cat.yaml"),
+    ]
+    proc = subprocess.Popen(
+        cmd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
     try:
         assert proc.stdout is not None
         base = proc.stdout.readline().strip()

@@ -39,8 +39,11 @@ def body(url: str, corrected: bool = False) -> bytes:
 
 def tree_hashes(root: Path) -> dict[str, str]:
     """Relative path → sha256 of every file under root."""
-    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file() and "__pycache__" not in p.parts}
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts
+    }
 
 
 # ------------------------------------------------------------------ identities, written out from checks.md
@@ -48,8 +51,7 @@ def blocking(rec: dict[str, Any]) -> set[str]:
     """The blocking checks of checks.md that a canonical record fails (an independent re-statement)."""
     failed: set[str] = set()
     apps, rl = rec["applications"], rec["review_litigation"]
-    if [c for c in T.expected_cells(rec["template"])
-            if c[2] not in rec[c[0]].get(c[1], {})]:
+    if [c for c in T.expected_cells(rec["template"]) if c[2] not in rec[c[0]].get(c[1], {})]:
         failed.add("complete")
     for row in apps.values():
         if row["total"] != sum(row[a] for a in T.APPLICANT_PARTS):
@@ -59,7 +61,10 @@ def blocking(rec: dict[str, Any]) -> set[str]:
     for a in T.APPLICANT_CODES:
         if apps["handled_total"][a] != sum(apps[o][a] for o in T.OUTCOME_ROWS[rec["template"]]):
             failed.add("t3_outcome_total")
-        if apps["received_new"][a] + apps["carried_in"][a] != apps["handled_total"][a] + apps["carried_out"][a]:
+        if (
+            apps["received_new"][a] + apps["carried_in"][a]
+            != apps["handled_total"][a] + apps["carried_out"][a]
+        ):
             failed.add("t3_balance")
     for g in rl.values():
         if g["total"] != sum(g[o] for o in T.OUTCOME_PARTS):
@@ -69,8 +74,12 @@ def blocking(rec: dict[str, Any]) -> set[str]:
 
 def planted(kind: str) -> list[tuple[str, int, Any]]:
     """(agency, year, detail) of every planted fault of a kind."""
-    return [(r["agency_id"], r["year"], p.get("check") or p.get("error") or p.get("fixes"))
-            for r in REPORTS for p in r["planted"] if p["kind"] == kind]
+    return [
+        (r["agency_id"], r["year"], p.get("check") or p.get("error") or p.get("fixes"))
+        for r in REPORTS
+        for p in r["planted"]
+        if p["kind"] == kind
+    ]
 
 
 # ------------------------------------------------------------------ determinism
@@ -161,7 +170,10 @@ def test_narrative_states_the_recorded_totals() -> None:
                 text = body(d["url"]).decode("gbk" if "gbk" in d["quirks"] else "utf-8")
                 assert f"共收到政府信息公开申请{claims['applications_received']}件" in text
                 if "review" in claims:
-                    assert f"行政复议{claims['review']}件" in text and f"行政诉讼{claims['litigation']}件" in text
+                    assert (
+                        f"行政复议{claims['review']}件" in text
+                        and f"行政诉讼{claims['litigation']}件" in text
+                    )
                 if rec["template"] == "v2021":
                     assert "信息处理费" in text
         if claims["applications_received"] != rec["applications"]["received_new"]["total"]:
@@ -172,13 +184,21 @@ def test_narrative_states_the_recorded_totals() -> None:
 
 def test_planted_faults_are_exactly_the_recorded_ones() -> None:
     assert sorted(c for _, _, c in planted("misprint")) == ["t3_balance", "t3_row_total", "t4_group_total"]
-    assert sorted(e for _, _, e in planted("unreadable")) == ["encrypted", "fetch_failed", "no_text_layer", "truncated"]
+    assert sorted(e for _, _, e in planted("unreadable")) == [
+        "encrypted",
+        "fetch_failed",
+        "no_text_layer",
+        "truncated",
+    ]
     assert [c for _, _, c in planted("correction")] == ["t3_balance"]
     expected = {
         (r["agency_id"], r["year"]): (r["expect"], tuple(r["checks"]), tuple(r["warnings"]), r["error"])
-        for r in REPORTS if r["expect"] != "admitted"
+        for r in REPORTS
+        if r["expect"] != "admitted"
     }
-    faulty = {(a, y) for kind in ("misprint", "carry_break", "narrative", "unreadable") for a, y, _ in planted(kind)}
+    faulty = {
+        (a, y) for kind in ("misprint", "carry_break", "narrative", "unreadable") for a, y, _ in planted(kind)
+    }
     assert set(expected) == faulty
     for r in REPORTS:
         if r["expect"] == "quarantined":
@@ -221,8 +241,19 @@ def test_documents_carry_their_recorded_hashes_and_the_correction_differs() -> N
 def test_quirks_are_spread_across_the_corpus() -> None:
     docs = [d for r in REPORTS for d in r["documents"]]
     quirks = {q for d in docs for q in d["quirks"]}
-    for q in ("word_html", "gbk", "fullwidth", "thousands", "total_first", "repeat_labels", "url_download",
-              "url_jsp", "generic_content_type", "t3_header_repeated", "listed_under_redirect"):
+    for q in (
+        "word_html",
+        "gbk",
+        "fullwidth",
+        "thousands",
+        "total_first",
+        "repeat_labels",
+        "url_download",
+        "url_jsp",
+        "generic_content_type",
+        "t3_header_repeated",
+        "listed_under_redirect",
+    ):
         assert q in quirks, q
     assert any(q.startswith("t3_break_before_") for q in quirks)
     formats = {(d["role"], d["format"]) for d in docs}
@@ -294,7 +325,11 @@ def _readable() -> list[tuple[dict[str, Any], dict[str, Any]]]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("entry,doc", _readable(), ids=lambda x: x.get("url", x.get("agency_id", "")) if isinstance(x, dict) else "")
+@pytest.mark.parametrize(
+    "entry,doc",
+    _readable(),
+    ids=lambda x: x.get("url", x.get("agency_id", "")) if isinstance(x, dict) else "",
+)
 def test_documents_read_back_to_their_truth(entry: dict[str, Any], doc: dict[str, Any]) -> None:
     extract = pytest.importorskip("pipeline.extract")
     from nianbao.pipeline.errors import ExtractError

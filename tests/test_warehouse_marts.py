@@ -27,8 +27,16 @@ def city(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """A warehouse with 2020 and 2022 reports of six agencies, one quarantined, one unreadable, one missing."""
     path = tmp_path_factory.mktemp("wh") / "wh.duckdb"
     con = connect(path)
-    agencies = [Agency(f"ag{i}", f"机关{i}", "杭州市" if i < 3 else "西湖区", "municipal" if i < 3 else "district",
-                       "department") for i in range(6)]
+    agencies = [
+        Agency(
+            f"ag{i}",
+            f"机关{i}",
+            "杭州市" if i < 3 else "西湖区",
+            "municipal" if i < 3 else "district",
+            "department",
+        )
+        for i in range(6)
+    ]
     upsert_agencies(con, agencies)
     counted: dict[int, list[Any]] = {2020: [], 2022: []}
     batch = []
@@ -38,8 +46,14 @@ def city(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
             batch.append(outcome(f"ag{i}", year, r))
             counted[year].append((f"ag{i}", r))
         r = scaled(golden(names[0]), 9)
-        batch.append(outcome("ag3", year, r, findings=[Finding("t3_balance", "applications", column="total",
-                                                               left=1, right=2)]))
+        batch.append(
+            outcome(
+                "ag3",
+                year,
+                r,
+                findings=[Finding("t3_balance", "applications", column="total", left=1, right=2)],
+            )
+        )
         batch.append(outcome("ag4", year, None, error_code="no_text_layer", error_message="scanned"))
     assert load_outcomes(con, batch).changed == len(batch)
     con.close()
@@ -60,13 +74,17 @@ def _apps(reports: list[Any], row: str, col: str = "total") -> int:
 
 
 @pytest.mark.parametrize("year", [2020, 2022])
-def test_rollup_json_equals_sums_of_the_records(ro: duckdb.DuckDBPyConnection, city: dict[str, Any], year: int) -> None:
+def test_rollup_json_equals_sums_of_the_records(
+    ro: duckdb.DuckDBPyConnection, city: dict[str, Any], year: int
+) -> None:
     reports = city["counted"][year]
     got = rollup(ro, year)
     assert got["agencies_counted"] == [a for a, _ in reports]
-    assert got["left_out"] == [{"agency": "ag3", "reason": "quarantined", "checks": ["t3_balance"]},
-                               {"agency": "ag4", "reason": "unreadable", "error": "no_text_layer"},
-                               {"agency": "ag5", "reason": "no_report"}]
+    assert got["left_out"] == [
+        {"agency": "ag3", "reason": "quarantined", "checks": ["t3_balance"]},
+        {"agency": "ag4", "reason": "unreadable", "error": "no_text_layer"},
+        {"agency": "ag5", "reason": "no_report"},
+    ]
     for row, cols in got["applications"].items():
         for col, value in cols.items():
             assert value == _apps(reports, row, col), (row, col)
@@ -78,41 +96,71 @@ def test_rollup_json_equals_sums_of_the_records(ro: duckdb.DuckDBPyConnection, c
             assert value == pytest.approx(float(sum(r.proactive[item][m] for _, r in reports)))
 
 
-def test_rates_mix_and_league_equal_sums_of_the_records(ro: duckdb.DuckDBPyConnection, city: dict[str, Any]) -> None:
+def test_rates_mix_and_league_equal_sums_of_the_records(
+    ro: duckdb.DuckDBPyConnection, city: dict[str, Any]
+) -> None:
     reports = city["counted"][2022]
     handled = _apps(reports, "handled_total")
     rate = (_apps(reports, "granted") + _apps(reports, "partially_granted")) / handled
     assert ro.execute("select disclosure_rate from marts.disclosure_rate where year = 2022").fetchall() == [
-        (pytest.approx(rate),)]
+        (pytest.approx(rate),)
+    ]
     denied = {row: _apps(reports, row) for row in reports[0][1].applications if row.startswith("denied_")}
-    got = dict(ro.execute("select row_code, value from marts.refusal_reasons where year = 2022 "
-                          "and group_code = 'denied'").fetchall())
+    got = dict(
+        ro.execute(
+            "select row_code, value from marts.refusal_reasons where year = 2022 and group_code = 'denied'"
+        ).fetchall()
+    )
     assert got == denied
     mix = dict(ro.execute("select row_code, value from marts.outcome_mix where year = 2022").fetchall())
     assert sum(mix.values()) == handled  # the outcome rows add up to handled_total (t3_outcome_total)
-    by_type = dict(ro.execute("select applicant, received_new from marts.applications_by_applicant_type "
-                              "where year = 2022").fetchall())
-    assert by_type == {a: _apps(reports, "received_new", a) for a in reports[0][1].applications["received_new"]}
-    league = ro.execute("select agency_id, received_new, rank_by_received from marts.agency_league "
-                        "where year = 2022 order by agency_id").fetchall()
+    by_type = dict(
+        ro.execute(
+            "select applicant, received_new from marts.applications_by_applicant_type where year = 2022"
+        ).fetchall()
+    )
+    assert by_type == {
+        a: _apps(reports, "received_new", a) for a in reports[0][1].applications["received_new"]
+    }
+    league = ro.execute(
+        "select agency_id, received_new, rank_by_received from marts.agency_league "
+        "where year = 2022 order by agency_id"
+    ).fetchall()
     expect = sorted(((a, r.applications["received_new"]["total"]) for a, r in reports), key=lambda x: -x[1])
     ranks = {a: 1 + sum(v > n for _, v in expect) for a, n in expect}
     assert league == [(a, r.applications["received_new"]["total"], ranks[a]) for a, r in reports]
-    region = dict(ro.execute("select region, value from marts.applications_by_region_level where year = 2022 "
-                             "and row_code = 'received_new' and applicant = 'total'").fetchall())
+    region = dict(
+        ro.execute(
+            "select region, value from marts.applications_by_region_level where year = 2022 "
+            "and row_code = 'received_new' and applicant = 'total'"
+        ).fetchall()
+    )
     assert region == {"杭州市": _apps(reports, "received_new")}
 
 
 def test_correction_rate_and_year_over_year(ro: duckdb.DuckDBPyConnection, city: dict[str, Any]) -> None:
     for year in (2020, 2022):
         reports = city["counted"][year]
-        rl = {o: sum(r.review_litigation["review"][o] for _, r in reports) for o in ("corrected", "total", "pending")}
-        got = ro.execute("select corrected, total, correction_rate from marts.correction_rate "
-                         "where year = ? and proceeding = 'review'", [year]).fetchall()
+        rl = {
+            o: sum(r.review_litigation["review"][o] for _, r in reports)
+            for o in ("corrected", "total", "pending")
+        }
+        got = ro.execute(
+            "select corrected, total, correction_rate from marts.correction_rate "
+            "where year = ? and proceeding = 'review'",
+            [year],
+        ).fetchall()
         concluded = rl["total"] - rl["pending"]
-        assert got == [(rl["corrected"], rl["total"], None if concluded == 0 else pytest.approx(rl["corrected"] / concluded))]
-    yoy = ro.execute("select year, value, prev_value from marts.yoy_change where metric = 'received_new' "
-                     "order by year").fetchall()
+        assert got == [
+            (
+                rl["corrected"],
+                rl["total"],
+                None if concluded == 0 else pytest.approx(rl["corrected"] / concluded),
+            )
+        ]
+    yoy = ro.execute(
+        "select year, value, prev_value from marts.yoy_change where metric = 'received_new' order by year"
+    ).fetchall()
     a, b = _apps(city["counted"][2020], "received_new"), _apps(city["counted"][2022], "received_new")
     assert yoy == [(2020, a, None), (2022, b, None)]  # 2021 absent: no previous year to compare with
 
@@ -124,8 +172,9 @@ def test_coverage_names_every_agency_and_year(ro: duckdb.DuckDBPyConnection) -> 
 
 
 def test_every_mart_column_has_a_comment(ro: duckdb.DuckDBPyConnection) -> None:
-    missing = ro.execute("select table_name, column_name from duckdb_columns() where schema_name = 'marts' "
-                         "and comment is null").fetchall()
+    missing = ro.execute(
+        "select table_name, column_name from duckdb_columns() where schema_name = 'marts' and comment is null"
+    ).fetchall()
     assert missing == []
 
 
@@ -138,22 +187,33 @@ def test_every_sql_block_of_the_data_dictionary_runs(ro: duckdb.DuckDBPyConnecti
     documented = set(re.findall(r"^### `(\w+\.\w+)`", text, re.M))
     mine = duckdb.connect()  # the objects of this issue's migrations (010+ belong to other issues' docs)
     migrate(mine, upto=9)
-    actual = {f"{s}.{t}" for s, t in mine.execute(
-        "select schema_name, table_name from duckdb_columns() where schema_name in ('raw','staging','curated','marts') "
-        "group by all").fetchall()}
+    actual = {
+        f"{s}.{t}"
+        for s, t in mine.execute(
+            "select schema_name, table_name from duckdb_columns() where schema_name in ('raw','staging','curated','marts') "
+            "group by all"
+        ).fetchall()
+    }
     mine.close()
     assert actual - documented == set()
 
 
 def _nianbao(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "nianbao", *args], capture_output=True, text=True,
-                          timeout=120, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "nianbao", *args], capture_output=True, text=True, timeout=120, cwd=ROOT
+    )
 
 
 def test_query_cli_is_read_only_and_reports_sql_errors(city: dict[str, Any]) -> None:
     wh = str(city["path"])
-    ok = _nianbao("query", "select code from curated.dim_code where short_label_zh = '予以公开'", "--warehouse", wh,
-                  "--format", "csv")
+    ok = _nianbao(
+        "query",
+        "select code from curated.dim_code where short_label_zh = '予以公开'",
+        "--warehouse",
+        wh,
+        "--format",
+        "csv",
+    )
     assert ok.returncode == 0 and ok.stdout.split() == ["code", "granted"]
     bad = _nianbao("query", "select * from no_such_table", "--warehouse", wh)
     assert bad.returncode == 1 and "no_such_table" in bad.stderr and "Catalog Error" in bad.stderr
@@ -198,29 +258,45 @@ def test_mart_tables_are_never_stale_after_a_write(tmp_path: Path) -> None:
     """Migration 008: marts are tables refreshed by every load, upsert and connect; equal to their definitions."""
     path = tmp_path / "wh.duckdb"
     con = connect(path)
-    upsert_agencies(con, [Agency(f"ag{i}", f"机关{i}", "杭州市", "municipal", "department") for i in range(2)])
-    load_outcomes(con, [outcome("ag0", 2020, golden(GOLDENS_2020[0])), outcome("ag1", 2022, golden(GOLDENS_2022[0]))])
+    upsert_agencies(
+        con, [Agency(f"ag{i}", f"机关{i}", "杭州市", "municipal", "department") for i in range(2)]
+    )
+    load_outcomes(
+        con, [outcome("ag0", 2020, golden(GOLDENS_2020[0])), outcome("ag1", 2022, golden(GOLDENS_2022[0]))]
+    )
     _marts_equal_definitions(con)
     # a new reading of one year, a quarantined one, a re-published version, a renamed agency
     from nianbao.warehouse.load import load_outcome
 
-    load_outcome(con, outcome("ag1", 2022, golden(GOLDENS_2022[0]),
-                              findings=[Finding("t3_balance", "applications", column="total", left=1, right=2)]))
+    load_outcome(
+        con,
+        outcome(
+            "ag1",
+            2022,
+            golden(GOLDENS_2022[0]),
+            findings=[Finding("t3_balance", "applications", column="total", left=1, right=2)],
+        ),
+    )
     _marts_equal_definitions(con)
-    assert {"agency": "ag1", "reason": "quarantined", "checks": ["t3_balance"]} in rollup(con, 2022)["left_out"]
+    assert {"agency": "ag1", "reason": "quarantined", "checks": ["t3_balance"]} in rollup(con, 2022)[
+        "left_out"
+    ]
     load_outcome(con, outcome("ag0", 2020, scaled(golden(GOLDENS_2020[0]), 2), "v2"))
     upsert_agencies(con, [Agency("ag1", "机关1", "西湖区", "district", "department")])
     _marts_equal_definitions(con)
     assert con.execute("select count(*) from marts.coverage where agency_id = 'ag1'").fetchone() == (2,)
     # rows written behind the package's back: a read-only reader falls back to the definitions
-    con.execute("update staging.reports set status = 'unreadable', loaded_at = current_timestamp "
-                "where agency_id = 'ag0'")
+    con.execute(
+        "update staging.reports set status = 'unreadable', loaded_at = current_timestamp "
+        "where agency_id = 'ag0'"
+    )
     con.close()
     ro = duckdb.connect(str(path), read_only=True)
     assert {"agency": "ag0", "reason": "unreadable", "error": None} in rollup(ro, 2020)["left_out"]
     ro.close()
     con = connect(path)  # the next writer refreshes them
     _marts_equal_definitions(con)
-    assert con.execute("select status from marts.coverage where agency_id = 'ag0' and year = 2020").fetchone() == (
-        "unreadable",)
+    assert con.execute(
+        "select status from marts.coverage where agency_id = 'ag0' and year = 2020"
+    ).fetchone() == ("unreadable",)
     con.close()

@@ -25,8 +25,16 @@ OUT = Path(__file__).resolve().parent.parent / "pipeline" / "extract" / "metrics
 UNITS = 1000
 # code points drawn one em wide: Hangul Jamo, CJK radicals to Yi, Hangul syllables, compatibility
 # ideographs, vertical forms, full-width forms, and the supplementary ideographic planes
-WIDE = [(0x1100, 0x115F), (0x2E80, 0xA4CF), (0xAC00, 0xD7A3), (0xF900, 0xFAFF), (0xFE30, 0xFE4F),
-        (0xFF00, 0xFF60), (0xFFE0, 0xFFE6), (0x20000, 0x3FFFD)]
+WIDE = [
+    (0x1100, 0x115F),
+    (0x2E80, 0xA4CF),
+    (0xAC00, 0xD7A3),
+    (0xF900, 0xFAFF),
+    (0xFE30, 0xFE4F),
+    (0xFF00, 0xFF60),
+    (0xFFE0, 0xFFE6),
+    (0x20000, 0x3FFFD),
+]
 
 
 def _box(x0: int, y0: int, x1: int, y1: int) -> object:
@@ -56,7 +64,9 @@ def build() -> bytes:
     order = [".notdef", "narrow", "wide"]
     fb.setupGlyphOrder(order)
     fb.setupCharacterMap({0x41: "narrow"})
-    fb.setupGlyf({".notdef": _box(50, 0, 450, 700), "narrow": _box(50, 0, 450, 700), "wide": _box(60, -60, 940, 800)})
+    fb.setupGlyf(
+        {".notdef": _box(50, 0, 450, 700), "narrow": _box(50, 0, 450, 700), "wide": _box(60, -60, 940, 800)}
+    )
     fb.setupHorizontalMetrics({".notdef": (500, 50), "narrow": (500, 50), "wide": (UNITS, 60)})
     fb.setupHorizontalHeader(ascent=880, descent=-120)
     fb.setupNameTable({"familyName": "NianbaoMetrics", "styleName": "Regular"})

@@ -24,11 +24,27 @@ if TYPE_CHECKING:
     from nianbao.warehouse.load import Outcome
 
 CHECK = "cross_year_carry"
-_COLUMNS = ("report_id", "seq", "check_id", "severity", "table_name", "row_code", "column_code", "proceeding",
-            "left_value", "right_value", "difference", "cells", "locations", "message")
+_COLUMNS = (
+    "report_id",
+    "seq",
+    "check_id",
+    "severity",
+    "table_name",
+    "row_code",
+    "column_code",
+    "proceeding",
+    "left_value",
+    "right_value",
+    "difference",
+    "cells",
+    "locations",
+    "message",
+)
 
 
-def current_report(con: duckdb.DuckDBPyConnection, agency_id: str, year: int) -> tuple[str, str, Report] | None:
+def current_report(
+    con: duckdb.DuckDBPyConnection, agency_id: str, year: int
+) -> tuple[str, str, Report] | None:
     """(report_id, sha256, report) of the agency-year's current document, if it was readable."""
     row = con.execute(
         "select report_id, sha256, record::varchar from staging.current_reports"
@@ -49,7 +65,9 @@ where c.record is not null
 """
 
 
-def previous_reports(con: duckdb.DuckDBPyConnection, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], Previous]:
+def previous_reports(
+    con: duckdb.DuckDBPyConnection, keys: Iterable[tuple[str, int]]
+) -> dict[tuple[str, int], Previous]:
     """For each (agency, year): the stored year − 1 as `cross_year_carry` compares it (one query, no full records)."""
     keys = sorted(set(keys))
     if not keys:
@@ -64,8 +82,11 @@ def previous_reports(con: duckdb.DuckDBPyConnection, keys: Iterable[tuple[str, i
             continue
         prov = {c: Location.from_json(json.loads(loc)) for c, loc in zip(cells, locs, strict=True) if loc}
         out[(agency_id, int(year))] = Previous(
-            carried_out={a: int(v) for a, v in json.loads(carried).items()}, document=sha, year=int(year) - 1,
-            provenance=prov)
+            carried_out={a: int(v) for a, v in json.loads(carried).items()},
+            document=sha,
+            year=int(year) - 1,
+            provenance=prov,
+        )
     return out
 
 
@@ -86,8 +107,9 @@ def check_previous(con: duckdb.DuckDBPyConnection, outcomes: list[Outcome]) -> i
     if not readable:
         return 0
     in_batch = {(o.agency_id, o.year): o for o in readable}  # the later reading wins, as in the load
-    stored = previous_reports(con, [(o.agency_id, o.year) for o in readable
-                                    if (o.agency_id, o.year - 1) not in in_batch])
+    stored = previous_reports(
+        con, [(o.agency_id, o.year) for o in readable if (o.agency_id, o.year - 1) not in in_batch]
+    )
     previous: dict[int, Previous] = {}
     for k, o in enumerate(readable):
         before = in_batch.get((o.agency_id, o.year - 1))
@@ -102,8 +124,11 @@ def check_previous(con: duckdb.DuckDBPyConnection, outcomes: list[Outcome]) -> i
     found: dict[int, list[Finding]] = {}
     if differ:
         keys = sorted(differ)
-        checked = validate_batch([readable[k].report for k in keys], {i: differ[k] for i, k in enumerate(keys)},  # type: ignore[misc]
-                                 only=["carry"]).findings
+        checked = validate_batch(
+            [readable[k].report for k in keys],
+            {i: differ[k] for i, k in enumerate(keys)},  # type: ignore[misc]
+            only=["carry"],
+        ).findings
         found = {keys[i]: fs for i, fs in checked.items()}
     for k, o in enumerate(readable):
         o.findings = [f for f in o.findings if f.check != CHECK] + found.get(k, [])
@@ -112,7 +137,12 @@ def check_previous(con: duckdb.DuckDBPyConnection, outcomes: list[Outcome]) -> i
 
 def _key(f: dict[str, Any] | Finding) -> tuple[Any, ...]:
     d = f.as_json() if isinstance(f, Finding) else f
-    return (d["column"], d["left"], d["right"], json.dumps(d["locations"], sort_keys=True, ensure_ascii=False))
+    return (
+        d["column"],
+        d["left"],
+        d["right"],
+        json.dumps(d["locations"], sort_keys=True, ensure_ascii=False),
+    )
 
 
 def _stored(con: duckdb.DuckDBPyConnection, report_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
@@ -128,8 +158,9 @@ def _stored(con: duckdb.DuckDBPyConnection, report_ids: list[str]) -> dict[str, 
 
     out: dict[str, list[dict[str, Any]]] = {}
     for rid, c, left, right, loc in rows:
-        out.setdefault(rid, []).append({"column": c, "left": num(left), "right": num(right),
-                                        "locations": json.loads(loc or "[]")})
+        out.setdefault(rid, []).append(
+            {"column": c, "left": num(left), "right": num(right), "locations": json.loads(loc or "[]")}
+        )
     return out
 
 
@@ -138,15 +169,29 @@ def replace_findings(con: duckdb.DuckDBPyConnection, report_id: str, findings: l
     con.execute("begin transaction")
     try:
         con.execute("delete from staging.findings where report_id = ? and check_id = ?", [report_id, CHECK])
-        row = con.execute("select coalesce(max(seq), -1) from staging.findings where report_id = ?",
-                          [report_id]).fetchone()
+        row = con.execute(
+            "select coalesce(max(seq), -1) from staging.findings where report_id = ?", [report_id]
+        ).fetchone()
         seq = int(row[0]) + 1 if row else 0
         for i, f in enumerate(findings):
             con.execute(
                 f"insert into staging.findings ({', '.join(_COLUMNS)}) values ({', '.join('?' * len(_COLUMNS))})",
-                [report_id, seq + i, f.check, f.severity, f.table, f.row, f.column, f.proceeding,
-                 f.left, f.right, f.difference, json.dumps(f.cells),
-                 json.dumps(f.locations, ensure_ascii=False), f.message],
+                [
+                    report_id,
+                    seq + i,
+                    f.check,
+                    f.severity,
+                    f.table,
+                    f.row,
+                    f.column,
+                    f.proceeding,
+                    f.left,
+                    f.right,
+                    f.difference,
+                    json.dumps(f.cells),
+                    json.dumps(f.locations, ensure_ascii=False),
+                    f.message,
+                ],
             )
         con.execute("commit")
     except Exception:
@@ -182,13 +227,23 @@ def recheck_following(con: duckdb.DuckDBPyConnection, loaded: Iterable[tuple[str
     before = previous_reports(con, [(agency_id, int(year)) for agency_id, year, *_rest in rows])
     targets: list[tuple[str, Report, Previous | None]] = []
     for agency_id, year, rid, template, carried, *locs in rows:
-        carried_in = {a: int(v) for a, v in json.loads(carried).items()} if carried and carried != "null" else {}
-        report = Report(agency_id, int(year), template, applications={"carried_in": carried_in},
-                        provenance={c: Location.from_json(json.loads(loc)) for c, loc in zip(cells, locs, strict=True)
-                                    if loc})
+        carried_in = (
+            {a: int(v) for a, v in json.loads(carried).items()} if carried and carried != "null" else {}
+        )
+        report = Report(
+            agency_id,
+            int(year),
+            template,
+            applications={"carried_in": carried_in},
+            provenance={
+                c: Location.from_json(json.loads(loc)) for c, loc in zip(cells, locs, strict=True) if loc
+            },
+        )
         targets.append((rid, report, before.get((agency_id, int(year)))))
     previous = {k: p for k, (_rid, r, p) in enumerate(targets) if p is not None and disagrees(r, p)}
-    found = validate_batch([r for _rid, r, _p in targets], previous, only=["carry"]).findings if previous else {}
+    found = (
+        validate_batch([r for _rid, r, _p in targets], previous, only=["carry"]).findings if previous else {}
+    )
     stored = _stored(con, [rid for rid, _r, _p in targets])
     changed = 0
     for k, (report_id, _r, _p) in enumerate(targets):

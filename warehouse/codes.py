@@ -13,10 +13,16 @@ from nianbao.pipeline import tables as T
 _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+[．.、]\s*)")
 
 # kinds per table: (row kind, column kind)
-KINDS = {"proactive": ("item", "measure"), "applications": ("row", "applicant"),
-         "review_litigation": ("proceeding", "outcome")}
-FACT_COLUMNS = {"proactive": ("item", "measure"), "applications": ("row_code", "applicant"),
-                "review_litigation": ("proceeding", "outcome")}
+KINDS = {
+    "proactive": ("item", "measure"),
+    "applications": ("row", "applicant"),
+    "review_litigation": ("proceeding", "outcome"),
+}
+FACT_COLUMNS = {
+    "proactive": ("item", "measure"),
+    "applications": ("row_code", "applicant"),
+    "review_litigation": ("proceeding", "outcome"),
+}
 
 
 def short_label(label: str) -> str:
@@ -64,8 +70,16 @@ def code_label_rows() -> list[dict[str, object]]:
     for template in T.TEMPLATES:
         for table in T.TABLE_NAMES:
             for kind, pool in zip(KINDS[table], _pools(table, template), strict=True):
-                rows.extend({"table_name": table, "code_kind": kind, "code": c.code, "template": template,
-                             "label_zh": c.label} for c in pool)
+                rows.extend(
+                    {
+                        "table_name": table,
+                        "code_kind": kind,
+                        "code": c.code,
+                        "template": template,
+                        "label_zh": c.label,
+                    }
+                    for c in pool
+                )
     return rows
 
 
@@ -73,23 +87,45 @@ def code_rows() -> list[dict[str, object]]:
     """curated.dim_code: one row per (table, kind, code) with the newest template's label and a display order."""
     labels = code_label_rows()
     out: list[dict[str, object]] = [
-        {"table_name": t, "code_kind": "table", "code": t, "label_zh": T.TABLE_LABELS[t],
-         "short_label_zh": T.TABLE_LABELS[t], "templates": list(T.TEMPLATES), "group_code": None, "sort_order": i}
+        {
+            "table_name": t,
+            "code_kind": "table",
+            "code": t,
+            "label_zh": T.TABLE_LABELS[t],
+            "short_label_zh": T.TABLE_LABELS[t],
+            "templates": list(T.TEMPLATES),
+            "group_code": None,
+            "sort_order": i,
+        }
         for i, t in enumerate(T.TABLE_NAMES)
     ]
     for table in T.TABLE_NAMES:
         for kind_index, kind in enumerate(KINDS[table]):
             seqs = [tuple(c.code for c in _pools(table, t)[kind_index]) for t in reversed(T.TEMPLATES)]
             for pos, code in enumerate(_merge_order(seqs)):
-                mine = [r for r in labels if (r["table_name"], r["code_kind"], r["code"]) == (table, kind, code)]
+                mine = [
+                    r for r in labels if (r["table_name"], r["code_kind"], r["code"]) == (table, kind, code)
+                ]
                 label = str(mine[-1]["label_zh"])  # the newest template's wording
                 group = None
                 if table == "applications":
-                    group = _row_group(code) if kind == "row" else (
-                        code if code in ("natural_person", "total") else "legal_person_or_org")
-                out.append({"table_name": table, "code_kind": kind, "code": code, "label_zh": label,
-                            "short_label_zh": short_label(label), "templates": [str(r["template"]) for r in mine],
-                            "group_code": group, "sort_order": pos})
+                    group = (
+                        _row_group(code)
+                        if kind == "row"
+                        else (code if code in ("natural_person", "total") else "legal_person_or_org")
+                    )
+                out.append(
+                    {
+                        "table_name": table,
+                        "code_kind": kind,
+                        "code": code,
+                        "label_zh": label,
+                        "short_label_zh": short_label(label),
+                        "templates": [str(r["template"]) for r in mine],
+                        "group_code": group,
+                        "sort_order": pos,
+                    }
+                )
     return out
 
 
@@ -131,8 +167,12 @@ def wide_columns(table: str) -> list[tuple[str, str]]:
     """(column name, comment) of a wide view: every `row__column` code pair any template carries, in order."""
     rows = [r for r in code_rows() if r["table_name"] == table]
     first_kind, second_kind = KINDS[table]
-    firsts = sorted((r for r in rows if r["code_kind"] == first_kind), key=lambda r: int(str(r["sort_order"])))
-    seconds = sorted((r for r in rows if r["code_kind"] == second_kind), key=lambda r: int(str(r["sort_order"])))
+    firsts = sorted(
+        (r for r in rows if r["code_kind"] == first_kind), key=lambda r: int(str(r["sort_order"]))
+    )
+    seconds = sorted(
+        (r for r in rows if r["code_kind"] == second_kind), key=lambda r: int(str(r["sort_order"]))
+    )
     pairs: set[tuple[str, str]] = set()
     for template in T.TEMPLATES:
         if table == "proactive":
@@ -146,15 +186,19 @@ def wide_columns(table: str) -> list[tuple[str, str]]:
     for a in firsts:
         for b in seconds:
             if (a["code"], b["code"]) in pairs:
-                out.append((f"{a['code']}__{b['code']}",
-                            f"{a['short_label_zh']} · {b['short_label_zh']} ({unit})"))
+                out.append(
+                    (f"{a['code']}__{b['code']}", f"{a['short_label_zh']} · {b['short_label_zh']} ({unit})")
+                )
     return out
 
 
 def wide_views_sql() -> str:
     """The SQL of the wide views (one row per loaded report), as checked in at warehouse/sql/005_wide_views.sql."""
-    parts = ["-- schema version 5: wide views, one row per loaded report (generated by warehouse/codes.py:",
-             "-- `python -m warehouse.codes > warehouse/sql/005_wide_views.sql`; a test keeps them in step).", ""]
+    parts = [
+        "-- schema version 5: wide views, one row per loaded report (generated by warehouse/codes.py:",
+        "-- `python -m warehouse.codes > warehouse/sql/005_wide_views.sql`; a test keeps them in step).",
+        "",
+    ]
     for table in T.TABLE_NAMES:
         a, b = FACT_COLUMNS[table]
         cols = wide_columns(table)

@@ -22,7 +22,9 @@ def migrations() -> list[tuple[int, str]]:
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     """The schema version a warehouse file is at (0 for a new file)."""
-    con.execute("create table if not exists main.schema_version (version integer primary key, applied_at timestamp)")
+    con.execute(
+        "create table if not exists main.schema_version (version integer primary key, applied_at timestamp)"
+    )
     row = con.execute("select coalesce(max(version), 0) from main.schema_version").fetchone()
     return int(row[0]) if row else 0
 

@@ -11,9 +11,16 @@ from nianbao.warehouse.marts import source
 from nianbao.warehouse.rollup import ROLLUP_MARTS
 
 PARQUET_TABLES = (
-    "curated.fct_proactive", "curated.fct_applications", "curated.fct_review_litigation",
-    "curated.dim_agency", "curated.dim_report", "curated.dim_code", "curated.dim_code_label",
-    "curated.dim_template", "staging.findings", "marts.counted_reports",
+    "curated.fct_proactive",
+    "curated.fct_applications",
+    "curated.fct_review_litigation",
+    "curated.dim_agency",
+    "curated.dim_report",
+    "curated.dim_code",
+    "curated.dim_code_label",
+    "curated.dim_template",
+    "staging.findings",
+    "marts.counted_reports",
 )
 
 
@@ -31,7 +38,9 @@ def export(con: duckdb.DuckDBPyConnection, out: str | Path) -> list[Path]:
     schema = source(con)  # the mart tables, or their build views if a read-only file holds them stale
     for name in ROLLUP_MARTS:
         path = out / "rollups" / f"{name}.csv"
-        con.execute(f"copy (select * from {schema}.{name} order by all) to '{_quote(path)}' (header, delimiter ',')")
+        con.execute(
+            f"copy (select * from {schema}.{name} order by all) to '{_quote(path)}' (header, delimiter ',')"
+        )
         written.append(path)
         frames[name] = con.execute(f"select * from {schema}.{name} order by all").df()
     xlsx = out / "rollups" / "rollups.xlsx"

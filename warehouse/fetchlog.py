@@ -99,24 +99,62 @@ def known_urls(con: duckdb.DuckDBPyConnection) -> dict[str, Known]:
     return {u: Known(e, lm, s) for u, e, lm, s in rows}
 
 
-def attempt_row(run_id: str, a: Attempt, role: str, got: Got | None, agency_id: str | None,
-                year: int | None, via: str | None) -> dict[str, Any]:
+def attempt_row(
+    run_id: str,
+    a: Attempt,
+    role: str,
+    got: Got | None,
+    agency_id: str | None,
+    year: int | None,
+    via: str | None,
+) -> dict[str, Any]:
     """One raw.fetch_log row for an attempt (the final attempt carries the fetch's outcome)."""
     if a.error_code:
         status = "failed" if a.final else "retry"
     else:
         status = "not_modified" if a.http_status == 304 else "ok"
     return {
-        "attempt_id": f"{run_id}:{a.url}:{a.number}", "run_id": run_id, "agency_id": agency_id, "year": year,
-        "url": a.url, "status": status, "http_status": a.http_status, "size_bytes": a.size,
-        "sha256": got.sha256 if got else None, "error_code": a.error_code, "error": a.error,
-        "fetched_at": a.at, "etag": got.etag if got else None, "last_modified": got.last_modified if got else None,
-        "attempt": a.number, "role": role, "via": via, "doc_state": got.state if got else None,
+        "attempt_id": f"{run_id}:{a.url}:{a.number}",
+        "run_id": run_id,
+        "agency_id": agency_id,
+        "year": year,
+        "url": a.url,
+        "status": status,
+        "http_status": a.http_status,
+        "size_bytes": a.size,
+        "sha256": got.sha256 if got else None,
+        "error_code": a.error_code,
+        "error": a.error,
+        "fetched_at": a.at,
+        "etag": got.etag if got else None,
+        "last_modified": got.last_modified if got else None,
+        "attempt": a.number,
+        "role": role,
+        "via": via,
+        "doc_state": got.state if got else None,
     }
 
 
-_COLS = ["attempt_id", "run_id", "agency_id", "year", "url", "status", "http_status", "size_bytes", "sha256",
-         "error_code", "error", "fetched_at", "etag", "last_modified", "attempt", "role", "via", "doc_state"]
+_COLS = [
+    "attempt_id",
+    "run_id",
+    "agency_id",
+    "year",
+    "url",
+    "status",
+    "http_status",
+    "size_bytes",
+    "sha256",
+    "error_code",
+    "error",
+    "fetched_at",
+    "etag",
+    "last_modified",
+    "attempt",
+    "role",
+    "via",
+    "doc_state",
+]
 
 
 def log_attempts(con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]]) -> None:
@@ -135,8 +173,18 @@ def log_attempts(con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]]) -> 
         raise
 
 
-def log_ingest(con: duckdb.DuckDBPyConnection, run_id: str, sha256: str, agency_id: str, year: int, url: str | None,
-               status: str, changed: bool | None, error_code: str | None = None, error: str | None = None) -> None:
+def log_ingest(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    sha256: str,
+    agency_id: str,
+    year: int,
+    url: str | None,
+    status: str,
+    changed: bool | None,
+    error_code: str | None = None,
+    error: str | None = None,
+) -> None:
     """What an ingest run made of one document (loaded, quarantined, unreadable or failed)."""
     con.execute(
         "insert or replace into raw.ingest_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -144,13 +192,16 @@ def log_ingest(con: duckdb.DuckDBPyConnection, run_id: str, sha256: str, agency_
     )
 
 
-def siblings(con: duckdb.DuckDBPyConnection, agency_id: str, year: int, via: str | None,
-             url: str) -> list[tuple[str, str, str]]:
+def siblings(
+    con: duckdb.DuckDBPyConnection, agency_id: str, year: int, via: str | None, url: str
+) -> list[tuple[str, str, str]]:
     """(sha256, url, record json) of the other readable documents of the same article page, latest fetch each."""
     if not via:
         return []
-    return [tuple(r) for r in con.execute(  # type: ignore[misc]
-        """
+    return [
+        tuple(r)
+        for r in con.execute(  # type: ignore[misc]
+            """
         with docs as (
             select distinct url from raw.fetch_log where via = ? and url <> ? and role = 'document'
         ),
@@ -167,8 +218,9 @@ def siblings(con: duckdb.DuckDBPyConnection, agency_id: str, year: int, via: str
         )
         select * from final
         """,
-        [via, url, agency_id, year],
-    ).fetchall()]
+            [via, url, agency_id, year],
+        ).fetchall()
+    ]
 
 
 def last_load_time(con: duckdb.DuckDBPyConnection) -> datetime | None:
@@ -183,14 +235,22 @@ def last_refresh_covered(con: duckdb.DuckDBPyConnection) -> datetime | None:
     return row[0] if row else None
 
 
-def log_refresh(con: duckdb.DuckDBPyConnection, run_id: str, covered_to: datetime | None, years: list[int]) -> None:
+def log_refresh(
+    con: duckdb.DuckDBPyConnection, run_id: str, covered_to: datetime | None, years: list[int]
+) -> None:
     """Record a refresh and the last load it covered."""
-    con.execute("insert or replace into raw.refresh_log values (?, ?, ?, ?)",
-                [run_id, covered_to, ",".join(map(str, years)), now()])
+    con.execute(
+        "insert or replace into raw.refresh_log values (?, ?, ?, ?)",
+        [run_id, covered_to, ",".join(map(str, years)), now()],
+    )
 
 
-def failed_documents(con: duckdb.DuckDBPyConnection, agency_id: str | None = None, year: int | None = None,
-                     only_failed: bool = True) -> list[dict[str, Any]]:
+def failed_documents(
+    con: duckdb.DuckDBPyConnection,
+    agency_id: str | None = None,
+    year: int | None = None,
+    only_failed: bool = True,
+) -> list[dict[str, Any]]:
     """Documents to process again: last fetch failed, last ingest failed, unreadable, quarantined, or never ingested."""
     rows = con.execute(
         """
@@ -227,7 +287,20 @@ def failed_documents(con: duckdb.DuckDBPyConnection, agency_id: str | None = Non
         """,
         [agency_id, agency_id, year, year],
     ).fetchall()
-    cols = ["agency_id", "year", "url", "via", "role", "sha256", "fetch_status", "fetch_error", "report_status",
-            "report_error", "ingest_status", "ingest_error", "why"]
+    cols = [
+        "agency_id",
+        "year",
+        "url",
+        "via",
+        "role",
+        "sha256",
+        "fetch_status",
+        "fetch_error",
+        "report_status",
+        "report_error",
+        "ingest_status",
+        "ingest_error",
+        "why",
+    ]
     out = [dict(zip(cols, r, strict=True)) for r in rows]
     return [o for o in out if o["why"]] if only_failed else out

@@ -40,11 +40,39 @@ FACT_TABLES = {
     "applications": ("curated.fct_applications", "row_code", "applicant"),
     "review_litigation": ("curated.fct_review_litigation", "proceeding", "outcome"),
 }
-REPORT_COLUMNS = ("report_id", "agency_id", "year", "sha256", "source_url", "template", "status", "error_code",
-                  "error_message", "record", "extracted_at", "first_seen", "loaded_at", "extractor_version",
-                  "content_hash")
-FINDING_COLUMNS = ("report_id", "seq", "check_id", "severity", "table_name", "row_code", "column_code",
-                   "proceeding", "left_value", "right_value", "difference", "cells", "locations", "message")
+REPORT_COLUMNS = (
+    "report_id",
+    "agency_id",
+    "year",
+    "sha256",
+    "source_url",
+    "template",
+    "status",
+    "error_code",
+    "error_message",
+    "record",
+    "extracted_at",
+    "first_seen",
+    "loaded_at",
+    "extractor_version",
+    "content_hash",
+)
+FINDING_COLUMNS = (
+    "report_id",
+    "seq",
+    "check_id",
+    "severity",
+    "table_name",
+    "row_code",
+    "column_code",
+    "proceeding",
+    "left_value",
+    "right_value",
+    "difference",
+    "cells",
+    "locations",
+    "message",
+)
 DIGEST_PREFIX = "2:"  # content_hash written by Outcome.digest (older rows: a bare sha256, or null)
 _BIGINT = 2**63 - 1
 _DECIMAL_LIMIT = Decimal("1e16")  # decimal(18, 2)
@@ -57,8 +85,10 @@ def now() -> datetime:
 
 def upsert_agencies(con: duckdb.DuckDBPyConnection, agencies: list[Agency]) -> None:
     """The catalog's agencies into curated.dim_agency (replacing changed names or regions)."""
-    df = pd.DataFrame([(a.id, a.name, a.region, a.level, a.kind) for a in agencies],
-                      columns=["agency_id", "name", "region", "level", "kind"])
+    df = pd.DataFrame(
+        [(a.id, a.name, a.region, a.level, a.kind) for a in agencies],
+        columns=["agency_id", "name", "region", "level", "kind"],
+    )
     if df.empty:
         return
     con.execute("begin transaction")
@@ -71,7 +101,9 @@ def upsert_agencies(con: duckdb.DuckDBPyConnection, agencies: list[Agency]) -> N
     _refresh_marts(con)
 
 
-def record_document(con: duckdb.DuckDBPyConnection, sha256: str, size: int, fmt: str | None, store_path: str) -> None:
+def record_document(
+    con: duckdb.DuckDBPyConnection, sha256: str, size: int, fmt: str | None, store_path: str
+) -> None:
     """A stored document in raw.documents (kept as first seen)."""
     con.execute(
         "insert or ignore into raw.documents values (?, ?, ?, ?, ?)", [sha256, size, fmt, now(), store_path]
@@ -80,8 +112,20 @@ def record_document(con: duckdb.DuckDBPyConnection, sha256: str, size: int, fmt:
 
 def log_fetch(con: duckdb.DuckDBPyConnection, row: dict[str, Any]) -> None:
     """One fetch attempt into raw.fetch_log."""
-    cols = ["attempt_id", "run_id", "agency_id", "year", "url", "status", "http_status", "size_bytes",
-            "sha256", "error_code", "error", "fetched_at"]
+    cols = [
+        "attempt_id",
+        "run_id",
+        "agency_id",
+        "year",
+        "url",
+        "status",
+        "http_status",
+        "size_bytes",
+        "sha256",
+        "error_code",
+        "error",
+        "fetched_at",
+    ]
     con.execute(
         f"insert or replace into raw.fetch_log ({', '.join(cols)}) values ({', '.join('?' * len(cols))})",
         [row.get(c) for c in cols[:-1]] + [row.get("fetched_at") or now()],
@@ -103,7 +147,9 @@ class Outcome:
     extractor_version: str = EXTRACTOR_VERSION
     extracted_at: datetime | None = None  # default: the load time
     first_seen: datetime | None = None  # default: raw.documents.first_seen, else the load time
-    accepted_by: str | None = None  # a reviewer's accept (warehouse/overrides.py): admitted despite blocking findings
+    accepted_by: str | None = (
+        None  # a reviewer's accept (warehouse/overrides.py): admitted despite blocking findings
+    )
 
     @property
     def report_id(self) -> str:
@@ -140,19 +186,42 @@ class Outcome:
         `carry.recheck_following` whenever one of them is written.
         """
         body = orjson.dumps(
-            [self.agency_id, self.year, self.sha256, self.status, self.accepted_by, self.report, self.error_code,
-             self.error_message, self.source_url, self.extractor_version, EXTRACTOR_VERSION,
-             [f for f in self.findings if f.check != "cross_year_carry"]],
-            default=str, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS,
+            [
+                self.agency_id,
+                self.year,
+                self.sha256,
+                self.status,
+                self.accepted_by,
+                self.report,
+                self.error_code,
+                self.error_message,
+                self.source_url,
+                self.extractor_version,
+                EXTRACTOR_VERSION,
+                [f for f in self.findings if f.check != "cross_year_carry"],
+            ],
+            default=str,
+            option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS,
         )
         return DIGEST_PREFIX + hashlib.sha256(body).hexdigest()
 
     def content_hash(self, record_json: str | None = None) -> str:
         """The hash rows written before `digest` carry: sha256 over everything the load writes but times."""
         rec = self.record_json() if record_json is None else record_json
-        body = json.dumps([self.status, rec, self.error_code, self.error_message, self.source_url,
-                           self.extractor_version, [f.as_json() for f in self.findings]],
-                          ensure_ascii=False, sort_keys=True, default=str)
+        body = json.dumps(
+            [
+                self.status,
+                rec,
+                self.error_code,
+                self.error_message,
+                self.source_url,
+                self.extractor_version,
+                [f.as_json() for f in self.findings],
+            ],
+            ensure_ascii=False,
+            sort_keys=True,
+            default=str,
+        )
         return hashlib.sha256(body.encode()).hexdigest()
 
 
@@ -201,7 +270,9 @@ def _legacy_unchanged(con: duckdb.DuckDBPyConnection, o: Outcome, stored_hash: s
     row = con.execute(  # schema 1–2 rows: no hash at all
         "select status, record::varchar, error_code,"
         " (select count(*) from staging.findings as f where f.report_id = r.report_id)"
-        " from staging.reports as r where r.report_id = ?", [o.report_id]).fetchone()
+        " from staging.reports as r where r.report_id = ?",
+        [o.report_id],
+    ).fetchone()
     if row is None:
         return False
     status, rec, error_code, n = row
@@ -211,13 +282,25 @@ def _legacy_unchanged(con: duckdb.DuckDBPyConnection, o: Outcome, stored_hash: s
 
 
 def _document_first_seen(con: duckdb.DuckDBPyConnection, shas: list[str]) -> dict[str, datetime]:
-    rows = con.execute("select sha256, first_seen from raw.documents where sha256 in (select unnest(?::varchar[]))",
-                       [shas]).fetchall()
+    rows = con.execute(
+        "select sha256, first_seen from raw.documents where sha256 in (select unnest(?::varchar[]))", [shas]
+    ).fetchall()
     return {r[0]: r[1] for r in rows}
 
 
-_FACT_COLUMNS = ("report_id", "a", "b", "value", "page", "bbox", "table_index", "cell", "line", "raw_text",
-                 "extractor_version")
+_FACT_COLUMNS = (
+    "report_id",
+    "a",
+    "b",
+    "value",
+    "page",
+    "bbox",
+    "table_index",
+    "cell",
+    "line",
+    "raw_text",
+    "extractor_version",
+)
 
 
 def _frames(items: list[tuple[Outcome, str | None, str, datetime]], stamp: datetime) -> dict[str, pa.Table]:
@@ -227,19 +310,49 @@ def _frames(items: list[tuple[Outcome, str | None, str, datetime]], stamp: datet
     facts: dict[str, dict[str, list[Any]]] = {t: {k: [] for k in _FACT_COLUMNS} for t in FACT_TABLES}
     for o, record, digest, first_seen in items:
         rid = o.report_id
-        for col, value in zip(REPORT_COLUMNS, (
-            rid, o.agency_id, o.year, o.sha256, o.source_url, o.report.template if o.report else None, o.status,
-            o.error_code, o.error_message, record, o.extracted_at or stamp, first_seen, stamp,
-            o.extractor_version, digest,
-        ), strict=True):
+        for col, value in zip(
+            REPORT_COLUMNS,
+            (
+                rid,
+                o.agency_id,
+                o.year,
+                o.sha256,
+                o.source_url,
+                o.report.template if o.report else None,
+                o.status,
+                o.error_code,
+                o.error_message,
+                record,
+                o.extracted_at or stamp,
+                first_seen,
+                stamp,
+                o.extractor_version,
+                digest,
+            ),
+            strict=True,
+        ):
             rep[col].append(value)
         for seq, f in enumerate(o.findings):
-            for col, value in zip(FINDING_COLUMNS, (
-                rid, seq, f.check, f.severity, f.table, f.row, f.column, f.proceeding,
-                None if f.left is None else float(f.left), None if f.right is None else float(f.right),
-                None if f.difference is None else float(f.difference), json.dumps(f.cells),
-                json.dumps(f.locations, ensure_ascii=False), f.message,
-            ), strict=True):
+            for col, value in zip(
+                FINDING_COLUMNS,
+                (
+                    rid,
+                    seq,
+                    f.check,
+                    f.severity,
+                    f.table,
+                    f.row,
+                    f.column,
+                    f.proceeding,
+                    None if f.left is None else float(f.left),
+                    None if f.right is None else float(f.right),
+                    None if f.difference is None else float(f.difference),
+                    json.dumps(f.cells),
+                    json.dumps(f.locations, ensure_ascii=False),
+                    f.message,
+                ),
+                strict=True,
+            ):
                 fnd[col].append(value)
         if o.status != "loaded" or o.report is None:
             continue
@@ -251,7 +364,9 @@ def _frames(items: list[tuple[Outcome, str | None, str, datetime]], stamp: datet
             cols["report_id"].extend([rid] * len(cells))
             cols["a"].extend([c[0] for c in cells])
             cols["b"].extend([c[1] for c in cells])
-            cols["value"].extend([str(c[2]) for c in cells] if table == "proactive" else [c[2] for c in cells])
+            cols["value"].extend(
+                [str(c[2]) for c in cells] if table == "proactive" else [c[2] for c in cells]
+            )
             cols["page"].extend([loc.page if loc else None for loc in locs])
             cols["bbox"].extend([list(loc.bbox) if loc and loc.bbox else None for loc in locs])
             cols["table_index"].extend([loc.table_index if loc else None for loc in locs])
@@ -259,12 +374,21 @@ def _frames(items: list[tuple[Outcome, str | None, str, datetime]], stamp: datet
             cols["line"].extend([loc.line if loc else None for loc in locs])
             cols["raw_text"].extend([loc.raw if loc else None for loc in locs])
             cols["extractor_version"].extend([o.extractor_version] * len(cells))
-    fact_schema = pa.schema([
-        ("report_id", pa.string()), ("a", pa.string()), ("b", pa.string()), ("value", pa.string()),
-        ("page", pa.int32()), ("bbox", pa.list_(pa.float64())), ("table_index", pa.int32()),
-        ("cell", pa.list_(pa.int32())), ("line", pa.int32()), ("raw_text", pa.string()),
-        ("extractor_version", pa.string()),
-    ])
+    fact_schema = pa.schema(
+        [
+            ("report_id", pa.string()),
+            ("a", pa.string()),
+            ("b", pa.string()),
+            ("value", pa.string()),
+            ("page", pa.int32()),
+            ("bbox", pa.list_(pa.float64())),
+            ("table_index", pa.int32()),
+            ("cell", pa.list_(pa.int32())),
+            ("line", pa.int32()),
+            ("raw_text", pa.string()),
+            ("extractor_version", pa.string()),
+        ]
+    )
     out = {
         "reports": pa.table(rep),
         "findings": pa.table({c: pa.array(v, _finding_type(c)) for c, v in fnd.items()}),
@@ -284,8 +408,9 @@ def _finding_type(col: str) -> pa.DataType:
     return pa.string()
 
 
-def _write(con: duckdb.DuckDBPyConnection, items: list[tuple[Outcome, str | None, str, datetime]],
-           stamp: datetime) -> None:
+def _write(
+    con: duckdb.DuckDBPyConnection, items: list[tuple[Outcome, str | None, str, datetime]], stamp: datetime
+) -> None:
     """Replace the rows of these reports (inside the caller's transaction).
 
     The fact tables have no primary key (migration 007): this delete-then-insert of whole reports is what
@@ -299,11 +424,15 @@ def _write(con: duckdb.DuckDBPyConnection, items: list[tuple[Outcome, str | None
     for name, frame in frames.items():
         con.register(f"_load_{name}", frame)
     try:
-        con.execute(f"insert into staging.reports ({', '.join(REPORT_COLUMNS)}) "
-                    "select * replace (record::json as record) from _load_reports")
+        con.execute(
+            f"insert into staging.reports ({', '.join(REPORT_COLUMNS)}) "
+            "select * replace (record::json as record) from _load_reports"
+        )
         if frames["findings"].num_rows:
-            con.execute(f"insert into staging.findings ({', '.join(FINDING_COLUMNS)}) "
-                        "select * replace (cells::json as cells, locations::json as locations) from _load_findings")
+            con.execute(
+                f"insert into staging.findings ({', '.join(FINDING_COLUMNS)}) "
+                "select * replace (cells::json as cells, locations::json as locations) from _load_findings"
+            )
         for table, (target, a, b) in FACT_TABLES.items():
             if not frames[table].num_rows:
                 continue
@@ -318,8 +447,9 @@ def _write(con: duckdb.DuckDBPyConnection, items: list[tuple[Outcome, str | None
             con.unregister(f"_load_{name}")
 
 
-def _prepare(con: duckdb.DuckDBPyConnection, outcomes: list[Outcome], result: LoadResult,
-             stamp: datetime) -> list[tuple[Outcome, str | None, str, datetime]]:
+def _prepare(
+    con: duckdb.DuckDBPyConnection, outcomes: list[Outcome], result: LoadResult, stamp: datetime
+) -> list[tuple[Outcome, str | None, str, datetime]]:
     """The outcomes that need writing, with their record, digest and first-seen time.
 
     Unchanged readings are skipped on their digest before the cross_year_carry check, so a reload of
@@ -352,7 +482,11 @@ def _prepare(con: duckdb.DuckDBPyConnection, outcomes: list[Outcome], result: Lo
     seen = _document_first_seen(con, sorted({o.sha256 for o, _d, _old in candidates}))
     todo = []
     for o, digest, old in candidates:
-        if old is not None and not (old[0] or "").startswith(DIGEST_PREFIX) and _legacy_unchanged(con, o, old[0]):
+        if (
+            old is not None
+            and not (old[0] or "").startswith(DIGEST_PREFIX)
+            and _legacy_unchanged(con, o, old[0])
+        ):
             result.unchanged += 1
             continue
         first_seen = (old[1] if old and old[1] else None) or o.first_seen or seen.get(o.sha256) or stamp
@@ -395,14 +529,16 @@ def _recheck_following(con: duckdb.DuckDBPyConnection, written: list[Outcome]) -
     recheck_following(con, [(o.agency_id, o.year) for o in written])
 
 
-def load_outcomes(con: duckdb.DuckDBPyConnection, outcomes: Iterable[Outcome], chunk: int = 1000) -> LoadResult:
+def load_outcomes(
+    con: duckdb.DuckDBPyConnection, outcomes: Iterable[Outcome], chunk: int = 1000
+) -> LoadResult:
     """Bulk-load outcomes, all-or-nothing per report (see the module docstring); what changed and what failed."""
     result = LoadResult()
     pending = list(outcomes)
     written: dict[tuple[str, int], int] = {}  # (agency, year) → the chunk that wrote it
     for n, start in enumerate(range(0, len(pending), chunk)):
         stamp = now()
-        todo = _prepare(con, pending[start:start + chunk], result, stamp)
+        todo = _prepare(con, pending[start : start + chunk], result, stamp)
         if not todo:
             continue
         con.execute("begin transaction")

@@ -17,9 +17,20 @@ from nianbao.warehouse.load import now
 
 # in dependency order (build views read build views; the tables are rewritten in this order)
 MARTS = (
-    "counted_reports", "applications_by_year", "review_litigation_by_year", "proactive_by_year",
-    "applications_by_region_level", "report_metrics", "applications_by_applicant_type", "outcome_mix",
-    "disclosure_rate", "refusal_reasons", "correction_rate", "citywide_metrics", "yoy_change", "agency_league",
+    "counted_reports",
+    "applications_by_year",
+    "review_litigation_by_year",
+    "proactive_by_year",
+    "applications_by_region_level",
+    "report_metrics",
+    "applications_by_applicant_type",
+    "outcome_mix",
+    "disclosure_rate",
+    "refusal_reasons",
+    "correction_rate",
+    "citywide_metrics",
+    "yoy_change",
+    "agency_league",
     "coverage",
 )
 ALL = "*"
@@ -61,7 +72,10 @@ def fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
 
 
 def _refreshed(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    return {str(s): str(fp) for s, fp in con.execute("select scope, fingerprint from build.refresh_state").fetchall()}
+    return {
+        str(s): str(fp)
+        for s, fp in con.execute("select scope, fingerprint from build.refresh_state").fetchall()
+    }
 
 
 def stale_years(con: duckdb.DuckDBPyConnection) -> set[int] | None:
@@ -93,12 +107,17 @@ def refresh_marts(con: duckdb.DuckDBPyConnection, force: bool = False) -> list[i
     try:
         for name in MARTS:
             con.execute(f"delete from marts.{name} where year in (select unnest(?::integer[]))", [touched])
-            con.execute(f"insert into marts.{name} select * from build.{name} "
-                        "where year in (select unnest(?::integer[]))", [touched])
+            con.execute(
+                f"insert into marts.{name} select * from build.{name} "
+                "where year in (select unnest(?::integer[]))",
+                [touched],
+            )
         stamp = now()
         con.execute("delete from build.refresh_state")
-        con.execute("insert into build.refresh_state select unnest(?::varchar[]), unnest(?::varchar[]), ?",
-                    [list(current), list(current.values()), stamp])
+        con.execute(
+            "insert into build.refresh_state select unnest(?::varchar[]), unnest(?::varchar[]), ?",
+            [list(current), list(current.values()), stamp],
+        )
         con.execute("commit")
     except Exception:
         con.execute("rollback")

@@ -29,8 +29,21 @@ if TYPE_CHECKING:
 
 SPEC_CHECKS = frozenset(BLOCKING_CHECKS + WARNING_CHECKS)
 ACTIONS = ("accept", "correct")
-_COLUMNS = ("override_id", "agency_id", "year", "sha256", "action", "cell", "printed_value", "value", "citation",
-            "reason", "decided_by", "decided_at", "revoked_at")
+_COLUMNS = (
+    "override_id",
+    "agency_id",
+    "year",
+    "sha256",
+    "action",
+    "cell",
+    "printed_value",
+    "value",
+    "citation",
+    "reason",
+    "decided_by",
+    "decided_at",
+    "revoked_at",
+)
 
 
 class ReviewError(NianbaoError):
@@ -77,15 +90,20 @@ def reviewer() -> str:
 
 def _rows(con: duckdb.DuckDBPyConnection, where: str, params: list[Any]) -> list[Override]:
     try:
-        rows = con.execute(f"select {', '.join(_COLUMNS)} from staging.overrides where {where} order by override_id",
-                           params).fetchall()
+        rows = con.execute(
+            f"select {', '.join(_COLUMNS)} from staging.overrides where {where} order by override_id", params
+        ).fetchall()
     except duckdb.CatalogException:  # a warehouse from before migration 010
         return []
     return [Override(*row) for row in rows]
 
 
-def list_overrides(con: duckdb.DuckDBPyConnection, agency_id: str | None = None, year: int | None = None,
-                   include_revoked: bool = True) -> list[Override]:
+def list_overrides(
+    con: duckdb.DuckDBPyConnection,
+    agency_id: str | None = None,
+    year: int | None = None,
+    include_revoked: bool = True,
+) -> list[Override]:
     """Recorded decisions, oldest first, optionally of one agency (and year)."""
     where, params = ["true"], []
     if agency_id:
@@ -99,8 +117,9 @@ def list_overrides(con: duckdb.DuckDBPyConnection, agency_id: str | None = None,
     return _rows(con, " and ".join(where), params)
 
 
-def active_overrides(con: duckdb.DuckDBPyConnection, keys: list[tuple[str, int, str]]) -> dict[tuple[str, int, str],
-                                                                                              list[Override]]:
+def active_overrides(
+    con: duckdb.DuckDBPyConnection, keys: list[tuple[str, int, str]]
+) -> dict[tuple[str, int, str], list[Override]]:
     """The unrevoked decisions on each (agency, year, sha256), oldest first."""
     out: dict[tuple[str, int, str], list[Override]] = {}
     if not keys:
@@ -114,14 +133,21 @@ def active_overrides(con: duckdb.DuckDBPyConnection, keys: list[tuple[str, int, 
     return out
 
 
-def _current(con: duckdb.DuckDBPyConnection, agency_id: str, year: int) -> tuple[str, str, str, Report | None]:
+def _current(
+    con: duckdb.DuckDBPyConnection, agency_id: str, year: int
+) -> tuple[str, str, str, Report | None]:
     row = con.execute(
         "select report_id, sha256, status, record::varchar from staging.current_reports where agency_id = ? and year = ?",
         [agency_id, year],
     ).fetchone()
     if row is None:
         raise ReviewError(f"the warehouse has no report of {agency_id} for {year}")
-    return str(row[0]), str(row[1]), str(row[2]), None if row[3] is None else Report.from_json(json.loads(row[3]))
+    return (
+        str(row[0]),
+        str(row[1]),
+        str(row[2]),
+        None if row[3] is None else Report.from_json(json.loads(row[3])),
+    )
 
 
 def parse_value(cell: str, text: str) -> int | Decimal:
@@ -139,15 +165,26 @@ def parse_value(cell: str, text: str) -> int | Decimal:
     return value
 
 
-def record_override(con: duckdb.DuckDBPyConnection, agency_id: str, year: int, action: str, *,
-                    cell: str | None = None, value: str | None = None, citation: str | None = None,
-                    reason: str | None = None, decided_by: str | None = None) -> Override:
+def record_override(
+    con: duckdb.DuckDBPyConnection,
+    agency_id: str,
+    year: int,
+    action: str,
+    *,
+    cell: str | None = None,
+    value: str | None = None,
+    citation: str | None = None,
+    reason: str | None = None,
+    decided_by: str | None = None,
+) -> Override:
     """Record a decision on the agency-year's current document; the stored Override."""
     if action not in ACTIONS:
         raise ReviewError(f"unknown action {action!r}")
     _rid, sha, status, report = _current(con, agency_id, year)
     if report is None:
-        raise ReviewError(f"{agency_id} {year}: the current document was unreadable ({status}); nothing to review")
+        raise ReviewError(
+            f"{agency_id} {year}: the current document was unreadable ({status}); nothing to review"
+        )
     printed: str | None = None
     if action == "accept":
         if not (reason or "").strip():
@@ -162,8 +199,11 @@ def record_override(con: duckdb.DuckDBPyConnection, agency_id: str, year: int, a
         if tuple(cell.split(".")) not in set(T.expected_cells(report.template)):
             raise ReviewError(f"{cell} is not a cell of the {report.template} template")
         value = str(parse_value(cell, value))
-        earlier = [o for o in active_overrides(con, [(agency_id, year, sha)]).get((agency_id, year, sha), [])
-                   if o.action == "correct" and o.cell == cell]
+        earlier = [
+            o
+            for o in active_overrides(con, [(agency_id, year, sha)]).get((agency_id, year, sha), [])
+            if o.action == "correct" and o.cell == cell
+        ]
         if earlier:  # the document's own value, not an earlier correction's
             printed = earlier[0].printed_value
         else:
@@ -175,15 +215,31 @@ def record_override(con: duckdb.DuckDBPyConnection, agency_id: str, year: int, a
     con.execute("begin transaction")
     try:
         if action == "correct":
-            con.execute("update staging.overrides set revoked_at = ? where sha256 = ? and agency_id = ? and year = ?"
-                        " and action = 'correct' and cell = ? and revoked_at is null",
-                        [stamp, sha, agency_id, year, cell])
+            con.execute(
+                "update staging.overrides set revoked_at = ? where sha256 = ? and agency_id = ? and year = ?"
+                " and action = 'correct' and cell = ? and revoked_at is null",
+                [stamp, sha, agency_id, year, cell],
+            )
         row = con.execute("select coalesce(max(override_id), 0) + 1 from staging.overrides").fetchone()
         oid = int(row[0]) if row else 1
-        o = Override(oid, agency_id, year, sha, action, cell, printed, value, citation, reason,
-                     decided_by or reviewer(), stamp)
-        con.execute(f"insert into staging.overrides ({', '.join(_COLUMNS)}) values ({', '.join('?' * len(_COLUMNS))})",
-                    [getattr(o, c) for c in _COLUMNS])
+        o = Override(
+            oid,
+            agency_id,
+            year,
+            sha,
+            action,
+            cell,
+            printed,
+            value,
+            citation,
+            reason,
+            decided_by or reviewer(),
+            stamp,
+        )
+        con.execute(
+            f"insert into staging.overrides ({', '.join(_COLUMNS)}) values ({', '.join('?' * len(_COLUMNS))})",
+            [getattr(o, c) for c in _COLUMNS],
+        )
         con.execute("commit")
     except Exception:
         con.execute("rollback")
@@ -200,9 +256,18 @@ def apply_corrections(report: Report, overrides: list[Override]) -> Report:
         table, row, col = o.cell.split(".")
         value = parse_value(o.cell, o.value)
         getattr(report, table).setdefault(row, {})[col] = value
-        report.warnings.append({"code": "review_correction", "cell": o.cell, "printed": o.printed_value,
-                                "value": o.value, "override_id": o.override_id, "citation": o.citation,
-                                "by": o.decided_by, "at": o.decided_at.isoformat()})
+        report.warnings.append(
+            {
+                "code": "review_correction",
+                "cell": o.cell,
+                "printed": o.printed_value,
+                "value": o.value,
+                "override_id": o.override_id,
+                "citation": o.citation,
+                "by": o.decided_by,
+                "at": o.decided_at.isoformat(),
+            }
+        )
     return report
 
 
@@ -210,7 +275,11 @@ def apply_overrides(con: duckdb.DuckDBPyConnection, outcomes: list[Outcome]) -> 
     """Apply the recorded decisions to outcomes about to be loaded (corrected ones re-validated); how many."""
     readable = [o for o in outcomes if o.report is not None]
     found = active_overrides(con, [(o.agency_id, o.year, o.sha256) for o in readable])
-    todo = [(o, found[(o.agency_id, o.year, o.sha256)]) for o in readable if (o.agency_id, o.year, o.sha256) in found]
+    todo = [
+        (o, found[(o.agency_id, o.year, o.sha256)])
+        for o in readable
+        if (o.agency_id, o.year, o.sha256) in found
+    ]
     if not todo:
         return 0
     from nianbao.expectations.checkpoint import validate_batch
@@ -233,18 +302,34 @@ def apply_overrides(con: duckdb.DuckDBPyConnection, outcomes: list[Outcome]) -> 
 def _stored_other_findings(con: duckdb.DuckDBPyConnection, report_id: str) -> list[Finding]:
     rows = con.execute(
         "select check_id, table_name, row_code, column_code, proceeding, left_value, right_value, cells::varchar,"
-        " locations::varchar, message from staging.findings where report_id = ? order by seq", [report_id]
+        " locations::varchar, message from staging.findings where report_id = ? order by seq",
+        [report_id],
     ).fetchall()
 
     def num(v: float | None) -> int | float | None:
         return None if v is None else (int(v) if float(v).is_integer() else v)
 
-    return [Finding(c, t, r, col, p, num(left), num(right), json.loads(cells or "[]"), json.loads(locs or "[]"),
-                    msg or "")
-            for c, t, r, col, p, left, right, cells, locs, msg in rows if c not in SPEC_CHECKS]
+    return [
+        Finding(
+            c,
+            t,
+            r,
+            col,
+            p,
+            num(left),
+            num(right),
+            json.loads(cells or "[]"),
+            json.loads(locs or "[]"),
+            msg or "",
+        )
+        for c, t, r, col, p, left, right, cells, locs, msg in rows
+        if c not in SPEC_CHECKS
+    ]
 
 
-def _as_printed(con: duckdb.DuckDBPyConnection, sha: str, stored: Report, overrides: list[Override]) -> Report:
+def _as_printed(
+    con: duckdb.DuckDBPyConnection, sha: str, stored: Report, overrides: list[Override]
+) -> Report:
     """The document's own reading: extracted again from the raw store, else the stored record un-corrected."""
     row = con.execute("select store_path from raw.documents where sha256 = ?", [sha]).fetchone()
     if row and row[0] and Path(row[0]).exists():
@@ -267,8 +352,12 @@ def reprocess(con: duckdb.DuckDBPyConnection, agency_id: str, year: int) -> Outc
     if stored is None:
         raise ReviewError(f"{agency_id} {year}: the current document is unreadable")
     decisions = active_overrides(con, [(agency_id, year, sha)]).get((agency_id, year, sha), [])
-    url_row = con.execute("select source_url from staging.reports where report_id = ?", [report_id]).fetchone()
-    o = Outcome(agency_id, year, sha, url_row[0] if url_row else None, report=_as_printed(con, sha, stored, decisions))
+    url_row = con.execute(
+        "select source_url from staging.reports where report_id = ?", [report_id]
+    ).fetchone()
+    o = Outcome(
+        agency_id, year, sha, url_row[0] if url_row else None, report=_as_printed(con, sha, stored, decisions)
+    )
     from nianbao.expectations.checkpoint import validate_batch
     from nianbao.warehouse.carry import previous_report
 

@@ -15,7 +15,9 @@ from nianbao.warehouse.marts import source
 
 def _template_for(con: duckdb.DuckDBPyConnection, year: int, schema: str = "marts") -> str:
     """The template the year's counted reports use (the template of the year when none is counted)."""
-    row = con.execute(f"select any_value(template) from {schema}.counted_reports where year = ?", [year]).fetchone()
+    row = con.execute(
+        f"select any_value(template) from {schema}.counted_reports where year = ?", [year]
+    ).fetchone()
     if row and row[0]:
         return str(row[0])
     return next(t for t, (lo, hi) in T.TEMPLATE_YEARS.items() if lo <= year <= hi)
@@ -74,9 +76,12 @@ def rollup(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, Any]:
     """
     schema = source(con)
     template = _template_for(con, year, schema)
-    counted = [r[0] for r in con.execute(
-        f"select distinct agency_id from {schema}.counted_reports where year = ? order by 1", [year]
-    ).fetchall()]
+    counted = [
+        r[0]
+        for r in con.execute(
+            f"select distinct agency_id from {schema}.counted_reports where year = ? order by 1", [year]
+        ).fetchall()
+    ]
     proactive: dict[str, dict[str, Any]] = {
         i: dict.fromkeys(ms, 0) for i, ms in T.PROACTIVE_LAYOUT[template].items()
     }
@@ -84,7 +89,9 @@ def rollup(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, Any]:
         f"select item, measure, value from {schema}.proactive_by_year where year = ?", [year]
     ).fetchall():
         if item in proactive and measure in proactive[item]:
-            proactive[item][measure] = amount_to_json(Decimal(value)) if measure in T.MONEY_MEASURES else int(value)
+            proactive[item][measure] = (
+                amount_to_json(Decimal(value)) if measure in T.MONEY_MEASURES else int(value)
+            )
     applications = {r: dict.fromkeys(T.APPLICANT_CODES, 0) for r in T.application_row_codes(template)}
     for row, applicant, value in con.execute(
         f"select row_code, applicant, value from {schema}.applications_by_year where year = ?", [year]
@@ -110,9 +117,19 @@ def rollup(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, Any]:
 
 # The rollup marts an analyst exports or reads by name: view → its year column is `year`.
 ROLLUP_MARTS = (
-    "applications_by_year", "proactive_by_year", "review_litigation_by_year", "applications_by_region_level",
-    "applications_by_applicant_type", "outcome_mix", "disclosure_rate", "refusal_reasons", "correction_rate",
-    "citywide_metrics", "yoy_change", "agency_league", "coverage",
+    "applications_by_year",
+    "proactive_by_year",
+    "review_litigation_by_year",
+    "applications_by_region_level",
+    "applications_by_applicant_type",
+    "outcome_mix",
+    "disclosure_rate",
+    "refusal_reasons",
+    "correction_rate",
+    "citywide_metrics",
+    "yoy_change",
+    "agency_league",
+    "coverage",
 )
 
 
@@ -139,13 +156,27 @@ def findings(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
         order by r.agency_id, r.year, f.seq
         """
     ).fetchall():
+
         def num(v: float | None) -> int | float | None:
             return None if v is None else (int(v) if float(v).is_integer() else v)
 
-        out.append({
-            "agency": row[0], "year": row[1], "check": row[2], "severity": row[3], "table": row[4],
-            "row": row[5], "column": row[6], "proceeding": row[7], "left": num(row[8]), "right": num(row[9]),
-            "difference": num(row[10]), "document": row[11], "locations": json.loads(row[12] or "[]"),
-            "message": row[13], "report_status": row[14],
-        })
+        out.append(
+            {
+                "agency": row[0],
+                "year": row[1],
+                "check": row[2],
+                "severity": row[3],
+                "table": row[4],
+                "row": row[5],
+                "column": row[6],
+                "proceeding": row[7],
+                "left": num(row[8]),
+                "right": num(row[9]),
+                "difference": num(row[10]),
+                "document": row[11],
+                "locations": json.loads(row[12] or "[]"),
+                "message": row[13],
+                "report_status": row[14],
+            }
+        )
     return out

@@ -15,10 +15,17 @@ from rich.table import Table
 
 from nianbao.pipeline.errors import NianbaoError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="nianbao (年报): government disclosure annual reports → DuckDB.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="nianbao (年报): government disclosure annual reports → DuckDB.",
+)
 err = Console(stderr=True)
 
-Warehouse = Annotated[Path | None, typer.Option("--warehouse", help="DuckDB file (default: $NIANBAO_WAREHOUSE or data/nianbao.duckdb)")]
+Warehouse = Annotated[
+    Path | None,
+    typer.Option("--warehouse", help="DuckDB file (default: $NIANBAO_WAREHOUSE or data/nianbao.duckdb)"),
+]
 
 
 def _quiet_prefect() -> None:
@@ -40,8 +47,10 @@ def _dump(obj: Any) -> str:
 
 
 @app.command()
-def extract(files: Annotated[list[Path], typer.Argument(help="documents: PDF, HTML, DOCX or text")],
-            provenance: Annotated[bool, typer.Option(help="include provenance, narrative and warnings")] = False) -> None:
+def extract(
+    files: Annotated[list[Path], typer.Argument(help="documents: PDF, HTML, DOCX or text")],
+    provenance: Annotated[bool, typer.Option(help="include provenance, narrative and warnings")] = False,
+) -> None:
     """Read each document and print one JSON line: the canonical report, or its error."""
     from nianbao.pipeline.extract import extract_report
 
@@ -80,26 +89,42 @@ def _print_summary(summary: Any) -> None:
             ("agencies counted", lambda r: len(r["agencies_counted"])),
             ("agencies left out", lambda r: len(r["left_out"])),
         ]
-        for code, label in [("received_new", "新收申请"), ("carried_in", "上年结转"), ("granted", "予以公开"),
-                            ("partially_granted", "部分公开"), ("handled_total", "办理结果总计"),
-                            ("carried_out", "结转下年度")]:
+        for code, label in [
+            ("received_new", "新收申请"),
+            ("carried_in", "上年结转"),
+            ("granted", "予以公开"),
+            ("partially_granted", "部分公开"),
+            ("handled_total", "办理结果总计"),
+            ("carried_out", "结转下年度"),
+        ]:
             rows.append((f"{label} ({code})", lambda r, c=code: r["applications"][c]["total"]))
         rows.append(("行政复议 (review)", lambda r: r["review_litigation"]["review"]["total"]))
-        rows.append(("行政诉讼 (litigation)", lambda r: r["review_litigation"]["litigation_direct"]["total"]
-                     + r["review_litigation"]["litigation_after_review"]["total"]))
+        rows.append(
+            (
+                "行政诉讼 (litigation)",
+                lambda r: (
+                    r["review_litigation"]["litigation_direct"]["total"]
+                    + r["review_litigation"]["litigation_after_review"]["total"]
+                ),
+            )
+        )
         for label, get in rows:
             t.add_row(label, *(str(get(summary.rollups[y])) for y in years))
         err.print(t)
     from nianbao.warehouse.connect import snapshot_path
 
     err.print(f"warehouse: {summary.warehouse}; analysts' snapshot: {snapshot_path(summary.warehouse)}")
-    err.print('query it: nianbao query "select * from marts.citywide_metrics"  (or duckdb -readonly on the snapshot)')
+    err.print(
+        'query it: nianbao query "select * from marts.citywide_metrics"  (or duckdb -readonly on the snapshot)'
+    )
 
 
 @app.command()
-def run(catalog: Annotated[Path, typer.Option("--catalog", help="the agency catalog YAML")],
-        warehouse: Warehouse = None,
-        year: Annotated[int | None, typer.Option(help="only this report year")] = None) -> None:
+def run(
+    catalog: Annotated[Path, typer.Option("--catalog", help="the agency catalog YAML")],
+    warehouse: Warehouse = None,
+    year: Annotated[int | None, typer.Option(help="only this report year")] = None,
+) -> None:
     """One whole pipeline run in-process: fetch, extract, check, load, roll up."""
     _quiet_prefect()
     from nianbao.flows.run import run as run_pipeline
@@ -124,8 +149,11 @@ def _reader(warehouse: Path | None) -> Any:
 
 
 @app.command()
-def rollup(year: Annotated[int, typer.Option("--year")], warehouse: Warehouse = None,
-           format: Annotated[str, typer.Option("--format", help="json")] = "json") -> None:
+def rollup(
+    year: Annotated[int, typer.Option("--year")],
+    warehouse: Warehouse = None,
+    format: Annotated[str, typer.Option("--format", help="json")] = "json",
+) -> None:
     """The citywide rollup for a year: tables 2, 3 and 4 summed over the admitted reports."""
     from nianbao.warehouse.rollup import rollup as compute
 
@@ -137,8 +165,10 @@ def rollup(year: Annotated[int, typer.Option("--year")], warehouse: Warehouse = 
 
 
 @app.command()
-def findings(warehouse: Warehouse = None,
-             format: Annotated[str, typer.Option("--format", help="json (lines) or table")] = "json") -> None:
+def findings(
+    warehouse: Warehouse = None,
+    format: Annotated[str, typer.Option("--format", help="json (lines) or table")] = "json",
+) -> None:
     """Every check finding stored in the warehouse."""
     from nianbao.warehouse.rollup import findings as stored
 
@@ -157,8 +187,11 @@ def findings(warehouse: Warehouse = None,
 
 
 @app.command()
-def query(sql: Annotated[str, typer.Argument(help="read-only SQL")], warehouse: Warehouse = None,
-          format: Annotated[str, typer.Option("--format", help="table, csv or json")] = "table") -> None:
+def query(
+    sql: Annotated[str, typer.Argument(help="read-only SQL")],
+    warehouse: Warehouse = None,
+    format: Annotated[str, typer.Option("--format", help="table, csv or json")] = "table",
+) -> None:
     """Read-only SQL against the analysts' snapshot of the warehouse."""
     import duckdb
 
@@ -166,7 +199,9 @@ def query(sql: Annotated[str, typer.Argument(help="read-only SQL")], warehouse: 
     try:
         kinds = [s.type.name for s in con.extract_statements(sql)]
         if any(k not in ("SELECT", "EXPLAIN", "PRAGMA") for k in kinds):
-            err.print(f"[red]refused[/red] query is read-only: {', '.join(k for k in kinds if k != 'SELECT')} not allowed")
+            err.print(
+                f"[red]refused[/red] query is read-only: {', '.join(k for k in kinds if k != 'SELECT')} not allowed"
+            )
             con.close()
             raise typer.Exit(1)
         cur = con.execute(sql)
@@ -196,7 +231,9 @@ def query(sql: Annotated[str, typer.Argument(help="read-only SQL")], warehouse: 
 
 
 @app.command()
-def export(out: Annotated[Path, typer.Option("--out", help="directory to write into")], warehouse: Warehouse = None) -> None:
+def export(
+    out: Annotated[Path, typer.Option("--out", help="directory to write into")], warehouse: Warehouse = None
+) -> None:
     """Parquet for facts and dimensions, CSV and XLSX for the rollups, from the analysts' snapshot."""
     from nianbao.warehouse.export import export as write_exports
 
@@ -209,19 +246,30 @@ def export(out: Annotated[Path, typer.Option("--out", help="directory to write i
 
 
 @app.command()
-def rerun(failed: Annotated[bool, typer.Option("--failed", help="only what failed, was unreadable or quarantined")] = False,
-          agency: Annotated[str | None, typer.Option("--agency", help="only this agency id")] = None,
-          year: Annotated[int | None, typer.Option("--year", help="only this report year")] = None,
-          catalog: Annotated[Path | None, typer.Option("--catalog", help="catalog (its allowed_hosts for refetches)")] = None,
-          warehouse: Warehouse = None) -> None:
+def rerun(
+    failed: Annotated[
+        bool, typer.Option("--failed", help="only what failed, was unreadable or quarantined")
+    ] = False,
+    agency: Annotated[str | None, typer.Option("--agency", help="only this agency id")] = None,
+    year: Annotated[int | None, typer.Option("--year", help="only this report year")] = None,
+    catalog: Annotated[
+        Path | None, typer.Option("--catalog", help="catalog (its allowed_hosts for refetches)")
+    ] = None,
+    warehouse: Warehouse = None,
+) -> None:
     """Process again what failed or was quarantined (or every document of --agency/--year); print what changed."""
     _quiet_prefect()
     from nianbao.flows.rerun import rerun as rerun_flow
 
     only_failed = failed or (agency is None and year is None)
     try:
-        result = rerun_flow(None if warehouse is None else str(warehouse), agency, year, only_failed,
-                            None if catalog is None else str(catalog))
+        result = rerun_flow(
+            None if warehouse is None else str(warehouse),
+            agency,
+            year,
+            only_failed,
+            None if catalog is None else str(catalog),
+        )
     except NianbaoError as e:
         err.print(f"[red]error[/red] {e}")
         raise typer.Exit(2) from e
@@ -229,14 +277,23 @@ def rerun(failed: Annotated[bool, typer.Option("--failed", help="only what faile
     for col in ("agency", "year", "before", "after", "changed", "why", "url"):
         t.add_column(col)
     for c in result.changes:
-        t.add_row(c["agency"], str(c["year"]), c["before"], c["after"], "yes" if c.get("changed") else "no",
-                  c.get("why") or "", c["url"] or "")
+        t.add_row(
+            c["agency"],
+            str(c["year"]),
+            c["before"],
+            c["after"],
+            "yes" if c.get("changed") else "no",
+            c.get("why") or "",
+            c["url"] or "",
+        )
     err.print(t)
 
 
 @app.command()
-def serve(catalog: Annotated[Path, typer.Option("--catalog", help="the agency catalog YAML")],
-          warehouse: Warehouse = None) -> None:
+def serve(
+    catalog: Annotated[Path, typer.Option("--catalog", help="the agency catalog YAML")],
+    warehouse: Warehouse = None,
+) -> None:
     """Serve the deployments nightly (cron), ingest and refresh (event-triggered) against PREFECT_API_URL."""
     _quiet_prefect()
     if not os.environ.get("PREFECT_API_URL"):
@@ -263,7 +320,10 @@ def demo(warehouse: Warehouse = None) -> None:
     from nianbao.warehouse.rollup import findings as stored
     from nianbao.warehouse.rollup import rollup as compute
 
-    with SampleServer(CITY_DIR, lifetime_s=1800) as server, tempfile.TemporaryDirectory(prefix="nianbao-demo-") as tmp:
+    with (
+        SampleServer(CITY_DIR, lifetime_s=1800) as server,
+        tempfile.TemporaryDirectory(prefix="nianbao-demo-") as tmp,
+    ):
         catalog = server.write_catalog(Path(tmp) / "catalog.yaml")
         err.print(f"serving the sample city (杭州市, 37 agencies, 2020–2023) at {server.base_url}")
         summary = run_pipeline(catalog, warehouse)
@@ -282,8 +342,10 @@ def demo(warehouse: Warehouse = None) -> None:
         if len(wrong) > 50:
             err.print(f"  … and {len(wrong) - 50} more")
         raise typer.Exit(1)
-    err.print("[green]matches the sample's truth[/green]: every year's rollup, who was counted and left out "
-              "and why, and every planted finding")
+    err.print(
+        "[green]matches the sample's truth[/green]: every year's rollup, who was counted and left out "
+        "and why, and every planted finding"
+    )
 
 
 from nianbao.cli.review import review_app  # noqa: E402  (issue 5: review accept | correct | list)

@@ -23,7 +23,11 @@ DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 
 def write_catalog(root: Path, base_url: str, dest: Path) -> Path:
     """Fill the sample's catalog template with a server's base URL (e.g. http://127.0.0.1:8765) into `dest`."""
-    text = (Path(root) / CATALOG_TEMPLATE).read_text(encoding="utf-8").replace("{base_url}", base_url.rstrip("/"))
+    text = (
+        (Path(root) / CATALOG_TEMPLATE)
+        .read_text(encoding="utf-8")
+        .replace("{base_url}", base_url.rstrip("/"))
+    )
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     dest.write_text(text, encoding="utf-8")

@@ -31,10 +31,18 @@ from nianbao.demo.city import CITY_DIR, DOCX_TYPE, read_routes, write_catalog
 DEFAULT_LAST_MODIFIED = "Mon, 01 Jan 2024 00:00:00 GMT"
 CORRECTED_LAST_MODIFIED = "Mon, 01 Jul 2024 02:00:00 GMT"
 OFFSITE = "http://example.invalid"
-_TYPES = {".html": "text/html; charset=utf-8", ".pdf": "application/pdf", ".docx": DOCX_TYPE,
-          ".json": "application/json", ".yaml": "text/yaml; charset=utf-8", ".txt": "text/plain; charset=utf-8"}
-_NOT_FOUND = ("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>404 页面不存在</title></head>"
-              "<body><h1>404</h1><p>您访问的页面不存在或已被删除。</p></body></html>\n").encode()
+_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".pdf": "application/pdf",
+    ".docx": DOCX_TYPE,
+    ".json": "application/json",
+    ".yaml": "text/yaml; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+}
+_NOT_FOUND = (
+    '<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>404 页面不存在</title></head>'
+    "<body><h1>404</h1><p>您访问的页面不存在或已被删除。</p></body></html>\n"
+).encode()
 
 
 @dataclass
@@ -97,8 +105,12 @@ class _Handler(BaseHTTPRequestHandler):
             self._simple(302, b"", {"Location": loc}, head)
             return
         if (n := faults.lookup(faults.fail_first, target)) and seen <= n:
-            self._simple(faults.fail_status, b"Service Unavailable\n", {"Retry-After": "0",
-                         "Content-Type": "text/plain"}, head)
+            self._simple(
+                faults.fail_status,
+                b"Service Unavailable\n",
+                {"Retry-After": "0", "Content-Type": "text/plain"},
+                head,
+            )
             return
         if faults.lookup(faults.drop, target):
             owner.record(self.command, target, 0)
@@ -116,12 +128,17 @@ class _Handler(BaseHTTPRequestHandler):
             return
         data, ctype, last_modified = found
         etag = '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
-        headers = {"Content-Type": ctype, "ETag": etag, "Last-Modified": last_modified,
-                   "Cache-Control": "max-age=0"}
+        headers = {
+            "Content-Type": ctype,
+            "ETag": etag,
+            "Last-Modified": last_modified,
+            "Cache-Control": "max-age=0",
+        }
         if target.startswith("/download?"):
             headers["Content-Disposition"] = "attachment"
-        if _not_modified(self.headers.get("If-None-Match"), self.headers.get("If-Modified-Since"), etag,
-                         last_modified):
+        if _not_modified(
+            self.headers.get("If-None-Match"), self.headers.get("If-Modified-Since"), etag, last_modified
+        ):
             self.send_response(304)
             for k in ("ETag", "Last-Modified", "Cache-Control"):
                 self.send_header(k, headers[k])
@@ -165,8 +182,14 @@ class _HTTPServer(ThreadingHTTPServer):
 class SampleServer:
     """Serves `root/site` of a generated sample on 127.0.0.1; a context manager; stops after `lifetime_s`."""
 
-    def __init__(self, root: Path | str = CITY_DIR, port: int = 0, faults: Faults | None = None,
-                 lifetime_s: float = 600.0, host: str = "127.0.0.1") -> None:
+    def __init__(
+        self,
+        root: Path | str = CITY_DIR,
+        port: int = 0,
+        faults: Faults | None = None,
+        lifetime_s: float = 600.0,
+        host: str = "127.0.0.1",
+    ) -> None:
         self.root = Path(root)
         self.site = (self.root / "site").resolve()
         if not self.site.is_dir():
@@ -233,14 +256,18 @@ class SampleServer:
         file = (self.site / rel).resolve()
         if not file.is_relative_to(self.site) or not file.is_file():
             return None
-        ctype = routes["types"].get(target) or _TYPES.get(file.suffix) or (
-            mimetypes.guess_type(file.name)[0] or "application/octet-stream")
+        ctype = (
+            routes["types"].get(target)
+            or _TYPES.get(file.suffix)
+            or (mimetypes.guess_type(file.name)[0] or "application/octet-stream")
+        )
         return file.read_bytes(), ctype, last_modified
 
     def start(self) -> SampleServer:
         """Start serving in a background thread, and the lifetime timer."""
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.1},
-                                        name="sample-server", daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.1}, name="sample-server", daemon=True
+        )
         self._thread.start()
         self._timer = threading.Timer(self.lifetime_s, self.stop)
         self._timer.daemon = True
@@ -272,13 +299,17 @@ class SampleServer:
 def main(argv: list[str] | None = None) -> int:
     """Serve a sample directory until its lifetime ends or Ctrl-C; prints the base URL on stdout."""
     ap = argparse.ArgumentParser(prog="python -m nianbao.demo.server", description=__doc__.splitlines()[0])
-    ap.add_argument("root", nargs="?", type=Path, default=CITY_DIR, help="a generated sample (default: the bundled city)")
+    ap.add_argument(
+        "root", nargs="?", type=Path, default=CITY_DIR, help="a generated sample (default: the bundled city)"
+    )
     ap.add_argument("--port", type=int, default=0, help="0 picks a free port")
     ap.add_argument("--lifetime", type=float, default=3600.0, help="seconds until the server stops by itself")
     ap.add_argument("--catalog", type=Path, default=None, help="write the catalog for this server here")
     ap.add_argument("--corrected", action="store_true", help="serve the corrected re-publications")
     args = ap.parse_args(argv)
-    srv = SampleServer(args.root, port=args.port, lifetime_s=args.lifetime, faults=Faults(corrected=args.corrected))
+    srv = SampleServer(
+        args.root, port=args.port, lifetime_s=args.lifetime, faults=Faults(corrected=args.corrected)
+    )
     srv.start()
     print(srv.base_url, flush=True)
     if args.catalog:

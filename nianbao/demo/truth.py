@@ -26,7 +26,9 @@ def load_manifest(city_dir: Path) -> dict[str, Any]:
 
 def expected_rollup(city_dir: Path, manifest: dict[str, Any], year: int) -> dict[str, Any]:
     """The rollup (`nianbao rollup --format json`'s shape) that the year's truth records sum to."""
-    sums: dict[str, dict[str, dict[str, Decimal]]] = {t: defaultdict(lambda: defaultdict(Decimal)) for t in TABLES}
+    sums: dict[str, dict[str, dict[str, Decimal]]] = {
+        t: defaultdict(lambda: defaultdict(Decimal)) for t in TABLES
+    }
     counted: list[str] = []
     left_out: list[dict[str, Any]] = []
     for entry in manifest["reports"]:
@@ -43,9 +45,18 @@ def expected_rollup(city_dir: Path, manifest: dict[str, Any], year: int) -> dict
             for row, cols in record[table].items():
                 for col, value in cols.items():
                     rows[row][col] += Decimal(str(value))
-    tables = {t: {r: {c: (int(v) if v == v.to_integral() else float(v)) for c, v in cols.items()}
-                  for r, cols in rows.items()} for t, rows in sums.items()}
-    return {"agencies_counted": sorted(counted), "left_out": sorted(left_out, key=lambda x: x["agency"]), **tables}
+    tables = {
+        t: {
+            r: {c: (int(v) if v == v.to_integral() else float(v)) for c, v in cols.items()}
+            for r, cols in rows.items()
+        }
+        for t, rows in sums.items()
+    }
+    return {
+        "agencies_counted": sorted(counted),
+        "left_out": sorted(left_out, key=lambda x: x["agency"]),
+        **tables,
+    }
 
 
 def expected_findings(manifest: dict[str, Any]) -> set[tuple[str, int, str]]:
@@ -53,8 +64,9 @@ def expected_findings(manifest: dict[str, Any]) -> set[tuple[str, int, str]]:
     return {(e["agency_id"], e["year"], c) for e in manifest["reports"] for c in e["checks"] + e["warnings"]}
 
 
-def differences(city_dir: Path, rollups: dict[int, dict[str, Any]],
-                findings: set[tuple[str, int, str]]) -> list[str]:
+def differences(
+    city_dir: Path, rollups: dict[int, dict[str, Any]], findings: set[tuple[str, int, str]]
+) -> list[str]:
     """Every way the run's rollups and findings differ from the sample's truth (empty: they match)."""
     manifest = load_manifest(city_dir)
     out: list[str] = []
@@ -67,8 +79,10 @@ def differences(city_dir: Path, rollups: dict[int, dict[str, Any]],
         if sorted(got["agencies_counted"]) != want["agencies_counted"]:
             extra = sorted(set(got["agencies_counted"]) - set(want["agencies_counted"]))
             missing = sorted(set(want["agencies_counted"]) - set(got["agencies_counted"]))
-            out.append(f"{year}: agencies counted differ (counted but should not be: {extra or '-'}; "
-                       f"not counted but should be: {missing or '-'})")
+            out.append(
+                f"{year}: agencies counted differ (counted but should not be: {extra or '-'}; "
+                f"not counted but should be: {missing or '-'})"
+            )
         got_left = {x["agency"]: {k: v for k, v in x.items() if k != "agency"} for x in got["left_out"]}
         for x in want["left_out"]:
             mine = got_left.pop(x["agency"], None)

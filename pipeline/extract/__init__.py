@@ -27,9 +27,16 @@ def sniff(data: bytes) -> str:
             return "docx"
         raise ExtractError("unsupported_format", "a ZIP file that is not a Word document")
     if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        raise ExtractError("unsupported_format", "legacy Word .doc (OLE2); only .docx, PDF, HTML and text are read")
+        raise ExtractError(
+            "unsupported_format", "legacy Word .doc (OLE2); only .docx, PDF, HTML and text are read"
+        )
     lower = head[:1024].lower()
-    if lower.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<html" in lower or b"<body" in lower or b"<table" in lower:
+    if (
+        lower.startswith((b"<!doctype html", b"<html", b"<?xml"))
+        or b"<html" in lower
+        or b"<body" in lower
+        or b"<table" in lower
+    ):
         return "html"
     if b"\x00" in data[:4096]:
         raise ExtractError("unsupported_format", "binary data of an unknown format")

@@ -22,20 +22,116 @@ from nianbao.pipeline.numbers import normalize, parse_amount, parse_change, pars
 # Kangxi radicals (U+2F00–2FD5) fold under NFKC; the CJK Radicals Supplement (U+2E80–2EFF) does not.
 # Chromium-printed Noto CJK extracts some characters as these; map them back explicitly.
 RADICAL_SUPPLEMENT = {
-    "⺀": "冫", "⺁": "厂", "⺃": "乚", "⺅": "亻", "⺇": "几", "⺈": "𠂊", "⺊": "卜", "⺋": "㔾",
-    "⺌": "小", "⺍": "小", "⺎": "兀", "⺏": "尣", "⺐": "尢", "⺑": "𡯂", "⺒": "巳", "⺓": "幺",
-    "⺔": "彑", "⺖": "忄", "⺗": "心", "⺘": "扌", "⺙": "攵", "⺛": "旡", "⺜": "日", "⺝": "月",
-    "⺞": "歺", "⺟": "母", "⺠": "民", "⺡": "氵", "⺢": "氺", "⺣": "灬", "⺤": "爫", "⺥": "爫",
-    "⺦": "丬", "⺧": "牜", "⺨": "犭", "⺩": "王", "⺪": "疋", "⺫": "罒", "⺬": "示", "⺭": "礻",
-    "⺮": "竹", "⺯": "糹", "⺰": "纟", "⺱": "罓", "⺲": "罒", "⺳": "网", "⺴": "罓", "⺵": "罓",
-    "⺶": "羊", "⺷": "羊", "⺸": "羊", "⺹": "耂", "⺺": "肀", "⺻": "聿", "⺼": "月", "⺽": "臼",
-    "⺾": "艹", "⺿": "艹", "⻀": "艹", "⻁": "虎", "⻂": "衤", "⻃": "覀", "⻄": "西", "⻅": "见",
-    "⻆": "角", "⻇": "角", "⻈": "讠", "⻉": "贝", "⻊": "足", "⻋": "车", "⻌": "辶", "⻍": "辶",
-    "⻎": "辶", "⻏": "阝", "⻐": "金", "⻑": "長", "⻒": "镸", "⻓": "长", "⻔": "门", "⻕": "阝",
-    "⻖": "阝", "⻗": "雨", "⻘": "青", "⻙": "韦", "⻚": "页", "⻛": "风", "⻜": "飞", "⻝": "食",
-    "⻞": "飠", "⻟": "饣", "⻠": "饣", "⻡": "饣", "⻢": "马", "⻣": "骨", "⻤": "鬼", "⻥": "鱼",
-    "⻦": "鸟", "⻧": "卤", "⻨": "麦", "⻩": "黄", "⻪": "黾", "⻫": "齐", "⻬": "齐", "⻭": "齿",
-    "⻮": "齿", "⻯": "龙", "⻰": "龙", "⻱": "龟", "⻲": "龟", "⻳": "龟",
+    "⺀": "冫",
+    "⺁": "厂",
+    "⺃": "乚",
+    "⺅": "亻",
+    "⺇": "几",
+    "⺈": "𠂊",
+    "⺊": "卜",
+    "⺋": "㔾",
+    "⺌": "小",
+    "⺍": "小",
+    "⺎": "兀",
+    "⺏": "尣",
+    "⺐": "尢",
+    "⺑": "𡯂",
+    "⺒": "巳",
+    "⺓": "幺",
+    "⺔": "彑",
+    "⺖": "忄",
+    "⺗": "心",
+    "⺘": "扌",
+    "⺙": "攵",
+    "⺛": "旡",
+    "⺜": "日",
+    "⺝": "月",
+    "⺞": "歺",
+    "⺟": "母",
+    "⺠": "民",
+    "⺡": "氵",
+    "⺢": "氺",
+    "⺣": "灬",
+    "⺤": "爫",
+    "⺥": "爫",
+    "⺦": "丬",
+    "⺧": "牜",
+    "⺨": "犭",
+    "⺩": "王",
+    "⺪": "疋",
+    "⺫": "罒",
+    "⺬": "示",
+    "⺭": "礻",
+    "⺮": "竹",
+    "⺯": "糹",
+    "⺰": "纟",
+    "⺱": "罓",
+    "⺲": "罒",
+    "⺳": "网",
+    "⺴": "罓",
+    "⺵": "罓",
+    "⺶": "羊",
+    "⺷": "羊",
+    "⺸": "羊",
+    "⺹": "耂",
+    "⺺": "肀",
+    "⺻": "聿",
+    "⺼": "月",
+    "⺽": "臼",
+    "⺾": "艹",
+    "⺿": "艹",
+    "⻀": "艹",
+    "⻁": "虎",
+    "⻂": "衤",
+    "⻃": "覀",
+    "⻄": "西",
+    "⻅": "见",
+    "⻆": "角",
+    "⻇": "角",
+    "⻈": "讠",
+    "⻉": "贝",
+    "⻊": "足",
+    "⻋": "车",
+    "⻌": "辶",
+    "⻍": "辶",
+    "⻎": "辶",
+    "⻏": "阝",
+    "⻐": "金",
+    "⻑": "長",
+    "⻒": "镸",
+    "⻓": "长",
+    "⻔": "门",
+    "⻕": "阝",
+    "⻖": "阝",
+    "⻗": "雨",
+    "⻘": "青",
+    "⻙": "韦",
+    "⻚": "页",
+    "⻛": "风",
+    "⻜": "飞",
+    "⻝": "食",
+    "⻞": "飠",
+    "⻟": "饣",
+    "⻠": "饣",
+    "⻡": "饣",
+    "⻢": "马",
+    "⻣": "骨",
+    "⻤": "鬼",
+    "⻥": "鱼",
+    "⻦": "鸟",
+    "⻧": "卤",
+    "⻨": "麦",
+    "⻩": "黄",
+    "⻪": "黾",
+    "⻫": "齐",
+    "⻬": "齐",
+    "⻭": "齿",
+    "⻮": "齿",
+    "⻯": "龙",
+    "⻰": "龙",
+    "⻱": "龟",
+    "⻲": "龟",
+    "⻳": "龟",
 }
 _RADICAL_TABLE = str.maketrans(RADICAL_SUPPLEMENT)
 
@@ -382,9 +478,13 @@ def read_title(text: str) -> tuple[str, int]:
     raise ExtractError("not_a_report", "no title naming an agency and a year (…年政府信息公开工作年度报告)")
 
 
-_FEES_NONE = re.compile(r"(未|没有|无|不)收取[^。；;\n]{0,12}?(信息处理费|处理费)|(信息处理费|处理费)[^。；;\n]{0,8}?(为|共计|合计)?\s*(0|零|无)\s*(元|。|；|$)")
+_FEES_NONE = re.compile(
+    r"(未|没有|无|不)收取[^。；;\n]{0,12}?(信息处理费|处理费)|(信息处理费|处理费)[^。；;\n]{0,8}?(为|共计|合计)?\s*(0|零|无)\s*(元|。|；|$)"
+)
 _FEES_AMOUNT = re.compile(r"(信息处理费|处理费)[^。；;\n\d]{0,16}?(?P<num>[\d,，.]+)\s*(?P<unit>万元|元)")
-_FEES_AMOUNT_BEFORE = re.compile(r"收取[^。；;\n\d]{0,12}?(?P<num>[\d,，.]+)\s*(?P<unit>万元|元)[^。；;\n]{0,6}?(信息处理费|处理费)")
+_FEES_AMOUNT_BEFORE = re.compile(
+    r"收取[^。；;\n\d]{0,12}?(?P<num>[\d,，.]+)\s*(?P<unit>万元|元)[^。；;\n]{0,6}?(信息处理费|处理费)"
+)
 
 
 def read_fees(text: str) -> tuple[Decimal | None, str | None]:
@@ -453,7 +553,9 @@ def build_report(doc: ParsedDocument) -> Report:
             raise ExtractError("not_a_report", "no 政府信息公开 report text in the document")
         raise ExtractError("tables_not_found", "none of tables 2, 3, 4 was found")
     if missing:
-        raise ExtractError("tables_not_found", "missing " + ", ".join(f"{m} ({T.TABLE_LABELS[m]})" for m in missing))
+        raise ExtractError(
+            "tables_not_found", "missing " + ", ".join(f"{m} ({T.TABLE_LABELS[m]})" for m in missing)
+        )
     # table 3 is read once; its rows (with table 2's labels) then decide the template
     report = Report(agency=agency, year=year, template="v2021", format=doc.format)
     report.reading.details = dict(doc.reading)
@@ -464,7 +566,9 @@ def build_report(doc: ParsedDocument) -> Report:
     for extra in [r for r in report.applications if r not in valid_rows]:
         report.warnings.append({"kind": "row_not_in_template", "row": extra, "template": template})
         del report.applications[extra]
-    report.applications = {r: report.applications[r] for r in T.application_row_codes(template) if r in report.applications}
+    report.applications = {
+        r: report.applications[r] for r in T.application_row_codes(template) if r in report.applications
+    }
     read_review_litigation(sections["review_litigation"], report)
     if template == "v2021":
         fees, raw = read_fees(doc.text)
@@ -476,4 +580,3 @@ def build_report(doc: ParsedDocument) -> Report:
     if not lo <= year <= hi:
         report.warnings.append({"kind": "template_year", "template": template, "year": year})
     return report
-

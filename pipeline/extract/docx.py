@@ -60,7 +60,9 @@ def paragraph_text(p: Any) -> str:
 
 def _cell_text(tc: Any) -> str:
     """A cell's paragraphs (and any nested table's) joined by line breaks, blank lines dropped."""
-    lines = [paragraph_text(p) for p in tc.iter(W + "p") if not any(a.tag == W + "p" for a in p.iterancestors())]
+    lines = [
+        paragraph_text(p) for p in tc.iter(W + "p") if not any(a.tag == W + "p" for a in p.iterancestors())
+    ]
     text = "\n".join(s.strip(" \u3000\u00a0\t") for line in lines for s in line.split("\n"))
     return "\n".join(s for s in text.split("\n") if s)
 
@@ -105,7 +107,9 @@ def table_grid(tbl: Any, table_index: int) -> list[Row]:
             span = max(1, _int(_val(tc, f"{W}tcPr/{W}gridSpan"), 1))
             vmerge = _val(tc, f"{W}tcPr/{W}vMerge")
             hmerge = _val(tc, f"{W}tcPr/{W}hMerge")
-            covered = (vmerge is not None and vmerge != "restart") or (hmerge is not None and hmerge != "restart")
+            covered = (vmerge is not None and vmerge != "restart") or (
+                hmerge is not None and hmerge != "restart"
+            )
             cell: Cell | None = None
             if not covered:
                 text = _cell_text(tc)
@@ -155,14 +159,18 @@ class _Reader:
             self.previous_report = True
         else:
             self.previous_report = False
-            self.lines.extend(" ".join(c.text.replace("\n", " ") for c in r if c is not None and c.text) for r in rows)
+            self.lines.extend(
+                " ".join(c.text.replace("\n", " ") for c in r if c is not None and c.text) for r in rows
+            )
         self.tables.append(raw)
 
 
 def parse_docx(data: bytes) -> ParsedDocument:
     """A .docx into its body text (paragraphs in order) and its tables as exact grids."""
     if data.startswith(OLE_MAGIC):
-        raise ExtractError("unsupported_format", "legacy Word .doc (OLE2); only .docx, PDF, HTML and text are read")
+        raise ExtractError(
+            "unsupported_format", "legacy Word .doc (OLE2); only .docx, PDF, HTML and text are read"
+        )
     try:
         import docx
         from docx.opc.exceptions import PackageNotFoundError

@@ -25,7 +25,17 @@ from nianbao.pipeline.model import Location
 # ----------------------------------------------------------------------------- decoding
 _META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _XML_DECL = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""", re.I)
-_CHINESE_ALIASES = {"gb2312", "gbk", "x-gbk", "gb_2312-80", "cp936", "ms936", "windows-936", "euc-cn", "gb18030"}
+_CHINESE_ALIASES = {
+    "gb2312",
+    "gbk",
+    "x-gbk",
+    "gb_2312-80",
+    "cp936",
+    "ms936",
+    "windows-936",
+    "euc-cn",
+    "gb18030",
+}
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 
@@ -71,15 +81,70 @@ def decode_html(data: bytes) -> str:
 
 
 # ----------------------------------------------------------------------------- text walking
-_SKIP = {"head", "script", "style", "noscript", "template", "nav", "aside", "select", "option",
-         "textarea", "button", "input", "iframe", "object", "svg", "map", "title", "meta", "link"}
-_BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd", "tr", "table",
-          "section", "article", "header", "footer", "main", "blockquote", "pre", "center", "hr", "address",
-          "figure", "figcaption", "caption", "form", "tbody", "thead", "tfoot", "body", "html"}
+_SKIP = {
+    "head",
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "nav",
+    "aside",
+    "select",
+    "option",
+    "textarea",
+    "button",
+    "input",
+    "iframe",
+    "object",
+    "svg",
+    "map",
+    "title",
+    "meta",
+    "link",
+}
+_BLOCK = {
+    "p",
+    "div",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "ul",
+    "ol",
+    "dl",
+    "dt",
+    "dd",
+    "tr",
+    "table",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "main",
+    "blockquote",
+    "pre",
+    "center",
+    "hr",
+    "address",
+    "figure",
+    "figcaption",
+    "caption",
+    "form",
+    "tbody",
+    "thead",
+    "tfoot",
+    "body",
+    "html",
+}
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _WS = re.compile(r"[ \t\r\n\f\u00a0\u3000]+")
 # a source line break between two CJK characters is not a space in the text (HTML wraps long lines)
-_CJK_GAP = re.compile(r"(?<=[\u3001-\u303f\u4e00-\u9fff\uff01-\uff60]) (?=[\u3001-\u303f\u4e00-\u9fff\uff01-\uff60])")
+_CJK_GAP = re.compile(
+    r"(?<=[\u3001-\u303f\u4e00-\u9fff\uff01-\uff60]) (?=[\u3001-\u303f\u4e00-\u9fff\uff01-\uff60])"
+)
 
 
 def _tag(el: HtmlElement) -> str:

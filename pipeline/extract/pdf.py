@@ -44,13 +44,19 @@ from nianbao.pipeline.model import Location
 # pdfminer logs a warning for every odd object; a report's oddities are not our log's business
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
-_FOOTER = re.compile(r"^\s*([-—–－]\s*\d+\s*[-—–－]|第\s*\d+\s*页(\s*[/共]\s*\d+\s*页?)?|\d+\s*/\s*\d+|\d{1,3})\s*$")
-_HEADING_START = re.compile(r"^\s*([一二三四五六七八九十]+\s*[、.．]|[（(][一二三四五六七八九十]+[）)]|\d+\s*[.、．])")
+_FOOTER = re.compile(
+    r"^\s*([-—–－]\s*\d+\s*[-—–－]|第\s*\d+\s*页(\s*[/共]\s*\d+\s*页?)?|\d+\s*/\s*\d+|\d{1,3})\s*$"
+)
+_HEADING_START = re.compile(
+    r"^\s*([一二三四五六七八九十]+\s*[、.．]|[（(][一二三四五六七八九十]+[）)]|\d+\s*[.、．])"
+)
 _NO_JOIN_AFTER = ("。", "：", ":", "；", ";", "！", "？")
 
 # what puts a page in the table zone: headings and labels of tables 2-4
 _TABLE_START = re.compile(r"二[、.．]主动公开政府信息情况|第二十条")
-_TABLE_ANY = re.compile(r"第二十条|本年新收|上年结转|不予公开|无法提供|不予处理|结转下年|复议后起诉|申请人情况")
+_TABLE_ANY = re.compile(
+    r"第二十条|本年新收|上年结转|不予公开|无法提供|不予处理|结转下年|复议后起诉|申请人情况"
+)
 _SECTION_FIVE = re.compile(r"五\s*[、.．]\s*存在的?主要问题")
 _TABLE_END = re.compile(r"结果维持|复议后起诉|尚未审结")
 _TABLE_HEAD = re.compile(r"第二十条|主动公开政府信息情况|收到和处理|申请人情况|行政复议|勾稽")
@@ -112,11 +118,7 @@ def _body_text(pages: list[_PageText]) -> str:
         right = max((b[2] for _, b in page.lines), default=0.0)
         for line, box in page.lines:
             text = clean_text(line).rstrip()
-            joined = (
-                out
-                and out[-1].endswith("\x00")
-                and not _HEADING_START.match(text)
-            )
+            joined = out and out[-1].endswith("\x00") and not _HEADING_START.match(text)
             if joined:
                 out[-1] = out[-1][:-1] + text.lstrip()
             else:
@@ -184,8 +186,16 @@ def _trim_prose(rows: list[Row]) -> list[Row]:
 def _edge(x0: float, top: float, x1: float, bottom: float) -> dict[str, Any]:
     """A synthesized ruling edge (passed to pdfplumber as an explicit line)."""
     o = "h" if top == bottom else "v"
-    return {"x0": x0, "x1": x1, "top": top, "bottom": bottom, "width": x1 - x0, "height": bottom - top,
-            "orientation": o, "object_type": "line_edge"}
+    return {
+        "x0": x0,
+        "x1": x1,
+        "top": top,
+        "bottom": bottom,
+        "width": x1 - x0,
+        "height": bottom - top,
+        "orientation": o,
+        "object_type": "line_edge",
+    }
 
 
 def _open_ends(v: list[dict[str, Any]], h: list[dict[str, Any]], tol: float = 2.0) -> list[dict[str, Any]]:
@@ -212,8 +222,12 @@ def _open_ends(v: list[dict[str, Any]], h: list[dict[str, Any]], tol: float = 2.
             group.sort(key=lambda e: e["top"])
             for a, b in itertools.pairwise(group):
                 lo, hi = min(a["x0"], a["x1"]), max(a["x0"], a["x1"])
-                if any(g["top"] <= a["top"] + tol and g["bottom"] >= b["top"] - tol and lo + tol < g["x0"] < hi - tol
-                       for g in v):
+                if any(
+                    g["top"] <= a["top"] + tol
+                    and g["bottom"] >= b["top"] - tol
+                    and lo + tol < g["x0"] < hi - tol
+                    for g in v
+                ):
                     out.append(_edge(float(x), a["top"], float(x), b["top"]))
     return out
 
@@ -404,13 +418,17 @@ def _parse(data: bytes) -> ParsedDocument:
         if not handles:
             raise ExtractError("truncated", "the PDF has no pages")
         with _Pdfminer(data, sorted(fallback)) as miner:
-            pages = [miner.lines(n) if n in fallback else _page_lines(page, textpage, n)
-                     for n, (page, textpage) in enumerate(handles, 1)]
+            pages = [
+                miner.lines(n) if n in fallback else _page_lines(page, textpage, n)
+                for n, (page, textpage) in enumerate(handles, 1)
+            ]
             all_text = "\n".join(s for p in pages for s, _ in p.lines)
             if not all_text.strip():
                 raise ExtractError("no_text_layer", "no page has a text layer (scanned or image-only PDF)")
             if _garbled(all_text):
-                raise ExtractError("garbled_text", "the text layer is not readable Chinese (fonts without a Unicode map)")
+                raise ExtractError(
+                    "garbled_text", "the text layer is not readable Chinese (fonts without a Unicode map)"
+                )
             wanted = _table_pages(pages)
             tables = _tables_of(handles, miner, wanted)
             if _sections_found(tables) < 3 and len(wanted) < len(pages):
@@ -428,7 +446,9 @@ def _parse(data: bytes) -> ParsedDocument:
         slow = _tables_by_pdfplumber(data, wanted)
         if _sections_found(slow) > _sections_found(tables):
             tables = slow
-            fallback.update({n: "pdfium's reading found fewer of tables 2-4" for n in wanted if n not in fallback})
+            fallback.update(
+                {n: "pdfium's reading found fewer of tables 2-4" for n in wanted if n not in fallback}
+            )
     if any("(cid:" in c.text for t in tables for r in t.rows for c in r if c is not None):
         raise ExtractError("garbled_text", "table text is glyph codes (cid:NNN), not characters")
     text = _body_text(pages)

@@ -36,7 +36,9 @@ class MetricsFontInfo(pdfium.PdfSysfontBase):  # type: ignore[misc]
         """Announce no system fonts."""
         return None
 
-    def MapFont(self, _: Any, weight: int, italic: int, charset: int, pitch: int, face: Any, exact: Any) -> int:
+    def MapFont(
+        self, _: Any, weight: int, italic: int, charset: int, pitch: int, face: Any, exact: Any
+    ) -> int:
         """Every face → the metrics font."""
         name = ctypes.cast(face, ctypes.c_char_p).value if face else None
         self.requested.add((name or b"").decode("latin-1"))

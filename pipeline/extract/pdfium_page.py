@@ -33,7 +33,14 @@ def _mul(m: Matrix, n: Matrix) -> Matrix:
     """The matrix product m·n (apply m, then n), PDF row-vector convention."""
     a, b, c, d, e, f = m
     a2, b2, c2, d2, e2, f2 = n
-    return (a * a2 + b * c2, a * b2 + b * d2, c * a2 + d * c2, c * b2 + d * d2, e * a2 + f * c2 + e2, e * b2 + f * d2 + f2)
+    return (
+        a * a2 + b * c2,
+        a * b2 + b * d2,
+        c * a2 + d * c2,
+        c * b2 + d * d2,
+        e * a2 + f * c2 + e2,
+        e * b2 + f * d2 + f2,
+    )
 
 
 def _matrix(obj: Any) -> Matrix:
@@ -47,8 +54,15 @@ def _matrix(obj: Any) -> Matrix:
 def _edge(x0: float, top: float, x1: float, bottom: float, orientation: str) -> dict[str, Any]:
     """An edge dict as pdfplumber builds them."""
     return {
-        "x0": x0, "x1": x1, "top": top, "bottom": bottom, "doctop": top,
-        "width": x1 - x0, "height": bottom - top, "orientation": orientation, "object_type": "line",
+        "x0": x0,
+        "x1": x1,
+        "top": top,
+        "bottom": bottom,
+        "doctop": top,
+        "width": x1 - x0,
+        "height": bottom - top,
+        "orientation": orientation,
+        "object_type": "line",
     }
 
 
@@ -70,7 +84,11 @@ def _path_edges(obj: Any, m: Matrix, view: View, out: list[dict[str, Any]]) -> N
     """The axis-aligned segments of one painted path, as edges in top-left page coordinates."""
     fill = ctypes.c_int()
     stroke = ctypes.c_int()
-    if C.FPDFPath_GetDrawMode(obj, ctypes.byref(fill), ctypes.byref(stroke)) and not fill.value and not stroke.value:
+    if (
+        C.FPDFPath_GetDrawMode(obj, ctypes.byref(fill), ctypes.byref(stroke))
+        and not fill.value
+        and not stroke.value
+    ):
         return
     a, b, c, d, e, f = m
     x, y = ctypes.c_float(), ctypes.c_float()
@@ -102,8 +120,9 @@ def _segment(p: tuple[float, float], q: tuple[float, float], out: list[dict[str,
         out.append(_edge(x0, min(p[1], q[1]), x0, max(p[1], q[1]), "v"))
 
 
-def _collect_edges(container: Any, is_form: bool, parent: Matrix, view: View,
-                   out: list[dict[str, Any]], depth: int = 0) -> None:
+def _collect_edges(
+    container: Any, is_form: bool, parent: Matrix, view: View, out: list[dict[str, Any]], depth: int = 0
+) -> None:
     """Edges of every path on the page, descending into form XObjects."""
     count = C.FPDFFormObj_CountObjects(container) if is_form else C.FPDFPage_CountObjects(container)
     for i in range(count):
@@ -160,7 +179,9 @@ def check_page(page: pdfium.PdfPage) -> PageCheck:
             w, h = right.value - left.value, top.value - bottom.value
             flat += (w < _FLAT) != (h < _FLAT)
     if flat:
-        out.degenerate = f"pdfium's glyph boxes are degenerate: {flat} text objects have extent in one direction only"
+        out.degenerate = (
+            f"pdfium's glyph boxes are degenerate: {flat} text objects have extent in one direction only"
+        )
     return out
 
 
@@ -227,12 +248,23 @@ class PdfiumPage:
             box = _box(tight, rect if C.FPDFText_GetLooseCharBox(raw, i, rect_ref) else None)
             (ax, ay), (bx, by) = view(box[0], box[1]), view(box[2], box[3])
             x0, x1, t, b = min(ax, bx), max(ax, bx), min(ay, by), max(ay, by)
-            out.append({
-                "text": ch, "x0": x0, "x1": x1, "top": t, "bottom": b, "doctop": t,
-                "width": x1 - x0, "height": b - t, "upright": True,
-                "size": round(C.FPDFText_GetFontSize(raw, i), 1), "fontname": "", "object_type": "char",
-                "page_number": self.page_number,
-            })
+            out.append(
+                {
+                    "text": ch,
+                    "x0": x0,
+                    "x1": x1,
+                    "top": t,
+                    "bottom": b,
+                    "doctop": t,
+                    "width": x1 - x0,
+                    "height": b - t,
+                    "upright": True,
+                    "size": round(C.FPDFText_GetFontSize(raw, i), 1),
+                    "fontname": "",
+                    "object_type": "char",
+                    "page_number": self.page_number,
+                }
+            )
         return out
 
     def extract_words(self, **kwargs: Any) -> list[dict[str, Any]]:

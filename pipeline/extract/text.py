@@ -10,7 +10,9 @@ from nianbao.pipeline.model import Location
 
 _HEADING = re.compile(r"^[#\s*]*(?P<num>[一二三四五六])\s*[、.．]\s*\**(?P<title>.*)$")
 _SECTION_BY_NUM = {"二": "proactive", "三": "applications", "四": "review_litigation"}
-_PAGE_FOOTER = re.compile(r"^\s*(-\s*\d+\s*-|第\s*\d+\s*页(\s*[/共]\s*\d+\s*页?)?|\d+\s*/\s*\d+|Page\s+\d+.*)\s*$", re.I)
+_PAGE_FOOTER = re.compile(
+    r"^\s*(-\s*\d+\s*-|第\s*\d+\s*页(\s*[/共]\s*\d+\s*页?)?|\d+\s*/\s*\d+|Page\s+\d+.*)\s*$", re.I
+)
 _MD_BREAK = re.compile(r"<br\s*/?>", re.I)  # converters write a cell's line breaks as <br>
 _MD_PIPE = re.compile(r"(?<!\\)\|")
 _MD_EMPHASIS = re.compile(r"\*\*|__")
@@ -37,7 +39,9 @@ def _cells(line: str, lineno: int) -> Row:
         parts = line.rstrip("\n").split("\t")
         while parts and not parts[-1].strip():
             parts.pop()
-    return [Cell(p.strip(), Location(raw=p.strip(), line=lineno, cell=(lineno, i))) for i, p in enumerate(parts)]
+    return [
+        Cell(p.strip(), Location(raw=p.strip(), line=lineno, cell=(lineno, i))) for i, p in enumerate(parts)
+    ]
 
 
 def parse_text(data: bytes) -> ParsedDocument:

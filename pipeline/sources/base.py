@@ -110,8 +110,11 @@ def is_attachment(link: Link) -> bool:
     """An attachment link: its path ends in a document extension, or its text says 附件/下载."""
     path = urlsplit(link.url).path.lower()
     name = link.text.lower()
-    return path.endswith(_ATTACHMENT_EXT) or name.endswith(_ATTACHMENT_EXT) or any(
-        w in link.text for w in _ATTACHMENT_WORDS)
+    return (
+        path.endswith(_ATTACHMENT_EXT)
+        or name.endswith(_ATTACHMENT_EXT)
+        or any(w in link.text for w in _ATTACHMENT_WORDS)
+    )
 
 
 class Platform:

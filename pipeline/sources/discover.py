@@ -66,7 +66,9 @@ def kind_of(data: bytes) -> str:
         return "document"
 
 
-def walk_listing(agency: Agency, get: Getter, platform: Platform, out: Discovery) -> list[tuple[int, str, str]]:
+def walk_listing(
+    agency: Agency, get: Getter, platform: Platform, out: Discovery
+) -> list[tuple[int, str, str]]:
     """(year, url, title) of every report link over the listing's pages, following 下一页 (no loops)."""
     links: list[tuple[int, str, str]] = []
     url: str | None = agency.index_url
@@ -84,8 +86,9 @@ def walk_listing(agency: Agency, get: Getter, platform: Platform, out: Discovery
     return links
 
 
-def follow_report_link(agency: Agency, year: int, url: str, get: Getter, platform: Platform,
-                       out: Discovery) -> list[Found]:
+def follow_report_link(
+    agency: Agency, year: int, url: str, get: Getter, platform: Platform, out: Discovery
+) -> list[Found]:
     """The documents behind one report link: the document itself, or an article's inline report and attachments."""
     page = get(url, "target")
     if page.data is None:
@@ -106,8 +109,9 @@ def follow_report_link(agency: Agency, year: int, url: str, get: Getter, platfor
     return found
 
 
-def discover_agency(agency: Agency, get: Getter, platform: Platform = DEFAULT_PLATFORM,
-                    year: int | None = None) -> Discovery:
+def discover_agency(
+    agency: Agency, get: Getter, platform: Platform = DEFAULT_PLATFORM, year: int | None = None
+) -> Discovery:
     """Every document of an agency: its explicit `reports:` and what its listing leads to (one per URL)."""
     out = Discovery(agency.id)
     candidates: list[Found] = [Found(agency.id, r.year, r.url, None, "explicit") for r in agency.reports]

@@ -134,7 +134,11 @@ _ROWS_COMMON_TAIL = (
     Code("carried_out", "四、结转下年度继续办理", ("结转下年", "下年度继续")),
 )
 APPLICATION_ROWS = {
-    "v2019": (*_ROWS_COMMON_HEAD, Code("other_handling", "（六）其他处理", ("其他处理",)), *_ROWS_COMMON_TAIL),
+    "v2019": (
+        *_ROWS_COMMON_HEAD,
+        Code("other_handling", "（六）其他处理", ("其他处理",)),
+        *_ROWS_COMMON_TAIL,
+    ),
     "v2021": (
         *_ROWS_COMMON_HEAD,
         Code(
@@ -152,7 +156,9 @@ APPLICATION_ROWS = {
     ),
 }
 OUTCOME_ROWS = {
-    t: tuple(c.code for c in rows if c.code not in {"received_new", "carried_in", "handled_total", "carried_out"})
+    t: tuple(
+        c.code for c in rows if c.code not in {"received_new", "carried_in", "handled_total", "carried_out"}
+    )
     for t, rows in APPLICATION_ROWS.items()
 }
 

@@ -106,12 +106,20 @@ def table2(report: dict[str, Any], fmt: Fmt, breaks: bool = True) -> list[list[S
     labels = {c.code: c.label for c in T.PROACTIVE_MEASURES[t]}
     items = {c.code: c.label for c in T.PROACTIVE_ITEMS[t]}
     groups = (
-        [("第二十条第（一）项", ["rules", "normative_documents"]), ("第二十条第（五）项", ["licensing", "other_services"]),
-         ("第二十条第（六）项", ["penalty", "coercion"]), ("第二十条第（八）项", ["fees"]),
-         ("第二十条第（九）项", ["procurement"])]
+        [
+            ("第二十条第（一）项", ["rules", "normative_documents"]),
+            ("第二十条第（五）项", ["licensing", "other_services"]),
+            ("第二十条第（六）项", ["penalty", "coercion"]),
+            ("第二十条第（八）项", ["fees"]),
+            ("第二十条第（九）项", ["procurement"]),
+        ]
         if t == "v2019"
-        else [("第二十条第（一）项", ["rules", "normative_documents"]), ("第二十条第（五）项", ["licensing"]),
-              ("第二十条第（六）项", ["penalty", "coercion"]), ("第二十条第（八）项", ["fees"])]
+        else [
+            ("第二十条第（一）项", ["rules", "normative_documents"]),
+            ("第二十条第（五）项", ["licensing"]),
+            ("第二十条第（六）项", ["penalty", "coercion"]),
+            ("第二十条第（八）项", ["fees"]),
+        ]
     )
     rows: list[list[Spec]] = []
     for head, its in groups:
@@ -128,13 +136,16 @@ def table2(report: dict[str, Any], fmt: Fmt, breaks: bool = True) -> list[list[S
         rows.append(hdr)
         for it in its:
             vals = report["proactive"][it]
-            rows.append([(items[it], 1, 1)] + [
-                (fmt(_kind(m), vals[m]), 1, s) for m, s in zip(measures, spans, strict=True)
-            ])
+            rows.append(
+                [(items[it], 1, 1)]
+                + [(fmt(_kind(m), vals[m]), 1, s) for m, s in zip(measures, spans, strict=True)]
+            )
     return rows
 
 
-def table3(report: dict[str, Any], fmt: Fmt, total_first: bool = False, breaks: bool = True) -> list[list[Spec]]:
+def table3(
+    report: dict[str, Any], fmt: Fmt, total_first: bool = False, breaks: bool = True
+) -> list[list[Spec]]:
     """Table 3 as the template lays it out: three label columns, a two-row applicant header."""
     br = "\n" if breaks else ""
     t = report["template"]
@@ -147,8 +158,15 @@ def table3(report: dict[str, Any], fmt: Fmt, total_first: bool = False, breaks: 
     else:
         rows.append([corner, ("申请人情况", 1, 7)])
         rows.append([("自然人", 2, 1), ("法人或其他组织", 1, 5), ("总计", 2, 1)])
-    rows.append([("商业" + br + "企业", 1, 1), ("科研" + br + "机构", 1, 1), ("社会公益组织", 1, 1),
-                 ("法律服务机构", 1, 1), ("其他", 1, 1)])
+    rows.append(
+        [
+            ("商业" + br + "企业", 1, 1),
+            ("科研" + br + "机构", 1, 1),
+            ("社会公益组织", 1, 1),
+            ("法律服务机构", 1, 1),
+            ("其他", 1, 1),
+        ]
+    )
 
     def vals(code: str) -> list[Spec]:
         return [(fmt("count", report["applications"][code][a]), 1, 1) for a in order]
@@ -159,7 +177,11 @@ def table3(report: dict[str, Any], fmt: Fmt, total_first: bool = False, breaks: 
     n_outcome = len(T.OUTCOME_ROWS[t]) + 1
     rows.append([("三、本年度办理结果", n_outcome, 1), (labels["granted"], 1, 2), *vals("granted")])
     rows.append([(labels["partially_granted"], 1, 2), *vals("partially_granted")])
-    groups = [("（三）不予公开", "denied_"), ("（四）无法提供", "unavailable_"), ("（五）不予处理", "rejected_")]
+    groups = [
+        ("（三）不予公开", "denied_"),
+        ("（四）无法提供", "unavailable_"),
+        ("（五）不予处理", "rejected_"),
+    ]
     if t == "v2021":
         groups.append(("（六）其他处理", "other_"))
     for head, prefix in groups:
@@ -182,7 +204,11 @@ def table4(report: dict[str, Any], fmt: Fmt, breaks: bool = True) -> list[list[S
         [("行政复议", 1, 5), ("行政诉讼", 1, 10)],
         [*[(o, 2, 1) for o in outcome], ("未经复议直接起诉", 1, 5), ("复议后起诉", 1, 5)],
         [(o, 1, 1) for o in outcome * 2],
-        [(fmt("count", report["review_litigation"][p][o]), 1, 1) for p in T.PROCEEDING_CODES for o in T.OUTCOME_CODES],
+        [
+            (fmt("count", report["review_litigation"][p][o]), 1, 1)
+            for p in T.PROCEEDING_CODES
+            for o in T.OUTCOME_CODES
+        ],
     ]
     return rows
 
@@ -217,8 +243,10 @@ def narrative(report: dict[str, Any], fees_sentence: str | None) -> dict[int, li
     """The paragraphs of sections 一, 五 and 六 (section number → paragraphs)."""
     n = report["applications"]["received_new"]["total"]
     rv = report["review_litigation"]["review"]["total"]
-    lit = report["review_litigation"]["litigation_direct"]["total"] + report["review_litigation"][
-        "litigation_after_review"]["total"]
+    lit = (
+        report["review_litigation"]["litigation_direct"]["total"]
+        + report["review_litigation"]["litigation_after_review"]["total"]
+    )
     return {
         1: [
             f"{report['year']}年，{report['agency']}认真贯彻落实《中华人民共和国政府信息公开条例》，"

@@ -82,7 +82,9 @@ _DISTRICT_BUREAUS = (
 def city_agencies() -> list[Agency]:
     """The sample city: municipal departments, the city government, district and county governments."""
     out = [
-        Agency(aid, name, CITY, "municipal", "government" if name.endswith("人民政府") else "department", size)
+        Agency(
+            aid, name, CITY, "municipal", "government" if name.endswith("人民政府") else "department", size
+        )
         for aid, name, size in _DEPARTMENTS
     ]
     out.extend(
@@ -97,13 +99,21 @@ def scale_agencies(n: int) -> list[Agency]:
     out = city_agencies()
     for aid, region, _level, _size in _DISTRICTS:
         for suffix, bureau, size in _DISTRICT_BUREAUS:
-            out.append(Agency(f"{aid}-{suffix}", f"{CITY}{region}{bureau}", region, "district", "department", size))
+            out.append(
+                Agency(f"{aid}-{suffix}", f"{CITY}{region}{bureau}", region, "district", "department", size)
+            )
     k = 0
     while len(out) < n:
         aid, region, _level, _size = _DISTRICTS[k % len(_DISTRICTS)]
         out.append(
-            Agency(f"{aid}-jd{k // len(_DISTRICTS) + 1:04d}", f"{CITY}{region}第{k // len(_DISTRICTS) + 1}街道办事处",
-                   region, "township", "government", "small")
+            Agency(
+                f"{aid}-jd{k // len(_DISTRICTS) + 1:04d}",
+                f"{CITY}{region}第{k // len(_DISTRICTS) + 1}街道办事处",
+                region,
+                "township",
+                "government",
+                "small",
+            )
         )
         k += 1
     return out[:n]

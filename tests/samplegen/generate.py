@@ -64,8 +64,15 @@ def _attachment(plan: Plan, rec: Report, claims: dict[str, int], seed: int) -> b
     return data
 
 
-def publish(w: SiteWriter, seed: int, agency: Agency, plan: Plan, rec: Report, claims: dict[str, int],
-            corrected: Report | None) -> list[dict[str, Any]]:
+def publish(
+    w: SiteWriter,
+    seed: int,
+    agency: Agency,
+    plan: Plan,
+    rec: Report,
+    claims: dict[str, int],
+    corrected: Report | None,
+) -> list[dict[str, Any]]:
     """Put one report on its agency's site as planned; returns the documents that carry it."""
     rng = random.Random(f"{seed}:publish:{agency.id}:{plan.year}")
     day = f"{plan.year + 1}-01-{rng.randint(10, 31):02d}"
@@ -83,9 +90,17 @@ def publish(w: SiteWriter, seed: int, agency: Agency, plan: Plan, rec: Report, c
         ctype = static_type if plan.link == "static" and not generic else "application/octet-stream"
         w.put(att_url, data, fmt, ctype, day)
         quirks = plan.style.tags() + (plan.pdf.tags() if fmt == "pdf" and not plan.unreadable else [])
-        quirks += [f"url_{plan.link}"] + (["generic_content_type"] if ctype == "application/octet-stream" else [])
-        entry: dict[str, Any] = {"url": att_url, "role": "direct" if plan.mode == "direct_pdf" else "attachment",
-                                 "format": fmt, "content_type": ctype, "quirks": sorted(quirks), "sha256": _sha(data)}
+        quirks += [f"url_{plan.link}"] + (
+            ["generic_content_type"] if ctype == "application/octet-stream" else []
+        )
+        entry: dict[str, Any] = {
+            "url": att_url,
+            "role": "direct" if plan.mode == "direct_pdf" else "attachment",
+            "format": fmt,
+            "content_type": ctype,
+            "quirks": sorted(quirks),
+            "sha256": _sha(data),
+        }
         if art_url:
             entry["via"] = art_url
         if plan.unreadable:
@@ -95,20 +110,39 @@ def publish(w: SiteWriter, seed: int, agency: Agency, plan: Plan, rec: Report, c
             rel = w.put(att_url, fixed, fmt, correction=True)
             entry["after_correction"] = {"file": rel, "sha256": _sha(fixed)}
         docs.append(entry)
-        text = f"{doc.title}.{fmt}" if plan.link == "static" else rng.choice(("附件：" + doc.title, "点击下载", "附件下载"))
+        text = (
+            f"{doc.title}.{fmt}"
+            if plan.link == "static"
+            else rng.choice(("附件：" + doc.title, "点击下载", "附件下载"))
+        )
         links.append((att_url, text))
     if art_url:
         plan.html.attachments = links
         page_bytes = article_html(doc, plan.html, agency.name, day, nav(agency.id))
         if plan.unreadable == "fetch_failed":
-            docs.append({"url": art_url, "role": "article", "format": None, "http_status": 404,
-                         "error": "fetch_failed", "quirks": ["missing_page"]})
+            docs.append(
+                {
+                    "url": art_url,
+                    "role": "article",
+                    "format": None,
+                    "http_status": 404,
+                    "error": "fetch_failed",
+                    "quirks": ["missing_page"],
+                }
+            )
         else:
             w.article(agency, art_url, page_bytes, day, plan.html.encoding)
             if plan.html.inline:
-                docs.append({"url": art_url, "role": "article", "format": "html",
-                             "content_type": w.routes["types"][art_url],
-                             "quirks": sorted(plan.style.tags() + plan.html.tags()), "sha256": _sha(page_bytes)})
+                docs.append(
+                    {
+                        "url": art_url,
+                        "role": "article",
+                        "format": "html",
+                        "content_type": w.routes["types"][art_url],
+                        "quirks": sorted(plan.style.tags() + plan.html.tags()),
+                        "sha256": _sha(page_bytes),
+                    }
+                )
     href = att_url if plan.mode == "direct_pdf" else art_url
     assert href is not None
     if plan.old_url:
@@ -121,8 +155,15 @@ def publish(w: SiteWriter, seed: int, agency: Agency, plan: Plan, rec: Report, c
     return docs
 
 
-def one_report(w: SiteWriter, seed: int, agency: Agency, clean: Report, previous: dict[str, Any] | None,
-               scale: bool, truth_dir: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+def one_report(
+    w: SiteWriter,
+    seed: int,
+    agency: Agency,
+    clean: Report,
+    previous: dict[str, Any] | None,
+    scale: bool,
+    truth_dir: Path,
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """Plant the planned faults, write the truth, publish; returns the manifest entry and the printed record."""
     plan = make_plan(seed, agency.id, clean.year, scale)
     if scale:
@@ -142,11 +183,15 @@ def one_report(w: SiteWriter, seed: int, agency: Agency, clean: Report, previous
     ):
         plan.misprint = "t3_balance"
     if plan.misprint:
-        planted.append({"kind": "misprint", "check": plan.misprint, "cells": plant_misprint(rec, plan.misprint)})
+        planted.append(
+            {"kind": "misprint", "check": plan.misprint, "cells": plant_misprint(rec, plan.misprint)}
+        )
     claims = narrative_claims(rec)
     if plan.narrative_off:
         claims["applications_received"] += plan.narrative_off
-        planted.append({"kind": "narrative", "check": "narrative_consistency", "claim": "applications_received"})
+        planted.append(
+            {"kind": "narrative", "check": "narrative_consistency", "claim": "applications_received"}
+        )
     if plan.unreadable:
         planted.append({"kind": "unreadable", "error": plan.unreadable})
     canon = rec.canonical()
@@ -156,17 +201,29 @@ def one_report(w: SiteWriter, seed: int, agency: Agency, clean: Report, previous
     (truth_dir / f"{agency.id}_{clean.year}.json").write_text(_dump(canon, scale), encoding="utf-8")
     corrected = clean if plan.corrected else None
     docs = publish(w, seed, agency, plan, rec, claims, corrected)
-    expect = "unreadable" if plan.unreadable else "quarantined" if blocking else "warning" if warns else "admitted"
+    expect = (
+        "unreadable" if plan.unreadable else "quarantined" if blocking else "warning" if warns else "admitted"
+    )
     entry: dict[str, Any] = {
-        "agency_id": agency.id, "agency": agency.name, "year": clean.year, "template": clean.template,
-        "truth": truth, "expect": expect, "checks": check_ids(blocking), "warnings": check_ids(warns),
-        "failures": blocking + warns, "error": plan.unreadable, "narrative": claims, "planted": planted,
+        "agency_id": agency.id,
+        "agency": agency.name,
+        "year": clean.year,
+        "template": clean.template,
+        "truth": truth,
+        "expect": expect,
+        "checks": check_ids(blocking),
+        "warnings": check_ids(warns),
+        "failures": blocking + warns,
+        "error": plan.unreadable,
+        "narrative": claims,
+        "planted": planted,
         "documents": docs,
     }
     if corrected is not None:
         ctruth = f"truth/{agency.id}_{clean.year}.corrected.json"
-        (truth_dir / f"{agency.id}_{clean.year}.corrected.json").write_text(_dump(corrected.canonical()),
-                                                                             encoding="utf-8")
+        (truth_dir / f"{agency.id}_{clean.year}.corrected.json").write_text(
+            _dump(corrected.canonical()), encoding="utf-8"
+        )
         entry["after_correction"] = {"truth": ctruth, "expect": "admitted", "checks": [], "warnings": []}
         planted.append({"kind": "correction", "fixes": plan.misprint})
     return entry, canon
@@ -192,9 +249,13 @@ def generate(out: Path, seed: int = DEFAULT_SEED, scale: tuple[int, int] | None 
     w.write_listings(agencies, per_page=10 if scale else 6)
     w.finish(agencies)
     manifest = {
-        "schema": "nianbao.samples.truth/1", "city": CITY, "seed": seed,
+        "schema": "nianbao.samples.truth/1",
+        "city": CITY,
+        "seed": seed,
         "scale": f"{scale[0]}x{scale[1]}" if scale else None,
-        "agencies": len(agencies), "years": years, "reports": reports,
+        "agencies": len(agencies),
+        "years": years,
+        "reports": reports,
     }
     (out / MANIFEST).write_text(_dump(manifest, scale is not None), encoding="utf-8")
     return manifest
@@ -211,15 +272,22 @@ def _parse_scale(text: str) -> tuple[int, int]:
 def main(argv: list[str] | None = None) -> int:
     """Command line entry: generate into --out and print a one-line summary to stderr."""
     ap = argparse.ArgumentParser(prog="python -m samplegen.generate", description=__doc__.splitlines()[0])
-    ap.add_argument("--out", type=Path, required=True, help="directory to write (site/ and truth/ are replaced)")
+    ap.add_argument(
+        "--out", type=Path, required=True, help="directory to write (site/ and truth/ are replaced)"
+    )
     ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    ap.add_argument("--scale", type=_parse_scale, default=None, help="AGENCIESxYEARS, HTML only (e.g. 2500x4)")
+    ap.add_argument(
+        "--scale", type=_parse_scale, default=None, help="AGENCIESxYEARS, HTML only (e.g. 2500x4)"
+    )
     args = ap.parse_args(argv)
     started = time.monotonic()
     manifest = generate(args.out, args.seed, args.scale)
     n_docs = sum(len(r["documents"]) for r in manifest["reports"])
-    print(f"wrote {len(manifest['reports'])} reports, {n_docs} documents to {args.out} "
-          f"in {time.monotonic() - started:.1f}s", file=sys.stderr)
+    print(
+        f"wrote {len(manifest['reports'])} reports, {n_docs} documents to {args.out} "
+        f"in {time.monotonic() - started:.1f}s",
+        file=sys.stderr,
+    )
     return 0
 
 

@@ -40,7 +40,9 @@ def blocking_failures(rec: dict[str, Any]) -> list[dict[str, Any]]:
     for a in T.APPLICANT_CODES:
         outcomes = sum(apps[o][a] for o in T.OUTCOME_ROWS[template])
         if apps["handled_total"][a] != outcomes:
-            out.append(_fail("t3_outcome_total", apps["handled_total"][a], outcomes, table="applications", column=a))
+            out.append(
+                _fail("t3_outcome_total", apps["handled_total"][a], outcomes, table="applications", column=a)
+            )
         left = apps["received_new"][a] + apps["carried_in"][a]
         right = apps["handled_total"][a] + apps["carried_out"][a]
         if left != right:
@@ -62,7 +64,9 @@ def warning_failures(
         for a in T.APPLICANT_CODES:
             now, before = apps["carried_in"][a], previous["applications"]["carried_out"][a]
             if now != before:
-                out.append(_fail("cross_year_carry", now, before, table="applications", row="carried_in", column=a))
+                out.append(
+                    _fail("cross_year_carry", now, before, table="applications", row="carried_in", column=a)
+                )
     table_values = {
         "applications_received": apps["received_new"]["total"],
         "review": rl["review"]["total"],

@@ -16,11 +16,23 @@ from nianbao.pipeline.model import Report
 
 _FULLWIDTH = str.maketrans("0123456789,.-+", "０１２３４５６７８９，．－＋")
 # table 2's sub-tables: which 第二十条 item each canonical item sits under (the template's layout)
-_ARTICLE_ITEM = {"rules": "一", "normative_documents": "一", "licensing": "五", "other_services": "五",
-                 "penalty": "六", "coercion": "六", "fees": "八", "procurement": "九"}
+_ARTICLE_ITEM = {
+    "rules": "一",
+    "normative_documents": "一",
+    "licensing": "五",
+    "other_services": "五",
+    "penalty": "六",
+    "coercion": "六",
+    "fees": "八",
+    "procurement": "九",
+}
 # table 3's label groups, by row-code prefix
-_T3_GROUPS = {"denied": "（三）不予公开", "unavailable": "（四）无法提供", "rejected": "（五）不予处理",
-              "other": "（六）其他处理"}
+_T3_GROUPS = {
+    "denied": "（三）不予公开",
+    "unavailable": "（四）无法提供",
+    "rejected": "（五）不予处理",
+    "other": "（六）其他处理",
+}
 T3_BALANCE_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
 
 
@@ -138,7 +150,9 @@ def _group_of(row: str, template: str) -> str | None:
 def applications_grid(report: Report, style: Style) -> Grid:
     """Table 3: header two rows deep under the 勾稽关系 note, label columns merged (or repeated)."""
     order = ["total", *T.APPLICANT_PARTS] if style.total_first else list(T.APPLICANT_CODES)
-    grid: Grid = [[Cell(T3_BALANCE_NOTE, rowspan=3, colspan=3, header=True), Cell("申请人情况", colspan=7, header=True)]]
+    grid: Grid = [
+        [Cell(T3_BALANCE_NOTE, rowspan=3, colspan=3, header=True), Cell("申请人情况", colspan=7, header=True)]
+    ]
     second: list[Cell] = []
     for a in order:
         if a == "natural_person" or a == "total":
@@ -234,15 +248,21 @@ def narrative(report: Report, claims: dict[str, int], rng: random.Random) -> dic
         apps += "全年未发生因政府信息公开引起的行政复议、行政诉讼案件。"
     one = [_OPENINGS[rng.randrange(len(_OPENINGS))].format(year=report.year, short=short)]
     one += [
-        w.format(posts=rng.randint(300, 6000), interp=rng.randint(2, 40), applications=apps,
-                 training=rng.randint(1, 8))
+        w.format(
+            posts=rng.randint(300, 6000),
+            interp=rng.randint(2, 40),
+            applications=apps,
+            training=rng.randint(1, 8),
+        )
         for w in _WORK
     ]
     five = [_PROBLEMS.format(year=report.year)]
     if report.template == "v2021":
         fees = report.processing_fees_yuan or Decimal(0)
-        six = ["本年度未收取信息处理费。" if fees == 0 else f"本年度共收取信息处理费{fees}元。",
-               "本机关无其他需要报告的事项。"]
+        six = [
+            "本年度未收取信息处理费。" if fees == 0 else f"本年度共收取信息处理费{fees}元。",
+            "本机关无其他需要报告的事项。",
+        ]
     else:
         six = ["无。"]
     return {"一": one, "五": five, "六": six}

@@ -17,7 +17,13 @@ from samplegen.render_pdf import PdfStyle
 # direct_pdf (the listing links the PDF itself)
 MODES = ("html", "pdf", "both", "docx", "direct_pdf")
 _MODE_WEIGHTS = (("html", 8), ("pdf", 6), ("both", 3), ("docx", 2), ("direct_pdf", 2))
-_BREAK_ROWS = ("denied_enforcement_file", "unavailable_not_held", "rejected_petition", "granted", "handled_total")
+_BREAK_ROWS = (
+    "denied_enforcement_file",
+    "unavailable_not_held",
+    "rejected_petition",
+    "granted",
+    "handled_total",
+)
 
 
 @dataclass

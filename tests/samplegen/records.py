@@ -15,18 +15,38 @@ from samplegen.agencies import Agency
 _VOLUME = {"large": (300, 2600), "medium": (25, 260), "small": (0, 14)}
 # relative weight of each outcome row; rows of one template only are simply absent from the other
 _OUTCOME_WEIGHTS = {
-    "granted": 36.0, "partially_granted": 7.0,
-    "denied_state_secret": 0.3, "denied_prohibited_by_law": 0.6, "denied_three_safeties": 0.3,
-    "denied_third_party": 1.2, "denied_internal_affairs": 0.8, "denied_process_info": 1.5,
-    "denied_enforcement_file": 0.5, "denied_admin_query": 1.5,
-    "unavailable_not_held": 22.0, "unavailable_needs_creation": 3.0, "unavailable_unclear": 2.0,
-    "rejected_petition": 4.0, "rejected_duplicate": 3.0, "rejected_publication": 0.4,
-    "rejected_mass_repetitive": 1.0, "rejected_confirm_reissue": 0.8,
-    "other_handling": 6.0, "other_no_correction": 3.0, "other_fee_unpaid": 0.3, "other_misc": 3.0,
+    "granted": 36.0,
+    "partially_granted": 7.0,
+    "denied_state_secret": 0.3,
+    "denied_prohibited_by_law": 0.6,
+    "denied_three_safeties": 0.3,
+    "denied_third_party": 1.2,
+    "denied_internal_affairs": 0.8,
+    "denied_process_info": 1.5,
+    "denied_enforcement_file": 0.5,
+    "denied_admin_query": 1.5,
+    "unavailable_not_held": 22.0,
+    "unavailable_needs_creation": 3.0,
+    "unavailable_unclear": 2.0,
+    "rejected_petition": 4.0,
+    "rejected_duplicate": 3.0,
+    "rejected_publication": 0.4,
+    "rejected_mass_repetitive": 1.0,
+    "rejected_confirm_reissue": 0.8,
+    "other_handling": 6.0,
+    "other_no_correction": 3.0,
+    "other_fee_unpaid": 0.3,
+    "other_misc": 3.0,
 }
 # share of new applications by applicant column (natural persons dominate)
-_APPLICANT_WEIGHTS = {"natural_person": 88.0, "commercial": 7.0, "research": 0.3,
-                      "social_welfare": 0.4, "legal_services": 2.5, "other_org": 1.8}
+_APPLICANT_WEIGHTS = {
+    "natural_person": 88.0,
+    "commercial": 7.0,
+    "research": 0.3,
+    "social_welfare": 0.4,
+    "legal_services": 2.5,
+    "other_org": 1.8,
+}
 
 
 def template_for(year: int) -> str:
@@ -131,9 +151,13 @@ def make_proactive(rng: random.Random, agency: Agency, template: str) -> dict[st
             elif m == "projects":
                 row[m] = rng.randint(0, int(25 * big) + 3)
             elif m == "amount_yuan" and item == "procurement":
-                row[m] = _money(rng, 20_000, int(3_000_000 * big), fen=True) if row.get("projects") else Decimal(0)
+                row[m] = (
+                    _money(rng, 20_000, int(3_000_000 * big), fen=True) if row.get("projects") else Decimal(0)
+                )
             else:  # fees under v2021, in 万元 on paper
-                row[m] = Decimal(0) if rng.random() < 0.55 else _money(rng, 1000, int(900_000 * big), fen=False)
+                row[m] = (
+                    Decimal(0) if rng.random() < 0.55 else _money(rng, 1000, int(900_000 * big), fen=False)
+                )
         if "published" in row:
             row["published"] = min(row["published"], row["made"]) if rng.random() < 0.8 else row["made"]
             row["total_public"] = max(row["total_public"], row["published"])
@@ -163,7 +187,9 @@ def agency_records(seed: int, agency: Agency, years: list[int]) -> list[Report]:
             fees = Decimal(rng.choice((100, 200, 400, 1250))) if rng.random() < 0.08 else Decimal(0)
         out.append(
             Report(
-                agency=agency.name, year=year, template=template,
+                agency=agency.name,
+                year=year,
+                template=template,
                 proactive=make_proactive(rng, agency, template),
                 applications=apps,
                 review_litigation=make_review_litigation(rng, agency, volume),

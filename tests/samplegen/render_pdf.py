@@ -92,7 +92,11 @@ class Writer:
     def __init__(self, style: PdfStyle, title: str) -> None:
         _font()
         self.buf = BytesIO()
-        enc = StandardEncryption(style.password, ownerPassword="nianbao-owner", strength=128) if style.password else None
+        enc = (
+            StandardEncryption(style.password, ownerPassword="nianbao-owner", strength=128)
+            if style.password
+            else None
+        )
         self.c = canvas.Canvas(self.buf, pagesize=A4, invariant=1, encrypt=enc)
         self.c.setTitle(title)
         self.c.setAuthor("")
@@ -110,7 +114,9 @@ class Writer:
         self.pageno += 1
         self.y = PAGE_H - TOP
 
-    def text(self, text: str, size: float = 10.5, indent: float = 21.0, center: bool = False, gap: float = 4) -> None:
+    def text(
+        self, text: str, size: float = 10.5, indent: float = 21.0, center: bool = False, gap: float = 4
+    ) -> None:
         """A paragraph, wrapped to the text width, breaking pages between lines."""
         width = PAGE_W - LEFT - RIGHT
         lines = wrap(text, width - indent, size)
@@ -126,8 +132,15 @@ class Writer:
             self.y -= leading
         self.y -= gap
 
-    def table(self, grid: Grid, rel_widths: list[float], size: float, header_rows: int,
-              break_rows: set[int], splittable: bool) -> None:
+    def table(
+        self,
+        grid: Grid,
+        rel_widths: list[float],
+        size: float,
+        header_rows: int,
+        break_rows: set[int],
+        splittable: bool,
+    ) -> None:
         """A ruled grid; split over pages when it must (or at `break_rows`), else moved whole."""
         cells = place(grid)
         total = PAGE_W - LEFT - RIGHT
@@ -205,7 +218,9 @@ def render_pdf(doc: Printed, style: PdfStyle, row_codes: list[str]) -> bytes:
                 breaks = {3 + row_codes.index(style.break_before)} if style.break_before else set()
                 w.table(grid, doc.table_widths[key], 7.5, 3, breaks, splittable=True)
             else:
-                w.table(grid, doc.table_widths[key], 7.5 if key == "review_litigation" else 9, 0, set(), False)
+                w.table(
+                    grid, doc.table_widths[key], 7.5 if key == "review_litigation" else 9, 0, set(), False
+                )
     return w.finish()
 
 
@@ -232,7 +247,9 @@ def render_image_only(doc: Printed, seed: int) -> bytes:
                     d.line((x, y, x, y + 11 * 16), fill=0)
                 y += 12 * 16 + 20
                 continue
-            d.rectangle((50 + (24 if rng.random() < 0.3 else 0), y, 50 + rng.randint(300, 520), y + 8), fill=0)
+            d.rectangle(
+                (50 + (24 if rng.random() < 0.3 else 0), y, 50 + rng.randint(300, 520), y + 8), fill=0
+            )
             y += 20
         c.drawImage(ImageReader(img), 0, 0, PAGE_W, PAGE_H)
         c.showPage()

@@ -31,7 +31,7 @@ _DISTRACTORS = (
 
 def nav(agency_id: str) -> str:
     """The site navigation every page carries (its 年度报告 link has no year: not a report)."""
-    return f"<a href=\"/\">首页</a> &gt; <a href=\"/{agency_id}/ndbg/index.html\">政府信息公开年度报告</a>"
+    return f'<a href="/">首页</a> &gt; <a href="/{agency_id}/ndbg/index.html">政府信息公开年度报告</a>'
 
 
 def http_date(day: str, hour: int = 9) -> str:
@@ -50,7 +50,11 @@ class SiteWriter:
         self.site = root / "site"
         self.rng = random.Random(f"{seed}:site")
         self.routes: dict[str, dict[str, str]] = {
-            "files": {}, "types": {}, "redirects": {}, "corrections": {}, "last_modified": {}
+            "files": {},
+            "types": {},
+            "redirects": {},
+            "corrections": {},
+            "last_modified": {},
         }
         self.listings: dict[str, list[tuple[str, str, str]]] = {}
         self._download_id = 3700
@@ -63,8 +67,15 @@ class SiteWriter:
             return url.lstrip("/")
         return f"_files/q{len(self.routes['files']) + 1:05d}.{ext}"
 
-    def put(self, url: str, data: bytes, ext: str, content_type: str | None = None,
-            date: str | None = None, correction: bool = False) -> str:
+    def put(
+        self,
+        url: str,
+        data: bytes,
+        ext: str,
+        content_type: str | None = None,
+        date: str | None = None,
+        correction: bool = False,
+    ) -> str:
         """Store a body for a URL; returns its file path relative to `site/`."""
         if correction:
             rel = f"_corrections/c{len(self.routes['corrections']) + 1:04d}.{ext}"
@@ -90,7 +101,9 @@ class SiteWriter:
         self._article_no += self.rng.randint(1, 900)
         y, m, d = (int(x) for x in day.split("-"))
         folder = "" if self.flat else f"{y}/{m}/{d}/"
-        return f"/{agency.id}/art/{folder}art_1229{abs(hash_id(agency.id)) % 1000:03d}_{self._article_no}.html"
+        return (
+            f"/{agency.id}/art/{folder}art_1229{abs(hash_id(agency.id)) % 1000:03d}_{self._article_no}.html"
+        )
 
     def attachment_url(self, agency: Agency, kind: str, ext: str, day: str) -> str:
         """Where an attachment lives: a static file, `/download?id=N`, or a JSP with an opaque name."""
@@ -117,8 +130,13 @@ class SiteWriter:
             title = _DISTRACTORS[k].format(name=agency.name, year=year)
             day = f"{year}-{self.rng.randint(2, 11):02d}-{self.rng.randint(1, 28):02d}"
             url = self.article_url(agency, day)
-            body = simple_article(title, [f"{agency.name}现将有关情况公布如下。", "特此公告。"], agency.name, day,
-                                  nav(agency.id))
+            body = simple_article(
+                title,
+                [f"{agency.name}现将有关情况公布如下。", "特此公告。"],
+                agency.name,
+                day,
+                nav(agency.id),
+            )
             self.put(url, body, "html", "text/html; charset=utf-8", day)
             self.list_item(agency, url, title, day)
 
@@ -136,17 +154,31 @@ class SiteWriter:
                 prev_href = None if n == 0 else ("index.html" if n == 1 else f"index_{n}.html")
                 next_href = f"index_{n + 2}.html" if n + 1 < pages else None
                 chunk = [(h, t, d) for h, t, d in items[n * per_page : (n + 1) * per_page]]
-                data = listing_html(f"{agency.name} 政府信息公开年度报告", chunk, prev_href, next_href, n + 1, pages,
-                                    nav(agency.id))
+                data = listing_html(
+                    f"{agency.name} 政府信息公开年度报告",
+                    chunk,
+                    prev_href,
+                    next_href,
+                    n + 1,
+                    pages,
+                    nav(agency.id),
+                )
                 self.put(f"/{agency.id}/ndbg/{name}", data, "html", "text/html; charset=utf-8")
-        links = "\n".join(f"<li><a href=\"/{a.id}/ndbg/index.html\">{a.name}政府信息公开年度报告</a></li>" for a in agencies)
-        self.put("/index.html", page(f"{CITY}政府信息公开", f"<ul>\n{links}\n</ul>", "<a href=\"/\">首页</a>"),
-                 "html", "text/html; charset=utf-8")
+        links = "\n".join(
+            f'<li><a href="/{a.id}/ndbg/index.html">{a.name}政府信息公开年度报告</a></li>' for a in agencies
+        )
+        self.put(
+            "/index.html",
+            page(f"{CITY}政府信息公开", f"<ul>\n{links}\n</ul>", '<a href="/">首页</a>'),
+            "html",
+            "text/html; charset=utf-8",
+        )
 
     def finish(self, agencies: list[Agency]) -> None:
         """Write the routing table and the catalog template."""
-        (self.root / ROUTES).write_text(json.dumps(self.routes, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
-                                        encoding="utf-8")
+        (self.root / ROUTES).write_text(
+            json.dumps(self.routes, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8"
+        )
         (self.root / CATALOG_TEMPLATE).write_text(catalog_template(agencies), encoding="utf-8")
 
 
@@ -168,6 +200,6 @@ def catalog_template(agencies: list[Agency]) -> str:
             f"    region: {a.region}",
             f"    level: {a.level}",
             f"    kind: {a.kind}",
-            f"    index_url: \"{{base_url}}/{a.id}/ndbg/index.html\"",
+            f'    index_url: "{{base_url}}/{a.id}/ndbg/index.html"',
         ]
     return "\n".join(lines) + "\n"

@@ -1,6 +1,6 @@
 """Dev tool (the tests do not run it): writes the DOCX fixtures and their goldens.
 
-    .venv/bin/python tests/files/docx/make_fixtures.py
+.venv/bin/python tests/files/docx/make_fixtures.py
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Dev tool (the tests do not run it): writes the HTML fixtures and their goldens.
 
-    .venv/bin/python tests/files/html/make_fixtures.py
+.venv/bin/python tests/files/html/make_fixtures.py
 """
 
 from __future__ import annotations
@@ -44,13 +44,17 @@ def word_cell(text: str, rowspan: int, colspan: int) -> str:
         )
     else:
         inner = "<span lang=EN-US style='font-size:10.5pt'>&nbsp;</span>"
-    return (f"<td{attrs}>\n<p class=MsoNormal align=center style='text-align:center'>{inner}"
-            "<span lang=EN-US><o:p></o:p></span></p>\n</td>")
+    return (
+        f"<td{attrs}>\n<p class=MsoNormal align=center style='text-align:center'>{inner}"
+        "<span lang=EN-US><o:p></o:p></span></p>\n</td>"
+    )
 
 
 def word_table(rows: list[list[Spec]]) -> str:
     """A layout as a Word-exported <table class=MsoNormalTable>."""
-    out = ["<table class=MsoNormalTable border=1 cellspacing=0 cellpadding=0 style='border-collapse:collapse'>"]
+    out = [
+        "<table class=MsoNormalTable border=1 cellspacing=0 cellpadding=0 style='border-collapse:collapse'>"
+    ]
     for row in rows:
         out.append(" <tr style='height:20.0pt'>")
         out.extend("  " + word_cell(*spec) for spec in row)
@@ -78,19 +82,24 @@ def runs(text: str) -> str:
 def para(text: str, heading: bool = False) -> str:
     """A Word paragraph."""
     style = "font-family:黑体" if heading else "font-family:仿宋_GB2312"
-    return (f"<p class=MsoNormal style='text-indent:32.0pt;line-height:28.0pt'>"
-            f"<span style='font-size:16.0pt;{style}'>{runs(text)}<span lang=EN-US><o:p></o:p></span></span></p>")
+    return (
+        f"<p class=MsoNormal style='text-indent:32.0pt;line-height:28.0pt'>"
+        f"<span style='font-size:16.0pt;{style}'>{runs(text)}<span lang=EN-US><o:p></o:p></span></span></p>"
+    )
 
 
-def word_body(report: dict[str, Any], tables: dict[int, list[list[list[Spec]]]], fees: str | None,
-              title: str) -> str:
+def word_body(
+    report: dict[str, Any], tables: dict[int, list[list[list[Spec]]]], fees: str | None, title: str
+) -> str:
     """The WordSection1 div: title, six sections, tables under 二/三/四."""
     texts = narrative(report, fees)
-    out = ["<div class=WordSection1 style='layout-grid:15.6pt'>",
-           "<p class=MsoNormal align=center style='text-align:center'><b><span style='font-size:22.0pt;"
-           f"font-family:方正小标宋简体'>{runs(title)}"
-           "</span></b></p>",
-           "<p class=MsoNormal><span lang=EN-US>&nbsp;</span></p>"]
+    out = [
+        "<div class=WordSection1 style='layout-grid:15.6pt'>",
+        "<p class=MsoNormal align=center style='text-align:center'><b><span style='font-size:22.0pt;"
+        f"font-family:方正小标宋简体'>{runs(title)}"
+        "</span></b></p>",
+        "<p class=MsoNormal><span lang=EN-US>&nbsp;</span></p>",
+    ]
     for n in range(1, 7):
         out.append(para(SECTION_TITLES[n], heading=True))
         out.extend(para(t) for t in texts.get(n, []))
@@ -138,8 +147,16 @@ def chrome(title: str, site: str, content: str, charset_tag: str) -> str:
 """
 
 
-def fixture(name: str, report: dict[str, Any], tables: dict[int, list[list[list[Spec]]]], fees: str | None,
-            title: str, encoding: str, charset_tag: str, site: str) -> None:
+def fixture(
+    name: str,
+    report: dict[str, Any],
+    tables: dict[int, list[list[list[Spec]]]],
+    fees: str | None,
+    title: str,
+    encoding: str,
+    charset_tag: str,
+    site: str,
+) -> None:
     """Write one page and its golden."""
     page = chrome(title, site, word_body(report, tables, fees, title), charset_tag)
     (HERE / f"{name}.html").write_bytes(page.encode(encoding))
@@ -153,8 +170,11 @@ def fullwidth_fmt(kind: str, v: Any) -> str:
     if kind == "change":
         if v == 0:
             return "0"
-        return {True: f"－{-v}".translate(FW), False: f"＋{v}".translate(FW)}[v < 0] if abs(v) > 20 else (
-            f"减{-v}" if v < 0 else f"增{v}")
+        return (
+            {True: f"－{-v}".translate(FW), False: f"＋{v}".translate(FW)}[v < 0]
+            if abs(v) > 20
+            else (f"减{-v}" if v < 0 else f"增{v}")
+        )
     return f"{(v / Decimal(10000)).normalize():f}万元"
 
 
@@ -171,30 +191,60 @@ def main() -> None:
     """Write every HTML fixture."""
     # 1. v2019, UTF-8, site chrome, Word markup
     r = make_report(11, "杭州市司法局", 2020, "v2019", None)
-    fixture("html_hz-sfj_2020", r, {2: [table2(r, plain)], 3: [table3(r, plain)], 4: [table4(r, plain)]},
-            None, "杭州市司法局2020年政府信息公开工作年度报告", "utf-8",
-            '<meta http-equiv="Content-Type" content="text/html; charset=utf-8" />', "杭州市司法局")
+    fixture(
+        "html_hz-sfj_2020",
+        r,
+        {2: [table2(r, plain)], 3: [table3(r, plain)], 4: [table4(r, plain)]},
+        None,
+        "杭州市司法局2020年政府信息公开工作年度报告",
+        "utf-8",
+        '<meta http-equiv="Content-Type" content="text/html; charset=utf-8" />',
+        "杭州市司法局",
+    )
     # 2. v2021, GBK with <meta charset=gbk>, 万元 fees, fee sentence in 六
     r = make_report(22, "杭州市民政局", 2022, "v2021", Decimal(400))
-    fixture("html_hz-mzj_2022_gbk", r, {2: [table2(r, wan)], 3: [table3(r, plain)], 4: [table4(r, plain)]},
-            "本年度共收取信息处理费400元。", "杭州市民政局2022年政府信息公开工作年度报告", "gbk",
-            "<meta charset=gbk>", "杭州市民政局")
+    fixture(
+        "html_hz-mzj_2022_gbk",
+        r,
+        {2: [table2(r, wan)], 3: [table3(r, plain)], 4: [table4(r, plain)]},
+        "本年度共收取信息处理费400元。",
+        "杭州市民政局2022年政府信息公开工作年度报告",
+        "gbk",
+        "<meta charset=gbk>",
+        "杭州市民政局",
+    )
     # 3. v2019, 总计 column first, full-width digits, blank zeros, 万元 amount, http-equiv gb2312
     r = make_report(33, "杭州市上城区人民政府", 2019, "v2019", None)
     r["proactive"]["procurement"]["amount_yuan"] = Decimal("1270100")
-    fixture("html_hz-scq_2019_fullwidth", r,
-            {2: [table2(r, fullwidth_fmt)], 3: [table3(r, fullwidth_fmt, total_first=True)],
-             4: [table4(r, fullwidth_fmt)]},
-            None, "2019年杭州市上城区人民政府政府信息公开工作年度报告", "gb18030",
-            '<meta http-equiv="Content-Type" content="text/html; charset=gb2312">', "杭州市上城区人民政府")
+    fixture(
+        "html_hz-scq_2019_fullwidth",
+        r,
+        {
+            2: [table2(r, fullwidth_fmt)],
+            3: [table3(r, fullwidth_fmt, total_first=True)],
+            4: [table4(r, fullwidth_fmt)],
+        },
+        None,
+        "2019年杭州市上城区人民政府政府信息公开工作年度报告",
+        "gb18030",
+        '<meta http-equiv="Content-Type" content="text/html; charset=gb2312">',
+        "杭州市上城区人民政府",
+    )
     # 4. v2021, table 2 as one table per 第二十条 item, table 3 cut in two by a page break, no fees charged
     r = make_report(44, "杭州市西湖区卫生健康局", 2023, "v2021", Decimal(0))
     t2 = table2(r, plain, breaks=False)
     parts = [t2[0:4], t2[4:7], t2[7:11], t2[11:14]]
     t3a, t3b = split_table(table3(r, plain), 13)
-    fixture("html_xh-wjj_2023_split", r, {2: parts, 3: [t3a, t3b], 4: [table4(r, plain, breaks=False)]},
-            "本年度未收取信息处理费。", "杭州市西湖区卫生健康局2023年政府信息公开工作年度报告", "utf-8",
-            '<meta charset="utf-8">', "杭州市西湖区卫生健康局")
+    fixture(
+        "html_xh-wjj_2023_split",
+        r,
+        {2: parts, 3: [t3a, t3b], 4: [table4(r, plain, breaks=False)]},
+        "本年度未收取信息处理费。",
+        "杭州市西湖区卫生健康局2023年政府信息公开工作年度报告",
+        "utf-8",
+        '<meta charset="utf-8">',
+        "杭州市西湖区卫生健康局",
+    )
     refusals()
 
 
@@ -211,7 +261,7 @@ def listing() -> str:
     """An agency's listing page of annual reports: links (in a table and a list) and paging."""
     rows = "\n".join(
         f'<tr><td class="t"><a href="/zwgk/ndbg/{y}.html" title="杭州市林业水利局{y}年政府信息公开工作年度报告">'
-        f"杭州市林业水利局{y}年政府信息公开工作年度报告</a></td><td class=\"d\">{y + 1}-01-2{y % 10}</td></tr>"
+        f'杭州市林业水利局{y}年政府信息公开工作年度报告</a></td><td class="d">{y + 1}-01-2{y % 10}</td></tr>'
         for y in range(2023, 2015, -1)
     )
     items = "\n".join(

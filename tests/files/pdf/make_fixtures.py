@@ -40,28 +40,46 @@ def make_report(template: str, seed: int, agency: str, year: int, fees: float | 
             if m == "change":
                 pro[item][m] = rnd.choice([-28, -3, 0, 5, 231])
             elif m == "amount_yuan":  # exact in 万元 to two decimals (v2021 prints 万元)
-                pro[item][m] = rnd.choice([1270084.4, 251000] if template == "v2019" else [123500, 251000, 961716000])
+                pro[item][m] = rnd.choice(
+                    [1270084.4, 251000] if template == "v2019" else [123500, 251000, 961716000]
+                )
             else:
                 pro[item][m] = rnd.choice([0, 0, 3, 11, 27, 412, 5200])
     rows = T.application_row_codes(template)
     outcomes = [r for r in rows if r in T.OUTCOME_ROWS[template]]
     apps: dict[str, dict[str, int]] = {}
     for r in outcomes:
-        apps[r] = {a: rnd.choice([0, 0, 0, 1, 2, 7, 15]) if a in ("natural_person", "commercial") else rnd.choice([0, 0, 0, 0, 1]) for a in PARTS}
+        apps[r] = {
+            a: rnd.choice([0, 0, 0, 1, 2, 7, 15])
+            if a in ("natural_person", "commercial")
+            else rnd.choice([0, 0, 0, 0, 1])
+            for a in PARTS
+        }
     handled = {a: sum(apps[r][a] for r in outcomes) for a in PARTS}
     carried_in = {a: rnd.choice([0, 0, 1, 3]) for a in PARTS}
     carried_out = {a: rnd.choice([0, 0, 2]) for a in PARTS}
     received = {a: max(0, handled[a] + carried_out[a] - carried_in[a]) for a in PARTS}
     carried_in = {a: handled[a] + carried_out[a] - received[a] for a in PARTS}
-    full = {"received_new": received, "carried_in": carried_in, **apps, "handled_total": handled, "carried_out": carried_out}
+    full = {
+        "received_new": received,
+        "carried_in": carried_in,
+        **apps,
+        "handled_total": handled,
+        "carried_out": carried_out,
+    }
     applications = {r: {**full[r], "total": sum(full[r].values())} for r in rows}
     rl = {}
     for p in T.PROCEEDING_CODES:
         parts = {o: rnd.choice([0, 0, 1, 2, 5]) for o in T.OUTCOME_PARTS}
         rl[p] = {**parts, "total": sum(parts.values())}
     return {
-        "schema": "nianbao.report/1", "agency": agency, "year": year, "template": template,
-        "proactive": pro, "applications": applications, "review_litigation": rl,
+        "schema": "nianbao.report/1",
+        "agency": agency,
+        "year": year,
+        "template": template,
+        "proactive": pro,
+        "applications": applications,
+        "review_litigation": rl,
         "processing_fees_yuan": fees if template == "v2021" else None,
     }
 
@@ -93,8 +111,12 @@ def grid_t2(rep: dict[str, Any], wan: bool) -> Grid:
     """Table 2 (v2019: four sub-tables; v2021: four) as a 4-column grid."""
     tpl = rep["template"]
     g = Grid(4, [2.2, 1.3, 1.3, 1.3])
-    subs = [("一", ["rules", "normative_documents"]), ("五", ["licensing", "other_services"] if tpl == "v2019" else ["licensing"]),
-            ("六", ["penalty", "coercion"]), ("八", ["fees"])]
+    subs = [
+        ("一", ["rules", "normative_documents"]),
+        ("五", ["licensing", "other_services"] if tpl == "v2019" else ["licensing"]),
+        ("六", ["penalty", "coercion"]),
+        ("八", ["fees"]),
+    ]
     if tpl == "v2019":
         subs.append(("九", ["procurement"]))
     r = 0
@@ -135,7 +157,10 @@ def grid_t3(rep: dict[str, Any], total_first: bool, style: str) -> Grid:
     tpl = rep["template"]
     g = Grid(10, [1.0, 1.6, 3.2] + [1.0] * 7, header_rows=3)
     order = ["total", *PARTS] if total_first else [*PARTS, "total"]
-    g.cells += [(0, 0, 3, 3, "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"), (0, 3, 1, 7, "申请人情况")]
+    g.cells += [
+        (0, 0, 3, 3, "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"),
+        (0, 3, 1, 7, "申请人情况"),
+    ]
     legal = order.index("commercial") + 3
     g.cells.append((1, legal, 1, 5, "法人或其他组织"))
     for i, a in enumerate(order):
@@ -145,7 +170,12 @@ def grid_t3(rep: dict[str, Any], total_first: bool, style: str) -> Grid:
             g.cells.append((2, 3 + i, 1, 1, T.label_of("applications", a)))
     rows = T.application_row_codes(tpl)
     r = 3
-    groups = {"denied": "（三）不予公开", "unavailable": "（四）无法提供", "rejected": "（五）不予处理", "other": "（六）其他处理"}
+    groups = {
+        "denied": "（三）不予公开",
+        "unavailable": "（四）无法提供",
+        "rejected": "（五）不予处理",
+        "other": "（六）其他处理",
+    }
     outcome_rows = [x for x in rows if x in T.OUTCOME_ROWS[tpl] or x == "handled_total"]
     for code in rows:
         label = T.label_of("applications", code, tpl)
@@ -171,7 +201,12 @@ def grid_t3(rep: dict[str, Any], total_first: bool, style: str) -> Grid:
 def grid_t4(rep: dict[str, Any]) -> Grid:
     """Table 4: three header rows and the fifteen counts."""
     g = Grid(15, [1.0] * 15, header_rows=3)
-    g.cells += [(0, 0, 1, 5, "行政复议"), (0, 5, 1, 10, "行政诉讼"), (1, 5, 1, 5, "未经复议直接起诉"), (1, 10, 1, 5, "复议后起诉")]
+    g.cells += [
+        (0, 0, 1, 5, "行政复议"),
+        (0, 5, 1, 10, "行政诉讼"),
+        (1, 5, 1, 5, "未经复议直接起诉"),
+        (1, 10, 1, 5, "复议后起诉"),
+    ]
     labels = [T.label_of("review_litigation", o) for o in T.OUTCOME_CODES]
     for i, lab in enumerate(labels):
         g.cells.append((1, i, 2, 1, lab))
@@ -193,7 +228,11 @@ def narrative(rep: dict[str, Any], fees_sentence: str) -> dict[str, str]:
     }
 
 
-HEADINGS = {"二": "二、主动公开政府信息情况", "三": "三、收到和处理政府信息公开申请情况", "四": "四、政府信息公开行政复议、行政诉讼情况"}
+HEADINGS = {
+    "二": "二、主动公开政府信息情况",
+    "三": "三、收到和处理政府信息公开申请情况",
+    "四": "四、政府信息公开行政复议、行政诉讼情况",
+}
 
 
 # ----------------------------------------------------------------------------- producer 1: reportlab canvas
@@ -284,16 +323,25 @@ class RLDoc:
         lines = self.wrap("\u3000\u3000" + s, self.W - 2 * self.M - 8, fs)
         if frame:
             self.need(len(lines) * lead + 8)
-            self.c.rect(self.M - 2, self.y - len(lines) * lead - 6, self.W - 2 * self.M + 4, len(lines) * lead + 6)
+            self.c.rect(
+                self.M - 2, self.y - len(lines) * lead - 6, self.W - 2 * self.M + 4, len(lines) * lead + 6
+            )
         for s2 in lines:
             self.need(lead)
             self.text(self.M + 2, self.y - fs - 2, s2, fs)
             self.y -= lead
         self.y -= 6
 
-    def table(self, g: Grid, repeat_header: bool = False, open_sides: bool = False,
-              break_before: int | None = None, cut_labels: bool = False, fs: float = 8.5,
-              bold_header: bool = False) -> None:
+    def table(
+        self,
+        g: Grid,
+        repeat_header: bool = False,
+        open_sides: bool = False,
+        break_before: int | None = None,
+        cut_labels: bool = False,
+        fs: float = 8.5,
+        bold_header: bool = False,
+    ) -> None:
         """Draw a grid, splitting it over pages at row boundaries."""
         width = self.W - 2 * self.M
         xs = [self.M]
@@ -358,14 +406,30 @@ class RLDoc:
         self.c.save()
 
 
-def render_reportlab(path: Path, rep: dict[str, Any], title: list[str], fees_sentence: str, *,
-                     frame: bool, bold_title: bool, style: str, total_first: bool, repeat_header: bool,
-                     open_sides: bool, cut_labels: bool, break_in: str, wan: bool, landscape_t4: bool = False) -> None:
+def render_reportlab(
+    path: Path,
+    rep: dict[str, Any],
+    title: list[str],
+    fees_sentence: str,
+    *,
+    frame: bool,
+    bold_title: bool,
+    style: str,
+    total_first: bool,
+    repeat_header: bool,
+    open_sides: bool,
+    cut_labels: bool,
+    break_in: str,
+    wan: bool,
+    landscape_t4: bool = False,
+) -> None:
     """A whole report drawn on a reportlab canvas."""
     doc = RLDoc(path)
     text = narrative(rep, fees_sentence)
     doc.title(title, bold=bold_title)
-    doc.para("本报告根据《中华人民共和国政府信息公开条例》要求编制，报告中所列数据统计期限自1月1日起至12月31日止。")
+    doc.para(
+        "本报告根据《中华人民共和国政府信息公开条例》要求编制，报告中所列数据统计期限自1月1日起至12月31日止。"
+    )
     doc.heading("一、总体情况")
     doc.para(text["一"], frame=frame)
     doc.para(text["一"][:60], frame=False)
@@ -374,8 +438,14 @@ def render_reportlab(path: Path, rep: dict[str, Any], title: list[str], fees_sen
     doc.heading(HEADINGS["三"])
     g3 = grid_t3(rep, total_first, style)
     rows = T.application_row_codes(rep["template"])
-    doc.table(g3, repeat_header=repeat_header, open_sides=open_sides, cut_labels=cut_labels,
-              break_before=3 + rows.index(break_in), bold_header=bold_title)
+    doc.table(
+        g3,
+        repeat_header=repeat_header,
+        open_sides=open_sides,
+        cut_labels=cut_labels,
+        break_before=3 + rows.index(break_in),
+        bold_header=bold_title,
+    )
     if landscape_t4:
         doc.landscape(True)
     doc.heading(HEADINGS["四"])
@@ -405,15 +475,26 @@ def html_table(g: Grid) -> str:
 def render_html(rep: dict[str, Any], title: str, fees_sentence: str) -> str:
     """A report as an HTML page for Chromium to print."""
     text = narrative(rep, fees_sentence)
-    style = (f"body{{font-family:'{CJK_FONT}';font-size:12pt;margin:0 10mm}} h1{{text-align:center;font-size:18pt;font-weight:normal}} h3{{font-weight:normal}}"
-             "table{border-collapse:collapse;width:100%;font-size:8.5pt;margin-bottom:8pt} td{border:1px solid #000;padding:2px}"
-             "p{text-indent:2em;line-height:1.6}")
-    body = [f"<h1>{title}</h1>", "<h3>一、总体情况</h3>", f"<p>{text['一']}</p>",
-            f"<h3>{HEADINGS['二']}</h3>", html_table(grid_t2(rep, True)),
-            f"<h3>{HEADINGS['三']}</h3>", html_table(grid_t3(rep, False, "plain")),
-            f"<h3>{HEADINGS['四']}</h3>", html_table(grid_t4(rep)),
-            "<h3>五、存在的主要问题及改进情况</h3>", f"<p>{text['五']}</p>",
-            "<h3>六、其他需要报告的事项</h3>", f"<p>{text['六']}</p>"]
+    style = (
+        f"body{{font-family:'{CJK_FONT}';font-size:12pt;margin:0 10mm}} h1{{text-align:center;font-size:18pt;font-weight:normal}} h3{{font-weight:normal}}"
+        "table{border-collapse:collapse;width:100%;font-size:8.5pt;margin-bottom:8pt} td{border:1px solid #000;padding:2px}"
+        "p{text-indent:2em;line-height:1.6}"
+    )
+    body = [
+        f"<h1>{title}</h1>",
+        "<h3>一、总体情况</h3>",
+        f"<p>{text['一']}</p>",
+        f"<h3>{HEADINGS['二']}</h3>",
+        html_table(grid_t2(rep, True)),
+        f"<h3>{HEADINGS['三']}</h3>",
+        html_table(grid_t3(rep, False, "plain")),
+        f"<h3>{HEADINGS['四']}</h3>",
+        html_table(grid_t4(rep)),
+        "<h3>五、存在的主要问题及改进情况</h3>",
+        f"<p>{text['五']}</p>",
+        "<h3>六、其他需要报告的事项</h3>",
+        f"<p>{text['六']}</p>",
+    ]
     return f"<!doctype html><html><head><meta charset='utf-8'><style>{style}</style></head><body>{''.join(body)}</body></html>"
 
 
@@ -423,12 +504,33 @@ def chromium_pdf(html: str, out: Path) -> None:
         src = Path(tmp) / "r.html"
         src.write_text(html, encoding="utf-8")
         raw = Path(tmp) / "raw.pdf"
-        subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
-                        f"--user-data-dir={tmp}/profile", f"--print-to-pdf={raw}", src.as_uri()],
-                       check=True, capture_output=True, timeout=120)
+        subprocess.run(
+            [
+                "chromium",
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-pdf-header-footer",
+                f"--user-data-dir={tmp}/profile",
+                f"--print-to-pdf={raw}",
+                src.as_uri(),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
         # Chromium compresses lightly; recompress to keep the fixture small (fonts and text untouched)
-        subprocess.run(["qpdf", "--object-streams=generate", "--recompress-flate", "--compression-level=9",
-                        str(raw), str(out)], check=True)
+        subprocess.run(
+            [
+                "qpdf",
+                "--object-streams=generate",
+                "--recompress-flate",
+                "--compression-level=9",
+                str(raw),
+                str(out),
+            ],
+            check=True,
+        )
 
 
 # ----------------------------------------------------------------------------- producer 3: DOCX → LibreOffice
@@ -477,15 +579,30 @@ def render_docx(path: Path, rep: dict[str, Any], title: str, fees_sentence: str)
 def soffice_pdf(docx_path: Path, outdir: Path) -> Path:
     """Convert a DOCX to PDF with headless LibreOffice."""
     with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp}/lo", "--headless", "--convert-to", "pdf",
-                        "--outdir", str(outdir), str(docx_path)], check=True, capture_output=True, timeout=180)
+        subprocess.run(
+            [
+                "soffice",
+                f"-env:UserInstallation=file://{tmp}/lo",
+                "--headless",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                str(outdir),
+                str(docx_path),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=180,
+        )
     return outdir / (docx_path.stem + ".pdf")
 
 
 # ----------------------------------------------------------------------------- refusals and main
 def write_golden(name: str, rep: dict[str, Any]) -> None:
     """The golden JSON beside a fixture."""
-    (GOLDEN / f"pdf_{name}.json").write_text(json.dumps(rep, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    (GOLDEN / f"pdf_{name}.json").write_text(
+        json.dumps(rep, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
 
 
 def scanned_pdf(src: Path, out: Path) -> None:
@@ -493,7 +610,9 @@ def scanned_pdf(src: Path, out: Path) -> None:
     from reportlab.pdfgen import canvas
 
     with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run(["pdftoppm", "-r", "50", "-gray", "-jpeg", "-f", "1", "-l", "1", str(src), f"{tmp}/p"], check=True)
+        subprocess.run(
+            ["pdftoppm", "-r", "50", "-gray", "-jpeg", "-f", "1", "-l", "1", str(src), f"{tmp}/p"], check=True
+        )
         img = next(Path(tmp).glob("p*.jpg"))
         c = canvas.Canvas(str(out), pagesize=(595.27, 841.89))
         c.drawImage(str(img), 0, 0, 595.27, 841.89)
@@ -507,18 +626,42 @@ def main() -> None:
     # 1. reportlab, v2019: fake-bold title, framed body text, table 3 split with its header repeated,
     #    blank/— zeros, merged label cells, wrapped labels
     a = make_report("v2019", 1, "杭州市测试区民政局", 2020, None)
-    render_reportlab(HERE / "rl_v2019_split_repeat.pdf", a, ["杭州市测试区民政局2020年政府信息公开工作年度报告"],
-                     "本年度无其他需要报告的事项。", frame=True, bold_title=True, style="blank", total_first=False,
-                     repeat_header=True, open_sides=False, cut_labels=False, break_in="rejected_petition", wan=False)
+    render_reportlab(
+        HERE / "rl_v2019_split_repeat.pdf",
+        a,
+        ["杭州市测试区民政局2020年政府信息公开工作年度报告"],
+        "本年度无其他需要报告的事项。",
+        frame=True,
+        bold_title=True,
+        style="blank",
+        total_first=False,
+        repeat_header=True,
+        open_sides=False,
+        cut_labels=False,
+        break_in="rejected_petition",
+        wan=False,
+    )
     write_golden("rl_v2019_split_repeat", a)
     # 2. reportlab, v2021: two-line title, 总计 column first, table 3 split without header and a group label
     #    cut in two by the break, open-sided (partly ruled) tables 3 and 4, 万元 amounts, table 4 on a
     #    landscape page made with /Rotate 90
     b = make_report("v2021", 2, "宁波市海曙区人民政府", 2022, 400)
-    render_reportlab(HERE / "rl_v2021_total_first.pdf", b, ["宁波市海曙区人民政府", "2022年政府信息公开工作年度报告"],
-                     "本年度共收取信息处理费400元。", frame=False, bold_title=False, style="plain", total_first=True,
-                     repeat_header=False, open_sides=True, cut_labels=True, break_in="unavailable_needs_creation", wan=True,
-                     landscape_t4=True)
+    render_reportlab(
+        HERE / "rl_v2021_total_first.pdf",
+        b,
+        ["宁波市海曙区人民政府", "2022年政府信息公开工作年度报告"],
+        "本年度共收取信息处理费400元。",
+        frame=False,
+        bold_title=False,
+        style="plain",
+        total_first=True,
+        repeat_header=False,
+        open_sides=True,
+        cut_labels=True,
+        break_in="unavailable_needs_creation",
+        wan=True,
+        landscape_t4=True,
+    )
     write_golden("rl_v2021_total_first", b)
     made += [HERE / "rl_v2019_split_repeat.pdf", HERE / "rl_v2021_total_first.pdf"]
     # 3. LibreOffice from a DOCX with merged cells
@@ -526,20 +669,38 @@ def main() -> None:
         c = make_report("v2021", 3, "温州市交通运输局", 2023, 1250.5)
         with tempfile.TemporaryDirectory() as tmp:
             src = Path(tmp) / "lo_v2021_docx.docx"
-            render_docx(src, c, "温州市交通运输局2023年政府信息公开工作年度报告", "本年度共收取信息处理费1,250.5元。")
+            render_docx(
+                src, c, "温州市交通运输局2023年政府信息公开工作年度报告", "本年度共收取信息处理费1,250.5元。"
+            )
             shutil.move(str(soffice_pdf(src, Path(tmp))), HERE / "lo_v2021_docx.pdf")
         write_golden("lo_v2021_docx", c)
         made.append(HERE / "lo_v2021_docx.pdf")
     # 4. Chromium print of HTML with Noto Sans CJK (Type 3 glyphs that extract as radicals)
     if shutil.which("chromium"):
         d = make_report("v2021", 4, "宁波市海曙区卫生健康局", 2023, 0)
-        chromium_pdf(render_html(d, "宁波市海曙区卫生健康局2023年政府信息公开工作年度报告", "本年度未收取信息处理费。"),
-                     HERE / "chromium_v2021_radicals.pdf")
+        chromium_pdf(
+            render_html(
+                d, "宁波市海曙区卫生健康局2023年政府信息公开工作年度报告", "本年度未收取信息处理费。"
+            ),
+            HERE / "chromium_v2021_radicals.pdf",
+        )
         write_golden("chromium_v2021_radicals", d)
         made.append(HERE / "chromium_v2021_radicals.pdf")
     # refusals
     src = HERE / "rl_v2021_total_first.pdf"
-    subprocess.run(["qpdf", "--encrypt", "user-pw", "owner-pw", "256", "--", str(src), str(HERE / "refuse_encrypted.pdf")], check=True)
+    subprocess.run(
+        [
+            "qpdf",
+            "--encrypt",
+            "user-pw",
+            "owner-pw",
+            "256",
+            "--",
+            str(src),
+            str(HERE / "refuse_encrypted.pdf"),
+        ],
+        check=True,
+    )
     data = src.read_bytes()
     (HERE / "refuse_truncated.pdf").write_bytes(data[: len(data) * 2 // 3])
     scanned_pdf(src, HERE / "refuse_no_text_layer.pdf")

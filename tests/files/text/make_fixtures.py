@@ -1,6 +1,6 @@
 """Dev tool (the tests do not run it): writes the Markdown fixture (PDF-to-Markdown converter output).
 
-    .venv/bin/python tests/files/text/make_fixtures.py
+.venv/bin/python tests/files/text/make_fixtures.py
 """
 
 from __future__ import annotations
