@@ -4,19 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from prefect import flow, get_run_logger
 
-from nianbao.flows.common import Summary, publish_summary, run_id
-from nianbao.flows.ingest import _extract_prefect, ingest_documents, tally
-from nianbao.flows.nightly import policy_from_env
+from nianbao.flows.events import publish_summary, run_id
+from nianbao.flows.ingest import ingest_documents
 from nianbao.flows.refresh import refresh_warehouse
 from nianbao.pipeline.catalog import load_catalog
+from nianbao.pipeline.crawl import refetch, refetch_rows
 from nianbao.pipeline.fetch import Crawler
-from nianbao.pipeline.ingest import DocRef
+from nianbao.pipeline.model import DocRef
 from nianbao.pipeline.rawstore import RawStore
 from nianbao.pipeline.settings import load_settings
-from nianbao.warehouse.fetchlog import attempt_row, failed_documents, log_attempts, writing
+from nianbao.pipeline.summary import Summary
+from nianbao.warehouse.lock import writing
+from nianbao.warehouse.read import failed_documents
+from nianbao.warehouse.write import log_attempts
 
 
 @dataclass
@@ -28,7 +32,7 @@ class RerunResult:
 
 
 def _before(row: dict[str, Any]) -> str:
-    return row["why"] or row["report_status"] or row["fetch_status"] or "-"
+    return str(row["why"] or row["report_status"] or row["fetch_status"] or "-")
 
 
 @flow(name="rerun")
@@ -39,78 +43,49 @@ def rerun(
     failed: bool = True,
     catalog_path: str | None = None,
 ) -> RerunResult:
-    """Refetch what failed to fetch, re-ingest what failed, was unreadable or quarantined; print what changed."""
+    """Refetch what failed to fetch, re-ingest what failed, was unreadable or quarantined; say what changed."""
     settings = load_settings(warehouse)
     rid = run_id()
-    with writing(settings.warehouse) as con:
+    with writing(settings.warehouse, settings.lock_timeout_s) as con:
         todo = failed_documents(con, agency, year, only_failed=failed)
-    summary = Summary("nianbao rerun", discovered=len(todo))
-    result = RerunResult(summary)
-    store = RawStore(settings.raw_store)
+    result = RerunResult(Summary("nianbao rerun", discovered=len(todo)))
     refs: list[DocRef] = []
     before: dict[str, str] = {}
-    refetch = [t for t in todo if t["fetch_status"] == "failed"]
-    if refetch:
-        hosts: tuple[str, ...] = (
+    broken = [t for t in todo if t["fetch_status"] == "failed"]
+    if broken:
+        hosts = (
             load_catalog(catalog_path).allowed_hosts
             if catalog_path
-            else tuple(sorted({_host(t["url"]) for t in refetch}))
+            else tuple(sorted({urlsplit(t["url"]).hostname or "" for t in broken}))
         )
-        crawler = Crawler(
-            hosts, store, {}, policy_from_env(settings.retries, settings.timeout_s, settings.max_bytes)
-        )
-        rows = []
+        crawler = Crawler(hosts, RawStore(settings.raw_store), {}, settings.fetch)
         try:
-            for t in refetch:
-                got = crawler.get(t["url"], "document", conditional=False)
-                if got.sha256:
-                    summary.fetched += 1
-                    refs.append(DocRef(t["agency_id"], t["year"], t["url"], got.sha256, t["via"]))
-                    before[got.sha256] = "fetch_failed"
-                else:
-                    summary.fetch_failed += 1
-                    summary.fail(
-                        "fetch",
-                        got.error_code or "fetch_failed",
-                        agency=t["agency_id"],
-                        year=t["year"],
-                        url=t["url"],
-                    )
-                    result.changes.append(
-                        {
-                            "agency": t["agency_id"],
-                            "year": t["year"],
-                            "url": t["url"],
-                            "before": "fetch_failed",
-                            "after": f"fetch_failed ({got.error_code})",
-                        }
-                    )
+            again = refetch(broken, crawler)
         finally:
             crawler.close()
-        by_url = {t["url"]: t for t in refetch}
-        for a, role, got in crawler.attempts:
-            t = by_url.get(a.url)
-            rows.append(
-                attempt_row(
-                    rid,
-                    a,
-                    role,
-                    got,
-                    t["agency_id"] if t else None,
-                    t["year"] if t else None,
-                    t["via"] if t else None,
-                )
+        with writing(settings.warehouse, settings.lock_timeout_s) as con:
+            log_attempts(con, refetch_rows(rid, broken, crawler.attempts))
+        result.summary.fetched += len(again.refs)
+        refs += again.refs
+        before.update({r.sha256: "fetch_failed" for r in again.refs})
+        for t, code in again.failed:
+            result.summary.fetch_failed += 1
+            result.summary.fail("fetch", code, agency=t["agency_id"], year=t["year"], url=t["url"])
+            result.changes.append(
+                {
+                    "agency": t["agency_id"],
+                    "year": t["year"],
+                    "url": t["url"],
+                    "before": "fetch_failed",
+                    "after": f"fetch_failed ({code})",
+                }
             )
-        with writing(settings.warehouse) as con:
-            log_attempts(con, rows)
     for t in todo:
         if t["fetch_status"] != "failed" and t["sha256"]:
             refs.append(DocRef(t["agency_id"], t["year"], t["url"], t["sha256"], t["via"]))
             before[t["sha256"]] = _before(t)
-    results = ingest_documents(
-        refs, settings.warehouse, settings.raw_store, rid, _extract_prefect, announce=True
-    )
-    tally(summary, results)
+    results = ingest_documents(refs, settings, rid, announce=True)
+    result.summary.add(results)
     for i in results:
         result.changes.append(
             {
@@ -124,13 +99,7 @@ def rerun(
             }
         )
     if any(i.changed for i in results):
-        refresh_warehouse(settings.warehouse, rid)
-    publish_summary(summary, "rerun-summary")
+        refresh_warehouse(settings, rid)
+    publish_summary(result.summary, "rerun-summary")
     get_run_logger().info("rerun: %d documents processed again", len(results))
     return result
-
-
-def _host(url: str) -> str:
-    from urllib.parse import urlsplit
-
-    return urlsplit(url).hostname or ""

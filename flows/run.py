@@ -1,7 +1,7 @@
-"""`nianbao run`: one whole pipeline run in-process (Prefect flow, no server needed).
+"""`nianbao run`: one whole pipeline run in-process (a Prefect flow; no server needed).
 
-The same steps as the served deployments, called directly: discovery and fetch (flows.nightly), then
-ingest of every fetched document (flows.ingest; cached and idempotent), then refresh.
+The same steps as the served deployments, called directly: the crawl (as `nightly`), the ingest of every
+fetched document (as `ingest`; cached and idempotent), then one refresh.
 """
 
 from __future__ import annotations
@@ -13,59 +13,40 @@ from typing import Any
 from prefect import flow, get_run_logger
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from nianbao.flows.common import publish_summary, run_id
-from nianbao.flows.ingest import _extract_prefect, ingest_documents, tally
-from nianbao.flows.nightly import AGENCIES_IN_PARALLEL, crawl_catalog, policy_from_env
+from nianbao.flows.events import publish_summary, run_id
+from nianbao.flows.ingest import ingest_documents
+from nianbao.flows.nightly import crawl_task
 from nianbao.flows.refresh import refresh_warehouse
 from nianbao.pipeline.catalog import load_catalog
-from nianbao.pipeline.rawstore import RawStore
 from nianbao.pipeline.settings import load_settings
+from nianbao.pipeline.summary import Summary
 from nianbao.warehouse.connect import open_for_reading
 from nianbao.warehouse.rollup import rollup
 
 
 @dataclass
 class RunSummary:
-    """What a run did, for the CLI and the Prefect artifact."""
+    """What a run did, for the CLI: the counts, every document's fate, and the rollup of each year."""
 
     warehouse: str
-    documents: int = 0
-    fetch_failed: int = 0
-    loaded: int = 0
-    quarantined: int = 0
-    unreadable: int = 0
-    changed: int = 0
-    warnings: int = 0
+    summary: Summary
     outcomes: list[dict[str, Any]] = field(default_factory=list)
     rollups: dict[int, dict[str, Any]] = field(default_factory=dict)
 
 
-@flow(name="run", log_prints=False, task_runner=ThreadPoolTaskRunner(max_workers=AGENCIES_IN_PARALLEL))
+@flow(name="run", log_prints=False, task_runner=ThreadPoolTaskRunner(max_workers=4))
 def run_flow(catalog_path: str, warehouse: str | None = None, year: int | None = None) -> RunSummary:
     """Discover, fetch, extract, check and load every report of the catalog, then refresh the snapshot."""
     settings = load_settings(warehouse)
-    catalog = load_catalog(catalog_path)
-    wh = str(settings.warehouse)
     rid = run_id()
-    policy = policy_from_env(settings.retries, settings.timeout_s, settings.max_bytes)
-    crawl = crawl_catalog(catalog, wh, RawStore(settings.raw_store), policy, rid, year)
-    refs = crawl.fetched_refs()
-    results = ingest_documents(refs, wh, settings.raw_store, rid, _extract_prefect)
-    summary = tally(crawl.summary, results)
+    crawl = crawl_task(load_catalog(catalog_path), settings, rid, year)
+    refs = crawl.fetched()
+    results = ingest_documents(refs, settings, rid)
+    summary = crawl.summary.add(results)
     summary.title = "nianbao run"
-    refresh_warehouse(wh, rid, force=True)
+    refresh_warehouse(settings, rid, force=True)
     publish_summary(summary, "run-summary")
-
-    out = RunSummary(
-        warehouse=wh,
-        documents=summary.discovered,
-        fetch_failed=summary.fetch_failed,
-        loaded=summary.loaded,
-        quarantined=summary.quarantined,
-        unreadable=summary.unreadable,
-        changed=summary.changed,
-        warnings=summary.warnings,
-    )
+    out = RunSummary(warehouse=str(settings.warehouse), summary=summary)
     for i in results:
         out.outcomes.append(
             {
@@ -90,19 +71,18 @@ def run_flow(catalog_path: str, warehouse: str | None = None, year: int | None =
                         "checks": [],
                     }
                 )
-    years = sorted({r.year for r in refs} | ({year} if year else set()))
-    con = open_for_reading(wh)
+    con = open_for_reading(settings.warehouse)
     try:
-        for y in years:
+        for y in sorted({r.year for r in refs} | ({year} if year else set())):
             out.rollups[y] = rollup(con, y)
     finally:
         con.close()
     get_run_logger().info(
         "run finished: %s documents, %s loaded, %s quarantined, %s unreadable",
-        out.documents,
-        out.loaded,
-        out.quarantined,
-        out.unreadable,
+        summary.discovered,
+        summary.loaded,
+        summary.quarantined,
+        summary.unreadable,
     )
     return out
 

@@ -38,6 +38,10 @@ class ExtractError(NianbaoError):
     """A document that cannot be read as a report."""
 
 
+class ReviewError(NianbaoError):
+    """A review decision that cannot be recorded (code `review_refused`: no such report, unknown cell, …)."""
+
+
 class FetchError(NianbaoError):
     """A document that could not be fetched; `data` holds an incomplete body when one arrived."""
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -26,6 +26,7 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
+from nianbao.pipeline.clock import now
 from nianbao.pipeline.errors import FetchError
 from nianbao.pipeline.rawstore import RawStore
 
@@ -65,10 +66,6 @@ class Attempt:
 
 
 AttemptHook = Callable[[Attempt], None]
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def pdf_complete(data: bytes) -> bool:
@@ -229,94 +226,116 @@ def _get_once(
     raise FetchError("fetch_failed", f"more than {MAX_REDIRECTS} redirects from {url}")
 
 
+@dataclass(frozen=True)
+class FetchPolicy:
+    """How politely and how stubbornly to fetch."""
+
+    retries: int = 3
+    timeout_s: float = 30.0
+    max_bytes: int = 50 * 1024 * 1024
+    backoff_s: float = 0.5
+    per_host: int = 2
+
+    def __post_init__(self) -> None:
+        if (
+            self.retries < 0
+            or self.timeout_s <= 0
+            or self.max_bytes <= 0
+            or self.backoff_s < 0
+            or self.per_host < 1
+        ):
+            raise ValueError("retries >= 0, timeout_s > 0, max_bytes > 0, backoff_s >= 0, per_host >= 1")
+
+
 def fetch(
     url: str,
     allowed_hosts: tuple[str, ...] | list[str],
+    policy: FetchPolicy | None = None,
     *,
     client: httpx.Client | None = None,
     etag: str | None = None,
     last_modified: str | None = None,
-    retries: int = 3,
-    timeout_s: float = 30.0,
-    max_bytes: int = 50 * 1024 * 1024,
-    backoff_s: float = 0.5,
     on_attempt: AttemptHook | None = None,
     limiter: HostLimiter | None = None,
 ) -> Fetched:
     """Fetch one URL (file:// or http[s]://) or raise FetchError with a code; each attempt goes to `on_attempt`."""
+    policy = policy or FetchPolicy()
     hook: AttemptHook = on_attempt or (lambda a: None)
     if url.startswith("file:"):
-        try:
-            got = _read_file(url, max_bytes)
-        except FetchError as e:
-            hook(Attempt(url, 1, _now(), None, None, e.code, e.message))
-            raise
-        hook(Attempt(url, 1, _now(), 200, len(got.data or b"")))
-        return got
+        return _fetch_file(url, policy.max_bytes, hook)
     headers = {"user-agent": "nianbao/0.1 (+government report research)"}
     if etag:
         headers["if-none-match"] = etag
     if last_modified:
         headers["if-modified-since"] = last_modified
     own = client is None
-    client = client or httpx.Client(timeout=timeout_s, follow_redirects=False)
+    client = client or httpx.Client(timeout=policy.timeout_s, follow_redirects=False)
     attempts = 0
-    try:
-        for attempt in Retrying(
-            stop=stop_after_attempt(retries + 1),
-            wait=wait_exponential_jitter(multiplier=backoff_s, max=8 * backoff_s, jitter=backoff_s),
-            retry=retry_if_exception_type(_Retryable),
-            reraise=False,
-        ):
-            with attempt:
-                attempts += 1
-                started = _now()
-                try:
-                    with limiter.slot(url) if limiter else _nothing():
-                        result = _get_once(client, url, tuple(allowed_hosts), headers, max_bytes)
-                except _Retryable as e:
-                    hook(
-                        Attempt(
-                            url,
-                            attempts,
-                            started,
-                            e.http_status,
-                            e.size,
-                            e.code,
-                            str(e),
-                            final=attempts > retries,
-                        )
-                    )
-                    raise
-                except FetchError as e:
-                    hook(Attempt(url, attempts, started, None, None, e.code, e.message))
-                    raise
-                hook(
-                    Attempt(
-                        url,
-                        attempts,
-                        started,
-                        result.status,
-                        None if result.data is None else len(result.data),
-                    )
+
+    def once() -> Fetched:
+        nonlocal attempts
+        attempts += 1
+        started = now()
+        try:
+            with limiter.slot(url) if limiter else nullcontext():
+                result = _get_once(client, url, tuple(allowed_hosts), headers, policy.max_bytes)
+        except _Retryable as e:
+            hook(
+                Attempt(
+                    url,
+                    attempts,
+                    started,
+                    e.http_status,
+                    e.size,
+                    e.code,
+                    str(e),
+                    final=attempts > policy.retries,
                 )
-                return replace(result, attempts=attempts)
+            )
+            raise
+        except FetchError as e:
+            hook(Attempt(url, attempts, started, None, None, e.code, e.message))
+            raise
+        hook(
+            Attempt(url, attempts, started, result.status, None if result.data is None else len(result.data))
+        )
+        return replace(result, attempts=attempts)
+
+    retrying = Retrying(
+        stop=stop_after_attempt(policy.retries + 1),
+        wait=wait_exponential_jitter(
+            multiplier=policy.backoff_s, max=8 * policy.backoff_s, jitter=policy.backoff_s
+        ),
+        retry=retry_if_exception_type(_Retryable),
+        reraise=False,
+    )
+    try:
+        return retrying(once)
     except RetryError as e:
-        last = e.last_attempt.exception()
-        code = last.code if isinstance(last, _Retryable) and last.code == "truncated" else "fetch_failed"
-        error = FetchError(code, f"gave up after {attempts} attempts: {last}")
-        # an incomplete body is still evidence: the caller keeps it in the raw store
-        error.data = last.data if isinstance(last, _Retryable) else None
-        raise error from e
+        raise _gave_up(e, attempts) from e
     finally:
         if own:
             client.close()
-    raise FetchError("fetch_failed", url)  # pragma: no cover - Retrying always returns or raises
 
 
-@contextmanager
-def _nothing() -> Iterator[None]:
-    yield
+def _fetch_file(url: str, max_bytes: int, hook: AttemptHook) -> Fetched:
+    """A file:// URL (only a catalog names those), reported as one attempt."""
+    try:
+        got = _read_file(url, max_bytes)
+    except FetchError as e:
+        hook(Attempt(url, 1, now(), None, None, e.code, e.message))
+        raise
+    hook(Attempt(url, 1, now(), 200, len(got.data or b"")))
+    return got
+
+
+def _gave_up(e: RetryError, attempts: int) -> FetchError:
+    """The error after the last retry; an incomplete body is kept on it (the caller stores it: it is evidence)."""
+    last = e.last_attempt.exception()
+    code = last.code if isinstance(last, _Retryable) and last.code == "truncated" else "fetch_failed"
+    error = FetchError(code, f"gave up after {attempts} attempts: {last}")
+    error.data = last.data if isinstance(last, _Retryable) else None
+    return error
 
 
 @dataclass(frozen=True)
@@ -343,27 +362,6 @@ class Got:
     error_code: str | None = None
     error: str | None = None
     final_url: str | None = None  # where redirects led (None: the URL itself)
-
-
-@dataclass(frozen=True)
-class FetchPolicy:
-    """How politely and how stubbornly to fetch."""
-
-    retries: int = 3
-    timeout_s: float = 30.0
-    max_bytes: int = 50 * 1024 * 1024
-    backoff_s: float = 0.5
-    per_host: int = 2
-
-    def __post_init__(self) -> None:
-        if (
-            self.retries < 0
-            or self.timeout_s <= 0
-            or self.max_bytes <= 0
-            or self.backoff_s < 0
-            or self.per_host < 1
-        ):
-            raise ValueError("retries >= 0, timeout_s > 0, max_bytes > 0, backoff_s >= 0, per_host >= 1")
 
 
 class Crawler:
@@ -403,13 +401,10 @@ class Crawler:
             f = fetch(
                 url,
                 self.allowed_hosts,
+                self.policy,
                 client=self._client,
                 etag=prev.etag if usable and prev else None,
                 last_modified=prev.last_modified if usable and prev else None,
-                retries=self.policy.retries,
-                timeout_s=self.policy.timeout_s,
-                max_bytes=self.policy.max_bytes,
-                backoff_s=self.policy.backoff_s,
                 on_attempt=mine.append,
                 limiter=self.limiter,
             )

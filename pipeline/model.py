@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -167,20 +168,16 @@ class Report:
         )
 
 
-BLOCKING_CHECKS = (
-    "complete",
-    "nonnegative",
-    "t3_row_total",
-    "t3_outcome_total",
-    "t3_balance",
-    "t4_group_total",
-)
-WARNING_CHECKS = ("cross_year_carry", "narrative_consistency", "template_year")
+SEVERITIES = ("blocking", "warning")
 
 
 @dataclass
 class Finding:
-    """One failed check instance: which cells, both sides' values, and where they sit in the source."""
+    """One failed check instance: which cells, both sides' values, and where they sit in the source.
+
+    `severity` is the check's (blocking: the report is quarantined; warning: it is loaded, the finding
+    stored beside it); the checks themselves are declared in `nianbao.expectations.checks`.
+    """
 
     check: str
     table: str | None = None
@@ -192,11 +189,18 @@ class Finding:
     cells: list[str] = field(default_factory=list)
     locations: list[dict[str, Any]] = field(default_factory=list)
     message: str = ""
+    severity: str = ""
+
+    def __post_init__(self) -> None:
+        if self.severity not in SEVERITIES:
+            raise ValueError(
+                f"finding {self.check}: severity must be one of {SEVERITIES}, not {self.severity!r}"
+            )
 
     @property
-    def severity(self) -> str:
-        """'blocking' or 'warning', from the check id (spec/checks.md)."""
-        return "blocking" if self.check in BLOCKING_CHECKS else "warning"
+    def blocking(self) -> bool:
+        """Whether this finding keeps its report out of the curated tables."""
+        return self.severity == "blocking"
 
     @property
     def difference(self) -> int | float | None:
@@ -221,3 +225,106 @@ class Finding:
             "locations": self.locations,
             "message": self.message,
         }
+
+
+@dataclass(frozen=True)
+class DocRef:
+    """A stored document to ingest: the agency-year it is for, where it came from, and its hash."""
+
+    agency_id: str
+    year: int
+    url: str | None
+    sha256: str
+    via: str | None = None  # the article page it hangs on, when it was found there
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain dict (a flow parameter, an event payload)."""
+        return {
+            "agency_id": self.agency_id,
+            "year": self.year,
+            "url": self.url,
+            "sha256": self.sha256,
+            "via": self.via,
+        }
+
+    @classmethod
+    def parse(cls, d: dict[str, Any]) -> DocRef:
+        """From a flow parameter or event payload (strings from templates included)."""
+        return cls(
+            str(d.get("agency_id") or d["agency"]),
+            int(d["year"]),
+            d.get("url") or None,
+            str(d["sha256"]),
+            d.get("via") or None,
+        )
+
+
+@dataclass
+class Previous:
+    """The same agency's previous-year report, as `cross_year_carry` compares with it."""
+
+    carried_out: dict[str, int]
+    document: str | None = None  # its sha256
+    year: int | None = None
+    provenance: dict[str, Location] = field(default_factory=dict)
+
+
+OVERRIDE_ACTIONS = ("accept", "correct")
+
+
+@dataclass(frozen=True)
+class Override:
+    """A reviewer's recorded decision on one document: accept it as printed, or correct one cell citing a source."""
+
+    override_id: int
+    agency_id: str
+    year: int
+    sha256: str
+    action: str  # accept | correct
+    cell: str | None  # table.row.column (correct)
+    printed_value: str | None  # what the document prints there (correct)
+    value: str | None  # the corrected value (correct)
+    citation: str | None
+    reason: str | None
+    decided_by: str
+    decided_at: datetime
+    revoked_at: datetime | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        """Plain JSON (times as ISO strings)."""
+        d = {f.name: getattr(self, f.name) for f in fields(self)}
+        d["decided_at"] = self.decided_at.isoformat()
+        d["revoked_at"] = self.revoked_at.isoformat() if self.revoked_at else None
+        return d
+
+
+@dataclass
+class Outcome:
+    """What became of one document: its report (if it was read), its findings, and so its status."""
+
+    agency_id: str
+    year: int
+    sha256: str
+    source_url: str | None
+    report: Report | None = None
+    findings: list[Finding] = field(default_factory=list)
+    error_code: str | None = None
+    error_message: str | None = None
+    extractor_version: str = EXTRACTOR_VERSION
+    extracted_at: datetime | None = None  # default: the load time
+    first_seen: datetime | None = None  # default: raw.documents.first_seen, else the load time
+    accepted_by: str | None = None  # a reviewer's accept: admitted despite blocking findings
+
+    @property
+    def report_id(self) -> str:
+        """agency/year/sha256: one document's reading of one agency-year."""
+        return f"{self.agency_id}/{self.year}/{self.sha256}"
+
+    @property
+    def status(self) -> str:
+        """unreadable, quarantined (a blocking finding not accepted by a reviewer) or loaded."""
+        if self.report is None:
+            return "unreadable"
+        if self.accepted_by is None and any(f.blocking for f in self.findings):
+            return "quarantined"
+        return "loaded"

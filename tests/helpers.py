@@ -30,3 +30,14 @@ def rows(warehouse: Path, sql: str, params: list[Any] | None = None) -> list[tup
         return con.execute(sql, params or []).fetchall()
     finally:
         con.close()
+
+
+def settings_for(warehouse: Path, raw_store: Path | None = None, fetch: Any = None) -> Any:
+    """Settings for a test's own warehouse (and raw store, and fetch policy), nothing else from the environment."""
+    from dataclasses import replace
+
+    from nianbao.pipeline.settings import load_settings
+
+    env = {"NIANBAO_RAW_STORE": str(raw_store)} if raw_store else {}
+    s = load_settings(warehouse, env={**env, "NIANBAO_DATA_DOCS": ""})
+    return replace(s, fetch=fetch) if fetch is not None else s

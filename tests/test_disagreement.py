@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import copy
-import json
 
+from nianbao.expectations.admit import Known, Sibling, admit
+from nianbao.expectations.checks import disagreement
 from nianbao.pipeline.extract import extract_report
-from nianbao.pipeline.ingest import DISAGREEMENT, add_disagreements, disagreement
-from nianbao.warehouse.load import Outcome
+from nianbao.pipeline.model import DocRef
 
 from helpers import EXAMPLE_TXT
 
@@ -24,7 +24,7 @@ def test_a_differing_cell_is_a_warning_naming_both_documents() -> None:
     f = disagreement(report, "b" * 64, "http://127.0.0.1/a.pdf", other)
     assert f is not None
     assert (f.check, f.severity, f.table, f.row, f.column, f.left, f.right) == (
-        DISAGREEMENT,
+        "document_disagreement",
         "warning",
         "applications",
         "granted",
@@ -38,17 +38,28 @@ def test_a_differing_cell_is_a_warning_naming_both_documents() -> None:
     assert there["document"] == "b" * 64
 
 
-def test_add_disagreements_skips_the_document_itself_and_replaces_old_findings() -> None:
+def test_admission_compares_each_sibling_but_the_document_itself() -> None:
+    """Stored siblings and earlier documents of the same article page in the batch; never the document itself."""
     report = extract_report(EXAMPLE_TXT.read_bytes())
-    o = Outcome("hz-yjglj", 2020, "a" * 64, "http://127.0.0.1/art.html", report=report)
+    art = "http://127.0.0.1/art.html"
+    ref = DocRef("hz-yjglj", 2020, art, "a" * 64, via=art)
     other = copy.deepcopy(report.canonical())
     other["review_litigation"]["review"]["total"] = 1
-    siblings = [
-        ("a" * 64, o.source_url, json.dumps(report.canonical())),
-        ("c" * 64, "http://x/b.pdf", json.dumps(other)),
-    ]
-    add_disagreements(o, siblings)
-    add_disagreements(o, siblings)  # rerun: replaced, not doubled
+    known = Known(
+        siblings={
+            ref: [Sibling("a" * 64, art, report.canonical()), Sibling("c" * 64, "http://x/b.pdf", other)]
+        }
+    )
+    (o,) = admit([(ref, report)], known).outcomes
     assert [(f.check, f.proceeding or f.row, f.left, f.right) for f in o.findings] == [
-        (DISAGREEMENT, "review", 0, 1)
+        ("document_disagreement", "review", 0, 1)
+    ]
+    # an attachment read after the inline page in the same batch is compared with it, as if it were stored
+    attachment = copy.deepcopy(report)
+    attachment.applications["granted"]["natural_person"] += 1
+    pdf = DocRef("hz-yjglj", 2020, "http://x/b.pdf", "d" * 64, via=art)
+    first, second = admit([(ref, report), (pdf, attachment)], Known()).outcomes
+    assert first.findings == []
+    assert [f.cells for f in second.findings if f.check == "document_disagreement"] == [
+        ["applications.granted.natural_person"]
     ]

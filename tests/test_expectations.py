@@ -14,10 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from nianbao.expectations.checkpoint import validate_batch
-from nianbao.expectations.frames import Previous
+from nianbao.expectations.validate import validate
 from nianbao.pipeline.extract import extract_report
-from nianbao.pipeline.model import Finding, Report
+from nianbao.pipeline.model import Finding, Previous, Report
 
 ROOT = Path(__file__).resolve().parent
 FIXTURES = {
@@ -44,7 +43,7 @@ def clean(kind: str) -> Report:
 
 def only(report: Report, previous: Previous | None = None) -> list[Finding]:
     """The findings of a one-report batch."""
-    return validate_batch([report], {0: previous} if previous else None).findings.get(0, [])
+    return validate([report], {0: previous} if previous else None).findings.get(0, [])
 
 
 def _assert_located(f: Finding, kind: str) -> None:
@@ -286,11 +285,22 @@ def test_batch_flags_only_the_planted_reports() -> None:
     batch = [clean(k) for k in kinds]
     for k, plant in planted.items():
         plant(batch[k])
-    v = validate_batch(batch)
+    v = validate(batch)
     assert set(v.findings) == {1, 4}
     assert [f.check for f in v.findings[1]] == ["t4_group_total"]
     assert [f.check for f in v.findings[4]] == ["nonnegative"]
-    assert len(v.results) == 7  # one GX validation per suite for the whole batch (carry has no rows)
+    # one GX validation per check for the whole batch (cross_year_carry has no rows: no previous years)
+    assert [s.check for s in v.suites] == [
+        "complete",
+        "nonnegative",
+        "t3_row_total",
+        "t3_outcome_total",
+        "t3_balance",
+        "t4_group_total",
+        "narrative_consistency",
+        "template_year",
+    ]
+    assert next(s for s in v.suites if s.check == "t4_group_total").rows == 6 * 3
 
 
 def test_real_report_06_own_arithmetic_errors() -> None:

@@ -1,15 +1,21 @@
-"""Data Docs (issue 5): a page per validation that renders offline — nothing remote in src/href."""
+"""The data-quality report (issue 5): a self-contained page that renders offline — nothing remote in src/href —
+written by the refresh from the same findings the warehouse holds (issue 14)."""
 
 from __future__ import annotations
 
 import copy
+import html
 import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-from nianbao.expectations.checkpoint import validate_batch
-from nianbao.expectations.docs import default_docs_dir
+from nianbao.flows.refresh import refresh_warehouse
 from nianbao.pipeline.extract import extract_report
+from nianbao.pipeline.model import DocRef
+from nianbao.pipeline.settings import load_settings
+from nianbao.warehouse.ingest import load
+from nianbao.warehouse.lock import writing
+from nianbao.warehouse.read import findings
 
 FILES = Path(__file__).resolve().parent / "files"
 
@@ -25,20 +31,32 @@ class _Refs(HTMLParser):
         self.refs.extend((tag, v or "") for k, v in attrs if k in ("src", "href"))
 
 
-def test_data_docs_render_offline_and_point_at_the_page(tmp_path: Path) -> None:
+def test_quality_report_renders_offline_and_points_at_the_page(tmp_path: Path) -> None:
     pdf = extract_report((FILES / "real/06_hongze-qzf-2023.pdf").read_bytes())
     html_report = extract_report((FILES / "html/html_hz-sfj_2020.html").read_bytes())
     bad = copy.deepcopy(html_report)
     bad.applications["carried_out"]["total"] += 2
-    v = validate_batch([pdf, html_report, bad], docs_dir=tmp_path / "docs")
-    assert v.docs == tmp_path / "docs" / "index.html" and v.docs.exists()
-    page = v.docs.read_text(encoding="utf-8")
+    settings = load_settings(tmp_path / "wh.duckdb", env={"NIANBAO_DATA_DOCS": str(tmp_path / "docs")})
+    with writing(settings.warehouse) as con:
+        load(
+            con,
+            [
+                (DocRef("hz-hzq", 2023, None, "a" * 64), pdf),
+                (DocRef("hz-sfj", 2020, None, "b" * 64), html_report),
+                (DocRef("hz-bad", 2020, None, "c" * 64), bad),
+            ],
+        )
+        stored = findings(con)
+    refresh_warehouse(settings, "test", force=True)
+    page = (tmp_path / "docs" / "index.html").read_text(encoding="utf-8")
     parser = _Refs()
     parser.feed(page)
     assert all(not re.match(r"(?i)\s*(https?:)?//", ref) for _tag, ref in parser.refs), parser.refs
     assert not re.search(r"(?i)(src|href)\s*=\s*[\"']?\s*(https?:)?//", page)
     assert "@import" not in page and "url(" not in page  # no remote CSS either
-    # the findings, where they are, and GX's own suite results
+    # every stored finding, where it is, and the checks with their GX suites and expectations
+    assert {f["check"] for f in stored} >= {"t4_group_total", "t3_balance"}
+    assert all(html.escape(f["message"]) in page for f in stored)
     assert (
         "t4_group_total" in page
         and "p.4 bbox" in page
@@ -46,20 +64,3 @@ def test_data_docs_render_offline_and_point_at_the_page(tmp_path: Path) -> None:
         and "table 2 cell (25, 9)" in page
     )
     assert "expect_multicolumn_sum_to_equal" in page and "nianbao_t3_balance" in page
-    assert len(list((tmp_path / "docs" / "validations").glob("*.html"))) == 1
-
-
-def test_default_docs_dir_follows_the_environment(monkeypatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("NIANBAO_DATA_DOCS", str(tmp_path / "dd"))
-    assert default_docs_dir() == tmp_path / "dd"
-    monkeypatch.setenv("NIANBAO_DATA_DOCS", "")
-    assert default_docs_dir() is None
-    monkeypatch.delenv("NIANBAO_DATA_DOCS")
-    monkeypatch.setenv("NIANBAO_HOME", str(tmp_path / "home"))
-    assert default_docs_dir() == tmp_path / "home" / "data_docs"
-
-
-def test_carry_only_revalidation_writes_no_page(tmp_path: Path) -> None:
-    r = extract_report((FILES / "html/html_hz-sfj_2020.html").read_bytes())
-    v = validate_batch([r], only=["carry"], docs_dir=tmp_path / "docs")
-    assert v.docs is None and not (tmp_path / "docs").exists()

@@ -12,7 +12,7 @@ from nianbao.pipeline.catalog import load_catalog
 from nianbao.pipeline.fetch import Crawler, FetchPolicy, HostLimiter, pdf_complete
 from nianbao.pipeline.rawstore import RawStore
 
-from helpers import rows, sub_catalog
+from helpers import rows, settings_for, sub_catalog
 
 FAST = FetchPolicy(retries=3, timeout_s=2.0, backoff_s=0.01)
 ATTACHMENT = "/download?id=3735"  # hz-fgw's 2020 report, a PDF behind a query-string download link
@@ -26,14 +26,14 @@ def _crawl(
     ingest: bool = True,
 ) -> tuple[Path, object, SampleServer]:
     from nianbao.flows.ingest import ingest_documents
-    from nianbao.flows.nightly import crawl_catalog
+    from nianbao.flows.nightly import crawl_and_record
 
     wh = tmp_path / "wh" / "nianbao.duckdb"
     with SampleServer(CITY_DIR, faults=faults, lifetime_s=120) as srv:
         catalog = load_catalog(sub_catalog(srv, tmp_path / "catalog.yaml", list(agencies)))
-        crawl = crawl_catalog(catalog, wh, RawStore(tmp_path / "raw"), policy, "run-1", in_prefect=False)
+        crawl = crawl_and_record(catalog, settings_for(wh, tmp_path / "raw", policy), "run-1")
     if ingest:
-        ingest_documents(crawl.fetched_refs(), wh, tmp_path / "raw", "run-1")
+        ingest_documents(crawl.fetched(), settings_for(wh, tmp_path / "raw"), "run-1", prefect=False)
     return wh, crawl, srv
 
 
@@ -156,7 +156,7 @@ def test_crawl_respects_per_host_limit(tmp_path: Path, per_host: int) -> None:
         catalog = load_catalog(
             sub_catalog(srv, tmp_path / "c.yaml", ["hz-fgw", "hz-jyj", "hz-mzj", "hz-czj"])
         )
-        from nianbao.flows.nightly import crawl_agency
+        from nianbao.pipeline.crawl import crawl_agency
 
         crawler = Crawler(catalog.allowed_hosts, RawStore(tmp_path / "raw"), {}, policy)
         threads = [

@@ -44,13 +44,13 @@ def test_extract_cli_reports_errors_per_file(tmp_path: Path) -> None:
 
 
 def test_gx_flags_a_broken_balance_and_nothing_else(example_text: str) -> None:
-    from nianbao.expectations.checkpoint import validate_batch
+    from nianbao.expectations.validate import validate
     from nianbao.pipeline.extract import extract_report
 
     assert BROKEN_OLD in example_text
     good = extract_report(example_text.encode())
     bad = extract_report(example_text.replace(BROKEN_OLD, BROKEN_NEW).encode())
-    result = validate_batch([good, bad])
+    result = validate([good, bad])
     assert 0 not in result.findings
     found = {(f.check, f.column, f.left, f.right) for f in result.findings[1]}
     assert found == {("t3_balance", "natural_person", 10, 12), ("t3_balance", "total", 11, 13)}
@@ -116,7 +116,8 @@ def test_run_over_http_is_idempotent_and_quarantines(
     from nianbao.demo.server import SampleServer
     from nianbao.flows.run import run
     from nianbao.warehouse.connect import open_for_reading
-    from nianbao.warehouse.rollup import findings, rollup
+    from nianbao.warehouse.read import findings
+    from nianbao.warehouse.rollup import rollup
 
     site = tmp_path / "site"
     site.mkdir()
@@ -134,8 +135,8 @@ def test_run_over_http_is_idempotent_and_quarantines(
         state1 = _dump(wh)
         second = run(catalog, wh)
         state2 = _dump(wh)
-    assert (first.loaded, first.quarantined, first.changed) == (1, 1, 2)
-    assert (second.loaded, second.quarantined, second.changed) == (1, 1, 0)
+    assert (first.summary.loaded, first.summary.quarantined, first.summary.changed) == (1, 1, 2)
+    assert (second.summary.loaded, second.summary.quarantined, second.summary.changed) == (1, 1, 0)
     assert state1 == state2
     from nianbao.pipeline.tables import APPLICANT_CODES, application_row_codes
 

@@ -17,10 +17,10 @@ from nianbao.demo.city import CITY_DIR
 from nianbao.demo.server import SampleServer
 from nianbao.pipeline.catalog import load_catalog
 from nianbao.pipeline.fetch import FetchPolicy
-from nianbao.pipeline.ingest import DocRef
+from nianbao.pipeline.model import DocRef
 from nianbao.pipeline.rawstore import RawStore
 
-from helpers import EXAMPLE_TXT, rows, sub_catalog
+from helpers import EXAMPLE_TXT, rows, settings_for, sub_catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 FAST = FetchPolicy(retries=2, backoff_s=0.01)
@@ -28,18 +28,18 @@ CORRECTED = "hz-mzj"  # the sample agency whose 2021 report is re-published (cor
 
 
 def test_second_nightly_with_nothing_changed_is_all_304_and_announces_nothing(tmp_path: Path) -> None:
-    from nianbao.flows.nightly import crawl_catalog
+    from nianbao.flows.nightly import crawl_and_record
 
     wh, raw = tmp_path / "nianbao.duckdb", RawStore(tmp_path / "raw")
     with SampleServer(CITY_DIR, lifetime_s=120) as srv:
         catalog = load_catalog(sub_catalog(srv, tmp_path / "c.yaml", ["hz-fgw", "hz-wjw", "hz-kjj"]))
-        first = crawl_catalog(catalog, wh, raw, FAST, "night-1", in_prefect=False)
+        first = crawl_and_record(catalog, settings_for(wh, raw.root, FAST), "night-1")
         n_requests = len(srv.requests)
-        second = crawl_catalog(catalog, wh, raw, FAST, "night-2", in_prefect=False)
+        second = crawl_and_record(catalog, settings_for(wh, raw.root, FAST), "night-2")
         again = srv.requests[n_requests:]
     assert first.summary.new == first.summary.discovered - first.summary.fetch_failed > 0
-    assert len(first.announce) == first.summary.new
-    assert second.announce == []
+    assert len(first.announce()) == first.summary.new
+    assert second.announce() == []
     assert (second.summary.new, second.summary.changed_docs) == (0, 0)
     assert second.summary.unchanged == first.summary.new
     # every page and document that answered 200 the first night answers 304 now (no body); the old address
@@ -58,37 +58,43 @@ def test_second_nightly_with_nothing_changed_is_all_304_and_announces_nothing(tm
 @pytest.mark.slow
 def test_republished_document_is_fetched_loaded_as_new_version_and_announced(tmp_path: Path) -> None:
     from nianbao.flows.ingest import ingest_documents
-    from nianbao.flows.nightly import crawl_catalog
+    from nianbao.flows.nightly import crawl_and_record
 
     wh, raw = tmp_path / "nianbao.duckdb", RawStore(tmp_path / "raw")
     with SampleServer(CITY_DIR, lifetime_s=300) as srv:
         catalog = load_catalog(sub_catalog(srv, tmp_path / "c.yaml", [CORRECTED]))
-        first = crawl_catalog(catalog, wh, raw, FAST, "night-1", in_prefect=False)
-        ingest_documents(first.announce, wh, raw.root, "ingest-1")
+        first = crawl_and_record(catalog, settings_for(wh, raw.root, FAST), "night-1")
+        ingest_documents(first.announce(), settings_for(wh, raw.root), "ingest-1", prefect=False)
         before = dict(rows(wh, "select year, sha256 from staging.current_reports"))
         count_before = dict(rows(wh, "select year, count(*) from staging.reports group by all"))
         srv.set_corrected(True)
-        second = crawl_catalog(catalog, wh, raw, FAST, "night-2", in_prefect=False)
-        done = ingest_documents(second.announce, wh, raw.root, "ingest-2")
-        third = ingest_documents(second.announce, wh, raw.root, "ingest-3")  # a duplicate event
+        second = crawl_and_record(catalog, settings_for(wh, raw.root, FAST), "night-2")
+        done = ingest_documents(second.announce(), settings_for(wh, raw.root), "ingest-2", prefect=False)
+        third = ingest_documents(
+            second.announce(), settings_for(wh, raw.root), "ingest-3", prefect=False
+        )  # a duplicate event
     assert second.summary.changed_docs >= 1 and second.summary.new == 0
-    assert all(a.sha256 not in before.values() for a in second.announce)
+    assert all(a.sha256 not in before.values() for a in second.announce())
     after = dict(rows(wh, "select year, sha256 from staging.current_reports"))
-    changed_years = {a.year for a in second.announce}
+    changed_years = {a.year for a in second.announce()}
     assert changed_years and all(
-        after[y] != before[y] and after[y] in {a.sha256 for a in second.announce} for y in changed_years
+        after[y] != before[y] and after[y] in {a.sha256 for a in second.announce()} for y in changed_years
     )
     assert all(i.changed for i in done) and not any(i.changed for i in third)
     count_after = dict(rows(wh, "select year, count(*) from staging.reports group by all"))
-    assert count_after == {y: n + sum(a.year == y for a in second.announce) for y, n in count_before.items()}
+    assert count_after == {
+        y: n + sum(a.year == y for a in second.announce()) for y, n in count_before.items()
+    }
 
 
 _WORKER = """
 import json, sys
-from nianbao.pipeline.ingest import DocRef
+from nianbao.pipeline.model import DocRef
 from nianbao.flows.ingest import ingest_documents
+from nianbao.pipeline.settings import load_settings
 refs = [DocRef(**d) for d in json.loads(sys.argv[1])]
-out = ingest_documents(refs, sys.argv[2], sys.argv[3], sys.argv[4])
+settings = load_settings(sys.argv[2], env={"NIANBAO_RAW_STORE": sys.argv[3], "NIANBAO_DATA_DOCS": ""})
+out = ingest_documents(refs, settings, sys.argv[4], prefect=False)
 print(json.dumps([[i.ref.sha256, i.status, i.changed] for i in out]))
 """
 
@@ -96,7 +102,7 @@ print(json.dumps([[i.ref.sha256, i.status, i.changed] for i in out]))
 @pytest.mark.slow
 def test_burst_of_32_documents_from_6_processes_never_fails_on_the_warehouse_lock(tmp_path: Path) -> None:
     """32 documents in 4 concurrent processes, plus 2 processes replaying duplicates, while another holds the lock."""
-    from nianbao.warehouse.fetchlog import writing
+    from nianbao.warehouse.lock import writing
 
     wh, raw = tmp_path / "nianbao.duckdb", RawStore(tmp_path / "raw")
     text = EXAMPLE_TXT.read_text(encoding="utf-8")
@@ -112,13 +118,13 @@ def test_burst_of_32_documents_from_6_processes_never_fails_on_the_warehouse_loc
     with writing(wh):  # create the file at the current schema
         pass
     groups = [refs[k::4] for k in range(4)] + [refs[:6], refs[-6:]]
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = dict(os.environ)
     holder = subprocess.Popen(
         [
             sys.executable,
             "-c",
             (
-                "import time, sys\nfrom warehouse.fetchlog import writing\n"
+                "import time, sys\nfrom nianbao.warehouse.lock import writing\n"
                 "with writing(sys.argv[1]):\n    print('held', flush=True)\n    time.sleep(3)\n"
             ),
             str(wh),
@@ -189,7 +195,7 @@ def _stop(p: subprocess.Popen[str] | None, timeout: float = 30) -> int | None:
 
 
 def _locked_rows(wh: Path, sql: str) -> list[tuple[object, ...]] | None:
-    from nianbao.warehouse.fetchlog import warehouse_lock
+    from nianbao.warehouse.lock import warehouse_lock
 
     if not wh.exists():
         return None
@@ -215,7 +221,6 @@ def test_served_deployments_nightly_triggers_ingests_and_refresh(tmp_path: Path)
         "GX_ANALYTICS_ENABLED": "false",
         "PREFECT_RUNNER_POLL_FREQUENCY": "1",
         "PREFECT_LOGGING_LEVEL": "WARNING",
-        "PYTHONPATH": str(ROOT),
         "NIANBAO_REFRESH_DEBOUNCE_S": "1",
         "NIANBAO_FETCH_BACKOFF_S": "0.01",
         "NIANBAO_RAW_STORE": str(tmp_path / "raw"),

@@ -10,9 +10,8 @@ from nianbao.demo.city import CITY_DIR
 from nianbao.demo.server import Faults, SampleServer
 from nianbao.pipeline.catalog import load_catalog
 from nianbao.pipeline.fetch import FetchPolicy
-from nianbao.pipeline.rawstore import RawStore
 
-from helpers import rows, sub_catalog
+from helpers import rows, settings_for, sub_catalog
 
 ATTACHMENT = "/download?id=3735"  # hz-fgw's 2020 report, a PDF behind a query-string download link
 
@@ -22,7 +21,7 @@ def test_rerun_failed_refetches_and_loads_what_the_night_missed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, prefect_harness: None
 ) -> None:
     from nianbao.flows.ingest import ingest_documents
-    from nianbao.flows.nightly import crawl_catalog
+    from nianbao.flows.nightly import crawl_and_record
     from nianbao.flows.rerun import rerun
 
     wh = tmp_path / "wh" / "nianbao.duckdb"
@@ -32,15 +31,12 @@ def test_rerun_failed_refetches_and_loads_what_the_night_missed(
     monkeypatch.setenv("NIANBAO_FETCH_BACKOFF_S", "0.01")
     with SampleServer(CITY_DIR, faults=Faults(fail_first={ATTACHMENT: 1000}), lifetime_s=300) as srv:
         catalog_path = sub_catalog(srv, tmp_path / "catalog.yaml", ["hz-fgw"])
-        crawl = crawl_catalog(
+        crawl = crawl_and_record(
             load_catalog(catalog_path),
-            wh,
-            RawStore(raw),
-            FetchPolicy(retries=1, backoff_s=0.01),
+            settings_for(wh, raw, FetchPolicy(retries=1, backoff_s=0.01)),
             "night-1",
-            in_prefect=False,
         )
-        ingest_documents(crawl.fetched_refs(), wh, raw, "night-1")
+        ingest_documents(crawl.fetched(), settings_for(wh, raw), "night-1", prefect=False)
         loaded_before = rows(
             wh, "select distinct year from staging.reports where agency_id = 'hz-fgw' order by year"
         )

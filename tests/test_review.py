@@ -17,14 +17,20 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from nianbao.expectations.checkpoint import validate_batch
+from nianbao.pipeline.errors import ReviewError
 from nianbao.pipeline.extract import extract_report
-from nianbao.pipeline.model import Report
+from nianbao.pipeline.model import DocRef, Outcome, Override, Report
 from nianbao.pipeline.rawstore import RawStore
 from nianbao.warehouse.connect import connect
-from nianbao.warehouse.load import Outcome, load_outcome, record_document
-from nianbao.warehouse.overrides import ReviewError, list_overrides, record_override, reprocess
-from nianbao.warehouse.rollup import findings, rollup
+from nianbao.warehouse.ingest import load
+from nianbao.warehouse.read import findings
+from nianbao.warehouse.read import overrides as list_overrides
+from nianbao.warehouse.review import reload as reprocess
+from nianbao.warehouse.review import review
+from nianbao.warehouse.rollup import rollup
+from nianbao.warehouse.write import record_document
+
+from helpers import settings_for
 
 FILES = Path(__file__).resolve().parent / "files"
 Plant = Callable[[Report], None]
@@ -46,18 +52,26 @@ def _load(wh: Path, agency: str, year: int, path: str, plant: Plant | None = Non
         plant(report)
     store = RawStore(wh.parent / "raw")
     sha = store.put(data)
-    o = Outcome(agency, year, sha, f"http://127.0.0.1/{agency}/{year}", report=report)
-    o.findings = validate_batch([report]).findings.get(0, [])
     con = connect(wh)
     try:
-        if (
-            plant is None
-        ):  # the planted copy's bytes would not extract to the planted record: keep it record-only
-            record_document(con, sha, len(data), "text", str(store.path(sha)))
-        load_outcome(con, o)
+        record_document(con, sha, len(data), "text", str(store.path(sha)))
+        (o,) = load(con, [(DocRef(agency, year, f"http://127.0.0.1/{agency}/{year}", sha), report)]).outcomes
     finally:
         con.close()
     return o
+
+
+def record_override(
+    con: duckdb.DuckDBPyConnection,
+    agency: str,
+    year: int,
+    action: str,
+    *,
+    decided_by: str = "tester",
+    **kw: str | None,
+) -> Override:
+    """A reviewer's decision, recorded."""
+    return review(con, agency, year, action, decided_by=decided_by, **kw)
 
 
 def _findings(wh: Path) -> list[dict]:
@@ -362,7 +376,7 @@ def test_review_cli_and_findings_views(tmp_path: Path) -> None:
             str(wh),
         )
         assert done.returncode == 0, done.stderr
-    assert "loaded" in done.stderr and "data docs" in done.stderr
+    assert "loaded" in done.stderr and "quality report" in done.stderr
     accept = _cli("review", "accept", "hz-bad", "2020", "--reason", "x", "--warehouse", str(wh))
     assert accept.returncode == 1 and "not quarantined" in accept.stderr
     listed = _cli("review", "list", "--warehouse", str(wh))
@@ -376,14 +390,17 @@ def test_review_cli_and_findings_views(tmp_path: Path) -> None:
 def test_cross_year_carry_through_the_ingest_flow(tmp_path: Path, order: tuple[int, int]) -> None:
     """The same, through the ingest flow's plain function: two runs into one warehouse file."""
     from nianbao.flows.ingest import ingest_documents
-    from nianbao.pipeline.ingest import DocRef
+    from nianbao.pipeline.model import DocRef
 
     wh, raw = tmp_path / "wh.duckdb", tmp_path / "raw"
     docs = {2020: "html/html_hz-sfj_2020.html", 2021: "text/md_hz-czj_2021.md"}
     for year in order:
         sha = RawStore(raw).put((FILES / docs[year]).read_bytes())
         (done,) = ingest_documents(
-            [DocRef("hz-x", year, f"http://127.0.0.1/hz-x/{year}", sha)], wh, raw, f"run-{year}"
+            [DocRef("hz-x", year, f"http://127.0.0.1/hz-x/{year}", sha)],
+            settings_for(wh, raw),
+            f"run-{year}",
+            prefect=False,
         )
         assert done.status == "loaded"
     assert _carry(wh) == EXPECTED_CARRY

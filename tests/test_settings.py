@@ -22,7 +22,7 @@ def test_environment_is_read_in_one_place(monkeypatch: pytest.MonkeyPatch, tmp_p
         tmp_path / "raw",
         tmp_path / "data_docs",
     )
-    assert (s.per_host, s.nightly_cron) == (3, "30 1 * * *")
+    assert (s.fetch.per_host, s.nightly_cron) == (3, "30 1 * * *")
     assert load_settings(tmp_path / "other.duckdb").raw_store == tmp_path / "raw"
     monkeypatch.setenv("NIANBAO_DATA_DOCS", "")
     assert load_settings().data_docs is None

@@ -1,21 +1,24 @@
-"""Warehouse (issue 6): migrations from fresh and version-2 files, idempotent and atomic loads, versions."""
+"""Warehouse (issues 6, 14): the baseline schema and migrations, idempotent and atomic writes, versions, carry."""
 
 from __future__ import annotations
 
 import copy
 import hashlib
 import json
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
 
-from nianbao.pipeline.model import Finding, Location, Report
-from nianbao.warehouse import load
-from nianbao.warehouse.connect import connect, migrate, migrations
-from nianbao.warehouse.load import Outcome, load_outcome, load_outcomes
+from nianbao.pipeline.errors import NianbaoError
+from nianbao.pipeline.model import DocRef, Finding, Location, Outcome, Report
+from nianbao.warehouse import connect as connect_module
+from nianbao.warehouse import write
+from nianbao.warehouse.connect import BASELINE, connect, schema_version
+from nianbao.warehouse.ingest import load
+from nianbao.warehouse.marts import refresh_marts
+from nianbao.warehouse.write import write_outcomes
 
 from helpers import GOLDEN
 
@@ -55,6 +58,14 @@ def outcome(agency: str, year: int, report: Report | None, doc: str = "", **kw: 
     )
 
 
+def load_outcome(con: duckdb.DuckDBPyConnection, o: Outcome) -> bool:
+    """Write one outcome; whether it changed the warehouse (raises what the warehouse refused it for)."""
+    done = write_outcomes(con, [o])
+    if done.failed:
+        raise ValueError(done.failed[0][1])
+    return bool(done.changed)
+
+
 def dump(con: duckdb.DuckDBPyConnection, times: bool = True) -> dict[str, list[Any]]:
     """Every row of every warehouse table (optionally without load-time columns), sorted."""
     out = {}
@@ -78,69 +89,38 @@ def wh(tmp_path: Path) -> duckdb.DuckDBPyConnection:
     con.close()
 
 
-# ---------------------------------------------------------------- migrations
+# ---------------------------------------------------------------- the baseline and migrations
 
 
-def _v2_file(path: Path, report: Report) -> None:
-    """A warehouse file as the version-2 code made it: migrations 1–2 and the old positional inserts."""
-    con = duckdb.connect(str(path))
-    assert migrate(con, upto=2) == 2
-    rid = f"hz-yjglj/2020/{sha('v2')}"
-    con.execute(
-        "insert into raw.documents values (?, 1, 'text', timestamp '2021-01-05 10:00', 'x')", [sha("v2")]
-    )
-    con.execute(
-        "insert into curated.dim_agency values ('hz-yjglj', '杭州市应急管理局', '杭州市', 'municipal', 'department')"
-    )
-    con.execute(
-        "insert into staging.reports values (?, 'hz-yjglj', 2020, ?, 'http://x', 'v2019', 'loaded', null, null, ?, "
-        "timestamp '2021-01-05 10:01')",
-        [rid, sha("v2"), json.dumps(report.as_json(), ensure_ascii=False, sort_keys=True)],
-    )
-    for table, row, col, value in report.cells():
-        target, _, _ = load.FACT_TABLES[table]
-        con.execute(f"insert into {target} values (?, ?, ?, ?)", [rid, row, col, str(value)])
+def test_a_new_file_is_at_the_baseline_and_later_migrations_apply_once(tmp_path: Path, monkeypatch) -> None:
+    con = connect(tmp_path / "wh.duckdb")
+    assert schema_version(con) == BASELINE
+    load_outcome(con, outcome("a", 2020, golden("hz-yjglj_2020")))
+    before = dump(con)
+    con.close()
+    step = "alter table staging.reports add column reviewed boolean"
+    monkeypatch.setattr(connect_module, "migrations", lambda: [(BASELINE + 1, step)])
+    con = connect(tmp_path / "wh.duckdb")
+    assert schema_version(con) == BASELINE + 1
+    assert ("reviewed",) in con.execute(
+        "select column_name from duckdb_columns() where table_name = 'reports'"
+    ).fetchall()
+    con.close()
+    con = connect(tmp_path / "wh.duckdb")  # applied once: a second open does not run it again
+    assert schema_version(con) == BASELINE + 1
+    unchanged = {k: v for k, v in dump(con).items() if k != "staging.reports"}
+    assert unchanged == {k: v for k, v in before.items() if k != "staging.reports"}
     con.close()
 
 
-def test_a_fresh_file_and_a_version_2_file_end_at_the_same_schema(tmp_path: Path) -> None:
-    report = golden("hz-yjglj_2020")
-    report.provenance = {"applications.granted.total": Location(raw="3", page=4, bbox=(1.0, 2.0, 3.0, 4.0))}
-    old = tmp_path / "old.duckdb"
-    _v2_file(old, report)
-    fresh = connect(tmp_path / "fresh.duckdb")
-    upgraded = connect(old)
-
-    def schema(con: duckdb.DuckDBPyConnection) -> list[tuple[Any, ...]]:
-        return con.execute(
-            "select schema_name, table_name, column_name, data_type from duckdb_columns() "
-            "where schema_name <> 'main' order by all"
-        ).fetchall()
-
-    latest = max(v for v, _ in migrations() if v < 10)
-    for con in (fresh, upgraded):
-        versions = {r[0] for r in con.execute("select version from main.schema_version").fetchall()}
-        assert set(range(1, latest + 1)) <= versions
-    assert schema(fresh) == schema(upgraded)
-    # the old rows were carried over: lineage backfilled, provenance taken from the stored record
-    rid = f"hz-yjglj/2020/{sha('v2')}"
-    assert upgraded.execute(
-        "select first_seen, loaded_at, extractor_version, is_current from curated.dim_report "
-        "where report_id = ?",
-        [rid],
-    ).fetchone() == (datetime(2021, 1, 5, 10, 0), datetime(2021, 1, 5, 10, 1), "0.1.0", True)
-    assert upgraded.execute(
-        "select page, bbox, raw_text, extractor_version from curated.fct_applications "
-        "where row_code = 'granted' and applicant = 'total'"
-    ).fetchone() == (4, [1.0, 2.0, 3.0, 4.0], "3", "0.1.0")
-    # the same document loaded again by the new code changes nothing
-    before = dump(upgraded)
-    again = Outcome("hz-yjglj", 2020, sha("v2"), "http://x", report=report)
-    assert load_outcome(upgraded, again) is False
-    assert dump(upgraded) == before
-    assert upgraded.execute("select count(*) from curated.dim_code where code = 'granted'").fetchone() == (1,)
-    fresh.close()
-    upgraded.close()
+def test_a_pre_release_file_is_refused_with_a_clear_message(tmp_path: Path) -> None:
+    old = duckdb.connect(str(tmp_path / "old.duckdb"))
+    old.execute("create table main.schema_version (version integer primary key, applied_at timestamp)")
+    old.execute("insert into main.schema_version values (20, now())")
+    old.close()
+    with pytest.raises(NianbaoError) as err:
+        connect(tmp_path / "old.duckdb")
+    assert err.value.code == "pre_release_warehouse" and "move it aside" in err.value.message
 
 
 def test_reconnecting_is_a_no_op(tmp_path: Path) -> None:
@@ -162,12 +142,14 @@ def test_the_same_document_twice_changes_nothing(wh: duckdb.DuckDBPyConnection) 
         "hz-sfj",
         2020,
         golden("html_hz-sfj_2020"),
-        findings=[Finding("t3_balance", "applications", column="total", left=1, right=2)],
+        findings=[
+            Finding("t3_balance", "applications", column="total", left=1, right=2, severity="blocking")
+        ],
     )
     assert load_outcome(wh, o) and load_outcome(wh, bad)
     before = dump(wh)
     assert load_outcome(wh, o) is False and load_outcome(wh, bad) is False
-    assert load_outcomes(wh, [o, bad]).unchanged == 2
+    assert len(write_outcomes(wh, [o, bad]).unchanged) == 2
     assert dump(wh) == before
 
 
@@ -185,6 +167,7 @@ def test_a_republished_document_becomes_current_and_the_old_stays_as_history(
         ).fetchall()
 
     assert versions() == [(first.sha256, 1, False), (second.sha256, 2, True)]
+    refresh_marts(wh)  # once per run, after its writes
     total = wh.execute(
         "select value from marts.applications_by_year where row_code = 'received_new' and applicant = 'total'"
     ).fetchone()
@@ -227,9 +210,10 @@ def test_a_crash_mid_load_leaves_no_trace(tmp_path: Path) -> None:
     # a new reading of the same document fails after its report row and table-2 facts were written
     new = outcome("hz-yjglj", 2020, scaled(golden("hz-yjglj_2020"), 5), extractor_version="0.2.0")
     fresh = outcome("hz-sfj", 2020, golden("html_hz-sfj_2020"))
-    for o in (new, fresh):
-        with pytest.raises(duckdb.IOException):
-            load_outcome(FaultyConnection(con, "insert into curated.fct_applications", {1}), o)  # type: ignore[arg-type]
+    for o in (new, fresh):  # the chunk's transaction and its one-report retry both fail: refused, rolled back
+        done = write_outcomes(FaultyConnection(con, "insert into curated.fct_applications", {1, 2}), [o])  # type: ignore[arg-type]
+        assert done.changed == [] and [rid for rid, _ in done.failed] == [o.report_id]
+        assert "injected fault" in done.failed[0][1]
     con.close()
     con = connect(path)  # what is on disk
     assert dump(con) == before
@@ -242,10 +226,10 @@ def test_a_report_violating_a_constraint_is_refused_whole(wh: duckdb.DuckDBPyCon
     before = dump(wh)
     with pytest.raises(ValueError, match="bigint"):
         load_outcome(wh, outcome("hz-yjglj", 2020, r))
-    result = load_outcomes(
+    result = write_outcomes(
         wh, [outcome("hz-yjglj", 2020, r), outcome("hz-sfj", 2020, golden("html_hz-sfj_2020"))]
     )
-    assert result.changed == 1 and [rid.split("/")[0] for rid, _ in result.failed] == ["hz-yjglj"]
+    assert len(result.changed) == 1 and [rid.split("/")[0] for rid, _ in result.failed] == ["hz-yjglj"]
     after = dump(wh)
     assert after["staging.reports"] != before["staging.reports"]
     assert wh.execute("select distinct agency_id from staging.reports").fetchall() == [("hz-sfj",)]
@@ -256,8 +240,8 @@ def test_a_failing_chunk_falls_back_to_one_transaction_per_report(tmp_path: Path
     batch = [outcome(f"a{i}", 2020, golden("hz-yjglj_2020")) for i in range(4)]
     # statement 1: the whole chunk (rolled back); 2..5: one per report, the second of which fails
     faulty = FaultyConnection(con, "insert into curated.fct_applications", {1, 3})
-    result = load_outcomes(faulty, batch, chunk=10)  # type: ignore[arg-type]
-    assert result.changed == 3 and [rid for rid, _ in result.failed] == [batch[1].report_id]
+    result = write_outcomes(faulty, batch, chunk=10)  # type: ignore[arg-type]
+    assert len(result.changed) == 3 and [rid for rid, _ in result.failed] == [batch[1].report_id]
     loaded = {r[0] for r in con.execute("select distinct report_id from staging.reports").fetchall()}
     facts = {r[0] for r in con.execute("select distinct report_id from curated.fct_proactive").fetchall()}
     assert loaded == facts == {o.report_id for o in batch} - {batch[1].report_id}
@@ -273,7 +257,7 @@ def test_bulk_and_single_loads_write_the_same_rows(tmp_path: Path) -> None:
     one, many = connect(tmp_path / "one.duckdb"), connect(tmp_path / "many.duckdb")
     for o in batch:
         load_outcome(one, o)
-    assert load_outcomes(many, batch, chunk=3).changed == len(batch)
+    assert len(write_outcomes(many, batch, chunk=3).changed) == len(batch)
     assert dump(one, times=False) == dump(many, times=False)
     one.close()
     many.close()
@@ -318,24 +302,32 @@ def test_dim_code_holds_every_code_with_its_label(wh: duckdb.DuckDBPyConnection)
     )
 
 
-def test_the_checked_in_wide_views_match_the_codes() -> None:
-    from nianbao.warehouse.codes import wide_views_sql
+def test_the_wide_views_have_a_column_per_code_pair(wh: duckdb.DuckDBPyConnection) -> None:
+    from nianbao.warehouse.codes import wide_columns
 
-    path = Path(__file__).resolve().parent.parent / "warehouse" / "sql" / "005_wide_views.sql"
-    assert path.read_text(encoding="utf-8") == wide_views_sql()
+    for table in ("proactive", "applications", "review_litigation"):
+        got = [
+            r[0]
+            for r in wh.execute(
+                "select column_name from duckdb_columns() where schema_name = 'marts' and table_name = ? "
+                "order by column_index",
+                [f"wide_{table}"],
+            ).fetchall()
+        ]
+        assert got[7:] == [c for c, _ in wide_columns(table)]
 
 
 def test_fact_rows_stay_unique_without_primary_keys(tmp_path: Path) -> None:
-    """Migration 007 dropped the fact tables' key indexes: loads, reloads and re-extractions add no duplicates."""
+    """The fact tables have no key index: loads, reloads and re-extractions add no duplicates."""
     con = connect(tmp_path / "wh.duckdb")
     batch = [
         outcome(f"a{i}", y, scaled(golden(n), i + 1))
         for i, (y, n) in enumerate([(2020, g) for g in GOLDENS_2020] + [(2022, g) for g in GOLDENS_2022])
     ]
-    load_outcomes(con, batch + batch[:2], chunk=4)  # a report twice in one batch, and across chunks
-    load_outcomes(con, batch, chunk=3)  # unchanged
+    write_outcomes(con, batch + batch[:2], chunk=4)  # a report twice in one batch, and across chunks
+    write_outcomes(con, batch, chunk=3)  # unchanged
     load_outcome(con, outcome("a0", 2020, scaled(golden(GOLDENS_2020[0]), 7), extractor_version="0.2.0"))
-    for table, (target, a, b) in load.FACT_TABLES.items():
+    for table, (target, a, b) in write.FACT_TABLES.items():
         assert con.execute(
             f"select count(*) from (select report_id, {a}, {b} from {target} group by all "
             "having count(*) > 1)"
@@ -347,14 +339,23 @@ def test_fact_rows_stay_unique_without_primary_keys(tmp_path: Path) -> None:
     con.close()
 
 
-def test_a_year_loaded_after_its_following_year_in_a_later_chunk_rechecks_it(tmp_path: Path) -> None:
-    """cross_year_carry both ways inside one bulk load: year + 1 in chunk 1, year in chunk 2."""
+@pytest.mark.parametrize("order", ["later-first", "one-batch"])
+def test_a_year_loaded_after_its_following_year_rechecks_it(tmp_path: Path, order: str) -> None:
+    """cross_year_carry both ways: year + 1 stored first (or in the same batch), then its previous year."""
     con = connect(tmp_path / "wh.duckdb")
     later = golden(GOLDENS_2022[0])
     later.year = 2021
     earlier = golden(GOLDENS_2020[0])
     earlier.applications["carried_out"] = {k: v + 1 for k, v in later.applications["carried_in"].items()}
-    load_outcomes(con, [outcome("a", 2021, later), outcome("a", 2020, earlier)], chunk=1)
+    docs = [
+        (DocRef("a", 2021, None, sha("a/2021")), later),
+        (DocRef("a", 2020, None, sha("a/2020")), earlier),
+    ]
+    if order == "later-first":
+        load(con, docs[:1])
+        load(con, docs[1:])
+    else:
+        load(con, docs)
     checks = con.execute(
         "select r.year, count(*) from staging.findings as f join staging.reports as r "
         "using (report_id) where f.check_id = 'cross_year_carry' group by 1"

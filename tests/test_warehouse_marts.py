@@ -13,9 +13,11 @@ import pytest
 
 from nianbao.pipeline.catalog import Agency
 from nianbao.pipeline.model import Finding
-from nianbao.warehouse.connect import connect, migrate, publish_snapshot
-from nianbao.warehouse.load import load_outcomes, upsert_agencies
+from nianbao.warehouse.connect import MARTS, connect, publish_snapshot
+from nianbao.warehouse.dictionary import MARKER, render
+from nianbao.warehouse.marts import is_fresh, refresh_marts
 from nianbao.warehouse.rollup import ROLLUP_MARTS, rollup
+from nianbao.warehouse.write import upsert_agencies, write_outcomes
 
 from test_warehouse import GOLDENS_2020, GOLDENS_2022, golden, outcome, scaled
 
@@ -51,11 +53,16 @@ def city(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
                 "ag3",
                 year,
                 r,
-                findings=[Finding("t3_balance", "applications", column="total", left=1, right=2)],
+                findings=[
+                    Finding(
+                        "t3_balance", "applications", column="total", left=1, right=2, severity="blocking"
+                    )
+                ],
             )
         )
         batch.append(outcome("ag4", year, None, error_code="no_text_layer", error_message="scanned"))
-    assert load_outcomes(con, batch).changed == len(batch)
+    assert len(write_outcomes(con, batch).changed) == len(batch)
+    refresh_marts(con)
     con.close()
     publish_snapshot(path)
     return {"path": path, "counted": counted}
@@ -171,31 +178,33 @@ def test_coverage_names_every_agency_and_year(ro: duckdb.DuckDBPyConnection) -> 
     assert got == [(y, f"ag{i}", s) for y in (2020, 2022) for i, s in enumerate(statuses)]
 
 
-def test_every_mart_column_has_a_comment(ro: duckdb.DuckDBPyConnection) -> None:
+def test_every_table_view_and_column_has_a_comment(ro: duckdb.DuckDBPyConnection) -> None:
     missing = ro.execute(
-        "select table_name, column_name from duckdb_columns() where schema_name = 'marts' and comment is null"
+        "select schema_name, table_name, column_name from duckdb_columns()"
+        " where schema_name in ('raw', 'staging', 'curated', 'marts') and comment is null"
     ).fetchall()
     assert missing == []
+    uncommented = ro.execute(
+        "select schema_name, table_name from duckdb_tables() where schema_name in ('raw', 'staging', 'curated', 'marts')"
+        " and comment is null union all select schema_name, view_name from duckdb_views()"
+        " where schema_name in ('raw', 'staging', 'curated', 'marts') and comment is null"
+    ).fetchall()
+    assert uncommented == []
 
 
-def test_every_sql_block_of_the_data_dictionary_runs(ro: duckdb.DuckDBPyConnection) -> None:
+def test_the_data_dictionary_is_generated_from_the_schema_and_its_sql_runs(
+    ro: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
     text = (ROOT / "docs" / "data-dictionary.md").read_text(encoding="utf-8")
+    con = connect(tmp_path / "fresh.duckdb")
+    try:
+        assert text.split(MARKER)[1] == render(con).split(MARKER)[1], "run `make docs`"
+    finally:
+        con.close()
     blocks = re.findall(r"```sql\n(.*?)```", text, re.S)
     assert len(blocks) >= 10
     for sql in blocks:
         ro.execute(sql).fetchall()
-    documented = set(re.findall(r"^### `(\w+\.\w+)`", text, re.M))
-    mine = duckdb.connect()  # the objects of this issue's migrations (010+ belong to other issues' docs)
-    migrate(mine, upto=9)
-    actual = {
-        f"{s}.{t}"
-        for s, t in mine.execute(
-            "select schema_name, table_name from duckdb_columns() where schema_name in ('raw','staging','curated','marts') "
-            "group by all"
-        ).fetchall()
-    }
-    mine.close()
-    assert actual - documented == set()
 
 
 def _nianbao(*args: str) -> subprocess.CompletedProcess[str]:
@@ -246,57 +255,43 @@ def test_rollup_and_export_cli(city: dict[str, Any], tmp_path: Path) -> None:
 
 
 def _marts_equal_definitions(con: duckdb.DuckDBPyConnection) -> None:
-    from nianbao.warehouse.marts import MARTS
-
     for name in MARTS:
         table = sorted(map(repr, con.execute(f"select * from marts.{name}").fetchall()))
         view = sorted(map(repr, con.execute(f"select * from build.{name}").fetchall()))
         assert table == view, name
 
 
-def test_mart_tables_are_never_stale_after_a_write(tmp_path: Path) -> None:
-    """Migration 008: marts are tables refreshed by every load, upsert and connect; equal to their definitions."""
+def test_rollups_are_never_stale_and_marts_refresh_once_per_run(tmp_path: Path) -> None:
+    """Marts are tables refreshed once per run; until then (or on a read-only file) rollups read the definitions."""
     path = tmp_path / "wh.duckdb"
     con = connect(path)
     upsert_agencies(
         con, [Agency(f"ag{i}", f"机关{i}", "杭州市", "municipal", "department") for i in range(2)]
     )
-    load_outcomes(
+    write_outcomes(
         con, [outcome("ag0", 2020, golden(GOLDENS_2020[0])), outcome("ag1", 2022, golden(GOLDENS_2022[0]))]
     )
+    assert not is_fresh(con)
+    assert rollup(con, 2022)["agencies_counted"] == ["ag1"]  # read from build.* while the tables are stale
+    assert refresh_marts(con) == [2020, 2022] and is_fresh(con)
     _marts_equal_definitions(con)
     # a new reading of one year, a quarantined one, a re-published version, a renamed agency
-    from nianbao.warehouse.load import load_outcome
-
-    load_outcome(
-        con,
-        outcome(
-            "ag1",
-            2022,
-            golden(GOLDENS_2022[0]),
-            findings=[Finding("t3_balance", "applications", column="total", left=1, right=2)],
-        ),
-    )
-    _marts_equal_definitions(con)
+    quarantined = Finding("t3_balance", "applications", column="total", left=1, right=2, severity="blocking")
+    write_outcomes(con, [outcome("ag1", 2022, golden(GOLDENS_2022[0]), findings=[quarantined])])
     assert {"agency": "ag1", "reason": "quarantined", "checks": ["t3_balance"]} in rollup(con, 2022)[
         "left_out"
     ]
-    load_outcome(con, outcome("ag0", 2020, scaled(golden(GOLDENS_2020[0]), 2), "v2"))
+    write_outcomes(con, [outcome("ag0", 2020, scaled(golden(GOLDENS_2020[0]), 2), "v2")])
     upsert_agencies(con, [Agency("ag1", "机关1", "西湖区", "district", "department")])
+    assert sorted(refresh_marts(con)) == [2020, 2022]
     _marts_equal_definitions(con)
     assert con.execute("select count(*) from marts.coverage where agency_id = 'ag1'").fetchone() == (2,)
+    assert refresh_marts(con) == []  # nothing moved: nothing rewritten
     # rows written behind the package's back: a read-only reader falls back to the definitions
     con.execute(
-        "update staging.reports set status = 'unreadable', loaded_at = current_timestamp "
-        "where agency_id = 'ag0'"
+        "update staging.reports set status = 'unreadable', loaded_at = current_timestamp where agency_id = 'ag0'"
     )
     con.close()
     ro = duckdb.connect(str(path), read_only=True)
     assert {"agency": "ag0", "reason": "unreadable", "error": None} in rollup(ro, 2020)["left_out"]
     ro.close()
-    con = connect(path)  # the next writer refreshes them
-    _marts_equal_definitions(con)
-    assert con.execute(
-        "select status from marts.coverage where agency_id = 'ag0' and year = 2020"
-    ).fetchone() == ("unreadable",)
-    con.close()

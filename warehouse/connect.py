@@ -1,73 +1,146 @@
-"""Opening the warehouse: migrations to the current schema, and the analysts' read-only snapshot."""
+"""Opening the warehouse: the baseline schema for a new file, migrations for an older one, and the snapshot.
+
+A new warehouse is created from `schema/` (tables, views, the mart definitions and tables, comments, the
+code lists) at version 1; each later change is a file `migrations/NNN_what.sql` (NNN > 1) applied once,
+in order. Opening a file that is up to date costs two small queries: nothing is re-run on every open.
+Marts are refreshed once per run by the caller (`marts.refresh_marts`), not here.
+"""
 
 from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 
 import duckdb
 
+from nianbao.pipeline.clock import now
+from nianbao.pipeline.errors import NianbaoError
+from nianbao.warehouse import codes
+
+BASELINE = 1
+SCHEMA_FILES = ("tables.sql", "views.sql", "marts.sql")
+MARTS = (  # in dependency order (build views read build views; the tables are rewritten in this order)
+    "counted_reports",
+    "applications_by_year",
+    "review_litigation_by_year",
+    "proactive_by_year",
+    "applications_by_region_level",
+    "report_metrics",
+    "applications_by_applicant_type",
+    "outcome_mix",
+    "disclosure_rate",
+    "refusal_reasons",
+    "correction_rate",
+    "citywide_metrics",
+    "yoy_change",
+    "agency_league",
+    "coverage",
+)
+
+
+def _sql(package: str, name: str) -> str:
+    return resources.files(package).joinpath(name).read_text(encoding="utf-8")
+
 
 def migrations() -> list[tuple[int, str]]:
-    """(version, SQL) of every migration in warehouse/sql, in order."""
+    """(version, SQL) of every migration after the baseline, in order."""
     out = []
-    for entry in resources.files("nianbao.warehouse.sql").iterdir():
+    for entry in resources.files("nianbao.warehouse.migrations").iterdir():
         name = entry.name
         if name.endswith(".sql") and name[:3].isdigit():
             out.append((int(name[:3]), entry.read_text(encoding="utf-8")))
     return sorted(out)
 
 
+def _state(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
+    row = con.execute("select value from main.nianbao_state where key = ?", [key]).fetchone()
+    return None if row is None else str(row[0])
+
+
+def _set_state(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
+    con.execute("insert or replace into main.nianbao_state values (?, ?, ?)", [key, value, now()])
+
+
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
-    """The schema version a warehouse file is at (0 for a new file)."""
+    """The schema version of a warehouse file (0 for a new, empty file)."""
+    tables = {
+        r[0]
+        for r in con.execute(
+            "select table_name from duckdb_tables() where schema_name = 'main' and database_name = current_database()"
+        ).fetchall()
+    }
+    if "schema_version" in tables and "nianbao_state" not in tables:
+        raise NianbaoError(
+            "pre_release_warehouse",
+            "this warehouse was written by a pre-release nianbao whose schema was never released; "
+            "move it aside and run again (the raw store keeps every document)",
+        )
+    if "nianbao_state" not in tables:
+        return 0
+    return int(_state(con, "schema") or 0)
+
+
+def _create(con: duckdb.DuckDBPyConnection) -> None:
+    """The baseline schema into an empty file."""
     con.execute(
-        "create table if not exists main.schema_version (version integer primary key, applied_at timestamp)"
+        "create table main.nianbao_state (key varchar primary key, value varchar not null,"
+        " updated_at timestamp not null)"
     )
-    row = con.execute("select coalesce(max(version), 0) from main.schema_version").fetchone()
-    return int(row[0]) if row else 0
+    for name in SCHEMA_FILES:
+        con.execute(_sql("nianbao.warehouse.schema", name))
+    for mart in MARTS:
+        con.execute(f"create table marts.{mart} as select * from build.{mart} limit 0")
+    con.execute(_sql("nianbao.warehouse.schema", "comments.sql"))
+    _set_state(con, "schema", str(BASELINE))
 
 
-def applied_versions(con: duckdb.DuckDBPyConnection) -> set[int]:
-    """The migration versions already applied to a warehouse file."""
-    schema_version(con)
-    return {int(r[0]) for r in con.execute("select version from main.schema_version").fetchall()}
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """One transaction: committed when the block ends, rolled back (and the error raised) when it fails."""
+    con.execute("begin transaction")
+    try:
+        yield con
+    except BaseException:
+        con.execute("rollback")
+        raise
+    con.execute("commit")
 
 
-def migrate(con: duckdb.DuckDBPyConnection, upto: int | None = None) -> int:
-    """Apply every migration not yet applied (up to `upto`), each in its own transaction; the new version.
-
-    Missing versions are applied even when a later one is present, so a file migrated by a branch that
-    merged a higher number first still receives the lower ones.
-    """
-    done = applied_versions(con)
-    for version, sql in migrations():
-        if version in done or (upto is not None and version > upto):
-            continue
-        con.execute("begin transaction")
-        try:
-            con.execute(sql)
-            con.execute("insert into main.schema_version values (?, current_timestamp)", [version])
-            con.execute("commit")
-        except Exception:
-            con.execute("rollback")
-            raise
-        done.add(version)
-    return max(done, default=0)
+def migrate(con: duckdb.DuckDBPyConnection) -> int:
+    """Bring a file to the current schema and code lists (each step in its own transaction); the version."""
+    version = schema_version(con)
+    if version == 0:
+        with transaction(con):
+            _create(con)
+        version = BASELINE
+    for number, sql in migrations():
+        if number > version:
+            with transaction(con):
+                con.execute(sql)
+                _set_state(con, "schema", str(number))
+            version = number
+    wanted = codes.fingerprint()
+    if _state(con, "codes") != wanted:
+        with transaction(con):
+            codes.sync_codes(con)
+            _set_state(con, "codes", wanted)
+    return version
 
 
 def connect(path: str | Path) -> duckdb.DuckDBPyConnection:
     """Open (creating if needed) the warehouse file read-write, at the current schema and code lists."""
-    from nianbao.warehouse.codes import sync_codes
-    from nianbao.warehouse.marts import refresh_marts
-
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path))
-    migrate(con)
-    sync_codes(con)
-    refresh_marts(con)  # no-op unless codes, or rows written by other means, moved since the last refresh
+    try:
+        migrate(con)
+    except Exception:
+        con.close()
+        raise
     return con
 
 

@@ -1,38 +1,20 @@
-"""The rollup marts as tables: refreshed by year from their `build.*` definitions whenever their inputs change.
+"""The rollup marts as tables: refreshed by year from their `build.*` definitions once per run.
 
 `refresh_marts(con)` fingerprints the inputs of each year (the report rows and their blocking findings;
 a rewritten report always has a new `loaded_at` and `content_hash`) and of the dimensions every year
 reads (agencies, codes, templates), and rewrites the rows of the years whose fingerprint moved since the
 last refresh — plus the year after each, whose year-over-year change reads it. With nothing moved it
-costs one small query. Loads, agency upserts and `connect` call it, so a warehouse written through this
-package never has stale marts; `source(con)` tells a reader that cannot refresh (read-only) to read the
-`build` views instead when it finds them stale anyway.
+costs one small query. A run (and a review decision) calls it once at its end, before the analysts'
+snapshot is published; `source(con)` tells a reader to read the `build` views instead when it finds the
+tables stale (a writer that has not refreshed yet, or a read-only file).
 """
 
 from __future__ import annotations
 
 import duckdb
 
-from nianbao.warehouse.load import now
+from nianbao.warehouse.connect import MARTS, now, transaction
 
-# in dependency order (build views read build views; the tables are rewritten in this order)
-MARTS = (
-    "counted_reports",
-    "applications_by_year",
-    "review_litigation_by_year",
-    "proactive_by_year",
-    "applications_by_region_level",
-    "report_metrics",
-    "applications_by_applicant_type",
-    "outcome_mix",
-    "disclosure_rate",
-    "refusal_reasons",
-    "correction_rate",
-    "citywide_metrics",
-    "yoy_change",
-    "agency_league",
-    "coverage",
-)
 ALL = "*"
 
 _FINGERPRINTS = """
@@ -103,8 +85,7 @@ def refresh_marts(con: duckdb.DuckDBPyConnection, force: bool = False) -> list[i
     if not years and current == done:
         return []
     touched = sorted(years | {y + 1 for y in years})  # yoy_change of year + 1 reads year
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         for name in MARTS:
             con.execute(f"delete from marts.{name} where year in (select unnest(?::integer[]))", [touched])
             con.execute(
@@ -112,25 +93,14 @@ def refresh_marts(con: duckdb.DuckDBPyConnection, force: bool = False) -> list[i
                 "where year in (select unnest(?::integer[]))",
                 [touched],
             )
-        stamp = now()
         con.execute("delete from build.refresh_state")
         con.execute(
             "insert into build.refresh_state select unnest(?::varchar[]), unnest(?::varchar[]), ?",
-            [list(current), list(current.values()), stamp],
+            [list(current), list(current.values()), now()],
         )
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
     return sorted(years)
 
 
 def source(con: duckdb.DuckDBPyConnection) -> str:
-    """The schema to read the marts from: `marts`, refreshed first where the connection may write, else `build`."""
-    try:
-        refresh_marts(con)
-    except (duckdb.InvalidInputException, duckdb.PermissionException, duckdb.TransactionException):
-        pass  # a read-only connection (the analysts' snapshot): read the live definitions if stale
-    except duckdb.CatalogException:
-        return "marts"  # a file from before migration 008 has views there
+    """The schema to read the marts from: the `marts` tables when they are fresh, else the `build` views."""
     return "marts" if is_fresh(con) else "build"

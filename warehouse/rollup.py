@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from typing import Any
 
@@ -141,42 +140,3 @@ def mart(con: duckdb.DuckDBPyConnection, name: str, year: int | None = None) -> 
     if year is None:
         return con.execute(f"select * from {schema}.{name} order by all").df()
     return con.execute(f"select * from {schema}.{name} where year = ? order by all", [year]).df()
-
-
-def findings(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    """Every stored finding of the current documents, as the `findings --format json` lines."""
-    out = []
-    for row in con.execute(
-        """
-        select r.agency_id, r.year, f.check_id, f.severity, f.table_name, f.row_code, f.column_code,
-               f.proceeding, f.left_value, f.right_value, f.difference, r.sha256, f.locations::varchar,
-               f.message, r.status
-        from staging.findings as f
-        join staging.current_reports as r using (report_id)
-        order by r.agency_id, r.year, f.seq
-        """
-    ).fetchall():
-
-        def num(v: float | None) -> int | float | None:
-            return None if v is None else (int(v) if float(v).is_integer() else v)
-
-        out.append(
-            {
-                "agency": row[0],
-                "year": row[1],
-                "check": row[2],
-                "severity": row[3],
-                "table": row[4],
-                "row": row[5],
-                "column": row[6],
-                "proceeding": row[7],
-                "left": num(row[8]),
-                "right": num(row[9]),
-                "difference": num(row[10]),
-                "document": row[11],
-                "locations": json.loads(row[12] or "[]"),
-                "message": row[13],
-                "report_status": row[14],
-            }
-        )
-    return out

@@ -1,4 +1,8 @@
-"""The `nianbao` command (spec/interfaces.md). stdout carries data only; people read stderr."""
+"""The `nianbao` command (spec/interfaces.md): the top of the house. stdout carries data only; people read stderr.
+
+Each command builds the settings once and hands them down; the flows, the warehouse and the pipeline
+below never read the environment themselves.
+"""
 
 from __future__ import annotations
 
@@ -13,14 +17,18 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from nianbao.cli import show
+from nianbao.cli.review import review_app
+from nianbao.cli.show import err
 from nianbao.pipeline.errors import NianbaoError
+from nianbao.pipeline.settings import load_settings
 
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     help="nianbao (年报): government disclosure annual reports → DuckDB.",
 )
-err = Console(stderr=True)
+app.add_typer(review_app, name="review")
 
 Warehouse = Annotated[
     Path | None,
@@ -69,54 +77,15 @@ def extract(
     raise typer.Exit(1 if failed else 0)
 
 
-def _print_summary(summary: Any) -> None:
-    """After the flow's own counts table: what was not loaded and why, and the rollup by year."""
-    bad = [o for o in summary.outcomes if o["status"] != "loaded"]
-    if bad:
-        q = Table(title="not loaded")
-        for col in ("agency", "year", "status", "why"):
-            q.add_column(col)
-        for o in bad:
-            q.add_row(o["agency"], str(o["year"]), o["status"], o["error"] or ", ".join(o["checks"]))
-        err.print(q)
-    if summary.rollups:
-        years = sorted(summary.rollups)
-        t = Table(title="citywide rollup (admitted reports only)")
-        t.add_column("")
-        for y in years:
-            t.add_column(str(y), justify="right")
-        rows: list[tuple[str, Any]] = [
-            ("agencies counted", lambda r: len(r["agencies_counted"])),
-            ("agencies left out", lambda r: len(r["left_out"])),
-        ]
-        for code, label in [
-            ("received_new", "新收申请"),
-            ("carried_in", "上年结转"),
-            ("granted", "予以公开"),
-            ("partially_granted", "部分公开"),
-            ("handled_total", "办理结果总计"),
-            ("carried_out", "结转下年度"),
-        ]:
-            rows.append((f"{label} ({code})", lambda r, c=code: r["applications"][c]["total"]))
-        rows.append(("行政复议 (review)", lambda r: r["review_litigation"]["review"]["total"]))
-        rows.append(
-            (
-                "行政诉讼 (litigation)",
-                lambda r: (
-                    r["review_litigation"]["litigation_direct"]["total"]
-                    + r["review_litigation"]["litigation_after_review"]["total"]
-                ),
-            )
-        )
-        for label, get in rows:
-            t.add_row(label, *(str(get(summary.rollups[y])) for y in years))
-        err.print(t)
+def _run_and_show(catalog: Path, warehouse: Path | None, year: int | None = None) -> None:
+    from nianbao.flows.run import run as run_pipeline
     from nianbao.warehouse.connect import snapshot_path
 
-    err.print(f"warehouse: {summary.warehouse}; analysts' snapshot: {snapshot_path(summary.warehouse)}")
-    err.print(
-        'query it: nianbao query "select * from marts.citywide_metrics"  (or duckdb -readonly on the snapshot)'
-    )
+    settings = load_settings(warehouse)
+    with show.progress(settings.progress):
+        result = run_pipeline(catalog, settings.warehouse, year)
+    show.summary(result.summary)
+    show.run(result.outcomes, result.rollups, result.warehouse, str(snapshot_path(result.warehouse)))
 
 
 @app.command()
@@ -127,18 +96,14 @@ def run(
 ) -> None:
     """One whole pipeline run in-process: fetch, extract, check, load, roll up."""
     _quiet_prefect()
-    from nianbao.flows.run import run as run_pipeline
-
     try:
-        summary = run_pipeline(catalog, warehouse, year)
+        _run_and_show(catalog, warehouse, year)
     except NianbaoError as e:
         err.print(f"[red]error[/red] {e}")
         raise typer.Exit(2) from e
-    _print_summary(summary)
 
 
 def _reader(warehouse: Path | None) -> Any:
-    from nianbao.pipeline.settings import load_settings
     from nianbao.warehouse.connect import open_for_reading
 
     try:
@@ -170,7 +135,7 @@ def findings(
     format: Annotated[str, typer.Option("--format", help="json (lines) or table")] = "json",
 ) -> None:
     """Every check finding stored in the warehouse."""
-    from nianbao.warehouse.rollup import findings as stored
+    from nianbao.warehouse.read import findings as stored
 
     con = _reader(warehouse)
     try:
@@ -181,9 +146,7 @@ def findings(
         for row in rows:
             print(_dump(row))
         return
-    from nianbao.cli.review import print_findings_table
-
-    print_findings_table(rows, Console(width=max(Console().width, 160)))
+    show.findings_table(rows, Console(width=max(Console().width, 160)))
 
 
 @app.command()
@@ -202,7 +165,6 @@ def query(
             err.print(
                 f"[red]refused[/red] query is read-only: {', '.join(k for k in kinds if k != 'SELECT')} not allowed"
             )
-            con.close()
             raise typer.Exit(1)
         cur = con.execute(sql)
         cols = [d[0] for d in cur.description or []]
@@ -264,7 +226,7 @@ def rerun(
     only_failed = failed or (agency is None and year is None)
     try:
         result = rerun_flow(
-            None if warehouse is None else str(warehouse),
+            str(load_settings(warehouse).warehouse),
             agency,
             year,
             only_failed,
@@ -273,6 +235,7 @@ def rerun(
     except NianbaoError as e:
         err.print(f"[red]error[/red] {e}")
         raise typer.Exit(2) from e
+    show.summary(result.summary)
     t = Table(title=f"rerun: {len(result.changes)} documents")
     for col in ("agency", "year", "before", "after", "changed", "why", "url"):
         t.add_column(col)
@@ -299,10 +262,10 @@ def serve(
     if not os.environ.get("PREFECT_API_URL"):
         err.print("[red]error[/red] PREFECT_API_URL is not set: start `prefect server start` and point to it")
         raise typer.Exit(2)
-    from nianbao.flows.serve import serve_all
+    from nianbao.flows.deployments import serve_all
 
     try:
-        serve_all(catalog, warehouse)
+        serve_all(catalog, load_settings(warehouse))
     except KeyboardInterrupt:
         err.print("interrupted")
     err.print("stopped")
@@ -316,8 +279,7 @@ def demo(warehouse: Warehouse = None) -> None:
     from nianbao.demo.city import CITY_DIR
     from nianbao.demo.server import SampleServer
     from nianbao.demo.truth import differences
-    from nianbao.flows.run import run as run_pipeline
-    from nianbao.warehouse.rollup import findings as stored
+    from nianbao.warehouse.read import findings as stored
     from nianbao.warehouse.rollup import rollup as compute
 
     with (
@@ -326,8 +288,7 @@ def demo(warehouse: Warehouse = None) -> None:
     ):
         catalog = server.write_catalog(Path(tmp) / "catalog.yaml")
         err.print(f"serving the sample city (杭州市, 37 agencies, 2020–2023) at {server.base_url}")
-        summary = run_pipeline(catalog, warehouse)
-    _print_summary(summary)
+        _run_and_show(catalog, warehouse)
     con = _reader(warehouse)
     try:
         rollups = {y: compute(con, y) for y in range(2020, 2024)}
@@ -346,11 +307,6 @@ def demo(warehouse: Warehouse = None) -> None:
         "[green]matches the sample's truth[/green]: every year's rollup, who was counted and left out "
         "and why, and every planted finding"
     )
-
-
-from nianbao.cli.review import review_app  # noqa: E402  (issue 5: review accept | correct | list)
-
-app.add_typer(review_app, name="review")
 
 
 def main() -> None:

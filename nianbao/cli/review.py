@@ -1,32 +1,32 @@
-"""`nianbao review …` and the human view of `nianbao findings --format table` (issue 5).
+"""`nianbao review accept | correct | list`: reviewers' decisions, recorded and applied at once.
 
-Kept apart from nianbao.pipeline/cli.py, which registers these: review decisions are recorded in the warehouse
-(warehouse/overrides.py), the report is loaded again with them applied, and the analysts' snapshot is
-published. stdout carries data only; what happened goes to stderr.
+A decision is recorded in the warehouse under its write lock (runs queue behind it), the report is loaded
+again with it applied, and the marts, quality report and analysts' snapshot are refreshed. stdout carries
+data only (`list`); what happened goes to stderr.
 """
 
 from __future__ import annotations
 
+import getpass
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from itertools import groupby
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import duckdb
 import typer
-from rich.console import Console
-from rich.table import Table
 
+from nianbao.cli.show import err
 from nianbao.pipeline.errors import NianbaoError
+from nianbao.pipeline.model import Outcome
+from nianbao.pipeline.settings import Settings, load_settings
 
 review_app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     help="Review decisions: accept a quarantined report, or correct a cell citing a source.",
 )
-err = Console(stderr=True)
 Warehouse = Annotated[
     Path | None, typer.Option("--warehouse", help="DuckDB file (default: $NIANBAO_WAREHOUSE)")
 ]
@@ -35,37 +35,36 @@ By = Annotated[
 ]
 
 
-@contextmanager
-def _writer(warehouse: Path | None) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The warehouse read-write under the load lock (runs queue behind it); the snapshot published after."""
-    from nianbao.pipeline.settings import load_settings
-    from nianbao.warehouse.connect import publish_snapshot
-    from nianbao.warehouse.fetchlog import writing
+def _who(by: str | None, settings: Settings) -> str:
+    return by or settings.reviewer or getpass.getuser()
 
-    path = load_settings(warehouse).warehouse
-    if not Path(path).exists():
-        err.print(f"[red]error[/red] no warehouse at {path}")
+
+@contextmanager
+def _writer(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The warehouse read-write under its lock; refreshed and its snapshot published after."""
+    from nianbao.flows.refresh import refresh_warehouse
+    from nianbao.warehouse.lock import writing
+
+    if not settings.warehouse.exists():
+        err.print(f"[red]error[/red] no warehouse at {settings.warehouse}")
         raise typer.Exit(1)
     try:
-        with writing(path) as con:
+        with writing(settings.warehouse, settings.lock_timeout_s) as con:
             yield con
     except NianbaoError as e:
         err.print(f"[red]error[/red] {e.message}")
         raise typer.Exit(1) from e
-    publish_snapshot(path)
+    refresh_warehouse(settings, "review", force=True)
 
 
-def _report_outcome(o: Any) -> None:
-    from nianbao.expectations.docs import default_docs_dir
-
+def _report(o: Outcome, settings: Settings) -> None:
     checks = sorted({f.check for f in o.findings})
     err.print(
         f"{o.agency_id} {o.year} ({o.sha256[:12]}): [bold]{o.status}[/bold]"
         + (f" — findings: {', '.join(checks)}" if checks else " — every check passes")
     )
-    docs = default_docs_dir()
-    if docs is not None:
-        err.print(f"data docs: {docs / 'index.html'}")
+    if settings.data_docs is not None:
+        err.print(f"quality report: {settings.data_docs / 'index.html'}")
 
 
 @review_app.command("accept")
@@ -77,12 +76,14 @@ def accept(
     warehouse: Warehouse = None,
 ) -> None:
     """Accept a quarantined report: it is counted in curated tables and rollups, its findings kept beside it."""
-    from nianbao.warehouse.overrides import record_override, reprocess
+    from nianbao.warehouse.review import reload, review
 
-    with _writer(warehouse) as con:
-        o = record_override(con, agency, year, "accept", reason=reason, decided_by=by)
+    settings = load_settings(warehouse)
+    with _writer(settings) as con:
+        o = review(con, agency, year, "accept", reason=reason, decided_by=_who(by, settings))
         err.print(f"recorded override {o.override_id}: accept {agency} {year} by {o.decided_by}")
-        _report_outcome(reprocess(con, agency, year))
+        outcome = reload(con, agency, year)
+    _report(outcome, settings)
 
 
 @review_app.command("correct")
@@ -98,14 +99,16 @@ def correct(
     warehouse: Warehouse = None,
 ) -> None:
     """Correct cells of a report, citing a source; it is checked again and admitted only if it then passes."""
-    from nianbao.warehouse.overrides import ReviewError, record_override, reprocess
+    from nianbao.expectations.review import refused
+    from nianbao.warehouse.review import reload, review
 
-    with _writer(warehouse) as con:
+    settings = load_settings(warehouse)
+    with _writer(settings) as con:
         for spec in cell:
             if "=" not in spec:
-                raise ReviewError(f"--cell {spec!r}: expected table.row.column=value")
+                raise refused(f"--cell {spec!r}: expected table.row.column=value")
             name, value = (x.strip() for x in spec.split("=", 1))
-            o = record_override(
+            o = review(
                 con,
                 agency,
                 year,
@@ -114,12 +117,13 @@ def correct(
                 value=value,
                 citation=citation,
                 reason=reason,
-                decided_by=by,
+                decided_by=_who(by, settings),
             )
             err.print(
                 f"recorded override {o.override_id}: {name} {o.printed_value} → {o.value} by {o.decided_by}"
             )
-        _report_outcome(reprocess(con, agency, year))
+        outcome = reload(con, agency, year)
+    _report(outcome, settings)
 
 
 @review_app.command("list")
@@ -129,68 +133,12 @@ def list_(
     warehouse: Warehouse = None,
 ) -> None:
     """Every recorded decision (revoked ones included), as JSON lines: who, when, why, on which document."""
-    from nianbao.pipeline.settings import load_settings
     from nianbao.warehouse.connect import open_for_reading
-    from nianbao.warehouse.overrides import list_overrides
+    from nianbao.warehouse.read import overrides
 
     con = open_for_reading(load_settings(warehouse).warehouse)
     try:
-        for o in list_overrides(con, agency, year):
+        for o in overrides(con, agency, year):
             print(json.dumps(o.as_json(), ensure_ascii=False))
     finally:
         con.close()
-
-
-def _where(locations: list[dict[str, Any]]) -> str:
-    from nianbao.expectations.docs import where
-
-    return "\n".join(
-        f"{str(loc.get('ref', '')).rsplit('.', 1)[-1]}: {where(loc)}" for loc in locations[:4]
-    ) + (f"\n… {len(locations) - 4} more" if len(locations) > 4 else "")
-
-
-def _n(v: Any) -> str:
-    return "-" if v is None else str(v)
-
-
-def print_findings_table(rows: list[dict[str, Any]], console: Console | None = None) -> None:
-    """Findings as rich tables: one per agency-year, rows grouped by check, blocking first."""
-    console = console or Console()
-    if not rows:
-        console.print("no findings")
-        return
-    key = lambda r: (r["agency"], r["year"])  # noqa: E731
-    for (agency, year), group in groupby(sorted(rows, key=key), key=key):
-        items = sorted(group, key=lambda r: (r["severity"] != "blocking", r["check"]))
-        first = items[0]
-        t = Table(
-            title=f"{agency} {year} — {first.get('report_status', '')} — document {first['document'][:12]}",
-            title_justify="left",
-            show_lines=False,
-        )
-        for col, just in (
-            ("check", "left"),
-            ("severity", "left"),
-            ("cells", "left"),
-            ("left", "right"),
-            ("right", "right"),
-            ("diff", "right"),
-            ("where", "left"),
-        ):
-            t.add_column(col, justify=just)  # type: ignore[arg-type]
-        for check, same in groupby(items, key=lambda r: r["check"]):
-            same = list(same)
-            for i, r in enumerate(same):
-                about = ".".join(x for x in (r["table"], r["row"], r["proceeding"], r["column"]) if x) or "-"
-                style = "red" if r["severity"] == "blocking" else "yellow"
-                t.add_row(
-                    check if i == 0 else "",
-                    f"[{style}]{r['severity']}[/{style}]" if i == 0 else "",
-                    about,
-                    _n(r["left"]),
-                    _n(r["right"]),
-                    _n(r.get("difference")),
-                    _where(r["locations"]),
-                    end_section=i == len(same) - 1,
-                )
-        console.print(t)

@@ -1,27 +1,25 @@
-"""What the flows share: the run summary (stderr table + Prefect markdown artifact), progress, events."""
+"""What a run did, counted: the summary people read on stderr and in the Prefect UI (pure)."""
 
 from __future__ import annotations
 
-import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
+from nianbao.pipeline.model import DocRef
 
-from nianbao.pipeline.settings import load_settings
+WARNING_CHECKS = ("document_disagreement", "cross_year_carry", "narrative_consistency", "template_year")
 
-err = Console(stderr=True)
 
-DOCUMENT_FETCHED = "nianbao.document.fetched"
-# resource id of all three: nianbao.report.<agency>.<year> (spec/interfaces.md)
-REPORT_EVENTS = {
-    "loaded": "nianbao.report.loaded",
-    "quarantined": "nianbao.report.quarantined",
-    "unreadable": "nianbao.document.unreadable",
-}
+@dataclass(frozen=True)
+class Ingested:
+    """One document's fate in an ingest: loaded, quarantined (which checks), unreadable (why) or failed."""
+
+    ref: DocRef
+    status: str  # loaded | quarantined | unreadable | failed
+    changed: bool
+    error_code: str | None = None
+    checks: tuple[str, ...] = ()
 
 
 @dataclass
@@ -72,6 +70,25 @@ class Summary:
         self.reasons[f"{kind}: {reason}"] += 1
         self.failures.append({"kind": kind, "reason": reason, **where})
 
+    def add(self, results: list[Ingested]) -> Summary:
+        """Count ingest results in (self, for chaining)."""
+        for i in results:
+            if i.status == "failed":
+                self.ingest_failed += 1
+            else:
+                setattr(self, i.status, getattr(self, i.status) + 1)
+            self.changed += i.changed
+            self.warnings += sum(c in WARNING_CHECKS for c in i.checks)
+            if i.status != "loaded":
+                self.fail(
+                    i.status,
+                    i.error_code or ", ".join(i.checks) or "-",
+                    agency=i.ref.agency_id,
+                    year=i.ref.year,
+                    url=i.ref.url or i.ref.sha256[:12],
+                )
+        return self
+
     def as_markdown(self) -> str:
         """The summary as a markdown table (the flow run's artifact)."""
         lines = [f"## {self.title}", "", "| | count |", "|---|---:|"]
@@ -95,64 +112,3 @@ class Summary:
                 for f in self.failures[:200]
             ]
         return "\n".join(lines) + "\n"
-
-    def print(self) -> None:
-        """The summary as rich tables on stderr."""
-        t = Table(title=self.title, show_header=False)
-        for label, n in self.rows():
-            t.add_row(label, str(n))
-        err.print(t)
-        if self.reasons:
-            r = Table(title="failures by reason")
-            r.add_column("reason")
-            r.add_column("count", justify="right")
-            for reason, n in self.reasons.most_common():
-                r.add_row(reason, str(n))
-            err.print(r)
-
-
-def publish_summary(summary: Summary, key: str) -> None:
-    """Print the summary to stderr and attach it to the current flow run as a markdown artifact."""
-    from prefect.artifacts import create_markdown_artifact
-
-    summary.print()
-    try:
-        create_markdown_artifact(markdown=summary.as_markdown(), key=key, description=summary.title)
-    except Exception as e:  # an artifact is a courtesy: never fail a run over it
-        err.print(f"[yellow]could not attach the summary artifact: {e}[/yellow]")
-
-
-def progress() -> Progress:
-    """A rich progress bar on stderr (silent when stderr is not a terminal unless NIANBAO_PROGRESS=1)."""
-    show = sys.stderr.isatty() or load_settings().progress
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        disable=not show,
-        transient=False,
-    )
-
-
-def emit(event: str, resource_id: str, payload: dict[str, Any], **labels: str) -> bool:
-    """Emit a Prefect event (a no-op without a server); True when it was handed to the client."""
-    from prefect.events import emit_event
-
-    try:
-        return (
-            emit_event(event=event, resource={"prefect.resource.id": resource_id, **labels}, payload=payload)
-            is not None
-        )
-    except Exception as e:
-        err.print(f"[yellow]could not emit {event}: {e}[/yellow]")
-        return False
-
-
-def run_id() -> str:
-    """The current flow run's id (or 'local' outside a flow run)."""
-    from prefect.context import FlowRunContext
-
-    ctx = FlowRunContext.get()
-    return str(ctx.flow_run.id) if ctx and ctx.flow_run else "local"

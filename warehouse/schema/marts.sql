@@ -1,7 +1,9 @@
--- schema version 4: the analysts' marts. Every rollup counts the same reports: the current version of each
--- agency-year that was admitted, under the template most admitted reports of that year use.
+-- The rollup marts, defined once, as views in the `build` schema. The analysts read them as tables of the
+-- same names in `marts`, which `nianbao.warehouse.marts.refresh_marts` rewrites once per run, by year,
+-- from these definitions (a table read takes milliseconds; these views 50–550 ms at 10,000 reports).
+-- A read-only reader that finds the tables stale reads these views instead.
 
-create or replace view marts.counted_reports as
+create view build.counted_reports as
 with admitted as (
     select a.*, (a.year between t.first_year and t.last_year) as template_fits
     from curated.admitted_reports as a
@@ -22,45 +24,44 @@ final as (
 )
 select * from final;
 
-create or replace view marts.applications_by_year as
+create view build.applications_by_year as
 with final as (
     select r.year, f.row_code, f.applicant, sum(f.value) as value, count(distinct r.report_id) as reports
     from curated.fct_applications as f
-    join marts.counted_reports as r using (report_id)
+    join build.counted_reports as r using (report_id)
     group by all
 )
 select * from final;
 
-create or replace view marts.review_litigation_by_year as
+create view build.review_litigation_by_year as
 with final as (
     select r.year, f.proceeding, f.outcome, sum(f.value) as value, count(distinct r.report_id) as reports
     from curated.fct_review_litigation as f
-    join marts.counted_reports as r using (report_id)
+    join build.counted_reports as r using (report_id)
     group by all
 )
 select * from final;
 
-create or replace view marts.proactive_by_year as
+create view build.proactive_by_year as
 with final as (
     select r.year, f.item, f.measure, sum(f.value) as value, count(distinct r.report_id) as reports
     from curated.fct_proactive as f
-    join marts.counted_reports as r using (report_id)
+    join build.counted_reports as r using (report_id)
     group by all
 )
 select * from final;
 
-create or replace view marts.applications_by_region_level as
+create view build.applications_by_region_level as
 with final as (
     select r.year, r.region, r.level, f.row_code, f.applicant, sum(f.value) as value,
            count(distinct r.report_id) as reports
     from curated.fct_applications as f
-    join marts.counted_reports as r using (report_id)
+    join build.counted_reports as r using (report_id)
     group by all
 )
 select * from final;
 
--- one row per report with the headline numbers of table 3 and 4 (件)
-create or replace view marts.report_metrics as
+create view build.report_metrics as
 with apps as (
     select report_id,
            sum(value) filter (where row_code = 'received_new') as received_new,
@@ -91,13 +92,13 @@ rl as (
 final as (
     select r.year, r.agency_id, r.agency_name, r.region, r.level, r.report_id,
            apps.* exclude (report_id), rl.* exclude (report_id)
-    from marts.counted_reports as r
+    from build.counted_reports as r
     left join apps using (report_id)
     left join rl using (report_id)
 )
 select * from final;
 
-create or replace view marts.applications_by_applicant_type as
+create view build.applications_by_applicant_type as
 with pivoted as (
     select r.year, f.applicant,
            sum(f.value) filter (where f.row_code = 'received_new') as received_new,
@@ -105,7 +106,7 @@ with pivoted as (
            sum(f.value) filter (where f.row_code = 'partially_granted') as partially_granted,
            sum(f.value) filter (where f.row_code = 'handled_total') as handled_total
     from curated.fct_applications as f
-    join marts.counted_reports as r using (report_id)
+    join build.counted_reports as r using (report_id)
     group by all
 ),
 final as (
@@ -120,11 +121,11 @@ final as (
 )
 select * from final;
 
-create or replace view marts.outcome_mix as
+create view build.outcome_mix as
 with totals as (
     select r.year, f.row_code, sum(f.value) as value
     from curated.fct_applications as f
-    join marts.counted_reports as r using (report_id)
+    join build.counted_reports as r using (report_id)
     where f.applicant = 'total'
     group by all
 ),
@@ -139,11 +140,11 @@ final as (
 )
 select * from final;
 
-create or replace view marts.disclosure_rate as
+create view build.disclosure_rate as
 with by_year as (
     select year, count(*) as reports, sum(granted) as granted, sum(partially_granted) as partially_granted,
            sum(handled_total) as handled_total
-    from marts.report_metrics
+    from build.report_metrics
     group by year
 ),
 final as (
@@ -152,17 +153,17 @@ final as (
 )
 select * from final;
 
-create or replace view marts.refusal_reasons as
+create view build.refusal_reasons as
 with final as (
     select year, row_code, label_zh, group_code, sort_order, value,
            value / nullif(sum(value) over (partition by year, group_code), 0) as share_of_group,
            share_of_handled
-    from marts.outcome_mix
+    from build.outcome_mix
     where group_code in ('denied', 'unavailable', 'rejected')
 )
 select * from final;
 
-create or replace view marts.correction_rate as
+create view build.correction_rate as
 with final as (
     select b.year, b.proceeding, c.short_label_zh as proceeding_label_zh,
            sum(b.value) filter (where b.outcome = 'upheld') as upheld,
@@ -174,20 +175,20 @@ with final as (
            sum(b.value) filter (where b.outcome = 'corrected')
                / nullif(sum(b.value) filter (where b.outcome = 'total') - sum(b.value) filter (where b.outcome = 'pending'), 0)
                as correction_rate
-    from marts.review_litigation_by_year as b
+    from build.review_litigation_by_year as b
     left join curated.dim_code as c
         on c.table_name = 'review_litigation' and c.code_kind = 'proceeding' and c.code = b.proceeding
     group by b.year, b.proceeding, c.short_label_zh
 )
 select * from final;
 
-create or replace view marts.citywide_metrics as
+create view build.citywide_metrics as
 with by_year as (
     select year, count(*) as reports, sum(received_new) as received_new, sum(handled_total) as handled_total,
            sum(granted) as granted, sum(partially_granted) as partially_granted,
            sum(review_total) as review_total, sum(review_corrected) as review_corrected,
            sum(litigation_total) as litigation_total, sum(litigation_corrected) as litigation_corrected
-    from marts.report_metrics
+    from build.report_metrics
     group by year
 ),
 final as (
@@ -197,16 +198,16 @@ final as (
 )
 select * from final;
 
-create or replace view marts.yoy_change as
+create view build.yoy_change as
 with final as (
     select m.year, m.metric, m.value, p.value as prev_value, m.value - p.value as change,
            (m.value - p.value) / nullif(p.value, 0) as change_rate
-    from marts.citywide_metrics as m
-    left join marts.citywide_metrics as p on p.metric = m.metric and p.year = m.year - 1
+    from build.citywide_metrics as m
+    left join build.citywide_metrics as p on p.metric = m.metric and p.year = m.year - 1
 )
 select * from final;
 
-create or replace view marts.agency_league as
+create view build.agency_league as
 with final as (
     select year, agency_id, agency_name, region, level, received_new, handled_total, granted, partially_granted,
            (granted + partially_granted) / nullif(handled_total, 0) as disclosure_rate,
@@ -214,12 +215,11 @@ with final as (
            rank() over (partition by year order by received_new desc) as rank_by_received,
            rank() over (partition by year order by (granted + partially_granted) / nullif(handled_total, 0)
                         desc nulls last) as rank_by_disclosure_rate
-    from marts.report_metrics
+    from build.report_metrics
 )
 select * from final;
 
--- every catalog agency × every year the warehouse has reports for: counted, or why not
-create or replace view marts.coverage as
+create view build.coverage as
 with years as (
     select distinct year from staging.reports
 ),
@@ -244,7 +244,7 @@ final as (
     from years as y
     cross join curated.dim_agency as a
     left join staging.current_reports as c on c.agency_id = a.agency_id and c.year = y.year
-    left join marts.counted_reports as k on k.report_id = c.report_id
+    left join build.counted_reports as k on k.report_id = c.report_id
     left join failed as f on f.report_id = c.report_id
     left join versions as v on v.agency_id = a.agency_id and v.year = y.year
 )

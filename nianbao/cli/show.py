@@ -1,0 +1,165 @@
+"""What people read on stderr: run summaries, findings tables, progress. Data goes to stdout elsewhere."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from itertools import groupby
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from nianbao.expectations.quality import where
+from nianbao.pipeline.summary import Summary
+
+err = Console(stderr=True)
+
+
+def summary(s: Summary) -> None:
+    """A run's counts, and its failures by reason."""
+    t = Table(title=s.title, show_header=False)
+    for label, n in s.rows():
+        t.add_row(label, str(n))
+    err.print(t)
+    if s.reasons:
+        r = Table(title="failures by reason")
+        r.add_column("reason")
+        r.add_column("count", justify="right")
+        for reason, n in s.reasons.most_common():
+            r.add_row(reason, str(n))
+        err.print(r)
+
+
+_ROLLUP_ROWS: list[tuple[str, Callable[[dict[str, Any]], int]]] = [
+    ("agencies counted", lambda r: len(r["agencies_counted"])),
+    ("agencies left out", lambda r: len(r["left_out"])),
+    *[
+        (f"{label} ({code})", lambda r, c=code: int(r["applications"][c]["total"]))  # type: ignore[misc]
+        for code, label in [
+            ("received_new", "新收申请"),
+            ("carried_in", "上年结转"),
+            ("granted", "予以公开"),
+            ("partially_granted", "部分公开"),
+            ("handled_total", "办理结果总计"),
+            ("carried_out", "结转下年度"),
+        ]
+    ],
+    ("行政复议 (review)", lambda r: int(r["review_litigation"]["review"]["total"])),
+    (
+        "行政诉讼 (litigation)",
+        lambda r: int(
+            r["review_litigation"]["litigation_direct"]["total"]
+            + r["review_litigation"]["litigation_after_review"]["total"]
+        ),
+    ),
+]
+
+
+def run(
+    outcomes: list[dict[str, Any]], rollups: dict[int, dict[str, Any]], warehouse: str, snapshot: str
+) -> None:
+    """After a run's counts: what was not loaded and why, the rollup by year, and where the data is."""
+    bad = [o for o in outcomes if o["status"] != "loaded"]
+    if bad:
+        q = Table(title="not loaded")
+        for col in ("agency", "year", "status", "why"):
+            q.add_column(col)
+        for o in bad:
+            q.add_row(o["agency"], str(o["year"]), o["status"], o["error"] or ", ".join(o["checks"]))
+        err.print(q)
+    if rollups:
+        years = sorted(rollups)
+        t = Table(title="citywide rollup (admitted reports only)")
+        t.add_column("")
+        for y in years:
+            t.add_column(str(y), justify="right")
+        for label, get in _ROLLUP_ROWS:
+            t.add_row(label, *(str(get(rollups[y])) for y in years))
+        err.print(t)
+    err.print(f"warehouse: {warehouse}; analysts' snapshot: {snapshot}")
+    err.print(
+        'query it: nianbao query "select * from marts.citywide_metrics"  (or duckdb -readonly on the snapshot)'
+    )
+
+
+def _n(v: Any) -> str:
+    return "-" if v is None else str(v)
+
+
+def _where(locations: list[dict[str, Any]]) -> str:
+    more = f"\n… {len(locations) - 4} more" if len(locations) > 4 else ""
+    return (
+        "\n".join(f"{str(loc.get('ref', '')).rsplit('.', 1)[-1]}: {where(loc)}" for loc in locations[:4])
+        + more
+    )
+
+
+def findings_table(rows: list[dict[str, Any]], console: Console | None = None) -> None:
+    """Findings as rich tables: one per agency-year, rows grouped by check, blocking first."""
+    console = console or Console()
+    if not rows:
+        console.print("no findings")
+        return
+    key = lambda r: (r["agency"], r["year"])  # noqa: E731
+    for (agency, year), group in groupby(sorted(rows, key=key), key=key):
+        items = sorted(group, key=lambda r: (r["severity"] != "blocking", r["check"]))
+        first = items[0]
+        t = Table(
+            title=f"{agency} {year} — {first.get('report_status', '')} — document {first['document'][:12]}",
+            title_justify="left",
+            show_lines=False,
+        )
+        for col, just in (
+            ("check", "left"),
+            ("severity", "left"),
+            ("cells", "left"),
+            ("left", "right"),
+            ("right", "right"),
+            ("diff", "right"),
+            ("where", "left"),
+        ):
+            t.add_column(col, justify=just)  # type: ignore[arg-type]
+        for check, same_check in groupby(items, key=lambda r: r["check"]):
+            same = list(same_check)
+            for i, r in enumerate(same):
+                about = ".".join(x for x in (r["table"], r["row"], r["proceeding"], r["column"]) if x) or "-"
+                style = "red" if r["severity"] == "blocking" else "yellow"
+                t.add_row(
+                    check if i == 0 else "",
+                    f"[{style}]{r['severity']}[/{style}]" if i == 0 else "",
+                    about,
+                    _n(r["left"]),
+                    _n(r["right"]),
+                    _n(r.get("difference")),
+                    _where(r["locations"]),
+                    end_section=i == len(same) - 1,
+                )
+        console.print(t)
+
+
+class _ProgressLines(logging.Handler):
+    """One stderr line per unit of progress the pipeline reports (`nianbao.progress` records)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        done, total = getattr(record, "done", None), getattr(record, "total", None)
+        prefix = f"[{done}/{total}] " if done is not None and total else ""
+        err.print(f"{prefix}{record.getMessage()}", highlight=False)
+
+
+@contextmanager
+def progress(force: bool = False) -> Iterator[None]:
+    """Show the pipeline's progress on stderr while the block runs (on a terminal, or when forced)."""
+    logger = logging.getLogger("nianbao.progress")
+    if not (force or sys.stderr.isatty()):
+        yield
+        return
+    handler = _ProgressLines()
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
