@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from nianbao.pipeline.errors import ExtractError
 from nianbao.pipeline.extract import extract_report, pdf
-from nianbao.pipeline.extract.common import RADICAL_SUPPLEMENT, clean_text
+from nianbao.pipeline.extract.glyphs import RADICAL_SUPPLEMENT, clean_text
 from nianbao.pipeline.extract.pdf import parse_pdf
 from nianbao.pipeline.extract.pdfium_page import PdfiumPage, _dedupe
 

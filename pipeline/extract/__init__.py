@@ -7,7 +7,8 @@ from collections.abc import Callable
 from io import BytesIO
 
 from nianbao.pipeline.errors import ExtractError
-from nianbao.pipeline.extract.common import ParsedDocument, build_report
+from nianbao.pipeline.extract.cells import ParsedDocument
+from nianbao.pipeline.extract.report import build_report
 from nianbao.pipeline.model import Report
 
 

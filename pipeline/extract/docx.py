@@ -8,15 +8,9 @@ from io import BytesIO
 from typing import Any
 
 from nianbao.pipeline.errors import ExtractError
-from nianbao.pipeline.extract.common import (
-    Cell,
-    ParsedDocument,
-    RawTable,
-    Row,
-    classify_table,
-    clean_text,
-    split_row,
-)
+from nianbao.pipeline.extract.cells import Cell, ParsedDocument, RawTable, Row, split_row
+from nianbao.pipeline.extract.glyphs import clean_text
+from nianbao.pipeline.extract.sections import classify_table
 from nianbao.pipeline.model import Location
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

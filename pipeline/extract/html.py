@@ -11,15 +11,9 @@ import lxml.html
 from lxml.html import HtmlElement
 
 from nianbao.pipeline.errors import ExtractError
-from nianbao.pipeline.extract.common import (
-    Cell,
-    ParsedDocument,
-    RawTable,
-    Row,
-    classify_table,
-    clean_text,
-    split_row,
-)
+from nianbao.pipeline.extract.cells import Cell, ParsedDocument, RawTable, Row, split_row
+from nianbao.pipeline.extract.glyphs import clean_text
+from nianbao.pipeline.extract.sections import classify_table
 from nianbao.pipeline.model import Location
 
 # ----------------------------------------------------------------------------- decoding

@@ -29,16 +29,11 @@ from pdfplumber.table import merge_edges
 from pdfplumber.utils import extract_text
 
 from nianbao.pipeline.errors import ExtractError
-from nianbao.pipeline.extract.common import (
-    Cell,
-    ParsedDocument,
-    RawTable,
-    Row,
-    clean_text,
-    group_sections,
-    read_fees,
-)
+from nianbao.pipeline.extract.cells import Cell, ParsedDocument, RawTable, Row
+from nianbao.pipeline.extract.facts import read_fees
+from nianbao.pipeline.extract.glyphs import clean_text
 from nianbao.pipeline.extract.pdfium_page import PdfiumPage, check_page
+from nianbao.pipeline.extract.sections import group_sections
 from nianbao.pipeline.model import Location
 
 # pdfminer logs a warning for every odd object; a report's oddities are not our log's business

@@ -1,0 +1,116 @@
+"""Table 3 (收到和处理政府信息公开申请情况) → `report.applications[row][applicant]`, values as printed.
+
+The row labels sit in up to three label columns (三、本年度办理结果 spans many rows; （三）不予公开
+spans its eight sub-rows), so a row's code is read from its own label and the group above it. The
+applicant columns are read from the header, which some reports print with 总计 first.
+"""
+
+from __future__ import annotations
+
+import re
+
+from nianbao.pipeline import tables as T
+from nianbao.pipeline.extract.cells import NUMBERING, Row, match_code, norm_label, split_row
+from nianbao.pipeline.extract.glyphs import clean_text
+from nianbao.pipeline.model import Report
+from nianbao.pipeline.numbers import normalize, parse_count
+
+_GROUPS = (
+    ("本年度办理结果", "outcomes"),
+    ("不予公开", "denied"),
+    ("无法提供", "unavailable"),
+    ("不予处理", "rejected"),
+    ("其他处理", "other"),
+)
+
+
+def _applicant_order(rows: list[Row]) -> list[str]:
+    """Applicant codes in printed column order, from the header; the template's order if unclear."""
+    found: dict[str, int] = {}
+    for row in rows:
+        label, values, _ = split_row(row)
+        if values and match_code(norm_label(label), T.APPLICATION_ROWS["v2021"]):
+            break
+        for i, c in enumerate(row):
+            if c is None:
+                continue
+            lab = norm_label(c.text)
+            for a in T.APPLICANTS:
+                key = a.label
+                hit = lab == key if len(key) <= 2 else key in lab
+                if hit and a.code not in found:
+                    found[a.code] = i
+    if len(found) == len(T.APPLICANTS) and len(set(found.values())) == len(found):
+        return sorted(found, key=lambda k: found[k])
+    if "total" in found and "natural_person" in found and found["total"] < found["natural_person"]:
+        return ["total", *T.APPLICANT_PARTS]
+    return list(T.APPLICANT_CODES)
+
+
+def _application_row(label: str, group: str | None) -> tuple[str | None, str | None]:
+    """(row code, group) for a table 3 label, given the group of the rows above."""
+    s = norm_label(label)
+    for key, g in _GROUPS:
+        if key in s:
+            group = g
+            s = s.replace(key, "")
+    s = NUMBERING.sub("", s)
+    number = re.search(r"(\d+)[.、．]", normalize(clean_text(label)))
+    # what is left of a group's numbering once its label is taken out: 三、本年度办理结果（六）其他处理 → 六
+    s = re.sub(r"^[一二三四五六七八九十\d]+", "", s)
+    if not s:
+        return ("other_handling" if group == "other" else None), group
+    if "总计" in s:
+        return "handled_total", group
+    rows21 = T.APPLICATION_ROWS["v2021"]
+    code = match_code(s, rows21)
+    if code is not None:
+        return code.code, group
+    if s in {"其他"} and group == "other":
+        return "other_misc", group
+    # a sub-row whose label the agency misprinted: its number within the group says which it is
+    by_position = [c.code for c in rows21 if c.code.startswith(f"{group}_")] if group else []
+    if number and 1 <= int(number.group(1)) <= len(by_position):
+        return by_position[int(number.group(1)) - 1], group
+    return None, group
+
+
+def read_applications(rows: list[Row], report: Report) -> str | None:
+    """Fill `report.applications` from table 3's rows; returns the template its labels show, if any."""
+    order = _applicant_order(rows)
+    group: str | None = None
+    pending = ""
+    shown: str | None = None
+    for row in rows:
+        label, values, _ = split_row(row)
+        if not values:
+            # a label with no numbers: a group heading or the first half of a label cut by a break
+            if label:
+                _, group = _application_row(label, group)
+                pending = label
+            continue
+        code, group = _application_row(label or pending, group)
+        if code is None and pending:
+            code, group = _application_row(pending + label, group)
+        pending = ""
+        if code is None:
+            continue
+        if len(values) > len(order):
+            extra = values[: len(values) - len(order)]
+            if all(not e.text.strip() for e in extra):
+                values = values[len(values) - len(order) :]
+        if len(values) != len(order):
+            continue
+        parsed: dict[str, int] = {}
+        for applicant, cell in zip(order, values, strict=True):
+            try:
+                parsed[applicant] = parse_count(cell.text)
+            except ValueError:
+                continue
+            report.provenance[f"applications.{code}.{applicant}"] = cell.loc
+        report.applications[code] = {a: parsed[a] for a in T.APPLICANT_CODES if a in parsed}
+        if code in {"other_no_correction", "other_fee_unpaid", "other_misc"}:
+            shown = "v2021"
+        elif code == "other_handling":
+            shown = "v2019"
+    return shown
