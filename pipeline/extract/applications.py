@@ -8,9 +8,10 @@ applicant columns are read from the header, which some reports print with 总计
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from nianbao.pipeline import tables as T
-from nianbao.pipeline.extract.cells import NUMBERING, Row, match_code, norm_label, split_row
+from nianbao.pipeline.extract.cells import NUMBERING, Cell, Row, match_code, norm_label, split_row
 from nianbao.pipeline.extract.glyphs import clean_text
 from nianbao.pipeline.model import Report
 from nianbao.pipeline.numbers import normalize, parse_count
@@ -75,12 +76,10 @@ def _application_row(label: str, group: str | None) -> tuple[str | None, str | N
     return None, group
 
 
-def read_applications(rows: list[Row], report: Report) -> str | None:
-    """Fill `report.applications` from table 3's rows; returns the template its labels show, if any."""
-    order = _applicant_order(rows)
+def _read_rows(rows: list[Row], order: list[str]) -> Iterator[tuple[str, list[Cell]]]:
+    """(row code, one value cell per applicant in `order`) for each row of table 3 that can be read."""
     group: str | None = None
     pending = ""
-    shown: str | None = None
     for row in rows:
         label, values, _ = split_row(row)
         if not values:
@@ -99,8 +98,31 @@ def read_applications(rows: list[Row], report: Report) -> str | None:
             extra = values[: len(values) - len(order)]
             if all(not e.text.strip() for e in extra):
                 values = values[len(values) - len(order) :]
-        if len(values) != len(order):
-            continue
+        if len(values) == len(order):
+            yield code, values
+
+
+# a row only one template has shows that template: v2019's single （六）其他处理, v2021's three sub-rows
+_ONLY_IN = {
+    code: template
+    for template in T.TEMPLATES
+    for code in T.application_row_codes(template)
+    if not all(code in T.application_row_codes(t) for t in T.TEMPLATES)
+}
+
+
+def template_shown(rows: list[Row]) -> str | None:
+    """The template table 3's rows show (the last 其他处理 row read decides), or None if they show none."""
+    shown: str | None = None
+    for code, _values in _read_rows(rows, _applicant_order(rows)):
+        shown = _ONLY_IN.get(code, shown)
+    return shown
+
+
+def read_applications(rows: list[Row], template: str, report: Report) -> None:
+    """Fill `report.applications` from table 3's rows in the template's row order; other rows are warned of."""
+    order = _applicant_order(rows)
+    for code, values in _read_rows(rows, order):
         parsed: dict[str, int] = {}
         for applicant, cell in zip(order, values, strict=True):
             try:
@@ -109,8 +131,8 @@ def read_applications(rows: list[Row], report: Report) -> str | None:
                 continue
             report.provenance[f"applications.{code}.{applicant}"] = cell.loc
         report.applications[code] = {a: parsed[a] for a in T.APPLICANT_CODES if a in parsed}
-        if code in {"other_no_correction", "other_fee_unpaid", "other_misc"}:
-            shown = "v2021"
-        elif code == "other_handling":
-            shown = "v2019"
-    return shown
+    valid_rows = T.application_row_codes(template)
+    for extra in [r for r in report.applications if r not in valid_rows]:
+        # the row's provenance stays: where the printed row the template has no place for sits
+        report.warnings.append({"kind": "row_not_in_template", "row": extra, "template": template})
+    report.applications = {r: report.applications[r] for r in valid_rows if r in report.applications}

@@ -1,15 +1,16 @@
 """A parsed document → the canonical record: title, tables 2-4 found, the template decided, each table read.
 
 The steps run in one order for every format: the title names the agency and year; the raw tables are
-grouped into tables 2, 3 and 4; the template is decided; each table reader fills its part of the
-`Report`; section 六's fees and the narrative's totals come from the body text.
+grouped into tables 2, 3 and 4; the template is decided from their labels before any of them is read;
+each table reader fills its part of the `Report` for that template; section 六's fees and the
+narrative's totals come from the body text.
 """
 
 from __future__ import annotations
 
 from nianbao.pipeline import tables as T
 from nianbao.pipeline.errors import ExtractError
-from nianbao.pipeline.extract.applications import read_applications
+from nianbao.pipeline.extract.applications import read_applications, template_shown
 from nianbao.pipeline.extract.cells import ParsedDocument, Row, norm_label
 from nianbao.pipeline.extract.facts import read_fees, read_narrative, read_title
 from nianbao.pipeline.extract.proactive import read_proactive
@@ -18,9 +19,9 @@ from nianbao.pipeline.extract.sections import group_sections
 from nianbao.pipeline.model import Location, Report
 
 
-def decide_template(rows: dict[str, list[Row]], shown_by_t3: str | None) -> str:
-    """v2019 or v2021 from the tables' own labels (table 2's measures, table 3's 其他处理 rows)."""
-    blob = norm_label("".join(c.text for r in rows.get("proactive", []) for c in r if c is not None))
+def decide_template(sections: dict[str, list[Row]]) -> str:
+    """v2019 or v2021 from the tables' own labels (table 2's measures, table 3's 其他处理 rows), before reading."""
+    blob = norm_label("".join(c.text for r in sections.get("proactive", []) for c in r if c is not None))
     votes = {"v2019": 0, "v2021": 0}
     # table 2's measures define the template; table 3's 其他处理 rows only break a tie (some v2021
     # reports still print the v2019 single （六）其他处理 row)
@@ -28,8 +29,9 @@ def decide_template(rows: dict[str, list[Row]], shown_by_t3: str | None) -> str:
         votes["v2019"] += 2
     if any(k in blob for k in ("制发", "废止", "现行有效", "收费金额")):
         votes["v2021"] += 2
-    if shown_by_t3:
-        votes[shown_by_t3] += 1
+    shown = template_shown(sections.get("applications", []))
+    if shown:
+        votes[shown] += 1
     if votes["v2019"] == votes["v2021"]:
         raise ExtractError("tables_not_found", "cannot tell the template version from the tables' labels")
     return max(votes, key=lambda k: votes[k])
@@ -48,19 +50,12 @@ def build_report(doc: ParsedDocument) -> Report:
         raise ExtractError(
             "tables_not_found", "missing " + ", ".join(f"{m} ({T.TABLE_LABELS[m]})" for m in missing)
         )
-    # table 3 is read once; its rows (with table 2's labels) then decide the template
-    report = Report(agency=agency, year=year, template="v2021", format=doc.format)
+    template = decide_template(sections)
+    report = Report(agency=agency, year=year, template=template, format=doc.format)
     report.reading.details = dict(doc.reading)
-    template = decide_template(sections, read_applications(sections["applications"], report))
-    report.template = template
+    # table 3 before table 2: the record's provenance has always listed table 3's cells first
+    read_applications(sections["applications"], template, report)
     read_proactive(sections["proactive"], template, report)
-    valid_rows = set(T.application_row_codes(template))
-    for extra in [r for r in report.applications if r not in valid_rows]:
-        report.warnings.append({"kind": "row_not_in_template", "row": extra, "template": template})
-        del report.applications[extra]
-    report.applications = {
-        r: report.applications[r] for r in T.application_row_codes(template) if r in report.applications
-    }
     read_review_litigation(sections["review_litigation"], report)
     if template == "v2021":
         fees, raw = read_fees(doc.text)
