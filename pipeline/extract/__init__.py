@@ -1,4 +1,7 @@
-"""Bytes of a published document → the canonical report. Formats are told apart by content."""
+"""Bytes of a published document → the canonical report. Formats are told apart by content.
+
+`reader_version()` names what the reading was done with, for keying cached extractions.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,10 @@ from io import BytesIO
 from nianbao.pipeline.errors import ExtractError
 from nianbao.pipeline.extract.cells import ParsedDocument
 from nianbao.pipeline.extract.report import build_report
+from nianbao.pipeline.extract.version import reader_version
 from nianbao.pipeline.model import Report
+
+__all__ = ["extract_report", "reader_version", "sniff"]
 
 
 def sniff(data: bytes) -> str:
