@@ -51,6 +51,7 @@ def sniff(data: bytes) -> str:
 
 
 def _reader(fmt: str) -> Callable[[bytes], ParsedDocument]:
+    """The parse function of a format, imported only when a document of that format comes."""
     if fmt == "text":
         from nianbao.pipeline.extract.text import parse_text
 

@@ -24,9 +24,9 @@ from io import BytesIO
 from typing import Any
 
 import pdfplumber
-import pypdfium2 as pdfium
+import pypdfium2 as pdfium  # type: ignore[import-untyped]
 from pdfplumber.table import merge_edges
-from pdfplumber.utils import extract_text
+from pdfplumber.utils.text import extract_text
 
 from nianbao.pipeline.errors import ExtractError
 from nianbao.pipeline.extract.cells import Cell, ParsedDocument, RawTable, Row
@@ -407,6 +407,7 @@ def parse_pdf(data: bytes) -> ParsedDocument:
 
 
 def _parse(data: bytes) -> ParsedDocument:
+    """`parse_pdf` under the pdfium lock: pages checked, text read, table pages found and read."""
     doc = _open_pdfium(data)
     handles: Handles = []
     fallback: dict[int, str] = {}  # page → why pdfium's reading of it is not trusted

@@ -31,6 +31,7 @@ def decode(data: bytes) -> str:
 
 
 def _cells(line: str, lineno: int) -> Row:
+    """A table line's cells: a Markdown row between pipes, else tab-separated; each cell located."""
     if line.lstrip().startswith("|"):
         # a Markdown row: one pipe each side is the frame; every cell between is real (blank means 0)
         s = line.strip()[1:]
