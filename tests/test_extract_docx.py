@@ -12,7 +12,7 @@ import pytest
 from nianbao.pipeline import tables as T
 from nianbao.pipeline.errors import ExtractError
 from nianbao.pipeline.extract import extract_report, sniff
-from nianbao.pipeline.extract.applications import read_applications, template_shown
+from nianbao.pipeline.extract.applications import label_applications, read_applications, template_shown
 from nianbao.pipeline.extract.docx import parse_docx
 from nianbao.pipeline.extract.proactive import read_proactive
 from nianbao.pipeline.extract.report import build_report, decide_template
@@ -101,10 +101,11 @@ def test_t1_labels_map_every_code() -> None:
     doc = parse_docx(T1.read_bytes())
     sections = group_sections(doc)
     assert set(sections) == set(T.TABLE_NAMES)
-    assert template_shown(sections["applications"]) == "v2021"
-    assert decide_template(sections) == "v2021"
+    labelled = label_applications(sections["applications"])
+    assert template_shown(labelled) == "v2021"
+    assert decide_template(sections["proactive"], labelled) == "v2021"
     report = Report(agency="x", year=2022, template="v2021")
-    read_applications(sections["applications"], "v2021", report)
+    read_applications(labelled, "v2021", report)
     assert report.warnings == []
     assert list(report.applications) == list(T.application_row_codes("v2021"))
     assert all(list(v) == list(T.APPLICANT_CODES) for v in report.applications.values())

@@ -10,7 +10,12 @@ import pytest
 from nianbao.pipeline import tables as T
 from nianbao.pipeline.errors import ExtractError
 from nianbao.pipeline.extract import extract_report, sniff
-from nianbao.pipeline.extract.applications import read_applications, template_shown
+from nianbao.pipeline.extract.applications import (
+    LabelledRows,
+    label_applications,
+    read_applications,
+    template_shown,
+)
 from nianbao.pipeline.extract.cells import Row
 from nianbao.pipeline.extract.report import decide_template
 from nianbao.pipeline.extract.sections import group_sections
@@ -77,11 +82,12 @@ V2021_OTHER = [
 ]
 
 
-def _sections(t2: list[str], t3: list[str]) -> dict[str, list[Row]]:
-    """Tables 2 and 3 of a small text report, grouped."""
+def _tables(t2: list[str], t3: list[str]) -> tuple[list[Row], LabelledRows]:
+    """Table 2's rows and table 3 labelled, from a small text report."""
     t3 = ["一、本年新收政府信息公开申请数量" + ZEROS, *t3]
     text = "\n".join(["二、主动公开政府信息情况", *t2, "三、收到和处理政府信息公开申请情况", *t3])
-    return group_sections(parse_text(text.encode()))
+    sections = group_sections(parse_text(text.encode()))
+    return sections["proactive"], label_applications(sections["applications"])
 
 
 @pytest.mark.parametrize(
@@ -97,27 +103,28 @@ def _sections(t2: list[str], t3: list[str]) -> dict[str, list[Row]]:
 )
 def test_template_decided_from_labels_before_reading(t2: list[str], t3: list[str], template: str) -> None:
     """Table 2's measures decide the template; table 3's 其他处理 rows only break a tie."""
-    assert decide_template(_sections(t2, t3)) == template
+    assert decide_template(*_tables(t2, t3)) == template
 
 
 def test_no_label_shows_a_template() -> None:
     """Neither table's labels show a template: the tables are not the template's."""
     with pytest.raises(ExtractError) as e:
-        decide_template(_sections(NEUTRAL_T2, []))
+        decide_template(*_tables(NEUTRAL_T2, []))
     assert e.value.code == "tables_not_found"
 
 
 def test_template_shown_by_table_three() -> None:
     """Only the rows one template alone has show it."""
-    assert template_shown(_sections(V2021_T2, V2021_OTHER)["applications"]) == "v2021"
-    assert template_shown(_sections(V2021_T2, V2019_OTHER)["applications"]) == "v2019"
-    assert template_shown(_sections(V2021_T2, [])["applications"]) is None
+    assert template_shown(_tables(V2021_T2, V2021_OTHER)[1]) == "v2021"
+    assert template_shown(_tables(V2021_T2, V2019_OTHER)[1]) == "v2019"
+    assert template_shown(_tables(V2021_T2, [])[1]) is None
 
 
 def test_row_the_template_lacks_is_warned_of() -> None:
     """A v2021 report printing v2019's single 其他处理 row: the row is left out, with a warning."""
-    rows = _sections(V2021_T2, V2019_OTHER)["applications"]
+    _t2, labelled = _tables(V2021_T2, V2019_OTHER)
+    assert [code for code, _cells in labelled.rows] == ["received_new", "other_handling"]
     report = Report(agency="x", year=2022, template="v2021")
-    read_applications(rows, "v2021", report)
+    read_applications(labelled, "v2021", report)
     assert list(report.applications) == ["received_new"]
     assert report.warnings == [{"kind": "row_not_in_template", "row": "other_handling", "template": "v2021"}]

@@ -8,7 +8,7 @@ applicant columns are read from the header, which some reports print with 总计
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from dataclasses import dataclass
 
 from nianbao.pipeline import tables as T
 from nianbao.pipeline.extract.cells import NUMBERING, Cell, Row, match_code, norm_label, split_row
@@ -76,8 +76,22 @@ def _application_row(label: str, group: str | None) -> tuple[str | None, str | N
     return None, group
 
 
-def _read_rows(rows: list[Row], order: list[str]) -> Iterator[tuple[str, list[Cell]]]:
-    """(row code, one value cell per applicant in `order`) for each row of table 3 that can be read."""
+@dataclass(frozen=True)
+class LabelledRows:
+    """Table 3 as its labels place it: the applicant columns, and each readable row's code and value cells.
+
+    `applicants` are in printed column order; each row has one value cell per applicant. Rows whose label
+    names no code, or whose width fits no applicant header, are left out.
+    """
+
+    applicants: list[str]
+    rows: list[tuple[str, list[Cell]]]
+
+
+def label_applications(rows: list[Row]) -> LabelledRows:
+    """Table 3's raw rows placed by their labels: which column is which applicant, which row which code."""
+    order = _applicant_order(rows)
+    placed: list[tuple[str, list[Cell]]] = []
     group: str | None = None
     pending = ""
     for row in rows:
@@ -99,7 +113,8 @@ def _read_rows(rows: list[Row], order: list[str]) -> Iterator[tuple[str, list[Ce
             if all(not e.text.strip() for e in extra):
                 values = values[len(values) - len(order) :]
         if len(values) == len(order):
-            yield code, values
+            placed.append((code, values))
+    return LabelledRows(order, placed)
 
 
 # a row only one template has shows that template: v2019's single （六）其他处理, v2021's three sub-rows
@@ -111,20 +126,19 @@ _ONLY_IN = {
 }
 
 
-def template_shown(rows: list[Row]) -> str | None:
-    """The template table 3's rows show (the last 其他处理 row read decides), or None if they show none."""
+def template_shown(table: LabelledRows) -> str | None:
+    """The template table 3's rows show (the last 其他处理 row decides), or None if they show none."""
     shown: str | None = None
-    for code, _values in _read_rows(rows, _applicant_order(rows)):
+    for code, _values in table.rows:
         shown = _ONLY_IN.get(code, shown)
     return shown
 
 
-def read_applications(rows: list[Row], template: str, report: Report) -> None:
-    """Fill `report.applications` from table 3's rows in the template's row order; other rows are warned of."""
-    order = _applicant_order(rows)
-    for code, values in _read_rows(rows, order):
+def read_applications(table: LabelledRows, template: str, report: Report) -> None:
+    """Fill `report.applications` from table 3's labelled rows in the template's row order; others are warned of."""
+    for code, values in table.rows:
         parsed: dict[str, int] = {}
-        for applicant, cell in zip(order, values, strict=True):
+        for applicant, cell in zip(table.applicants, values, strict=True):
             try:
                 parsed[applicant] = parse_count(cell.text)
             except ValueError:
@@ -133,6 +147,6 @@ def read_applications(rows: list[Row], template: str, report: Report) -> None:
         report.applications[code] = {a: parsed[a] for a in T.APPLICANT_CODES if a in parsed}
     valid_rows = T.application_row_codes(template)
     for extra in [r for r in report.applications if r not in valid_rows]:
-        # the row's provenance stays: where the printed row the template has no place for sits
+        # the dropped row's provenance is kept: it still says where the printed row sits
         report.warnings.append({"kind": "row_not_in_template", "row": extra, "template": template})
     report.applications = {r: report.applications[r] for r in valid_rows if r in report.applications}

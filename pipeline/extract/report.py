@@ -10,7 +10,12 @@ from __future__ import annotations
 
 from nianbao.pipeline import tables as T
 from nianbao.pipeline.errors import ExtractError
-from nianbao.pipeline.extract.applications import read_applications, template_shown
+from nianbao.pipeline.extract.applications import (
+    LabelledRows,
+    label_applications,
+    read_applications,
+    template_shown,
+)
 from nianbao.pipeline.extract.cells import ParsedDocument, Row, norm_label
 from nianbao.pipeline.extract.facts import read_fees, read_narrative, read_title
 from nianbao.pipeline.extract.proactive import read_proactive
@@ -19,9 +24,9 @@ from nianbao.pipeline.extract.sections import group_sections
 from nianbao.pipeline.model import Location, Report
 
 
-def decide_template(sections: dict[str, list[Row]]) -> str:
+def decide_template(proactive: list[Row], applications: LabelledRows) -> str:
     """v2019 or v2021 from the tables' own labels (table 2's measures, table 3's 其他处理 rows), before reading."""
-    blob = norm_label("".join(c.text for r in sections.get("proactive", []) for c in r if c is not None))
+    blob = norm_label("".join(c.text for r in proactive for c in r if c is not None))
     votes = {"v2019": 0, "v2021": 0}
     # table 2's measures define the template; table 3's 其他处理 rows only break a tie (some v2021
     # reports still print the v2019 single （六）其他处理 row)
@@ -29,7 +34,7 @@ def decide_template(sections: dict[str, list[Row]]) -> str:
         votes["v2019"] += 2
     if any(k in blob for k in ("制发", "废止", "现行有效", "收费金额")):
         votes["v2021"] += 2
-    shown = template_shown(sections.get("applications", []))
+    shown = template_shown(applications)
     if shown:
         votes[shown] += 1
     if votes["v2019"] == votes["v2021"]:
@@ -50,11 +55,12 @@ def build_report(doc: ParsedDocument) -> Report:
         raise ExtractError(
             "tables_not_found", "missing " + ", ".join(f"{m} ({T.TABLE_LABELS[m]})" for m in missing)
         )
-    template = decide_template(sections)
+    applications = label_applications(sections["applications"])
+    template = decide_template(sections["proactive"], applications)
     report = Report(agency=agency, year=year, template=template, format=doc.format)
     report.reading.details = dict(doc.reading)
     # table 3 before table 2: the record's provenance has always listed table 3's cells first
-    read_applications(sections["applications"], template, report)
+    read_applications(applications, template, report)
     read_proactive(sections["proactive"], template, report)
     read_review_litigation(sections["review_litigation"], report)
     if template == "v2021":
