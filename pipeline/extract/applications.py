@@ -1,8 +1,10 @@
 """Table 3 (收到和处理政府信息公开申请情况) → `report.applications[row][applicant]`, values as printed.
 
-The row labels sit in up to three label columns (三、本年度办理结果 spans many rows; （三）不予公开
-spans its eight sub-rows), so a row's code is read from its own label and the group above it. The
-applicant columns are read from the header, which some reports print with 总计 first.
+Two steps. `label_applications` places the rows by their labels alone: the row labels sit in up to
+three label columns (三、本年度办理结果 spans many rows; （三）不予公开 spans its eight sub-rows), so a
+row's code comes from its own label and the group above it, and the applicant columns come from the
+header, which some reports print with 总计 first. What it places already shows the template
+(`template_shown`); `read_applications` then reads the numbers for the template decided.
 """
 
 from __future__ import annotations
