@@ -12,14 +12,12 @@ import pytest
 from nianbao.pipeline import tables as T
 from nianbao.pipeline.errors import ExtractError
 from nianbao.pipeline.extract import extract_report, sniff
-from nianbao.pipeline.extract.common import (
-    build_report,
-    group_sections,
-    read_applications,
-    read_proactive,
-    read_review_litigation,
-)
+from nianbao.pipeline.extract.applications import label_applications, read_applications, template_shown
 from nianbao.pipeline.extract.docx import parse_docx
+from nianbao.pipeline.extract.proactive import read_proactive
+from nianbao.pipeline.extract.report import build_report, decide_template
+from nianbao.pipeline.extract.review_litigation import read_review_litigation
+from nianbao.pipeline.extract.sections import group_sections
 from nianbao.pipeline.model import Report
 
 FILES = Path(__file__).parent / "files" / "docx"
@@ -99,12 +97,16 @@ def test_t1_grid_is_exact() -> None:
 
 @needs_t1
 def test_t1_labels_map_every_code() -> None:
-    """Every label of the official template's tables maps to its canonical code via common.py."""
+    """Every label of the official template's tables maps to its canonical code via the table readers."""
     doc = parse_docx(T1.read_bytes())
     sections = group_sections(doc)
     assert set(sections) == set(T.TABLE_NAMES)
+    labelled = label_applications(sections["applications"])
+    assert template_shown(labelled) == "v2021"
+    assert decide_template(sections["proactive"], labelled) == "v2021"
     report = Report(agency="x", year=2022, template="v2021")
-    assert read_applications(sections["applications"], report) == "v2021"
+    read_applications(labelled, "v2021", report)
+    assert report.warnings == []
     assert list(report.applications) == list(T.application_row_codes("v2021"))
     assert all(list(v) == list(T.APPLICANT_CODES) for v in report.applications.values())
     assert report.provenance["applications.received_new.natural_person"].cell == (3, 3)

@@ -9,8 +9,8 @@ import pytest
 
 from nianbao.pipeline.errors import ExtractError
 from nianbao.pipeline.extract import extract_report, sniff
-from nianbao.pipeline.extract.common import build_report
 from nianbao.pipeline.extract.html import declared_charset, decode_html, parse_html
+from nianbao.pipeline.extract.report import build_report
 from nianbao.pipeline.tables import expected_cells
 
 FILES = Path(__file__).parent / "files" / "html"

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from nianbao.pipeline.errors import ExtractError
 from nianbao.pipeline.extract import extract_report, pdf
-from nianbao.pipeline.extract.common import RADICAL_SUPPLEMENT, clean_text
+from nianbao.pipeline.extract.glyphs import RADICAL_SUPPLEMENT, clean_text
 from nianbao.pipeline.extract.pdf import parse_pdf
 from nianbao.pipeline.extract.pdfium_page import PdfiumPage, _dedupe
 
@@ -135,6 +135,39 @@ def test_body_text_has_title_and_section_six() -> None:
     assert "全年收取政府信息公开信息处理费 3940 元。" in doc.text
     assert "社会主义思想为指导,认真学习" in doc.text  # a paragraph wrapped over lines is one line
     assert "- 1 -" not in doc.text
+
+
+def test_lines_run_on_when_they_reach_the_right_margin() -> None:
+    """A line reaching the margin runs on, unless it ends a clause; a short line ends its paragraph."""
+    page = pdf._PageText(
+        1,
+        [
+            ("全年共收到申请，办理", (50.0, 100.0, 500.0, 112.0)),
+            ("完毕。", (50.0, 114.0, 86.0, 126.0)),
+            ("本年度未收取信息处理费。", (50.0, 128.0, 499.0, 140.0)),
+            ("  见下表：  ", (50.0, 142.0, 498.0, 154.0)),
+        ],
+    )
+    assert pdf._runs_on([page]) == [
+        ("全年共收到申请,办理", True),  # clean_text: NFKC folds the full-width comma and colon
+        ("完毕。", False),
+        ("本年度未收取信息处理费。", False),
+        ("  见下表:", False),
+    ]
+
+
+def test_reflow_joins_what_runs_on_but_never_a_heading() -> None:
+    """A run-on line takes the next one (a chain of them makes one paragraph); a heading starts its own."""
+    lines = [
+        ("第一行没有", True),
+        ("  写完，第二行也没", True),
+        ("写完。", False),
+        ("下一段", True),
+        ("二、标题", False),
+    ]
+    assert pdf._reflow(lines) == "第一行没有写完，第二行也没写完。\n下一段\n二、标题"
+    assert pdf._reflow([("行尾有\x00", False), ("下一行", False)]) == "行尾有\x00\n下一行"  # no sentinel
+    assert pdf._reflow([]) == ""
 
 
 def test_radical_code_points_from_chromium_map_back() -> None:

@@ -1,4 +1,4 @@
-"""The plain-text reader: the spec's example and PDF-to-Markdown output."""
+"""The plain-text reader: the spec's example and PDF-to-Markdown output; the template decision on small texts."""
 
 from __future__ import annotations
 
@@ -8,8 +8,19 @@ from pathlib import Path
 import pytest
 
 from nianbao.pipeline import tables as T
+from nianbao.pipeline.errors import ExtractError
 from nianbao.pipeline.extract import extract_report, sniff
+from nianbao.pipeline.extract.applications import (
+    LabelledRows,
+    label_applications,
+    read_applications,
+    template_shown,
+)
+from nianbao.pipeline.extract.cells import Row
+from nianbao.pipeline.extract.report import decide_template
+from nianbao.pipeline.extract.sections import group_sections
 from nianbao.pipeline.extract.text import parse_text
+from nianbao.pipeline.model import Report
 
 FILES = Path(__file__).parent / "files" / "text"
 GOLDEN = Path(__file__).parent / "golden"
@@ -55,3 +66,65 @@ def test_markdown_title_and_fees() -> None:
 def test_escaped_pipe_in_markdown_cell() -> None:
     doc = parse_text("## 三、收到\n|a\\|b|1||\n".encode())
     assert [c.text for c in doc.tables[0].rows[0] if c] == ["a|b", "1", ""]
+
+
+# ----------------------------------------------------------------------------- the template decision
+V2021_T2 = ["信息内容\t本年制发件数\t本年废止件数\t现行有效件数", "规章\t1\t0\t5"]
+V2019_T2 = ["信息内容\t本年新制作数量\t本年新公开数量\t对外公开总数量", "规章\t1\t1\t5"]
+NEUTRAL_T2 = ["信息内容\t本年处理决定数量", "行政许可\t12"]  # labels both templates print
+ZEROS = "\t0" * 7
+V2019_OTHER = ["（六）其他处理" + ZEROS]
+V2021_OTHER = [
+    "（六）其他处理",
+    "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请" + ZEROS,
+    "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请" + ZEROS,
+    "3.其他" + ZEROS,
+]
+
+
+def _tables(t2: list[str], t3: list[str]) -> tuple[list[Row], LabelledRows]:
+    """Table 2's rows and table 3 labelled, from a small text report."""
+    t3 = ["一、本年新收政府信息公开申请数量" + ZEROS, *t3]
+    text = "\n".join(["二、主动公开政府信息情况", *t2, "三、收到和处理政府信息公开申请情况", *t3])
+    sections = group_sections(parse_text(text.encode()))
+    return sections["proactive"], label_applications(sections["applications"])
+
+
+@pytest.mark.parametrize(
+    ("t2", "t3", "template"),
+    [
+        (V2021_T2, [], "v2021"),
+        (V2019_T2, [], "v2019"),
+        (V2021_T2, V2019_OTHER, "v2021"),  # table 2's measures outvote a v2021 report's old single row
+        (V2019_T2, V2021_OTHER, "v2019"),
+        (NEUTRAL_T2, V2021_OTHER, "v2021"),  # table 3's 其他处理 rows break the tie
+        (NEUTRAL_T2, V2019_OTHER, "v2019"),
+    ],
+)
+def test_template_decided_from_labels_before_reading(t2: list[str], t3: list[str], template: str) -> None:
+    """Table 2's measures decide the template; table 3's 其他处理 rows only break a tie."""
+    assert decide_template(*_tables(t2, t3)) == template
+
+
+def test_no_label_shows_a_template() -> None:
+    """Neither table's labels show a template: the tables are not the template's."""
+    with pytest.raises(ExtractError) as e:
+        decide_template(*_tables(NEUTRAL_T2, []))
+    assert e.value.code == "tables_not_found"
+
+
+def test_template_shown_by_table_three() -> None:
+    """Only the rows one template alone has show it."""
+    assert template_shown(_tables(V2021_T2, V2021_OTHER)[1]) == "v2021"
+    assert template_shown(_tables(V2021_T2, V2019_OTHER)[1]) == "v2019"
+    assert template_shown(_tables(V2021_T2, [])[1]) is None
+
+
+def test_row_the_template_lacks_is_warned_of() -> None:
+    """A v2021 report printing v2019's single 其他处理 row: the row is left out, with a warning."""
+    _t2, labelled = _tables(V2021_T2, V2019_OTHER)
+    assert [code for code, _cells in labelled.rows] == ["received_new", "other_handling"]
+    report = Report(agency="x", year=2022, template="v2021")
+    read_applications(labelled, "v2021", report)
+    assert list(report.applications) == ["received_new"]
+    assert report.warnings == [{"kind": "row_not_in_template", "row": "other_handling", "template": "v2021"}]

@@ -1,4 +1,7 @@
-"""Bytes of a published document → the canonical report. Formats are told apart by content."""
+"""Bytes of a published document → the canonical report. Formats are told apart by content.
+
+`reader_version()` names what the reading was done with, for keying cached extractions.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +10,12 @@ from collections.abc import Callable
 from io import BytesIO
 
 from nianbao.pipeline.errors import ExtractError
-from nianbao.pipeline.extract.common import ParsedDocument, build_report
+from nianbao.pipeline.extract.cells import ParsedDocument
+from nianbao.pipeline.extract.report import build_report
+from nianbao.pipeline.extract.version import reader_version
 from nianbao.pipeline.model import Report
+
+__all__ = ["extract_report", "reader_version", "sniff"]
 
 
 def sniff(data: bytes) -> str:
@@ -44,6 +51,7 @@ def sniff(data: bytes) -> str:
 
 
 def _reader(fmt: str) -> Callable[[bytes], ParsedDocument]:
+    """The parse function of a format, imported only when a document of that format comes."""
     if fmt == "text":
         from nianbao.pipeline.extract.text import parse_text
 

@@ -8,15 +8,9 @@ from io import BytesIO
 from typing import Any
 
 from nianbao.pipeline.errors import ExtractError
-from nianbao.pipeline.extract.common import (
-    Cell,
-    ParsedDocument,
-    RawTable,
-    Row,
-    classify_table,
-    clean_text,
-    split_row,
-)
+from nianbao.pipeline.extract.cells import Cell, ParsedDocument, RawTable, Row, split_row
+from nianbao.pipeline.extract.glyphs import clean_text
+from nianbao.pipeline.extract.sections import classify_table
 from nianbao.pipeline.model import Location
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -30,7 +24,8 @@ def _val(el: Any, path: str, default: str | None = None) -> str | None:
     found = el.find(path)
     if found is None:
         return default
-    return found.get(W + "val", "")
+    value: str = found.get(W + "val", "")
+    return value
 
 
 def paragraph_text(p: Any) -> str:
@@ -38,6 +33,7 @@ def paragraph_text(p: Any) -> str:
     out: list[str] = []
 
     def walk(el: Any) -> None:
+        """Append the text of `el`'s children, in order."""
         for child in el:
             tag = child.tag
             if tag == MC_FALLBACK or tag in (W + "del", W + "moveFrom", W + "tbl"):
@@ -79,6 +75,7 @@ def _row_cells(tr: Any) -> list[Any]:
 
 
 def _rows(tbl: Any) -> list[Any]:
+    """The w:tr of a table, including those wrapped in content controls or custom XML."""
     out: list[Any] = []
     for child in tbl:
         if child.tag == W + "tr":
@@ -89,6 +86,7 @@ def _rows(tbl: Any) -> list[Any]:
 
 
 def _int(value: str | None, default: int) -> int:
+    """A non-negative integer attribute value; `default` when absent or not a number."""
     try:
         return max(0, int(value)) if value is not None else default
     except ValueError:

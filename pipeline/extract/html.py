@@ -6,20 +6,14 @@ import codecs
 import re
 from collections.abc import Iterator
 
-import lxml.etree
-import lxml.html
+import lxml.etree  # type: ignore[import-untyped]
+import lxml.html  # type: ignore[import-untyped]
 from lxml.html import HtmlElement
 
 from nianbao.pipeline.errors import ExtractError
-from nianbao.pipeline.extract.common import (
-    Cell,
-    ParsedDocument,
-    RawTable,
-    Row,
-    classify_table,
-    clean_text,
-    split_row,
-)
+from nianbao.pipeline.extract.cells import Cell, ParsedDocument, RawTable, Row, split_row
+from nianbao.pipeline.extract.glyphs import clean_text
+from nianbao.pipeline.extract.sections import classify_table
 from nianbao.pipeline.model import Location
 
 # ----------------------------------------------------------------------------- decoding
@@ -58,8 +52,8 @@ def declared_charset(data: bytes) -> str | None:
 
 
 def decode_html(data: bytes) -> str:
-    """Page bytes to str: strict UTF-8 (real GBK text never passes it, and pages labelled gb2312 are often
-    UTF-8), else the declared charset, else charset-normalizer's guess."""
+    """Page bytes to str: strict UTF-8, else the declared charset, else charset-normalizer's guess."""
+    # UTF-8 first: real GBK text never passes it, and pages labelled gb2312 are often UTF-8
     declared = declared_charset(data)
     order = (declared,) if declared in ("utf-16", "utf-8-sig") else ("utf-8", declared)
     for enc in order:
@@ -156,6 +150,7 @@ def _tag(el: HtmlElement) -> str:
 
 
 def _skipped(el: HtmlElement) -> bool:
+    """True for an element whose text is not the page's: scripts, navigation, hidden blocks."""
     return _tag(el) in _SKIP or bool(_HIDDEN.search(el.get("style") or ""))
 
 
@@ -207,6 +202,7 @@ def cell_text(td: HtmlElement) -> str:
 
 # ----------------------------------------------------------------------------- grids
 def _span(el: HtmlElement, attr: str, limit: int) -> int:
+    """A cell's rowspan or colspan, digits only, between 1 and `limit`."""
     try:
         n = int(re.sub(r"[^0-9]", "", el.get(attr) or "1") or "1")
     except ValueError:
@@ -242,6 +238,7 @@ def table_grid(table: HtmlElement, table_index: int) -> list[Row]:
 
 # ----------------------------------------------------------------------------- document
 def _document(text: str) -> HtmlElement:
+    """The parsed page, or not_a_report when lxml cannot read it."""
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
     try:
         return lxml.html.document_fromstring(text)

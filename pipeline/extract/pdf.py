@@ -24,21 +24,16 @@ from io import BytesIO
 from typing import Any
 
 import pdfplumber
-import pypdfium2 as pdfium
+import pypdfium2 as pdfium  # type: ignore[import-untyped]
 from pdfplumber.table import merge_edges
-from pdfplumber.utils import extract_text
+from pdfplumber.utils.text import extract_text
 
 from nianbao.pipeline.errors import ExtractError
-from nianbao.pipeline.extract.common import (
-    Cell,
-    ParsedDocument,
-    RawTable,
-    Row,
-    clean_text,
-    group_sections,
-    read_fees,
-)
+from nianbao.pipeline.extract.cells import Cell, ParsedDocument, RawTable, Row
+from nianbao.pipeline.extract.facts import read_fees
+from nianbao.pipeline.extract.glyphs import clean_text
 from nianbao.pipeline.extract.pdfium_page import PdfiumPage, check_page
+from nianbao.pipeline.extract.sections import group_sections
 from nianbao.pipeline.model import Location
 
 # pdfminer logs a warning for every odd object; a report's oddities are not our log's business
@@ -111,23 +106,35 @@ def _page_lines(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, number: int)
     return _PageText(number, lines)
 
 
-def _body_text(pages: list[_PageText]) -> str:
-    """The pages' lines reflowed: a line that runs to the right margin continues on the next one."""
-    out: list[str] = []
+def _runs_on(pages: list[_PageText]) -> list[tuple[str, bool]]:
+    """Each line's text, and whether it runs on: it reaches the page's right margin and ends no clause."""
+    out: list[tuple[str, bool]] = []
     for page in pages:
         right = max((b[2] for _, b in page.lines), default=0.0)
         for line, box in page.lines:
             text = clean_text(line).rstrip()
-            joined = out and out[-1].endswith("\x00") and not _HEADING_START.match(text)
-            if joined:
-                out[-1] = out[-1][:-1] + text.lstrip()
-            else:
-                out.append(text)
             size = max(box[3] - box[1], 6.0)  # the line's height: about one character's width
             full = right > 0 and box[2] >= right - 1.6 * size and not text.endswith(_NO_JOIN_AFTER)
-            if full:
-                out[-1] += "\x00"
-    return "\n".join(s.rstrip("\x00") for s in out)
+            out.append((text, full))
+    return out
+
+
+def _reflow(lines: list[tuple[str, bool]]) -> str:
+    """Lines joined into paragraphs: a line that runs on takes the next one, unless that one is a heading."""
+    out: list[str] = []
+    runs_on = False
+    for text, full in lines:
+        if runs_on and not _HEADING_START.match(text):
+            out[-1] += text.lstrip()
+        else:
+            out.append(text)
+        runs_on = full
+    return "\n".join(out)
+
+
+def _body_text(pages: list[_PageText]) -> str:
+    """The pages' lines reflowed: a line that runs to the right margin continues on the next one."""
+    return _reflow(_runs_on(pages))
 
 
 def _garbled(text: str) -> bool:
@@ -400,6 +407,7 @@ def parse_pdf(data: bytes) -> ParsedDocument:
 
 
 def _parse(data: bytes) -> ParsedDocument:
+    """`parse_pdf` under the pdfium lock: pages checked, text read, table pages found and read."""
     doc = _open_pdfium(data)
     handles: Handles = []
     fallback: dict[int, str] = {}  # page → why pdfium's reading of it is not trusted

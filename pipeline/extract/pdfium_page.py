@@ -12,10 +12,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import pypdfium2 as pdfium
-import pypdfium2.raw as C
+import pypdfium2 as pdfium  # type: ignore[import-untyped]
+import pypdfium2.raw as C  # type: ignore[import-untyped]
 from pdfplumber.table import TableFinder
-from pdfplumber.utils import extract_words
+from pdfplumber.utils.text import extract_words
 
 from nianbao.pipeline.extract import pdffonts
 

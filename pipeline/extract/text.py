@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from nianbao.pipeline.errors import ExtractError
-from nianbao.pipeline.extract.common import Cell, ParsedDocument, RawTable, Row, clean_text
+from nianbao.pipeline.extract.cells import Cell, ParsedDocument, RawTable, Row
+from nianbao.pipeline.extract.glyphs import clean_text
 from nianbao.pipeline.model import Location
 
 _HEADING = re.compile(r"^[#\s*]*(?P<num>[一二三四五六])\s*[、.．]\s*\**(?P<title>.*)$")
@@ -30,6 +31,7 @@ def decode(data: bytes) -> str:
 
 
 def _cells(line: str, lineno: int) -> Row:
+    """A table line's cells: a Markdown row between pipes, else tab-separated; each cell located."""
     if line.lstrip().startswith("|"):
         # a Markdown row: one pipe each side is the frame; every cell between is real (blank means 0)
         s = line.strip()[1:]

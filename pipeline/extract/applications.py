@@ -1,0 +1,154 @@
+"""Table 3 (收到和处理政府信息公开申请情况) → `report.applications[row][applicant]`, values as printed.
+
+Two steps. `label_applications` places the rows by their labels alone: the row labels sit in up to
+three label columns (三、本年度办理结果 spans many rows; （三）不予公开 spans its eight sub-rows), so a
+row's code comes from its own label and the group above it, and the applicant columns come from the
+header, which some reports print with 总计 first. What it places already shows the template
+(`template_shown`); `read_applications` then reads the numbers for the template decided.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from nianbao.pipeline import tables as T
+from nianbao.pipeline.extract.cells import NUMBERING, Cell, Row, match_code, norm_label, split_row
+from nianbao.pipeline.extract.glyphs import clean_text
+from nianbao.pipeline.model import Report
+from nianbao.pipeline.numbers import normalize, parse_count
+
+_GROUPS = (
+    ("本年度办理结果", "outcomes"),
+    ("不予公开", "denied"),
+    ("无法提供", "unavailable"),
+    ("不予处理", "rejected"),
+    ("其他处理", "other"),
+)
+
+
+def _applicant_order(rows: list[Row]) -> list[str]:
+    """Applicant codes in printed column order, from the header; the template's order if unclear."""
+    found: dict[str, int] = {}
+    for row in rows:
+        label, values, _ = split_row(row)
+        if values and match_code(norm_label(label), T.APPLICATION_ROWS["v2021"]):
+            break
+        for i, c in enumerate(row):
+            if c is None:
+                continue
+            lab = norm_label(c.text)
+            for a in T.APPLICANTS:
+                key = a.label
+                hit = lab == key if len(key) <= 2 else key in lab
+                if hit and a.code not in found:
+                    found[a.code] = i
+    if len(found) == len(T.APPLICANTS) and len(set(found.values())) == len(found):
+        return sorted(found, key=lambda k: found[k])
+    if "total" in found and "natural_person" in found and found["total"] < found["natural_person"]:
+        return ["total", *T.APPLICANT_PARTS]
+    return list(T.APPLICANT_CODES)
+
+
+def _application_row(label: str, group: str | None) -> tuple[str | None, str | None]:
+    """(row code, group) for a table 3 label, given the group of the rows above."""
+    s = norm_label(label)
+    for key, g in _GROUPS:
+        if key in s:
+            group = g
+            s = s.replace(key, "")
+    s = NUMBERING.sub("", s)
+    number = re.search(r"(\d+)[.、．]", normalize(clean_text(label)))
+    # what is left of a group's numbering once its label is taken out: 三、本年度办理结果（六）其他处理 → 六
+    s = re.sub(r"^[一二三四五六七八九十\d]+", "", s)
+    if not s:
+        return ("other_handling" if group == "other" else None), group
+    if "总计" in s:
+        return "handled_total", group
+    rows21 = T.APPLICATION_ROWS["v2021"]
+    code = match_code(s, rows21)
+    if code is not None:
+        return code.code, group
+    if s in {"其他"} and group == "other":
+        return "other_misc", group
+    # a sub-row whose label the agency misprinted: its number within the group says which it is
+    by_position = [c.code for c in rows21 if c.code.startswith(f"{group}_")] if group else []
+    if number and 1 <= int(number.group(1)) <= len(by_position):
+        return by_position[int(number.group(1)) - 1], group
+    return None, group
+
+
+@dataclass(frozen=True)
+class LabelledRows:
+    """Table 3 as its labels place it: the applicant columns, and each readable row's code and value cells.
+
+    `applicants` are in printed column order; each row has one value cell per applicant. Rows whose label
+    names no code, or whose width fits no applicant header, are left out.
+    """
+
+    applicants: list[str]
+    rows: list[tuple[str, list[Cell]]]
+
+
+def label_applications(rows: list[Row]) -> LabelledRows:
+    """Table 3's raw rows placed by their labels: which column is which applicant, which row which code."""
+    order = _applicant_order(rows)
+    placed: list[tuple[str, list[Cell]]] = []
+    group: str | None = None
+    pending = ""
+    for row in rows:
+        label, values, _ = split_row(row)
+        if not values:
+            # a label with no numbers: a group heading or the first half of a label cut by a break
+            if label:
+                _, group = _application_row(label, group)
+                pending = label
+            continue
+        code, group = _application_row(label or pending, group)
+        if code is None and pending:
+            code, group = _application_row(pending + label, group)
+        pending = ""
+        if code is None:
+            continue
+        if len(values) > len(order):
+            extra = values[: len(values) - len(order)]
+            if all(not e.text.strip() for e in extra):
+                values = values[len(values) - len(order) :]
+        if len(values) == len(order):
+            placed.append((code, values))
+    return LabelledRows(order, placed)
+
+
+# a row only one template has shows that template: v2019's single （六）其他处理, v2021's three sub-rows
+_ONLY_IN = {
+    code: template
+    for template in T.TEMPLATES
+    for code in T.application_row_codes(template)
+    if not all(code in T.application_row_codes(t) for t in T.TEMPLATES)
+}
+
+
+def template_shown(table: LabelledRows) -> str | None:
+    """The template table 3's rows show (the last 其他处理 row decides), or None if they show none."""
+    shown: str | None = None
+    for code, _values in table.rows:
+        shown = _ONLY_IN.get(code, shown)
+    return shown
+
+
+def read_applications(table: LabelledRows, template: str, report: Report) -> None:
+    """Fill `report.applications` from table 3's labelled rows in the template's row order; others are warned of."""
+    for code, values in table.rows:
+        parsed: dict[str, int] = {}
+        for applicant, cell in zip(table.applicants, values, strict=True):
+            try:
+                parsed[applicant] = parse_count(cell.text)
+            except ValueError:
+                continue
+            report.provenance[f"applications.{code}.{applicant}"] = cell.loc
+        report.applications[code] = {a: parsed[a] for a in T.APPLICANT_CODES if a in parsed}
+    valid_rows = T.application_row_codes(template)
+    for extra in [r for r in report.applications if r not in valid_rows]:
+        # the dropped row's provenance is kept: it still says where the printed row sits
+        report.warnings.append({"kind": "row_not_in_template", "row": extra, "template": template})
+    report.applications = {r: report.applications[r] for r in valid_rows if r in report.applications}

@@ -1,0 +1,80 @@
+"""Table 2 (主动公开政府信息情况) → `report.proactive[item][measure]`, values as printed.
+
+The table is several sub-tables (第二十条第（N）项), each with its own header of measures; a value
+is read in the column of the nearest header above it.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from nianbao.pipeline import tables as T
+from nianbao.pipeline.extract.cells import Row, match_code, norm_label, split_row
+from nianbao.pipeline.model import Report
+from nianbao.pipeline.numbers import normalize, parse_amount, parse_change, parse_count
+
+Header = dict[int, tuple[str, str]]  # column index → (measure code, unit)
+
+
+def _measure_header(row: Row, template_measures: tuple[T.Code, ...]) -> Header | None:
+    """Column index → (measure code, unit) when the row is a measure header row."""
+    found: Header = {}
+    for i, c in enumerate(row):
+        if c is None:
+            continue
+        lab = norm_label(c.text)
+        for m in template_measures:
+            if any(k.replace("/", "") in lab for k in m.keys):
+                unit = "万元" if "万元" in normalize(c.text) else "元"
+                found[i] = (m.code, unit)
+                break
+    return found or None
+
+
+def _value(text: str, code: str, unit: str) -> int | Decimal:
+    """A printed table 2 value read by its measure's kind (money, signed change, count); ValueError if none."""
+    if code in T.MONEY_MEASURES:
+        return parse_amount(text, unit)
+    if code in T.SIGNED_MEASURES:
+        return parse_change(text)
+    return parse_count(text)
+
+
+def read_proactive(rows: list[Row], template: str, report: Report) -> None:
+    """Fill `report.proactive` from table 2's rows, columns aligned by the nearest measure header."""
+    measures = T.PROACTIVE_MEASURES[template]
+    layout = T.PROACTIVE_LAYOUT[template]
+    header: Header = {}
+    for row in rows:
+        h = _measure_header(row, measures)
+        if h:
+            header = h
+            continue
+        label, _values, _idx = split_row(row)
+        item = match_code(norm_label(label), T.PROACTIVE_ITEMS[template])
+        if item is None or not header:
+            continue
+        cols = sorted(header)
+        for n, col in enumerate(cols):
+            code, unit = header[col]
+            if code not in layout[item.code]:
+                continue
+            cell = row[col] if col < len(row) else None
+            if cell is None:
+                # a merged value cell under a one-measure header sits left of the header's column
+                cands = [c for c in row[len(row) - len(cols) + n :] if c is not None]
+                cell = cands[0] if cands else None
+            if cell is None:
+                continue
+            try:
+                value = _value(cell.text, code, unit)
+            except ValueError:
+                continue
+            report.proactive.setdefault(item.code, {})[code] = value
+            report.provenance[f"proactive.{item.code}.{code}"] = cell.loc
+    # keep the template's measure order
+    report.proactive = {
+        i: {m: report.proactive[i][m] for m in ms if m in report.proactive.get(i, {})}
+        for i, ms in layout.items()
+        if i in report.proactive
+    }

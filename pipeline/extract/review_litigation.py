@@ -1,0 +1,56 @@
+"""Table 4 (政府信息公开行政复议、行政诉讼情况) → `report.review_litigation[proceeding][outcome]`.
+
+The table is fifteen counts in one row (or a row cut in two by a page break): three proceedings of
+five outcomes each, the outcomes in the order the header prints them.
+"""
+
+from __future__ import annotations
+
+from nianbao.pipeline import tables as T
+from nianbao.pipeline.extract.cells import Cell, Row, norm_label, split_row
+from nianbao.pipeline.model import Report
+from nianbao.pipeline.numbers import parse_count
+
+
+def _outcome_order(rows: list[Row]) -> list[str]:
+    """Outcome codes in printed column order, from the header; the template's order if unclear."""
+    seen: list[str] = []
+    for row in rows:
+        for c in row:
+            if c is None:
+                continue
+            lab = norm_label(c.text)
+            for o in T.OUTCOMES:
+                hit = lab == o.label or (o.code != "total" and any(k in lab for k in o.keys))
+                if hit and o.code not in seen:
+                    seen.append(o.code)
+        if len(seen) == len(T.OUTCOMES):
+            return seen
+    return list(T.OUTCOME_CODES)
+
+
+def read_review_litigation(rows: list[Row], report: Report) -> None:
+    """Fill `report.review_litigation` from table 4's fifteen counts."""
+    outcomes = _outcome_order(rows)
+    values: list[Cell] = []
+    for row in rows:
+        _label, vals, _ = split_row(row)
+        if len(vals) >= 15 or (values and len(values) + len(vals) <= 15):
+            values.extend(vals)
+        if len(values) >= 15:
+            break
+    values = values[-15:] if len(values) >= 15 else values
+    for n, cell in enumerate(values):
+        proceeding = T.PROCEEDING_CODES[n // 5]
+        outcome = outcomes[n % 5]
+        try:
+            v = parse_count(cell.text)
+        except ValueError:
+            continue
+        report.review_litigation.setdefault(proceeding, {})[outcome] = v
+        report.provenance[f"review_litigation.{proceeding}.{outcome}"] = cell.loc
+    report.review_litigation = {
+        p: {o: report.review_litigation[p][o] for o in T.OUTCOME_CODES if o in report.review_litigation[p]}
+        for p in T.PROCEEDING_CODES
+        if p in report.review_litigation
+    }
