@@ -22,10 +22,10 @@ from pathlib import Path
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
-from nianbao.expectations.checkpoint import _context, validate_batch
-from nianbao.expectations.frames import Previous, build_frames
+from nianbao.expectations.checks import CHECKS, Batch
+from nianbao.expectations.validate import prepare, validate
 from nianbao.pipeline import tables as T
-from nianbao.pipeline.model import Report
+from nianbao.pipeline.model import Previous, Report
 
 GOLDEN = Path(__file__).resolve().parent.parent / "tests" / "golden"
 
@@ -35,7 +35,7 @@ def clean_goldens() -> list[Report]:
     reports = [
         Report.from_json(json.loads(p.read_text(encoding="utf-8"))) for p in sorted(GOLDEN.glob("*.json"))
     ]
-    found = validate_batch(reports, docs_dir=False).findings
+    found = validate(reports).findings
     return [r for k, r in enumerate(reports) if k not in found]
 
 
@@ -79,21 +79,21 @@ def main() -> None:
     args = ap.parse_args()
 
     t0 = time.perf_counter()
-    _context()  # GX context and suites: built once per process, not part of either figure
+    prepare()  # GX context and suites: built once per process, not part of either figure
     warm = time.perf_counter() - t0
     reports, previous = synthesize(args.reports)
-    validate_batch(reports[:10], docs_dir=False)  # warm GX's first-run paths
+    validate(reports[:10])  # warm GX's first-run paths
     cells = sum(len(T.expected_cells(r.template)) for r in reports)
 
     t0 = time.perf_counter()
-    built = build_frames(reports, previous)
+    batch = Batch(reports, previous)
+    rows = sum(len(c.rule.frame(batch)) for c in CHECKS if c.validated)
     t_frames = time.perf_counter() - t0
-    rows = sum(len(df) for df in built.frames.values())
-    del built
+    del batch
 
     tracemalloc.start()
     t0 = time.perf_counter()
-    v = validate_batch(reports, previous, docs_dir=False)
+    v = validate(reports, previous)
     t_batch = time.perf_counter() - t0
     _cur, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
@@ -103,13 +103,13 @@ def main() -> None:
     sample = reports[: args.single]
     t0 = time.perf_counter()
     for k, r in enumerate(sample):
-        validate_batch([r], {0: previous[k]} if k in previous else None, docs_dir=False)
+        validate([r], {0: previous[k]} if k in previous else None)
     t_single = time.perf_counter() - t0
     per_single = t_single / len(sample)
     maxrss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     print(
-        f"reports: {args.reports:,} ({cells:,} template cells, {rows:,} frame rows over {len(v.results)} GX runs)"
+        f"reports: {args.reports:,} ({cells:,} template cells, {rows:,} frame rows over {len(v.suites)} GX runs)"
     )
     print(f"GX context + suites (once per process): {warm:.2f} s")
     print(

@@ -27,23 +27,27 @@ os.environ.pop("PREFECT_API_URL", None)
 
 def main() -> int:
     """Print the figures."""
+    from dataclasses import replace
+
     import yaml
 
     from nianbao.demo.city import CITY_DIR
     from nianbao.demo.server import SampleServer
-    from nianbao.flows.ingest import _extract_plain, ingest, ingest_documents
-    from nianbao.flows.nightly import crawl_catalog
+    from nianbao.flows.ingest import ingest, ingest_documents
+    from nianbao.flows.nightly import crawl_and_record
     from nianbao.pipeline.catalog import load_catalog
+    from nianbao.pipeline.extract import read_document
     from nianbao.pipeline.fetch import FetchPolicy
-    from nianbao.pipeline.ingest import extract_document
     from nianbao.pipeline.rawstore import RawStore
+    from nianbao.pipeline.settings import load_settings
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--agencies", type=int, default=37)
     ap.add_argument("--documents", type=int, default=24)
     args = ap.parse_args()
     wh, raw = _TMP / "wh" / "nianbao.duckdb", RawStore(_TMP / "raw")
-    policy = FetchPolicy(retries=1, backoff_s=0.01, per_host=4)
+    env = {"NIANBAO_RAW_STORE": str(raw.root), "NIANBAO_DATA_DOCS": ""}
+    settings = replace(load_settings(wh, env=env), fetch=FetchPolicy(retries=1, backoff_s=0.01, per_host=4))
     with SampleServer(CITY_DIR, lifetime_s=900) as srv:
         full = srv.write_catalog(_TMP / "full.yaml")
         data = yaml.safe_load(full.read_text(encoding="utf-8"))
@@ -52,9 +56,9 @@ def main() -> int:
         cat_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
         catalog = load_catalog(cat_path)
         t0 = time.perf_counter()
-        first = crawl_catalog(catalog, wh, raw, policy, "bench-1", in_prefect=False)
+        first = crawl_and_record(catalog, settings, "bench-1")
         t1 = time.perf_counter()
-        second = crawl_catalog(catalog, wh, raw, policy, "bench-2", in_prefect=False)
+        second = crawl_and_record(catalog, settings, "bench-2")
         t2 = time.perf_counter()
     fs, ss = first.summary, second.summary
     print(
@@ -63,19 +67,20 @@ def main() -> int:
     print(f"  first night:     {t1 - t0:6.2f} s  ({fs.new} new, {fs.fetched} bodies)")
     print(
         f"  no-change night: {t2 - t1:6.2f} s  ({ss.unchanged} unchanged, {ss.fetched} bodies, "
-        f"{len(second.announce)} announced)"
+        f"{len(second.announce())} announced)"
     )
     print(f"  ratio no-change / first: {(t2 - t1) / (t1 - t0):.2f}")
 
-    refs = first.fetched_refs()[: args.documents]
+    refs = first.fetched()[: args.documents]
     t0 = time.perf_counter()
     for r in refs:
-        extract_document(raw.get(r.sha256))
+        read_document(raw.get(r.sha256))
     bare = time.perf_counter() - t0
     t0 = time.perf_counter()
-    ingest_documents(refs, _TMP / "wh2.duckdb", raw.root, "plain", _extract_plain)
+    ingest_documents(refs, load_settings(_TMP / "wh2.duckdb", env=env), "plain", prefect=False)
     plain = time.perf_counter() - t0
     docs = [r.as_dict() for r in refs]
+    os.environ.update(env)  # the flow builds its settings from the environment, as a deployment does
     ingest(documents=docs[:1], warehouse=str(_TMP / "wh3.duckdb"))  # warm-up: the ephemeral API starts here
     t0 = time.perf_counter()
     ingest(documents=docs, warehouse=str(_TMP / "wh3.duckdb"))  # extraction computed (and cached)

@@ -20,7 +20,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from nianbao.expectations.validate import prepare
 from nianbao.flows.events import announce_reports, publish_summary, run_id
 from nianbao.pipeline.errors import ExtractError
-from nianbao.pipeline.ingest import code_version, extract_document
+from nianbao.pipeline.extract import read_document, reader_version
 from nianbao.pipeline.model import DocRef, Report
 from nianbao.pipeline.rawstore import RawStore
 from nianbao.pipeline.settings import Settings, load_settings
@@ -33,13 +33,13 @@ Reading = Report | ExtractError
 
 
 def _extract_key(_ctx: TaskRunContext, params: dict[str, Any]) -> str:
-    return f"extract-{params['sha256']}-{code_version()}"
+    return f"extract-{params['sha256']}-{reader_version()}"
 
 
 @task(cache_key_fn=_extract_key, persist_result=True, retries=0)
 def extract_task(sha256: str, raw_store: str) -> bytes:
     """Read one stored document, cached on its hash and the readers' version (pickled: a persisted result)."""
-    return pickle.dumps(extract_document(RawStore(raw_store).get(sha256)))
+    return pickle.dumps(read_document(RawStore(raw_store).get(sha256)))
 
 
 def extract_all(refs: list[DocRef], raw_store: str | Path) -> list[tuple[DocRef, Reading]]:
@@ -52,7 +52,7 @@ def extract_all(refs: list[DocRef], raw_store: str | Path) -> list[tuple[DocRef,
 def read_documents(refs: list[DocRef], raw_store: str | Path) -> list[tuple[DocRef, Reading]]:
     """Every document's reading, one after the other, uncached (what the tasks do, without Prefect)."""
     store = RawStore(raw_store)
-    return [(r, extract_document(store.get(r.sha256))) for r in refs]
+    return [(r, read_document(store.get(r.sha256))) for r in refs]
 
 
 def load_readings(documents: list[tuple[DocRef, Reading]], settings: Settings, rid: str) -> list[Ingested]:

@@ -56,7 +56,6 @@ def test_a_copy_of_the_tree_has_the_same_version(tree: Path) -> None:
         "numbers.py",
         "model.py",
         "errors.py",
-        "ingest.py",
         "tables/__init__.py",
         "extract/pdf.py",
         "extract/cells.py",

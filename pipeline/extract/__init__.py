@@ -81,3 +81,13 @@ def extract_report(data: bytes) -> Report:
     doc = reader(data)
     doc.format = fmt
     return build_report(doc)
+
+
+def read_document(data: bytes) -> Report | ExtractError:
+    """The document's report, or the typed reason it cannot be read; never an exception (a night goes on)."""
+    try:
+        return extract_report(data)
+    except ExtractError as e:
+        return e
+    except Exception as e:  # a reader bug must not stop the night: quarantine the document with the reason
+        return ExtractError("extractor_error", f"{type(e).__name__}: {e}")

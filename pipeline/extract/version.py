@@ -2,8 +2,7 @@
 
 An extraction is cached on (the document's sha256, `reader_version()`), so the version must change
 whenever anything that can shape a record changes: any module of `nianbao.pipeline` on the reading
-path (the readers, `numbers`, `model`, `tables`, `errors`, and `ingest`, whose `extract_document` is
-what the cache stores), the metrics font pdfium measures non-embedded glyphs with, EXTRACTOR_VERSION,
+path (the readers, `numbers`, `model`, `tables`, `errors`), the metrics font pdfium measures non-embedded glyphs with, EXTRACTOR_VERSION,
 the Python that runs them (NFKC and `re` follow its Unicode version), and the libraries that read the
 bytes. Left out are only the modules that decide which bytes are fetched and where they are kept: the
 cache key already names the bytes themselves.
@@ -32,9 +31,12 @@ READING_LIBRARIES = (
 )
 
 # top-level parts of nianbao.pipeline that cannot change what given bytes read as: the catalog of
-# agencies, the fetch client and the discovery of report links (sources/) choose the bytes, the raw
-# store keeps them under their sha256, and settings only say where files go and how politely to fetch
-NOT_READING = frozenset({"catalog.py", "fetch.py", "rawstore.py", "settings.py", "sources"})
+# agencies, the fetch client, the crawl and the discovery of report links (sources/) choose the bytes,
+# the raw store keeps them under their sha256, settings only say where files go and how politely to
+# fetch, and the run summary and the clock count and time what happened
+NOT_READING = frozenset(
+    {"catalog.py", "fetch.py", "crawl.py", "rawstore.py", "settings.py", "sources", "summary.py", "clock.py"}
+)
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent  # the folder of nianbao.pipeline
 
