@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 from nianbao.expectations.validate import prepare
+from nianbao.pipeline import tables as T
 from nianbao.pipeline.catalog import Agency
 from nianbao.pipeline.model import DocRef, Location, Report
 from nianbao.warehouse.connect import connect
@@ -67,6 +68,7 @@ def synthesize(n: int, carry: str = "consistent") -> tuple[list[Agency], list[tu
         r.agency, r.year = agency.name, year
         if carry == "consistent" and i % len(YEARS):
             r.applications["carried_in"] = dict(outcomes[-1][1].applications["carried_out"])
+            _rebalance(r)
         r.provenance = {
             f"{t}.{row}.{col}": Location(raw=str(v), page=3 + j % 2, bbox=(50.0, 100.0 + j, 90.0, 112.0 + j))
             for j, (t, row, col, v) in enumerate(r.cells())
@@ -74,6 +76,19 @@ def synthesize(n: int, carry: str = "consistent") -> tuple[list[Agency], list[tu
         digest = hashlib.sha256(f"{agency.id}/{year}/{i}".encode()).hexdigest()
         outcomes.append((DocRef(agency.id, year, f"http://127.0.0.1/{agency.id}/{year}.pdf", digest), r))
     return agencies, outcomes
+
+
+def _rebalance(r: Report) -> None:
+    """Make table 3 add up again after its carried_in changed: received_new takes up the difference."""
+    apps = r.applications
+    for a in T.APPLICANT_PARTS:
+        need = apps["handled_total"][a] + apps["carried_out"][a] - apps["carried_in"][a]
+        if need < 0:  # more was carried in than handled and carried out: carry the rest out
+            apps["carried_out"][a] -= need
+            need = 0
+        apps["received_new"][a] = need
+    for row in ("received_new", "carried_out", "carried_in"):
+        apps[row]["total"] = sum(apps[row][a] for a in T.APPLICANT_PARTS)
 
 
 def timed(fn, repeat: int = 5) -> float:  # type: ignore[no-untyped-def]
