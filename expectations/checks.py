@@ -119,12 +119,12 @@ def label(cell: str, template: str) -> str:
         return cell
 
 
-def _where(cell: str) -> dict[str, str | None]:
-    """The finding fields naming one cell: table, and row/column (or proceeding/column in table 4)."""
+def _where(cell: str) -> tuple[str, str | None, str, str | None]:
+    """The finding fields naming one cell: table, row, column, proceeding (table 4's rows are proceedings)."""
     table, row, col = cell.split(".")
     if table == "review_litigation":
-        return {"table": table, "row": None, "column": col, "proceeding": row}
-    return {"table": table, "row": row, "column": col, "proceeding": None}
+        return table, None, col, row
+    return table, row, col, None
 
 
 def _frame(k: np.ndarray, u: np.ndarray, cols: dict[str, np.ndarray]) -> pd.DataFrame:
@@ -193,7 +193,7 @@ class CellRule(Rule):
         if self.kind == "present":
             return Finding(
                 check.id,
-                **_where(cell),
+                *_where(cell),
                 cells=[cell],
                 severity=check.severity,
                 locations=locations(report, _near(report, cell), near=True),
@@ -202,7 +202,7 @@ class CellRule(Rule):
         v = _num(get_value(report, cell))
         return Finding(
             check.id,
-            **_where(cell),
+            *_where(cell),
             left=v,
             right=0,
             cells=[cell],

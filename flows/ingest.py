@@ -111,7 +111,7 @@ def ingest_documents(
     return results
 
 
-@flow(name="ingest", task_runner=ThreadPoolTaskRunner(max_workers=2))
+@flow(name="ingest", task_runner=ThreadPoolTaskRunner(max_workers=2))  # type: ignore[arg-type]
 def ingest(
     sha256: str | None = None,
     agency: str | None = None,

@@ -34,7 +34,7 @@ class RunSummary:
     rollups: dict[int, dict[str, Any]] = field(default_factory=dict)
 
 
-@flow(name="run", log_prints=False, task_runner=ThreadPoolTaskRunner(max_workers=4))
+@flow(name="run", log_prints=False, task_runner=ThreadPoolTaskRunner(max_workers=4))  # type: ignore[arg-type]
 def run_flow(catalog_path: str, warehouse: str | None = None, year: int | None = None) -> RunSummary:
     """Discover, fetch, extract, check and load every report of the catalog, then refresh the snapshot."""
     settings = load_settings(warehouse)

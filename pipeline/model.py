@@ -46,9 +46,9 @@ class Location:
         return cls(
             raw=d.get("raw", ""),
             page=d.get("page"),
-            bbox=tuple(d["bbox"]) if d.get("bbox") else None,  # type: ignore[arg-type]
+            bbox=tuple(d["bbox"]) if d.get("bbox") else None,
             table_index=d.get("table_index"),
-            cell=tuple(d["cell"]) if d.get("cell") else None,  # type: ignore[arg-type]
+            cell=tuple(d["cell"]) if d.get("cell") else None,
             line=d.get("line"),
         )
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import duckdb
 
-from nianbao.warehouse.connect import MARTS, now, transaction
+from nianbao.pipeline.clock import now
+from nianbao.warehouse.connect import MARTS, transaction
 
 ALL = "*"
 

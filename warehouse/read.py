@@ -144,7 +144,8 @@ def overrides(
     include_revoked: bool = True,
 ) -> list[Override]:
     """Recorded decisions, oldest first, optionally of one agency (and year)."""
-    where, params = ["true"], []
+    where: list[str] = ["true"]
+    params: list[Any] = []
     if agency_id:
         where.append("agency_id = ?")
         params.append(agency_id)

@@ -12,9 +12,9 @@ import duckdb
 
 from nianbao.expectations.admit import as_printed
 from nianbao.expectations.review import decide, refused
+from nianbao.pipeline.clock import now
 from nianbao.pipeline.model import Outcome, Override
 from nianbao.warehouse import read, write
-from nianbao.warehouse.connect import now
 from nianbao.warehouse.ingest import load
 
 

@@ -25,8 +25,9 @@ import pandas as pd
 import pyarrow as pa
 
 from nianbao.pipeline.catalog import Agency
+from nianbao.pipeline.clock import now
 from nianbao.pipeline.model import EXTRACTOR_VERSION, Finding, Outcome, Override
-from nianbao.warehouse.connect import now, transaction
+from nianbao.warehouse.connect import transaction
 
 FACT_TABLES = {
     "proactive": ("curated.fct_proactive", "item", "measure"),
@@ -233,21 +234,20 @@ def _arrow(items: list[Item], stamp: datetime) -> dict[str, pa.Table]:
             cols["line"].extend([loc.line if loc else None for loc in locs])
             cols["raw_text"].extend([loc.raw if loc else None for loc in locs])
             cols["extractor_version"].extend([o.extractor_version] * len(cells))
-    fact_schema = pa.schema(
-        [
-            ("report_id", pa.string()),
-            ("a", pa.string()),
-            ("b", pa.string()),
-            ("value", pa.string()),
-            ("page", pa.int32()),
-            ("bbox", pa.list_(pa.float64())),
-            ("table_index", pa.int32()),
-            ("cell", pa.list_(pa.int32())),
-            ("line", pa.int32()),
-            ("raw_text", pa.string()),
-            ("extractor_version", pa.string()),
-        ]
-    )
+    fields: list[pa.Field[Any]] = [
+        pa.field("report_id", pa.string()),
+        pa.field("a", pa.string()),
+        pa.field("b", pa.string()),
+        pa.field("value", pa.string()),
+        pa.field("page", pa.int32()),
+        pa.field("bbox", pa.list_(pa.float64())),
+        pa.field("table_index", pa.int32()),
+        pa.field("cell", pa.list_(pa.int32())),
+        pa.field("line", pa.int32()),
+        pa.field("raw_text", pa.string()),
+        pa.field("extractor_version", pa.string()),
+    ]
+    fact_schema = pa.schema(fields)
     out = {
         "reports": pa.table(rep),
         "findings": pa.table({c: pa.array(v, _finding_type(c)) for c, v in fnd.items()}),

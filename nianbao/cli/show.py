@@ -37,7 +37,7 @@ _ROLLUP_ROWS: list[tuple[str, Callable[[dict[str, Any]], int]]] = [
     ("agencies counted", lambda r: len(r["agencies_counted"])),
     ("agencies left out", lambda r: len(r["left_out"])),
     *[
-        (f"{label} ({code})", lambda r, c=code: int(r["applications"][c]["total"]))  # type: ignore[misc]
+        (f"{label} ({code})", lambda r, c=code: int(r["applications"][c]["total"]))
         for code, label in [
             ("received_new", "新收申请"),
             ("carried_in", "上年结转"),

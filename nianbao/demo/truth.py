@@ -21,7 +21,8 @@ COUNTED = ("admitted", "warning")
 
 def load_manifest(city_dir: Path) -> dict[str, Any]:
     """The sample's manifest (truth/manifest.json)."""
-    return json.loads((city_dir / "truth" / "manifest.json").read_text(encoding="utf-8"))
+    manifest: dict[str, Any] = json.loads((city_dir / "truth" / "manifest.json").read_text(encoding="utf-8"))
+    return manifest
 
 
 def expected_rollup(city_dir: Path, manifest: dict[str, Any], year: int) -> dict[str, Any]:

@@ -6,8 +6,8 @@ import codecs
 import re
 from collections.abc import Iterator
 
-import lxml.etree  # type: ignore[import-untyped]
-import lxml.html  # type: ignore[import-untyped]
+import lxml.etree
+import lxml.html
 from lxml.html import HtmlElement
 
 from nianbao.pipeline.errors import ExtractError

@@ -24,7 +24,7 @@ from io import BytesIO
 from typing import Any
 
 import pdfplumber
-import pypdfium2 as pdfium  # type: ignore[import-untyped]
+import pypdfium2 as pdfium
 from pdfplumber.table import merge_edges
 from pdfplumber.utils.text import extract_text
 

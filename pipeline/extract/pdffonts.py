@@ -18,7 +18,7 @@ import threading
 from importlib import resources
 from typing import Any
 
-import pypdfium2 as pdfium  # type: ignore[import-untyped]
+import pypdfium2 as pdfium
 
 FACE = b"NianbaoMetrics"
 _FONT = resources.files(__package__).joinpath("metrics.ttf").read_bytes()

@@ -12,8 +12,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import pypdfium2 as pdfium  # type: ignore[import-untyped]
-import pypdfium2.raw as C  # type: ignore[import-untyped]
+import pypdfium2 as pdfium
+import pypdfium2.raw as C
 from pdfplumber.table import TableFinder
 from pdfplumber.utils.text import extract_words
 
