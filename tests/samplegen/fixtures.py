@@ -350,8 +350,9 @@ def _rl_v2021_doc() -> Printed:
 
 
 def rl_v2019() -> bytes:
-    """reportlab, v2019: fake-bold title and table heads, a framed paragraph, table 3 split over pages with
-    its header repeated, zeros printed — in table 3, merged label cells, wrapped labels, page numbers."""
+    """reportlab, v2019: fake-bold title and table heads, a framed paragraph, table 3 split twice (where the page
+    runs out, then before 信访举报投诉类申请) with its header repeated, zeros printed — in table 3, merged
+    label cells, wrapped labels, page numbers."""
     name = "pdf_rl_v2019_split_repeat"
     numbers = pdf_numbers(wan=False)
     doc = _pdf_doc(
@@ -366,19 +367,29 @@ def rl_v2019() -> bytes:
     at = doc.blocks.index(("p", first))
     doc.blocks[at : at + 1] = [("p", first, "framed"), ("p", first[:60])]
     doc.blocks.insert(0, ("p", PDF_PREAMBLE))
-    style = PdfStyle(footer=True, bold=True, repeat_header=True, title_size=18)
+    style = PdfStyle(
+        footer=True,
+        bold=True,
+        repeat_header=True,
+        break_before="rejected_petition",
+        late_break=True,
+        title_size=18,
+    )
     return render_pdf(doc, style, list(T.application_row_codes("v2019")))
 
 
 @cache
 def rl_v2021() -> bytes:
-    """reportlab, v2021: two-line title, 总计 column first, table 3 split without its header and its merged
-    labels cut in two by the break, tables 3-4 open at the sides, 万元 amounts, table 4 on a /Rotate 90 page."""
+    """reportlab, v2021: two-line title, 总计 column first, table 3 split twice without its header (where the
+    page runs out, then before 另行制作, cutting （四）无法提供 in two), tables 3-4 open at the sides, 万元 amounts,
+    table 4 on a /Rotate 90 page."""
     style = PdfStyle(
         footer=True,
         title_size=18,
         open_sides=True,
         cut_labels=True,
+        break_before="unavailable_needs_creation",
+        late_break=True,
         landscape_review=True,
     )
     return render_pdf(_rl_v2021_doc(), style, list(T.application_row_codes("v2021")))

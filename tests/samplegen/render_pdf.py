@@ -39,6 +39,7 @@ class PdfStyle:
     """Page-level quirks of one PDF."""
 
     break_before: str | None = None  # table 3 row code that is forced onto a new page
+    late_break: bool = False  # ... even when table 3 has already run over a page before that row
     repeat_header: bool = False  # table 3's header printed again after a page break
     footer: bool = False  # "- N -" page numbers
     password: str | None = None  # encrypted with this user password
@@ -189,7 +190,11 @@ class Writer:
         segments: list[list[int]] = [[]]
         y = self.y
         for r in range(len(grid)):
-            if segments[-1] and ((r in break_rows and len(segments) == 1) or y - heights[r] < BOTTOM):
+            # the city forces its break only while the table is on its first page; with `late_break` it falls
+            # wherever its row lands (never leaving a repeated header alone on a page)
+            later = self.style.late_break and any(x >= header_rows for x in segments[-1])
+            forced = r in break_rows and (len(segments) == 1 or later)
+            if segments[-1] and (forced or y - heights[r] < BOTTOM):
                 segments.append(list(range(header_rows)) if self.style.repeat_header else [])
                 y = self.h - TOP - sum(heights[i] for i in segments[-1])
             segments[-1].append(r)
