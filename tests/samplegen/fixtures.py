@@ -328,25 +328,30 @@ def markdown_czj() -> bytes:
 
 # ----------------------------------------------------------------------------- PDF
 def _pdf_doc(
-    name: str, title: str, fees: str, t2: Style, t3: Style | None = None, t4: Style | None = None
+    name: str,
+    title: str,
+    fees: str,
+    t2: Style,
+    t3: Style | None = None,
+    t4: Style | None = None,
+    lead: list[str] | None = None,
 ) -> Printed:
     rec = record(name)
-    return assemble(title, pdf_text(rec, fees), tables(rec, t2, t3, t4))
+    return assemble(title, pdf_text(rec, fees), tables(rec, t2, t3, t4), lead)
 
 
 def _rl_v2021_doc() -> Printed:
     name = "pdf_rl_v2021_total_first"
     numbers = pdf_numbers(wan=True)
-    doc = _pdf_doc(
+    return _pdf_doc(
         name,
         "宁波市海曙区人民政府\n2022年政府信息公开工作年度报告",
         "本年度共收取信息处理费400元。",
         Style(numbers=numbers),
         Style(numbers=numbers, total_first=True),
         Style(numbers=numbers),
+        lead=[PDF_PREAMBLE],
     )
-    doc.blocks.insert(0, ("p", PDF_PREAMBLE))
-    return doc
 
 
 def rl_v2019() -> bytes:
@@ -362,11 +367,11 @@ def rl_v2019() -> bytes:
         Style(numbers=numbers, yuan_label=True),
         Style(numbers=pdf_numbers(wan=False, zero="—")),
         Style(numbers=numbers),
+        lead=[PDF_PREAMBLE],
     )
     first = pdf_text(record(name), "")["一"][0]
     at = doc.blocks.index(("p", first))
     doc.blocks[at : at + 1] = [("p", first, "framed"), ("p", first[:60])]
-    doc.blocks.insert(0, ("p", PDF_PREAMBLE))
     style = PdfStyle(
         footer=True,
         bold=True,

@@ -61,9 +61,8 @@ class Style:
     bare_amount: bool = False  # 1270084.40 rather than 1270084.40元 in table 2's money cell
     # quirks only the format fixtures print (tests/files/): the city leaves them off
     numbers: NumberForm | None = None  # the document's own way of printing every value (overrides the above)
-    label_breaks: bool = (
-        False  # header labels broken over two lines: 本年新\n制作数量, 商业\n企业, 结果\n维持
-    )
+    # header labels broken over two lines: 本年新\n制作数量, 商业\n企业, 结果\n维持
+    label_breaks: bool = False
     yuan_label: bool = False  # v2019's money column headed 采购总金额（元）
 
     def tags(self) -> list[str]:

@@ -110,9 +110,8 @@ class Writer:
         """Start a landscape page (portrait MediaBox, /Rotate 90, content drawn turned) or go back to portrait."""
         self.new_page()
         self.w, self.h = (PAGE_H, PAGE_W) if on else (PAGE_W, PAGE_H)
-        self.c.setPageSize(
-            (self.w, self.h)
-        )  # under /Rotate 90 reportlab writes it back as a portrait MediaBox
+        # under /Rotate 90 reportlab swaps the landscape size back into a portrait MediaBox
+        self.c.setPageSize((self.w, self.h))
         self.c.setPageRotation(90 if on else 0)
         if on:
             self.c.translate(PAGE_W, 0)
