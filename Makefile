@@ -45,6 +45,11 @@ bench: $(STAMP)
 samples: $(STAMP)
 	cd tests && ../$(BIN)/python -m samplegen.generate --out ../nianbao/demo/city
 
+# the format fixtures (tests/files/{pdf,html,docx,text}) and tests/golden from the same generator, to review as a
+# diff; LibreOffice/Chromium/qpdf fixtures are skipped (naming the packages to install) where those are missing
+golden: $(STAMP)
+	cd tests && ../$(BIN)/python -m samplegen.fixtures
+
 # uv.lock from pyproject.toml's ranges (keeps locked versions that still fit); `make upgrade` takes the newest
 lock: $(STAMP)
 	$(BIN)/uv lock

@@ -6,7 +6,9 @@ shape are decided once here and recorded as `Style`.
 
 from __future__ import annotations
 
+import dataclasses
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -34,6 +36,16 @@ _T3_GROUPS = {
     "other": "（六）其他处理",
 }
 T3_BALANCE_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+SECTION_TITLES = {
+    "一": "一、总体情况",
+    "二": "二、主动公开政府信息情况",
+    "三": "三、收到和处理政府信息公开申请情况",
+    "四": "四、政府信息公开行政复议、行政诉讼情况",
+    "五": "五、存在的主要问题及改进情况",
+    "六": "六、其他需要报告的事项",
+}
+# (kind, value) → printed text, kind being count | change | amount (a Decimal in yuan)
+NumberForm = Callable[[str, Any], str]
 
 
 @dataclass
@@ -47,6 +59,11 @@ class Style:
     repeat_labels: bool = False  # table 3's group labels repeated in every row instead of merged
     dash_zero: bool = False  # table 4's zeros printed as —
     bare_amount: bool = False  # 1270084.40 rather than 1270084.40元 in table 2's money cell
+    # quirks only the format fixtures print (tests/files/): the city leaves them off
+    numbers: NumberForm | None = None  # the document's own way of printing every value (overrides the above)
+    # header labels broken over two lines: 本年新\n制作数量, 商业\n企业, 结果\n维持
+    label_breaks: bool = False
+    yuan_label: bool = False  # v2019's money column headed 采购总金额（元）
 
     def tags(self) -> list[str]:
         """Names of the quirks that are switched on (for the truth manifest)."""
@@ -65,6 +82,32 @@ class Cell:
 
 
 Grid = list[list[Cell]]  # each row lists only the cells that start in it (HTML's model)
+
+
+def place(grid: Grid) -> list[tuple[int, int, int, int, str]]:
+    """Spanned grid → (row, col, rowspan, colspan, text) with absolute column indexes."""
+    taken: set[tuple[int, int]] = set()
+    out = []
+    for r, row in enumerate(grid):
+        c = 0
+        for cell in row:
+            while (r, c) in taken:
+                c += 1
+            out.append((r, c, cell.rowspan, cell.colspan, cell.text))
+            for dr in range(cell.rowspan):
+                for dc in range(cell.colspan):
+                    taken.add((r + dr, c + dc))
+            c += cell.colspan
+    return out
+
+
+def split_grid(grid: Grid, at: int) -> tuple[Grid, Grid]:
+    """Cut a grid before row `at`, as a page break in an exported document does: spans above are clipped."""
+    first = [
+        [dataclasses.replace(c, rowspan=min(c.rowspan, at - r)) for c in row]
+        for r, row in enumerate(grid[:at])
+    ]
+    return first, grid[at:]
 
 
 @dataclass
@@ -109,6 +152,14 @@ def fmt_money(v: Decimal, unit: str, style: Style) -> str:
     return f"{s}元" if not style.bare_amount and v != 0 else s
 
 
+def _two_lines(label: str, style: Style, wanted: bool) -> str:
+    """A header label broken in the middle when the style breaks labels (and this one is long enough)."""
+    if not (style.label_breaks and wanted):
+        return label
+    half = len(label) // 2
+    return label[:half] + "\n" + label[half:]
+
+
 # ----------------------------------------------------------------------------- the three tables
 def proactive_grid(report: Report, style: Style) -> Grid:
     """Table 2 as the template lays it out: a 第二十条 heading row, a measure header row, item rows."""
@@ -120,14 +171,22 @@ def proactive_grid(report: Report, style: Style) -> Grid:
             article = _ARTICLE_ITEM[item]
             grid.append([Cell(f"第二十条第（{article}）项", colspan=4, header=True)])
             head = [Cell("信息内容", header=True)]
-            head += [Cell(T.label_of("proactive", m, report.template), header=True) for m in measures]
+            for m in measures:
+                label = T.label_of("proactive", m, report.template)
+                if style.yuan_label and label == "采购总金额":
+                    label += "（元）"
+                label = _two_lines(label, style, len(label) > 4 and "（" not in label)
+                head.append(Cell(label, header=True))
             if len(measures) < 3:
                 head[-1].colspan = 4 - len(measures)
             grid.append(head)
         row = [Cell(T.label_of("proactive", item, report.template), header=True)]
         for m in measures:
             v = report.proactive[item][m]
-            if m in T.MONEY_MEASURES:
+            if style.numbers:
+                kind = "amount" if m in T.MONEY_MEASURES else "change" if m in T.SIGNED_MEASURES else "count"
+                row.append(Cell(style.numbers(kind, Decimal(v) if kind == "amount" else v)))
+            elif m in T.MONEY_MEASURES:
                 unit = "万元" if "万元" in T.label_of("proactive", m, report.template) else "元"
                 row.append(Cell(fmt_money(Decimal(v), unit, style)))
             elif m in T.SIGNED_MEASURES:
@@ -138,6 +197,10 @@ def proactive_grid(report: Report, style: Style) -> Grid:
             row[-1].colspan = 4 - len(measures)
         grid.append(row)
     return grid
+
+
+def _count(n: int, style: Style) -> str:
+    return style.numbers("count", n) if style.numbers else fmt_count(n, style)
 
 
 def _group_of(row: str, template: str) -> str | None:
@@ -160,7 +223,8 @@ def applications_grid(report: Report, style: Style) -> Grid:
         elif a == "commercial":
             second.append(Cell("法人或其他组织", colspan=5, header=True))
     grid.append(second)
-    grid.append([Cell(T.label_of("applications", a), header=True) for a in T.APPLICANT_PARTS[1:]])
+    parts = [T.label_of("applications", a) for a in T.APPLICANT_PARTS[1:]]
+    grid.append([Cell(_two_lines(p, style, len(p) == 4), header=True) for p in parts])
     rows = T.application_row_codes(report.template)
     outcomes = T.OUTCOME_ROWS[report.template]
     seen_groups: set[str] = set()
@@ -185,7 +249,7 @@ def applications_grid(report: Report, style: Style) -> Grid:
                     line.append(Cell(_T3_GROUPS[group], rowspan=len(members), header=True))
                 seen_groups.add(group)
                 line.append(Cell(label, header=True))
-        line += [Cell(fmt_count(report.applications[r][a], style)) for a in order]
+        line += [Cell(_count(report.applications[r][a], style)) for a in order]
         grid.append(line)
     return grid
 
@@ -193,6 +257,7 @@ def applications_grid(report: Report, style: Style) -> Grid:
 def review_grid(report: Report, style: Style) -> Grid:
     """Table 4: header three rows deep (行政复议 | 行政诉讼 → 直接起诉 | 复议后起诉 → outcomes), one value row."""
     outcome_labels = [T.label_of("review_litigation", o) for o in T.OUTCOME_CODES]
+    outcome_labels = [_two_lines(o, style, len(o) == 4) for o in outcome_labels]
     grid: Grid = [
         [Cell("行政复议", colspan=5, header=True), Cell("行政诉讼", colspan=10, header=True)],
         [Cell(o, rowspan=2, header=True) for o in outcome_labels]
@@ -203,7 +268,7 @@ def review_grid(report: Report, style: Style) -> Grid:
     for p in T.PROCEEDING_CODES:
         for o in T.OUTCOME_CODES:
             v = report.review_litigation[p][o]
-            values.append(Cell("—" if style.dash_zero and v == 0 else fmt_count(v, style)))
+            values.append(Cell("—" if style.dash_zero and v == 0 else _count(v, style)))
     grid.append(values)
     return grid
 
@@ -268,25 +333,33 @@ def narrative(report: Report, claims: dict[str, int], rng: random.Random) -> dic
     return {"一": one, "五": five, "六": six}
 
 
-def printed(report: Report, claims: dict[str, int], style: Style, rng: random.Random) -> Printed:
-    """The whole report as blocks, in the six-section order of the template."""
-    text = narrative(report, claims, rng)
-    out = Printed(title=f"{report.agency}{report.year}年政府信息公开工作年度报告")
-    out.blocks.append(("h", "一、总体情况"))
-    out.blocks += [("p", p) for p in text["一"]]
-    out.blocks.append(("h", "二、主动公开政府信息情况"))
-    out.blocks.append(("table", "proactive", proactive_grid(report, style)))
-    out.blocks.append(("h", "三、收到和处理政府信息公开申请情况"))
-    out.blocks.append(("table", "applications", applications_grid(report, style)))
-    out.blocks.append(("h", "四、政府信息公开行政复议、行政诉讼情况"))
-    out.blocks.append(("table", "review_litigation", review_grid(report, style)))
-    out.blocks.append(("h", "五、存在的主要问题及改进情况"))
-    out.blocks += [("p", p) for p in text["五"]]
-    out.blocks.append(("h", "六、其他需要报告的事项"))
-    out.blocks += [("p", p) for p in text["六"]]
+def assemble(
+    title: str,
+    paragraphs: dict[str, list[str]],
+    tables: dict[str, list[tuple[str, Grid]]],
+    lead: list[str] | None = None,
+) -> Printed:
+    """Title, then the six sections in the template's order: heading, paragraphs, tables (key, grid)."""
+    out = Printed(title=title)
+    out.blocks += [("p", p) for p in lead or []]
+    for number, heading in SECTION_TITLES.items():
+        out.blocks.append(("h", heading))
+        out.blocks += [("p", p) for p in paragraphs.get(number, [])]
+        out.blocks += [("table", key, grid) for key, grid in tables.get(number, [])]
     out.table_widths = {
         "proactive": [1.6, 1, 1, 1],
         "applications": [0.55, 0.75, 2.1, 0.62, 0.62, 0.62, 0.62, 0.62, 0.62, 0.62],
         "review_litigation": [1.0] * 15,
     }
     return out
+
+
+def printed(report: Report, claims: dict[str, int], style: Style, rng: random.Random) -> Printed:
+    """The whole report as blocks, in the six-section order of the template."""
+    tables = {
+        "二": [("proactive", proactive_grid(report, style))],
+        "三": [("applications", applications_grid(report, style))],
+        "四": [("review_litigation", review_grid(report, style))],
+    }
+    title = f"{report.agency}{report.year}年政府信息公开工作年度报告"
+    return assemble(title, narrative(report, claims, rng), tables)

@@ -1,8 +1,13 @@
-"""Ground-truth canonical records for the sample city: plausible, internally consistent, carried year to year."""
+"""Ground-truth canonical records: the sample city's (plausible, carried year to year) and the format fixtures'.
+
+Every record's own arithmetic holds (table 3 balances, every total is its parts' sum) unless a fault is
+planted on purpose; the goldens and the city's truth are written from these records, never from an extractor.
+"""
 
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -241,3 +246,120 @@ def plant_carry_break(report: Report, k: int = 2) -> list[str]:
         apps[row]["natural_person"] += k
         apps[row]["total"] += k
     return ["applications.carried_in.natural_person", "applications.carried_in.total"]
+
+
+# ----------------------------------------------------------------------------- the format fixtures' records
+@dataclass(frozen=True)
+class Draw:
+    """The value pools a small fixture record is drawn from, and how table 3 is drawn."""
+
+    counts: tuple[int, ...]  # table 2's counts
+    changes: tuple[int, ...]  # table 2's 本年增/减
+    amounts: dict[str, tuple[str, ...]]  # template → table 2's money, in yuan
+    busy: tuple[int, ...]  # an outcome cell of natural persons and companies
+    quiet: tuple[int, ...]  # an outcome cell of the other applicants
+    carried_in: tuple[int, ...]
+    carried_out: tuple[int, ...]
+    reviews: tuple[int, ...]  # each part of a table 4 group
+    by_row: bool  # table 3 drawn row by row, every applicant carrying (else applicant by applicant)
+
+
+# the HTML, DOCX and text fixtures'
+DOC_DRAW = Draw(
+    counts=(0, 0, 3, 11, 50, 412, 5200, 12345),
+    changes=(-28, -14, -1, 0, 3, 231, 1204),
+    amounts={"v2019": ("1270084.4", "251000", "98765.43"), "v2021": ("123500", "0", "35000", "1270100")},
+    busy=(0, 0, 0, 1, 2, 7, 31),
+    quiet=(0, 0, 0, 0, 1),
+    carried_in=(0, 1, 3),
+    carried_out=(0, 2, 5),
+    reviews=(0, 0, 1, 2, 6),
+    by_row=False,
+)
+# the PDF fixtures'
+PDF_DRAW = Draw(
+    counts=(0, 0, 3, 11, 27, 412, 5200),
+    changes=(-28, -3, 0, 5, 231),
+    amounts={"v2019": ("1270084.4", "251000"), "v2021": ("123500", "251000", "961716000")},
+    busy=(0, 0, 0, 1, 2, 7, 15),
+    quiet=(0, 0, 0, 0, 1),
+    carried_in=(0, 0, 1, 3),
+    carried_out=(0, 0, 2),
+    reviews=(0, 0, 1, 2, 5),
+    by_row=True,
+)
+_BUSY = ("natural_person", "commercial")
+
+
+def _fixture_applications(rng: random.Random, template: str, draw: Draw) -> dict[str, dict[str, int]]:
+    """Table 3 drawn cell by cell from the pools, then balanced: received = handled + carried out - carried in."""
+    outcomes = [r for r in T.application_row_codes(template) if r in T.OUTCOME_ROWS[template]]
+    cells: dict[str, dict[str, int]] = {r: {} for r in outcomes}
+    carried_in: dict[str, int] = {}
+    carried_out: dict[str, int] = {}
+    if draw.by_row:
+        for r in outcomes:
+            for a in T.APPLICANT_PARTS:
+                cells[r][a] = rng.choice(draw.busy if a in _BUSY else draw.quiet)
+        carried_in = {a: rng.choice(draw.carried_in) for a in T.APPLICANT_PARTS}
+        carried_out = {a: rng.choice(draw.carried_out) for a in T.APPLICANT_PARTS}
+    else:
+        for a in T.APPLICANT_PARTS:
+            for r in outcomes:
+                cells[r][a] = rng.choice(draw.busy if a in _BUSY else draw.quiet)
+            handled = sum(cells[r][a] for r in outcomes)
+            carried_in[a] = rng.choice(draw.carried_in) if a in _BUSY else 0
+            carried_out[a] = min(handled + carried_in[a], rng.choice(draw.carried_out))
+    handled = {a: sum(cells[r][a] for r in outcomes) for a in T.APPLICANT_PARTS}
+    received = {a: max(0, handled[a] + carried_out[a] - carried_in[a]) for a in T.APPLICANT_PARTS}
+    carried_in = {a: handled[a] + carried_out[a] - received[a] for a in T.APPLICANT_PARTS}
+    rows = {
+        "received_new": received,
+        "carried_in": carried_in,
+        **cells,
+        "handled_total": handled,
+        "carried_out": carried_out,
+    }
+    return {r: _with_total(rows[r]) for r in T.application_row_codes(template)}
+
+
+def fixture_record(
+    seed: int, agency: str, year: int, template: str, fees: Decimal | None, draw: Draw = DOC_DRAW
+) -> Report:
+    """A small report whose own arithmetic holds, drawn from `draw`'s pools (fees only under v2021)."""
+    rng = random.Random(seed)
+    proactive: dict[str, dict[str, Any]] = {}
+    for item, measures in T.PROACTIVE_LAYOUT[template].items():
+        row: dict[str, Any] = {}
+        for m in measures:
+            if m == "change":
+                row[m] = rng.choice(draw.changes)
+            elif m == "amount_yuan":
+                row[m] = Decimal(rng.choice(draw.amounts[template]))
+            else:
+                row[m] = rng.choice(draw.counts)
+        proactive[item] = row
+    applications = _fixture_applications(rng, template, draw)
+    review: dict[str, dict[str, int]] = {}
+    for p in T.PROCEEDING_CODES:
+        parts = {o: rng.choice(draw.reviews) for o in T.OUTCOME_PARTS}
+        review[p] = {**parts, "total": sum(parts.values())}
+    return Report(
+        agency=agency,
+        year=year,
+        template=template,
+        proactive=proactive,
+        applications=applications,
+        review_litigation=review,
+        processing_fees_yuan=fees if template == "v2021" else None,
+    )
+
+
+def without_carry_out(report: Report) -> Report:
+    """The same report with nothing carried into next year (received_new lowered to keep table 3 balanced)."""
+    apps = report.applications
+    apps["carried_out"] = dict.fromkeys(apps["carried_out"], 0)
+    apps["received_new"] = {a: apps["handled_total"][a] - apps["carried_in"][a] for a in apps["received_new"]}
+    if min(apps["received_new"].values()) < 0:
+        raise ValueError("nothing carried out leaves a negative received_new: choose another seed")
+    return report

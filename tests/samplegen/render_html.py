@@ -1,4 +1,9 @@
-"""HTML as agency sites publish it: article pages (plain or Word-exported), listing pages, GBK or UTF-8."""
+"""HTML as agency sites publish it: article pages (plain or Word-exported), listing pages, GBK or UTF-8.
+
+The city's pages sit in a bare site; the format fixtures' pages sit in a portal's chrome (header, crumb,
+sidebar list, footer tables) and carry Word's full "save as web page" markup. `print_html` is the page a
+browser is asked to print to PDF.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +22,9 @@ class HtmlStyle:
     br_labels: bool = False  # long header labels broken with <br>
     inline: bool = True  # the report's text and tables are in the page
     attachments: list[tuple[str, str]] = field(default_factory=list)  # (href, link text)
+    # the format fixtures' pages (the city leaves these off)
+    word_export: bool = False  # Word's full export: sized cells, lang=EN-US runs, <o:p>, &nbsp; paragraphs
+    charset_tag: str | None = None  # the page's own charset declaration, verbatim
 
     def tags(self) -> list[str]:
         """Quirk names for the truth manifest."""
@@ -28,6 +36,42 @@ class HtmlStyle:
         if self.br_labels:
             out.append("br_labels")
         return out
+
+
+def _runs(text: str) -> str:
+    """Chinese text with each ASCII run in its own lang=EN-US span, as Word writes it."""
+    out: list[str] = []
+    ascii_run = ""
+    for ch in text + "\0":
+        if ch != "\0" and ch.isascii() and ch.isalnum():
+            ascii_run += ch
+            continue
+        if ascii_run:
+            out.append(f"<span lang=EN-US>{ascii_run}</span>")
+            ascii_run = ""
+        if ch != "\0":
+            out.append(escape(ch))
+    return "".join(out)
+
+
+def _export_cell(text: str, rowspan: int, colspan: int) -> str:
+    """A cell as Word's full export writes it: <p class=MsoNormal><span>…</span></p>, &nbsp; when empty."""
+    attrs = " width=64 valign=top style='border:solid windowtext 1.0pt;padding:0cm 5.4pt 0cm 5.4pt'"
+    if rowspan > 1:
+        attrs += f" rowspan={rowspan}"
+    if colspan > 1:
+        attrs += f" colspan={colspan}"
+    if text:
+        inner = "<br>\n".join(
+            f"<span lang=EN-US style='font-size:10.5pt;font-family:仿宋_GB2312'>{escape(line)}</span>"
+            for line in text.split("\n")
+        )
+    else:
+        inner = "<span lang=EN-US style='font-size:10.5pt'>&nbsp;</span>"
+    return (
+        f"<td{attrs}>\n<p class=MsoNormal align=center style='text-align:center'>{inner}"
+        "<span lang=EN-US><o:p></o:p></span></p>\n</td>"
+    )
 
 
 def _cell_text(text: str, style: HtmlStyle, header: bool) -> str:
@@ -44,6 +88,16 @@ def _cell_text(text: str, style: HtmlStyle, header: bool) -> str:
 
 def table_html(grid: Grid, style: HtmlStyle) -> str:
     """A spanned grid as an HTML table."""
+    if style.word_export:
+        out = [
+            "<table class=MsoNormalTable border=1 cellspacing=0 cellpadding=0 style='border-collapse:collapse'>"
+        ]
+        for row in grid:
+            out.append(" <tr style='height:20.0pt'>")
+            out.extend("  " + _export_cell(c.text, c.rowspan, c.colspan) for c in row)
+            out.append(" </tr>")
+        out.append("</table>")
+        return "\n".join(out)
     attrs = " class=MsoNormalTable border=1 cellspacing=0 cellpadding=0" if style.word else ' border="1"'
     out = [f"<table{attrs}>"]
     for row in grid:
@@ -60,6 +114,12 @@ def table_html(grid: Grid, style: HtmlStyle) -> str:
 
 
 def _para(text: str, style: HtmlStyle, heading: bool = False) -> str:
+    if style.word_export:
+        font = "font-family:黑体" if heading else "font-family:仿宋_GB2312"
+        return (
+            f"<p class=MsoNormal style='text-indent:32.0pt;line-height:28.0pt'>"
+            f"<span style='font-size:16.0pt;{font}'>{_runs(text)}<span lang=EN-US><o:p></o:p></span></span></p>"
+        )
     t = escape(text, quote=False)
     if style.word:
         inner = (
@@ -146,3 +206,136 @@ def listing_html(
         f'<div class="pager">{" ".join(pager)}</div>\n</div>'
     )
     return page(title, body, nav)
+
+
+# ----------------------------------------------------------------------------- the format fixtures' pages
+_EXPORT_GAP = "<p class=MsoNormal><span lang=EN-US>&nbsp;</span></p>"
+
+
+def _word_section(doc: Printed, style: HtmlStyle) -> str:
+    """The report as Word's WordSection1 div: title, then headings, paragraphs and tables in order."""
+    out = [
+        "<div class=WordSection1 style='layout-grid:15.6pt'>",
+        "<p class=MsoNormal align=center style='text-align:center'><b><span style='font-size:22.0pt;"
+        f"font-family:方正小标宋简体'>{_runs(doc.title)}"
+        "</span></b></p>",
+        _EXPORT_GAP,
+    ]
+    for block in doc.blocks:
+        if block[0] in ("h", "p"):
+            out.append(_para(block[1], style, heading=block[0] == "h"))
+        else:
+            out += [table_html(block[2], style), _EXPORT_GAP]
+    out.append("</div>")
+    return "\n".join(out)
+
+
+def portal_article_html(doc: Printed, style: HtmlStyle, site: str) -> bytes:
+    """An article page in a portal's chrome (header, crumb, sidebar list, footer), the report in Word's markup."""
+    title = doc.title
+    text = f"""<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">
+<html xmlns:o="urn:schemas-microsoft-com:office:office">
+<head>
+{style.charset_tag or f'<meta charset="{style.encoding}">'}
+<title>{title}_{site}</title>
+<link rel="stylesheet" href="/css/style.css">
+<script type="text/javascript">var articleTitle = "{title}"; var hits = 2019;</script>
+<style>.nav li{{float:left}} p.MsoNormal{{margin:0cm;font-size:10.5pt}}</style>
+</head>
+<body>
+<div class="top"><div class="logo"><img src="/images/logo.png" alt="{site}"></div>
+<ul class="nav"><li><a href="/">首页</a></li><li><a href="/zwgk/">政务公开</a></li>
+<li><a href="/zwgk/ndbg/">政府信息公开年度报告</a></li><li><a href="/hdjl/">互动交流</a></li></ul></div>
+<div class="crumb">当前位置：<a href="/">首页</a> &gt; <a href="/zwgk/">政务公开</a> &gt; <a href="/zwgk/ndbg/">年度报告</a> &gt; {title}</div>
+<div class="main">
+<div class="side"><h3>相关文章</h3>
+<table class="list"><tr><td><a href="/zwgk/ndbg/2019.html">{site}2019年政府信息公开工作年度报告</a></td><td>2020-01-15</td></tr>
+<tr><td><a href="/zwgk/ndbg/2018.html">{site}2018年政府信息公开工作年度报告</a></td><td>2019-01-20</td></tr></table>
+</div>
+<div class="article">
+<h1 class="title">{title}</h1>
+<div class="info">发布日期：2021-01-25 &nbsp; 信息来源：{site} &nbsp; 浏览次数：<span id="hits">1024</span></div>
+<div class="content" id="zoom">
+{_word_section(doc, style)}
+</div>
+<div class="attach">附件：<a href="/att/report.pdf">{title}.pdf</a></div>
+<div class="share">分享到：<a href="#">微信</a> <a href="#">微博</a> <a href="javascript:window.print()">【打印本页】</a> <a href="javascript:window.close()">【关闭窗口】</a></div>
+</div></div>
+<div class="footer"><table><tr><td>主办单位：{site}</td><td>地址：杭州市解放东路18号</td><td>联系电话：0571-87000000</td></tr>
+<tr><td colspan="3">网站标识码：3301000001 &nbsp; 浙ICP备05000000号 &nbsp; 浙公网安备 33010002000000号</td></tr></table></div>
+</body>
+</html>
+"""
+    return text.encode(style.encoding)
+
+
+def portal_not_found_html() -> bytes:
+    """The portal's 404 page, served with status 200 by some sites: not a report."""
+    return """<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>404 页面不存在 - 杭州市人民政府</title></head>
+<body><div class="top"><a href="/">杭州市人民政府</a> <a href="/zwgk/">政务公开</a></div>
+<div class="err"><h1>404</h1><p>抱歉，您访问的页面不存在或已被删除！</p>
+<p>您可以：<a href="/">返回首页</a> <a href="/zwgk/ndbg/">查看政府信息公开年度报告</a></p></div>
+<div class="footer">主办单位：杭州市人民政府办公厅 浙ICP备05000000号</div></body></html>
+""".encode()
+
+
+def portal_listing_html(site: str) -> bytes:
+    """A portal's listing of one agency's annual reports: links in a table and a list, and paging: not a report."""
+    rows = "\n".join(
+        f'<tr><td class="t"><a href="/zwgk/ndbg/{y}.html" title="{site}{y}年政府信息公开工作年度报告">'
+        f'{site}{y}年政府信息公开工作年度报告</a></td><td class="d">{y + 1}-01-2{y % 10}</td></tr>'
+        for y in range(2023, 2015, -1)
+    )
+    items = "\n".join(
+        f'<li><a href="/zwgk/ndbg/b{y}.html">{y}年度{site}政府信息公开工作年度报告</a><span>{y + 1}-01-15</span></li>'
+        for y in range(2015, 2011, -1)
+    )
+    return f"""<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>政府信息公开年度报告_{site}</title></head>
+<body>
+<div class="top"><ul class="nav"><li><a href="/">首页</a></li><li><a href="/zwgk/">政府信息公开</a></li>
+<li><a href="/zwgk/ndbg/">政府信息公开年度报告</a></li></ul></div>
+<div class="crumb">当前位置：<a href="/">首页</a> &gt; <a href="/zwgk/">政府信息公开</a> &gt; 政府信息公开年度报告</div>
+<div class="list"><h2>政府信息公开年度报告</h2>
+<table class="news">
+{rows}
+</table>
+<ul>
+{items}
+</ul>
+<div class="page">共 12 条 第 1/2 页 <a href="index_2.html">下一页</a> <a href="index_2.html">尾页</a></div></div>
+<div class="footer"><table><tr><td>主办单位：{site}</td><td>联系电话：0571-85000000</td></tr></table></div>
+</body></html>
+""".encode()
+
+
+def print_html(doc: Printed, font: str) -> str:
+    """The report as a bare page for a browser to print: h1 title, h3 headings, ruled tables in `font`."""
+    css = (
+        f"body{{font-family:'{font}';font-size:12pt;margin:0 10mm}} h1{{text-align:center;font-size:18pt;"
+        "font-weight:normal} h3{font-weight:normal}"
+        "table{border-collapse:collapse;width:100%;font-size:8.5pt;margin-bottom:8pt} td{border:1px solid #000;"
+        "padding:2px}p{text-indent:2em;line-height:1.6}"
+    )
+    body = [f"<h1>{escape(doc.title, quote=False)}</h1>"]
+    for block in doc.blocks:
+        if block[0] == "h":
+            body.append(f"<h3>{escape(block[1], quote=False)}</h3>")
+        elif block[0] == "p":
+            body.append(f"<p>{escape(block[1], quote=False)}</p>")
+        else:
+            rows = [
+                "<tr>"
+                + "".join(
+                    f'<td rowspan="{c.rowspan}" colspan="{c.colspan}">{escape(c.text, quote=False)}</td>'
+                    for c in row
+                )
+                + "</tr>"
+                for row in block[2]
+            ]
+            body.append("\n".join(["<table>", *rows, "</table>"]))
+    return (
+        f"<!doctype html><html><head><meta charset='utf-8'><style>{css}</style></head>"
+        f"<body>{''.join(body)}</body></html>"
+    )

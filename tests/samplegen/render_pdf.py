@@ -1,7 +1,9 @@
 """PDF as agencies export it from Word/WPS, drawn with reportlab (a generator-only dependency).
 
 `invariant=1` keeps the bytes the same run to run. Tables are ruled grids with merged label cells; table 3
-may break across pages, with or without its header repeated.
+may break across pages, with or without its header repeated. The format fixtures switch on a few more
+quirks of real exports: fake bold, a framed paragraph, tables open at the sides, a merged label cut in two
+by a page break, table 4 on a landscape page.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
-from samplegen.layout import Grid, Printed
+from samplegen.layout import Grid, Printed, place
 
 FONT = "STSong-Light"
 PAGE_W, PAGE_H = A4
@@ -37,13 +39,19 @@ class PdfStyle:
     """Page-level quirks of one PDF."""
 
     break_before: str | None = None  # table 3 row code that is forced onto a new page
+    late_break: bool = False  # ... even when table 3 has already run over a page before that row
     repeat_header: bool = False  # table 3's header printed again after a page break
     footer: bool = False  # "- N -" page numbers
     password: str | None = None  # encrypted with this user password
+    bold: bool = False  # the title and tables 3-4's header rows drawn twice, a hair apart (fake bold)
+    open_sides: bool = False  # tables 3 and 4 without their outer left and right rules
+    cut_labels: bool = False  # a merged label that a page break cuts prints half its text on each side
+    landscape_review: bool = False  # table 4 on a landscape page, shown through /Rotate 90
+    title_size: float = 16  # the title's size in points
 
     def tags(self) -> list[str]:
         """Quirk names for the truth manifest."""
-        out = []
+        out = [k for k in ("bold", "open_sides", "cut_labels", "landscape_review") if getattr(self, k)]
         if self.break_before:
             out.append(f"t3_break_before_{self.break_before}")
         if self.repeat_header:
@@ -69,23 +77,6 @@ def wrap(text: str, width: float, size: float) -> list[str]:
     return lines or [""]
 
 
-def place(grid: Grid) -> list[tuple[int, int, int, int, str]]:
-    """Spanned grid → (row, col, rowspan, colspan, text) with absolute column indexes."""
-    taken: set[tuple[int, int]] = set()
-    out = []
-    for r, row in enumerate(grid):
-        c = 0
-        for cell in row:
-            while (r, c) in taken:
-                c += 1
-            out.append((r, c, cell.rowspan, cell.colspan, cell.text))
-            for dr in range(cell.rowspan):
-                for dc in range(cell.colspan):
-                    taken.add((r + dr, c + dc))
-            c += cell.colspan
-    return out
-
-
 class Writer:
     """A tiny flowing layout on a reportlab canvas: paragraphs and ruled tables, top to bottom."""
 
@@ -102,33 +93,65 @@ class Writer:
         self.c.setAuthor("")
         self.c.setCreator("WPS 文字")
         self.style = style
-        self.y = PAGE_H - TOP
+        self.w, self.h = PAGE_W, PAGE_H
+        self.y = self.h - TOP
         self.pageno = 1
 
     def new_page(self) -> None:
         """Finish the page (with its number when asked) and start the next."""
         if self.style.footer:
             self.c.setFont(FONT, 9)
-            self.c.drawCentredString(PAGE_W / 2, 30, f"- {self.pageno} -")
+            self.c.drawCentredString(self.w / 2, 30, f"- {self.pageno} -")
         self.c.showPage()
         self.pageno += 1
-        self.y = PAGE_H - TOP
+        self.y = self.h - TOP
+
+    def landscape(self, on: bool) -> None:
+        """Start a landscape page (portrait MediaBox, /Rotate 90, content drawn turned) or go back to portrait."""
+        self.new_page()
+        self.w, self.h = (PAGE_H, PAGE_W) if on else (PAGE_W, PAGE_H)
+        # under /Rotate 90 reportlab swaps the landscape size back into a portrait MediaBox
+        self.c.setPageSize((self.w, self.h))
+        self.c.setPageRotation(90 if on else 0)
+        if on:
+            self.c.translate(PAGE_W, 0)
+            self.c.rotate(90)
+        self.y = self.h - TOP
+
+    def draw(self, x: float, y: float, line: str, center: bool = False, bold: bool = False) -> None:
+        """One line of text; fake bold draws it again 0.3 pt to the right."""
+        for dx in (0.0, 0.3) if bold else (0.0,):
+            if center:
+                self.c.drawCentredString(x + dx, y, line)
+            else:
+                self.c.drawString(x + dx, y, line)
 
     def text(
-        self, text: str, size: float = 10.5, indent: float = 21.0, center: bool = False, gap: float = 4
+        self,
+        text: str,
+        size: float = 10.5,
+        indent: float = 21.0,
+        center: bool = False,
+        gap: float = 4,
+        bold: bool = False,
+        framed: bool = False,
     ) -> None:
-        """A paragraph, wrapped to the text width, breaking pages between lines."""
-        width = PAGE_W - LEFT - RIGHT
+        """A paragraph, wrapped to the text width, breaking pages between lines (a framed one is kept whole)."""
+        width = self.w - LEFT - RIGHT
         lines = wrap(text, width - indent, size)
         leading = size * 1.6
+        if framed:
+            if self.y - len(lines) * leading < BOTTOM:
+                self.new_page()
+            self.c.rect(LEFT - 3, self.y - len(lines) * leading - 4, width + 6, len(lines) * leading + 6)
         for n, line in enumerate(lines):
             if self.y - leading < BOTTOM:
                 self.new_page()
             self.c.setFont(FONT, size)
             if center:
-                self.c.drawCentredString(PAGE_W / 2, self.y - size, line)
+                self.draw(self.w / 2, self.y - size, line, center=True, bold=bold)
             else:
-                self.c.drawString(LEFT + (indent if n == 0 else 0), self.y - size, line)
+                self.draw(LEFT + (indent if n == 0 else 0), self.y - size, line, bold=bold)
             self.y -= leading
         self.y -= gap
 
@@ -140,10 +163,14 @@ class Writer:
         header_rows: int,
         break_rows: set[int],
         splittable: bool,
+        quirks: bool = False,
     ) -> None:
-        """A ruled grid; split over pages when it must (or at `break_rows`), else moved whole."""
+        """A ruled grid; split over pages when it must (or at `break_rows`), else moved whole.
+
+        `quirks`: this table takes the style's fake bold, open sides and cut labels (tables 3 and 4).
+        """
         cells = place(grid)
-        total = PAGE_W - LEFT - RIGHT
+        total = self.w - LEFT - RIGHT
         widths = [w * total / sum(rel_widths) for w in rel_widths]
         xs = [LEFT + sum(widths[:i]) for i in range(len(widths) + 1)]
         pad, leading = 2.5, size * 1.25
@@ -162,9 +189,13 @@ class Writer:
         segments: list[list[int]] = [[]]
         y = self.y
         for r in range(len(grid)):
-            if segments[-1] and ((r in break_rows and len(segments) == 1) or y - heights[r] < BOTTOM):
+            # the city forces its break only while the table is on its first page; with `late_break` it falls
+            # wherever its row lands (never leaving a repeated header alone on a page)
+            later = self.style.late_break and any(x >= header_rows for x in segments[-1])
+            forced = r in break_rows and (len(segments) == 1 or later)
+            if segments[-1] and (forced or y - heights[r] < BOTTOM):
                 segments.append(list(range(header_rows)) if self.style.repeat_header else [])
-                y = PAGE_H - TOP - sum(heights[i] for i in segments[-1])
+                y = self.h - TOP - sum(heights[i] for i in segments[-1])
             segments[-1].append(r)
             y -= heights[r]
         for n, rows in enumerate(segments):
@@ -177,18 +208,34 @@ class Writer:
                 y -= heights[r]
             self.c.setFont(FONT, size)
             self.c.setLineWidth(0.6)
-            for r, c, rs, cs, _text in cells:
+            for r, c, rs, cs, text in cells:
                 visible = [x for x in rows if r <= x < r + rs]
                 if not visible:
                     continue
                 top, bottom = tops[visible[0]], tops[visible[-1]] - heights[visible[-1]]
-                self.c.rect(xs[c], bottom, xs[c + cs] - xs[c], top - bottom)
-                if r not in visible:
-                    continue  # the continuation of a merged cell on the next page stays blank
+                if quirks and self.style.open_sides:
+                    self.c.line(xs[c], top, xs[c + cs], top)
+                    self.c.line(xs[c], bottom, xs[c + cs], bottom)
+                    for x in {xs[c], xs[c + cs]} - {xs[0], xs[-1]}:
+                        self.c.line(x, top, x, bottom)
+                else:
+                    self.c.rect(xs[c], bottom, xs[c + cs] - xs[c], top - bottom)
                 lines = wrapped[(r, c)]
+                if (
+                    quirks
+                    and self.style.cut_labels
+                    and rs > 1
+                    and (r not in visible or visible[-1] < r + rs - 1)
+                ):
+                    half = len(text) // 2
+                    part = text[:half] if r in visible else text[half:]
+                    lines = wrap(part, xs[c + cs] - xs[c] - 2 * pad, size)
+                elif r not in visible:
+                    continue  # the continuation of a merged cell on the next page stays blank
+                bold = quirks and self.style.bold and r < 3
                 ty = (top + bottom) / 2 + len(lines) * leading / 2 - size
                 for line in lines:
-                    self.c.drawCentredString((xs[c] + xs[c + cs]) / 2, ty, line)
+                    self.draw((xs[c] + xs[c + cs]) / 2, ty, line, center=True, bold=bold)
                     ty -= leading
             self.y = y
         self.y -= 10
@@ -197,7 +244,7 @@ class Writer:
         """The PDF's bytes."""
         if self.style.footer:
             self.c.setFont(FONT, 9)
-            self.c.drawCentredString(PAGE_W / 2, 30, f"- {self.pageno} -")
+            self.c.drawCentredString(self.w / 2, 30, f"- {self.pageno} -")
         self.c.showPage()
         self.c.save()
         return self.buf.getvalue()
@@ -205,22 +252,26 @@ class Writer:
 
 def render_pdf(doc: Printed, style: PdfStyle, row_codes: list[str]) -> bytes:
     """The report as a PDF; `row_codes` are table 3's body rows in order (to place a forced break)."""
-    w = Writer(style, doc.title)
-    w.text(doc.title, size=16, indent=0, center=True, gap=12)
+    w = Writer(style, doc.title.replace("\n", ""))
+    title = doc.title.split("\n")
+    for n, line in enumerate(title):
+        last = n == len(title) - 1
+        w.text(line, size=style.title_size, indent=0, center=True, gap=12 if last else 0, bold=style.bold)
     for block in doc.blocks:
         if block[0] == "h":
+            if style.landscape_review and block[1][0] in "四五":
+                w.landscape(block[1][0] == "四")
             w.text(block[1], size=12, indent=0, gap=2)
         elif block[0] == "p":
-            w.text(block[1])
+            w.text(block[1], framed=block[2:] == ("framed",))
         else:
             key, grid = block[1], block[2]
             if key == "applications":
                 breaks = {3 + row_codes.index(style.break_before)} if style.break_before else set()
-                w.table(grid, doc.table_widths[key], 7.5, 3, breaks, splittable=True)
+                w.table(grid, doc.table_widths[key], 7.5, 3, breaks, splittable=True, quirks=True)
             else:
-                w.table(
-                    grid, doc.table_widths[key], 7.5 if key == "review_litigation" else 9, 0, set(), False
-                )
+                review = key == "review_litigation"
+                w.table(grid, doc.table_widths[key], 7.5 if review else 9, 0, set(), False, quirks=review)
     return w.finish()
 
 

@@ -1,0 +1,516 @@
+"""The format fixtures of tests/files/{pdf,html,docx,text}/ and their goldens, from the records that print them.
+
+    cd tests && ../.venv/bin/python -m samplegen.fixtures [--only NAME ...] [--root DIR]
+
+Each fixture is a record (records.fixture_record), the text and number forms it is printed with, and one of
+the shared renderers with the quirks it exercises switched on. Goldens (tests/golden/) are written from the
+records, never from an extractor. reportlab, python-docx, HTML and Markdown output is byte-reproducible;
+LibreOffice, Chromium and qpdf's AES output is not (dates, IDs, salts), so a committed file that differs
+from a new one only there is kept. Fixtures whose program is missing are skipped with the package to install.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from nianbao.pipeline import tables as T
+from nianbao.pipeline.model import Report
+
+from samplegen import producers
+from samplegen.layout import (
+    NumberForm,
+    Printed,
+    Style,
+    applications_grid,
+    assemble,
+    proactive_grid,
+    review_grid,
+    split_grid,
+)
+from samplegen.records import DOC_DRAW, PDF_DRAW, Draw, fixture_record, without_carry_out
+from samplegen.render_docx import DocxStyle, fill_template, render_docx
+from samplegen.render_html import (
+    HtmlStyle,
+    portal_article_html,
+    portal_listing_html,
+    portal_not_found_html,
+    print_html,
+)
+from samplegen.render_pdf import PdfStyle, render_image_only, render_pdf
+from samplegen.render_text import TextStyle, render_markdown
+
+TESTS = Path(__file__).resolve().parents[1]
+# the official blank v2021 template (tests/test_extract_docx.py reads it from the same place)
+T1_TEMPLATE = Path("/work/shared/real-reports/T1_2021-template-blank.docx")
+# when the DOCX fixtures were first written: their zip entries keep that time, so their bytes stay as committed
+DOCX_ZIP_TIME = (2026, 11, 27, 23, 36, 40)
+PASSWORD = "user-pw"
+
+
+@dataclass
+class Fixture:
+    """One committed file: where it goes, how it is made, the golden beside it."""
+
+    path: str  # under tests/files/
+    build: Callable[[], bytes]
+    golden: str | None = None  # tests/golden/<golden>.json, written from record(golden)
+    needs: tuple[str, ...] = ()  # programs outside Python
+    source: Path | None = None  # a file outside the repository it is made from
+    stable: bool = True  # the same bytes every run
+    password: str | None = None  # to compare an encrypted fixture's contents
+
+
+# ----------------------------------------------------------------------------- how numbers are printed
+_FULLWIDTH = str.maketrans("0123456789.,+-", "０１２３４５６７８９．，＋－")
+
+
+def plain(kind: str, v: Any) -> str:
+    """Numbers as most reports print them: 增加 231 / 减少 28, amounts in yuan with 元."""
+    if kind == "change":
+        return f"减少 {-v}" if v < 0 else (f"增加 {v}" if v > 0 else "0")
+    if kind == "amount":
+        return f"{v.normalize():f}元" if v else "0"
+    return str(v)
+
+
+def fullwidth(kind: str, v: Any) -> str:
+    """Full-width digits, blank zeros, 减3 / ＋231 / －28 changes, amounts in 万元 with the unit."""
+    if kind == "count":
+        return "" if v == 0 else str(v).translate(_FULLWIDTH)
+    if kind == "change":
+        if v == 0:
+            return "0"
+        if abs(v) > 20:
+            return (f"－{-v}" if v < 0 else f"＋{v}").translate(_FULLWIDTH)
+        return f"减{-v}" if v < 0 else f"增{v}"
+    return f"{(v / Decimal(10000)).normalize():f}万元"
+
+
+def varied(kind: str, v: Any) -> str:
+    """减28 / +231 changes, thousands separators, amounts with 元 and separators."""
+    if kind == "change":
+        return f"减{-v}" if v < 0 else (f"+{v}" if v > 0 else "0")
+    if kind == "amount":
+        return f"{v:,f}".rstrip("0").rstrip(".") + "元" if v else "0"
+    return f"{v:,}"
+
+
+def blank_zeros_wan(kind: str, v: Any) -> str:
+    """Zeros left blank in counts; amounts under 万元 without a unit."""
+    if kind == "amount":
+        return f"{(v / Decimal(10000)).normalize():f}"
+    return "" if v == 0 and kind == "count" else str(v)
+
+
+def pdf_numbers(wan: bool, zero: str = "0") -> NumberForm:
+    """减少 28 / +5 changes; amounts in 万元 (two decimals, trailing zeros cut) or as 1,270,084.40; zero counts as `zero`."""
+
+    def form(kind: str, v: Any) -> str:
+        if kind == "change":
+            return f"减少 {-v}" if v < 0 else (f"+{v}" if v > 0 else "0")
+        if kind == "amount":
+            return f"{v / 10000:.2f}".rstrip("0").rstrip(".") if wan else f"{v:,.2f}"
+        return zero if v == 0 else str(v)
+
+    return form
+
+
+# ----------------------------------------------------------------------------- text
+def doc_text(report: Report, fees_sentence: str | None) -> dict[str, list[str]]:
+    """Sections 一, 五 and 六 of the HTML, DOCX and text fixtures."""
+    apps, rl = report.applications, report.review_litigation
+    suits = rl["litigation_direct"]["total"] + rl["litigation_after_review"]["total"]
+    return {
+        "一": [
+            f"{report.year}年，{report.agency}认真贯彻落实《中华人民共和国政府信息公开条例》，"
+            "紧紧围绕中心工作和公众关切，依法、及时、准确地公开政府信息。",
+            f"（一）依申请公开。全年共收到政府信息公开申请{apps['received_new']['total']}件，均在法定期限内答复。",
+            f"（二）复议诉讼。全年发生政府信息公开行政复议{rl['review']['total']}件，行政诉讼{suits}件。",
+        ],
+        "五": ["主要问题：主动公开的深度和广度有待进一步提升。改进措施：加强业务培训，规范工作流程。"],
+        "六": [fees_sentence or "无。"],
+    }
+
+
+def pdf_text(report: Report, fees_sentence: str) -> dict[str, list[str]]:
+    """Sections 一, 五 and 六 of the PDF fixtures."""
+    received = report.applications["received_new"]["total"]
+    return {
+        "一": [
+            f"{report.year}年，本机关认真贯彻落实《中华人民共和国政府信息公开条例》，全年共收到政府信息公开申请{received}件，"
+            "均在法定期限内答复。进一步规范依申请公开办理流程，加强政府信息管理和平台建设，不断提升政务公开质量。"
+        ],
+        "五": [
+            "存在的主要问题是政策解读形式还不够丰富。下一步，将进一步加强业务培训，提升政务公开工作水平。"
+        ],
+        "六": [fees_sentence],
+    }
+
+
+PDF_PREAMBLE = (
+    "本报告根据《中华人民共和国政府信息公开条例》要求编制，报告中所列数据统计期限自1月1日起至12月31日止。"
+)
+
+
+def standard_title(report: Report) -> str:
+    """'<agency><year>年政府信息公开工作年度报告'."""
+    return f"{report.agency}{report.year}年政府信息公开工作年度报告"
+
+
+def tables(report: Report, t2: Style, t3: Style | None = None, t4: Style | None = None) -> dict[str, Any]:
+    """The three tables, one each under sections 二, 三 and 四, printed with the given styles."""
+    return {
+        "二": [("proactive", proactive_grid(report, t2))],
+        "三": [("applications", applications_grid(report, t3 or t2))],
+        "四": [("review_litigation", review_grid(report, t4 or t2))],
+    }
+
+
+# ----------------------------------------------------------------------------- the records
+_D = Decimal
+# golden name → seed, agency, year, template, processing fees, value pools
+RECORDS: dict[str, tuple[int, str, int, str, Decimal | None, Draw]] = {
+    "html_hz-sfj_2020": (11, "杭州市司法局", 2020, "v2019", None, DOC_DRAW),
+    "html_hz-mzj_2022_gbk": (22, "杭州市民政局", 2022, "v2021", _D(400), DOC_DRAW),
+    "html_hz-scq_2019_fullwidth": (33, "杭州市上城区人民政府", 2019, "v2019", None, DOC_DRAW),
+    "html_xh-wjj_2023_split": (44, "杭州市西湖区卫生健康局", 2023, "v2021", _D(0), DOC_DRAW),
+    "docx_hz-ghzy_2020": (55, "杭州市规划和自然资源局", 2020, "v2019", None, DOC_DRAW),
+    "docx_t1-gongshu_2022": (66, "杭州市拱墅区人民政府", 2022, "v2021", _D(1200), DOC_DRAW),
+    "md_hz-czj_2021": (77, "杭州市财政局", 2021, "v2021", _D(0), DOC_DRAW),
+    "pdf_rl_v2019_split_repeat": (1, "杭州市测试区民政局", 2020, "v2019", None, PDF_DRAW),
+    "pdf_rl_v2021_total_first": (2, "宁波市海曙区人民政府", 2022, "v2021", _D(400), PDF_DRAW),
+    "pdf_lo_v2021_docx": (3, "温州市交通运输局", 2023, "v2021", _D("1250.5"), PDF_DRAW),
+    "pdf_chromium_v2021_radicals": (4, "宁波市海曙区卫生健康局", 2023, "v2021", _D(0), PDF_DRAW),
+}
+# amounts a fixture prints in its own way (万元 with a unit, a procurement total with fen)
+AMOUNTS = {
+    "html_hz-scq_2019_fullwidth": ("procurement", _D("1270100")),
+    "docx_hz-ghzy_2020": ("procurement", _D("1270084.4")),
+    "docx_t1-gongshu_2022": ("fees", _D("123500")),
+}
+NOTHING_CARRIED_OUT = {"md_hz-czj_2021"}
+
+
+@cache
+def record(name: str) -> Report:
+    """The record a fixture prints, by golden name (the golden is this record)."""
+    rec = fixture_record(*RECORDS[name])
+    if name in AMOUNTS:
+        item, amount = AMOUNTS[name]
+        rec.proactive[item]["amount_yuan"] = amount
+    return without_carry_out(rec) if name in NOTHING_CARRIED_OUT else rec
+
+
+# ----------------------------------------------------------------------------- HTML
+def _html(
+    name: str, title: str, fees: str | None, tabs: dict[str, Any], encoding: str, charset_tag: str
+) -> bytes:
+    rec = record(name)
+    doc = assemble(title, doc_text(rec, fees), tabs)
+    style = HtmlStyle(word_export=True, encoding=encoding, charset_tag=charset_tag)
+    return portal_article_html(doc, style, site=rec.agency)
+
+
+def html_sfj() -> bytes:
+    """v2019, UTF-8 (http-equiv), Word's full export markup in a portal page."""
+    rec = record("html_hz-sfj_2020")
+    return _html(
+        "html_hz-sfj_2020",
+        standard_title(rec),
+        None,
+        tables(rec, Style(numbers=plain, label_breaks=True)),
+        "utf-8",
+        '<meta http-equiv="Content-Type" content="text/html; charset=utf-8" />',
+    )
+
+
+def html_mzj() -> bytes:
+    """v2021, GBK with <meta charset=gbk>, table 2 in 万元 with thousands separators, a fee sentence in 六."""
+    rec = record("html_hz-mzj_2022_gbk")
+    rest = Style(numbers=plain, label_breaks=True)
+    return _html(
+        "html_hz-mzj_2022_gbk",
+        standard_title(rec),
+        "本年度共收取信息处理费400元。",
+        tables(rec, Style(thousands=True, label_breaks=True), rest, rest),
+        "gbk",
+        "<meta charset=gbk>",
+    )
+
+
+def html_scq() -> bytes:
+    """v2019, 总计 column first, full-width digits, blank zeros, 万元 amount, gb2312 declared (GB18030 bytes)."""
+    rec = record("html_hz-scq_2019_fullwidth")
+    fw = Style(numbers=fullwidth, label_breaks=True)
+    return _html(
+        "html_hz-scq_2019_fullwidth",
+        f"{rec.year}年{rec.agency}政府信息公开工作年度报告",
+        None,
+        tables(rec, fw, Style(numbers=fullwidth, label_breaks=True, total_first=True)),
+        "gb18030",
+        '<meta http-equiv="Content-Type" content="text/html; charset=gb2312">',
+    )
+
+
+def html_xh_wjj() -> bytes:
+    """v2021, table 2 as one table per 第二十条 item, table 3 cut in two by a page break, no fees charged."""
+    rec = record("html_xh-wjj_2023_split")
+    flat = Style(numbers=plain)
+    t2 = proactive_grid(rec, flat)
+    t3a, t3b = split_grid(applications_grid(rec, Style(numbers=plain, label_breaks=True)), 13)
+    tabs = {
+        "二": [("proactive", part) for part in (t2[0:4], t2[4:7], t2[7:11], t2[11:14])],
+        "三": [("applications", t3a), ("applications", t3b)],
+        "四": [("review_litigation", review_grid(rec, flat))],
+    }
+    return _html(
+        "html_xh-wjj_2023_split",
+        standard_title(rec),
+        "本年度未收取信息处理费。",
+        tabs,
+        "utf-8",
+        '<meta charset="utf-8">',
+    )
+
+
+# ----------------------------------------------------------------------------- DOCX
+@cache
+def docx_ghzy() -> bytes:
+    """v2019 written from scratch with python-docx: plain paragraphs, 减28 / +231, separators, merged cells."""
+    rec = record("docx_hz-ghzy_2020")
+    doc = assemble(
+        standard_title(rec), doc_text(rec, None), tables(rec, Style(numbers=varied, label_breaks=True))
+    )
+    style = DocxStyle(
+        headings=False,
+        title="bold",
+        properties=False,
+        gap_after_table=True,
+        zip_time=DOCX_ZIP_TIME,
+        zip_mode=0o600,
+    )
+    return render_docx(doc, style)
+
+
+def docx_gongshu() -> bytes:
+    """The official blank v2021 template, its own tables filled in, title and narrative written."""
+    rec = record("docx_t1-gongshu_2022")
+    doc = assemble(standard_title(rec), doc_text(rec, "本年度共收取信息处理费1,200元。"), {})
+    return fill_template(T1_TEMPLATE.read_bytes(), rec, doc, DOCX_ZIP_TIME)
+
+
+def legacy_doc() -> bytes:
+    """A legacy Word .doc: an OLE2 compound-file header and UTF-16 text (refused: not DOCX)."""
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 16 + b">\x00\x03\x00\xfe\xff\t\x00" + b"\x00" * 480
+    return ole + "政府信息公开工作年度报告".encode("utf-16-le") * 8
+
+
+# ----------------------------------------------------------------------------- text
+def markdown_czj() -> bytes:
+    """v2021 as a PDF-to-Markdown converter wrote it: blank zeros, table 3 cut by a page footer."""
+    rec = record("md_hz-czj_2021")
+    doc = assemble(
+        standard_title(rec),
+        doc_text(rec, "本年度收取信息处理费0元。"),
+        tables(rec, Style(numbers=blank_zeros_wan, label_breaks=True)),
+    )
+    # a page break after （四）无法提供's first row; another after table 4
+    return render_markdown(doc, TextStyle(breaks={"applications": 16}, page_ends=["review_litigation"]))
+
+
+# ----------------------------------------------------------------------------- PDF
+def _pdf_doc(
+    name: str,
+    title: str,
+    fees: str,
+    t2: Style,
+    t3: Style | None = None,
+    t4: Style | None = None,
+    lead: list[str] | None = None,
+) -> Printed:
+    rec = record(name)
+    return assemble(title, pdf_text(rec, fees), tables(rec, t2, t3, t4), lead)
+
+
+def _rl_v2021_doc() -> Printed:
+    name = "pdf_rl_v2021_total_first"
+    numbers = pdf_numbers(wan=True)
+    return _pdf_doc(
+        name,
+        "宁波市海曙区人民政府\n2022年政府信息公开工作年度报告",
+        "本年度共收取信息处理费400元。",
+        Style(numbers=numbers),
+        Style(numbers=numbers, total_first=True),
+        Style(numbers=numbers),
+        lead=[PDF_PREAMBLE],
+    )
+
+
+def rl_v2019() -> bytes:
+    """reportlab, v2019: fake-bold title and table heads, a framed paragraph, table 3 split twice (where the page
+    runs out, then before 信访举报投诉类申请) with its header repeated, zeros printed — in table 3, merged
+    label cells, wrapped labels, page numbers."""
+    name = "pdf_rl_v2019_split_repeat"
+    numbers = pdf_numbers(wan=False)
+    doc = _pdf_doc(
+        name,
+        standard_title(record(name)),
+        "本年度无其他需要报告的事项。",
+        Style(numbers=numbers, yuan_label=True),
+        Style(numbers=pdf_numbers(wan=False, zero="—")),
+        Style(numbers=numbers),
+        lead=[PDF_PREAMBLE],
+    )
+    first = pdf_text(record(name), "")["一"][0]
+    at = doc.blocks.index(("p", first))
+    doc.blocks[at : at + 1] = [("p", first, "framed"), ("p", first[:60])]
+    style = PdfStyle(
+        footer=True,
+        bold=True,
+        repeat_header=True,
+        break_before="rejected_petition",
+        late_break=True,
+        title_size=18,
+    )
+    return render_pdf(doc, style, list(T.application_row_codes("v2019")))
+
+
+@cache
+def rl_v2021() -> bytes:
+    """reportlab, v2021: two-line title, 总计 column first, table 3 split twice without its header (where the
+    page runs out, then before 另行制作, cutting （四）无法提供 in two), tables 3-4 open at the sides, 万元 amounts,
+    table 4 on a /Rotate 90 page."""
+    style = PdfStyle(
+        footer=True,
+        title_size=18,
+        open_sides=True,
+        cut_labels=True,
+        break_before="unavailable_needs_creation",
+        late_break=True,
+        landscape_review=True,
+    )
+    return render_pdf(_rl_v2021_doc(), style, list(T.application_row_codes("v2021")))
+
+
+def lo_docx() -> bytes:
+    """LibreOffice's PDF of a python-docx DOCX with merged cells, set in Noto Sans CJK."""
+    name = "pdf_lo_v2021_docx"
+    numbers = pdf_numbers(wan=True)
+    doc = _pdf_doc(
+        name,
+        standard_title(record(name)),
+        "本年度共收取信息处理费1,250.5元。",
+        Style(numbers=numbers),
+    )
+    style = DocxStyle(
+        headings=False,
+        title="centered",
+        properties=False,
+        font=producers.CJK_FONT,
+        table_sizes={"proactive": 9, "applications": 7.5, "review_litigation": 7},
+    )
+    return producers.soffice_pdf(render_docx(doc, style), "lo_v2021_docx")
+
+
+def chromium() -> bytes:
+    """Chromium's print of an HTML page in Noto Sans CJK (Type 3 glyphs that extract as radicals)."""
+    name = "pdf_chromium_v2021_radicals"
+    numbers = pdf_numbers(wan=True)
+    doc = _pdf_doc(
+        name,
+        standard_title(record(name)),
+        "本年度未收取信息处理费。",
+        Style(numbers=numbers),
+    )
+    return producers.chromium_pdf(print_html(doc, producers.CJK_FONT))
+
+
+FIXTURES: list[Fixture] = [
+    Fixture("pdf/rl_v2019_split_repeat.pdf", rl_v2019, "pdf_rl_v2019_split_repeat"),
+    Fixture("pdf/rl_v2021_total_first.pdf", rl_v2021, "pdf_rl_v2021_total_first"),
+    Fixture("pdf/lo_v2021_docx.pdf", lo_docx, "pdf_lo_v2021_docx", needs=("soffice", "qpdf"), stable=False),
+    Fixture(
+        "pdf/chromium_v2021_radicals.pdf",
+        chromium,
+        "pdf_chromium_v2021_radicals",
+        needs=("chromium", "qpdf"),
+        stable=False,
+    ),
+    Fixture(
+        "pdf/refuse_encrypted.pdf",
+        lambda: producers.qpdf_encrypt(rl_v2021(), PASSWORD, "owner-pw"),
+        needs=("qpdf",),
+        stable=False,
+        password=PASSWORD,
+    ),
+    Fixture("pdf/refuse_truncated.pdf", lambda: rl_v2021()[: len(rl_v2021()) * 2 // 3]),
+    Fixture("pdf/refuse_no_text_layer.pdf", lambda: render_image_only(_rl_v2021_doc(), 2)),
+    Fixture("html/html_hz-sfj_2020.html", html_sfj, "html_hz-sfj_2020"),
+    Fixture("html/html_hz-mzj_2022_gbk.html", html_mzj, "html_hz-mzj_2022_gbk"),
+    Fixture("html/html_hz-scq_2019_fullwidth.html", html_scq, "html_hz-scq_2019_fullwidth"),
+    Fixture("html/html_xh-wjj_2023_split.html", html_xh_wjj, "html_xh-wjj_2023_split"),
+    Fixture("html/refuse_404.html", portal_not_found_html),
+    Fixture("html/refuse_listing.html", lambda: portal_listing_html("杭州市林业水利局")),
+    Fixture("docx/docx_hz-ghzy_2020.docx", docx_ghzy, "docx_hz-ghzy_2020"),
+    Fixture("docx/docx_t1-gongshu_2022.docx", docx_gongshu, "docx_t1-gongshu_2022", source=T1_TEMPLATE),
+    Fixture("docx/refuse_legacy.doc", legacy_doc),
+    Fixture("docx/refuse_truncated.docx", lambda: docx_ghzy()[: len(docx_ghzy()) // 2]),
+    Fixture("text/md_hz-czj_2021.md", markdown_czj, "md_hz-czj_2021"),
+]
+
+
+# ----------------------------------------------------------------------------- writing
+def golden_json(report: Report) -> str:
+    """A golden file's text: the canonical record, one key per line (as the city's truth)."""
+    return json.dumps(report.canonical(), ensure_ascii=False, indent=1) + "\n"
+
+
+def _write(path: Path, data: bytes) -> str:
+    if path.exists() and path.read_bytes() == data:
+        return "unchanged"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return "written"
+
+
+def write_fixture(fx: Fixture, root: Path) -> str:
+    """Write one fixture and its golden under root (files/…, golden/…); returns what happened, in a few words."""
+    if fx.golden:
+        _write(root / "golden" / f"{fx.golden}.json", golden_json(record(fx.golden)).encode("utf-8"))
+    lacking = producers.missing(fx.needs)
+    if lacking:
+        return f"skipped: needs {', '.join(lacking)} ({producers.APT_INSTALL})"
+    if fx.source and not fx.source.exists():
+        return f"skipped: {fx.source} is not here"
+    data = fx.build()
+    path = root / "files" / fx.path
+    if not fx.stable and path.exists() and producers.same_pdf(data, path.read_bytes(), fx.password):
+        return "kept (the same document; only dates, IDs or salts differ)"
+    return _write(path, data)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line entry: write the fixtures (all, or --only these names) and say what happened to each."""
+    ap = argparse.ArgumentParser(prog="python -m samplegen.fixtures", description=__doc__.splitlines()[0])
+    ap.add_argument("--root", type=Path, default=TESTS, help="where files/ and golden/ are (default: tests/)")
+    ap.add_argument("--only", nargs="+", metavar="NAME", help="file names, e.g. rl_v2021_total_first.pdf")
+    args = ap.parse_args(argv)
+    chosen = [f for f in FIXTURES if not args.only or Path(f.path).name in args.only]
+    if args.only and len(chosen) != len(args.only):
+        known = ", ".join(Path(f.path).name for f in FIXTURES)
+        ap.error(f"unknown fixture among {args.only}; known: {known}")
+    for fx in chosen:
+        print(f"{fx.path}: {write_fixture(fx, args.root)}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

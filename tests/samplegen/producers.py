@@ -1,0 +1,119 @@
+"""The producers outside Python: LibreOffice (DOCX → PDF), headless Chromium (HTML → PDF), qpdf (encryption).
+
+They are Debian packages a fresh machine lacks; `missing` names what to install. Their output is not
+byte-reproducible (creation dates, document IDs, AES salts), so `same_pdf` compares two PDFs with those
+taken out: the fixture generator keeps a committed file that differs from a new one only there.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+APT_INSTALL = "apt-get install -y libreoffice-writer-nogui chromium qpdf fonts-noto-cjk"
+CJK_FONT = "Noto Sans CJK SC"
+# program → the Debian package that brings it
+PACKAGES = {"soffice": "libreoffice-writer-nogui", "chromium": "chromium", "qpdf": "qpdf"}
+# what changes from run to run in these producers' PDFs (qpdf's QDF form: one key per line)
+_VOLATILE = re.compile(rb"^\s*/(CreationDate|ModDate|ID|DocChecksum)\b.*$", re.M)
+
+
+def _has_font(family: str) -> bool:
+    if not shutil.which("fc-list"):
+        return False
+    out = subprocess.run(["fc-list", f":family={family}"], capture_output=True, text=True, check=False)
+    return bool(out.stdout.strip())
+
+
+def missing(programs: tuple[str, ...]) -> list[str]:
+    """The Debian packages to install before `programs` can run (the CJK font counts for soffice/chromium)."""
+    out = [PACKAGES[p] for p in programs if not shutil.which(p)]
+    if {"soffice", "chromium"} & set(programs) and not _has_font(CJK_FONT):
+        out.append("fonts-noto-cjk")
+    return out
+
+
+def chromium_pdf(html: str) -> bytes:
+    """Print a page to PDF with headless Chromium, then recompress it with qpdf (fonts and text untouched)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "r.html"
+        src.write_text(html, encoding="utf-8")
+        raw, out = Path(tmp) / "raw.pdf", Path(tmp) / "out.pdf"
+        subprocess.run(
+            [
+                "chromium",
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-pdf-header-footer",
+                f"--user-data-dir={tmp}/profile",
+                f"--print-to-pdf={raw}",
+                src.as_uri(),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+        # Chromium compresses lightly; recompress to keep the fixture small
+        subprocess.run(
+            ["qpdf", "--object-streams=generate", "--recompress-flate", "--compression-level=9", raw, out],
+            check=True,
+        )
+        return out.read_bytes()
+
+
+def soffice_pdf(docx: bytes, stem: str) -> bytes:
+    """Convert a DOCX to PDF with headless LibreOffice (its own throwaway profile)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / f"{stem}.docx"
+        src.write_bytes(docx)
+        subprocess.run(
+            [
+                "soffice",
+                f"-env:UserInstallation=file://{tmp}/lo",
+                "--headless",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                tmp,
+                src,
+            ],
+            check=True,
+            capture_output=True,
+            timeout=180,
+        )
+        return (Path(tmp) / f"{stem}.pdf").read_bytes()
+
+
+def qpdf_encrypt(pdf: bytes, user: str, owner: str) -> bytes:
+    """The PDF encrypted with AES-256 by qpdf (random salts: different bytes every run)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        src, out = Path(tmp) / "in.pdf", Path(tmp) / "out.pdf"
+        src.write_bytes(pdf)
+        subprocess.run(["qpdf", "--encrypt", user, owner, "256", "--", src, out], check=True)
+        return out.read_bytes()
+
+
+def _normalised(pdf: bytes, password: str | None) -> bytes:
+    """The PDF decrypted and written out uncompressed (QDF), its dates and IDs removed."""
+    with tempfile.TemporaryDirectory() as tmp:
+        src, out = Path(tmp) / "in.pdf", Path(tmp) / "out.pdf"
+        src.write_bytes(pdf)
+        args = ["qpdf", "--qdf", "--object-streams=disable", "--decrypt"]
+        if password:
+            args.append(f"--password={password}")
+        subprocess.run([*args, src, out], check=True, capture_output=True)
+        return _VOLATILE.sub(b"", out.read_bytes())
+
+
+def same_pdf(a: bytes, b: bytes, password: str | None = None) -> bool:
+    """Whether two PDFs are the same document once decrypted, uncompressed and stripped of dates and IDs."""
+    if a == b:
+        return True
+    try:
+        return _normalised(a, password) == _normalised(b, password)
+    except subprocess.CalledProcessError:
+        return False
