@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 UV_VERSION := 0.13.9
 
-.PHONY: demo test test-fast test-fontless lint fmt golden samples bench lock upgrade clean
+.PHONY: demo test test-slow test-all test-fontless lint fmt docs golden samples bench lock upgrade clean
 
 $(STAMP): pyproject.toml uv.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -17,11 +17,16 @@ $(STAMP): pyproject.toml uv.lock
 demo: $(STAMP)
 	$(BIN)/nianbao demo
 
+# the tests a developer runs all day (~1.5 min); the slow integration tests (real Prefect servers, the demo,
+# many documents) run in CI too: `make test-slow`, or both with `make test-all`
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
-
-test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not slow"
+
+test-slow: $(STAMP)
+	$(BIN)/python -m pytest -q -m slow
+
+test-all: $(STAMP)
+	$(BIN)/python -m pytest -q
 
 # the reading tests again with every system font hidden, as on a machine that has none (issue 11)
 test-fontless: $(STAMP)
@@ -30,6 +35,13 @@ test-fontless: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+# the generated parts of docs/: the data dictionary's reference from the warehouse schema, the checks
+# document from the check declarations
+docs: $(STAMP)
+	$(BIN)/python -m nianbao.warehouse.dictionary docs/data-dictionary.md
+	$(BIN)/python -m nianbao.expectations.quality docs/checks.md
 
 fmt: $(STAMP)
 	$(BIN)/ruff check --fix .

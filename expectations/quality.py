@@ -121,3 +121,57 @@ def render(
         f"<h2>Findings by report</h2>{_findings(findings)}"
         "</body></html>"
     )
+
+
+def checks_markdown() -> str:
+    """docs/checks.md: every check as declared, with the suite and expectations that apply it."""
+    out = [
+        "# The checks",
+        "",
+        "Generated from `nianbao/expectations/checks.py` (`make docs`): each check is declared there once, and",
+        "its Great Expectations suite, its findings' texts and this page all come from that declaration.",
+        "Values are checked as printed; a report whose own arithmetic is wrong is a finding, never repaired.",
+        "",
+    ]
+    for severity, heading in (
+        ("blocking", "Blocking: a report that fails one is quarantined, not admitted"),
+        ("warning", "Warnings: the report is admitted, the finding stored beside it"),
+    ):
+        out += [
+            f"## {heading}",
+            "",
+            "| id | what must hold | scope | Great Expectations |",
+            "|---|---|---|---|",
+        ]
+        for c in CHECKS:
+            if c.severity != severity:
+                continue
+            gx = (
+                f"`{suite_name(c)}`: " + ", ".join(f"`{e.expectation_type}`" for e in c.rule.expectations(c))
+                if c.validated
+                else "— (two documents' records compared)"
+            )
+            out.append(f"| `{c.id}` | {c.description} | {c.scope} | {gx} |")
+        out.append("")
+    out += [
+        "## What a finding carries",
+        "",
+        "The check id and severity; the cells involved (`table.row.column`, and `row`, `column`, `proceeding`",
+        "naming the unit); the values on both sides and their difference; and, for each cell, where it sits in",
+        "the source document: page and bbox (PDF), table and cell index (HTML, DOCX) or line (text), with the",
+        "text as printed. `nianbao findings` lists them; the quality report shows them beside the checks.",
+        "",
+    ]
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    import sys
+    from pathlib import Path
+
+    target = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/checks.md")
+    text = checks_markdown()
+    changed = not target.exists() or target.read_text(encoding="utf-8") != text
+    if changed:
+        target.write_text(text, encoding="utf-8")
+    print(f"{target}: {'updated' if changed else 'up to date'}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -41,3 +42,22 @@ def settings_for(warehouse: Path, raw_store: Path | None = None, fetch: Any = No
     env = {"NIANBAO_RAW_STORE": str(raw_store)} if raw_store else {}
     s = load_settings(warehouse, env={**env, "NIANBAO_DATA_DOCS": ""})
     return replace(s, fetch=fetch) if fetch is not None else s
+
+
+@dataclass(frozen=True)
+class Ran:
+    """What a `nianbao` command did: its exit status and what it printed on each stream."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def nianbao(*args: str, env: dict[str, str] | None = None) -> Ran:
+    """Run a `nianbao` command in this process (typer's CliRunner), as a user would type it."""
+    from typer.testing import CliRunner
+
+    from nianbao.cli import app
+
+    result = CliRunner().invoke(app, list(args), env=env, catch_exceptions=False)
+    return Ran(result.exit_code, result.stdout, result.stderr)

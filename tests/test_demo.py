@@ -21,13 +21,20 @@ import pytest
 
 from nianbao.demo.city import CITY_DIR
 
+from helpers import nianbao
+
 MANIFEST = json.loads((CITY_DIR / "truth" / "manifest.json").read_text(encoding="utf-8"))
 
 
 def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """The one test of the installed command as a separate process (the rest run it in-process)."""
     return subprocess.run(
         [sys.executable, "-m", "nianbao", *args], capture_output=True, text=True, env=env, timeout=1500
     )
+
+
+def _warehouse(env: dict[str, str]) -> list[str]:
+    return ["--warehouse", env["NIANBAO_WAREHOUSE"]]
 
 
 def _expected_rollup(year: int) -> dict[str, Any]:
@@ -86,7 +93,7 @@ def test_demo_summary(demo_run: tuple[dict[str, str], subprocess.CompletedProces
 def test_demo_rollup_equals_the_truth(demo_run: tuple[dict[str, str], Any], year: int) -> None:
     env, out = demo_run
     assert out.returncode == 0, out.stderr[-3000:]
-    got = json.loads(_cli("rollup", "--year", str(year), "--format", "json", env=env).stdout)
+    got = json.loads(nianbao("rollup", "--year", str(year), "--format", "json", *_warehouse(env)).stdout)
     expected = _expected_rollup(year)
     assert sorted(got["agencies_counted"]) == expected["counted"]
     for table in ("proactive", "applications", "review_litigation"):
@@ -109,7 +116,8 @@ def test_demo_flags_exactly_the_planted_faults(demo_run: tuple[dict[str, str], A
     env, out = demo_run
     assert out.returncode == 0, out.stderr[-3000:]
     findings = [
-        json.loads(line) for line in _cli("findings", "--format", "json", env=env).stdout.splitlines()
+        json.loads(line)
+        for line in nianbao("findings", "--format", "json", *_warehouse(env)).stdout.splitlines()
     ]
     got = {(f["agency"], f["year"], f["check"]) for f in findings}
     expected = {

@@ -64,3 +64,13 @@ def test_quality_report_renders_offline_and_points_at_the_page(tmp_path: Path) -
         and "table 2 cell (25, 9)" in page
     )
     assert "expect_multicolumn_sum_to_equal" in page and "nianbao_t3_balance" in page
+
+
+def test_the_checks_document_is_derived_from_the_declarations() -> None:
+    """docs/checks.md is what the declarations render to (`make docs`), and names every declared check."""
+    from nianbao.expectations.checks import CHECKS
+    from nianbao.expectations.quality import checks_markdown
+
+    text = (FILES.parent.parent / "docs" / "checks.md").read_text(encoding="utf-8")
+    assert text == checks_markdown(), "run `make docs`"
+    assert all(f"| `{c.id}` |" in text for c in CHECKS)

@@ -3,27 +3,19 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from helpers import EXAMPLE_TXT, GOLDEN
+from helpers import EXAMPLE_TXT, GOLDEN, nianbao
 
 BROKEN_OLD = "四、结转下年度继续办理\t\t0\t0\t0\t0\t0\t0\t0"
 BROKEN_NEW = "四、结转下年度继续办理\t\t2\t0\t0\t0\t0\t0\t2"
 
 
-def _nianbao(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "nianbao", *args], capture_output=True, text=True, cwd=cwd, timeout=300
-    )
-
-
 def test_extract_cli_prints_the_spec_record(tmp_path: Path) -> None:
-    out = _nianbao("extract", str(EXAMPLE_TXT))
+    out = nianbao("extract", str(EXAMPLE_TXT))
     assert out.returncode == 0, out.stderr
     lines = out.stdout.splitlines()
     assert len(lines) == 1
@@ -36,7 +28,7 @@ def test_extract_cli_prints_the_spec_record(tmp_path: Path) -> None:
 def test_extract_cli_reports_errors_per_file(tmp_path: Path) -> None:
     empty = tmp_path / "empty.txt"
     empty.write_bytes(b"")
-    out = _nianbao("extract", str(EXAMPLE_TXT), str(empty))
+    out = nianbao("extract", str(EXAMPLE_TXT), str(empty))
     assert out.returncode == 1
     first, second = (json.loads(line) for line in out.stdout.splitlines())
     assert first["agency"] == "杭州市应急管理局"

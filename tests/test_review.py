@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import copy
 import json
-import subprocess
-import sys
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -30,7 +28,7 @@ from nianbao.warehouse.review import review
 from nianbao.warehouse.rollup import rollup
 from nianbao.warehouse.write import record_document
 
-from helpers import settings_for
+from helpers import nianbao, settings_for
 
 FILES = Path(__file__).resolve().parent / "files"
 Plant = Callable[[Report], None]
@@ -309,18 +307,12 @@ def test_correct_revalidates_and_admits_only_when_it_passes(tmp_path: Path) -> N
     assert _counted(wh, 2020) == ["hz-bad"]
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "nianbao", *args], capture_output=True, text=True, timeout=300
-    )
-
-
 @pytest.mark.slow
 def test_review_cli_and_findings_views(tmp_path: Path) -> None:
     wh = tmp_path / "wh.duckdb"
     _load(wh, "hz-bad", 2020, "html/html_hz-sfj_2020.html", _balance_defect)
     _load(wh, "hz-warn", 2020, "docx/docx_hz-ghzy_2020.docx", _narrative_defect)
-    out = _cli("findings", "--warehouse", str(wh), "--format", "json")
+    out = nianbao("findings", "--warehouse", str(wh), "--format", "json")
     assert out.returncode == 0, out.stderr
     rows = [json.loads(line) for line in out.stdout.splitlines()]
     assert {(r["agency"], r["check"]) for r in rows} == {
@@ -342,14 +334,14 @@ def test_review_cli_and_findings_views(tmp_path: Path) -> None:
         "locations",
     ):
         assert all(key in r for r in rows), key
-    table = _cli("findings", "--warehouse", str(wh), "--format", "table")
+    table = nianbao("findings", "--warehouse", str(wh), "--format", "table")
     assert table.returncode == 0, table.stderr
     assert (
         "hz-bad" in table.stdout and "t3_balance" in table.stdout and "narrative_consistency" in table.stdout
     )
     assert table.stdout.index("hz-bad") < table.stdout.index("hz-warn")
 
-    refused = _cli(
+    refused = nianbao(
         "review",
         "correct",
         "hz-bad",
@@ -361,7 +353,7 @@ def test_review_cli_and_findings_views(tmp_path: Path) -> None:
     )
     assert refused.returncode == 1 and "citation" in refused.stderr
     for cell, value in (("research", 0), ("total", 9)):
-        done = _cli(
+        done = nianbao(
             "review",
             "correct",
             "hz-bad",
@@ -377,12 +369,12 @@ def test_review_cli_and_findings_views(tmp_path: Path) -> None:
         )
         assert done.returncode == 0, done.stderr
     assert "loaded" in done.stderr and "quality report" in done.stderr
-    accept = _cli("review", "accept", "hz-bad", "2020", "--reason", "x", "--warehouse", str(wh))
+    accept = nianbao("review", "accept", "hz-bad", "2020", "--reason", "x", "--warehouse", str(wh))
     assert accept.returncode == 1 and "not quarantined" in accept.stderr
-    listed = _cli("review", "list", "--warehouse", str(wh))
+    listed = nianbao("review", "list", "--warehouse", str(wh))
     assert listed.returncode == 0 and len(listed.stdout.splitlines()) == 2
     assert json.loads(listed.stdout.splitlines()[1])["citation"] == "https://example.gov.cn/corrigendum"
-    out = _cli("rollup", "--year", "2020", "--warehouse", str(wh), "--format", "json")
+    out = nianbao("rollup", "--year", "2020", "--warehouse", str(wh), "--format", "json")
     assert json.loads(out.stdout)["agencies_counted"] == ["hz-bad", "hz-warn"]
 
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +17,7 @@ from nianbao.warehouse.marts import is_fresh, refresh_marts
 from nianbao.warehouse.rollup import ROLLUP_MARTS, rollup
 from nianbao.warehouse.write import upsert_agencies, write_outcomes
 
+from helpers import nianbao
 from test_warehouse import GOLDENS_2020, GOLDENS_2022, golden, outcome, scaled
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -207,15 +206,9 @@ def test_the_data_dictionary_is_generated_from_the_schema_and_its_sql_runs(
         ro.execute(sql).fetchall()
 
 
-def _nianbao(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "nianbao", *args], capture_output=True, text=True, timeout=120, cwd=ROOT
-    )
-
-
 def test_query_cli_is_read_only_and_reports_sql_errors(city: dict[str, Any]) -> None:
     wh = str(city["path"])
-    ok = _nianbao(
+    ok = nianbao(
         "query",
         "select code from curated.dim_code where short_label_zh = '予以公开'",
         "--warehouse",
@@ -224,10 +217,10 @@ def test_query_cli_is_read_only_and_reports_sql_errors(city: dict[str, Any]) -> 
         "csv",
     )
     assert ok.returncode == 0 and ok.stdout.split() == ["code", "granted"]
-    bad = _nianbao("query", "select * from no_such_table", "--warehouse", wh)
+    bad = nianbao("query", "select * from no_such_table", "--warehouse", wh)
     assert bad.returncode == 1 and "no_such_table" in bad.stderr and "Catalog Error" in bad.stderr
     for write in ("delete from curated.dim_agency", "copy curated.dim_agency to '/tmp/x.csv'"):
-        refused = _nianbao("query", write, "--warehouse", wh)
+        refused = nianbao("query", write, "--warehouse", wh)
         assert refused.returncode == 1 and "read-only" in refused.stderr
     con = duckdb.connect(str(city["path"].with_name("wh.snapshot.duckdb")), read_only=True)
     assert con.execute("select count(*) from curated.dim_agency").fetchall() == [(6,)]
@@ -240,11 +233,11 @@ def test_rollup_and_export_cli(city: dict[str, Any], tmp_path: Path) -> None:
     import pandas as pd
 
     wh = str(city["path"])
-    out = _nianbao("rollup", "--year", "2020", "--warehouse", wh, "--format", "json")
+    out = nianbao("rollup", "--year", "2020", "--warehouse", wh, "--format", "json")
     assert out.returncode == 0
     got = json.loads(out.stdout)
     assert got["applications"]["received_new"]["total"] == _apps(city["counted"][2020], "received_new")
-    exp = _nianbao("export", "--out", str(tmp_path / "x"), "--warehouse", wh)
+    exp = nianbao("export", "--out", str(tmp_path / "x"), "--warehouse", wh)
     assert exp.returncode == 0, exp.stderr
     facts = pd.read_parquet(tmp_path / "x" / "parquet" / "curated.fct_applications.parquet")
     assert len(facts) == sum(len(r.applications) * 7 for y in (2020, 2022) for _, r in city["counted"][y])

@@ -36,6 +36,26 @@ Warehouse = Annotated[
 ]
 
 
+def _version(value: bool) -> None:
+    if value:
+        from nianbao import __version__
+
+        print(__version__)
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="print the package version and exit"
+        ),
+    ] = False,
+) -> None:
+    """nianbao (年报): government disclosure annual reports → DuckDB."""
+
+
 def _quiet_prefect() -> None:
     """Keep Prefect and GX hermetic and quiet unless the user configured them."""
     for key, value in {
