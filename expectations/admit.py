@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from nianbao.expectations.checks import disagreement
+from nianbao.expectations.checks import disagreement, verified
 from nianbao.expectations.validate import Validation, validate
 from nianbao.pipeline import tables as T
 from nianbao.pipeline.errors import ExtractError
@@ -49,6 +49,7 @@ class Known:
         default_factory=dict
     )  # (agency, year, sha256)
     siblings: dict[DocRef, list[Sibling]] = field(default_factory=dict)
+    agency_names: dict[str, str] = field(default_factory=dict)  # agency id → its name in the catalog
 
 
 @dataclass
@@ -131,6 +132,15 @@ def admit(documents: Sequence[tuple[DocRef, Report | ExtractError]], known: Know
             decisions = known.overrides.get((ref.agency_id, ref.year, ref.sha256), [])
             o.report = apply_corrections(copy.deepcopy(reading), decisions) if decisions else reading
             o.accepted_by = accepted_by(decisions)
+            name = known.agency_names.get(ref.agency_id)
+            if not o.report.agency and name:  # the document names no body anywhere: the catalog's
+                o.report = copy.deepcopy(o.report) if o.report is reading else o.report
+                o.report.agency = name
+                o.report.reading.assume(
+                    "agency_from_catalog",
+                    "the document names no issuing body: the catalog's agency",
+                    agency_id=ref.agency_id,
+                )
             readable.append(len(outcomes))
         outcomes.append(o)
     # the previous year: in this batch (its later reading wins), else as stored
@@ -145,7 +155,12 @@ def admit(documents: Sequence[tuple[DocRef, Report | ExtractError]], known: Know
         elif (o.agency_id, o.year) in known.previous:
             previous[k] = known.previous[(o.agency_id, o.year)]
     reports: list[Report] = [outcomes[i].report for i in readable]  # type: ignore[misc]
-    validation = validate(reports, previous) if reports else Validation()
+    names = {
+        k: known.agency_names[outcomes[i].agency_id]
+        for k, i in enumerate(readable)
+        if outcomes[i].agency_id in known.agency_names
+    }
+    validation = validate(reports, previous, catalog_names=names) if reports else Validation()
     for k, i in enumerate(readable):
         o = outcomes[i]
         o.findings = list(validation.findings.get(k, []))
@@ -158,6 +173,8 @@ def admit(documents: Sequence[tuple[DocRef, Report | ExtractError]], known: Know
                 f = disagreement(o.report, s.sha256, s.url, s.record)
                 if f is not None:
                     o.findings.append(f)
+        if o.report is not None:
+            o.report.reading.verified = verified(o.report, o.findings)
     return Admission(outcomes, validation)
 
 

@@ -20,6 +20,7 @@ Values are as printed: nothing here corrects them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -43,10 +44,12 @@ TABLES = ("proactive", "applications", "review_litigation")
 # ----------------------------------------------------------------------------- the batch under check
 @dataclass
 class Batch:
-    """Reports checked together; `previous[k]` is report k's previous year (for cross_year_carry)."""
+    """Reports checked together; `previous[k]` is report k's previous year (for cross_year_carry) and
+    `catalog_names[k]` the name the catalog gives its agency (for agency_name)."""
 
     reports: list[Report]
     previous: dict[int, Previous] = field(default_factory=dict)
+    catalog_names: dict[int, str] = field(default_factory=dict)
     _values: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False)
 
     def by_template(self, template: str) -> tuple[np.ndarray, np.ndarray]:
@@ -172,6 +175,13 @@ class CellRule(Rule):
                 continue
             n, c = values.shape
             v = values.copy()
+            if self.kind == "present":  # cells template_mixed holds back are its finding, not missing ones
+                held = [
+                    i for i, cell in enumerate(expected_cells(template)) if cell.split(".")[1] in HELD_BACK
+                ]
+                for row, k in enumerate(idx):
+                    if "other_handling_printed" in batch.reports[k].reading.details:
+                        v[row, held] = 0.0
             if self.kind == "nonnegative":  # table 2's `change` may be negative
                 signed = [
                     t == "proactive" and col in T.SIGNED_MEASURES for t, _r, col in T.expected_cells(template)
@@ -511,6 +521,89 @@ class TemplateYear(Rule):
         )
 
 
+def same_body(printed: str, catalogued: str) -> bool:
+    """Whether a name the document prints and the catalog's name are the same body (one contains the other)."""
+    a, b = re.sub(r"\s", "", printed), re.sub(r"\s", "", catalogued)
+    return bool(a) and bool(b) and (a in b or b in a)
+
+
+@dataclass(frozen=True)
+class AgencyName(Rule):
+    """The body the document names against the one the catalog says published it."""
+
+    columns = ("agrees",)
+
+    def frame(self, batch: Batch) -> pd.DataFrame:
+        rows = [
+            (k, 0, int(same_body(batch.reports[k].agency, name)))
+            for k, name in batch.catalog_names.items()
+            if batch.reports[k].agency
+        ]
+        return pd.DataFrame(rows, columns=["k", "u", *self.columns])
+
+    def expectations(self, check: Check) -> list[Expectation]:
+        import great_expectations.expectations as gxe
+
+        return [gxe.ExpectColumnValuesToBeBetween(column="agrees", min_value=1, meta={"check": check.id})]
+
+    def finding(self, check: Check, batch: Batch, k: int, u: int) -> Finding:
+        report, name = batch.reports[k], batch.catalog_names[k]
+        return Finding(
+            check.id,
+            severity=check.severity,
+            cells=["agency"],
+            locations=[{"ref": "agency", "raw": report.agency}],
+            message=f"the document names {report.agency}; the catalog says {name} published it "
+            "(the catalog's agency is kept)",
+        )
+
+
+HELD_BACK = ("other_no_correction", "other_fee_unpaid", "other_misc")
+
+
+@dataclass(frozen=True)
+class MixedTemplate(Rule):
+    """A v2021 table 3 printing the v2019 single （六）其他处理 row with counts in it: they cannot be split."""
+
+    columns = ("printed_total",)
+
+    def frame(self, batch: Batch) -> pd.DataFrame:
+        rows = [
+            (k, 0, float(sum(printed.values())))
+            for k, r in enumerate(batch.reports)
+            if (printed := r.reading.details.get("other_handling_printed")) is not None
+        ]
+        return pd.DataFrame(rows, columns=["k", "u", *self.columns])
+
+    def expectations(self, check: Check) -> list[Expectation]:
+        import great_expectations.expectations as gxe
+
+        return [
+            gxe.ExpectColumnValuesToBeBetween(
+                column="printed_total", min_value=0, max_value=0, meta={"check": check.id}
+            )
+        ]
+
+    def finding(self, check: Check, batch: Batch, k: int, u: int) -> Finding:
+        report = batch.reports[k]
+        printed: dict[str, int] = report.reading.details["other_handling_printed"]
+        cells = [f"applications.other_handling.{a}" for a in T.APPLICANT_CODES if a in printed]
+        total = printed.get("total", sum(printed.values()))
+        return Finding(
+            check.id,
+            "applications",
+            "other_handling",
+            left=total,
+            right=0,
+            cells=cells,
+            locations=locations(report, cells),
+            severity=check.severity,
+            message=f"a v2021 table 3 prints the v2019 single （六）其他处理 row ({total} in 总计): its "
+            f"three v2021 rows ({', '.join(HELD_BACK)}) cannot be read from it; a reviewer may "
+            "correct them citing the source",
+        )
+
+
 @dataclass(frozen=True)
 class Disagreement(Rule):
     """Two documents of one article page (an inline table and an attachment) that print different values."""
@@ -586,6 +679,14 @@ CHECKS: tuple[Check, ...] = (
         Identity(_group_totals),
     ),
     Check(
+        "template_mixed",
+        "blocking",
+        "per report",
+        "a v2021 report that prints the v2019 single （六）其他处理 row has it 0 in every column (the three v2021 "
+        "rows are then 0, recorded as an assumption); a non-zero row cannot be split and waits for review",
+        MixedTemplate(),
+    ),
+    Check(
         "cross_year_carry",
         "warning",
         "each applicant column, where both years are in the warehouse",
@@ -607,6 +708,13 @@ CHECKS: tuple[Check, ...] = (
         TemplateYear(),
     ),
     Check(
+        "agency_name",
+        "warning",
+        "per report, where the catalog names its agency",
+        "the body the document names is the one the catalog lists (one name contains the other)",
+        AgencyName(),
+    ),
+    Check(
         "document_disagreement",
         "warning",
         "each pair of documents of one article page",
@@ -621,6 +729,11 @@ BLOCKING: frozenset[str] = frozenset(c.id for c in CHECKS if c.blocking)
 def check(check_id: str) -> Check:
     """The declaration of a check, by id."""
     return BY_ID[check_id]
+
+
+def verified(report: Report, findings: Iterable[Finding]) -> bool:
+    """The reading is verified: nothing was assumed beyond the printed labels and every blocking check holds."""
+    return not report.reading.assumptions and not any(f.blocking for f in findings)
 
 
 # ----------------------------------------------------------------------------- document_disagreement

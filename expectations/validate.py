@@ -89,14 +89,18 @@ def _run(check: Check, df: pd.DataFrame) -> Any:
 
 
 def validate(
-    reports: list[Report], previous: dict[int, Previous] | None = None, only: Iterable[str] | None = None
+    reports: list[Report],
+    previous: dict[int, Previous] | None = None,
+    only: Iterable[str] | None = None,
+    catalog_names: dict[int, str] | None = None,
 ) -> Validation:
     """Run every check (or those named in `only`) over the batch; findings keyed by index in `reports`.
 
-    `previous[k]` is report k's previous year, for cross_year_carry.
+    `previous[k]` is report k's previous year, for cross_year_carry; `catalog_names[k]` its agency's name in
+    the catalog, for agency_name.
     """
     wanted = None if only is None else frozenset(only)
-    batch = Batch(reports, dict(previous or {}))
+    batch = Batch(reports, dict(previous or {}), dict(catalog_names or {}))
     out = Validation()
     for c in CHECKS:
         if not c.validated or (wanted is not None and c.id not in wanted):

@@ -58,25 +58,45 @@ Value = int | Decimal
 
 @dataclass
 class Reading:
-    """How a report was read: the method, what had to be assumed, and what the reader fell back on.
+    """How a report was read: the method, what had to be assumed, whether it is verified, and reader facts.
 
-    `details` are reader facts, e.g. for a PDF the pages pdfminer read instead of pdfium (and why) and
-    the fonts the document does not embed.
+    `assumptions` are the decisions the reader took beyond what the printed labels say, each
+    `{"what": code, "why": one line, …}` (the agency taken from the signature, a row's cells filled from a
+    printed zero row, an alignment the tables' identities chose, a fee read from a "none collected"
+    sentence). `verified` is set by the checks (`nianbao.expectations`): true only when nothing was assumed
+    and every blocking identity holds; None until checked. `details` are reader facts, e.g. for a PDF the
+    pages pdfminer read instead of pdfium (and why) and the fonts the document does not embed.
     """
 
     method: str = "text"
-    assumptions: list[dict[str, str]] = field(default_factory=list)
+    assumptions: list[dict[str, Any]] = field(default_factory=list)
     details: dict[str, Any] = field(default_factory=dict)
+    verified: bool | None = None
+
+    def assume(self, what: str, why: str, **facts: Any) -> None:
+        """Record a decision taken beyond the printed labels (once per `what` and facts)."""
+        entry = {"what": what, "why": why, **facts}
+        if entry not in self.assumptions:
+            self.assumptions.append(entry)
+
+    def assumed(self) -> list[str]:
+        """The codes of what was assumed, in the order it was."""
+        return [str(a["what"]) for a in self.assumptions]
 
     def as_json(self) -> dict[str, Any]:
         """The `reading` object of an extracted report."""
-        return {"method": self.method, "assumptions": list(self.assumptions), **self.details}
+        return {
+            "method": self.method,
+            "verified": self.verified,
+            "assumptions": list(self.assumptions),
+            **self.details,
+        }
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> Reading:
         """Inverse of `as_json`."""
-        rest = {k: v for k, v in d.items() if k not in ("method", "assumptions")}
-        return cls(d.get("method", "text"), list(d.get("assumptions", [])), rest)
+        rest = {k: v for k, v in d.items() if k not in ("method", "assumptions", "verified")}
+        return cls(d.get("method", "text"), list(d.get("assumptions", [])), rest, d.get("verified"))
 
 
 @dataclass

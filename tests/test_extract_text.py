@@ -120,11 +120,32 @@ def test_template_shown_by_table_three() -> None:
     assert template_shown(_tables(V2021_T2, [])[1]) is None
 
 
-def test_row_the_template_lacks_is_warned_of() -> None:
-    """A v2021 report printing v2019's single 其他处理 row: the row is left out, with a warning."""
+def test_a_zero_v2019_other_row_in_a_v2021_table_fills_its_three_rows_and_says_so() -> None:
+    """Issue 12: the v2019 single 其他处理 row, 0 in every column, stands for the three v2021 rows: all 0."""
     _t2, labelled = _tables(V2021_T2, V2019_OTHER)
     assert [code for code, _cells in labelled.rows] == ["received_new", "other_handling"]
     report = Report(agency="x", year=2022, template="v2021")
     read_applications(labelled, "v2021", report)
+    assert list(report.applications) == [
+        "received_new",
+        "other_no_correction",
+        "other_fee_unpaid",
+        "other_misc",
+    ]
+    assert all(
+        v == 0
+        for row in ("other_no_correction", "other_fee_unpaid", "other_misc")
+        for v in report.applications[row].values()
+    )
+    assert report.reading.assumed() == ["other_handling_zero_split"]
+    assert report.warnings == []
+
+
+def test_a_non_zero_v2019_other_row_in_a_v2021_table_is_not_split() -> None:
+    """A non-zero single 其他处理 row cannot be split: the three rows stay unknown, the printed row is kept."""
+    _t2, labelled = _tables(V2021_T2, ["（六）其他处理\t2\t0\t0\t0\t1\t0\t3"])
+    report = Report(agency="x", year=2022, template="v2021")
+    read_applications(labelled, "v2021", report)
     assert list(report.applications) == ["received_new"]
-    assert report.warnings == [{"kind": "row_not_in_template", "row": "other_handling", "template": "v2021"}]
+    assert report.reading.details["other_handling_printed"]["total"] == 3
+    assert report.reading.assumed() == []

@@ -22,6 +22,7 @@ def test_extract_cli_prints_the_spec_record(tmp_path: Path) -> None:
     got = json.loads(lines[0])
     expected = json.loads((GOLDEN / "hz-yjglj_2020.json").read_text(encoding="utf-8"))
     assert got.pop("source") == str(EXAMPLE_TXT)
+    assert got.pop("reading") == {"method": "text", "verified": True, "assumptions": []}
     assert got == expected
 
 

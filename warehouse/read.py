@@ -189,6 +189,13 @@ def admission_inputs(con: duckdb.DuckDBPyConnection, refs: Iterable[DocRef]) -> 
         previous=previous_reports(con, [(r.agency_id, r.year) for r in refs]),
         overrides=active_overrides(con, [(r.agency_id, r.year, r.sha256) for r in refs]),
         siblings={r: found for r in refs if (found := siblings(con, r))},
+        agency_names=dict(
+            con.execute(
+                "select agency_id, name from curated.dim_agency where agency_id in "
+                "(select unnest(?::varchar[]))",
+                [sorted({r.agency_id for r in refs})],
+            ).fetchall()
+        ),
     )
 
 

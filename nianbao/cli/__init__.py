@@ -79,22 +79,31 @@ def extract(
     files: Annotated[list[Path], typer.Argument(help="documents: PDF, HTML, DOCX or text")],
     provenance: Annotated[bool, typer.Option(help="include provenance, narrative and warnings")] = False,
 ) -> None:
-    """Read each document and print one JSON line: the canonical report, or its error."""
+    """Read each document and print one JSON line: the canonical report with its `reading`, or its error."""
+    from nianbao.expectations.checks import verified
+    from nianbao.expectations.validate import validate
     from nianbao.pipeline.extract import extract_report
+    from nianbao.pipeline.model import Report
 
-    failed = 0
+    results: list[tuple[Path, Report | dict[str, str]]] = []
     for f in files:
         try:
-            report = extract_report(f.read_bytes())
-            out = report.as_json() if provenance else report.canonical()
-            print(_dump({**out, "source": str(f)}))
+            results.append((f, extract_report(f.read_bytes())))
         except NianbaoError as e:
-            failed += 1
-            print(_dump({"source": str(f), "error": e.as_json()}))
+            results.append((f, e.as_json()))
         except OSError as e:
-            failed += 1
-            print(_dump({"source": str(f), "error": {"code": "unreadable_file", "message": str(e.strerror)}}))
-    raise typer.Exit(1 if failed else 0)
+            results.append((f, {"code": "unreadable_file", "message": str(e.strerror)}))
+    reports = [r for _f, r in results if isinstance(r, Report)]
+    found = validate(reports).findings if reports else {}
+    for k, report in enumerate(reports):  # verified: nothing assumed and every blocking check holds
+        report.reading.verified = verified(report, found.get(k, []))
+    for f, result in results:
+        if isinstance(result, Report):
+            out = result.as_json() if provenance else {**result.canonical(), "reading": result.reading.as_json()}
+            print(_dump({**out, "source": str(f)}))
+        else:
+            print(_dump({"source": str(f), "error": result}))
+    raise typer.Exit(1 if len(reports) < len(results) else 0)
 
 
 def _run_and_show(catalog: Path, warehouse: Path | None, year: int | None = None) -> None:

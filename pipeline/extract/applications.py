@@ -136,8 +136,16 @@ def template_shown(table: LabelledRows) -> str | None:
     return shown
 
 
+OTHER_V2021 = ("other_no_correction", "other_fee_unpaid", "other_misc")
+
+
 def read_applications(table: LabelledRows, template: str, report: Report) -> None:
-    """Fill `report.applications` from table 3's labelled rows in the template's row order; others are warned of."""
+    """Fill `report.applications` from table 3's labelled rows in the template's row order; others are warned of.
+
+    A v2021 report that still prints the v2019 single （六）其他处理 row: when it is 0 in every column, the
+    three v2021 rows it stands for are exactly 0 (counts that sum to 0) and are filled, the assumption
+    recorded; otherwise they stay unknown and the printed row is kept in the reading for `template_mixed`.
+    """
     for code, values in table.rows:
         parsed: dict[str, int] = {}
         for applicant, cell in zip(table.applicants, values, strict=True):
@@ -148,6 +156,23 @@ def read_applications(table: LabelledRows, template: str, report: Report) -> Non
             report.provenance[f"applications.{code}.{applicant}"] = cell.loc
         report.applications[code] = {a: parsed[a] for a in T.APPLICANT_CODES if a in parsed}
     valid_rows = T.application_row_codes(template)
+    mixed = report.applications.get("other_handling")
+    if template == "v2021" and mixed is not None and not any(r in report.applications for r in OTHER_V2021):
+        if mixed and all(v == 0 for v in mixed.values()) and len(mixed) == len(T.APPLICANT_CODES):
+            for row in OTHER_V2021:
+                report.applications[row] = dict(mixed)
+                for a in mixed:
+                    report.provenance[f"applications.{row}.{a}"] = report.provenance[
+                        f"applications.other_handling.{a}"
+                    ]
+            report.reading.assume(
+                "other_handling_zero_split",
+                "a v2021 table 3 prints the v2019 single （六）其他处理 "
+                "row, 0 in every column: its three v2021 rows are 0",
+            )
+        else:
+            report.reading.details["other_handling_printed"] = dict(mixed)
+        del report.applications["other_handling"]
     for extra in [r for r in report.applications if r not in valid_rows]:
         # the dropped row's provenance is kept: it still says where the printed row sits
         report.warnings.append({"kind": "row_not_in_template", "row": extra, "template": template})

@@ -45,6 +45,7 @@ class ParsedDocument:
     format: str = "text"
     text_locations: dict[str, Location] = field(default_factory=dict)
     reading: dict[str, Any] = field(default_factory=dict)  # how the reader got there (Reading.details)
+    metadata: dict[str, str] = field(default_factory=dict)  # the page's own: ContentSource, 发布机构, title
 
 
 NUMBERING = re.compile(r"^(\(?[一二三四五六七八九十]+[)、.]|\(\d+\)|\d+[.、])")

@@ -461,9 +461,9 @@ def _parse(data: bytes) -> ParsedDocument:
         raise ExtractError("garbled_text", "table text is glyph codes (cid:NNN), not characters")
     text = _body_text(pages)
     locations: dict[str, Location] = {}
-    _fees, raw = read_fees(text)
-    if raw:
-        loc = _locate(raw, pages)
+    fees = read_fees(text)
+    if fees is not None:
+        loc = _locate(fees.raw, pages)
         if loc is not None:
             locations["fees"] = loc
     reading: dict[str, Any] = {"pages": len(handles)}

@@ -17,11 +17,11 @@ from nianbao.pipeline.extract.applications import (
     template_shown,
 )
 from nianbao.pipeline.extract.cells import ParsedDocument, Row, norm_label
-from nianbao.pipeline.extract.facts import read_fees, read_narrative, read_title
+from nianbao.pipeline.extract.facts import fees_location, read_agency, read_fees, read_narrative, read_title
 from nianbao.pipeline.extract.proactive import read_proactive
 from nianbao.pipeline.extract.review_litigation import read_review_litigation
 from nianbao.pipeline.extract.sections import group_sections
-from nianbao.pipeline.model import Location, Report
+from nianbao.pipeline.model import Report
 
 
 def decide_template(proactive: list[Row], applications: LabelledRows) -> str:
@@ -44,7 +44,7 @@ def decide_template(proactive: list[Row], applications: LabelledRows) -> str:
 
 def build_report(doc: ParsedDocument) -> Report:
     """The canonical record of a parsed document, or ExtractError naming what is missing."""
-    agency, year = read_title(doc.text)
+    titled, year = read_title(doc.text)
     sections = group_sections(doc)
     missing = [name for name in T.TABLE_NAMES if name not in sections]
     if len(missing) == 3:
@@ -57,17 +57,28 @@ def build_report(doc: ParsedDocument) -> Report:
         )
     applications = label_applications(sections["applications"])
     template = decide_template(sections["proactive"], applications)
-    report = Report(agency=agency, year=year, template=template, format=doc.format)
+    agency = titled or read_agency(doc.text, doc.metadata)
+    report = Report(agency=agency.name if agency else "", year=year, template=template, format=doc.format)
     report.reading.details = dict(doc.reading)
+    if agency is not None and agency.source != "title":
+        report.reading.assume(
+            f"agency_from_{agency.source}",
+            f"the title names no agency: read from the {agency.source}",
+            raw=agency.raw,
+        )
     # table 3 before table 2: the record's provenance has always listed table 3's cells first
     read_applications(applications, template, report)
     read_proactive(sections["proactive"], template, report)
     read_review_litigation(sections["review_litigation"], report)
     if template == "v2021":
-        fees, raw = read_fees(doc.text)
-        report.processing_fees_yuan = fees
-        if raw is not None:
-            report.provenance["processing_fees_yuan"] = doc.text_locations.get("fees", Location(raw=raw))
+        fees = read_fees(doc.text, doc.tables)
+        if fees is not None:
+            report.processing_fees_yuan = fees.yuan
+            report.provenance["processing_fees_yuan"] = fees_location(fees, doc.text_locations.get("fees"))
+            if fees.stated_none:
+                report.reading.assume(
+                    "fees_stated_none", "section 六 says no fee was collected: read as 0", raw=fees.raw
+                )
     report.narrative = read_narrative(doc.text)
     lo, hi = T.TEMPLATE_YEARS[template]
     if not lo <= year <= hi:
