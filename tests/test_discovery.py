@@ -117,6 +117,29 @@ def test_discover_agency_on_saved_pages_tells_documents_by_bytes() -> None:
     assert kind_of(PDF) == "document" and kind_of(article) == "html"
 
 
+def test_a_listed_report_that_leads_to_an_error_page_is_read_as_unreadable_not_missing() -> None:
+    """Issue 12: 页面不存在 served with 200 under a report link: the page is this year's document, and it is
+    refused as not_a_report, so the rollup says unreadable rather than no_report."""
+    from nianbao.pipeline.errors import ExtractError
+    from nianbao.pipeline.extract import read_document
+
+    error_page = (Path(__file__).parent / "files" / "html" / "refuse_404.html").read_bytes()
+    listing = (
+        '<html><body><a href="/a/2022.html">XX局2022年政府信息公开工作年度报告</a></body></html>'.encode()
+    )
+    pages = {f"{BASE}/a/index.html": listing, f"{BASE}/a/2022.html": error_page}
+
+    def get(url: str, role: str) -> _Page:
+        return _Page(pages.get(url), None if url in pages else "fetch_failed")
+
+    agency = Agency("xx", "XX局", "杭州市", "municipal", "department", index_url=f"{BASE}/a/index.html")
+    found = discover_agency(agency, get)
+    assert [(f.year, f.url, f.how) for f in found.documents] == [(2022, f"{BASE}/a/2022.html", "inline")]
+    assert found.problems == [(f"{BASE}/a/2022.html", "no_document_on_page")]
+    refused = read_document(error_page)
+    assert isinstance(refused, ExtractError) and refused.code == "not_a_report"
+
+
 @pytest.mark.slow
 def test_discovery_finds_exactly_the_sample_citys_documents(tmp_path: Path) -> None:
     """Over the whole generated city (redirected listings, query-string downloads, JSP links, 下一页)."""

@@ -99,7 +99,11 @@ def extract(
         report.reading.verified = verified(report, found.get(k, []))
     for f, result in results:
         if isinstance(result, Report):
-            out = result.as_json() if provenance else {**result.canonical(), "reading": result.reading.as_json()}
+            out = (
+                result.as_json()
+                if provenance
+                else {**result.canonical(), "reading": result.reading.as_json()}
+            )
             print(_dump({**out, "source": str(f)}))
         else:
             print(_dump({"source": str(f), "error": result}))

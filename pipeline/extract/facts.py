@@ -73,7 +73,9 @@ def _clean_name(text: str) -> str:
 def _org_line(line: str) -> bool:
     """A line that is just the name of a body: short, no sentence punctuation, ending like an organisation."""
     s = _clean_name(line)
-    return 2 < len(s) <= 30 and not _SENTENCE.search(line) and bool(_ORG.search(s))
+    return (
+        2 < len(s) <= 30 and not _SENTENCE.search(line) and not re.search("[:：]", s) and bool(_ORG.search(s))
+    )
 
 
 def read_title(text: str) -> tuple[Agency | None, int]:
@@ -120,9 +122,11 @@ def read_agency(text: str, metadata: dict[str, str] | None = None) -> Agency | N
             return Agency(_clean_name(tail[k - 1]), "signature", tail[k - 1] + "\n" + tail[k])
     for key in ("ContentSource", "发布机构", "信息来源", "来源", "title"):
         value = (metadata or {}).get(key, "")
-        name = _clean_name(_BREADCRUMB.split(value)[0] if key == "title" else value)
-        if name and _org_line(name):
-            return Agency(name, "metadata", f"{key}: {value}")
+        # a page title is '<report>_<body>' or '<body> - <site>': any part that is a body's name
+        for part in re.split(r"[_|｜—–-]+", value) if key == "title" else [value]:
+            name = _clean_name(part)
+            if name and _org_line(name) and not _TITLE.search(normalise_years(name)):
+                return Agency(name, "metadata", f"{key}: {value}")
     for line in lines[:15]:  # 发布机构：… in the page's own furniture, above the report
         m = _META.search(line)
         if m and _org_line(m.group("name")):

@@ -273,4 +273,21 @@ def parse_html(data: bytes) -> ParsedDocument:
     text = clean_text("\n".join(_lines(_tokens(start, report_tables, links=False))))
     if not text.strip() and not tables:
         raise ExtractError("empty", "the page has no text")
-    return ParsedDocument(text=text, tables=tables, format="html")
+    return ParsedDocument(text=text, tables=tables, format="html", metadata=page_metadata(root))
+
+
+_META_NAMES = {"contentsource": "ContentSource", "source": "ContentSource", "author": "发布机构"}
+
+
+def page_metadata(root: HtmlElement) -> dict[str, str]:
+    """What the page says of itself: <title> and the CMS's meta tags naming the publishing body."""
+    out: dict[str, str] = {}
+    title = root.find(".//title")
+    if title is not None and (title.text or "").strip():
+        out["title"] = clean_text(title.text or "").strip()
+    for meta in root.iter("meta"):
+        key = _META_NAMES.get((meta.get("name") or "").strip().lower())
+        content = clean_text(meta.get("content") or "").strip()
+        if key and content and key not in out:
+            out[key] = content
+    return out

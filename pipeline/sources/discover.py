@@ -105,7 +105,11 @@ def follow_report_link(
     found = [Found(agency.id, year, url, url, "inline")] if article.inline else []
     found += [Found(agency.id, year, a.url, url, "attachment") for a in article.attachments]
     if not found:
+        # the listing says this year's report is here, yet the page carries none (页面不存在 served as 200, an
+        # empty article): the page itself is the document, so that the year is read as unreadable with the
+        # reader's reason, not as a year with no report
         out.problems.append((url, "no_document_on_page"))
+        found = [Found(agency.id, year, url, url, "inline")]
     return found
 
 
