@@ -107,6 +107,8 @@ def label_applications(rows: list[Row]) -> LabelledRows:
         code, group = _application_row(label or pending, group)
         if code is None and pending:
             code, group = _application_row(pending + label, group)
+        if code is not None and group is None:  # a group's label set beside its rows, not above them
+            group = next((g for _k, g in _GROUPS if code.startswith(f"{g}_")), None)
         pending = ""
         if code is None:
             continue

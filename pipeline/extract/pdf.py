@@ -29,6 +29,7 @@ from pdfplumber.table import merge_edges
 from pdfplumber.utils.text import extract_text
 
 from nianbao.pipeline.errors import ExtractError
+from nianbao.pipeline.extract import positions
 from nianbao.pipeline.extract.cells import Cell, ParsedDocument, RawTable, Row
 from nianbao.pipeline.extract.facts import read_fees
 from nianbao.pipeline.extract.glyphs import clean_text
@@ -389,6 +390,19 @@ def _tables_of(handles: Handles, miner: _Pdfminer, wanted: list[int]) -> list[Ra
     return out
 
 
+def _tables_by_position(handles: Handles, miner: _Pdfminer, numbers: list[int]) -> list[RawTable]:
+    """Tables of pages that print them without ruling lines, from where their words sit."""
+    out: list[RawTable] = []
+    for n in numbers:
+        if n in miner.pages:
+            chars = miner.pages[n].chars
+        else:
+            page, textpage = handles[n - 1]
+            chars = PdfiumPage(page, textpage, n).chars
+        out.extend(positions.tables(chars, n))
+    return out
+
+
 def _sections_found(tables: list[RawTable]) -> int:
     """How many of tables 2-4 the raw tables show."""
     return len(group_sections(ParsedDocument(text="", tables=tables)))
@@ -444,6 +458,9 @@ def _parse(data: bytes) -> ParsedDocument:
                 everywhere = _tables_of(handles, miner, [p.number for p in pages])
                 if _sections_found(everywhere) > _sections_found(tables):
                     tables, wanted = everywhere, [p.number for p in pages]
+            positioned: list[RawTable] = []
+            if _sections_found(tables) < 3:  # no ruling lines at all? columns from the words' positions
+                positioned = _tables_by_position(handles, miner, [p.number for p in pages])
     finally:
         for page, textpage in handles:
             textpage.close()
@@ -457,6 +474,9 @@ def _parse(data: bytes) -> ParsedDocument:
             fallback.update(
                 {n: "pdfium's reading found fewer of tables 2-4" for n in wanted if n not in fallback}
             )
+    from_positions = _sections_found(tables) < 3 and _sections_found(positioned) > _sections_found(tables)
+    if from_positions:
+        tables = positioned
     if any("(cid:" in c.text for t in tables for r in t.rows for c in r if c is not None):
         raise ExtractError("garbled_text", "table text is glyph codes (cid:NNN), not characters")
     text = _body_text(pages)
@@ -467,6 +487,8 @@ def _parse(data: bytes) -> ParsedDocument:
         if loc is not None:
             locations["fees"] = loc
     reading: dict[str, Any] = {"pages": len(handles)}
+    if from_positions:
+        reading["tables_from_positions"] = True  # the tables print no ruling lines
     if fallback:
         reading["read_by_pdfminer"] = [{"page": n, "why": why} for n, why in sorted(fallback.items())]
     if fonts:

@@ -1,0 +1,247 @@
+"""Tables printed without ruling lines: rows and columns from where the words sit on the page.
+
+Some producers set the tables as text positioned in columns, with no rules at all, and a table finder
+that follows rules finds nothing. Here a page's characters become words and lines; a *data line* is one
+that ends in numbers. Runs of data lines that print the same number of values define value columns (the
+median x of each value's position); a row's label is the text left of the first column within the band
+between its neighbours (so a label wrapped over two lines, or set beside its values' middle, stays with
+its row); the lines just above a run are its header, each word put in the column under which it sits.
+The result is the same `RawTable` a ruled table gives, so the table readers see no difference.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pdfplumber.utils.text import extract_words
+
+from nianbao.pipeline.extract.cells import Cell, RawTable, Row
+from nianbao.pipeline.extract.glyphs import clean_text
+from nianbao.pipeline.model import Location
+from nianbao.pipeline.numbers import parse_amount, parse_change
+
+_CHANGE_WORDS = ("增加", "减少", "新增", "增", "减")
+_FOOTER = re.compile(r"^\s*([-—–－]\s*\d+\s*[-—–－]|第\s*\d+\s*页(\s*[/共]\s*\d+\s*页?)?|\d+\s*/\s*\d+)\s*$")
+
+
+@dataclass(frozen=True)
+class Word:
+    """A word on a page: its text and box (top-left origin, points)."""
+
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+
+    @property
+    def x(self) -> float:
+        """Horizontal centre."""
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def y(self) -> float:
+        """Vertical centre."""
+        return (self.top + self.bottom) / 2
+
+
+def is_number(text: str) -> bool:
+    """A value as table cells print them: a count, a signed change, an amount, or a zero mark."""
+    for parse in (parse_change, parse_amount):
+        try:
+            parse(text)
+            return True
+        except ValueError:
+            continue
+    return False
+
+
+def words(chars: Sequence[dict[str, Any]]) -> list[Word]:
+    """The page's words (characters closer than about a third of their width run together)."""
+    found = extract_words(list(chars), x_tolerance=1.5, y_tolerance=2, keep_blank_chars=False)
+    return [Word(clean_text(w["text"]), w["x0"], w["x1"], w["top"], w["bottom"]) for w in found]
+
+
+def lines(ws: list[Word]) -> list[list[Word]]:
+    """Words grouped into lines by their vertical centres, each line left to right, lines top to bottom."""
+    if not ws:
+        return []
+    height = statistics.median(w.bottom - w.top for w in ws) or 1.0
+    out: list[list[Word]] = []
+    for w in sorted(ws, key=lambda w: (w.y, w.x0)):
+        if out and abs(statistics.fmean(v.y for v in out[-1]) - w.y) <= 0.45 * height:
+            out[-1].append(w)
+        else:
+            out.append([w])
+    return [sorted(line, key=lambda w: w.x0) for line in out]
+
+
+def _joined_changes(line: list[Word]) -> list[Word]:
+    """'减少' and '28' set as two words are one value: '减少28'."""
+    out: list[Word] = []
+    for w in line:
+        if out and out[-1].text in _CHANGE_WORDS and is_number(w.text):
+            prev = out.pop()
+            w = Word(prev.text + w.text, prev.x0, w.x1, min(prev.top, w.top), max(prev.bottom, w.bottom))
+        out.append(w)
+    return out
+
+
+@dataclass
+class _Line:
+    words: list[Word]
+    values: list[Word]  # the trailing run of numbers
+
+    @property
+    def y(self) -> float:
+        return statistics.fmean(w.y for w in self.words)
+
+
+def _split(line: list[Word]) -> _Line:
+    """A line and the numbers it ends with (a data line when there are any; a page number is none)."""
+    ws = _joined_changes(line)
+    if _FOOTER.match(" ".join(w.text for w in ws)):
+        return _Line(ws, [])
+    k = len(ws)
+    while k and is_number(ws[k - 1].text):
+        k -= 1
+    return _Line(ws, ws[k:])
+
+
+def _cell(ws: list[Word], page: int) -> Cell:
+    """One cell of words: a label set in sub-columns (a group's label beside its rows') reads column by column."""
+    clusters: list[list[Word]] = []
+    for w in sorted(ws, key=lambda w: w.x0):
+        if clusters and w.x0 < max(v.x1 for v in clusters[-1]):
+            clusters[-1].append(w)
+        else:
+            clusters.append([w])
+    text = "".join(w.text for c in clusters for w in sorted(c, key=lambda w: (round(w.y), w.x0)))
+    box = (min(w.x0 for w in ws), min(w.top for w in ws), max(w.x1 for w in ws), max(w.bottom for w in ws))
+    return Cell(text, Location(raw=" ".join(w.text for w in ws), page=page, bbox=box))
+
+
+def _runs(ls: list[_Line]) -> list[tuple[int, int]]:
+    """(first, last) line indices of each run of data lines printing the same number of values (label-only
+    lines inside a run, such as a wrapped label's second line, do not end it; a header line does)."""
+    runs: list[tuple[int, int]] = []
+    start: int | None = None
+    width = 0
+    last = -1
+    edge = 0.0  # where the current run's values begin
+    for i, line in enumerate(ls):
+        n = len(line.values)
+        if n == 0:
+            if start is not None and len(line.words) <= 3 and all(w.x1 < edge for w in line.words):
+                continue  # a label fragment: a wrapped label's other line sits left of the values
+            if start is not None:
+                runs.append((start, last))
+                start = None
+            continue
+        if start is not None and n != width:
+            runs.append((start, last))
+            start = None
+        if start is None:
+            start, width = i, n
+            edge = min(w.x0 for w in line.values) - 2
+        last = i
+    if start is not None:
+        runs.append((start, last))
+    return runs
+
+
+def tables(chars: Sequence[dict[str, Any]], page: int) -> list[RawTable]:
+    """The tables of a page without ruling lines: one RawTable per run of data lines, with its header."""
+    ls = [_split(line) for line in lines(words(chars))]
+    out: list[RawTable] = []
+    previous_end = -1
+    for first, last in _runs(ls):
+        data = [i for i in range(first, last + 1) if ls[i].values]
+        n = len(ls[first].values)
+        anchors = [statistics.median(ls[i].values[j].x for i in data) for j in range(n)]
+        gap = min((b - a for a, b in itertools.pairwise(anchors)), default=40.0)
+        left = anchors[0] - gap / 2
+        rows: list[Row] = []
+        # the header: lines between the previous run and this one whose words reach the value columns
+        head = [ls[i] for i in range(previous_end + 1, first) if any(w.x1 > left for w in ls[i].words)]
+        rows += _header(head[-6:], left, anchors, page)
+        # the data rows: values by nearest column; the label from the band between neighbouring data lines
+        ys = [ls[i].y for i in data]
+        for k, i in enumerate(data):
+            lo = (ys[k - 1] + ys[k]) / 2 if k else ls[i].y - 1e9
+            hi = (ys[k] + ys[k + 1]) / 2 if k + 1 < len(ys) else ls[i].y + 1e9
+            label = [
+                w
+                for j in range(first, last + 1)
+                for w in ls[j].words
+                if w.x < left and lo <= w.y < hi and not (j in data and w in ls[j].values)
+            ]
+            label += [w for w in ls[i].words if w.x < left and w not in label and w not in ls[i].values]
+            rows.append(_row(label, ls[i].values, anchors, page))
+        if any(c is not None and c.text for r in rows for c in r[:1]) or len(head):
+            out.append(RawTable(rows=rows))  # values with neither labels nor a header are no table
+        previous_end = last
+    return out
+
+
+def _header(head: list[_Line], left: float, anchors: list[float], page: int) -> list[Row]:
+    """Header rows, one per line, a header cell wrapped over lines joined into its first line (结果维 / 持)."""
+    grid = [
+        [[w for w in line.words if w.x < left], *_columns([w for w in line.words if w.x >= left], anchors)]
+        for line in head
+    ]
+    bands = _bands(left, anchors)
+    for k in range(len(grid) - 1):
+        for c in range(1, len(grid[k])):
+            upper, lower = grid[k][c], grid[k + 1][c]
+            if (
+                upper
+                and lower
+                and _overlap(upper, lower)
+                and _within(upper, bands[c - 1])
+                and _within(lower, bands[c - 1])
+            ):
+                grid[k][c], grid[k + 1][c] = upper + lower, []
+    blank = Cell("", Location(raw="", page=page))
+    return [[_cell(c, page) if c else blank for c in row] for row in grid if any(row)]
+
+
+def _bands(left: float, anchors: list[float]) -> list[tuple[float, float]]:
+    """Each value column's horizontal extent: halfway to its neighbours."""
+    mids = [(a + b) / 2 for a, b in itertools.pairwise(anchors)]
+    right = anchors[-1] + (anchors[-1] - mids[-1] if mids else 40.0)
+    return list(zip([left, *mids], [*mids, right], strict=True))
+
+
+def _within(ws: list[Word], band: tuple[float, float], slack: float = 3.0) -> bool:
+    """Words that stay inside a column (a heading spanning several columns does not)."""
+    return min(w.x0 for w in ws) >= band[0] - slack and max(w.x1 for w in ws) <= band[1] + slack
+
+
+def _overlap(a: list[Word], b: list[Word]) -> bool:
+    """Two pieces of text set in the same cell, one under the other: centred on the same x, or flush left."""
+    a0, a1 = min(w.x0 for w in a), max(w.x1 for w in a)
+    b0, b1 = min(w.x0 for w in b), max(w.x1 for w in b)
+    char = statistics.median(w.bottom - w.top for w in a + b)
+    return abs((a0 + a1) / 2 - (b0 + b1) / 2) <= 0.6 * char or abs(a0 - b0) <= 0.3 * char
+
+
+def _columns(values: list[Word], anchors: list[float]) -> list[list[Word]]:
+    """Words put in the value column each sits under (the nearest column centre)."""
+    cols: list[list[Word]] = [[] for _ in anchors]
+    for w in values:
+        cols[min(range(len(anchors)), key=lambda j: abs(anchors[j] - w.x))].append(w)
+    return cols
+
+
+def _row(label: list[Word], values: list[Word], anchors: list[float], page: int) -> Row:
+    """A row: its label cell, then one cell per value column (an empty cell where nothing sits under it)."""
+    cols = _columns(values, anchors)
+    row: Row = [_cell(label, page) if label else Cell("", Location(raw="", page=page))]
+    row += [_cell(c, page) if c else Cell("", Location(raw="", page=page)) for c in cols]
+    return row
