@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import re
 import statistics
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -38,6 +39,7 @@ class Word:
     x1: float
     top: float
     bottom: float
+    line: int | None = None  # the text line it came from, for a text document (no page)
 
     @property
     def x(self) -> float:
@@ -123,7 +125,11 @@ def _cell(ws: list[Word], page: int) -> Cell:
             clusters.append([w])
     text = "".join(w.text for c in clusters for w in sorted(c, key=lambda w: (round(w.y), w.x0)))
     box = (min(w.x0 for w in ws), min(w.top for w in ws), max(w.x1 for w in ws), max(w.bottom for w in ws))
-    return Cell(text, Location(raw=" ".join(w.text for w in ws), page=page, bbox=box))
+    raw = " ".join(w.text for w in ws)
+    if page == 0:  # a text document: where it is, is its line
+        first = min(ws, key=lambda w: (w.top, w.x0))
+        return Cell(text, Location(raw=raw, line=first.line, cell=(first.line or 0, int(first.x0))))
+    return Cell(text, Location(raw=raw, page=page, bbox=box))
 
 
 def _runs(ls: list[_Line]) -> list[tuple[int, int]]:
@@ -157,7 +163,29 @@ def _runs(ls: list[_Line]) -> list[tuple[int, int]]:
 
 def tables(chars: Sequence[dict[str, Any]], page: int) -> list[RawTable]:
     """The tables of a page without ruling lines: one RawTable per run of data lines, with its header."""
-    ls = [_split(line) for line in lines(words(chars))]
+    return tables_of_words(words(chars), page)
+
+
+def text_words(text: str) -> list[Word]:
+    """The words of text laid out in columns with spaces (`pdftotext -layout`): runs split by two or more
+    spaces, each placed at its display column (a CJK character is two columns wide), one line per row."""
+    out: list[Word] = []
+    for n, line in enumerate(text.splitlines(), start=1):
+        col = 0
+        for m in re.finditer(r"\S+(?: \S+)*", line.replace("\t", "  ")):
+            col = _width(line[: m.start()])
+            width = _width(m.group(0))
+            out.append(Word(m.group(0), float(col), float(col + width), 2.0 * n - 1, 2.0 * n + 1, n))
+    return out
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def tables_of_words(ws: list[Word], page: int) -> list[RawTable]:
+    """Tables from words placed on a page (`page` 0: text lines, located by line number)."""
+    ls = [_split(line) for line in lines(ws)]
     out: list[RawTable] = []
     previous_end = -1
     for first, last in _runs(ls):
@@ -240,8 +268,12 @@ def _columns(values: list[Word], anchors: list[float]) -> list[list[Word]]:
 
 
 def _row(label: list[Word], values: list[Word], anchors: list[float], page: int) -> Row:
-    """A row: its label cell, then one cell per value column (an empty cell where nothing sits under it)."""
-    cols = _columns(values, anchors)
+    """A row: its label cell, then one cell per value column (an empty cell where nothing sits under it).
+
+    A row printing one value per column takes them in order, wherever the line set them (a converter's
+    layout shifts a line now and then); a row with fewer puts each under the column it sits nearest.
+    """
+    cols = [[w] for w in values] if len(values) == len(anchors) else _columns(values, anchors)
     row: Row = [_cell(label, page) if label else Cell("", Location(raw="", page=page))]
     row += [_cell(c, page) if c else Cell("", Location(raw="", page=page)) for c in cols]
     return row

@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 
 from nianbao.pipeline.errors import ExtractError
+from nianbao.pipeline.extract import positions
 from nianbao.pipeline.extract.cells import Cell, ParsedDocument, RawTable, Row
 from nianbao.pipeline.extract.glyphs import clean_text
+from nianbao.pipeline.extract.sections import group_sections
 from nianbao.pipeline.model import Location
 
 _HEADING = re.compile(r"^[#\s*]*(?P<num>[一二三四五六])\s*[、.．]\s*\**(?P<title>.*)$")
@@ -73,4 +75,13 @@ def parse_text(data: bytes) -> ParsedDocument:
                 current.rows.append(row)
         else:
             body.append(line)
+    if len(group_sections(ParsedDocument(text="", tables=tables))) < 3:
+        # no tab- or pipe-separated tables: text laid out in columns with spaces (`pdftotext -layout`)
+        laid_out = positions.tables_of_words(positions.text_words(text), 0)
+        if len(group_sections(ParsedDocument(text="", tables=laid_out))) > len(
+            group_sections(ParsedDocument(text="", tables=tables))
+        ):
+            return ParsedDocument(
+                text="\n".join(body), tables=laid_out, format="text", reading={"tables_from_positions": True}
+            )
     return ParsedDocument(text="\n".join(body), tables=tables, format="text")
