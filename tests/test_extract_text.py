@@ -84,7 +84,8 @@ V2021_OTHER = [
 
 def _tables(t2: list[str], t3: list[str]) -> tuple[list[Row], LabelledRows]:
     """Table 2's rows and table 3 labelled, from a small text report."""
-    t3 = ["一、本年新收政府信息公开申请数量" + ZEROS, *t3]
+    header = "申请人情况\t自然人\t商业企业\t科研机构\t社会公益组织\t法律服务机构\t其他\t总计"
+    t3 = [header, "一、本年新收政府信息公开申请数量" + ZEROS, *t3]
     text = "\n".join(["二、主动公开政府信息情况", *t2, "三、收到和处理政府信息公开申请情况", *t3])
     sections = group_sections(parse_text(text.encode()))
     return sections["proactive"], label_applications(sections["applications"])
@@ -149,3 +150,84 @@ def test_a_non_zero_v2019_other_row_in_a_v2021_table_is_not_split() -> None:
     assert list(report.applications) == ["received_new"]
     assert report.reading.details["other_handling_printed"]["total"] == 3
     assert report.reading.assumed() == []
+
+
+# ----------------------------------------------------------------------------- table 3 without its labels
+MD = (FILES / "md_hz-czj_2021.md").read_text(encoding="utf-8")
+_HEADER = MD.splitlines()[30:34]  # the applicant header: 申请人情况 / 自然人 … 总计 / 商业企业 …
+
+
+def _md_without_header() -> str:
+    """Table 3 whose header names no applicant column (a converter dropped the header rows)."""
+    lines = MD.splitlines()
+    return "\n".join([*lines[:30], "||||||||||", "|---|---|---|---|---|---|---|---|---|---|", *lines[34:]])
+
+
+def _total_first(line: str) -> str:
+    """A table 3 row with its last value cell (总计) moved in front of the six applicant cells."""
+    cells = line.split("|")[1:-1]
+    if len(cells) != 10 or not line.startswith("|"):
+        return line
+    labels, values = cells[:3], cells[3:]
+    return "|" + "|".join([*labels, values[-1], *values[:-1]]) + "|"
+
+
+def _table3_lines(text: str) -> tuple[list[str], int, int]:
+    lines = text.splitlines()
+    start = next(i for i, s in enumerate(lines) if "三、收到和处理" in s)
+    end = next(i for i, s in enumerate(lines) if "四、政府信息公开行政复议" in s)
+    return lines, start, end
+
+
+def test_unnamed_columns_taken_in_template_order_and_recorded() -> None:
+    expected = extract_report(MD.encode()).applications
+    report = extract_report(_md_without_header().encode())
+    assert report.applications == expected
+    (assumed,) = [a for a in report.reading.assumptions if a["what"] == "alignment_by_identities"]
+    assert assumed["applicants"] == list(T.APPLICANT_CODES)
+
+
+def test_unnamed_columns_with_total_first_found_by_the_rows_sums() -> None:
+    expected = extract_report(MD.encode()).applications
+    lines, start, end = _table3_lines(_md_without_header())
+    moved = [*lines[:start], *(_total_first(s) for s in lines[start:end]), *lines[end:]]
+    report = extract_report("\n".join(moved).encode())
+    assert report.applications == expected
+    (assumed,) = [a for a in report.reading.assumptions if a["what"] == "alignment_by_identities"]
+    assert assumed["applicants"] == ["total", *T.APPLICANT_PARTS]
+
+
+def _unlabel(text: str, labels: tuple[str, ...]) -> str:
+    """Rows whose label cells are blanked, as when a page break loses a table's label columns."""
+    out = []
+    for line in text.splitlines():
+        if any(label in line for label in labels):
+            cells = line.split("|")
+            line = "|".join(["", "", "", "", *cells[4:]])
+        out.append(line)
+    return "\n".join(out)
+
+
+def test_rows_without_labels_placed_by_order_when_the_identities_hold() -> None:
+    expected = extract_report(MD.encode())
+    report = extract_report(_unlabel(MD, ("2．没有现成信息", "3．补正后申请内容")).encode())
+    assert report.applications == expected.applications
+    (assumed,) = [a for a in report.reading.assumptions if a["what"] == "rows_by_order"]
+    assert assumed["rows"] == ["unavailable_needs_creation", "unavailable_unclear"]
+    assert "alignment_by_identities" not in report.reading.assumed()
+
+
+def test_rows_without_labels_refused_when_the_count_does_not_fit() -> None:
+    text = _unlabel(MD, ("2．没有现成信息", "3．补正后申请内容"))
+    text = "\n".join(s for s in text.splitlines() if "1．信访举报投诉类申请" not in s)
+    with pytest.raises(ExtractError) as err:
+        extract_report(text.encode())
+    assert err.value.code == "tables_not_found" and "cannot be placed" in str(err.value)
+
+
+def test_rows_without_labels_refused_when_placed_they_break_the_identities() -> None:
+    text = _unlabel(MD, ("2．没有现成信息",)).replace("|31|7|1|||1|40|", "|31|7|1|||1|41|")
+    text = text.replace("（七）总计||177|148|7|3|2|6|343|", "（七）总计||177|148|7|3|2|6|344|")
+    with pytest.raises(ExtractError) as err:
+        extract_report(text.encode())
+    assert err.value.code == "tables_not_found" and "identities do not hold" in str(err.value)

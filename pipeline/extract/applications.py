@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from nianbao.pipeline import tables as T
+from nianbao.pipeline.errors import ExtractError
 from nianbao.pipeline.extract.cells import NUMBERING, Cell, Row, match_code, norm_label, split_row
 from nianbao.pipeline.extract.glyphs import clean_text
 from nianbao.pipeline.model import Report
@@ -27,8 +28,9 @@ _GROUPS = (
 )
 
 
-def _applicant_order(rows: list[Row]) -> list[str]:
-    """Applicant codes in printed column order, from the header; the template's order if unclear."""
+def _applicant_order(rows: list[Row]) -> tuple[list[str], bool]:
+    """Applicant codes in printed column order, and whether the header named them all; the template's order
+    (for the identities to confirm) when it did not."""
     found: dict[str, int] = {}
     for row in rows:
         label, values, _ = split_row(row)
@@ -44,10 +46,10 @@ def _applicant_order(rows: list[Row]) -> list[str]:
                 if hit and a.code not in found:
                     found[a.code] = i
     if len(found) == len(T.APPLICANTS) and len(set(found.values())) == len(found):
-        return sorted(found, key=lambda k: found[k])
+        return sorted(found, key=lambda k: found[k]), True
     if "total" in found and "natural_person" in found and found["total"] < found["natural_person"]:
-        return ["total", *T.APPLICANT_PARTS]
-    return list(T.APPLICANT_CODES)
+        return ["total", *T.APPLICANT_PARTS], True
+    return list(T.APPLICANT_CODES), False
 
 
 def _application_row(label: str, group: str | None) -> tuple[str | None, str | None]:
@@ -82,18 +84,21 @@ def _application_row(label: str, group: str | None) -> tuple[str | None, str | N
 class LabelledRows:
     """Table 3 as its labels place it: the applicant columns, and each readable row's code and value cells.
 
-    `applicants` are in printed column order; each row has one value cell per applicant. Rows whose label
-    names no code, or whose width fits no applicant header, are left out.
+    `applicants` are in printed column order (`named`: the header said so; else the template's order,
+    which the identities must confirm); each row has one value cell per applicant. A row of values with no
+    label at all (a continuation that lost its label columns) has the code None until its place in the
+    template is known. Rows whose label names no code, or whose width fits no applicant header, are left out.
     """
 
     applicants: list[str]
-    rows: list[tuple[str, list[Cell]]]
+    rows: list[tuple[str | None, list[Cell]]]
+    named: bool = True
 
 
 def label_applications(rows: list[Row]) -> LabelledRows:
     """Table 3's raw rows placed by their labels: which column is which applicant, which row which code."""
-    order = _applicant_order(rows)
-    placed: list[tuple[str, list[Cell]]] = []
+    order, named = _applicant_order(rows)
+    placed: list[tuple[str | None, list[Cell]]] = []
     group: str | None = None
     pending = ""
     for row in rows:
@@ -109,8 +114,9 @@ def label_applications(rows: list[Row]) -> LabelledRows:
             code, group = _application_row(pending + label, group)
         if code is not None and group is None:  # a group's label set beside its rows, not above them
             group = next((g for _k, g in _GROUPS if code.startswith(f"{g}_")), None)
+        labelled = bool(label or pending)
         pending = ""
-        if code is None:
+        if code is None and (labelled or not any(v.text.strip() for v in values)):
             continue
         if len(values) > len(order):
             extra = values[: len(values) - len(order)]
@@ -118,7 +124,7 @@ def label_applications(rows: list[Row]) -> LabelledRows:
                 values = values[len(values) - len(order) :]
         if len(values) == len(order):
             placed.append((code, values))
-    return LabelledRows(order, placed)
+    return LabelledRows(order, placed, named)
 
 
 # a row only one template has shows that template: v2019's single （六）其他处理, v2021's three sub-rows
@@ -134,29 +140,128 @@ def template_shown(table: LabelledRows) -> str | None:
     """The template table 3's rows show (the last 其他处理 row decides), or None if they show none."""
     shown: str | None = None
     for code, _values in table.rows:
-        shown = _ONLY_IN.get(code, shown)
+        shown = _ONLY_IN.get(code, shown) if code else shown
     return shown
 
 
 OTHER_V2021 = ("other_no_correction", "other_fee_unpaid", "other_misc")
 
 
+def _by_order(
+    rows: list[tuple[str | None, list[Cell]]], template: str
+) -> tuple[list[tuple[str, list[Cell]]], list[str]]:
+    """Rows without labels placed by their order: each run between two labelled rows takes the template rows
+    missing between them, when there are exactly as many. The rows placed, and the codes placed by order."""
+    order = T.application_row_codes(template)
+    present = {c for c, _v in rows if c}
+    out: list[tuple[str, list[Cell]]] = []
+    by_order: list[str] = []
+    k = 0
+    while k < len(rows):
+        code, values = rows[k]
+        if code is not None:
+            out.append((code, values))
+            k += 1
+            continue
+        run_end = k
+        while run_end < len(rows) and rows[run_end][0] is None:
+            run_end += 1
+        before = next((c for c, _v in reversed(out)), None)
+        after = next((c for c, _v in rows[run_end:] if c), None)
+        lo = order.index(before) + 1 if before in order else 0
+        hi = order.index(after) if after in order else len(order)
+        gap = [c for c in order[lo:hi] if c not in present]
+        if len(gap) == run_end - k:
+            out += [(c, v) for c, (_n, v) in zip(gap, rows[k:run_end], strict=True)]
+            by_order += gap
+        else:
+            raise ExtractError(
+                "tables_not_found",
+                f"table 3: {run_end - k} rows print no label and the template "
+                f"misses {len(gap)} rows there ({', '.join(gap) or 'none'}): they cannot be placed",
+            )
+        k = run_end
+    return out, by_order
+
+
+def _parse(rows: list[tuple[str, list[Cell]]], applicants: list[str]) -> dict[str, dict[str, int]]:
+    out: dict[str, dict[str, int]] = {}
+    for code, values in rows:
+        parsed: dict[str, int] = {}
+        for applicant, cell in zip(applicants, values, strict=True):
+            try:
+                parsed[applicant] = parse_count(cell.text)
+            except ValueError:
+                continue
+        out[code] = parsed
+    return out
+
+
+def _row_totals_hold(table: dict[str, dict[str, int]]) -> int:
+    """How many rows add up: total = the six applicant columns."""
+    return sum(
+        1
+        for cols in table.values()
+        if len(cols) == len(T.APPLICANT_CODES) and cols["total"] == sum(cols[a] for a in T.APPLICANT_PARTS)
+    )
+
+
+def _columns_hold(table: dict[str, dict[str, int]], template: str) -> bool:
+    """Table 3's column identities: every outcome row sums to 总计, and 新收 + 结转 = 总计 + 结转下年."""
+    outcomes = T.OUTCOME_ROWS[template]
+    need = [*outcomes, "received_new", "carried_in", "handled_total", "carried_out"]
+    if any(r not in table or len(table[r]) < len(T.APPLICANT_CODES) for r in need):
+        return False
+    return all(
+        table["handled_total"][a] == sum(table[o][a] for o in outcomes)
+        and table["received_new"][a] + table["carried_in"][a]
+        == table["handled_total"][a] + table["carried_out"][a]
+        for a in T.APPLICANT_CODES
+    )
+
+
 def read_applications(table: LabelledRows, template: str, report: Report) -> None:
     """Fill `report.applications` from table 3's labelled rows in the template's row order; others are warned of.
+
+    Columns the header does not name are taken in the template's order, or with 总计 first, whichever the
+    rows' own totals confirm (an assumption, recorded). Rows without labels are placed by order only where
+    the count fits and the table's identities then hold (recorded); otherwise the table is refused.
 
     A v2021 report that still prints the v2019 single （六）其他处理 row: when it is 0 in every column, the
     three v2021 rows it stands for are exactly 0 (counts that sum to 0) and are filled, the assumption
     recorded; otherwise they stay unknown and the printed row is kept in the reading for `template_mixed`.
     """
-    for code, values in table.rows:
-        parsed: dict[str, int] = {}
-        for applicant, cell in zip(table.applicants, values, strict=True):
-            try:
-                parsed[applicant] = parse_count(cell.text)
-            except ValueError:
-                continue
-            report.provenance[f"applications.{code}.{applicant}"] = cell.loc
-        report.applications[code] = {a: parsed[a] for a in T.APPLICANT_CODES if a in parsed}
+    rows, by_order = _by_order(table.rows, template)
+    applicants = table.applicants
+    if not table.named:
+        candidates = [list(T.APPLICANT_CODES), ["total", *T.APPLICANT_PARTS]]
+        held = [_row_totals_hold(_parse(rows, c)) for c in candidates]
+        applicants = candidates[held.index(max(held))]
+        report.reading.assume(
+            "alignment_by_identities",
+            "table 3's header does not name its applicant columns: "
+            "the column order whose rows add up to their 总计 was taken",
+            applicants=list(applicants),
+        )
+    values = _parse(rows, applicants)
+    for code, cells in rows:
+        for applicant, cell in zip(applicants, cells, strict=True):
+            if applicant in values[code]:
+                report.provenance[f"applications.{code}.{applicant}"] = cell.loc
+        report.applications[code] = {a: values[code][a] for a in T.APPLICANT_CODES if a in values[code]}
+    if by_order:
+        if not _columns_hold(report.applications, template):
+            raise ExtractError(
+                "tables_not_found",
+                f"table 3: rows {', '.join(by_order)} print no label, and placed "
+                "by their order the table's own identities do not hold",
+            )
+        report.reading.assume(
+            "rows_by_order",
+            "table 3 rows printed without labels were placed by their order; "
+            "the count fits and the table's identities hold",
+            rows=by_order,
+        )
     valid_rows = T.application_row_codes(template)
     mixed = report.applications.get("other_handling")
     if template == "v2021" and mixed is not None and not any(r in report.applications for r in OTHER_V2021):
