@@ -231,3 +231,25 @@ def test_rows_without_labels_refused_when_placed_they_break_the_identities() -> 
     with pytest.raises(ExtractError) as err:
         extract_report(text.encode())
     assert err.value.code == "tables_not_found" and "identities do not hold" in str(err.value)
+
+
+def test_a_header_that_misplaces_total_is_overruled_by_the_rows_sums() -> None:
+    """A two-row header typed as one line (自然人 总计 商业企业 …) over rows printed in the template's order."""
+    lines = MD.splitlines()
+    flattened = "|||自然人|总计|商业企业|科研机构|社会公益组织|法律服务机构|其他|"
+    text = "\n".join([*lines[:30], flattened, "|---|---|---|---|---|---|---|---|---|---|", *lines[34:]])
+    report = extract_report(text.encode())
+    assert report.applications == extract_report(MD.encode()).applications
+    (assumed,) = [a for a in report.reading.assumptions if a["what"] == "alignment_by_identities"]
+    assert assumed["applicants"] == list(T.APPLICANT_CODES)
+
+
+def test_a_header_is_kept_where_the_rows_do_not_say_otherwise() -> None:
+    """A row whose printed 总计 is not its sum (the source's arithmetic) stays as printed, in the header's order."""
+    text = MD.replace("|（一）予以公开||2|31||1|1||35|", "|（一）予以公开||2|31||1|1||36|")
+    report = extract_report(text.encode())
+    assert report.applications["granted"] == {
+        **extract_report(MD.encode()).applications["granted"],
+        "total": 36,
+    }
+    assert "alignment_by_identities" not in report.reading.assumed()

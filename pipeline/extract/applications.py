@@ -197,13 +197,38 @@ def _parse(rows: list[tuple[str, list[Cell]]], applicants: list[str]) -> dict[st
     return out
 
 
-def _row_totals_hold(table: dict[str, dict[str, int]]) -> int:
-    """How many rows add up: total = the six applicant columns."""
-    return sum(
-        1
-        for cols in table.values()
-        if len(cols) == len(T.APPLICANT_CODES) and cols["total"] == sum(cols[a] for a in T.APPLICANT_PARTS)
-    )
+def _total_position(rows: list[tuple[str, list[Cell]]], width: int) -> dict[int, int]:
+    """For each column, how many rows print in it the sum of their other columns (rows of zeros tell nothing)."""
+    holds = dict.fromkeys(range(width), 0)
+    for _code, cells in rows:
+        try:
+            values = [parse_count(c.text) for c in cells]
+        except ValueError:
+            continue
+        total = sum(values)
+        if len(values) != width or total == 0:
+            continue
+        for p, v in enumerate(values):
+            holds[p] += 2 * v == total
+    return holds
+
+
+def _align_total(rows: list[tuple[str, list[Cell]]], table: LabelledRows) -> list[str]:
+    """The applicant columns in printed order, 总计 where the rows' own sums put it.
+
+    The six applicant columns cannot be told apart by arithmetic, so their order is the header's (or the
+    template's when the header names none); only 总计's place is decided by the rows: the header's when as
+    many rows add up there as anywhere, else the column where most rows do.
+    """
+    width = len(table.applicants)
+    if width != len(T.APPLICANT_CODES):
+        return table.applicants
+    parts = [a for a in table.applicants if a != "total"] if table.named else list(T.APPLICANT_PARTS)
+    printed = table.applicants.index("total") if table.named else width - 1
+    holds = _total_position(rows, width)
+    best = max(holds.values())
+    at = printed if holds[printed] == best else min(p for p, n in holds.items() if n == best)
+    return [*parts[:at], "total", *parts[at:]]
 
 
 def _columns_hold(table: dict[str, dict[str, int]], template: str) -> bool:
@@ -232,15 +257,13 @@ def read_applications(table: LabelledRows, template: str, report: Report) -> Non
     recorded; otherwise they stay unknown and the printed row is kept in the reading for `template_mixed`.
     """
     rows, by_order = _by_order(table.rows, template)
-    applicants = table.applicants
-    if not table.named:
-        candidates = [list(T.APPLICANT_CODES), ["total", *T.APPLICANT_PARTS]]
-        held = [_row_totals_hold(_parse(rows, c)) for c in candidates]
-        applicants = candidates[held.index(max(held))]
+    applicants = _align_total(rows, table)
+    if applicants != table.applicants or not table.named:
         report.reading.assume(
             "alignment_by_identities",
-            "table 3's header does not name its applicant columns: "
-            "the column order whose rows add up to their 总计 was taken",
+            "table 3's header does not name its applicant columns"
+            if not table.named
+            else "table 3's header places 总计 where the rows do not add up to it",
             applicants=list(applicants),
         )
     values = _parse(rows, applicants)
