@@ -14,9 +14,10 @@ from dataclasses import dataclass
 
 from nianbao.pipeline import tables as T
 from nianbao.pipeline.errors import ExtractError
+from nianbao.pipeline.extract import align
 from nianbao.pipeline.extract.cells import NUMBERING, Cell, Row, match_code, norm_label, split_row
 from nianbao.pipeline.extract.glyphs import clean_text
-from nianbao.pipeline.model import Report
+from nianbao.pipeline.model import Location, Report
 from nianbao.pipeline.numbers import normalize, parse_count
 
 _GROUPS = (
@@ -95,35 +96,84 @@ class LabelledRows:
     named: bool = True
 
 
+# table 3's rows of both templates in printed order: v2019's single （六）其他处理 before v2021's three
+_ALL_ROWS = (
+    *T.APPLICATION_ROWS["v2021"][: T.application_row_codes("v2021").index("other_no_correction")],
+    next(c for c in T.APPLICATION_ROWS["v2019"] if c.code == "other_handling"),
+    *T.APPLICATION_ROWS["v2021"][T.application_row_codes("v2021").index("other_no_correction") :],
+)
+_GROUP_WORDS = tuple(k for k, _g in _GROUPS)
+
+
+def _group_named(text: str) -> str | None:
+    s = norm_label(text)
+    return next((g for k, g in reversed(_GROUPS) if k in s), None)
+
+
+_APPLICANT_WORDS = ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "总计")
+
+
+def _transposed(rows: list[Row]) -> list[Row]:
+    """Table 3 as the template sets it: a table printed the other way round (one row per applicant, one
+    column per outcome) is turned, so that each printed column becomes a row; others are as they were."""
+    split = [split_row(r) for r in rows]
+    labels = [norm_label(label) for label, values, _ in split if any(v.text.strip() for v in values)]
+    by_applicant = sum(1 for lab in labels if any(lab.endswith(w) for w in _APPLICANT_WORDS))
+    by_outcome = sum(1 for lab in labels if align.likeness(lab, _ALL_ROWS[0]) >= 0.8 or "予以公开" in lab)
+    if by_applicant < 4 or by_outcome:
+        return rows
+    width = max(len(r) for r in rows)
+    blank = Cell("", rows[0][0].loc if rows[0] and rows[0][0] else Location(raw=""))
+    grid = [[c if c is not None else blank for c in r] + [blank] * (width - len(r)) for r in rows]
+    return [[grid[i][k] for i in range(len(grid))] for k in range(width)]
+
+
 def label_applications(rows: list[Row]) -> LabelledRows:
-    """Table 3's raw rows placed by their labels: which column is which applicant, which row which code."""
+    """Table 3's raw rows placed by their labels: which column is which applicant, which row which code.
+
+    Every row that prints values is matched to the template's rows all at once (`align.align`): the
+    labels most alike in total, in the template's order, the label lines printed just before a row (a
+    wrapped label's first part, a group's label) tried with it, and a row of the group a label named
+    favoured. A row whose label is like no template row's is left out; a row with no label at all waits
+    to be placed by its order (`read_applications`).
+    """
+    rows = _transposed(rows)
     order, named = _applicant_order(rows)
-    placed: list[tuple[str | None, list[Cell]]] = []
+    printed: list[align.Printed] = []
+    cells: list[list[Cell]] = []
     group: str | None = None
-    pending = ""
+    before: list[str] = []
     for row in rows:
         label, values, _ = split_row(row)
         if not values:
-            # a label with no numbers: a group heading or the first half of a label cut by a break
+            # a label with no numbers: a group heading, the first part of a wrapped label, a header
             if label:
-                _, group = _application_row(label, group)
-                pending = label
+                group = _group_named(label) or group
+                before.append(label)
             continue
-        code, group = _application_row(label or pending, group)
-        if code is None and pending:
-            code, group = _application_row(pending + label, group)
-        if code is not None and group is None:  # a group's label set beside its rows, not above them
-            group = next((g for _k, g in _GROUPS if code.startswith(f"{g}_")), None)
-        labelled = bool(label or pending)
-        pending = ""
-        if code is None and (labelled or not any(v.text.strip() for v in values)):
+        group = _group_named(label) or group
+        if not label and not before and not any(v.text.strip() for v in values):
             continue
         if len(values) > len(order):
             extra = values[: len(values) - len(order)]
             if all(not e.text.strip() for e in extra):
                 values = values[len(values) - len(order) :]
         if len(values) == len(order):
-            placed.append((code, values))
+            printed.append(align.Printed(label, "".join(before[-2:]), group))
+            cells.append(values)
+        before = []
+    favoured = {
+        (i, j): 0.1
+        for i, p in enumerate(printed)
+        for j, c in enumerate(_ALL_ROWS)
+        if p.group and c.code.startswith(f"{p.group}_")
+    }
+    codes = align.align(printed, _ALL_ROWS, _GROUP_WORDS, favoured)
+    placed: list[tuple[str | None, list[Cell]]] = []
+    for p, code, values in zip(printed, codes, cells, strict=True):
+        if code is None and (p.own or p.before):
+            continue  # a label like no row of the template's
+        placed.append((code, values))
     return LabelledRows(order, placed, named)
 
 
@@ -218,7 +268,8 @@ def _align_total(rows: list[tuple[str, list[Cell]]], table: LabelledRows) -> lis
 
     The six applicant columns cannot be told apart by arithmetic, so their order is the header's (or the
     template's when the header names none); only 总计's place is decided by the rows: the header's when as
-    many rows add up there as anywhere, else the column where most rows do.
+    many rows add up there as anywhere, else the column where most rows do (the template's last place, then
+    the first, before any other, when rows such as 1 0 0 0 0 0 1 add up in more than one).
     """
     width = len(table.applicants)
     if width != len(T.APPLICANT_CODES):
@@ -227,7 +278,8 @@ def _align_total(rows: list[tuple[str, list[Cell]]], table: LabelledRows) -> lis
     printed = table.applicants.index("total") if table.named else width - 1
     holds = _total_position(rows, width)
     best = max(holds.values())
-    at = printed if holds[printed] == best else min(p for p, n in holds.items() if n == best)
+    # on a tie the header's place, then the template's (last), then 总计 first, then the leftmost
+    at = next(p for p in (printed, width - 1, 0, *range(width)) if holds[p] == best)
     return [*parts[:at], "total", *parts[at:]]
 
 

@@ -46,6 +46,9 @@ class ParsedDocument:
     text_locations: dict[str, Location] = field(default_factory=dict)
     reading: dict[str, Any] = field(default_factory=dict)  # how the reader got there (Reading.details)
     metadata: dict[str, str] = field(default_factory=dict)  # the page's own: ContentSource, 发布机构, title
+    # other readings of the same bytes (tables by the words' positions); the report builder keeps the one
+    # whose tables are most complete and whose arithmetic holds best
+    alternatives: list[ParsedDocument] = field(default_factory=list)
 
 
 NUMBERING = re.compile(r"^(\(?[一二三四五六七八九十]+[)、.]|\(\d+\)|\d+[.、])")
@@ -59,7 +62,7 @@ def norm_label(text: str) -> str:
     return _PUNCT.sub("", s)
 
 
-def _is_value(text: str | None, money: bool = False) -> bool:
+def is_value(text: str | None, money: bool = False) -> bool:
     """True when the text reads as a number (a signed count, or money when `money`)."""
     if text is None:
         return False
@@ -77,7 +80,7 @@ def split_row(row: Row) -> tuple[str, list[Cell], list[int]]:
     """A row's label (its text cells joined) and its value cells after the last text cell, with indexes."""
     last_label = -1
     for i, c in enumerate(row):
-        if c is not None and c.text.strip() and not _is_value(c.text, money=True) and not _is_value(c.text):
+        if c is not None and c.text.strip() and not is_value(c.text, money=True) and not is_value(c.text):
             last_label = i
     label = "".join(c.text for c in row[: last_label + 1] if c is not None)
     values = [(i, c) for i, c in enumerate(row) if i > last_label and c is not None]

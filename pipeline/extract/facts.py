@@ -39,15 +39,20 @@ _REPORT = r"政\s*府\s*信\s*息\s*公\s*开\s*(?:工\s*作\s*)?(?:年\s*度\s*
 _TITLE = re.compile(r"(?P<pre>[^\n]*?)(?P<year>(?:19|20)\d{2})\s*年\s*度?\s*(?P<post>[^\n]*?)" + _REPORT)
 _BREADCRUMB = re.compile(r"[>›»|｜]|当前位置[:：]?|您的位置[:：]?")
 _ORG = re.compile(
-    r"(人民政府|政府办公室|办公厅|办公室|委员会|管理局|监督局|局|委|厅|院|署|办|中心|所|处|会|馆|队|站)$"
+    r"(人民政府|政府办公室|办公厅|办公室|委员会|管理局|监督局|局|委|厅|院|署|办|中心|所|处|会|馆|队|站|部)$"
 )
 _SENTENCE = re.compile(r"[。，,；;！？]")
-_DATE = re.compile(
-    r"^\s*(?:(?:19|20)\d{2}|[〇○零一二三四五六七八九]{4})\s*年\s*[\d〇○零一二三四五六七八九十]{1,3}\s*月"
-    r"\s*[\d〇○零一二三四五六七八九十]{1,3}\s*日\s*$"
+_DATE_TEXT = (
+    r"(?:(?:19|20)\d{2}|[〇○零一二三四五六七八九]{4})\s*年\s*[\d〇○零一二三四五六七八九十]{1,3}\s*月"
+    r"\s*[\d〇○零一二三四五六七八九十]{1,3}\s*日"
 )
+_DATE = re.compile(rf"^\s*{_DATE_TEXT}\s*$")
+_DATED = re.compile(rf"^(?P<name>\S.*?)\s*{_DATE_TEXT}\s*$")  # a signature's name and date on one line
+_META_LABEL = r"发布机构|信息来源|来\s*源|发文机关|发布单位"
+# a page's furniture: 发布机构：… (the name ends where the next field's label begins, spaced or not)
 _META = re.compile(
-    r"(?:发布机构|信息来源|来\s*源|发文机关|发布单位)\s*[:：]\s*(?P<name>[^\s|｜/，,。]{2,40})"
+    rf"(?:{_META_LABEL})\s*[:：]\s*(?P<name>(?:(?!{_META_LABEL}|发布日期|发布时间|日期|时间|浏览|点击|字号)"
+    r"[^\s|｜/，,。:：]){2,40})"
 )
 
 
@@ -89,7 +94,7 @@ def read_title(text: str) -> tuple[Agency | None, int]:
     for i, line in enumerate(lines[:40]):
         m = _TITLE.search(line)
         joined = False
-        if not m and i + 1 < len(lines) and len(line) <= 40:
+        if not m and i + 1 < len(lines) and len(line) <= 40 and not re.search("[:：]", line):
             m = _TITLE.search(line + lines[i + 1])  # the title split over two lines
             joined = m is not None
         if not m:
@@ -97,7 +102,7 @@ def read_title(text: str) -> tuple[Agency | None, int]:
         year = int(m.group("year"))
         pre = _BREADCRUMB.split(m.group("pre"))[-1]
         name = _clean_name(pre) or _clean_name(m.group("post"))
-        if name and not _SENTENCE.search(name):
+        if name and not _SENTENCE.search(name) and not re.search(r"[:：]|\d", name):
             return Agency(name, "title", m.group(0)), year
         above = lines[i - 1] if i and not joined else ""
         if above and _org_line(above):  # a title set in two lines: the body above '<year>年…报告'
@@ -109,28 +114,43 @@ def read_title(text: str) -> tuple[Agency | None, int]:
 def read_agency(text: str, metadata: dict[str, str] | None = None) -> Agency | None:
     """The issuing body when the title does not name it: the heading block, the signature, the metadata."""
     lines = [ln.strip() for ln in clean_text(text).splitlines() if ln.strip()]
-    # the heading block: a body's name alone on one of the first lines, before any sentence
-    for line in lines[:6]:
+    # the heading block: a body's name alone on the line just above the title or one just under it, before
+    # any sentence (a web page's banner further up names the portal, not the report's author)
+    title = next((i for i, ln in enumerate(lines[:40]) if _TITLE.search(normalise_years(ln))), None)
+    block = (
+        [*lines[max(title - 1, 0) : title], *lines[title + 1 : title + 4]] if title is not None else lines[:6]
+    )
+    for line in block:
         if _SENTENCE.search(line):
             break
         if _org_line(line) and not _TITLE.search(normalise_years(line)):
             return Agency(_clean_name(line), "heading", line)
     # the signature: the last body's name set over a date at the end
     tail = lines[-12:]
-    for k in range(len(tail) - 1, 0, -1):
-        if _DATE.match(tail[k]) and _org_line(tail[k - 1]):
+    for k in range(len(tail) - 1, -1, -1):
+        if k and _DATE.match(tail[k]) and _org_line(tail[k - 1]):
             return Agency(_clean_name(tail[k - 1]), "signature", tail[k - 1] + "\n" + tail[k])
-    for key in ("ContentSource", "发布机构", "信息来源", "来源", "title"):
+        # the name and the date run into one line (a text layer that joined the signature block)
+        joined = _DATED.match(tail[k])
+        if joined and _org_line(joined.group("name")):
+            return Agency(_clean_name(joined.group("name")), "signature", tail[k])
+    # the page's metadata: its meta tags, then what its furniture says above the report (发布机构：…), then
+    # its <title> (whose other part is often the portal's name, not the author's)
+    for key in ("ContentSource", "发布机构", "信息来源", "来源"):
         value = (metadata or {}).get(key, "")
-        # a page title is '<report>_<body>' or '<body> - <site>': any part that is a body's name
-        for part in re.split(r"[_|｜—–-]+", value) if key == "title" else [value]:
-            name = _clean_name(part)
-            if name and _org_line(name) and not _TITLE.search(normalise_years(name)):
-                return Agency(name, "metadata", f"{key}: {value}")
-    for line in lines[:15]:  # 发布机构：… in the page's own furniture, above the report
+        name = _clean_name(value)
+        if name and _org_line(name) and not _TITLE.search(normalise_years(name)):
+            return Agency(name, "metadata", f"{key}: {value}")
+    for line in lines[:15]:
         m = _META.search(line)
         if m and _org_line(m.group("name")):
             return Agency(_clean_name(m.group("name")), "metadata", m.group(0))
+    value = (metadata or {}).get("title", "")
+    # a page title is '<report>_<body>' or '<body> - <site>': the first part that is a body's name
+    for part in re.split(r"[_|｜—–-]+", value):
+        name = _clean_name(part)
+        if name and _org_line(name) and not _TITLE.search(normalise_years(name)):
+            return Agency(name, "metadata", f"title: {value}")
     return None
 
 

@@ -218,7 +218,8 @@ def tables_of_words(ws: list[Word], page: int) -> list[RawTable]:
 
 
 def _header(head: list[_Line], left: float, anchors: list[float], page: int) -> list[Row]:
-    """Header rows, one per line, a header cell wrapped over lines joined into its first line (结果维 / 持)."""
+    """Header rows, one per line, a header cell wrapped over lines joined into its first line (结果维 / 持):
+    the two parts sit in one column, one under the other with no blank line between."""
     grid = [
         [[w for w in line.words if w.x < left], *_columns([w for w in line.words if w.x >= left], anchors)]
         for line in head
@@ -230,6 +231,7 @@ def _header(head: list[_Line], left: float, anchors: list[float], page: int) -> 
             if (
                 upper
                 and lower
+                and _adjacent(upper, lower)
                 and _overlap(upper, lower)
                 and _within(upper, bands[c - 1])
                 and _within(lower, bands[c - 1])
@@ -249,6 +251,12 @@ def _bands(left: float, anchors: list[float]) -> list[tuple[float, float]]:
 def _within(ws: list[Word], band: tuple[float, float], slack: float = 3.0) -> bool:
     """Words that stay inside a column (a heading spanning several columns does not)."""
     return min(w.x0 for w in ws) >= band[0] - slack and max(w.x1 for w in ws) <= band[1] + slack
+
+
+def _adjacent(upper: list[Word], lower: list[Word]) -> bool:
+    """Two lines of one cell follow each other closely; a blank line's space between them parts them."""
+    char = statistics.median(w.bottom - w.top for w in upper + lower)
+    return min(w.top for w in lower) - max(w.bottom for w in upper) <= 0.6 * char
 
 
 def _overlap(a: list[Word], b: list[Word]) -> bool:

@@ -42,8 +42,63 @@ def decide_template(proactive: list[Row], applications: LabelledRows) -> str:
     return max(votes, key=lambda k: votes[k])
 
 
+def support(report: Report) -> tuple[int, int]:
+    """How well a reading holds up on its own terms: the template's cells it found, and how many of its
+    table 3 and table 4 sums (each row's 总计, each column's outcomes and balance, each proceeding's 总计)
+    come out as printed. Used only to choose between readings of the same bytes, never to change a value.
+    """
+    found = sum(
+        1
+        for table, row, col in T.expected_cells(report.template)
+        if col in getattr(report, table).get(row, {})
+    )
+    a = report.applications
+    holds = 0
+    for cols in a.values():
+        if all(c in cols for c in T.APPLICANT_CODES):
+            holds += cols["total"] == sum(cols[c] for c in T.APPLICANT_PARTS)
+    outcomes = T.OUTCOME_ROWS[report.template]
+    for c in T.APPLICANT_CODES:
+        column = {r: cols[c] for r, cols in a.items() if c in cols}
+        if all(r in column for r in (*outcomes, "handled_total")):
+            holds += column["handled_total"] == sum(column[r] for r in outcomes)
+        if all(r in column for r in ("received_new", "carried_in", "handled_total", "carried_out")):
+            holds += (
+                column["received_new"] + column["carried_in"]
+                == column["handled_total"] + column["carried_out"]
+            )
+    for cols in report.review_litigation.values():
+        if all(c in cols for c in T.OUTCOME_CODES):
+            holds += cols["total"] == sum(cols[c] for c in T.OUTCOME_PARTS)
+    return found, holds
+
+
 def build_report(doc: ParsedDocument) -> Report:
-    """The canonical record of a parsed document, or ExtractError naming what is missing."""
+    """The canonical record of a parsed document, or ExtractError naming what is missing.
+
+    A reader may offer other readings of the same bytes (`doc.alternatives`): each is built, and the one
+    with the most of the template's cells and then the most sums holding is kept (the first on a tie); if
+    none can be built, the first reading's error is raised.
+    """
+    if not doc.alternatives:
+        return _build(doc)
+    best: tuple[tuple[int, int], Report] | None = None
+    first_error: ExtractError | None = None
+    for candidate in (doc, *doc.alternatives):
+        try:
+            report = _build(candidate)
+        except ExtractError as e:
+            first_error = first_error or e
+            continue
+        if best is None or support(report) > best[0]:
+            best = (support(report), report)
+    if best is None:
+        assert first_error is not None
+        raise first_error
+    return best[1]
+
+
+def _build(doc: ParsedDocument) -> Report:
     titled, year = read_title(doc.text)
     sections = group_sections(doc)
     missing = [name for name in T.TABLE_NAMES if name not in sections]

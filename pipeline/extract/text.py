@@ -6,7 +6,7 @@ import re
 
 from nianbao.pipeline.errors import ExtractError
 from nianbao.pipeline.extract import positions
-from nianbao.pipeline.extract.cells import Cell, ParsedDocument, RawTable, Row
+from nianbao.pipeline.extract.cells import Cell, ParsedDocument, RawTable, Row, is_value, split_row
 from nianbao.pipeline.extract.glyphs import clean_text
 from nianbao.pipeline.extract.sections import group_sections
 from nianbao.pipeline.model import Location
@@ -32,24 +32,93 @@ def decode(data: bytes) -> str:
     raise ExtractError("unsupported_format", "text is neither UTF-8 nor GB18030")
 
 
+# what separates a typed row's cells when there is no tab: a bar, ideographic spaces, or two spaces or more
+_STRONG_SEPARATOR = re.compile(r"\s*[|｜]\s*|\u3000+|[ \u00a0]{2,}")
+_CHANGE_WORDS = frozenset({"增加", "减少", "增", "减", "新增"})
+
+
+def _typed_parts(line: str) -> list[str]:
+    """A typed row without tabs into its cells: split at bars, ideographic spaces or runs of spaces; with only
+    single spaces, the label (the words before the first number) stays one cell and each number is one.
+
+    A change word before its number (增加 28) stays with it; a line whose words come back after its numbers
+    is prose, one cell.
+    """
+    text = line.strip()
+    parts = [p.strip() for p in _STRONG_SEPARATOR.split(text)]
+    if text.startswith(("|", "｜")):
+        parts = parts[1:]
+    if text.endswith(("|", "｜")) and len(parts) > 1:
+        parts = parts[:-1]
+    if len(parts) > 1:
+        return parts
+    words = text.split()
+    first = next((i for i, w in enumerate(words) if is_value(w) or is_value(w, money=True)), None)
+    if first is None:
+        return words or [text]  # a header: each word names a column; or a label alone
+    if first > 0 and words[first - 1] in _CHANGE_WORDS:
+        first -= 1
+    label = " ".join(words[:first])
+    values: list[str] = []
+    for w in words[first:]:
+        if values and values[-1] in _CHANGE_WORDS:
+            values[-1] += " " + w
+        elif is_value(w) or is_value(w, money=True) or w in _CHANGE_WORDS:
+            values.append(w)
+        else:
+            return [text]
+    return [label, *values] if label else values
+
+
 def _cells(line: str, lineno: int) -> Row:
-    """A table line's cells: a Markdown row between pipes, else tab-separated; each cell located."""
-    if line.lstrip().startswith("|"):
+    """A table line's cells: a Markdown row between pipes, tab-separated, or typed; each cell located."""
+    if line.lstrip().startswith("|") and _MD_PIPE.search(line.strip()[1:]):
         # a Markdown row: one pipe each side is the frame; every cell between is real (blank means 0)
         s = line.strip()[1:]
         s = s[:-1] if s.endswith("|") and not s.endswith("\\|") else s
         parts = [_MD_BREAK.sub("\n", p).replace("\\|", "|") for p in _MD_PIPE.split(s)]
-    else:
+    elif "\t" in line:
         parts = line.rstrip("\n").split("\t")
         while parts and not parts[-1].strip():
             parts.pop()
+    else:
+        parts = _typed_parts(line)
     return [
         Cell(p.strip(), Location(raw=p.strip(), line=lineno, cell=(lineno, i))) for i, p in enumerate(parts)
     ]
 
 
+_TABLE3_ROWS = re.compile(
+    r"本年新收|上年结转|本年度办理结果|结转下年"
+)  # numbered like headings, inside table 3
+_SECTION_TITLES = (("主动公开", "proactive"), ("复议", "review_litigation"), ("诉讼", "review_litigation"))
+
+
+def _section_of(heading: re.Match[str]) -> str | None:
+    """The table section a numbered heading opens: from its title's words, else from its number."""
+    title = heading.group("title")
+    for word, section in _SECTION_TITLES:
+        if word in title:
+            return section
+    if "申请" in title and heading.group("num") != "一":
+        return "applications"
+    return _SECTION_BY_NUM.get(heading.group("num"))
+
+
+def _is_prose(line: str, has_values: bool) -> bool:
+    """A sentence, not a table line: it ends a clause, or runs long without a number."""
+    return "。" in line or (not has_values and len("".join(line.split())) > 60)
+
+
 def parse_text(data: bytes) -> ParsedDocument:
-    """A plain-text or Markdown report into body text and table rows, split at the numbered headings."""
+    """A plain-text or Markdown report into body text and table rows, split at the numbered headings.
+
+    Table lines are Markdown rows, tab-separated, or typed (cells apart by bars, ideographic spaces, runs
+    of spaces, or a label then numbers); inside a table section a label on its own line (（三）不予公开)
+    is a row too. Text with no tab or pipe rows may instead be laid out in columns (`pdftotext -layout`):
+    that reading by the words' positions is offered beside the typed one, and the report builder keeps
+    whichever the tables' own arithmetic supports.
+    """
     text = clean_text(decode(data))
     if not text.strip():
         raise ExtractError("empty", "the document has no text")
@@ -57,31 +126,38 @@ def parse_text(data: bytes) -> ParsedDocument:
     tables: list[RawTable] = []
     section: str | None = None
     current: RawTable | None = None
+    typed = False
     for lineno, line in enumerate(text.splitlines(), start=1):
         line = _MD_EMPHASIS.sub("", line)  # Markdown bold around titles, headings and cells
         if _PAGE_FOOTER.match(line) or _MD_RULE.match(line):
             continue
-        is_row = "\t" in line or line.lstrip().startswith("|")
-        heading = _HEADING.match(line) if not is_row else None
-        if heading:
-            section = _SECTION_BY_NUM.get(heading.group("num"))
+        explicit = "\t" in line or line.lstrip().startswith("|")
+        row = _cells(line, lineno) if line.strip() and (explicit or section is not None) else []
+        has_values = bool(row) and bool(split_row(row)[1])
+        heading = _HEADING.match(line) if not explicit and not has_values else None
+        if heading and not (section == "applications" and _TABLE3_ROWS.search(heading.group("title"))):
+            section = _section_of(heading)
             current = None
-        if is_row and section is not None:
+            body.append(line)
+            continue
+        if section is not None and row and (explicit or not _is_prose(line, has_values)):
             if current is None:
                 current = RawTable(rows=[], section=section)
                 tables.append(current)
-            row = _cells(line, lineno)
-            if row:
-                current.rows.append(row)
+            current.rows.append(row)
+            typed = typed or not explicit
+            if not has_values and not explicit:
+                body.append(line)  # a label line is text too
         else:
             body.append(line)
-    if len(group_sections(ParsedDocument(text="", tables=tables))) < 3:
-        # no tab- or pipe-separated tables: text laid out in columns with spaces (`pdftotext -layout`)
+    doc = ParsedDocument(text="\n".join(body), tables=tables, format="text")
+    if typed or len(group_sections(doc)) < 3:
+        # no tabs or pipes: the text may be laid out in columns with spaces (`pdftotext -layout`)
         laid_out = positions.tables_of_words(positions.text_words(text), 0)
-        if len(group_sections(ParsedDocument(text="", tables=laid_out))) > len(
-            group_sections(ParsedDocument(text="", tables=tables))
-        ):
-            return ParsedDocument(
-                text="\n".join(body), tables=laid_out, format="text", reading={"tables_from_positions": True}
+        if laid_out:
+            doc.alternatives.append(
+                ParsedDocument(
+                    text=doc.text, tables=laid_out, format="text", reading={"tables_from_positions": True}
+                )
             )
-    return ParsedDocument(text="\n".join(body), tables=tables, format="text")
+    return doc
