@@ -1,6 +1,7 @@
 """Reading accuracy on documents the extractor was not tuned on: cells and documents exact, per producer and quirk.
 
 Usage: python benchmarks/accuracy.py [--no-city] [--producer P ...] [--json FILE] [--floor] [--all-failures]
+                                     [--perturbations N]
 
 Reads the development corpus (tests/files/corpus/manifest.json: synthetic documents of many producers,
 the genuine reports of tests/files/real and their pdftotext conversions), and the sample city's
@@ -13,7 +14,9 @@ findings it must raise (`template_mixed`). Prints:
 - "as expected": exact, and the recorded assumptions and raised findings are the expected ones;
 - the documents that are not as expected, with their first wrong cells (expected vs got);
 - extraction seconds per page for PDFs (per producer), and with --floor pdfplumber's extract_text on the
-  same PDFs (the floor the extractor must stay well under).
+  same PDFs (the floor the extractor must stay well under);
+- with --perturbations N: N seeded variants per pure-Python producer (samplegen.perturb), read exactly and
+  as expected, per producer and per perturbation.
 """
 
 from __future__ import annotations
@@ -127,6 +130,43 @@ def header(title: str) -> str:
     return f"{title}\n  {'':<34} {'cells exact':>24}  {'docs exact':>14}  {'as expected':>9}"
 
 
+def perturbation_figures(per_producer: int) -> None:
+    """Seeded variants (samplegen.perturb) per pure-Python producer: read exactly, and as expected."""
+    import random
+
+    from samplegen import design, perturb, producers
+    from samplegen.expect import assumption_codes
+
+    print(f"perturbations ({per_producer} seeded variants per producer, 1-3 perturbations each)")
+    print(f"  {'':<34} {'exact':>12}  {'as expected':>12}")
+    by_name: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for producer in design.PURE_PYTHON:
+        if producers.missing(design.PRODUCERS[producer][1]):
+            print(
+                f"  {producer:<34} skipped: needs {', '.join(producers.missing(design.PRODUCERS[producer][1]))}"
+            )
+            continue
+        rng = random.Random(f"accuracy:{producer}")
+        names_all = perturb.names_for(producer)
+        exact = expected = 0
+        for _ in range(per_producer):
+            seed, template = rng.randrange(10**6), rng.choice(("v2019", "v2021"))
+            names = rng.sample(names_all, rng.randint(1, 3))
+            d = perturb.variant(seed, template, names)
+            got = read(design.render(d, producer))
+            ok = got.record is not None and not differences(design.expected_record(d).canonical(), got.record)
+            fine = ok and list(assumption_codes(got.report)) == design.expected_assumptions(d)
+            exact += ok
+            expected += fine
+            for n in names:
+                t = by_name[n]
+                t[0], t[1], t[2] = t[0] + 1, t[1] + ok, t[2] + fine
+        print(f"  {producer:<34} {exact:>5}/{per_producer:<6} {expected:>5}/{per_producer:<6}")
+    for n, (total, ok, fine) in sorted(by_name.items()):
+        print(f"  {n:<34} {ok:>5}/{total:<6} {fine:>5}/{total:<6}")
+    print()
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--no-city", action="store_true", help="leave the sample city's documents out")
@@ -134,6 +174,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, help="write every document's outcome here")
     ap.add_argument("--floor", action="store_true", help="also time pdfplumber's extract_text on the PDFs")
     ap.add_argument("--all-failures", action="store_true", help="list every failing document (default: 60)")
+    ap.add_argument(
+        "--perturbations",
+        type=int,
+        metavar="N",
+        default=0,
+        help="also N perturbed variants per pure-Python producer",
+    )
     args = ap.parse_args(argv)
 
     docs = load_manifest() + ([] if args.no_city else city_documents())
@@ -243,6 +290,9 @@ def main(argv: list[str] | None = None) -> int:
             else ""
         )
         print(f"  {'all':<22} {total[1]:>4} pages  {total[0] / total[1]:.3f} s/page{extra}")
+    print()
+    if args.perturbations:
+        perturbation_figures(args.perturbations)
     if args.json:
         args.json.write_text(json.dumps(outcomes, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return 0
