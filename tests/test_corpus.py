@@ -66,10 +66,12 @@ NOT_YET = {
     "markdown/jh-wcq_2023",
     "markdown/jh-zrzy_2021",
     "markdown/jx-czj_2019",
+    "markdown/jx-jsx_2019",
     "markdown/jx-nhq_2022",
     "markdown/sx-kqq-jtj_2020",
     "markdown/sx-zjj_2022",
     "markdown/tz-jjq-mzj_2021",
+    "markdown/tz-jjq_2020",
     "markdown/tz-jjq_2024",
     "pdftotext/06_hongze-qzf-2023",
     "pdftotext/07_hongze-qzf-2024",
@@ -162,7 +164,9 @@ def test_manifest_is_the_generators() -> None:
     assert corpus.manifest(shas) == committed
 
 
-@pytest.mark.parametrize("doc", [d for d in corpus.DOCS if d.body and not d.source], ids=lambda d: d.name)
+@pytest.mark.parametrize(
+    "doc", [d for d in corpus.DOCS if d.body and not d.source and not d.refused], ids=lambda d: d.name
+)
 def test_golden_is_written_from_the_generating_record(doc: corpus.Doc) -> None:
     rec = expected_record(corpus.design_for(doc.name, doc.producer))
     committed = (TESTS / corpus.GOLDEN / f"{doc.name}.json").read_text(encoding="utf-8")
@@ -225,7 +229,7 @@ def test_the_corpus_is_as_wide_as_issue_12_asks() -> None:
     assert {f"fee_{f}" for f in corpus.FEE_ROTATION} <= fee_forms
     hostile = [d for d in own if d.hostile]
     assert {t: sum(d.template == t for d in hostile) for t in ("v2019", "v2021")} == {"v2019": 3, "v2021": 3}
-    assert {d.error for d in own if d.error} == {"not_a_report"}
+    assert {d.error for d in own if d.error} == {"not_a_report", "tables_not_found"}
     assert {d.id for d in DOCS if d.producer == "real"} >= {
         "real/06_hongze-qzf-2023",
         "real/07_hongze-qzf-2024",

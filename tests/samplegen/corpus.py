@@ -252,6 +252,7 @@ QUIRK_HELP = {
     "md:footer_in_table": "the page footer inside table 3 as a row of its own",
     "md:unlabelled": "table 3's continuation lost its label columns (rows by order: rows_by_order)",
     "md:spill=ROW[+ROW]": "a row's label half on a line of its own",
+    "md:dropped=ROW": "the converter lost table 3's row ROW (with md:unlabelled: rows cannot be matched → refused)",
     "plain:sep=S": "hand-typed separator: tab, spaces, ideographic (U+3000), bar",
     "plain:no_group_lines": "group labels joined to the row label instead of lines of their own",
     "plain:no_header": "no column header typed (columns by identities: alignment_by_identities)",
@@ -349,6 +350,10 @@ def apply_quirk(d: Design, quirk: str) -> None:
     elif key == "md:unlabelled":
         d.md["unlabelled_continuation"] = True
         d.assumes = (*d.assumes, "rows_by_order")
+    elif key == "md:dropped":
+        from samplegen.design import t3_row_index
+
+        d.md["dropped"] = {"applications": tuple(t3_row_index(d, r) for r in _rows(arg))}
     elif key == "md:spill":
         from samplegen.design import t3_row_index
 
@@ -381,6 +386,8 @@ class Doc:
     source: str | None = None  # pdftotext: the corpus document (or real:<stem>) it converts
     hostile: str | None = None  # why a naive reader gets it wrong
     error: str | None = None  # an error page's kind (render_html.error_page_html): expected not_a_report
+    refused: str | None = None  # the error code a reading must end in (a document printed from a record that
+    # cannot be read back: e.g. tables_not_found)
 
     @property
     def seed(self) -> int:
@@ -687,6 +694,22 @@ DOCS: list[Doc] = [
     ),
     _d("tz-jjq-mzj_2021", "markdown", "tz-jjq-mzj", 2021, "md:spill=received_new md:generic=数据 zero=dash"),
     _d("sx-kqq-jtj_2020", "markdown", "sx-kqq-jtj", 2020, "synonyms md:unlabelled break=rejected_petition"),
+    _d(
+        "jx-jsx_2019",
+        "markdown",
+        "jx-jsx",
+        2019,
+        "md:unlabelled break=unavailable_not_held md:dropped=rejected_duplicate",
+        refused="tables_not_found",
+    ),
+    _d(
+        "tz-jjq_2020",
+        "markdown",
+        "tz-jjq",
+        2020,
+        "md:unlabelled break=rejected_petition md:dropped=other_handling md:generic=Column",
+        refused="tables_not_found",
+    ),
     # --- typed by hand
     _d("hu-scjg_2021", "handtyped", "hu-scjg", 2021, "plain:sep=tab fee=none_plain title=spaced_year"),
     _d(
@@ -908,6 +931,8 @@ def quirk_tags(d: Design, producer: str) -> list[str]:
             tags.append("continuation_unlabelled")
         if md.get("spill"):
             tags.append("labels_shredded")
+        if md.get("dropped"):
+            tags.append("row_lost")
     if producer == "handtyped":
         p = d.plain
         sep = p.get("sep", "\t")
@@ -935,6 +960,11 @@ def entry(doc: Doc, sha: str | None) -> dict[str, Any]:
     if doc.error:
         out |= {"template": None, "agency": None, "year": None, "quirks": [f"error_page_{doc.error}"]}
         out |= {"golden": None, "error": "not_a_report", "assumptions": [], "expect_findings": []}
+    elif doc.refused:
+        d = design_for(doc.name, doc.producer)
+        out |= {"template": d.template, "agency": d.record.agency, "year": d.record.year}
+        out |= {"quirks": quirk_tags(d, doc.producer), "golden": None, "error": doc.refused}
+        out |= {"assumptions": [], "expect_findings": []}
     elif doc.source and doc.source.startswith("real:"):
         stem = doc.source[5:]
         golden = json.loads((TESTS / "golden" / f"{stem}.json").read_text(encoding="utf-8"))
@@ -1026,7 +1056,7 @@ def _write(path: Path, data: bytes) -> str:
 
 def write_doc(doc: Doc, root: Path) -> tuple[str, str | None]:
     """Write one document and its golden under root; returns what happened and the file's sha256."""
-    if doc.body and not doc.source:
+    if doc.body and not doc.source and not doc.refused:
         rec = expected_record(design_for(doc.name, doc.producer))
         _write(root / GOLDEN / f"{doc.name}.json", golden_json(rec).encode("utf-8"))
     path = root / doc.path

@@ -34,6 +34,7 @@ class TextStyle:
     unlabelled_continuation: bool = False  # the rows after a break lost their label columns
     spill: dict[str, tuple[int, ...]] = field(default_factory=dict)  # table → grid rows whose label's second
     # half goes onto a line of its own (empty value cells)
+    dropped: dict[str, tuple[int, ...]] = field(default_factory=dict)  # table → grid rows the converter lost
 
 
 def _cells(grid: Grid) -> list[list[str]]:
@@ -66,8 +67,9 @@ def _converted(key: str, grid: Grid, style: TextStyle, page: int) -> tuple[list[
     rule = "|" + "|".join(["---"] * width) + "|"
     rows: list[list[str]] = []
     spill = set(style.spill.get(key, ()))
+    dropped = set(style.dropped.get(key, ()))
     for n, row in enumerate(cells):
-        if key in style.lost_header and n < head:
+        if (key in style.lost_header and n < head) or n in dropped:
             continue
         if n in spill:
             # the label cell's text is cut: its second half on a line of its own under the row
@@ -82,7 +84,9 @@ def _converted(key: str, grid: Grid, style: TextStyle, page: int) -> tuple[list[
     brk = style.breaks.get(key)
     kept_before = None
     if brk is not None:
-        kept = [n for n in range(len(cells)) if not (key in style.lost_header and n < head)]
+        kept = [
+            n for n in range(len(cells)) if not (key in style.lost_header and n < head) and n not in dropped
+        ]
         kept_before = sum(1 for n in kept if n < brk) + sum(1 for s in spill if s < brk)
     lines: list[str] = []
     if style.generic_header:
@@ -124,6 +128,7 @@ def render_markdown(doc: Printed, style: TextStyle) -> bytes:
         or style.footer_in_table
         or style.unlabelled_continuation
         or style.spill
+        or style.dropped
     )
     for block in doc.blocks:
         if block[0] == "h":
