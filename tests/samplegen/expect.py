@@ -32,6 +32,7 @@ class Expected:
     assumptions: tuple[str, ...] = ()
     findings: tuple[str, ...] = ()
     hostile: str | None = None
+    blocking: tuple[str, ...] | None = None  # every blocking check the reading must fail, where known exactly
 
 
 def load_manifest(path: Path = MANIFEST) -> list[Expected]:
