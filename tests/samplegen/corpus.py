@@ -7,7 +7,8 @@ by one producer (`design.PRODUCERS`). The record is drawn from the body, the yea
 seed (its arithmetic holds); the golden is written from that record — never from an extractor — and the
 manifest (tests/files/corpus/manifest.json) says per document: its producer, template, quirks (derived
 from the design, not typed by hand), and what a reading must give: the golden, or an error code, the
-assumption codes it must record and the findings it must raise. The genuine reports of tests/files/real
+assumption codes it must record, the findings it must raise and whether it may say `verified`. The
+genuine reports of tests/files/real
 are listed by reference (producer "real"), with their pdftotext conversions.
 
 Byte-reproducible: reportlab, HTML, DOCX, Markdown and hand-typed text, and pdftotext's output (same
@@ -989,10 +990,22 @@ def entry(doc: Doc, sha: str | None) -> dict[str, Any]:
         out["quirks"] = quirks + (["hostile"] if doc.hostile else [])
         out |= {"golden": f"tests/{GOLDEN}/{golden_doc.name}.json", "error": None}
         out |= {"assumptions": expected_assumptions(d), "expect_findings": expected_findings(d)}
+    out["verified"] = _verified(out)
     if doc.hostile:
         out["hostile"] = doc.hostile
     out["sha256"] = sha
     return out
+
+
+def _verified(e: dict[str, Any]) -> bool | None:
+    """reading.verified a reading must give: nothing assumed beyond the printed labels and every blocking
+    identity of the record holding (None where no record is expected)."""
+    from samplegen.identities import blocking_failures
+
+    if e["golden"] is None:
+        return None
+    rec = json.loads((ROOT / e["golden"]).read_text(encoding="utf-8"))
+    return not e["assumptions"] and not blocking_failures(rec)
 
 
 def real_entries() -> list[dict[str, Any]]:
@@ -1017,6 +1030,7 @@ def real_entries() -> list[dict[str, Any]]:
                 "sha256": hashlib.sha256(data).hexdigest(),
             }
         )
+        out[-1]["verified"] = _verified(out[-1])
     return out
 
 
