@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 UV_VERSION := 0.13.9
 
-.PHONY: demo test test-slow test-all test-fontless lint fmt docs golden samples bench lock upgrade clean
+.PHONY: demo test test-slow test-all test-fontless lint fmt docs golden samples corpus bench lock upgrade clean
 
 $(STAMP): pyproject.toml uv.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -61,6 +61,12 @@ samples: $(STAMP)
 # diff; LibreOffice/Chromium/qpdf fixtures are skipped (naming the packages to install) where those are missing
 golden: $(STAMP)
 	cd tests && ../$(BIN)/python -m samplegen.fixtures
+
+# the development corpus (tests/files/corpus + its manifest, tests/golden/corpus; issue 12) from the same generator:
+# documents of ten producers with the quirks of published reports; those whose program is missing are skipped,
+# naming the Debian packages to install. `python benchmarks/accuracy.py` reads it.
+corpus: $(STAMP)
+	cd tests && ../$(BIN)/python -m samplegen.corpus
 
 # uv.lock from pyproject.toml's ranges (keeps locked versions that still fit); `make upgrade` takes the newest
 lock: $(STAMP)

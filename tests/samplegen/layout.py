@@ -64,6 +64,20 @@ class Style:
     # header labels broken over two lines: 本年新\n制作数量, 商业\n企业, 结果\n维持
     label_breaks: bool = False
     yuan_label: bool = False  # v2019's money column headed 采购总金额（元）
+    # quirks only the development corpus prints (tests/files/corpus/)
+    column_order: tuple[str, ...] | None = None  # table 3's applicant columns in this order (总计 anywhere;
+    # the five 法人或其他组织 columns kept side by side under their spanning header)
+    other_handling_row: bool = (
+        False  # a v2021 table 3 printing v2019's single （六）其他处理 row (the three rows' sum)
+    )
+    labels: dict[str, str] = field(
+        default_factory=dict
+    )  # "table.code" → the label printed instead of the template's
+    wrap_rows: tuple[str, ...] = ()  # table 3 row codes whose label is broken over two lines
+    first_only_groups: bool = (
+        False  # table 3's group labels in unmerged cells: text in the first, the rest empty
+    )
+    note: str | None = None  # table 3's top-left cell instead of the 勾稽关系 reminder ("" = an empty cell)
 
     def tags(self) -> list[str]:
         """Names of the quirks that are switched on (for the truth manifest)."""
@@ -110,6 +124,44 @@ def split_grid(grid: Grid, at: int) -> tuple[Grid, Grid]:
     return first, grid[at:]
 
 
+def from_placed(placed: list[tuple[int, int, int, int, str, bool]]) -> Grid:
+    """(row, col, rowspan, colspan, text, header) cells back into a grid (each row lists the cells starting in it)."""
+    nrows = max(r + rs for r, _c, rs, _cs, _t, _h in placed)
+    grid: Grid = [[] for _ in range(nrows)]
+    for r, _c, rs, cs, text, header in sorted(placed, key=lambda x: (x[0], x[1])):
+        grid[r].append(Cell(text, rowspan=rs, colspan=cs, header=header))
+    return grid
+
+
+def transpose(grid: Grid) -> Grid:
+    """The grid turned over its diagonal: rows become columns (a table 3 printed with applicants as rows)."""
+    placed = place(grid)
+    flags = [cell.header for row in grid for cell in row]
+    return from_placed([(c, r, cs, rs, t, h) for (r, c, rs, cs, t), h in zip(placed, flags, strict=True)])
+
+
+def split_grid_columns(grid: Grid, at: int, cut: bool = False, head: int = 0) -> tuple[Grid, Grid]:
+    """Cut a grid before row `at` keeping every column on both sides, as a table broken by a page prints:
+    a merged cell running over the break goes on below as an empty cell (or with the second half of its
+    text when `cut`); the first `head` rows are printed again above the continuation."""
+    placed = place(grid)
+    flags = [cell.header for row in grid for cell in row]
+    first: list[tuple[int, int, int, int, str, bool]] = []
+    second: list[tuple[int, int, int, int, str, bool]] = []
+    for (r, c, rs, cs, text), h in zip(placed, flags, strict=True):
+        if r >= at:
+            second.append((r - at + head, c, rs, cs, text, h))
+        elif r + rs > at:
+            half = len(text) // 2
+            first.append((r, c, at - r, cs, text[:half] if cut else text, h))
+            second.append((head, c, r + rs - at, cs, text[half:] if cut else "", h))
+        else:
+            first.append((r, c, rs, cs, text, h))
+            if r < head:
+                second.append((r, c, rs, cs, text, h))
+    return from_placed(first), from_placed(second)
+
+
 @dataclass
 class Printed:
     """What a renderer draws: title, then blocks of ('h', text) / ('p', text) / ('table', key, grid)."""
@@ -152,6 +204,17 @@ def fmt_money(v: Decimal, unit: str, style: Style) -> str:
     return f"{s}元" if not style.bare_amount and v != 0 else s
 
 
+def printed_label(style: Style, table: str, code: str, template: str) -> str:
+    """A code's label as this document prints it: the template's, or the style's own (a synonym, spaced, …)."""
+    return style.labels.get(f"{table}.{code}", T.label_of(table, code, template))
+
+
+def _halves(label: str) -> str:
+    """A label broken in the middle (after its numbering when that is the first half)."""
+    half = len(label) // 2
+    return label[:half] + "\n" + label[half:]
+
+
 def _two_lines(label: str, style: Style, wanted: bool) -> str:
     """A header label broken in the middle when the style breaks labels (and this one is long enough)."""
     if not (style.label_breaks and wanted):
@@ -172,7 +235,7 @@ def proactive_grid(report: Report, style: Style) -> Grid:
             grid.append([Cell(f"第二十条第（{article}）项", colspan=4, header=True)])
             head = [Cell("信息内容", header=True)]
             for m in measures:
-                label = T.label_of("proactive", m, report.template)
+                label = printed_label(style, "proactive", m, report.template)
                 if style.yuan_label and label == "采购总金额":
                     label += "（元）"
                 label = _two_lines(label, style, len(label) > 4 and "（" not in label)
@@ -180,7 +243,7 @@ def proactive_grid(report: Report, style: Style) -> Grid:
             if len(measures) < 3:
                 head[-1].colspan = 4 - len(measures)
             grid.append(head)
-        row = [Cell(T.label_of("proactive", item, report.template), header=True)]
+        row = [Cell(printed_label(style, "proactive", item, report.template), header=True)]
         for m in measures:
             v = report.proactive[item][m]
             if style.numbers:
@@ -210,53 +273,98 @@ def _group_of(row: str, template: str) -> str | None:
     return prefix if prefix in _T3_GROUPS else None
 
 
+def _applicant_order(style: Style) -> list[str]:
+    """Table 3's applicant columns left to right."""
+    if style.column_order:
+        order = list(style.column_order)
+        orgs = [i for i, a in enumerate(order) if a in T.APPLICANT_PARTS[1:]]
+        if sorted(order) != sorted(T.APPLICANT_CODES) or orgs != list(range(orgs[0], orgs[0] + 5)):
+            raise ValueError(f"not a table 3 column order: {order}")
+        return order
+    return ["total", *T.APPLICANT_PARTS] if style.total_first else list(T.APPLICANT_CODES)
+
+
+def t3_rows(report: Report, style: Style) -> list[str]:
+    """Table 3's printed rows: the template's, or v2019's single 其他处理 row in a v2021 table."""
+    rows = list(T.application_row_codes(report.template))
+    if style.other_handling_row and report.template == "v2021":
+        at = rows.index("other_no_correction")
+        rows[at : at + 3] = ["other_handling"]
+    return rows
+
+
+def t3_value(report: Report, row: str, applicant: str) -> int:
+    """A table 3 value as printed: v2019's 其他处理 row in a v2021 report is the three rows' sum."""
+    if row == "other_handling" and report.template == "v2021":
+        return sum(
+            report.applications[r][applicant]
+            for r in ("other_no_correction", "other_fee_unpaid", "other_misc")
+        )
+    return int(report.applications[row][applicant])
+
+
 def applications_grid(report: Report, style: Style) -> Grid:
     """Table 3: header two rows deep under the 勾稽关系 note, label columns merged (or repeated)."""
-    order = ["total", *T.APPLICANT_PARTS] if style.total_first else list(T.APPLICANT_CODES)
+    order = _applicant_order(style)
+    template = report.template
+    lab = style.labels.get
+    note = T3_BALANCE_NOTE if style.note is None else style.note
     grid: Grid = [
-        [Cell(T3_BALANCE_NOTE, rowspan=3, colspan=3, header=True), Cell("申请人情况", colspan=7, header=True)]
+        [
+            Cell(note, rowspan=3, colspan=3, header=True),
+            Cell(lab("applications.header.applicants", "申请人情况"), colspan=7, header=True),
+        ]
     ]
     second: list[Cell] = []
     for a in order:
         if a == "natural_person" or a == "total":
-            second.append(Cell(T.label_of("applications", a), rowspan=2, header=True))
-        elif a == "commercial":
-            second.append(Cell("法人或其他组织", colspan=5, header=True))
+            second.append(Cell(printed_label(style, "applications", a, template), rowspan=2, header=True))
+        elif a == order[[x in T.APPLICANT_PARTS[1:] for x in order].index(True)]:
+            second.append(Cell(lab("applications.header.org", "法人或其他组织"), colspan=5, header=True))
     grid.append(second)
-    parts = [T.label_of("applications", a) for a in T.APPLICANT_PARTS[1:]]
+    parts = [printed_label(style, "applications", a, template) for a in order if a in T.APPLICANT_PARTS[1:]]
     grid.append([Cell(_two_lines(p, style, len(p) == 4), header=True) for p in parts])
-    rows = T.application_row_codes(report.template)
-    outcomes = T.OUTCOME_ROWS[report.template]
+    rows = t3_rows(report, style)
+    mixed = "other_handling" in rows and template == "v2021"
+    outcomes = [r for r in rows if r not in {"received_new", "carried_in", "handled_total", "carried_out"}]
+    outcomes_label = lab("applications.group.outcomes", "三、本年度办理结果")
     seen_groups: set[str] = set()
     for r in rows:
-        label = T.label_of("applications", r, report.template)
+        label = printed_label(style, "applications", r, "v2019" if r == "other_handling" else template)
+        if r in style.wrap_rows:
+            label = _halves(label)
         line: list[Cell] = []
         if r in {"received_new", "carried_in", "carried_out"}:
             line.append(Cell(label, colspan=3, header=True))
         else:
             if style.repeat_labels:
-                line.append(Cell("三、本年度办理结果", header=True))
+                line.append(Cell(outcomes_label, header=True))
+            elif style.first_only_groups:
+                line.append(Cell(outcomes_label if r == outcomes[0] else "", header=True))
             elif r == outcomes[0]:
-                line.append(Cell("三、本年度办理结果", rowspan=len(outcomes) + 1, header=True))
-            group = _group_of(r, report.template)
+                line.append(Cell(outcomes_label, rowspan=len(outcomes) + 1, header=True))
+            group = None if mixed and r == "other_handling" else _group_of(r, template)
             if group is None:
                 line.append(Cell(label, colspan=2, header=True))
             else:
-                members = [x for x in outcomes if _group_of(x, report.template) == group]
+                members = [x for x in outcomes if _group_of(x, template) == group]
+                group_label = lab(f"applications.group.{group}", _T3_GROUPS[group])
                 if style.repeat_labels:
-                    line.append(Cell(_T3_GROUPS[group], header=True))
+                    line.append(Cell(group_label, header=True))
+                elif style.first_only_groups:
+                    line.append(Cell(group_label if group not in seen_groups else "", header=True))
                 elif group not in seen_groups:
-                    line.append(Cell(_T3_GROUPS[group], rowspan=len(members), header=True))
+                    line.append(Cell(group_label, rowspan=len(members), header=True))
                 seen_groups.add(group)
                 line.append(Cell(label, header=True))
-        line += [Cell(_count(report.applications[r][a], style)) for a in order]
+        line += [Cell(_count(t3_value(report, r, a), style)) for a in order]
         grid.append(line)
     return grid
 
 
 def review_grid(report: Report, style: Style) -> Grid:
     """Table 4: header three rows deep (行政复议 | 行政诉讼 → 直接起诉 | 复议后起诉 → outcomes), one value row."""
-    outcome_labels = [T.label_of("review_litigation", o) for o in T.OUTCOME_CODES]
+    outcome_labels = [printed_label(style, "review_litigation", o, report.template) for o in T.OUTCOME_CODES]
     outcome_labels = [_two_lines(o, style, len(o) == 4) for o in outcome_labels]
     grid: Grid = [
         [Cell("行政复议", colspan=5, header=True), Cell("行政诉讼", colspan=10, header=True)],

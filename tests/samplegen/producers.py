@@ -14,9 +14,17 @@ import tempfile
 from pathlib import Path
 
 APT_INSTALL = "apt-get install -y libreoffice-writer-nogui chromium qpdf fonts-noto-cjk"
+# what the development corpus needs besides (tests/files/corpus: `make corpus`)
+CORPUS_APT_INSTALL = "apt-get install -y libreoffice-writer-nogui chromium qpdf poppler-utils fonts-noto-cjk fonts-wqy-microhei"
 CJK_FONT = "Noto Sans CJK SC"
-# program → the Debian package that brings it
-PACKAGES = {"soffice": "libreoffice-writer-nogui", "chromium": "chromium", "qpdf": "qpdf"}
+# program → the Debian package that brings it ("wqy" stands for the embeddable TrueType CJK face)
+PACKAGES = {
+    "soffice": "libreoffice-writer-nogui",
+    "chromium": "chromium",
+    "qpdf": "qpdf",
+    "pdftotext": "poppler-utils",
+    "wqy": "fonts-wqy-microhei",
+}
 # what changes from run to run in these producers' PDFs (qpdf's QDF form: one key per line)
 _VOLATILE = re.compile(rb"^\s*/(CreationDate|ModDate|ID|DocChecksum)\b.*$", re.M)
 
@@ -30,7 +38,12 @@ def _has_font(family: str) -> bool:
 
 def missing(programs: tuple[str, ...]) -> list[str]:
     """The Debian packages to install before `programs` can run (the CJK font counts for soffice/chromium)."""
-    out = [PACKAGES[p] for p in programs if not shutil.which(p)]
+    out = [PACKAGES[p] for p in programs if p != "wqy" and not shutil.which(p)]
+    if "wqy" in programs:
+        from samplegen.render_pdf import ttf_path
+
+        if ttf_path() is None:
+            out.append(PACKAGES["wqy"])
     if {"soffice", "chromium"} & set(programs) and not _has_font(CJK_FONT):
         out.append("fonts-noto-cjk")
     return out
@@ -86,6 +99,17 @@ def soffice_pdf(docx: bytes, stem: str) -> bytes:
             timeout=180,
         )
         return (Path(tmp) / f"{stem}.pdf").read_bytes()
+
+
+def pdftotext_layout(pdf: bytes) -> bytes:
+    """The PDF's text as poppler's `pdftotext -layout` writes it (UTF-8, pages ended by form feeds)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "in.pdf"
+        src.write_bytes(pdf)
+        out = subprocess.run(
+            ["pdftotext", "-layout", "-enc", "UTF-8", src, "-"], check=True, capture_output=True, timeout=120
+        )
+        return out.stdout
 
 
 def qpdf_encrypt(pdf: bytes, user: str, owner: str) -> bytes:

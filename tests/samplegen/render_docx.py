@@ -17,7 +17,7 @@ from typing import Any
 from nianbao.pipeline import tables as T
 from nianbao.pipeline.model import Report
 
-from samplegen.layout import SECTION_TITLES, Grid, Printed, place
+from samplegen.layout import SECTION_TITLES, Grid, Printed, place, split_grid_columns
 
 _FIXED_TIME = (2021, 1, 1, 0, 0, 0)
 
@@ -34,15 +34,42 @@ class DocxStyle:
     gap_after_table: bool = False  # an empty paragraph after each table
     zip_time: tuple[int, int, int, int, int, int] = _FIXED_TIME  # every zip entry's timestamp
     zip_mode: int = 0o644  # every zip entry's Unix permissions
+    # the development corpus's quirks
+    borders: bool = True  # tables in "Table Grid" (else no rule at all: text in columns)
+    open_rows: dict[str, frozenset[int]] = field(default_factory=dict)  # table → rows without the rule above
+    break_before: dict[str, int] = field(default_factory=dict)  # table → the row a new page starts with
+    repeat_header: dict[str, int] = field(default_factory=dict)  # table → header rows printed again after it
+    cut_labels: bool = False  # a merged label cut by that page break prints half its text on each side
+    landscape: tuple[str, ...] = ()  # tables set on a landscape page of their own
 
 
-def _table(document: Any, grid: Grid, size: float | None = None) -> None:
+def _no_rule(cell: Any, side: str) -> None:
+    """Take one side's rule off a cell (w:tcBorders/w:<side> w:val=nil)."""
+    from docx.oxml.ns import qn
+
+    pr = cell._tc.get_or_add_tcPr()
+    borders = pr.find(qn("w:tcBorders"))
+    if borders is None:
+        borders = pr.makeelement(qn("w:tcBorders"), {})
+        pr.append(borders)
+    edge = borders.makeelement(qn(f"w:{side}"), {qn("w:val"): "nil"})
+    borders.append(edge)
+
+
+def _table(
+    document: Any,
+    grid: Grid,
+    size: float | None = None,
+    borders: bool = True,
+    open_rows: frozenset[int] = frozenset(),
+) -> None:
     from docx.shared import Pt
 
     placed = place(grid)
     ncols = max(c + cs for _r, c, _rs, cs, _t in placed)
     table = document.add_table(rows=len(grid), cols=ncols)
-    table.style = "Table Grid"
+    if borders:
+        table.style = "Table Grid"
     # table.cell() rescans the whole table each call; take the grid once (spans never overlap, so the
     # corner cells of later merges stay valid while earlier ones are merged)
     grid_cells = table._cells
@@ -55,6 +82,10 @@ def _table(document: Any, grid: Grid, size: float | None = None) -> None:
             for p in cell.paragraphs:
                 for run in p.runs:
                     run.font.size = Pt(size)
+    for r in sorted(open_rows):
+        for c in range(ncols):
+            _no_rule(grid_cells[r * ncols + c], "top")
+            _no_rule(grid_cells[(r - 1) * ncols + c], "bottom")
 
 
 def stable_zip(data: bytes, date_time: tuple[int, ...] = _FIXED_TIME, mode: int = 0o644) -> bytes:
@@ -99,21 +130,64 @@ def render_docx(doc: Printed, style: DocxStyle | None = None) -> bytes:
         run.font.size = Pt(22)
     else:
         document.add_paragraph(doc.title).alignment = 1
-    for block in doc.blocks:
+    # a table on a landscape page takes its section heading along
+    turn = {
+        n
+        for n, block in enumerate(doc.blocks[:-1])
+        if block[0] == "h" and doc.blocks[n + 1][0] == "table" and doc.blocks[n + 1][1] in style.landscape
+    }
+    for n, block in enumerate(doc.blocks):
+        if n in turn:
+            _orient(document, landscape=True)
         if block[0] == "h":
             if style.headings:
                 document.add_heading(block[1], level=2)
             else:
                 document.add_paragraph(block[1])
         elif block[0] == "p":
-            document.add_paragraph(block[1])
+            para = document.add_paragraph(block[1])
+            if "center" in block[2:]:
+                para.alignment = 1
+            elif "right" in block[2:]:
+                para.alignment = 2
         else:
-            _table(document, block[2], style.table_sizes.get(block[1]))
+            key, grid = block[1], block[2]
+            if key in style.landscape and n - 1 not in turn:
+                _orient(document, landscape=True)
+            parts = [grid]
+            if key in style.break_before:
+                head = style.repeat_header.get(key, 0)
+                parts = list(split_grid_columns(grid, style.break_before[key], style.cut_labels, head))
+            open_rows = style.open_rows.get(key, frozenset())
+            for n, part in enumerate(parts):
+                if n:
+                    from docx.enum.text import WD_BREAK
+
+                    document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+                    shift = style.break_before[key] - style.repeat_header.get(key, 0)
+                    rows = frozenset(r - shift for r in open_rows if r - shift > 0)
+                else:
+                    rows = frozenset(r for r in open_rows if r < len(part))
+                _table(document, part, style.table_sizes.get(key), style.borders, rows)
+            if key in style.landscape:
+                _orient(document, landscape=False)
             if style.gap_after_table:
                 document.add_paragraph("")
     buf = BytesIO()
     document.save(buf)
     return stable_zip(buf.getvalue(), style.zip_time, style.zip_mode)
+
+
+def _orient(document: Any, landscape: bool) -> None:
+    """Start a new section (on a new page) in landscape or back in portrait."""
+    from docx.enum.section import WD_ORIENT, WD_SECTION
+
+    last = document.sections[-1]
+    section = document.add_section(WD_SECTION.NEW_PAGE)
+    w, h = last.page_width, last.page_height
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    if (w < h) == landscape:
+        section.page_width, section.page_height = h, w
 
 
 # ----------------------------------------------------------------------------- the official blank template

@@ -310,7 +310,18 @@ def portal_listing_html(site: str) -> bytes:
 """.encode()
 
 
-def print_html(doc: Printed, font: str) -> str:
+@dataclass
+class PrintOptions:
+    """The development corpus's quirks of a page printed by a browser (the fixtures' page has none)."""
+
+    rules: bool = True  # tables ruled (else text in columns, no border at all)
+    open_rows: dict[str, frozenset[int]] = field(default_factory=dict)  # table → rows without a rule above
+    break_before: dict[str, int] = field(default_factory=dict)  # table → the row a new page starts with
+    repeat_header: dict[str, int] = field(default_factory=dict)  # table → header rows repeated on each page
+    title_lines: bool = False  # a two-line title as two headings
+
+
+def print_html(doc: Printed, font: str, opts: PrintOptions | None = None) -> str:
     """The report as a bare page for a browser to print: h1 title, h3 headings, ruled tables in `font`."""
     css = (
         f"body{{font-family:'{font}';font-size:12pt;margin:0 10mm}} h1{{text-align:center;font-size:18pt;"
@@ -318,24 +329,259 @@ def print_html(doc: Printed, font: str) -> str:
         "table{border-collapse:collapse;width:100%;font-size:8.5pt;margin-bottom:8pt} td{border:1px solid #000;"
         "padding:2px}p{text-indent:2em;line-height:1.6}"
     )
-    body = [f"<h1>{escape(doc.title, quote=False)}</h1>"]
+    if opts is None:
+        body = [f"<h1>{escape(doc.title, quote=False)}</h1>"]
+    else:
+        css += "td.open{border-top:none} p.center{text-align:center;text-indent:0} p.right{text-align:right}"
+        if not opts.rules:
+            css += " td{border:none}"
+        titles = doc.title.split("\n") if opts.title_lines else [doc.title.replace("\n", "")]
+        body = [f"<h1>{escape(t, quote=False)}</h1>" for t in titles]
     for block in doc.blocks:
         if block[0] == "h":
             body.append(f"<h3>{escape(block[1], quote=False)}</h3>")
         elif block[0] == "p":
-            body.append(f"<p>{escape(block[1], quote=False)}</p>")
+            flags = [f for f in block[2:] if f in ("center", "right")]
+            cls = f' class="{flags[0]}"' if flags and opts is not None else ""
+            body.append(f"<p{cls}>{escape(block[1], quote=False)}</p>")
         else:
-            rows = [
-                "<tr>"
-                + "".join(
-                    f'<td rowspan="{c.rowspan}" colspan="{c.colspan}">{escape(c.text, quote=False)}</td>'
-                    for c in row
+            key = block[1]
+            open_rows = opts.open_rows.get(key, frozenset()) if opts else frozenset()
+            brk = opts.break_before.get(key) if opts else None
+            head = opts.repeat_header.get(key, 0) if opts else 0
+            rows = []
+            for r, row in enumerate(block[2]):
+                cls = ' class="open"' if r in open_rows else ""
+                texts = [escape(c.text, quote=False) for c in row]
+                if opts is not None:
+                    texts = [t.replace("\n", "<br>") for t in texts]
+                cells = "".join(
+                    f'<td{cls} rowspan="{c.rowspan}" colspan="{c.colspan}">{t}</td>'
+                    for c, t in zip(row, texts, strict=True)
                 )
-                + "</tr>"
-                for row in block[2]
-            ]
-            body.append("\n".join(["<table>", *rows, "</table>"]))
+                attr = ' style="break-before:page"' if r == brk else ""
+                rows.append(f"<tr{attr}>{cells}</tr>")
+            if head:
+                body.append(
+                    "\n".join(["<table>", "<thead>", *rows[:head], "</thead>", *rows[head:], "</table>"])
+                )
+            else:
+                body.append("\n".join(["<table>", *rows, "</table>"]))
     return (
         f"<!doctype html><html><head><meta charset='utf-8'><style>{css}</style></head>"
         f"<body>{''.join(body)}</body></html>"
     )
+
+
+# ----------------------------------------------------------------------------- the development corpus's pages
+@dataclass
+class PageMeta:
+    """An article page's chrome: which site it is on and what its metadata says (the agency, or not)."""
+
+    site: str  # the site's name: the header's logo text and the footer's 主办单位
+    title_tag: str  # the <title> text
+    info: list[tuple[str, str]] = field(
+        default_factory=list
+    )  # the line under the title: 发布日期, 信息来源, …
+    meta: dict[str, str] = field(default_factory=dict)  # <meta name=… content=…>
+    heading: str = "one"  # the article title in the chrome: one (an h1) | two (two elements) | none
+    encoding: str = "utf-8"  # utf-8 | gbk | gb18030
+    charset_tag: str | None = None  # the page's own charset declaration, verbatim
+
+
+_WPS_FONT = "font-family:仿宋_GB2312;mso-hansi-font-family:'Times New Roman';mso-font-kerning:0.0000pt"
+_WPS_EMPTY = "<!--[if !supportEmptyParas]-->&nbsp;<!--[endif]-->"
+
+
+def _wps_runs(text: str, size: str = "10.5pt") -> str:
+    """Text as WPS writes it: split into runs where spell-check and digits break them, each in its own span."""
+    out: list[str] = []
+    run = ""
+    kind = None
+    for ch in text:
+        k = "d" if ch.isascii() and ch.isalnum() else "c"
+        if run and (k != kind or len(run) >= 16):
+            out.append(run)
+            run = ""
+        run += ch
+        kind = k
+    if run:
+        out.append(run)
+    spans = []
+    for part in out:
+        lang = " lang=EN-US" if part.isascii() else ""
+        spans.append(f'<span{lang} style="{_WPS_FONT};font-size:{size}">{escape(part, quote=False)}</span>')
+    return "".join(spans)
+
+
+def _wps_cell(text: str, rowspan: int, colspan: int, header: bool, rule_top: bool = True) -> str:
+    """A table cell as WPS's 'save as web page' writes it: mso borders, nested p/span, &nbsp; fillers."""
+    border = "border:solid windowtext 1.0pt;mso-border-alt:solid windowtext 0.5000pt"
+    if not rule_top:
+        border += ";border-top:none;mso-border-top-alt:none"
+    attrs = (
+        f' width=57 valign=center style="width:42.55pt;padding:0.0000pt 5.4000pt 0.0000pt 5.4000pt;{border}"'
+    )
+    if rowspan > 1:
+        attrs += f" rowspan={rowspan}"
+    if colspan > 1:
+        attrs += f" colspan={colspan}"
+    paras = []
+    for line in text.split("\n") if text else [""]:
+        inner = _wps_runs(line) if line else f'<span style="{_WPS_FONT};font-size:10.5pt">{_WPS_EMPTY}</span>'
+        pad = "<span style=\"mso-spacerun:'yes'\">&nbsp;</span>" if not header and line else ""
+        paras.append(
+            '<p class=MsoNormal align=center style="text-align:center;mso-pagination:widow-orphan">'
+            f'{pad}{inner}<span style="{_WPS_FONT};font-size:10.5pt"><o:p></o:p></span></p>'
+        )
+    return f"<td{attrs}>" + "".join(paras) + "</td>"
+
+
+def wps_table(grid: Grid, open_rows: frozenset[int] = frozenset()) -> str:
+    """A spanned grid as WPS exports a table; rows in `open_rows` lose the rule above them."""
+    out = [
+        '<table class=MsoNormalTable border=1 cellspacing=0 cellpadding=0 style="border-collapse:collapse;'
+        'border:none;mso-border-left-alt:0.5000pt solid windowtext;mso-padding-alt:0.0000pt 5.4000pt">'
+    ]
+    for r, row in enumerate(grid):
+        out.append('<tr style="height:19.85pt">')
+        out.extend(_wps_cell(c.text, c.rowspan, c.colspan, c.header, r not in open_rows) for c in row)
+        out.append("</tr>")
+    out.append("</table>")
+    return "\n".join(out)
+
+
+def _wps_para(text: str, align: str | None = None, heading: bool = False) -> str:
+    style = "text-indent:32.0000pt;mso-char-indent-count:2.0000;line-height:28.0000pt;mso-line-height-rule:exactly"
+    if align:
+        style = f"text-align:{align};line-height:28.0000pt"
+    font = "font-family:黑体;mso-hansi-font-family:黑体" if heading else _WPS_FONT
+    runs = _wps_runs(text, "16.0pt").replace(f"{_WPS_FONT};font-size:16.0pt", f"{font};font-size:16.0pt")
+    attr = f" align={align}" if align else ""
+    return f'<p class=MsoNormal{attr} style="{style}">{runs}<span style="{font};font-size:16.0pt"><o:p></o:p></span></p>'
+
+
+def wps_section(doc: Printed, open_rows: dict[str, frozenset[int]] | None = None) -> str:
+    """The report as WPS exports it into a page: the title's paragraphs, headings, paragraphs, tables."""
+    out = ['<div class="Section0" style="layout-grid:15.6000pt">']
+    for line in doc.title.split("\n"):
+        out.append(
+            '<p class=MsoNormal align=center style="text-align:center;line-height:28.0000pt">'
+            f'<b><span style="font-family:方正小标宋简体;font-size:22.0pt">{escape(line, quote=False)}</span></b></p>'
+        )
+    out.append(f'<p class=MsoNormal><span style="font-size:10.5pt">{_WPS_EMPTY}<o:p></o:p></span></p>')
+    for block in doc.blocks:
+        if block[0] == "h":
+            out.append(_wps_para(block[1], heading=True))
+        elif block[0] == "p":
+            flags = block[2:]
+            align = "center" if "center" in flags else "right" if "right" in flags else None
+            out.append(_wps_para(block[1], align))
+        else:
+            out.append(wps_table(block[2], (open_rows or {}).get(block[1], frozenset())))
+            out.append(
+                f'<p class=MsoNormal><span style="font-size:10.5pt">{_WPS_EMPTY}<o:p></o:p></span></p>'
+            )
+    out.append("</div>")
+    return "\n".join(out)
+
+
+def cms_section(doc: Printed, with_title: bool) -> str:
+    """The report as a content system's editor stores it: plain paragraphs and bordered tables."""
+    out = []
+    if with_title:
+        out += [
+            f'<p style="text-align:center"><strong>{escape(t, quote=False)}</strong></p>'
+            for t in doc.title.split("\n")
+        ]
+    plain = HtmlStyle()
+    for block in doc.blocks:
+        if block[0] == "h":
+            out.append(f"<p><strong>{escape(block[1], quote=False)}</strong></p>")
+        elif block[0] == "p":
+            flags = block[2:]
+            align = "center" if "center" in flags else "right" if "right" in flags else None
+            style = f' style="text-align:{align}"' if align else ' style="text-indent:2em"'
+            out.append(f"<p{style}>{escape(block[1], quote=False)}</p>")
+        else:
+            out.append(table_html(block[2], plain))
+    return "\n".join(out)
+
+
+def web_article_html(doc: Printed, content: str, meta: PageMeta) -> bytes:
+    """An article page on a government site: header, crumb, the title as the page shows it, its info line,
+    the content (`wps_section` or `cms_section`), a footer naming the site's 主办单位."""
+    metas = "".join(f'<meta name="{escape(k)}" content="{escape(v)}">\n' for k, v in meta.meta.items())
+    charset = (
+        meta.charset_tag or f'<meta http-equiv="Content-Type" content="text/html; charset={meta.encoding}">'
+    )
+    lines = doc.title.split("\n")
+    if meta.heading == "one":
+        heading = f'<h1 class="title">{escape("".join(lines), quote=False)}</h1>'
+    elif meta.heading == "two":
+        heading = "".join(
+            f'<div class="title-line{n}">{escape(t, quote=False)}</div>' for n, t in enumerate(lines, start=1)
+        )
+    else:
+        heading = ""
+    info = "　".join(f"{k}：{escape(v, quote=False)}" for k, v in meta.info)
+    text = f"""<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">
+<html xmlns:o="urn:schemas-microsoft-com:office:office" xmlns="http://www.w3.org/1999/xhtml">
+<head>
+{charset}
+<title>{escape(meta.title_tag, quote=False)}</title>
+{metas}<link rel="stylesheet" href="/css/article.css">
+</head>
+<body>
+<div class="header"><div class="logo">{escape(meta.site, quote=False)}</div>
+<ul class="nav"><li><a href="/">首页</a></li><li><a href="/zwgk/">政府信息公开</a></li><li><a href="/zwgk/ndbg/">年度报告</a></li></ul></div>
+<div class="crumb">当前位置：<a href="/">首页</a> &gt; <a href="/zwgk/">政府信息公开</a> &gt; <a href="/zwgk/ndbg/">政府信息公开年度报告</a></div>
+<div class="article">
+{heading}
+<div class="info">{info}</div>
+<div class="content" id="zoom">
+{content}
+</div>
+<div class="tools"><a href="javascript:window.print()">【打印】</a> <a href="javascript:window.close()">【关闭】</a></div>
+</div>
+<div class="footer">主办单位：{escape(meta.site, quote=False)}　网站标识码：3306000001　浙ICP备05012345号</div>
+</body>
+</html>
+"""
+    return text.encode(meta.encoding)
+
+
+def error_page_html(kind: str, site: str) -> bytes:
+    """A listed report's link that leads to an error page served with status 200: never a report.
+
+    kind: notfound (页面不存在 with the site's chrome and links to other years' reports) | deleted (信息已删除
+    or 撤稿) | nginx (a bare 404 Not Found with a Chinese line)."""
+    if kind == "nginx":
+        return (
+            "<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found</h1></center>\r\n"
+            "<center>对不起，您访问的页面不存在！</center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+        ).encode()
+    if kind == "deleted":
+        body = (
+            '<div class="err"><img src="/images/404.png" alt="404"><p>该信息已删除或已过期，请返回首页浏览其他内容。</p>'
+            f'<p>相关链接：<a href="/zwgk/ndbg/">{escape(site)}政府信息公开年度报告</a></p></div>'
+        )
+        title = "提示信息"
+    else:
+        links = "".join(
+            f'<li><a href="/zwgk/ndbg/{y}.html">{escape(site)}{y}年政府信息公开工作年度报告</a></li>'
+            for y in (2023, 2022, 2021)
+        )
+        body = (
+            '<div class="err"><h2>404</h2><p>很抱歉，您要访问的页面不存在！</p><p>可能原因：网址有错误；网址已失效。</p>'
+            f'<div class="recommend"><h3>您可能感兴趣的内容</h3><ul>{links}</ul></div></div>'
+        )
+        title = f"页面不存在_{site}"
+    text = f"""<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>{escape(title)}</title></head>
+<body><div class="header"><div class="logo">{escape(site)}</div><ul class="nav"><li><a href="/">首页</a></li>
+<li><a href="/zwgk/">政府信息公开</a></li></ul></div>
+{body}
+<div class="footer">主办单位：{escape(site)}　网站标识码：3306000001</div></body></html>
+"""
+    return text.encode()

@@ -22,16 +22,43 @@ from reportlab.pdfgen import canvas
 from samplegen.layout import Grid, Printed, place
 
 FONT = "STSong-Light"
+# the embedded TrueType face (Debian fonts-wqy-microhei): reportlab subsets and embeds it, so the PDF reads
+# the same on a machine without it; Noto CJK is CFF-flavoured, which reportlab cannot embed
+TTF_FONT = "WenQuanYiMicroHei"
+TTF_FAMILY = "WenQuanYi Micro Hei"
+TTF_PACKAGE = "fonts-wqy-microhei"
 PAGE_W, PAGE_H = A4
 LEFT, RIGHT, TOP, BOTTOM = 50.0, 50.0, 60.0, 60.0
-_registered = False
+_registered: set[str] = set()
 
 
-def _font() -> None:
-    global _registered
-    if not _registered:
+def ttf_path() -> str | None:
+    """Where the embeddable TrueType CJK face is installed, or None."""
+    import shutil
+    import subprocess
+
+    if not shutil.which("fc-list"):
+        return None
+    out = subprocess.run(
+        ["fc-list", f":family={TTF_FAMILY}", "file"], capture_output=True, text=True, check=False
+    ).stdout
+    files = sorted(line.split(":")[0].strip() for line in out.splitlines() if line.strip())
+    return files[0] if files else None
+
+
+def _font(name: str = FONT) -> None:
+    if name in _registered:
+        return
+    if name == FONT:
         pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-        _registered = True
+    else:
+        from reportlab.pdfbase.ttfonts import TTFont
+
+        path = ttf_path()
+        if path is None:
+            raise RuntimeError(f"the TrueType CJK font is not installed (apt-get install -y {TTF_PACKAGE})")
+        pdfmetrics.registerFont(TTFont(name, path, subfontIndex=0))
+    _registered.add(name)
 
 
 @dataclass
@@ -48,6 +75,12 @@ class PdfStyle:
     cut_labels: bool = False  # a merged label that a page break cuts prints half its text on each side
     landscape_review: bool = False  # table 4 on a landscape page, shown through /Rotate 90
     title_size: float = 16  # the title's size in points
+    # the development corpus's page quirks
+    font: str = FONT  # STSong-Light (a CID font the PDF names but does not embed) or TTF_FONT (embedded)
+    rules: bool = True  # tables drawn with ruling lines (else text positioned in columns, no line at all)
+    open_rows: tuple[
+        str, ...
+    ] = ()  # table 3 rows printed without the rule above them (merged with the row above)
 
     def tags(self) -> list[str]:
         """Quirk names for the truth manifest."""
@@ -63,17 +96,18 @@ class PdfStyle:
         return out
 
 
-def wrap(text: str, width: float, size: float) -> list[str]:
-    """Break text into lines no wider than `width` points (CJK text breaks anywhere)."""
+def wrap(text: str, width: float, size: float, font: str = FONT) -> list[str]:
+    """Break text into lines no wider than `width` points (CJK text breaks anywhere; a newline always breaks)."""
     lines: list[str] = []
-    cur = ""
-    for ch in text:
-        if cur and pdfmetrics.stringWidth(cur + ch, FONT, size) > width:
+    for part in text.split("\n"):
+        cur = ""
+        for ch in part:
+            if cur and pdfmetrics.stringWidth(cur + ch, font, size) > width:
+                lines.append(cur)
+                cur = ""
+            cur += ch
+        if cur:
             lines.append(cur)
-            cur = ""
-        cur += ch
-    if cur:
-        lines.append(cur)
     return lines or [""]
 
 
@@ -81,7 +115,8 @@ class Writer:
     """A tiny flowing layout on a reportlab canvas: paragraphs and ruled tables, top to bottom."""
 
     def __init__(self, style: PdfStyle, title: str) -> None:
-        _font()
+        _font(style.font)
+        self.font = style.font
         self.buf = BytesIO()
         enc = (
             StandardEncryption(style.password, ownerPassword="nianbao-owner", strength=128)
@@ -100,7 +135,7 @@ class Writer:
     def new_page(self) -> None:
         """Finish the page (with its number when asked) and start the next."""
         if self.style.footer:
-            self.c.setFont(FONT, 9)
+            self.c.setFont(self.font, 9)
             self.c.drawCentredString(self.w / 2, 30, f"- {self.pageno} -")
         self.c.showPage()
         self.pageno += 1
@@ -118,11 +153,15 @@ class Writer:
             self.c.rotate(90)
         self.y = self.h - TOP
 
-    def draw(self, x: float, y: float, line: str, center: bool = False, bold: bool = False) -> None:
+    def draw(
+        self, x: float, y: float, line: str, center: bool = False, bold: bool = False, right: bool = False
+    ) -> None:
         """One line of text; fake bold draws it again 0.3 pt to the right."""
         for dx in (0.0, 0.3) if bold else (0.0,):
             if center:
                 self.c.drawCentredString(x + dx, y, line)
+            elif right:
+                self.c.drawRightString(x + dx, y, line)
             else:
                 self.c.drawString(x + dx, y, line)
 
@@ -135,10 +174,11 @@ class Writer:
         gap: float = 4,
         bold: bool = False,
         framed: bool = False,
+        right: bool = False,
     ) -> None:
         """A paragraph, wrapped to the text width, breaking pages between lines (a framed one is kept whole)."""
         width = self.w - LEFT - RIGHT
-        lines = wrap(text, width - indent, size)
+        lines = wrap(text, width - indent, size, self.font)
         leading = size * 1.6
         if framed:
             if self.y - len(lines) * leading < BOTTOM:
@@ -147,9 +187,11 @@ class Writer:
         for n, line in enumerate(lines):
             if self.y - leading < BOTTOM:
                 self.new_page()
-            self.c.setFont(FONT, size)
+            self.c.setFont(self.font, size)
             if center:
                 self.draw(self.w / 2, self.y - size, line, center=True, bold=bold)
+            elif right:
+                self.draw(self.w - RIGHT - 2 * size, self.y - size, line, right=True)
             else:
                 self.draw(LEFT + (indent if n == 0 else 0), self.y - size, line, bold=bold)
             self.y -= leading
@@ -164,6 +206,7 @@ class Writer:
         break_rows: set[int],
         splittable: bool,
         quirks: bool = False,
+        open_rows: frozenset[int] = frozenset(),
     ) -> None:
         """A ruled grid; split over pages when it must (or at `break_rows`), else moved whole.
 
@@ -177,7 +220,7 @@ class Writer:
         heights = [size * 1.25 + 2 * pad + 4] * len(grid)
         wrapped = {}
         for r, c, rs, cs, text in cells:
-            lines = wrap(text, xs[c + cs] - xs[c] - 2 * pad, size)
+            lines = wrap(text, xs[c + cs] - xs[c] - 2 * pad, size, self.font)
             wrapped[(r, c)] = lines
             need = len(lines) * leading + 2 * pad
             have = sum(heights[r : r + rs])
@@ -206,14 +249,24 @@ class Writer:
             for r in rows:
                 tops[r] = y
                 y -= heights[r]
-            self.c.setFont(FONT, size)
+            self.c.setFont(self.font, size)
             self.c.setLineWidth(0.6)
             for r, c, rs, cs, text in cells:
                 visible = [x for x in rows if r <= x < r + rs]
                 if not visible:
                     continue
                 top, bottom = tops[visible[0]], tops[visible[-1]] - heights[visible[-1]]
-                if quirks and self.style.open_sides:
+                if not self.style.rules:
+                    pass  # text positioned in columns, no line drawn
+                elif open_rows:
+                    # each side on its own, leaving out the rule between a row and the one above it
+                    if visible[0] not in open_rows:
+                        self.c.line(xs[c], top, xs[c + cs], top)
+                    if visible[-1] + 1 not in open_rows:
+                        self.c.line(xs[c], bottom, xs[c + cs], bottom)
+                    self.c.line(xs[c], top, xs[c], bottom)
+                    self.c.line(xs[c + cs], top, xs[c + cs], bottom)
+                elif quirks and self.style.open_sides:
                     self.c.line(xs[c], top, xs[c + cs], top)
                     self.c.line(xs[c], bottom, xs[c + cs], bottom)
                     for x in {xs[c], xs[c + cs]} - {xs[0], xs[-1]}:
@@ -229,7 +282,7 @@ class Writer:
                 ):
                     half = len(text) // 2
                     part = text[:half] if r in visible else text[half:]
-                    lines = wrap(part, xs[c + cs] - xs[c] - 2 * pad, size)
+                    lines = wrap(part, xs[c + cs] - xs[c] - 2 * pad, size, self.font)
                 elif r not in visible:
                     continue  # the continuation of a merged cell on the next page stays blank
                 bold = quirks and self.style.bold and r < 3
@@ -243,7 +296,7 @@ class Writer:
     def finish(self) -> bytes:
         """The PDF's bytes."""
         if self.style.footer:
-            self.c.setFont(FONT, 9)
+            self.c.setFont(self.font, 9)
             self.c.drawCentredString(self.w / 2, 30, f"- {self.pageno} -")
         self.c.showPage()
         self.c.save()
@@ -263,15 +316,32 @@ def render_pdf(doc: Printed, style: PdfStyle, row_codes: list[str]) -> bytes:
                 w.landscape(block[1][0] == "四")
             w.text(block[1], size=12, indent=0, gap=2)
         elif block[0] == "p":
-            w.text(block[1], framed=block[2:] == ("framed",))
+            flags = block[2:]
+            if "center" in flags or "right" in flags:
+                w.text(block[1], indent=0, center="center" in flags, right="right" in flags)
+            else:
+                w.text(block[1], framed=flags == ("framed",))
         else:
             key, grid = block[1], block[2]
             if key == "applications":
                 breaks = {3 + row_codes.index(style.break_before)} if style.break_before else set()
-                w.table(grid, doc.table_widths[key], 7.5, 3, breaks, splittable=True, quirks=True)
+                open_rows = frozenset(3 + row_codes.index(r) for r in style.open_rows)
+                w.table(
+                    grid,
+                    doc.table_widths[key],
+                    7.5,
+                    3,
+                    breaks,
+                    splittable=True,
+                    quirks=True,
+                    open_rows=open_rows,
+                )
             else:
                 review = key == "review_litigation"
-                w.table(grid, doc.table_widths[key], 7.5 if review else 9, 0, set(), False, quirks=review)
+                widths = doc.table_widths.get(key) or [1.0] * max(
+                    c + cs for _r, c, _rs, cs, _t in place(grid)
+                )
+                w.table(grid, widths, 7.5 if review else 9, 0, set(), False, quirks=review)
     return w.finish()
 
 
