@@ -35,8 +35,8 @@ def _applicant_order(rows: list[Row]) -> tuple[list[str], bool]:
     found: dict[str, int] = {}
     for row in rows:
         label, values, _ = split_row(row)
-        if values and match_code(norm_label(label), T.APPLICATION_ROWS["v2021"]):
-            break
+        if any(v.text.strip() for v in values) and match_code(norm_label(label), T.APPLICATION_ROWS["v2021"]):
+            break  # the first data row: the header is above it
         for i, c in enumerate(row):
             if c is None:
                 continue
@@ -47,7 +47,12 @@ def _applicant_order(rows: list[Row]) -> tuple[list[str], bool]:
                 if hit and a.code not in found:
                     found[a.code] = i
     if len(found) == len(T.APPLICANTS) and len(set(found.values())) == len(found):
-        return sorted(found, key=lambda k: found[k]), True
+        order = sorted(found, key=lambda k: found[k])
+        if order[:2] == ["natural_person", "total"]:
+            # the template's two header rows typed as one line: 自然人 (法人或其他组织) 总计 over the
+            # organisations' kinds — 总计 is still the last column
+            order = [order[0], *order[2:], "total"]
+        return order, True
     if "total" in found and "natural_person" in found and found["total"] < found["natural_person"]:
         return ["total", *T.APPLICANT_PARTS], True
     return list(T.APPLICANT_CODES), False

@@ -219,52 +219,61 @@ def tables_of_words(ws: list[Word], page: int) -> list[RawTable]:
 
 def _header(head: list[_Line], left: float, anchors: list[float], page: int) -> list[Row]:
     """Header rows, one per line, a header cell wrapped over lines joined into its first line (结果维 / 持):
-    the two parts sit in one column, one under the other with no blank line between."""
+    the parts sit in one column, one under the other, with no blank line between them (a line of another
+    column's text may sit between: 自然 / 和)商业企 / 人)."""
     grid = [
         [[w for w in line.words if w.x < left], *_columns([w for w in line.words if w.x >= left], anchors)]
         for line in head
     ]
-    bands = _bands(left, anchors)
-    for k in range(len(grid) - 1):
-        for c in range(1, len(grid[k])):
-            upper, lower = grid[k][c], grid[k + 1][c]
+    for c in range(1, len(anchors) + 1):
+        last: int | None = None  # the header line holding the column's latest piece
+        for k in range(len(grid)):
+            piece = grid[k][c]
+            if not piece:
+                continue
+            upper = grid[last][c] if last is not None else []
             if (
-                upper
-                and lower
-                and _adjacent(upper, lower)
-                and _overlap(upper, lower)
-                and _within(upper, bands[c - 1])
-                and _within(lower, bands[c - 1])
+                last is not None
+                and _tight(head[last : k + 1])
+                and _overlap(upper, piece)
+                and _one_column(upper, anchors, c - 1)
+                and _one_column(piece, anchors, c - 1)
             ):
-                grid[k][c], grid[k + 1][c] = upper + lower, []
+                grid[last][c], grid[k][c] = upper + piece, []
+            else:
+                last = k
     blank = Cell("", Location(raw="", page=page))
     return [[_cell(c, page) if c else blank for c in row] for row in grid if any(row)]
 
 
-def _bands(left: float, anchors: list[float]) -> list[tuple[float, float]]:
-    """Each value column's horizontal extent: halfway to its neighbours."""
-    mids = [(a + b) / 2 for a, b in itertools.pairwise(anchors)]
-    right = anchors[-1] + (anchors[-1] - mids[-1] if mids else 40.0)
-    return list(zip([left, *mids], [*mids, right], strict=True))
+def _tight(run: list[_Line]) -> bool:
+    """Lines set one right under the other: no blank line's space anywhere between the first and the last."""
+    char = statistics.median(w.bottom - w.top for line in run for w in line.words)
+    return all(
+        min(w.top for w in b.words) - max(w.bottom for w in a.words) <= 0.6 * char
+        for a, b in itertools.pairwise(run)
+    )
 
 
-def _within(ws: list[Word], band: tuple[float, float], slack: float = 3.0) -> bool:
-    """Words that stay inside a column (a heading spanning several columns does not)."""
-    return min(w.x0 for w in ws) >= band[0] - slack and max(w.x1 for w in ws) <= band[1] + slack
-
-
-def _adjacent(upper: list[Word], lower: list[Word]) -> bool:
-    """Two lines of one cell follow each other closely; a blank line's space between them parts them."""
-    char = statistics.median(w.bottom - w.top for w in upper + lower)
-    return min(w.top for w in lower) - max(w.bottom for w in upper) <= 0.6 * char
+def _one_column(ws: list[Word], anchors: list[float], column: int) -> bool:
+    """Words that stay over one column: no other column's values sit under them (a heading spanning several
+    columns, such as 法人或其他组织, does)."""
+    x0, x1 = min(w.x0 for w in ws), max(w.x1 for w in ws)
+    return not any(x0 < a < x1 for j, a in enumerate(anchors) if j != column)
 
 
 def _overlap(a: list[Word], b: list[Word]) -> bool:
-    """Two pieces of text set in the same cell, one under the other: centred on the same x, or flush left."""
+    """Two pieces of text set in the same cell, one under the other: centred on the same x, flush left, or
+    the shorter within the longer's width (a converter's layout rounds a centred line's place)."""
     a0, a1 = min(w.x0 for w in a), max(w.x1 for w in a)
     b0, b1 = min(w.x0 for w in b), max(w.x1 for w in b)
     char = statistics.median(w.bottom - w.top for w in a + b)
-    return abs((a0 + a1) / 2 - (b0 + b1) / 2) <= 0.6 * char or abs(a0 - b0) <= 0.3 * char
+    (s0, s1), (l0, l1) = sorted([(a0, a1), (b0, b1)], key=lambda r: r[1] - r[0])
+    return (
+        abs((a0 + a1) / 2 - (b0 + b1) / 2) <= 0.6 * char
+        or abs(a0 - b0) <= 0.3 * char
+        or (s0 >= l0 - char and s1 <= l1 + char)
+    )
 
 
 def _columns(values: list[Word], anchors: list[float]) -> list[list[Word]]:

@@ -42,7 +42,7 @@ def decide_template(proactive: list[Row], applications: LabelledRows) -> str:
     return max(votes, key=lambda k: votes[k])
 
 
-def support(report: Report) -> tuple[int, int]:
+def support(report: Report) -> tuple[int, int, int]:
     """How well a reading holds up on its own terms: the template's cells it found, and how many of its
     table 3 and table 4 sums (each row's 总计, each column's outcomes and balance, each proceeding's 总计)
     come out as printed. Used only to choose between readings of the same bytes, never to change a value.
@@ -70,19 +70,20 @@ def support(report: Report) -> tuple[int, int]:
     for cols in report.review_litigation.values():
         if all(c in cols for c in T.OUTCOME_CODES):
             holds += cols["total"] == sum(cols[c] for c in T.OUTCOME_PARTS)
-    return found, holds
+    return found, holds, -len(report.reading.assumptions)
 
 
 def build_report(doc: ParsedDocument) -> Report:
     """The canonical record of a parsed document, or ExtractError naming what is missing.
 
     A reader may offer other readings of the same bytes (`doc.alternatives`): each is built, and the one
-    with the most of the template's cells and then the most sums holding is kept (the first on a tie); if
+    with the most of the template's cells, then the most sums holding, then the fewest assumptions is kept
+    (the first on a tie); if
     none can be built, the first reading's error is raised.
     """
     if not doc.alternatives:
         return _build(doc)
-    best: tuple[tuple[int, int], Report] | None = None
+    best: tuple[tuple[int, int, int], Report] | None = None
     first_error: ExtractError | None = None
     for candidate in (doc, *doc.alternatives):
         try:
