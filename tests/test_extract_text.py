@@ -233,12 +233,25 @@ def test_rows_without_labels_refused_when_placed_they_break_the_identities() -> 
     assert err.value.code == "tables_not_found" and "identities do not hold" in str(err.value)
 
 
-def test_a_header_that_misplaces_total_is_overruled_by_the_rows_sums() -> None:
-    """A two-row header typed as one line (自然人 总计 商业企业 …) over rows printed in the template's order."""
+def _with_header(cells: str) -> str:
     lines = MD.splitlines()
-    flattened = "|||自然人|总计|商业企业|科研机构|社会公益组织|法律服务机构|其他|"
-    text = "\n".join([*lines[:30], flattened, "|---|---|---|---|---|---|---|---|---|---|", *lines[34:]])
-    report = extract_report(text.encode())
+    return "\n".join([*lines[:30], cells, "|---|---|---|---|---|---|---|---|---|---|", *lines[34:]])
+
+
+def test_two_header_rows_typed_as_one_line_keep_total_last() -> None:
+    """自然人 总计 商业企业 …: the template's two header rows flattened; 总计 is still the last column."""
+    report = extract_report(
+        _with_header("|||自然人|总计|商业企业|科研机构|社会公益组织|法律服务机构|其他|").encode()
+    )
+    assert report.applications == extract_report(MD.encode()).applications
+    assert "alignment_by_identities" not in report.reading.assumed()
+
+
+def test_a_header_that_misplaces_total_is_overruled_by_the_rows_sums() -> None:
+    """A header naming 总计 first over rows printed in the template's order: the rows' sums decide."""
+    report = extract_report(
+        _with_header("|||总计|自然人|商业企业|科研机构|社会公益组织|法律服务机构|其他|").encode()
+    )
     assert report.applications == extract_report(MD.encode()).applications
     (assumed,) = [a for a in report.reading.assumptions if a["what"] == "alignment_by_identities"]
     assert assumed["applicants"] == list(T.APPLICANT_CODES)

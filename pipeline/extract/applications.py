@@ -29,30 +29,87 @@ _GROUPS = (
 )
 
 
+def _names_applicant(text: str, applicant: T.Code) -> bool:
+    """A header cell naming an applicant column: its label, or the first part of a label wrapped over lines."""
+    lab = norm_label(text)
+    key = applicant.label
+    if len(key) <= 2:
+        return lab == key
+    return key in lab or (len(lab) >= 2 and key.startswith(lab))
+
+
+_ORGS = "orgs"  # the 法人或其他组织 heading over the five kinds of organisation
+_ORG_KINDS = T.APPLICANT_PARTS[1:]
+
+
+def _merged(sequences: list[list[str]], preference: tuple[str, ...]) -> list[str]:
+    """One order keeping every sequence's own order, the preferred order where they say nothing."""
+    items = list(dict.fromkeys(x for seq in sequences for x in seq))
+    before = {x: {a for seq in sequences if x in seq for a in seq[: seq.index(x)]} for x in items}
+    out: list[str] = []
+    while len(out) < len(items):
+        ready = [x for x in items if x not in out and before[x] <= set(out)]
+        if not ready:  # the sequences contradict each other: the preferred order decides
+            ready = [x for x in items if x not in out]
+        out.append(min(ready, key=lambda x: preference.index(x) if x in preference else len(preference)))
+    return out
+
+
+def _order_by_lines(lines: list[list[str]]) -> list[str] | None:
+    """Applicant columns from a header laid out over lines whose words only their places on each line put
+    in order (a line's words are in order; lines are not aligned with each other): 自然人, the 法人或其他组织
+    heading and 总计 on one line, the five kinds of organisation on another (or wrapped over two)."""
+    kinds = _merged([[x for x in line if x in _ORG_KINDS] for line in lines], _ORG_KINDS)
+    top = max(
+        ([x for x in line if x in {"natural_person", "total", _ORGS}] for line in lines),
+        key=lambda line: (("natural_person" in line) + ("total" in line), len(line)),
+    )
+    if len(kinds) != len(_ORG_KINDS) or not {"natural_person", "total"} <= set(top):
+        return None
+    if _ORGS not in top:  # the heading not read: the kinds go where the template has them
+        top = top[:]
+        top.insert(top.index("natural_person") + 1, _ORGS)
+    return [k for x in top for k in (kinds if x == _ORGS else [x])]
+
+
 def _applicant_order(rows: list[Row]) -> tuple[list[str], bool]:
     """Applicant codes in printed column order, and whether the header named them all; the template's order
-    (for the identities to confirm) when it did not."""
+    (for the identities to confirm) when it did not.
+
+    In a grid the header cells' column indexes give the order. Where cells know where they sit across a line
+    (text laid out over several lines), each line's words are in order but the lines are not aligned with
+    one another, so the lines' orders are combined as the template's two header rows are built.
+    """
     found: dict[str, int] = {}
+    lines: list[list[str]] = []
     for row in rows:
         label, values, _ = split_row(row)
         if any(v.text.strip() for v in values) and match_code(norm_label(label), T.APPLICATION_ROWS["v2021"]):
             break  # the first data row: the header is above it
+        line: list[tuple[float, str]] = []
         for i, c in enumerate(row):
             if c is None:
                 continue
-            lab = norm_label(c.text)
+            if "法人或其他组织" in norm_label(c.text):
+                line.append((c.x if c.x is not None else i, _ORGS))
             for a in T.APPLICANTS:
-                key = a.label
-                hit = lab == key if len(key) <= 2 else key in lab
-                if hit and a.code not in found:
-                    found[a.code] = i
-    if len(found) == len(T.APPLICANTS) and len(set(found.values())) == len(found):
-        order = sorted(found, key=lambda k: found[k])
-        if order[:2] == ["natural_person", "total"]:
-            # the template's two header rows typed as one line: 自然人 (法人或其他组织) 总计 over the
-            # organisations' kinds — 总计 is still the last column
-            order = [order[0], *order[2:], "total"]
-        return order, True
+                if _names_applicant(c.text, a):
+                    found.setdefault(a.code, i)
+                    line.append((c.x if c.x is not None else i, a.code))
+        if line and all(c.x is not None for c in row if c is not None and c.text.strip()):
+            lines.append([code for _x, code in sorted(line)])
+    if len(found) == len(T.APPLICANTS):
+        if len(lines) > 1 and not any(len(set(line) - {_ORGS}) == len(T.APPLICANTS) for line in lines):
+            by_lines = _order_by_lines(lines)
+            if by_lines is not None:
+                return by_lines, True
+        elif len(set(found.values())) == len(found):
+            order = sorted(found, key=lambda k: found[k])
+            if order[:2] == ["natural_person", "total"]:
+                # the template's two header rows typed as one line: 自然人 (法人或其他组织) 总计 over the
+                # organisations' kinds — 总计 is still the last column
+                order = [order[0], *order[2:], "total"]
+            return order, True
     if "total" in found and "natural_person" in found and found["total"] < found["natural_person"]:
         return ["total", *T.APPLICANT_PARTS], True
     return list(T.APPLICANT_CODES), False

@@ -19,10 +19,13 @@ from nianbao.pipeline.numbers import normalize, parse_amount, parse_change
 
 @dataclass(frozen=True)
 class Cell:
-    """One table cell as printed, with where it sits."""
+    """One table cell as printed, with where it sits; `x`, where known, is its left edge across the page
+    (points, or display columns of a text line laid out with spaces), for ordering header words whose
+    columns a grid does not give."""
 
     text: str
     loc: Location
+    x: float | None = None
 
 
 Row = list[Cell | None]

@@ -128,8 +128,8 @@ def _cell(ws: list[Word], page: int) -> Cell:
     raw = " ".join(w.text for w in ws)
     if page == 0:  # a text document: where it is, is its line
         first = min(ws, key=lambda w: (w.top, w.x0))
-        return Cell(text, Location(raw=raw, line=first.line, cell=(first.line or 0, int(first.x0))))
-    return Cell(text, Location(raw=raw, page=page, bbox=box))
+        return Cell(text, Location(raw=raw, line=first.line, cell=(first.line or 0, int(first.x0))), box[0])
+    return Cell(text, Location(raw=raw, page=page, bbox=box), box[0])
 
 
 def _runs(ls: list[_Line]) -> list[tuple[int, int]]:
@@ -173,13 +173,14 @@ def text_words(text: str) -> list[Word]:
     for n, line in enumerate(text.splitlines(), start=1):
         col = 0
         for m in re.finditer(r"\S+(?: \S+)*", line.replace("\t", "  ")):
-            col = _width(line[: m.start()])
-            width = _width(m.group(0))
+            col = display_width(line[: m.start()])
+            width = display_width(m.group(0))
             out.append(Word(m.group(0), float(col), float(col + width), 2.0 * n - 1, 2.0 * n + 1, n))
     return out
 
 
-def _width(text: str) -> int:
+def display_width(text: str) -> int:
+    """A text's width in a monospaced layout: a CJK character is two columns."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
@@ -219,8 +220,8 @@ def tables_of_words(ws: list[Word], page: int) -> list[RawTable]:
 
 def _header(head: list[_Line], left: float, anchors: list[float], page: int) -> list[Row]:
     """Header rows, one per line, a header cell wrapped over lines joined into its first line (结果维 / 持):
-    the parts sit in one column, one under the other, with no blank line between them (a line of another
-    column's text may sit between: 自然 / 和)商业企 / 人)."""
+    the parts sit in one column, one under the other at a cell's line spacing, with no blank line between
+    them (a line of another column's text may sit between: 自然 / 和)商业企 / 人)."""
     grid = [
         [[w for w in line.words if w.x < left], *_columns([w for w in line.words if w.x >= left], anchors)]
         for line in head
@@ -235,6 +236,7 @@ def _header(head: list[_Line], left: float, anchors: list[float], page: int) -> 
             if (
                 last is not None
                 and _tight(head[last : k + 1])
+                and _close(upper, piece, page)
                 and _overlap(upper, piece)
                 and _one_column(upper, anchors, c - 1)
                 and _one_column(piece, anchors, c - 1)
@@ -244,6 +246,14 @@ def _header(head: list[_Line], left: float, anchors: list[float], page: int) -> 
                 last = k
     blank = Cell("", Location(raw="", page=page))
     return [[_cell(c, page) if c else blank for c in row] for row in grid if any(row)]
+
+
+def _close(upper: list[Word], lower: list[Word], page: int) -> bool:
+    """Two pieces set at a cell's own line spacing: less than half a character apart on a page; on a text
+    laid out in lines (page 0), where every line is rounded to a row, at most one row apart."""
+    char = statistics.median(w.bottom - w.top for w in upper + lower)
+    gap = min(w.top for w in lower) - max(w.bottom for w in upper)
+    return gap <= (char if page == 0 else 0.5 * char)
 
 
 def _tight(run: list[_Line]) -> bool:
@@ -256,10 +266,13 @@ def _tight(run: list[_Line]) -> bool:
 
 
 def _one_column(ws: list[Word], anchors: list[float], column: int) -> bool:
-    """Words that stay over one column: no other column's values sit under them (a heading spanning several
-    columns, such as 法人或其他组织, does)."""
+    """Words that stay over one column: no other column's values sit under them, and no wider than about a
+    column and a half (a heading spanning several columns, such as 法人或其他组织 or 未经复议直接起诉, is)."""
     x0, x1 = min(w.x0 for w in ws), max(w.x1 for w in ws)
-    return not any(x0 < a < x1 for j, a in enumerate(anchors) if j != column)
+    gaps = [abs(anchors[j] - anchors[column]) for j in (column - 1, column + 1) if 0 <= j < len(anchors)]
+    return not any(x0 < a < x1 for j, a in enumerate(anchors) if j != column) and (
+        not gaps or x1 - x0 <= 1.6 * max(gaps)
+    )
 
 
 def _overlap(a: list[Word], b: list[Word]) -> bool:

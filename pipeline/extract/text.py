@@ -82,7 +82,16 @@ def _cells(line: str, lineno: int) -> Row:
         while parts and not parts[-1].strip():
             parts.pop()
     else:
-        parts = _typed_parts(line)
+        # typed: each cell also says where it starts on the line (display columns), for a header laid out
+        # over several lines whose words only their places put in order
+        cells: Row = []
+        at = 0
+        for i, p in enumerate(_typed_parts(line)):
+            found = line.find(p.split()[0], at) if p.strip() else -1
+            x = float(positions.display_width(line[:found])) if found >= 0 else None
+            at = found + len(p) if found >= 0 else at
+            cells.append(Cell(p.strip(), Location(raw=p.strip(), line=lineno, cell=(lineno, i)), x))
+        return cells
     return [
         Cell(p.strip(), Location(raw=p.strip(), line=lineno, cell=(lineno, i))) for i, p in enumerate(parts)
     ]
