@@ -43,6 +43,7 @@ from nianbao.site.evidence import DocFile, Evidence, Evidencer
 from nianbao.site.printed import Grid, printed_tables
 
 MARKER = ".nianbao-site"
+FINDINGS_PER_PAGE = 400  # a city whose every report has a finding still gets pages under 2 MB
 STATUS = {  # coverage status → (symbol, what it means)
     "counted": ("✓", "counted in the rollup"),
     "quarantined": ("Q", "quarantined: a blocking check failed"),
@@ -398,7 +399,25 @@ class _Site:
         t = time.perf_counter()
         names = {a.id: a.name for a in city.agencies}
         self.page("quarantine.html", "quarantine.html", "Quarantine queue", queue=queue)
-        self.page("findings.html", "findings.html", "Findings", findings=city.findings, names=names)
+        pages = [
+            city.findings[i : i + FINDINGS_PER_PAGE] for i in range(0, len(city.findings), FINDINGS_PER_PAGE)
+        ]
+        counts = Counter((f["check"], f["severity"], f["year"]) for f in city.findings)
+        summary = [
+            {"check": c, "severity": sev, "counts": {y: counts[(c, sev, y)] for y in city.years}}
+            for c, sev in sorted({(c, sev) for c, sev, _y in counts})
+        ]
+        for n, chunk in enumerate(pages or [[]], start=1):
+            self.page(
+                "findings.html" if n == 1 else f"findings-{n}.html",
+                "findings.html",
+                "Findings" if n == 1 else f"Findings, page {n}",
+                findings=chunk,
+                names=names,
+                number=n,
+                pages=max(1, len(pages)),
+                summary=summary,
+            )
         current = sum(1 for docs in city.documents.values() for d in docs if d.is_current)
         self.writer.text(
             "quality.html",
@@ -407,6 +426,8 @@ class _Site:
                 reports=current,
                 stamp=f"Built {self.common['built_at']} from the analysts' snapshot:",
                 title="nianbao data quality (the site's copy)",
+                findings_elsewhere='<p>Every finding is on the site\'s <a href="findings.html">findings pages</a>, '
+                "each linked to its evidence.</p>",
             ),
         )
         self.timed("queue, findings, quality", t)
