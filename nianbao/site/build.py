@@ -216,8 +216,7 @@ def _heads(city: City) -> dict[str, str]:
     """Column headings the pages print, from the template's labels (curated.dim_code)."""
     L = city.labels
     row = {
-        c: L.of("applications", "row", c)
-        for c in ("received_new", "handled_total", "granted", "partially_granted")
+        c: charts.row_label(c, L) for c in ("received_new", "handled_total", "granted", "partially_granted")
     }
     proceeding = {p: L.of("review_litigation", "proceeding", p) for p in T.PROCEEDING_CODES}
     return {

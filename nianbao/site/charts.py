@@ -62,6 +62,11 @@ class Chart:
         return buf.getvalue()
 
 
+def titled(title: str) -> str:
+    """A chart's title with its unit."""
+    return f"{title}（{UNIT}）"
+
+
 def render(spec: dict[str, Any]) -> str:
     """A Vega-Lite spec as an SVG element (no external data may be loaded)."""
     svg = vl_convert.vegalite_to_svg({"config": CONFIG, **spec}, allowed_base_urls=[])
@@ -75,6 +80,12 @@ def family_label(family: str, labels: Labels) -> str:
     return labels.of("applications", "row", family)
 
 
+def row_label(code: str, labels: Labels, template: str | None = None) -> str:
+    """A table 3 row's short label; the total under its printed group's name (总计 alone says too little)."""
+    label = labels.of("applications", "row", code, template)
+    return f"{short_label(T.APPLICATION_GROUPS['outcomes'])}·{label}" if code == "handled_total" else label
+
+
 def _colors(labels: Labels) -> dict[str, Any]:
     return {"domain": [family_label(f, labels) for f in FAMILIES], "range": list(PALETTE)}
 
@@ -85,7 +96,7 @@ def _bars(
     """Horizontal bars (one per `across` value; stacked by `series` when given) of the field `n`."""
     enc: dict[str, Any] = {
         "y": {"field": across, "type": "nominal", "sort": None, "title": None, "axis": {"labelLimit": 280}},
-        "x": {"field": "n", "type": "quantitative", "stack": "zero", "title": UNIT},
+        "x": {"field": "n", "type": "quantitative", "stack": "zero", "title": None},
         "tooltip": [
             {"field": across},
             *([{"field": series}] if series else []),
@@ -112,7 +123,7 @@ def _by_year(data: list[dict[str, Any]], series: str, scale: dict[str, Any] | No
         "height": 220,
         "encoding": {
             "x": {"field": "year", "type": "ordinal", "title": None, "axis": {"labelAngle": 0}},
-            "y": {"field": "n", "type": "quantitative", "stack": "zero", "title": UNIT},
+            "y": {"field": "n", "type": "quantitative", "stack": "zero", "title": None},
             "color": color,
             "tooltip": [{"field": "year"}, {"field": series}, {"field": "n", "title": UNIT}],
         },
@@ -139,7 +150,9 @@ def outcomes(year: int, r: dict[str, Any], labels: Labels, families: Mapping[str
         refs.append([None, None, f"applications.{code}.total"])
     spec = _bars(data, across="outcome", series="family", scale=_colors(labels))
     title = f"{year} {short_label(T.APPLICATION_GROUPS['outcomes'])}"
-    return Chart(f"{year}-outcomes", title, render(spec), ["", "", UNIT], rows, refs, [year] * len(rows))
+    return Chart(
+        f"{year}-outcomes", titled(title), render(spec), ["", "", UNIT], rows, refs, [year] * len(rows)
+    )
 
 
 def applicants(year: int, r: dict[str, Any], labels: Labels, families: Mapping[str, str]) -> Chart:
@@ -167,10 +180,10 @@ def applicants(year: int, r: dict[str, Any], labels: Labels, families: Mapping[s
         T.APPLICANT_HEADER,
         labels.of("applications", "row", "received_new", t),
         *(family_label(f, labels) for f in FAMILIES),
-        labels.of("applications", "row", "handled_total", t),
+        row_label("handled_total", labels, t),
     ]
     title = f"{year} {T.APPLICANT_HEADER}"
-    return Chart(f"{year}-applicants", title, render(spec), header, rows, refs, [year] * len(rows))
+    return Chart(f"{year}-applicants", titled(title), render(spec), header, rows, refs, [year] * len(rows))
 
 
 def review_litigation(year: int, r: dict[str, Any], labels: Labels) -> Chart:
@@ -194,7 +207,9 @@ def review_litigation(year: int, r: dict[str, Any], labels: Labels) -> Chart:
     spec = _bars(data, across="proceeding", series="outcome", scale=scale)
     header = ["", *(labels.of("review_litigation", "outcome", o, t) for o in T.OUTCOME_CODES)]
     title = f"{year} {T.TABLE_LABELS['review_litigation']}"
-    return Chart(f"{year}-review-litigation", title, render(spec), header, rows, refs, [year] * len(rows))
+    return Chart(
+        f"{year}-review-litigation", titled(title), render(spec), header, rows, refs, [year] * len(rows)
+    )
 
 
 def proactive(year: int, r: dict[str, Any], labels: Labels) -> Chart:
@@ -214,7 +229,9 @@ def proactive(year: int, r: dict[str, Any], labels: Labels) -> Chart:
                 data.append({"item": name, "n": int(v)})
     spec = _bars(data, across="item", series=None)
     title = f"{year} {T.TABLE_LABELS['proactive']}"
-    return Chart(f"{year}-proactive", title, render(spec), ["", ""], rows, refs, [year] * len(rows), scales)
+    return Chart(
+        f"{year}-proactive", titled(title), render(spec), ["", ""], rows, refs, [year] * len(rows), scales
+    )
 
 
 def year_charts(year: int, r: dict[str, Any], labels: Labels, families: Mapping[str, str]) -> list[Chart]:
@@ -246,7 +263,7 @@ def trend_charts(
     header = ["", *(labels.of("applications", "applicant", a) for a in T.APPLICANT_CODES)]
     title = f"{labels.of('applications', 'row', 'received_new')} · {T.APPLICANT_HEADER}"
     charts.append(
-        Chart("trend-received", title, render(_by_year(data, "applicant")), header, rows, refs, years)
+        Chart("trend-received", titled(title), render(_by_year(data, "applicant")), header, rows, refs, years)
     )
 
     data, rows, refs = [], [], []
@@ -260,11 +277,11 @@ def trend_charts(
     header = [
         "",
         *(family_label(f, labels) for f in FAMILIES),
-        labels.of("applications", "row", "handled_total"),
+        row_label("handled_total", labels),
     ]
     title = short_label(T.APPLICATION_GROUPS["outcomes"])
     spec = _by_year(data, "family", _colors(labels))
-    charts.append(Chart("trend-outcomes", title, render(spec), header, rows, refs, years))
+    charts.append(Chart("trend-outcomes", titled(title), render(spec), header, rows, refs, years))
 
     data, rows, refs = [], [], []
     pairs = [(p, o) for p in T.PROCEEDING_CODES for o in ("total", "corrected")]
@@ -290,7 +307,13 @@ def trend_charts(
     title = T.TABLE_LABELS["review_litigation"]
     charts.append(
         Chart(
-            "trend-review-litigation", title, render(_by_year(data, "proceeding")), header, rows, refs, years
+            "trend-review-litigation",
+            titled(title),
+            render(_by_year(data, "proceeding")),
+            header,
+            rows,
+            refs,
+            years,
         )
     )
 
@@ -309,5 +332,7 @@ def trend_charts(
         refs.append([None, *(f"proactive.{i}.decisions" for i in items)])
     header = ["", *(labels.of("proactive", "item", i) for i in items)]
     title = f"{T.TABLE_LABELS['proactive']} · {labels.of('proactive', 'measure', 'decisions')}"
-    charts.append(Chart("trend-proactive", title, render(_by_year(data, "item")), header, rows, refs, years))
+    charts.append(
+        Chart("trend-proactive", titled(title), render(_by_year(data, "item")), header, rows, refs, years)
+    )
     return charts
