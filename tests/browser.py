@@ -15,6 +15,7 @@ import subprocess
 import tempfile
 import time
 import urllib.request
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -226,3 +227,32 @@ def crawl(browser: Browser, site: Path) -> dict[str, Any]:
                 broken.append(f"{url} → {link} (no such anchor)")
         broken += [f"{url}: image {src} did not load" for src, ok in page["images"] if not ok]
     return {"pages": facts, "errors": errors, "outside": outside, "broken": broken, "root": root}
+
+
+def assert_site_sound(visited: dict[str, Any], site: Path, warehouse: Path) -> None:
+    """What a crawl must find for any built site and the warehouse it was built from: no error, nothing
+    from outside, nothing broken, every page reachable, every rollup cell shown equal to `nianbao rollup`."""
+    from helpers import nianbao
+
+    assert visited["errors"] == {}
+    assert visited["outside"] == []
+    assert visited["broken"] == []
+    pages = {visited["root"] + p.relative_to(site).as_posix() for p in site.rglob("*.html")}
+    assert pages - set(visited["pages"]) == set(), "pages no link leads to"
+    rollups: dict[int, dict[str, Any]] = {}
+    checked = 0
+    for page in visited["pages"].values():
+        for year, ref, scale, text in page["cells"]:
+            if year not in rollups:
+                ran = nianbao(
+                    "rollup", "--year", str(year), "--format", "json", "--warehouse", str(warehouse)
+                )
+                rollups[year] = json.loads(ran.stdout)
+            table, row, col = ref.split(".")
+            assert Decimal(text) * int(scale) == Decimal(str(rollups[year][table][row][col])), (
+                year,
+                ref,
+                text,
+            )
+            checked += 1
+    assert checked > 300
