@@ -98,7 +98,6 @@ class City:
     labels: Labels
     families: dict[str, str]  # table 3 row code → its outcome family
     schema: str = "marts"
-    built_at: str = ""
     by_agency: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
@@ -139,7 +138,8 @@ def coverage(
 
 
 def league(con: duckdb.DuckDBPyConnection, years: list[int], schema: str) -> dict[int, list[dict[str, Any]]]:
-    """marts.agency_league by year, each row with last year's figures beside it (None where it had none)."""
+    """marts.agency_league by year, each row with last year's figures beside it (None where it had none) and
+    its rank by reviews and lawsuits together."""
     if not years:
         return {}
     cur = con.execute(
@@ -147,7 +147,9 @@ def league(con: duckdb.DuckDBPyConnection, years: list[int], schema: str) -> dic
         with l as (select * from {schema}.agency_league),
         final as (
             select l.*, p.received_new as prev_received_new, p.disclosure_rate as prev_disclosure_rate,
-                   p.review_total as prev_review_total, p.litigation_total as prev_litigation_total
+                   p.review_total as prev_review_total, p.litigation_total as prev_litigation_total,
+                   rank() over (partition by l.year order by l.review_total + l.litigation_total desc)
+                       as rank_by_disputes
             from l
             left join l as p on p.agency_id = l.agency_id and p.year = l.year - 1
             where l.year in (select unnest(?::integer[]))
