@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 UV_VERSION := 0.13.9
 
-.PHONY: demo test test-slow test-all test-fontless lint fmt docs golden samples corpus bench lock upgrade clean
+.PHONY: demo test test-slow test-all test-fontless lint fmt docs golden samples corpus bench screenshot lock upgrade clean
 
 $(STAMP): pyproject.toml uv.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -52,6 +52,14 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/expectations.py
 	$(BIN)/python benchmarks/warehouse.py --reports 10000 --chunk 2500
 	$(BIN)/python benchmarks/orchestration.py --documents 16
+	$(BIN)/python benchmarks/site.py --reports 10000
+
+# the README's picture of the analysts' site (docs/site-overview.png): the site of `make demo`'s warehouse,
+# its overview shot by Debian's headless chromium (apt-get install chromium)
+screenshot: $(STAMP)
+	test -f data/nianbao.snapshot.duckdb || $(BIN)/nianbao demo
+	$(BIN)/nianbao site --out data/site
+	tools/screenshot data/site/index.html docs/site-overview.png
 
 # the demo city from its generator (a development tool under tests/; the product only serves its output)
 samples: $(STAMP)

@@ -108,8 +108,12 @@ def render(
     reports: int | None = None,
     stamp: str = "",
     title: str = "nianbao data quality",
+    findings_elsewhere: str | None = None,
 ) -> str:
-    """The page: the checks and their suites, then every finding by report (rows as `nianbao findings` prints)."""
+    """The page: the checks and their suites, then every finding by report (rows as `nianbao findings` prints).
+
+    `findings_elsewhere` (HTML) stands in for the list of findings where another page lists them.
+    """
     blocked = {(f["agency"], f["year"], f.get("document")) for f in findings if f["severity"] == "blocking"}
     counted = "" if reports is None else f"{reports} reports, "
     return (
@@ -118,7 +122,7 @@ def render(
         f"<p>{_e(stamp)} {counted}{len(findings)} findings, {len(blocked)} documents failing a blocking check "
         f"(quarantined unless accepted by a reviewer).</p>"
         f"<h2>Checks (Great Expectations suites)</h2>{_checks(findings, suites)}"
-        f"<h2>Findings by report</h2>{_findings(findings)}"
+        f"<h2>Findings by report</h2>{findings_elsewhere or _findings(findings)}"
         "</body></html>"
     )
 

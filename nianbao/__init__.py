@@ -7,6 +7,7 @@ The layers, each importing only the ones below it:
     nianbao.warehouse     DuckDB: schema, writes, reads, rollups, the analysts' snapshot, the write lock
     nianbao.flows         Prefect flows and tasks that call the layers below
     nianbao.cli, .demo    the `nianbao` command, and the sample city it demonstrates on
+    nianbao.site          the analysts' static HTML site (the command's `site`; nothing else imports it)
 """
 
 from importlib.metadata import PackageNotFoundError, version

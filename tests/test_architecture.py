@@ -1,7 +1,8 @@
 """The house's plan, enforced (issue 14): imports go down the layers only, no module imports another in a
 circle, product code never imports a development tool, and settings are read in one place.
 
-    nianbao.pipeline ← nianbao.expectations ← nianbao.warehouse ← nianbao.flows ← nianbao.cli / nianbao.demo
+    nianbao.pipeline ← nianbao.expectations ← nianbao.warehouse ← nianbao.flows ← nianbao.demo / nianbao.site
+    ← nianbao.cli
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "nianbao"
-LAYERS = {"pipeline": 0, "expectations": 1, "warehouse": 2, "flows": 3, "demo": 4, "cli": 5}
+LAYERS = {"pipeline": 0, "expectations": 1, "warehouse": 2, "flows": 3, "demo": 4, "site": 4, "cli": 5}
 DEV_ONLY = {
     "samplegen",
     "reportlab",
@@ -87,6 +88,17 @@ def test_imports_only_go_down_the_layers() -> None:
         if (a := _layer(m)) is not None and (b := _layer(t)) is not None and b > a
     )
     assert upward == []
+
+
+def test_only_the_cli_imports_the_site() -> None:
+    """The analysts' site is a top-layer leaf: it reads the layers below; the command alone calls it."""
+    importers = sorted(
+        m
+        for m, targets in GRAPH.items()
+        if not m.startswith(("nianbao.site", "nianbao.cli"))
+        and any(t.startswith("nianbao.site") for t in targets)
+    )
+    assert importers == []
 
 
 def test_no_module_imports_another_in_a_circle() -> None:

@@ -21,6 +21,7 @@ import pytest
 
 from nianbao.demo.city import CITY_DIR
 
+from browser import Browser, assert_site_sound, chromium_or_skip, crawl
 from helpers import nianbao
 
 MANIFEST = json.loads((CITY_DIR / "truth" / "manifest.json").read_text(encoding="utf-8"))
@@ -134,6 +135,38 @@ def test_demo_flags_exactly_the_planted_faults(demo_run: tuple[dict[str, str], A
         )
         if "cells" in planted:
             assert f["locations"], f  # each finding points into the document
+
+
+@pytest.fixture(scope="module")
+def demo_site(demo_run: tuple[dict[str, str], Any], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    env, out = demo_run
+    assert out.returncode == 0, out.stderr[-3000:]
+    site = tmp_path_factory.mktemp("demo-site") / "site"
+    ran = nianbao("site", "--out", str(site), *_warehouse(env), env={"NIANBAO_HOME": env["NIANBAO_HOME"]})
+    assert ran.returncode == 0, ran.stderr
+    assert "crop not rendered" not in ran.stderr
+    return site
+
+
+@pytest.mark.slow
+def test_the_site_builds_from_the_demo_warehouse(demo_site: Path) -> None:
+    """Issue 15: the analysts' site of the sample city, every planted finding with its evidence."""
+    pages = list(demo_site.rglob("*.html"))
+    assert len(pages) == 6 + 2 * 4 + 37 and max(p.stat().st_size for p in pages) < 2 * 1024 * 1024
+    queue = (demo_site / "quarantine.html").read_text(encoding="utf-8")
+    for e in MANIFEST["reports"]:
+        if e["expect"] == "quarantined":
+            assert f"nianbao review accept {e['agency_id']} {e['year']} --reason WHY" in queue
+    assert len(list((demo_site / "evidence").glob("*.png"))) >= 4  # the PDF findings' page crops
+
+
+@pytest.mark.slow
+def test_the_demo_site_in_a_browser(demo_run: tuple[dict[str, str], Any], demo_site: Path) -> None:
+    browser = Browser(chromium_or_skip())
+    try:
+        assert_site_sound(crawl(browser, demo_site), demo_site, Path(demo_run[0]["NIANBAO_WAREHOUSE"]))
+    finally:
+        browser.close()
 
 
 def test_truth_comparison_names_every_kind_of_difference() -> None:

@@ -241,6 +241,43 @@ def export(
 
 
 @app.command()
+def site(
+    out: Annotated[Path, typer.Option("--out", help="directory to write the site into (replaced whole)")],
+    warehouse: Warehouse = None,
+    year: Annotated[int | None, typer.Option("--year", help="only this report year")] = None,
+) -> None:
+    """The analysts' static, offline HTML site: overview, trends, coverage, league tables, agency pages,
+    findings with their evidence (from the snapshot)."""
+    from nianbao.site.build import build_site
+    from nianbao.warehouse.connect import snapshot_path
+
+    settings = load_settings(warehouse)
+    con = _reader(warehouse)
+    try:
+        snap = snapshot_path(settings.warehouse)
+        built = build_site(
+            con,
+            out,
+            raw_store=settings.raw_store,
+            year=year,
+            warehouse=None if warehouse is None else str(warehouse),
+            source_name=str(snap if snap.exists() else settings.warehouse),
+        )
+    except NianbaoError as e:
+        err.print(f"[red]error[/red] {e}")
+        raise typer.Exit(1) from e
+    finally:
+        con.close()
+    err.print(
+        f"wrote {built.pages} pages ({built.bytes / 1e6:.1f} MB, largest {built.largest_page[0]} "
+        f"{built.largest_page[1] / 1e3:.0f} kB) and {built.crops} evidence crops in {built.seconds['total']:.1f} s"
+    )
+    for problem in built.crop_errors:
+        err.print(f"[yellow]crop not rendered[/yellow] {problem}")
+    err.print(f"open {out / 'index.html'}")
+
+
+@app.command()
 def rerun(
     failed: Annotated[
         bool, typer.Option("--failed", help="only what failed, was unreadable or quarantined")

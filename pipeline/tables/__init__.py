@@ -180,6 +180,30 @@ OUTCOME_CODES = tuple(c.code for c in OUTCOMES)
 OUTCOME_PARTS = OUTCOME_CODES[:-1]
 
 
+# ---------------------------------------------------------------- printed headings
+# The cells of the printed tables that span several codes, as the templates print them: codes name the
+# rows and columns, these name groups of them (for showing a report's tables as printed).
+PROACTIVE_SECTIONS = (  # 第二十条 sub-table heading → its items, in printed order (第（九）项: v2019 only)
+    ("第二十条第（一）项", ("rules", "normative_documents")),
+    ("第二十条第（五）项", ("licensing", "other_services")),
+    ("第二十条第（六）项", ("penalty", "coercion")),
+    ("第二十条第（八）项", ("fees",)),
+    ("第二十条第（九）项", ("procurement",)),
+)
+PROACTIVE_ITEM_HEADER = "信息内容"
+APPLICANT_HEADER = "申请人情况"
+APPLICANT_GROUP = "法人或其他组织"  # spans commercial … other_org
+APPLICATIONS_IDENTITY = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+APPLICATION_GROUPS = {  # the label spanning a family of table 3 rows
+    "outcomes": "三、本年度办理结果",  # granted … handled_total
+    "denied": "（三）不予公开",
+    "unavailable": "（四）无法提供",
+    "rejected": "（五）不予处理",
+    "other": "（六）其他处理",  # v2021: other_no_correction, other_fee_unpaid, other_misc
+}
+LITIGATION_GROUP = "行政诉讼"  # spans litigation_direct and litigation_after_review
+
+
 def application_row_codes(template: str) -> tuple[str, ...]:
     """Row codes of table 3 for a template, in printed order."""
     return tuple(c.code for c in APPLICATION_ROWS[template])
