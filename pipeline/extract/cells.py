@@ -8,7 +8,7 @@ tables as rows of `Cell`s (None where a merged cell covers the position), each c
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from nianbao.pipeline import tables as T
@@ -98,3 +98,44 @@ def match_code(label: str, codes: tuple[T.Code, ...]) -> T.Code | None:
             if k and k in label and (best is None or len(k) > best[0]):
                 best = (len(k), c)
     return best[1] if best else None
+
+
+# a label line that begins a row of its own: （二）…, 2．…, 二、…
+_ROW_START = re.compile(r"^\s*(?:[（(][一二三四五六七八九十\d]+[)）]|\d+\s*[.．、]|[一二三四五六七八九十]+\s*[、.．])")
+
+
+def unstacked(row: Row) -> list[Row]:
+    """A row that is several printed rows (the rule between them was not drawn, so one cell holds a number
+    from each): one row per stacked number, each value cell's lines in turn.
+
+    Only when every value cell holds the same number of lines, each a number. The label's lines go with
+    them when the lines that begin a row (（二）…, 2．…) are as many as the rows; otherwise the rows keep no
+    label and are placed by their order (the table readers decide whether they may be).
+    """
+    label, values, where = split_row(row)
+    lines = [[ln for ln in c.loc.raw.splitlines() if ln.strip()] for c in values]
+    k = len(lines[0]) if lines else 0
+    if k < 2 or any(len(ls) != k for ls in lines) or not all(is_value(ln) for ls in lines for ln in ls):
+        return [row]
+    first = where[0]
+    heads = [c for c in row[:first] if c is not None]
+    own = heads[-1] if heads else None  # the label cell the stacked rows share
+    parts: list[str] = []
+    for ln in own.loc.raw.splitlines() if own is not None else []:
+        if parts and not _ROW_START.match(ln):
+            parts[-1] += ln.strip()
+        elif ln.strip():
+            parts.append(ln.strip())
+    out: list[Row] = []
+    for n in range(k):
+        cells: Row = [None] * len(row)
+        for i, c in enumerate(row[:first]):
+            if c is not None and c is not own and n == 0:
+                cells[i] = c  # a group's label beside the stack stays with its first row
+        if own is not None:
+            text = clean_text(parts[n]) if len(parts) == k else ""
+            cells[row.index(own)] = Cell(text, replace(own.loc, raw=text), own.x)
+        for i, c, ls in zip(where, values, lines, strict=True):
+            cells[i] = Cell(clean_text(ls[n]).strip(), replace(c.loc, raw=ls[n]), c.x)
+        out.append(cells)
+    return out

@@ -6,7 +6,7 @@ header on the next page or not. `group_sections` gives each canonical table all 
 
 from __future__ import annotations
 
-from nianbao.pipeline.extract.cells import ParsedDocument, RawTable, Row, norm_label, split_row
+from nianbao.pipeline.extract.cells import ParsedDocument, RawTable, Row, norm_label, split_row, unstacked
 
 
 def classify_table(table: RawTable) -> str | None:
@@ -32,6 +32,6 @@ def group_sections(doc: ParsedDocument) -> dict[str, list[Row]]:
             if previous is None or not any(split_row(r)[1] for r in table.rows):
                 continue
             section = previous
-        out.setdefault(section, []).extend(table.rows)
+        out.setdefault(section, []).extend(r for row in table.rows for r in unstacked(row))
         previous = section
     return out
