@@ -10,12 +10,12 @@ header, which some reports print with 总计 first. What it places already shows
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from nianbao.pipeline import tables as T
 from nianbao.pipeline.errors import ExtractError
 from nianbao.pipeline.extract import align
-from nianbao.pipeline.extract.cells import NUMBERING, Cell, Row, match_code, norm_label, split_row
+from nianbao.pipeline.extract.cells import NUMBERING, ROW_START, Cell, Row, match_code, norm_label, split_row
 from nianbao.pipeline.extract.glyphs import clean_text
 from nianbao.pipeline.model import Location, Report
 from nianbao.pipeline.numbers import normalize, parse_count
@@ -190,6 +190,26 @@ def _transposed(rows: list[Row]) -> list[Row]:
     return [[grid[i][k] for i in range(len(grid))] for k in range(width)]
 
 
+def _rejoined(rows: list[Row], width: int) -> list[Row]:
+    """A row whose values a layout broke over two lines (5 1 / 其他情形） 0 0 0 0 6) made one again: a row
+    short of values followed by one that does not begin a row and holds exactly the rest."""
+    out: list[Row] = []
+    k = 0
+    while k < len(rows):
+        label, values, _ = split_row(rows[k])
+        if 0 < len(values) < width and k + 1 < len(rows):
+            rest, more, _ = split_row(rows[k + 1])
+            if len(values) + len(more) == width and not ROW_START.match(rest):
+                first = rows[k][0]
+                head = Cell(label + rest, first.loc if first is not None else Location(raw=label + rest))
+                out.append([head, *values, *more])
+                k += 2
+                continue
+        out.append(rows[k])
+        k += 1
+    return out
+
+
 def label_applications(rows: list[Row]) -> LabelledRows:
     """Table 3's raw rows placed by their labels: which column is which applicant, which row which code.
 
@@ -201,15 +221,23 @@ def label_applications(rows: list[Row]) -> LabelledRows:
     """
     rows = _transposed(rows)
     order, named = _applicant_order(rows)
+    rows = _rejoined(rows, len(order))
     printed: list[align.Printed] = []
     cells: list[list[Cell]] = []
     group: str | None = None
     before: list[str] = []
     for row in rows:
         label, values, _ = split_row(row)
+        if not any(v.text.strip() for v in values) and label and not ROW_START.match(label) and printed:
+            values = []  # blank cells beside the rest of a label cut by a page break: no row of its own
         if not values:
-            # a label with no numbers: a group heading, the first part of a wrapped label, a header
-            if label:
+            # a label with no numbers: a group heading, the first part of a wrapped label, a header; or,
+            # when it does not begin a row (no （二） or 2．), the rest of the row above's label (a group's
+            # name only when the row above printed nothing but its number: （六） / 其他处理)
+            continues = label and printed and not before and not ROW_START.match(label)
+            if continues and (not _group_named(label) or not norm_label(printed[-1].own)):
+                printed[-1] = replace(printed[-1], own=printed[-1].own + label)
+            elif label:
                 group = _group_named(label) or group
                 before.append(label)
             continue

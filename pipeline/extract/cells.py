@@ -101,7 +101,9 @@ def match_code(label: str, codes: tuple[T.Code, ...]) -> T.Code | None:
 
 
 # a label line that begins a row of its own: （二）…, 2．…, 二、…
-_ROW_START = re.compile(r"^\s*(?:[（(][一二三四五六七八九十\d]+[)）]|\d+\s*[.．、]|[一二三四五六七八九十]+\s*[、.．])")
+ROW_START = re.compile(
+    r"^\s*(?:[（(][一二三四五六七八九十\d]+[)）]|\d+\s*[.．、]|[一二三四五六七八九十]+\s*[、.．])"
+)
 
 
 def unstacked(row: Row) -> list[Row]:
@@ -112,7 +114,7 @@ def unstacked(row: Row) -> list[Row]:
     them when the lines that begin a row (（二）…, 2．…) are as many as the rows; otherwise the rows keep no
     label and are placed by their order (the table readers decide whether they may be).
     """
-    label, values, where = split_row(row)
+    _label, values, where = split_row(row)
     lines = [[ln for ln in c.loc.raw.splitlines() if ln.strip()] for c in values]
     k = len(lines[0]) if lines else 0
     if k < 2 or any(len(ls) != k for ls in lines) or not all(is_value(ln) for ls in lines for ln in ls):
@@ -122,7 +124,7 @@ def unstacked(row: Row) -> list[Row]:
     own = heads[-1] if heads else None  # the label cell the stacked rows share
     parts: list[str] = []
     for ln in own.loc.raw.splitlines() if own is not None else []:
-        if parts and not _ROW_START.match(ln):
+        if parts and not ROW_START.match(ln):
             parts[-1] += ln.strip()
         elif ln.strip():
             parts.append(ln.strip())

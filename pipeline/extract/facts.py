@@ -199,18 +199,44 @@ def read_fees(text: str, tables: list[RawTable] | None = None) -> Fees | None:
     none = _FEES_NONE.search(scope)
     if none:
         return Fees(Decimal(0), none.group(0), stated_none=True)
-    for table in tables or []:  # a fee in a table row instead of a sentence
-        for row in table.rows:
+    for table in tables or []:  # a fee in a table row instead of a sentence; the unit in it or its header
+        for k, row in enumerate(table.rows):
             label, values, _ = split_row(row)
-            if "信息处理费" in norm_label(label) and len(values) == 1:
-                unit = "万元" if "万元" in label else "元"
+            if "信息处理费" in norm_label(label) and len(values) == 1 and values[0].text.strip():
+                header = " ".join(c.text for r in table.rows[max(k - 3, 0) : k] for c in r if c is not None)
                 try:
                     return Fees(
-                        parse_amount(values[0].text, unit), f"{label} {values[0].text}", cell=values[0]
+                        parse_amount(values[0].text, _unit(label, header)),
+                        f"{label} {values[0].text}",
+                        cell=values[0],
                     )
                 except ValueError:
                     continue
+    lines = scope.splitlines()
+    for k, line in enumerate(lines):  # the same small table in a text: a line, its header lines above
+        row = _FEE_ROW.match(line)
+        if row:
+            try:
+                amount = parse_amount(
+                    row.group("num").replace("，", ","), _unit(line, " ".join(lines[max(k - 3, 0) : k]))
+                )
+            except ValueError:
+                continue
+            return Fees(amount, line.strip())
     return None
+
+
+_FEE_ROW = re.compile(r"^[\s|｜]*(?:信息)?处理费[\s|｜]+(?P<num>[\d,，]+(?:\.\d+)?)\s*(?:万元|元)?[\s|｜]*$")
+
+
+def _unit(line: str, header: str) -> str:
+    """The money unit a fee row is in: its own, else its header's (收取金额（万元）), else 元."""
+    for text in (line, header):
+        if "万元" in text:
+            return "万元"
+        if "元" in text:
+            return "元"
+    return "元"
 
 
 def fees_location(fees: Fees, located: Location | None) -> Location:

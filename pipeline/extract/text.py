@@ -38,11 +38,11 @@ _CHANGE_WORDS = frozenset({"增加", "减少", "增", "减", "新增"})
 
 
 def _typed_parts(line: str) -> list[str]:
-    """A typed row without tabs into its cells: split at bars, ideographic spaces or runs of spaces; with only
-    single spaces, the label (the words before the first number) stays one cell and each number is one.
+    """A typed row without tabs into its cells: split at bars, ideographic spaces or runs of spaces, and
+    within each piece the words before the first number (a label) kept as one cell and each number as one.
 
-    A change word before its number (增加 28) stays with it; a line whose words come back after its numbers
-    is prose, one cell.
+    A change word before its number (增加 28) stays with it; a piece whose words come back after its
+    numbers is text, one cell.
     """
     text = line.strip()
     parts = [p.strip() for p in _STRONG_SEPARATOR.split(text)]
@@ -51,11 +51,17 @@ def _typed_parts(line: str) -> list[str]:
     if text.endswith(("|", "｜")) and len(parts) > 1:
         parts = parts[:-1]
     if len(parts) > 1:
-        return parts
-    words = text.split()
+        return [cell for p in parts for cell in (_words(p) if p else [p])]
+    return _words(text, header=True)
+
+
+def _words(piece: str, header: bool = False) -> list[str]:
+    """One piece of a typed line as cells: its label, then each number. Without numbers, a header line's
+    words are each a cell; any other piece stays whole."""
+    words = piece.split()
     first = next((i for i, w in enumerate(words) if is_value(w) or is_value(w, money=True)), None)
     if first is None:
-        return words or [text]  # a header: each word names a column; or a label alone
+        return (words or [piece]) if header else [piece]
     if first > 0 and words[first - 1] in _CHANGE_WORDS:
         first -= 1
     label = " ".join(words[:first])
@@ -66,7 +72,7 @@ def _typed_parts(line: str) -> list[str]:
         elif is_value(w) or is_value(w, money=True) or w in _CHANGE_WORDS:
             values.append(w)
         else:
-            return [text]
+            return [piece]
     return [label, *values] if label else values
 
 
