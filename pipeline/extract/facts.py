@@ -214,11 +214,11 @@ def read_fees(text: str, tables: list[RawTable] | None = None) -> Fees | None:
                     continue
     lines = scope.splitlines()
     for k, line in enumerate(lines):  # the same small table in a text: a line, its header lines above
-        row = _FEE_ROW.match(line)
-        if row:
+        fee_row = _FEE_ROW.match(line)
+        if fee_row:
             try:
                 amount = parse_amount(
-                    row.group("num").replace("，", ","), _unit(line, " ".join(lines[max(k - 3, 0) : k]))
+                    fee_row.group("num").replace("，", ","), _unit(line, " ".join(lines[max(k - 3, 0) : k]))
                 )
             except ValueError:
                 continue
