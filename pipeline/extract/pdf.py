@@ -393,13 +393,16 @@ def _tables_of(handles: Handles, miner: _Pdfminer, wanted: list[int]) -> list[Ra
 def _tables_by_position(handles: Handles, miner: _Pdfminer, numbers: list[int]) -> list[RawTable]:
     """Tables of pages that print them without ruling lines, from where their words sit."""
     out: list[RawTable] = []
+    carried: list[positions.Word] = []
     for n in numbers:
         if n in miner.pages:
             chars = miner.pages[n].chars
         else:
             page, textpage = handles[n - 1]
             chars = PdfiumPage(page, textpage, n).chars
-        out.extend(positions.tables(chars, n))
+        found, tail = positions.tables(chars, n, carried if n - 1 in numbers else ())
+        out.extend(found)
+        carried = tail
     return out
 
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from pdfplumber.utils.text import extract_words
 
-from nianbao.pipeline.extract.cells import Cell, RawTable, Row
+from nianbao.pipeline.extract.cells import ROW_START, Cell, RawTable, Row
 from nianbao.pipeline.extract.glyphs import clean_text
 from nianbao.pipeline.model import Location
 from nianbao.pipeline.numbers import parse_amount, parse_change
@@ -83,11 +83,18 @@ def lines(ws: list[Word]) -> list[list[Word]]:
     return [sorted(line, key=lambda w: w.x0) for line in out]
 
 
+_UNITS = ("万元", "元", "件", "个", "项", "条")
+
+
 def _joined_changes(line: list[Word]) -> list[Word]:
-    """'减少' and '28' set as two words are one value: '减少28'."""
+    """'减少' and '28', or '1193083.07' and '元', set as two words are one value: '减少28', '1193083.07元'."""
     out: list[Word] = []
     for w in line:
-        if out and out[-1].text in _CHANGE_WORDS and is_number(w.text):
+        joins = out and (
+            (out[-1].text in _CHANGE_WORDS and is_number(w.text))
+            or (w.text in _UNITS and is_number(out[-1].text) and is_number(out[-1].text + w.text))
+        )
+        if joins:
             prev = out.pop()
             w = Word(prev.text + w.text, prev.x0, w.x1, min(prev.top, w.top), max(prev.bottom, w.bottom))
         out.append(w)
@@ -161,9 +168,28 @@ def _runs(ls: list[_Line]) -> list[tuple[int, int]]:
     return runs
 
 
-def tables(chars: Sequence[dict[str, Any]], page: int) -> list[RawTable]:
-    """The tables of a page without ruling lines: one RawTable per run of data lines, with its header."""
-    return tables_of_words(words(chars), page)
+def tables(
+    chars: Sequence[dict[str, Any]], page: int, carried: Sequence[Word] = ()
+) -> tuple[list[RawTable], list[Word]]:
+    """The tables of a page without ruling lines: one RawTable per run of data lines, with its header; and
+    the words after the page's last data line, to carry to the next page as the lines above its first
+    (a table whose header begins at the foot of one page and whose rows follow on the next).
+
+    `carried` are the previous page's such words; they sit above this page's top (negative y)."""
+    ws = words(chars)
+    ls = [_split(line) for line in lines(ws)]
+    last = max((i for i, line in enumerate(ls) if line.values), default=-1)
+    tail = [w for line in ls[last + 1 :] for w in line.words]
+    # the carried lines set just above this page's first line, a line's height apart
+    shift = (
+        max(w.bottom for w in carried)
+        - min(w.top for w in ws)
+        + statistics.median(w.bottom - w.top for w in ws)
+        if carried and ws
+        else 0.0
+    )
+    above = [Word(w.text, w.x0, w.x1, w.top - shift, w.bottom - shift) for w in carried]
+    return tables_of_words([*above, *ws], page), tail
 
 
 def text_words(text: str) -> list[Word]:
@@ -197,10 +223,11 @@ def tables_of_words(ws: list[Word], page: int) -> list[RawTable]:
         left = anchors[0] - gap / 2
         rows: list[Row] = []
         # the header: lines between the previous run and this one whose words reach the value columns
-        head = [ls[i] for i in range(previous_end + 1, first) if any(w.x1 > left for w in ls[i].words)]
-        rows += _header(head[-6:], left, anchors, page)
+        head = _head(ls[previous_end + 1 : first], left)
+        rows += _header(head, left, anchors, page)
         # the data rows: values by nearest column; the label from the band between neighbouring data lines
         ys = [ls[i].y for i in data]
+        labels: list[list[Word]] = []
         for k, i in enumerate(data):
             lo = (ys[k - 1] + ys[k]) / 2 if k else ls[i].y - 1e9
             hi = (ys[k] + ys[k + 1]) / 2 if k + 1 < len(ys) else ls[i].y + 1e9
@@ -211,11 +238,48 @@ def tables_of_words(ws: list[Word], page: int) -> list[RawTable]:
                 if w.x < left and lo <= w.y < hi and not (j in data and w in ls[j].values)
             ]
             label += [w for w in ls[i].words if w.x < left and w not in label and w not in ls[i].values]
-            rows.append(_row(label, ls[i].values, anchors, page))
+            labels.append(label)
+        for k, i in enumerate(data):
+            rows.append(_row(_handed_back(labels, k), ls[i].values, anchors, page))
         if any(c is not None and c.text for r in rows for c in r[:1]) or len(head):
             out.append(RawTable(rows=rows))  # values with neither labels nor a header are no table
         previous_end = last
     return out
+
+
+def _head(between: list[_Line], left: float) -> list[_Line]:
+    """A run's header: the lines just above it that reach its value columns, up to a sentence or a numbered
+    heading (四、…情况) or the previous run, at most twelve (a header of cells wrapped over lines is tall)."""
+    out: list[_Line] = []
+    for line in reversed(between):
+        text = "".join(w.text for w in line.words)
+        if "。" in text or _SECTION_HEADING.match(text) or len(out) == 12:
+            break
+        if any(w.x1 > left for w in line.words):
+            out.insert(0, line)
+    return out
+
+
+_SECTION_HEADING = re.compile(r"^[一二三四五六七八九十]+[、.．].{4,}情况$")
+
+
+def _handed_back(labels: list[list[Word]], k: int) -> list[Word]:
+    """Row k's label, after handing back to the row above the lines that end that row's label: where values
+    sit on a row's first line (top-aligned cells), the band between data lines cuts a wrapped label, and
+    its last lines (信息 / 2．没有现成…) fall to the next row. A row's label starts at its first line that
+    begins a row (（二）…, 2．…); what lies above that line and does not begin a row is the row above's.
+    Rows whose label never begins with such a line keep their band."""
+
+    def gives_back(m: int) -> list[Word]:
+        if m + 1 >= len(labels):
+            return []
+        starts = [w.top for w in labels[m + 1] if ROW_START.match(w.text)]
+        if not starts:
+            return []
+        return [w for w in labels[m + 1] if w.bottom <= min(starts) + 0.5 and not ROW_START.match(w.text)]
+
+    taken = gives_back(k)
+    return [w for w in labels[k] if w not in (gives_back(k - 1) if k else [])] + taken
 
 
 def _header(head: list[_Line], left: float, anchors: list[float], page: int) -> list[Row]:

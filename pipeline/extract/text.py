@@ -35,6 +35,7 @@ def decode(data: bytes) -> str:
 # what separates a typed row's cells when there is no tab: a bar, ideographic spaces, or two spaces or more
 _STRONG_SEPARATOR = re.compile(r"\s*[|｜]\s*|\u3000+|[ \u00a0]{2,}")
 _CHANGE_WORDS = frozenset({"增加", "减少", "增", "减", "新增"})
+_UNITS = frozenset({"万元", "元", "件", "个", "项", "条"})
 
 
 def _typed_parts(line: str) -> list[str]:
@@ -69,6 +70,8 @@ def _words(piece: str, header: bool = False) -> list[str]:
     for w in words[first:]:
         if values and values[-1] in _CHANGE_WORDS:
             values[-1] += " " + w
+        elif values and w in _UNITS and (is_value(values[-1] + w) or is_value(values[-1] + w, money=True)):
+            values[-1] += w  # 1,193,083.07 元
         elif is_value(w) or is_value(w, money=True) or w in _CHANGE_WORDS:
             values.append(w)
         else:
