@@ -80,20 +80,24 @@ def extract(
     provenance: Annotated[bool, typer.Option(help="include provenance, narrative and warnings")] = False,
 ) -> None:
     """Read each document and print one JSON line: the canonical report, or its error."""
-    from nianbao.pipeline.extract import extract_report
+    from nianbao.pipeline.extract.isolate import read_isolated
 
+    limits = load_settings().reader  # each document in a reader process capped in memory and time
     failed = 0
     for f in files:
         try:
-            report = extract_report(f.read_bytes())
-            out = report.as_json() if provenance else report.canonical()
-            print(_dump({**out, "source": str(f)}))
-        except NianbaoError as e:
-            failed += 1
-            print(_dump({"source": str(f), "error": e.as_json()}))
+            data = f.read_bytes()
         except OSError as e:
             failed += 1
             print(_dump({"source": str(f), "error": {"code": "unreadable_file", "message": str(e.strerror)}}))
+            continue
+        report = read_isolated(data, limits)
+        if isinstance(report, NianbaoError):
+            failed += 1
+            print(_dump({"source": str(f), "error": report.as_json()}))
+            continue
+        out = report.as_json() if provenance else report.canonical()
+        print(_dump({**out, "source": str(f)}))
     raise typer.Exit(1 if failed else 0)
 
 

@@ -7,6 +7,7 @@ import re
 from nianbao.pipeline.errors import ExtractError
 from nianbao.pipeline.extract.cells import Cell, ParsedDocument, RawTable, Row
 from nianbao.pipeline.extract.glyphs import clean_text
+from nianbao.pipeline.extract.limits import check_text
 from nianbao.pipeline.model import Location
 
 _HEADING = re.compile(r"^[#\s*]*(?P<num>[一二三四五六])\s*[、.．]\s*\**(?P<title>.*)$")
@@ -48,6 +49,7 @@ def _cells(line: str, lineno: int) -> Row:
 
 def parse_text(data: bytes) -> ParsedDocument:
     """A plain-text or Markdown report into body text and table rows, split at the numbered headings."""
+    check_text(data)  # resource limits (issue 18)
     text = clean_text(decode(data))
     if not text.strip():
         raise ExtractError("empty", "the document has no text")
