@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nianbao.pipeline.extract.limits import ReadLimits
-from nianbao.pipeline.fetch import FetchPolicy
+from nianbao.pipeline.urlpolicy import FetchPolicy
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,8 @@ def load_settings(warehouse: str | Path | None = None, env: Mapping[str, str] | 
             max_bytes=int(get("NIANBAO_MAX_BYTES", str(50 * 1024 * 1024))),
             backoff_s=float(get("NIANBAO_FETCH_BACKOFF_S", "0.5")),
             per_host=int(get("NIANBAO_PER_HOST", "2")),
+            deadline_s=float(get("NIANBAO_FETCH_DEADLINE_S", "300")),
+            agency_deadline_s=float(get("NIANBAO_AGENCY_DEADLINE_S", "1800")),
         ),
         reader=ReadLimits(
             memory_mb=int(get("NIANBAO_READER_MEMORY_MB", "1024")),
