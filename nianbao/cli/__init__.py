@@ -112,6 +112,22 @@ def _run_and_show(catalog: Path, warehouse: Path | None, year: int | None = None
     show.run(result.outcomes, result.rollups, result.warehouse, str(snapshot_path(result.warehouse)))
 
 
+def _check_catalog(path: Path) -> None:
+    """Validate a catalog before anything starts: every problem on its own line, exit 2, no traceback."""
+    from nianbao.pipeline.catalog import CatalogError, load_catalog
+
+    try:
+        load_catalog(path)
+    except CatalogError as e:
+        err.print(
+            f"[red]error[/red] bad_catalog: {e.source} cannot be used ({len(e.problems)} problems)",
+            soft_wrap=True,
+        )
+        for problem in e.problems:  # one line each, never wrapped: people grep these
+            err.print(f"  {problem}", highlight=False, markup=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+
+
 @app.command()
 def run(
     catalog: Annotated[Path, typer.Option("--catalog", help="the agency catalog YAML")],
@@ -119,6 +135,7 @@ def run(
     year: Annotated[int | None, typer.Option(help="only this report year")] = None,
 ) -> None:
     """One whole pipeline run in-process: fetch, extract, check, load, roll up."""
+    _check_catalog(catalog)
     _quiet_prefect()
     try:
         _run_and_show(catalog, warehouse, year)
@@ -244,6 +261,8 @@ def rerun(
     warehouse: Warehouse = None,
 ) -> None:
     """Process again what failed or was quarantined (or every document of --agency/--year); print what changed."""
+    if catalog is not None:
+        _check_catalog(catalog)
     _quiet_prefect()
     from nianbao.flows.rerun import rerun as rerun_flow
 
@@ -282,6 +301,7 @@ def serve(
     warehouse: Warehouse = None,
 ) -> None:
     """Serve the deployments nightly (cron), ingest and refresh (event-triggered) against PREFECT_API_URL."""
+    _check_catalog(catalog)
     _quiet_prefect()
     if not os.environ.get("PREFECT_API_URL"):
         err.print("[red]error[/red] PREFECT_API_URL is not set: start `prefect server start` and point to it")
