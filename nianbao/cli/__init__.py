@@ -144,14 +144,14 @@ def run(
         raise typer.Exit(2) from e
 
 
-def _reader(warehouse: Path | None) -> Any:
+def _reader(warehouse: Path | None, *, sealed: bool = False) -> Any:
     from nianbao.warehouse.connect import open_for_reading
 
     try:
-        return open_for_reading(load_settings(warehouse).warehouse)
-    except FileNotFoundError as e:
-        err.print(f"[red]error[/red] {e}")
-        raise typer.Exit(1) from e
+        return open_for_reading(load_settings(warehouse).warehouse, sealed=sealed)
+    except NianbaoError as e:
+        err.print(f"[red]error[/red] {e}", soft_wrap=True)
+        raise typer.Exit(1) from None
 
 
 @app.command()
@@ -163,7 +163,7 @@ def rollup(
     """The citywide rollup for a year: tables 2, 3 and 4 summed over the admitted reports."""
     from nianbao.warehouse.rollup import rollup as compute
 
-    con = _reader(warehouse)
+    con = _reader(warehouse, sealed=True)
     try:
         print(_dump(compute(con, year)))
     finally:
@@ -178,7 +178,7 @@ def findings(
     """Every check finding stored in the warehouse."""
     from nianbao.warehouse.read import findings as stored
 
-    con = _reader(warehouse)
+    con = _reader(warehouse, sealed=True)
     try:
         rows = stored(con)
     finally:
@@ -199,7 +199,7 @@ def query(
     """Read-only SQL against the analysts' snapshot of the warehouse."""
     import duckdb
 
-    con = _reader(warehouse)
+    con = _reader(warehouse, sealed=True)  # the snapshot's own tables, no file, URL or extension
     try:
         kinds = [s.type.name for s in con.extract_statements(sql)]
         if any(k not in ("SELECT", "EXPLAIN", "PRAGMA") for k in kinds):
@@ -333,7 +333,7 @@ def demo(warehouse: Warehouse = None) -> None:
         catalog = server.write_catalog(Path(tmp) / "catalog.yaml")
         err.print(f"serving the sample city (杭州市, 37 agencies, 2020–2023) at {server.base_url}")
         _run_and_show(catalog, warehouse)
-    con = _reader(warehouse)
+    con = _reader(warehouse, sealed=True)
     try:
         rollups = {y: compute(con, y) for y in range(2020, 2024)}
         found = {(f["agency"], f["year"], f["check"]) for f in stored(con)}
