@@ -166,6 +166,9 @@ def rollup(
     con = _reader(warehouse, sealed=True)
     try:
         print(_dump(compute(con, year)))
+    except NianbaoError as e:  # e.g. year_not_covered: one line, no traceback
+        err.print(f"[red]error[/red] {e}", soft_wrap=True)
+        raise typer.Exit(1) from None
     finally:
         con.close()
 
