@@ -16,10 +16,10 @@ from helpers import nianbao
 SECRET = "nianbao-canary-2b9d: no query may read this file"
 
 
-@pytest.fixture
-def snapshot(tmp_path: Path) -> Path:
+@pytest.fixture(scope="module")
+def snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An empty warehouse (the real schema) with its snapshot published."""
-    wh = tmp_path / "wh" / "nianbao.duckdb"
+    wh = tmp_path_factory.mktemp("analysts") / "nianbao.duckdb"
     connect(wh).close()
     publish_snapshot(wh)
     return wh

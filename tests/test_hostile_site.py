@@ -20,7 +20,7 @@ from nianbao.pipeline.fetch import Crawler, FetchPolicy
 from nianbao.pipeline.rawstore import RawStore
 from nianbao.pipeline.urlpolicy import UrlPolicy
 
-from helpers import rows, settings_for
+from helpers import nianbao, rows, settings_for
 from hostile_site import AGENCY, HostileSite, OffSite
 
 # every test here is bounded: the policy's deadlines are seconds, not minutes
@@ -294,3 +294,47 @@ def test_rerun_failed_without_catalog_sends_nothing_off_the_hosts(
     assert {c["after"] for c in result.changes if urlsplit(c["url"] or "").hostname == "127.0.0.2"} == {
         "fetch_failed (host_not_allowed)"
     }
+
+
+@pytest.mark.slow
+def test_a_whole_run_over_the_hostile_site_completes(
+    tmp_path: Path, canary: Path, prefect_harness: None
+) -> None:
+    """Issue 18: `nianbao run` over the hostile site ends with exit 0, reads no local file, sends nothing off
+    the allowed hosts, refuses the bombs with a typed code, and publishes the analysts' snapshot. Its time is
+    bounded by the policy (a 2 s download deadline, a 60 s agency budget, the reader's 60 s cap)."""
+    import json
+
+    from nianbao.warehouse.connect import snapshot_path
+
+    wh = tmp_path / "wh" / "nianbao.duckdb"
+    env = {
+        "NIANBAO_RAW_STORE": str(tmp_path / "raw"),
+        "NIANBAO_DATA_DOCS": "",
+        "NIANBAO_FETCH_DEADLINE_S": "2",
+        "NIANBAO_AGENCY_DEADLINE_S": "60",
+        "NIANBAO_TIMEOUT_S": "2",
+        "NIANBAO_RETRIES": "1",
+        "NIANBAO_FETCH_BACKOFF_S": "0.01",
+    }
+    with OffSite() as off, HostileSite(canary, off) as site:
+        catalog = site.write_catalog(tmp_path / "catalog.yaml")
+        ran = nianbao("run", "--catalog", str(catalog), "--warehouse", str(wh), env=env)
+    assert ran.returncode == 0, ran.stderr[-3000:]
+    assert _opened == [] and off.requests == []
+    assert {host for _m, _t, host in site.requests} == {f"127.0.0.1:{site.port}"}
+    assert snapshot_path(wh).exists()
+    unreadable = dict(
+        rows(wh, "select source_url, error_code from staging.reports where status = 'unreadable'")
+    )
+    assert unreadable[f"{site.base_url}/bomb.pdf"] == "too_large"
+    assert unreadable[f"{site.base_url}/bomb.docx"] == "too_large"
+    assert rows(wh, "select year, status from staging.reports where source_url like '%report-2020.txt'") == [
+        (2020, "loaded")
+    ]
+    refused = {
+        code for (code,) in rows(wh, "select distinct error_code from raw.fetch_log where status = 'failed'")
+    }
+    assert {"scheme_not_allowed", "host_not_allowed", "deadline_exceeded"} <= refused
+    rollup = nianbao("rollup", "--year", "2020", "--warehouse", str(wh))
+    assert rollup.returncode == 0 and json.loads(rollup.stdout)["agencies_counted"] == [AGENCY]
