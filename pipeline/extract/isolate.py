@@ -109,7 +109,6 @@ class _Worker:
             header = self._read(_HEADER, deadline)
             answer = self._read(int.from_bytes(header, "big"), deadline) if len(header) == _HEADER else b""
         except TimeoutError:
-            self.proc.kill()
             _code, peak = self._reap()
             return _too_slow(limits), peak, False
         except OSError:
@@ -117,13 +116,19 @@ class _Worker:
         if not answer:
             code, peak = self._reap()
             return _died(code, peak, limits), peak, False
-        result, peak = pickle.loads(answer)
+        try:
+            result, peak = pickle.loads(answer)
+        except Exception:  # an answer cut short or garbled: the process is not to be trusted again
+            code, peak = self._reap()
+            return _died(code, peak, limits), peak, False
         self.served += 1
         spent = isinstance(result, ExtractError) and result.code == "resource_limit"
         return result, peak, not spent and self.served < _RETIRE_AFTER
 
     def _reap(self) -> tuple[int | None, float | None]:
-        """Wait for the (ending) process: its exit code and its peak resident memory in MiB."""
+        """Stop the process if it still runs, wait for it: its exit code and its peak resident memory in MiB."""
+        with contextlib.suppress(OSError):
+            self.proc.kill()  # a process already dead keeps the status it died with
         try:
             _pid, status, usage = os.wait4(self.proc.pid, 0)
         except ChildProcessError:
