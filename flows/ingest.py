@@ -1,6 +1,8 @@
 """`ingest`: stored documents → extract (cached on their hash) → admit and load → announce each report's fate.
 
-Idempotent by content hash: extraction is cached on (sha256, reader version); the load writes a report
+Each document is read in a reader process capped in memory and time (pipeline.extract.isolate), so a
+hostile one is refused (`resource_limit`) instead of taking the run down. Idempotent by content hash:
+extraction is cached on (sha256, reader version, read limits); the load writes a report
 only when the warehouse does not already hold exactly it, so retries, reruns and duplicate events never
 double-load. Extraction runs in parallel tasks; the load holds the warehouse lock, so any number of ingest
 runs in any number of processes queue for it.
@@ -9,6 +11,7 @@ runs in any number of processes queue for it.
 from __future__ import annotations
 
 import pickle
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +23,9 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from nianbao.expectations.validate import prepare
 from nianbao.flows.events import announce_reports, publish_summary, run_id
 from nianbao.pipeline.errors import ExtractError
-from nianbao.pipeline.extract import read_document, reader_version
+from nianbao.pipeline.extract import reader_version
+from nianbao.pipeline.extract.isolate import read_isolated
+from nianbao.pipeline.extract.limits import ReadLimits
 from nianbao.pipeline.model import DocRef, Report
 from nianbao.pipeline.rawstore import RawStore
 from nianbao.pipeline.settings import Settings, load_settings
@@ -33,26 +38,37 @@ Reading = Report | ExtractError
 
 
 def _extract_key(_ctx: TaskRunContext, params: dict[str, Any]) -> str:
-    return f"extract-{params['sha256']}-{reader_version()}"
+    # a refusal depends on the read limits too (a document too large under one cap may read under another)
+    limits = ReadLimits(**params["limits"]) if params.get("limits") else ReadLimits()
+    return f"extract-{params['sha256']}-{reader_version()}-{limits.key()}"
 
 
 @task(cache_key_fn=_extract_key, persist_result=True, retries=0)
-def extract_task(sha256: str, raw_store: str) -> bytes:
-    """Read one stored document, cached on its hash and the readers' version (pickled: a persisted result)."""
-    return pickle.dumps(read_document(RawStore(raw_store).get(sha256)))
+def extract_task(sha256: str, raw_store: str, limits: dict[str, Any] | None = None) -> bytes:
+    """Read one stored document in a capped reader process, cached on its hash, the readers' version and
+    the read limits (pickled: a persisted result)."""
+    read = ReadLimits(**limits) if limits else ReadLimits()
+    return pickle.dumps(read_isolated(RawStore(raw_store).get(sha256), read))
 
 
-def extract_all(refs: list[DocRef], raw_store: str | Path) -> list[tuple[DocRef, Reading]]:
+def extract_all(
+    refs: list[DocRef], raw_store: str | Path, limits: ReadLimits | None = None
+) -> list[tuple[DocRef, Reading]]:
     """Every document's reading (one task per distinct document, run in parallel)."""
-    futures = {sha: extract_task.submit(sha, str(raw_store)) for sha in dict.fromkeys(r.sha256 for r in refs)}
+    plain = asdict(limits or ReadLimits())
+    futures = {
+        sha: extract_task.submit(sha, str(raw_store), plain) for sha in dict.fromkeys(r.sha256 for r in refs)
+    }
     done = {sha: pickle.loads(f.result()) for sha, f in futures.items()}
     return [(r, done[r.sha256]) for r in refs]
 
 
-def read_documents(refs: list[DocRef], raw_store: str | Path) -> list[tuple[DocRef, Reading]]:
+def read_documents(
+    refs: list[DocRef], raw_store: str | Path, limits: ReadLimits | None = None
+) -> list[tuple[DocRef, Reading]]:
     """Every document's reading, one after the other, uncached (what the tasks do, without Prefect)."""
     store = RawStore(raw_store)
-    return [(r, read_document(store.get(r.sha256))) for r in refs]
+    return [(r, read_isolated(store.get(r.sha256), limits)) for r in refs]
 
 
 def load_readings(documents: list[tuple[DocRef, Reading]], settings: Settings, rid: str) -> list[Ingested]:
@@ -103,9 +119,9 @@ def ingest_documents(
     if not refs:
         return []
     if prefect:
-        results = load_task(extract_all(refs, settings.raw_store), settings, rid)
+        results = load_task(extract_all(refs, settings.raw_store, settings.reader), settings, rid)
     else:
-        results = load_readings(read_documents(refs, settings.raw_store), settings, rid)
+        results = load_readings(read_documents(refs, settings.raw_store, settings.reader), settings, rid)
     if announce:
         announce_reports(results)
     return results

@@ -8,6 +8,7 @@ covered. So a burst of loads costs one real refresh; the rest finish at once as 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import time
 from pathlib import Path
@@ -18,6 +19,7 @@ from prefect import flow, get_run_logger
 from nianbao.expectations.quality import render
 from nianbao.flows.events import run_id
 from nianbao.pipeline.clock import now
+from nianbao.pipeline.errors import NianbaoError
 from nianbao.pipeline.settings import Settings, load_settings
 from nianbao.warehouse.connect import publish_snapshot
 from nianbao.warehouse.lock import writing
@@ -43,11 +45,17 @@ def refresh_warehouse(settings: Settings, rid: str, force: bool = False) -> dict
         if not force and covered is not None and (latest is None or latest <= covered):
             return {"refreshed": False, "years": [], "covered_to": str(covered)}
         refresh_marts(con)
-        years = report_years(con)
-        for y in years:
+        years = []
+        for y in report_years(con):
+            try:
+                data = rollup(con, y)
+            except NianbaoError as e:  # a stored year no template covers has no rollup: not a dead refresh
+                logging.getLogger("nianbao.refresh").warning("no rollup for %s: %s", y, e)
+                continue
+            years.append(y)
             _write(
                 settings.exports / "rollups" / f"{y}.json",
-                json.dumps(rollup(con, y), ensure_ascii=False, indent=1) + "\n",
+                json.dumps(data, ensure_ascii=False, indent=1) + "\n",
             )
         if settings.data_docs is not None:
             n = con.execute("select count(*) from staging.current_reports").fetchone()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 from prefect import flow, get_run_logger
 
@@ -19,7 +18,7 @@ from nianbao.pipeline.rawstore import RawStore
 from nianbao.pipeline.settings import load_settings
 from nianbao.pipeline.summary import Summary
 from nianbao.warehouse.lock import writing
-from nianbao.warehouse.read import failed_documents
+from nianbao.warehouse.read import answered_hosts, failed_documents
 from nianbao.warehouse.write import log_attempts
 
 
@@ -53,14 +52,18 @@ def rerun(
     before: dict[str, str] = {}
     broken = [t for t in todo if t["fetch_status"] == "failed"]
     if broken:
-        hosts = (
-            load_catalog(catalog_path).allowed_hosts
-            if catalog_path
-            else tuple(sorted({urlsplit(t["url"]).hostname or "" for t in broken}))
-        )
+        if catalog_path:
+            catalog = load_catalog(catalog_path)
+            hosts = catalog.allowed_hosts
+            explicit = frozenset(r.url for a in catalog.agencies for r in a.reports)
+        else:
+            # without the catalog: only hosts that served a document before, never one a failed URL names
+            with writing(settings.warehouse, settings.lock_timeout_s) as con:
+                hosts = answered_hosts(con)
+            explicit = frozenset()
         crawler = Crawler(hosts, RawStore(settings.raw_store), {}, settings.fetch)
         try:
-            again = refetch(broken, crawler)
+            again = refetch(broken, crawler, explicit)
         finally:
             crawler.close()
         with writing(settings.warehouse, settings.lock_timeout_s) as con:

@@ -18,6 +18,7 @@ from nianbao.flows.ingest import ingest_documents
 from nianbao.flows.nightly import crawl_task
 from nianbao.flows.refresh import refresh_warehouse
 from nianbao.pipeline.catalog import load_catalog
+from nianbao.pipeline.errors import NianbaoError
 from nianbao.pipeline.settings import load_settings
 from nianbao.pipeline.summary import Summary
 from nianbao.warehouse.connect import open_for_reading
@@ -74,7 +75,10 @@ def run_flow(catalog_path: str, warehouse: str | None = None, year: int | None =
     con = open_for_reading(settings.warehouse)
     try:
         for y in sorted({r.year for r in refs} | ({year} if year else set())):
-            out.rollups[y] = rollup(con, y)
+            try:
+                out.rollups[y] = rollup(con, y)
+            except NianbaoError as e:  # a year no template covers: no rollup, and the run goes on
+                get_run_logger().warning("no rollup for %s: %s", y, e)
     finally:
         con.close()
     get_run_logger().info(

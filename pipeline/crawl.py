@@ -8,6 +8,7 @@ Every body is kept in the raw store by its hash before anything parses it; every
 from __future__ import annotations
 
 import logging
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +20,7 @@ from nianbao.pipeline.fetch import Attempt, Crawler, Got
 from nianbao.pipeline.model import DocRef
 from nianbao.pipeline.sources.discover import Discovery, Found, discover_agency
 from nianbao.pipeline.summary import Summary
+from nianbao.pipeline.urlpolicy import Origin
 
 progress = logging.getLogger("nianbao.progress")
 
@@ -72,11 +74,22 @@ class Crawl:
 
 
 def crawl_agency(agency: Agency, crawler: Crawler, year: int | None = None) -> AgencyCrawl:
-    """Discover an agency's documents and fetch each (conditionally)."""
-    discovery = discover_agency(agency, crawler.get, year=year)
+    """Discover an agency's documents and fetch each (conditionally), all within the agency's crawl budget.
+
+    Only the catalog's own URLs (the index page, explicit reports) are fetched as `catalog`; whatever a
+    page links to is `web`. Once the budget (`FetchPolicy.agency_deadline_s`) is spent, the agency's
+    remaining fetches are refused without a request, so one site cannot hold a run.
+    """
+    not_after = time.monotonic() + crawler.policy.agency_deadline_s
+
+    def get(url: str, role: str, origin: Origin) -> Got:
+        return crawler.get(url, role, origin, not_after=not_after)
+
+    discovery = discover_agency(agency, get, year=year)
     out = AgencyCrawl(discovery)
     for found in discovery.documents:
-        out.documents.append((found, crawler.get(found.url, "document")))
+        origin: Origin = "catalog" if found.how == "explicit" else "web"
+        out.documents.append((found, get(found.url, "document", origin)))
     return out
 
 
@@ -182,11 +195,18 @@ class Refetched:
     failed: list[tuple[dict[str, Any], str]] = field(default_factory=list)  # (the failed row, error code)
 
 
-def refetch(failed: list[dict[str, Any]], crawler: Crawler) -> Refetched:
-    """Fetch again, unconditionally, each document whose last fetch failed (rows of `read.failed_documents`)."""
+def refetch(
+    failed: list[dict[str, Any]], crawler: Crawler, catalog_urls: frozenset[str] = frozenset()
+) -> Refetched:
+    """Fetch again, unconditionally, each document whose last fetch failed (rows of `read.failed_documents`).
+
+    `catalog_urls` are the catalog's explicit report URLs: the only ones refetched as the catalog's own.
+    """
     out = Refetched()
     for t in failed:
-        got = crawler.get(t["url"], "document", conditional=False)
+        # what the log remembers was named by a page unless the catalog lists it: only the catalog names files
+        origin: Origin = "catalog" if t["url"] in catalog_urls else "web"
+        got = crawler.get(t["url"], "document", origin, conditional=False)
         if got.sha256 and got.state != "failed":
             out.refs.append(DocRef(t["agency_id"], t["year"], t["url"], got.sha256, t["via"]))
         else:

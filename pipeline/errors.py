@@ -13,7 +13,15 @@ ERROR_CODES = (
     "tables_not_found",
     "fetch_failed",
     "host_not_allowed",
-    "too_large",
+    "scheme_not_allowed",  # a link found on the web that is not http(s): never followed (only a catalog names files)
+    "deadline_exceeded",  # one document's whole download, or an agency's crawl, ran over its deadline
+    "too_large",  # a size limit of a download or a document (pages, inflated bytes, XML, elements): named
+    "resource_limit",  # the reader's memory or time cap was reached while reading a document
+    "reader_crashed",  # the reader process died (a crash in a parsing library): the document, not the night
+    "extractor_error",  # a reader bug: the document is quarantined with the exception's name
+    "year_not_covered",  # a report year no template covers (before 2019)
+    "bad_catalog",
+    "no_snapshot",  # no analysts' snapshot is published yet (the first run has not finished)
 )
 
 

@@ -1,21 +1,26 @@
-"""Fetching documents: file:// and http(s) within the catalog's allowed hosts, with retries.
+"""Fetching documents through the URL policy (`urlpolicy.UrlPolicy`), with retries and one deadline.
 
-Retries (exponential backoff with jitter) cover connection errors, timeouts, 5xx and truncated
-bodies (short of Content-Length, or a PDF without %%EOF); never 4xx. Redirects are followed by hand
-so that every hop is checked against `allowed_hosts`. Conditional GET: pass the ETag / Last-Modified
-of the last fetch and a 304 comes back as `not_modified` without a body. Every attempt is reported
-to `on_attempt` (the flows log them in raw.fetch_log); `HostLimiter` keeps fetching polite.
+Every URL, and every redirect hop, is admitted by the policy first: its scheme by where the URL came
+from (a catalog may name a local file, a web page never), its host against `allowed_hosts`. Redirects
+are followed by hand so that each hop is checked. Retries (exponential backoff with jitter) cover
+connection errors, timeouts, 5xx and truncated bodies (short of Content-Length, or a PDF without
+%%EOF); never 4xx, never a refusal. One deadline covers a document's whole download: every attempt,
+redirect and backoff. Conditional GET: pass the ETag / Last-Modified of the last fetch and a 304 comes
+back as `not_modified` without a body. Every attempt is reported to `on_attempt` (the flows log them in
+raw.fetch_log); `HostLimiter` keeps fetching polite.
 """
 
 from __future__ import annotations
 
+import os
+import stat
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from datetime import datetime
-from pathlib import Path
-from urllib.parse import unquote, urljoin, urlsplit
+from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 from tenacity import (
@@ -25,10 +30,14 @@ from tenacity import (
     stop_after_attempt,
     wait_exponential_jitter,
 )
+from tenacity.stop import stop_base
 
 from nianbao.pipeline.clock import now
 from nianbao.pipeline.errors import FetchError
 from nianbao.pipeline.rawstore import RawStore
+from nianbao.pipeline.urlpolicy import Deadline, FetchPolicy, Origin, UrlPolicy
+
+__all__ = ["Attempt", "Crawler", "FetchPolicy", "Fetched", "Got", "HostLimiter", "Known", "fetch"]
 
 MAX_REDIRECTS = 5
 
@@ -121,35 +130,49 @@ class Fetched:
         return self.status == 304
 
 
-def check_host(url: str, allowed_hosts: tuple[str, ...] | list[str]) -> None:
-    """Raise host_not_allowed unless the URL's host is in the catalog's allowed_hosts."""
-    host = urlsplit(url).hostname or ""
-    if host not in allowed_hosts:
-        raise FetchError("host_not_allowed", f"{host or url} is not in allowed_hosts")
-
-
-def _read_file(url: str, max_bytes: int) -> Fetched:
-    path = Path(unquote(urlsplit(url).path))
+def _read_file(path: str, max_bytes: int) -> bytes:
+    """A local file a catalog names: a regular file only (never a FIFO or a device), read up to the cap."""
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise FetchError("too_large", f"{path} is {size} bytes, over the cap of {max_bytes}")
-        data = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO must not block the crawl
     except OSError as e:
         raise FetchError("fetch_failed", f"cannot read {path}: {e.strerror}") from e
-    return Fetched(url=url, final_url=url, status=200, data=data)
+    with os.fdopen(fd, "rb") as f:
+        info = os.fstat(f.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise FetchError("fetch_failed", f"{path} is not a regular file")
+        if info.st_size > max_bytes:
+            raise FetchError("too_large", f"{path} is {info.st_size} bytes, over the cap of {max_bytes}")
+        try:
+            data = f.read(max_bytes + 1)
+        except OSError as e:
+            raise FetchError("fetch_failed", f"cannot read {path}: {e.strerror}") from e
+    if len(data) > max_bytes:
+        raise FetchError("too_large", f"{path} is over the cap of {max_bytes} bytes")
+    return data
 
 
 def _get_once(
-    client: httpx.Client, url: str, allowed: tuple[str, ...], headers: dict[str, str], max_bytes: int
+    client: httpx.Client,
+    url: str,
+    urls: UrlPolicy,
+    origin: Origin,
+    headers: dict[str, str],
+    deadline: Deadline,
 ) -> Fetched:
-    current = url
+    """One attempt: every hop admitted by the policy, the body read within the size cap and the deadline."""
+    current, hop_origin = url, origin
+    max_bytes = urls.fetch.max_bytes
     for _ in range(MAX_REDIRECTS + 1):
-        check_host(current, allowed)
+        deadline.check(current)
+        target = urls.admit(current, hop_origin)
+        if target.scheme == "file":  # only a catalog's own URL, handled before any request
+            raise FetchError("scheme_not_allowed", f"{current}: a redirect may not lead to a local file")
+        timeout = httpx.Timeout(min(urls.fetch.timeout_s, max(deadline.left(), 0.001)))
         try:
-            with client.stream("GET", current, headers=headers) as resp:
+            with client.stream("GET", target.url, headers=headers, timeout=timeout) as resp:
                 if resp.status_code != 304 and resp.has_redirect_location:
-                    current = urljoin(current, resp.headers.get("location", ""))
+                    # wherever a redirect leads is named by the site, not by the operator
+                    current, hop_origin = urljoin(current, resp.headers.get("location", "")), "web"
                     continue
                 if resp.status_code >= 500:
                     raise _Retryable(f"HTTP {resp.status_code} from {current}", "http_5xx", resp.status_code)
@@ -166,6 +189,10 @@ def _get_once(
                 if resp.status_code >= 400:
                     raise FetchError("fetch_failed", f"HTTP {resp.status_code} from {current}")
                 declared = resp.headers.get("content-length")
+                if declared and not declared.isdigit():
+                    raise FetchError(
+                        "fetch_failed", f"{current} declares a Content-Length of {declared[:40]!r}"
+                    )
                 if declared and int(declared) > max_bytes:
                     raise FetchError(
                         "too_large", f"{current} declares {declared} bytes, over the cap of {max_bytes}"
@@ -177,6 +204,12 @@ def _get_once(
                         size += len(chunk)
                         if size > max_bytes:
                             raise FetchError("too_large", f"{current} is over the cap of {max_bytes} bytes")
+                        if deadline.left() <= 0:
+                            raise FetchError(
+                                "deadline_exceeded",
+                                f"{current}: the download ran over its deadline of {deadline.seconds:g} s"
+                                f" after {size} bytes",
+                            )
                         chunks.append(chunk)
                 except httpx.RemoteProtocolError as e:
                     # the server closed the connection before the declared Content-Length arrived
@@ -214,6 +247,11 @@ def _get_once(
                     resp.headers.get("content-type"),
                 )
         except httpx.TimeoutException as e:
+            if deadline.left() <= 0:
+                raise FetchError(
+                    "deadline_exceeded",
+                    f"{current}: the download ran over its deadline of {deadline.seconds:g} s",
+                ) from e
             raise _Retryable(f"{type(e).__name__} on {current}: {e}", "timeout") from e
         except httpx.RemoteProtocolError as e:
             # the server closed the connection before the declared Content-Length arrived
@@ -226,43 +264,34 @@ def _get_once(
     raise FetchError("fetch_failed", f"more than {MAX_REDIRECTS} redirects from {url}")
 
 
-@dataclass(frozen=True)
-class FetchPolicy:
-    """How politely and how stubbornly to fetch."""
-
-    retries: int = 3
-    timeout_s: float = 30.0
-    max_bytes: int = 50 * 1024 * 1024
-    backoff_s: float = 0.5
-    per_host: int = 2
-
-    def __post_init__(self) -> None:
-        if (
-            self.retries < 0
-            or self.timeout_s <= 0
-            or self.max_bytes <= 0
-            or self.backoff_s < 0
-            or self.per_host < 1
-        ):
-            raise ValueError("retries >= 0, timeout_s > 0, max_bytes > 0, backoff_s >= 0, per_host >= 1")
-
-
 def fetch(
     url: str,
-    allowed_hosts: tuple[str, ...] | list[str],
-    policy: FetchPolicy | None = None,
+    urls: UrlPolicy,
+    origin: Origin = "web",
     *,
     client: httpx.Client | None = None,
     etag: str | None = None,
     last_modified: str | None = None,
     on_attempt: AttemptHook | None = None,
     limiter: HostLimiter | None = None,
+    not_after: float | None = None,
 ) -> Fetched:
-    """Fetch one URL (file:// or http[s]://) or raise FetchError with a code; each attempt goes to `on_attempt`."""
-    policy = policy or FetchPolicy()
+    """Fetch one URL the policy admits or raise FetchError with a code; each attempt goes to `on_attempt`.
+
+    `origin` says who named the URL (only a catalog may name a local file); `not_after` (a monotonic
+    time) ends the download earlier than its own deadline, e.g. when the agency's crawl budget runs out.
+    """
     hook: AttemptHook = on_attempt or (lambda a: None)
-    if url.startswith("file:"):
-        return _fetch_file(url, policy.max_bytes, hook)
+    deadline = urls.deadline(not_after)
+    try:
+        deadline.check(url)
+        first = urls.admit(url, origin)
+    except FetchError as e:
+        hook(Attempt(url, 1, now(), None, None, e.code, e.message))
+        raise
+    if first.scheme == "file":
+        return _fetch_file(url, first.path, urls.fetch.max_bytes, hook)
+    policy = urls.fetch
     headers = {"user-agent": "nianbao/0.1 (+government report research)"}
     if etag:
         headers["if-none-match"] = etag
@@ -277,8 +306,9 @@ def fetch(
         attempts += 1
         started = now()
         try:
+            deadline.check(url)
             with limiter.slot(url) if limiter else nullcontext():
-                result = _get_once(client, url, tuple(allowed_hosts), headers, policy.max_bytes)
+                result = _get_once(client, url, urls, origin, headers, deadline)
         except _Retryable as e:
             hook(
                 Attempt(
@@ -289,7 +319,7 @@ def fetch(
                     e.size,
                     e.code,
                     str(e),
-                    final=attempts > policy.retries,
+                    final=attempts > policy.retries or deadline.left() <= 0,
                 )
             )
             raise
@@ -301,38 +331,56 @@ def fetch(
         )
         return replace(result, attempts=attempts)
 
+    backoff = wait_exponential_jitter(
+        multiplier=policy.backoff_s, max=8 * policy.backoff_s, jitter=policy.backoff_s
+    )
+
+    def wait(state: Any) -> float:
+        """The backoff, never past the download's deadline."""
+        return min(float(backoff(state)), deadline.left())
+
     retrying = Retrying(
-        stop=stop_after_attempt(policy.retries + 1),
-        wait=wait_exponential_jitter(
-            multiplier=policy.backoff_s, max=8 * policy.backoff_s, jitter=policy.backoff_s
-        ),
+        stop=stop_after_attempt(policy.retries + 1) | _StopAtDeadline(deadline),
+        wait=wait,
         retry=retry_if_exception_type(_Retryable),
         reraise=False,
     )
     try:
         return retrying(once)
     except RetryError as e:
-        raise _gave_up(e, attempts) from e
+        raise _gave_up(e, attempts, deadline) from e
     finally:
         if own:
             client.close()
 
 
-def _fetch_file(url: str, max_bytes: int, hook: AttemptHook) -> Fetched:
-    """A file:// URL (only a catalog names those), reported as one attempt."""
+class _StopAtDeadline(stop_base):
+    """Stop retrying once the download's deadline has passed."""
+
+    def __init__(self, deadline: Deadline) -> None:
+        self.deadline = deadline
+
+    def __call__(self, retry_state: Any) -> bool:
+        return self.deadline.left() <= 0
+
+
+def _fetch_file(url: str, path: str, max_bytes: int, hook: AttemptHook) -> Fetched:
+    """A file: URL (only a catalog names those), reported as one attempt."""
     try:
-        got = _read_file(url, max_bytes)
+        data = _read_file(path, max_bytes)
     except FetchError as e:
         hook(Attempt(url, 1, now(), None, None, e.code, e.message))
         raise
-    hook(Attempt(url, 1, now(), 200, len(got.data or b"")))
-    return got
+    hook(Attempt(url, 1, now(), 200, len(data)))
+    return Fetched(url=url, final_url=url, status=200, data=data)
 
 
-def _gave_up(e: RetryError, attempts: int) -> FetchError:
+def _gave_up(e: RetryError, attempts: int, deadline: Deadline) -> FetchError:
     """The error after the last retry; an incomplete body is kept on it (the caller stores it: it is evidence)."""
     last = e.last_attempt.exception()
     code = last.code if isinstance(last, _Retryable) and last.code == "truncated" else "fetch_failed"
+    if deadline.left() <= 0 and code != "truncated":
+        code = "deadline_exceeded"
     error = FetchError(code, f"gave up after {attempts} attempts: {last}")
     error.data = last.data if isinstance(last, _Retryable) else None
     return error
@@ -379,34 +427,48 @@ class Crawler:
         self.store = store
         self.known = known
         self.policy = policy or FetchPolicy()
+        self.urls = UrlPolicy.of(self.allowed_hosts, self.policy)
         self.limiter = limiter or HostLimiter(self.policy.per_host)
         self.attempts: list[tuple[Attempt, str, Got | None]] = []
         self._lock = threading.Lock()
         self._client = httpx.Client(timeout=self.policy.timeout_s, follow_redirects=False)
-        self._seen: dict[str, Got] = {}
+        self._seen: dict[tuple[Origin, str], Got] = {}
 
     def close(self) -> None:
         """Close the HTTP client."""
         self._client.close()
 
-    def get(self, url: str, role: str, conditional: bool = True) -> Got:
-        """Fetch a URL once per crawl: conditionally when its last body is still in the raw store."""
+    def get(
+        self,
+        url: str,
+        role: str,
+        origin: Origin = "web",
+        *,
+        conditional: bool = True,
+        not_after: float | None = None,
+    ) -> Got:
+        """Fetch a URL once per crawl (and origin): conditionally when its last body is still in the raw store.
+
+        `origin` is who named the URL: `catalog` (the operator) or `web` (a page); `not_after` (monotonic
+        time) is the end of the caller's crawl budget.
+        """
         with self._lock:
-            if url in self._seen:
-                return self._seen[url]
+            if (origin, url) in self._seen:
+                return self._seen[(origin, url)]
         prev = self.known.get(url) if conditional else None
         usable = prev is not None and prev.sha256 is not None and prev.sha256 in self.store
         mine: list[Attempt] = []
         try:
             f = fetch(
                 url,
-                self.allowed_hosts,
-                self.policy,
+                self.urls,
+                origin,
                 client=self._client,
                 etag=prev.etag if usable and prev else None,
                 last_modified=prev.last_modified if usable and prev else None,
                 on_attempt=mine.append,
                 limiter=self.limiter,
+                not_after=not_after,
             )
         except FetchError as e:
             # every body received is kept by hash, even one that stayed incomplete after the retries
@@ -444,5 +506,5 @@ class Crawler:
         with self._lock:
             for a in mine:
                 self.attempts.append((a, role, got if a.final else None))
-            self._seen[url] = got
+            self._seen[(origin, url)] = got
         return got

@@ -10,7 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nianbao.pipeline.fetch import FetchPolicy
+from nianbao.pipeline.extract.limits import ReadLimits
+from nianbao.pipeline.urlpolicy import FetchPolicy
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class Settings:
     raw_store: Path
     data_docs: Path | None  # None: no quality report is written (NIANBAO_DATA_DOCS set to '')
     fetch: FetchPolicy = field(default_factory=FetchPolicy)
+    reader: ReadLimits = field(default_factory=ReadLimits)  # what one document may take to read
     agencies_in_parallel: int = 4
     lock_timeout_s: float = 900.0
     nightly_cron: str = "0 2 * * *"  # Asia/Shanghai
@@ -63,6 +65,13 @@ def load_settings(warehouse: str | Path | None = None, env: Mapping[str, str] | 
             max_bytes=int(get("NIANBAO_MAX_BYTES", str(50 * 1024 * 1024))),
             backoff_s=float(get("NIANBAO_FETCH_BACKOFF_S", "0.5")),
             per_host=int(get("NIANBAO_PER_HOST", "2")),
+            deadline_s=float(get("NIANBAO_FETCH_DEADLINE_S", "300")),
+            agency_deadline_s=float(get("NIANBAO_AGENCY_DEADLINE_S", "1800")),
+        ),
+        reader=ReadLimits(
+            memory_mb=int(get("NIANBAO_READER_MEMORY_MB", "1024")),
+            seconds=float(get("NIANBAO_READER_TIMEOUT_S", "60")),
+            isolated=get("NIANBAO_READER_ISOLATION", "1") != "0",
         ),
         agencies_in_parallel=int(get("NIANBAO_AGENCIES_IN_PARALLEL", "4")),
         lock_timeout_s=float(get("NIANBAO_LOCK_TIMEOUT_S", "900")),

@@ -25,6 +25,8 @@ DEV_ONLY = {
     "tests",
     "helpers",
     "docx_fixtures",
+    "bombs",
+    "hostile_site",
 }
 BARE = {"pipeline", "expectations", "warehouse", "flows"}  # the folders' own names: never importable as such
 

@@ -100,7 +100,7 @@ def test_discover_agency_on_saved_pages_tells_documents_by_bytes() -> None:
     }
     asked: list[tuple[str, str]] = []
 
-    def get(url: str, role: str) -> _Page:
+    def get(url: str, role: str, origin: str) -> _Page:
         asked.append((url, role))
         return _Page(pages.get(url), None if url in pages else "fetch_failed")
 

@@ -160,11 +160,36 @@ def publish_snapshot(path: str | Path) -> Path:
     return dest
 
 
-def open_for_reading(path: str | Path) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to the snapshot (or to the file itself when no snapshot exists yet)."""
+# The analysts' connection reaches the snapshot's own tables and nothing else (issue 18): no file or URL
+# (read_text, read_csv, glob, COPY, ATTACH, a path in FROM), no extension installed or loaded behind a
+# query's back, and no SET that could undo any of it.
+SEALED = {
+    "enable_external_access": False,
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "allow_community_extensions": False,
+    "lock_configuration": True,
+}
+
+
+def open_for_reading(path: str | Path, *, sealed: bool = False) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the snapshot (or to the file itself while no snapshot exists and no run
+    writes it); `sealed` shuts everything outside the database (`SEALED`). Raises no_snapshot with one
+    line when there is nothing to read yet, or when the first run is still writing."""
     path = Path(path)
     snap = snapshot_path(path)
     target = snap if snap.exists() else path
     if not target.exists():
-        raise FileNotFoundError(f"no warehouse at {path}: run `nianbao run` or `nianbao demo` first")
-    return duckdb.connect(str(target), read_only=True)
+        raise NianbaoError(
+            "no_snapshot", f"no warehouse at {path} yet: run `nianbao run` or `nianbao demo` first"
+        )
+    try:
+        return duckdb.connect(str(target), read_only=True, config=dict(SEALED) if sealed else {})
+    except duckdb.IOException as e:
+        if target == path and "lock" in str(e).lower():
+            raise NianbaoError(
+                "no_snapshot",
+                f"no snapshot published yet: a run is writing {path} for the first time; "
+                "try again when it has finished (each run publishes the snapshot readers use)",
+            ) from None
+        raise

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import duckdb
 
@@ -248,6 +249,14 @@ def last_refresh_covered(con: duckdb.DuckDBPyConnection) -> datetime | None:
 def report_years(con: duckdb.DuckDBPyConnection) -> list[int]:
     """Every report year the warehouse holds."""
     return [int(r[0]) for r in con.execute("select distinct year from staging.reports order by 1").fetchall()]
+
+
+def answered_hosts(con: duckdb.DuckDBPyConnection) -> tuple[str, ...]:
+    """The hosts that have served a fetch (ok or not modified): a rerun without its catalog stays on them."""
+    urls = con.execute(
+        "select distinct url from raw.fetch_log where status in ('ok', 'not_modified') order by 1"
+    ).fetchall()
+    return tuple(sorted({h for (u,) in urls if (h := urlsplit(str(u)).hostname)}))
 
 
 def failed_documents(

@@ -8,18 +8,26 @@ from typing import Any
 import duckdb
 
 from nianbao.pipeline import tables as T
+from nianbao.pipeline.errors import NianbaoError
 from nianbao.pipeline.numbers import amount_to_json
 from nianbao.warehouse.marts import source
 
 
 def _template_for(con: duckdb.DuckDBPyConnection, year: int, schema: str = "marts") -> str:
-    """The template the year's counted reports use (the template of the year when none is counted)."""
+    """The template the year's counted reports use (the template of the year when none is counted);
+    year_not_covered for a year no template covers and no report is counted for."""
     row = con.execute(
         f"select any_value(template) from {schema}.counted_reports where year = ?", [year]
     ).fetchone()
     if row and row[0]:
         return str(row[0])
-    return next(t for t, (lo, hi) in T.TEMPLATE_YEARS.items() if lo <= year <= hi)
+    template = T.template_of_year(year)
+    if template is None:
+        first = min(lo for lo, _hi in T.TEMPLATE_YEARS.values())
+        raise NianbaoError(
+            "year_not_covered", f"no report template covers {year}: reports are read from {first} on"
+        )
+    return template
 
 
 def left_out(con: duckdb.DuckDBPyConnection, year: int, schema: str | None = None) -> list[dict[str, Any]]:

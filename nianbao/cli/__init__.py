@@ -79,20 +79,25 @@ def extract(
     files: Annotated[list[Path], typer.Argument(help="documents: PDF, HTML, DOCX or text")],
     provenance: Annotated[bool, typer.Option(help="include provenance, narrative and warnings")] = False,
 ) -> None:
-    """Read each document and print one JSON line: the canonical report with its `reading`, or its error."""
+    """Read each document and print one JSON line: the canonical report with its `reading`, or its error.
+
+    Each document is read in a reader process capped in memory and time (issue 18); `reading.verified`
+    says nothing was assumed and every blocking check holds."""
     from nianbao.expectations.checks import verified
     from nianbao.expectations.validate import validate
-    from nianbao.pipeline.extract import extract_report
+    from nianbao.pipeline.extract.isolate import read_isolated
     from nianbao.pipeline.model import Report
 
+    limits = load_settings().reader
     results: list[tuple[Path, Report | dict[str, str]]] = []
     for f in files:
         try:
-            results.append((f, extract_report(f.read_bytes())))
-        except NianbaoError as e:
-            results.append((f, e.as_json()))
+            data = f.read_bytes()
         except OSError as e:
             results.append((f, {"code": "unreadable_file", "message": str(e.strerror)}))
+            continue
+        report = read_isolated(data, limits)
+        results.append((f, report.as_json() if isinstance(report, NianbaoError) else report))
     reports = [r for _f, r in results if isinstance(r, Report)]
     found = validate(reports).findings if reports else {}
     for k, report in enumerate(reports):  # verified: nothing assumed and every blocking check holds
@@ -121,6 +126,22 @@ def _run_and_show(catalog: Path, warehouse: Path | None, year: int | None = None
     show.run(result.outcomes, result.rollups, result.warehouse, str(snapshot_path(result.warehouse)))
 
 
+def _check_catalog(path: Path) -> None:
+    """Validate a catalog before anything starts: every problem on its own line, exit 2, no traceback."""
+    from nianbao.pipeline.catalog import CatalogError, load_catalog
+
+    try:
+        load_catalog(path)
+    except CatalogError as e:
+        err.print(
+            f"[red]error[/red] bad_catalog: {e.source} cannot be used ({len(e.problems)} problems)",
+            soft_wrap=True,
+        )
+        for problem in e.problems:  # one line each, never wrapped: people grep these
+            err.print(f"  {problem}", highlight=False, markup=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+
+
 @app.command()
 def run(
     catalog: Annotated[Path, typer.Option("--catalog", help="the agency catalog YAML")],
@@ -128,6 +149,7 @@ def run(
     year: Annotated[int | None, typer.Option(help="only this report year")] = None,
 ) -> None:
     """One whole pipeline run in-process: fetch, extract, check, load, roll up."""
+    _check_catalog(catalog)
     _quiet_prefect()
     try:
         _run_and_show(catalog, warehouse, year)
@@ -136,14 +158,14 @@ def run(
         raise typer.Exit(2) from e
 
 
-def _reader(warehouse: Path | None) -> Any:
+def _reader(warehouse: Path | None, *, sealed: bool = False) -> Any:
     from nianbao.warehouse.connect import open_for_reading
 
     try:
-        return open_for_reading(load_settings(warehouse).warehouse)
-    except FileNotFoundError as e:
-        err.print(f"[red]error[/red] {e}")
-        raise typer.Exit(1) from e
+        return open_for_reading(load_settings(warehouse).warehouse, sealed=sealed)
+    except NianbaoError as e:
+        err.print(f"[red]error[/red] {e}", soft_wrap=True)
+        raise typer.Exit(1) from None
 
 
 @app.command()
@@ -155,9 +177,12 @@ def rollup(
     """The citywide rollup for a year: tables 2, 3 and 4 summed over the admitted reports."""
     from nianbao.warehouse.rollup import rollup as compute
 
-    con = _reader(warehouse)
+    con = _reader(warehouse, sealed=True)
     try:
         print(_dump(compute(con, year)))
+    except NianbaoError as e:  # e.g. year_not_covered: one line, no traceback
+        err.print(f"[red]error[/red] {e}", soft_wrap=True)
+        raise typer.Exit(1) from None
     finally:
         con.close()
 
@@ -170,7 +195,7 @@ def findings(
     """Every check finding stored in the warehouse."""
     from nianbao.warehouse.read import findings as stored
 
-    con = _reader(warehouse)
+    con = _reader(warehouse, sealed=True)
     try:
         rows = stored(con)
     finally:
@@ -191,7 +216,7 @@ def query(
     """Read-only SQL against the analysts' snapshot of the warehouse."""
     import duckdb
 
-    con = _reader(warehouse)
+    con = _reader(warehouse, sealed=True)  # the snapshot's own tables, no file, URL or extension
     try:
         kinds = [s.type.name for s in con.extract_statements(sql)]
         if any(k not in ("SELECT", "EXPLAIN", "PRAGMA") for k in kinds):
@@ -290,6 +315,8 @@ def rerun(
     warehouse: Warehouse = None,
 ) -> None:
     """Process again what failed or was quarantined (or every document of --agency/--year); print what changed."""
+    if catalog is not None:
+        _check_catalog(catalog)
     _quiet_prefect()
     from nianbao.flows.rerun import rerun as rerun_flow
 
@@ -328,6 +355,7 @@ def serve(
     warehouse: Warehouse = None,
 ) -> None:
     """Serve the deployments nightly (cron), ingest and refresh (event-triggered) against PREFECT_API_URL."""
+    _check_catalog(catalog)
     _quiet_prefect()
     if not os.environ.get("PREFECT_API_URL"):
         err.print("[red]error[/red] PREFECT_API_URL is not set: start `prefect server start` and point to it")
@@ -359,7 +387,7 @@ def demo(warehouse: Warehouse = None) -> None:
         catalog = server.write_catalog(Path(tmp) / "catalog.yaml")
         err.print(f"serving the sample city (杭州市, 37 agencies, 2020–2023) at {server.base_url}")
         _run_and_show(catalog, warehouse)
-    con = _reader(warehouse)
+    con = _reader(warehouse, sealed=True)
     try:
         rollups = {y: compute(con, y) for y in range(2020, 2024)}
         found = {(f["agency"], f["year"], f["check"]) for f in stored(con)}

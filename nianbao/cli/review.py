@@ -136,7 +136,11 @@ def list_(
     from nianbao.warehouse.connect import open_for_reading
     from nianbao.warehouse.read import overrides
 
-    con = open_for_reading(load_settings(warehouse).warehouse)
+    try:
+        con = open_for_reading(load_settings(warehouse).warehouse, sealed=True)
+    except NianbaoError as e:
+        err.print(f"[red]error[/red] {e}", soft_wrap=True)
+        raise typer.Exit(1) from None
     try:
         for o in overrides(con, agency, year):
             print(json.dumps(o.as_json(), ensure_ascii=False))

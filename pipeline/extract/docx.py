@@ -10,6 +10,7 @@ from typing import Any
 from nianbao.pipeline.errors import ExtractError
 from nianbao.pipeline.extract.cells import Cell, ParsedDocument, RawTable, Row, split_row
 from nianbao.pipeline.extract.glyphs import clean_text
+from nianbao.pipeline.extract.limits import check_docx
 from nianbao.pipeline.extract.sections import classify_table
 from nianbao.pipeline.model import Location
 
@@ -169,6 +170,7 @@ def parse_docx(data: bytes) -> ParsedDocument:
         raise ExtractError(
             "unsupported_format", "legacy Word .doc (OLE2); only .docx, PDF, HTML and text are read"
         )
+    check_docx(data)  # resource limits (issue 18): parts, inflated sizes, elements
     try:
         import docx
         from docx.opc.exceptions import PackageNotFoundError

@@ -13,6 +13,7 @@ from lxml.html import HtmlElement
 from nianbao.pipeline.errors import ExtractError
 from nianbao.pipeline.extract.cells import Cell, ParsedDocument, RawTable, Row, split_row
 from nianbao.pipeline.extract.glyphs import clean_text
+from nianbao.pipeline.extract.limits import check_html
 from nianbao.pipeline.extract.sections import classify_table
 from nianbao.pipeline.model import Location
 
@@ -248,6 +249,7 @@ def _document(text: str) -> HtmlElement:
 
 def parse_html(data: bytes) -> ParsedDocument:
     """An HTML page into its body text (title and narrative, reading order) and its data tables as grids."""
+    check_html(data)  # resource limits (issue 18): size and elements
     root = _document(decode_html(data))
     all_tables = [t for t in root.iter("table") if isinstance(t, HtmlElement)]
     tables: list[RawTable] = []

@@ -33,6 +33,7 @@ from nianbao.pipeline.extract import positions
 from nianbao.pipeline.extract.cells import Cell, ParsedDocument, RawTable, Row
 from nianbao.pipeline.extract.facts import read_fees
 from nianbao.pipeline.extract.glyphs import clean_text
+from nianbao.pipeline.extract.limits import check_pages, check_pdf
 from nianbao.pipeline.extract.pdfium_page import PdfiumPage, check_page
 from nianbao.pipeline.extract.sections import group_sections
 from nianbao.pipeline.model import Location
@@ -419,6 +420,7 @@ _PDFIUM = threading.Lock()
 def parse_pdf(data: bytes) -> ParsedDocument:
     """A PDF report's body text and its tables 2-4, read from the pages that hold them."""
     _check_whole(data)
+    check_pdf(data)  # resource limits (issue 18): streams inflated and counted first
     with _PDFIUM:
         return _parse(data)
 
@@ -430,6 +432,7 @@ def _parse(data: bytes) -> ParsedDocument:
     fallback: dict[int, str] = {}  # page → why pdfium's reading of it is not trusted
     fonts: set[str] = set()
     try:
+        check_pages(len(doc))  # resource limits (issue 18)
         try:
             for i in range(len(doc)):
                 page = doc[i]

@@ -8,6 +8,7 @@ from nianbao.pipeline.errors import ExtractError
 from nianbao.pipeline.extract import positions
 from nianbao.pipeline.extract.cells import Cell, ParsedDocument, RawTable, Row, is_value, split_row
 from nianbao.pipeline.extract.glyphs import clean_text
+from nianbao.pipeline.extract.limits import check_text
 from nianbao.pipeline.extract.sections import group_sections
 from nianbao.pipeline.model import Location
 
@@ -137,6 +138,7 @@ def parse_text(data: bytes) -> ParsedDocument:
     that reading by the words' positions is offered beside the typed one, and the report builder keeps
     whichever the tables' own arithmetic supports.
     """
+    check_text(data)  # resource limits (issue 18)
     text = clean_text(decode(data))
     if not text.strip():
         raise ExtractError("empty", "the document has no text")

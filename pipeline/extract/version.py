@@ -31,11 +31,21 @@ READING_LIBRARIES = (
 )
 
 # top-level parts of nianbao.pipeline that cannot change what given bytes read as: the catalog of
-# agencies, the fetch client, the crawl and the discovery of report links (sources/) choose the bytes,
-# the raw store keeps them under their sha256, settings only say where files go and how politely to
-# fetch, and the run summary and the clock count and time what happened
+# agencies, the fetch client and its URL policy, the crawl and the discovery of report links (sources/)
+# choose the bytes, the raw store keeps them under their sha256, settings only say where files go and
+# how politely to fetch, and the run summary and the clock count and time what happened
 NOT_READING = frozenset(
-    {"catalog.py", "fetch.py", "crawl.py", "rawstore.py", "settings.py", "sources", "summary.py", "clock.py"}
+    {
+        "catalog.py",
+        "fetch.py",
+        "urlpolicy.py",
+        "crawl.py",
+        "rawstore.py",
+        "settings.py",
+        "sources",
+        "summary.py",
+        "clock.py",
+    }
 )
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent  # the folder of nianbao.pipeline

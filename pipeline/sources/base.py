@@ -17,6 +17,7 @@ import lxml.html
 from lxml.html import HtmlElement
 
 from nianbao.pipeline.extract.html import decode_html
+from nianbao.pipeline.extract.limits import check_html
 
 _YEAR = re.compile(r"(?<!\d)(20\d{2}|19\d{2})(?!\d)")
 _ATTACHMENT_EXT = (".pdf", ".docx", ".doc", ".wps")
@@ -60,7 +61,11 @@ class Article:
 
 
 def parse_html(data: bytes) -> HtmlElement | None:
-    """Page bytes → an lxml tree (charset as the page declares), or None when it is not HTML at all."""
+    """Page bytes → an lxml tree (charset as the page declares), or None when it is not HTML at all.
+
+    A page over the HTML limits (size, elements) raises ExtractError('too_large') unread.
+    """
+    check_html(data)
     text = decode_html(data)
     if not text.strip():
         return None

@@ -3,7 +3,10 @@
 `discover_agency` walks the listing pages (下一页), follows each report link, and tells a document
 from an article page by its bytes (pipeline.extract.sniff): an article yields its inline report (the
 page itself) and/or its attachments. All I/O goes through the `get` callable, so this module is
-tested on saved pages with a dict.
+tested on saved pages with a dict. `get` is told who named each URL: the catalog (the agency's
+`index_url`) or the web (every link found on a page), so that the URL policy can refuse a web link to
+a local file. A site cannot make discovery endless: listing pages, report links and attachments are
+counted, and a report year no template covers is skipped with its reason.
 """
 
 from __future__ import annotations
@@ -16,8 +19,12 @@ from nianbao.pipeline.catalog import Agency
 from nianbao.pipeline.errors import ExtractError
 from nianbao.pipeline.extract import sniff
 from nianbao.pipeline.sources.base import DEFAULT_PLATFORM, Platform
+from nianbao.pipeline.tables import template_of_year
+from nianbao.pipeline.urlpolicy import Origin
 
 MAX_LISTING_PAGES = 50
+MAX_REPORT_LINKS = 200  # per agency: real listings hold a few dozen
+MAX_ATTACHMENTS = 20  # per article page: real ones carry one or two
 
 
 class Page(Protocol):
@@ -33,7 +40,7 @@ class Page(Protocol):
     def final_url(self) -> str | None: ...
 
 
-Getter = Callable[[str, str], Page]
+Getter = Callable[[str, str, Origin], Page]  # (url, role, who named the URL) → the page
 
 
 @dataclass(frozen=True)
@@ -73,16 +80,24 @@ def walk_listing(
     links: list[tuple[int, str, str]] = []
     url: str | None = agency.index_url
     visited: set[str] = set()
+    origin: Origin = "catalog"  # the first page is the catalog's; 下一页 is a link found on the web
     while url and url not in visited and len(visited) < MAX_LISTING_PAGES:
         visited.add(url)
-        page = get(url, "listing")
+        page = get(url, "listing", origin)
         if page.data is None:
             out.problems.append((url, page.error_code or "fetch_failed"))
             break
         out.listing_pages += 1
-        listing = platform.parse_listing(page.data, page.final_url or url)
+        try:
+            listing = platform.parse_listing(page.data, page.final_url or url)
+        except ExtractError as e:  # a page over the size or element limits is not read
+            out.problems.append((url, e.code))
+            break
         links += [(r.year, r.url, r.title) for r in listing.reports]
-        url = listing.next_url
+        url, origin = listing.next_url, "web"
+    if len(links) > MAX_REPORT_LINKS:
+        out.problems.append((agency.index_url or "", "too_many_links"))
+        links = links[:MAX_REPORT_LINKS]
     return links
 
 
@@ -90,7 +105,7 @@ def follow_report_link(
     agency: Agency, year: int, url: str, get: Getter, platform: Platform, out: Discovery
 ) -> list[Found]:
     """The documents behind one report link: the document itself, or an article's inline report and attachments."""
-    page = get(url, "target")
+    page = get(url, "target", "web")
     if page.data is None:
         # a listed link that cannot be fetched is still this year's document: it is logged as a failed fetch
         return [Found(agency.id, year, url, None, "listed")]
@@ -99,11 +114,17 @@ def follow_report_link(
     # an article listed under an old address: name it (and resolve its links) by where it now lives
     here = page.final_url or url
     if here != url:
-        get(here, "target")
+        get(here, "target", "web")
     url = here
-    article = platform.parse_article(page.data, url)
+    try:
+        article = platform.parse_article(page.data, url)
+    except ExtractError as e:  # a page over the size or element limits is not read
+        out.problems.append((url, e.code))
+        return []
+    if len(article.attachments) > MAX_ATTACHMENTS:
+        out.problems.append((url, "too_many_links"))
     found = [Found(agency.id, year, url, url, "inline")] if article.inline else []
-    found += [Found(agency.id, year, a.url, url, "attachment") for a in article.attachments]
+    found += [Found(agency.id, year, a.url, url, "attachment") for a in article.attachments[:MAX_ATTACHMENTS]]
     if not found:
         # the listing says this year's report is here, yet the page carries none (页面不存在 served as 200, an
         # empty article): the page itself is the document, so that the year is read as unreadable with the
@@ -123,7 +144,9 @@ def discover_agency(
         report_links = walk_listing(agency, get, platform, out)
         out.report_links = len(report_links)
         for y, url, _title in report_links:
-            if year is None or y == year:
+            if template_of_year(y) is None:
+                out.problems.append((url, "year_not_covered"))  # e.g. a 2018 report: no template reads it
+            elif year is None or y == year:
                 candidates += follow_report_link(agency, y, url, get, platform, out)
     seen: set[str] = set()
     for f in candidates:

@@ -10,6 +10,13 @@ from dataclasses import dataclass
 
 TEMPLATES = ("v2019", "v2021")
 TEMPLATE_YEARS = {"v2019": (2019, 2020), "v2021": (2021, 2100)}
+
+
+def template_of_year(year: int) -> str | None:
+    """The template a report year is printed on, or None for a year no template covers (before 2019)."""
+    return next((t for t, (lo, hi) in TEMPLATE_YEARS.items() if lo <= year <= hi), None)
+
+
 TABLE_NAMES = ("proactive", "applications", "review_litigation")
 TABLE_LABELS = {
     "proactive": "主动公开政府信息情况",

@@ -1,0 +1,309 @@
+"""Reading a document in a reader process under a memory and a time cap (issue 18).
+
+The checks of `limits.py` refuse the hostile documents they can measure before any parser runs. What
+they cannot measure (an encrypted PDF's streams, a table whose spans multiply its cells, whatever the
+next bomb is) must still not take the night down, so documents are read in reader processes:
+
+- each is `python -m nianbao.pipeline.extract.isolate MEMORY_MB`, which imports the readers once, caps
+  its own address space (`RLIMIT_AS` = `ReadLimits.memory_mb`: no document can make it larger) and
+  then reads one document at a time from its stdin;
+- the caller waits at most `ReadLimits.seconds` for each answer, then kills the process;
+- over the memory cap a reading ends in `MemoryError` (or the library's own out-of-memory crash), over
+  the time cap in a kill: the document is refused as `resource_limit` (`reader_crashed` for a crash),
+  the process is replaced, and the run goes on.
+
+Reader processes are kept for reuse (one per calling thread at a time) and retired after a refusal of
+that kind or after `_RETIRE_AFTER` documents. Each answer carries the process's peak resident memory
+while it read that document (Linux `VmHWM`, reset before each one).
+
+This bounds resources; it is not a security sandbox: a reader process runs as the same user.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import os
+import pickle
+import resource
+import select
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from typing import IO
+
+from nianbao.pipeline.errors import ExtractError
+from nianbao.pipeline.extract.limits import MiB, ReadLimits, using
+from nianbao.pipeline.model import Report
+
+Reading = Report | ExtractError
+
+_RETIRE_AFTER = 200  # documents per reader process (freed memory is not always given back)
+_START_TIMEOUT_S = 300.0  # importing the readers on a busy machine
+_HEADER = 8
+
+
+@dataclass(frozen=True)
+class Measured:
+    """How reading one document went: wall-clock seconds, and the reader's peak RSS while reading it."""
+
+    seconds: float
+    peak_rss_mb: float | None  # None when the reader was stopped or died before it could say
+    isolated: bool
+
+
+def read_isolated(data: bytes, limits: ReadLimits | None = None) -> Reading:
+    """The document's report, or the typed reason it cannot be read; never an exception, never unbounded."""
+    return read_measured(data, limits)[0]
+
+
+def read_measured(data: bytes, limits: ReadLimits | None = None) -> tuple[Reading, Measured]:
+    """`read_isolated`, with how long it took and how much memory the reader used at most."""
+    limits = limits or ReadLimits()
+    started = time.monotonic()
+    if not limits.isolated:
+        result, peak = _read_here(data, limits)
+        return result, Measured(time.monotonic() - started, peak, False)
+    try:
+        worker = _POOL.take(limits.memory_mb)
+    except OSError as e:
+        return ExtractError("reader_crashed", f"no reader process could be started: {e}"), Measured(
+            time.monotonic() - started, None, True
+        )
+    result, peak, healthy = worker.read(data, limits)
+    _POOL.give(worker, healthy)
+    return result, Measured(time.monotonic() - started, peak, True)
+
+
+# ----------------------------------------------------------------------------- the caller's side
+class _Worker:
+    """One reader process and its pipes."""
+
+    def __init__(self, memory_mb: int) -> None:
+        self.memory_mb = memory_mb
+        self.served = 0
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "nianbao.pipeline.extract.isolate", str(memory_mb)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,  # a parsing library's chatter about a broken file is not for people
+            close_fds=True,
+        )
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self._in: IO[bytes] = self.proc.stdin
+        self._out = self.proc.stdout.fileno()
+        if self._read(1, time.monotonic() + _START_TIMEOUT_S) != b"R":
+            self.close()
+            raise OSError(f"the reader process did not start (status {self.proc.poll()})")
+
+    def read(self, data: bytes, limits: ReadLimits) -> tuple[Reading, float | None, bool]:
+        """(reading, peak RSS in MiB, whether this process may read another document)."""
+        deadline = time.monotonic() + limits.seconds
+        payload = pickle.dumps((data, limits), protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            self._in.write(len(payload).to_bytes(_HEADER, "big") + payload)
+            self._in.flush()
+            header = self._read(_HEADER, deadline)
+            answer = self._read(int.from_bytes(header, "big"), deadline) if len(header) == _HEADER else b""
+        except TimeoutError:
+            _code, peak = self._reap()
+            return _too_slow(limits), peak, False
+        except OSError:
+            answer = b""
+        if not answer:
+            code, peak = self._reap()
+            return _died(code, peak, limits), peak, False
+        try:
+            result, peak = pickle.loads(answer)
+        except Exception:  # an answer cut short or garbled: the process is not to be trusted again
+            code, peak = self._reap()
+            return _died(code, peak, limits), peak, False
+        self.served += 1
+        spent = isinstance(result, ExtractError) and result.code == "resource_limit"
+        return result, peak, not spent and self.served < _RETIRE_AFTER
+
+    def _reap(self) -> tuple[int | None, float | None]:
+        """Stop the process if it still runs, wait for it: its exit code and its peak resident memory in MiB."""
+        with contextlib.suppress(OSError):
+            self.proc.kill()  # a process already dead keeps the status it died with
+        try:
+            _pid, status, usage = os.wait4(self.proc.pid, 0)
+        except ChildProcessError:
+            return self.proc.returncode, None
+        self.proc.returncode = os.waitstatus_to_exitcode(status)
+        self.close()
+        return self.proc.returncode, usage.ru_maxrss / 1024
+
+    def _read(self, n: int, deadline: float) -> bytes:
+        """Exactly n bytes from the process (fewer only at its end); TimeoutError past the deadline."""
+        parts: list[bytes] = []
+        got = 0
+        while got < n:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([self._out], [], [], left)[0]:
+                raise TimeoutError
+            chunk = os.read(self._out, min(n - got, 1 << 20))
+            if not chunk:
+                break
+            parts.append(chunk)
+            got += len(chunk)
+        return b"".join(parts)
+
+    def alive(self) -> bool:
+        """True while the process runs."""
+        return self.proc.poll() is None
+
+    def close(self) -> None:
+        """Stop the process (it ends by itself when its stdin closes; killed if it does not)."""
+        with contextlib.suppress(OSError):
+            self._in.close()
+        try:
+            self.proc.wait(timeout=1)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+
+
+def _died(code: int | None, peak: float | None, limits: ReadLimits) -> ExtractError:
+    """Why a reader process gave no answer: the signal or status it ended with, and how big it had grown."""
+    grown = "" if peak is None else f", at {peak:.0f} MiB resident"
+    if code is not None and code < 0:
+        name = signal.Signals(-code).name if -code in signal.valid_signals() else str(-code)
+        if peak is not None and peak >= 0.9 * limits.memory_mb:
+            # a library that cannot allocate aborts: at the cap, that is the cap doing its work
+            return ExtractError(
+                "resource_limit",
+                f"reading reached the memory cap of {limits.memory_mb} MiB (limit memory_mb); the reader"
+                f" was stopped by {name}{grown}",
+            )
+        return ExtractError(
+            "reader_crashed",
+            f"the reader process died of {name}{grown}: a parsing library crashed, or ran out of memory"
+            f" under the cap of {limits.memory_mb} MiB (limit memory_mb)",
+        )
+    return ExtractError("reader_crashed", f"the reader process ended with status {code}{grown}")
+
+
+def _too_slow(limits: ReadLimits) -> ExtractError:
+    return ExtractError("resource_limit", f"reading took longer than {limits.seconds:g} s (limit seconds)")
+
+
+class _Pool:
+    """Idle reader processes by memory cap; one caller uses one process at a time."""
+
+    def __init__(self) -> None:
+        self._idle: dict[int, list[_Worker]] = {}
+        self._lock = threading.Lock()
+
+    def take(self, memory_mb: int) -> _Worker:
+        with self._lock:
+            idle = self._idle.setdefault(memory_mb, [])
+            while idle:
+                worker = idle.pop()
+                if worker.alive():
+                    return worker
+                worker.close()
+        return _Worker(memory_mb)
+
+    def give(self, worker: _Worker, healthy: bool) -> None:
+        if not healthy or not worker.alive():
+            worker.close()
+            return
+        with self._lock:
+            self._idle.setdefault(worker.memory_mb, []).append(worker)
+
+    def close(self) -> None:
+        """Stop every idle reader process (at exit)."""
+        with self._lock:
+            workers = [w for ws in self._idle.values() for w in ws]
+            self._idle.clear()
+        for w in workers:
+            w.close()
+
+
+_POOL = _Pool()
+atexit.register(_POOL.close)
+
+
+# ----------------------------------------------------------------------------- the reader's side
+def _read_here(data: bytes, limits: ReadLimits) -> tuple[Reading, float | None]:
+    """Read in this process under the limits; any failure becomes a typed refusal."""
+    from nianbao.pipeline.extract import extract_report
+
+    _reset_peak()
+    result: Reading
+    try:
+        with using(limits):
+            result = extract_report(data)
+    except ExtractError as e:
+        result = e
+    except MemoryError:
+        result = _over_memory(limits)
+    except Exception as e:  # a reader bug must not stop the night: the document is refused with its name
+        result = ExtractError("extractor_error", f"{type(e).__name__}: {str(e)[:300]}")
+    return result, _peak_mb()
+
+
+def _over_memory(limits: ReadLimits | int) -> ExtractError:
+    mb = limits if isinstance(limits, int) else limits.memory_mb
+    return ExtractError("resource_limit", f"reading needed more than {mb} MiB of memory (limit memory_mb)")
+
+
+def _reset_peak() -> None:
+    """Start this document's peak-RSS count afresh (Linux: writing 5 to clear_refs resets VmHWM)."""
+    with contextlib.suppress(OSError), open("/proc/self/clear_refs", "w") as f:
+        f.write("5")
+
+
+def _peak_mb() -> float | None:
+    """This process's peak resident memory since the last reset, in MiB."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, ValueError):
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _serve(memory_mb: int) -> None:
+    """The reader process: import the readers, cap memory, then answer one document after another."""
+    import nianbao.pipeline.extract.docx
+    import nianbao.pipeline.extract.html
+    import nianbao.pipeline.extract.pdf
+    import nianbao.pipeline.extract.text  # noqa: F401
+
+    answers = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # whatever a library prints must not mix with the answers
+    sys.stdout = sys.stderr
+    requests = sys.stdin.buffer
+    cap = memory_mb * MiB
+    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    answers.write(b"R")
+    answers.flush()
+    while True:
+        header = requests.read(_HEADER)
+        if len(header) < _HEADER:
+            return
+        payload = requests.read(int.from_bytes(header, "big"))
+        try:
+            data, limits = pickle.loads(payload)
+            del payload
+            result, peak = _read_here(data, limits)
+            del data
+            answer = pickle.dumps((result, peak), protocol=pickle.HIGHEST_PROTOCOL)
+        except MemoryError:
+            answer = pickle.dumps((_over_memory(memory_mb), None))
+        answers.write(len(answer).to_bytes(_HEADER, "big") + answer)
+        answers.flush()
+
+
+if __name__ == "__main__":
+    _serve(int(sys.argv[1]))
