@@ -25,22 +25,11 @@ DOCS = load_manifest()
 XFAIL = pytest.mark.xfail(strict=False, reason="issue 12: the extractor is being rewritten")
 # documents today's extractor does not read as the manifest says (the rewrite takes them off this list)
 NOT_YET = {
-    "libreoffice/jh-wcq_2019",
-    "libreoffice/jx-czj_2022",
-    "libreoffice/jx-nhq_2023",
-    "libreoffice/sx-jyj_2024",
-    "markdown/tz-jjq-mzj_2021",
     "pdftotext/06_hongze-qzf-2023",
     "pdftotext/07_hongze-qzf-2024",
-    "pdftotext/hu-scjg_2020",
-    "pdftotext/jx-nhq_2023",
     "pdftotext/jx-wjw_2021",
     "pdftotext/tz-jjq_2021",
-    "reportlab_cid/hu-scjg_2022",
-    "reportlab_cid/jx-wjw_2020",
-    "reportlab_ttf/jh-wcq_2022",
     "reportlab_ttf/tz-jjq-mzj_2022",
-    "reportlab_ttf/tz-jtj_2023",
 }
 
 

@@ -129,7 +129,7 @@ def test_a_listed_report_that_leads_to_an_error_page_is_read_as_unreadable_not_m
     )
     pages = {f"{BASE}/a/index.html": listing, f"{BASE}/a/2022.html": error_page}
 
-    def get(url: str, role: str) -> _Page:
+    def get(url: str, role: str, origin: str) -> _Page:
         return _Page(pages.get(url), None if url in pages else "fetch_failed")
 
     agency = Agency("xx", "XX局", "杭州市", "municipal", "department", index_url=f"{BASE}/a/index.html")
