@@ -25,10 +25,6 @@ DOCS = load_manifest()
 XFAIL = pytest.mark.xfail(strict=False, reason="issue 12: the extractor is being rewritten")
 # documents today's extractor does not read as the manifest says (the rewrite takes them off this list)
 NOT_YET = {
-    "pdftotext/06_hongze-qzf-2023",
-    "pdftotext/07_hongze-qzf-2024",
-    "pdftotext/jx-wjw_2021",
-    "pdftotext/tz-jjq_2021",
     "reportlab_ttf/tz-jjq-mzj_2022",
 }
 

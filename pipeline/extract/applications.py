@@ -57,19 +57,76 @@ def _merged(sequences: list[list[str]], preference: tuple[str, ...]) -> list[str
 
 def _order_by_lines(lines: list[list[str]]) -> list[str] | None:
     """Applicant columns from a header laid out over lines whose words only their places on each line put
-    in order (a line's words are in order; lines are not aligned with each other): 自然人, the 法人或其他组织
-    heading and 总计 on one line, the five kinds of organisation on another (or wrapped over two)."""
+    in order (a line's words are in order; lines are not aligned with each other): the five kinds of
+    organisation in the order their lines give, where 法人或其他组织 (or the kinds themselves) stand among
+    自然人 and 总计 on each line."""
     kinds = _merged([[x for x in line if x in _ORG_KINDS] for line in lines], _ORG_KINDS)
-    top = max(
-        ([x for x in line if x in {"natural_person", "total", _ORGS}] for line in lines),
-        key=lambda line: (("natural_person" in line) + ("total" in line), len(line)),
-    )
-    if len(kinds) != len(_ORG_KINDS) or not {"natural_person", "total"} <= set(top):
-        return None
-    if _ORGS not in top:  # the heading not read: the kinds go where the template has them
-        top = top[:]
+    tops = []
+    for line in lines:  # each line's order of 自然人, the organisations, 总计
+        top: list[str] = []
+        for x in line:
+            item = _ORGS if x in _ORG_KINDS else x
+            if item in {"natural_person", "total", _ORGS} and (not top or top[-1] != item):
+                top.append(item)
+        tops.append(top)
+    top = _merged([t for t in tops if len(t) > 1], ("natural_person", _ORGS, "total"))
+    if _ORGS not in top and "natural_person" in top:  # the heading not read: the kinds follow 自然人
         top.insert(top.index("natural_person") + 1, _ORGS)
+    if len(kinds) != len(_ORG_KINDS) or set(top) != {"natural_person", _ORGS, "total"}:
+        return None
     return [k for x in top for k in (kinds if x == _ORGS else [x])]
+
+
+def _header_rows(rows: list[Row]) -> list[Row]:
+    """Table 3's rows above its first data row."""
+    for k, row in enumerate(rows):
+        label, values, _ = split_row(row)
+        if any(v.text.strip() for v in values) and match_code(norm_label(label), T.APPLICATION_ROWS["v2021"]):
+            return rows[:k]
+    return rows
+
+
+_HEADINGS = (*(norm_label(a.label) for a in T.APPLICANTS), "法人或其他组织", "申请人情况")
+
+
+def _stacked(header: list[Row]) -> list[Row]:
+    """A text header whose words a layout set one under another (社会 / 公益 / 组织): each piece joined to
+    an unfinished heading on the lines just above when together they begin one of table 3's headings (the
+    nearest across the line if several could), so that each stack becomes one cell on the line it starts.
+    A layout shifts whole lines sideways, so where a piece sits only breaks ties. Rows whose cells do not
+    know their text line are as they were."""
+    if not all(
+        c.x is not None and c.loc.line is not None
+        for r in header
+        for c in r
+        if c is not None and c.text.strip()
+    ):
+        return header
+    stacks: list[list[Cell]] = []  # each stack's pieces, top to bottom
+    starts: list[int] = []  # the header row each stack starts on
+    for k, row in enumerate(header):
+        previous: Cell | None = None  # the piece just before on the same line (自 然: letter-spaced)
+        for c in row:
+            if c is None or not c.text.strip() or c.x is None or c.loc.line is None:
+                continue
+            line, x = c.loc.line, c.x
+            open_ = [
+                n
+                for n, st in enumerate(stacks)
+                if (0 < line - (st[-1].loc.line or 0) <= 3 or st[-1] is previous)
+                and norm_label("".join(p.text for p in st)) not in _HEADINGS
+                and any(h.startswith(norm_label("".join(p.text for p in st) + c.text)) for h in _HEADINGS)
+            ]
+            if open_:
+                stacks[min(open_, key=lambda n: abs((stacks[n][0].x or 0.0) - x))].append(c)
+            else:
+                stacks.append([c])
+                starts.append(k)
+            previous = c
+    out: list[Row] = [[] for _ in header]
+    for st, k in zip(stacks, starts, strict=True):
+        out[k].append(Cell("".join(c.text for c in st), st[0].loc, st[0].x))
+    return [r for r in out if r]
 
 
 def _applicant_order(rows: list[Row]) -> tuple[list[str], bool]:
@@ -82,10 +139,7 @@ def _applicant_order(rows: list[Row]) -> tuple[list[str], bool]:
     """
     found: dict[str, int] = {}
     lines: list[list[str]] = []
-    for row in rows:
-        label, values, _ = split_row(row)
-        if any(v.text.strip() for v in values) and match_code(norm_label(label), T.APPLICATION_ROWS["v2021"]):
-            break  # the first data row: the header is above it
+    for row in _stacked(_header_rows(rows)):
         line: list[tuple[float, str]] = []
         for i, c in enumerate(row):
             if c is None:

@@ -52,8 +52,10 @@ def _typed_parts(line: str) -> list[str]:
         parts = parts[1:]
     if text.endswith(("|", "｜")) and len(parts) > 1:
         parts = parts[:-1]
+    # a line without numbers is a header: its words, however spaced, are each a cell (社会 法律)
+    header = not any(is_value(w) or is_value(w, money=True) for w in text.split())
     if len(parts) > 1:
-        return [cell for p in parts for cell in (_words(p) if p else [p])]
+        return [cell for p in parts for cell in (_words(p, header) if p else [p])]
     return _words(text, header=True)
 
 
