@@ -139,7 +139,7 @@ def header(title: str) -> str:
     return f"{title}\n  {'':<30} {'cells exact':>22} {'cells exact (read)':>22}  {'docs exact':>14}  {'as expected':>9}"
 
 
-def perturbation_figures(per_producer: int) -> None:
+def perturbation_figures(per_producer: int, show: int = 20) -> None:
     """Seeded variants (samplegen.perturb) per pure-Python producer: read exactly, and as expected."""
     import random
 
@@ -149,6 +149,7 @@ def perturbation_figures(per_producer: int) -> None:
     print(f"perturbations ({per_producer} seeded variants per producer, 1-3 perturbations each)")
     print(f"  {'':<34} {'exact':>12}  {'as expected':>12}")
     by_name: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    failures: list[str] = []
     for producer in design.PURE_PYTHON:
         if producers.missing(design.PRODUCERS[producer][1]):
             print(
@@ -167,12 +168,33 @@ def perturbation_figures(per_producer: int) -> None:
             fine = ok and list(assumption_codes(got.report)) == design.expected_assumptions(d)
             exact += ok
             expected += fine
+            if not fine:
+                why = (
+                    f"error {got.error}"
+                    if got.record is None
+                    else "; ".join(
+                        [
+                            f"{k}: expected {e!r}, got {g!r}"
+                            for k, e, g in differences(design.expected_record(d).canonical(), got.record)[:3]
+                        ]
+                        or [
+                            f"assumptions {list(assumption_codes(got.report))}, expected {design.expected_assumptions(d)}"
+                        ]
+                    )
+                )
+                failures.append(f"  {producer} {template} seed={seed} {names}: {why}")
             for n in names:
                 t = by_name[n]
                 t[0], t[1], t[2] = t[0] + 1, t[1] + ok, t[2] + fine
         print(f"  {producer:<34} {exact:>5}/{per_producer:<6} {expected:>5}/{per_producer:<6}")
     for n, (total, ok, fine) in sorted(by_name.items()):
         print(f"  {n:<34} {ok:>5}/{total:<6} {fine:>5}/{total:<6}")
+    if failures:
+        print(f"\nvariants not as expected: {len(failures)}")
+        print(
+            "\n".join(failures[:show])
+            + (f"\n  … and {len(failures) - show} more" if len(failures) > show else "")
+        )
     print()
 
 
@@ -308,7 +330,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {'all':<22} {total[1]:>4} pages  {total[0] / total[1]:.3f} s/page{extra}")
     print()
     if args.perturbations:
-        perturbation_figures(args.perturbations)
+        perturbation_figures(args.perturbations, 10**6 if args.all_failures else 20)
     if args.json:
         args.json.write_text(json.dumps(outcomes, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return 0

@@ -55,6 +55,22 @@ def _merged(sequences: list[list[str]], preference: tuple[str, ...]) -> list[str
     return out
 
 
+def _one_line(line: list[str]) -> list[str]:
+    """The applicant columns from a header typed as one line: the template's two header rows one after the
+    other (自然人 法人或其他组织 总计, then the five kinds). 法人或其他组织 says where the kinds go; typed
+    without it, 自然人 and 总计 before all the kinds are the first row (the kinds go between them, 总计
+    first if it comes first); otherwise the words are the columns in order."""
+    kinds = [x for x in line if x in _ORG_KINDS]
+    top = [x for x in line if x in {"natural_person", "total", _ORGS}]
+    if _ORGS not in top:
+        first_kind = min(line.index(k) for k in kinds)
+        if all(line.index(x) < first_kind for x in ("natural_person", "total")):
+            top.insert(top.index("natural_person") + 1, _ORGS)
+        else:
+            return [x for x in line if x != _ORGS]
+    return [k for x in top for k in (kinds if x == _ORGS else [x])]
+
+
 def _order_by_lines(lines: list[list[str]]) -> list[str] | None:
     """Applicant columns from a header laid out over lines whose words only their places on each line put
     in order (a line's words are in order; lines are not aligned with each other): the five kinds of
@@ -138,7 +154,7 @@ def _applicant_order(rows: list[Row]) -> tuple[list[str], bool]:
     one another, so the lines' orders are combined as the template's two header rows are built.
     """
     found: dict[str, int] = {}
-    lines: list[list[str]] = []
+    lines: list[tuple[list[str], bool]] = []  # each header line's names in order; whether placed across it
     for row in _stacked(_header_rows(rows)):
         line: list[tuple[float, str]] = []
         for i, c in enumerate(row):
@@ -150,20 +166,20 @@ def _applicant_order(rows: list[Row]) -> tuple[list[str], bool]:
                 if _names_applicant(c.text, a):
                     found.setdefault(a.code, i)
                     line.append((c.x if c.x is not None else i, a.code))
-        if line and all(c.x is not None for c in row if c is not None and c.text.strip()):
-            lines.append([code for _x, code in sorted(line)])
+        if line:
+            placed = all(c.x is not None for c in row if c is not None and c.text.strip())
+            lines.append(([code for _x, code in sorted(line)], placed))
     if len(found) == len(T.APPLICANTS):
-        if len(lines) > 1 and not any(len(set(line) - {_ORGS}) == len(T.APPLICANTS) for line in lines):
-            by_lines = _order_by_lines(lines)
+        single = next((ln for ln, _p in lines if len(set(ln) - {_ORGS}) == len(T.APPLICANTS)), None)
+        if single is not None:  # the whole header on one line
+            return _one_line(single), True
+        laid_out = [ln for ln, placed in lines if placed]
+        if len(laid_out) > 1:
+            by_lines = _order_by_lines(laid_out)
             if by_lines is not None:
                 return by_lines, True
         elif len(set(found.values())) == len(found):
-            order = sorted(found, key=lambda k: found[k])
-            if order[:2] == ["natural_person", "total"]:
-                # the template's two header rows typed as one line: 自然人 (法人或其他组织) 总计 over the
-                # organisations' kinds — 总计 is still the last column
-                order = [order[0], *order[2:], "total"]
-            return order, True
+            return sorted(found, key=lambda k: found[k]), True
     if "total" in found and "natural_person" in found and found["total"] < found["natural_person"]:
         return ["total", *T.APPLICANT_PARTS], True
     return list(T.APPLICANT_CODES), False

@@ -179,7 +179,8 @@ def _typed_rows(key: str, grid: Grid, style: PlainStyle) -> list[str]:
         words = [at[(r, c)] for r in range(head) for c in range(labels, width) if at.get((r, c))]
         note = at.get((0, 0), "")
         out += [note] if note else []
-        out.append(style.sep.join(w for w in words if w not in {"申请人情况", "法人或其他组织"}))
+        # the typist keeps 法人或其他组织 (it says where the five kinds stand) and drops the 申请人情况 banner
+        out.append(style.sep.join(w for w in words if w != "申请人情况"))
     elif key == "review_litigation" and style.header == "lines":
         for r in range(head):
             out.append(style.sep.join(at[(r, c)] for c in range(width) if at.get((r, c))))
