@@ -6,6 +6,7 @@ nianbao.report.loaded), as declared once in the packaged `prefect.yaml`, served 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from importlib import import_module, resources
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ import yaml
 from prefect.events import DeploymentEventTrigger
 from prefect.schedules import Cron
 
+from nianbao.flows.parallel import local_cluster, task_runner
 from nianbao.pipeline.settings import Settings
 
 
@@ -30,6 +32,8 @@ def deployments(catalog: str | Path, settings: Settings) -> list[Any]:
     for d in declared():
         module, name = d["entrypoint"].split(":")
         flow = getattr(import_module(module), name)
+        if name == "ingest" and settings.dask_address:  # extraction on the serve's Dask cluster
+            flow = flow.with_options(task_runner=task_runner(settings))
         parameters = dict(d.get("parameters") or {})
         if "catalog_path" in parameters:
             parameters["catalog_path"] = str(Path(catalog).resolve())
@@ -65,7 +69,15 @@ def deployments(catalog: str | Path, settings: Settings) -> list[Any]:
 
 
 def serve_all(catalog: str | Path, settings: Settings) -> None:
-    """Register and serve the deployments until SIGTERM/SIGINT."""
+    """Register and serve the deployments until SIGTERM/SIGINT.
+
+    With `workers` and no `dask_address`, one local Dask cluster is started for as long as `serve`
+    runs and every ingest run extracts on it (a cluster per run would cost its start each time).
+    """
     from prefect import serve
 
+    if settings.workers > 0 and not settings.dask_address:
+        with local_cluster(settings) as address:
+            serve(*deployments(catalog, replace(settings, dask_address=address)), limit=settings.serve_limit)
+        return
     serve(*deployments(catalog, settings), limit=settings.serve_limit)

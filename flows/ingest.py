@@ -17,11 +17,12 @@ from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
-from prefect.context import TaskRunContext
+from prefect.results import get_result_store
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from nianbao.expectations.validate import prepare
 from nianbao.flows.events import announce_reports, publish_summary, run_id
+from nianbao.flows.parallel import THREADS, batches, slots
 from nianbao.pipeline.errors import ExtractError
 from nianbao.pipeline.extract import reader_version
 from nianbao.pipeline.extract.isolate import read_isolated
@@ -37,29 +38,45 @@ from nianbao.warehouse.write import log_ingest
 Reading = Report | ExtractError
 
 
-def _extract_key(_ctx: TaskRunContext, params: dict[str, Any]) -> str:
-    # a refusal depends on the read limits too (a document too large under one cap may read under another)
-    limits = ReadLimits(**params["limits"]) if params.get("limits") else ReadLimits()
-    return f"extract-{params['sha256']}-{reader_version()}-{limits.key()}"
+def extract_key(sha256: str, limits: ReadLimits) -> str:
+    """The cache key of one document's reading: its hash, the readers' version and the read limits (a
+    refusal depends on the limits too: a document too large under one cap may read under another)."""
+    return f"extract-{sha256}-{reader_version()}-{limits.key()}"
 
 
-@task(cache_key_fn=_extract_key, persist_result=True, retries=0)
-def extract_task(sha256: str, raw_store: str, limits: dict[str, Any] | None = None) -> bytes:
-    """Read one stored document in a capped reader process, cached on its hash, the readers' version and
-    the read limits (pickled: a persisted result)."""
+@task(cache_policy=NONE, retries=0, name="extract")
+def extract_batch(shas: list[str], raw_store: str, limits: dict[str, Any] | None = None) -> list[bytes]:
+    """Read stored documents one after another in a capped reader process, each cached on its hash, the
+    readers' version and the read limits in the run's result store (pickled readings, in order)."""
     read = ReadLimits(**limits) if limits else ReadLimits()
-    return pickle.dumps(read_isolated(RawStore(raw_store).get(sha256), read))
+    results = get_result_store()
+    store = RawStore(raw_store)
+    out = []
+    for sha in shas:
+        key = extract_key(sha, read)
+        try:
+            cached = results.read(key).result if results.exists(key) else None
+        except Exception:  # a cache entry cut short (a worker killed while writing it) is read again
+            cached = None
+        if not isinstance(cached, bytes):
+            cached = pickle.dumps(read_isolated(store.get(sha), read))
+            results.write(cached, key=key)
+        out.append(cached)
+    return out
 
 
 def extract_all(
-    refs: list[DocRef], raw_store: str | Path, limits: ReadLimits | None = None
+    refs: list[DocRef], raw_store: str | Path, limits: ReadLimits | None = None, slots: int = THREADS
 ) -> list[tuple[DocRef, Reading]]:
-    """Every document's reading (one task per distinct document, run in parallel)."""
+    """Every document's reading: distinct documents in batches, one task each, run on the flow's task
+    runner (a Dask cluster or threads, `flows.parallel`)."""
     plain = asdict(limits or ReadLimits())
-    futures = {
-        sha: extract_task.submit(sha, str(raw_store), plain) for sha in dict.fromkeys(r.sha256 for r in refs)
-    }
-    done = {sha: pickle.loads(f.result()) for sha, f in futures.items()}
+    shas = list(dict.fromkeys(r.sha256 for r in refs))
+    futures = [(b, extract_batch.submit(b, str(raw_store), plain)) for b in batches(shas, slots)]
+    done: dict[str, Reading] = {}
+    for b, f in futures:
+        for sha, answer in zip(b, f.result(), strict=True):
+            done[sha] = pickle.loads(answer)
     return [(r, done[r.sha256]) for r in refs]
 
 
@@ -119,7 +136,9 @@ def ingest_documents(
     if not refs:
         return []
     if prefect:
-        results = load_task(extract_all(refs, settings.raw_store, settings.reader), settings, rid)
+        results = load_task(
+            extract_all(refs, settings.raw_store, settings.reader, slots(settings)), settings, rid
+        )
     else:
         results = load_readings(read_documents(refs, settings.raw_store, settings.reader), settings, rid)
     if announce:

@@ -1,12 +1,19 @@
 """`nianbao run`: one whole pipeline run in-process (a Prefect flow; no server needed).
 
-The same steps as the served deployments, called directly: the crawl (as `nightly`), the ingest of every
-fetched document (as `ingest`; cached and idempotent), then one refresh.
+The same steps as the served deployments, called directly: the crawl (as `nightly`), the ingest of the
+documents that need it (as `ingest`; cached and idempotent), then one refresh if anything was ingested.
+Extraction runs on the task runner `flows.parallel` picks: a local Dask cluster of `--workers` processes,
+an existing one (`--dask-address`), or the flow's own threads (`--workers 0`).
+
+A night skips what has not changed (issue 17): the crawl asks conditionally (a 304 brings no body); a
+document whose hash is unchanged and that the current readers have already processed is not read,
+checked or loaded again (`warehouse.nights`); when nothing was ingested the marts, rollups and snapshot
+are left as they are. Such a night writes only its record: the fetch log of its requests.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +23,18 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from nianbao.flows.events import publish_summary, run_id
 from nianbao.flows.ingest import ingest_documents
 from nianbao.flows.nightly import crawl_task
+from nianbao.flows.parallel import shared_api, task_runner
 from nianbao.flows.refresh import refresh_warehouse
 from nianbao.pipeline.catalog import load_catalog
+from nianbao.pipeline.crawl import Crawl
 from nianbao.pipeline.errors import NianbaoError
-from nianbao.pipeline.settings import load_settings
+from nianbao.pipeline.extract import reader_version
+from nianbao.pipeline.model import DocRef
+from nianbao.pipeline.settings import Settings, load_settings
 from nianbao.pipeline.summary import Summary
-from nianbao.warehouse.connect import open_for_reading
+from nianbao.warehouse.connect import open_for_reading, snapshot_path
+from nianbao.warehouse.lock import writing
+from nianbao.warehouse.nights import mark_readers, readers_mark, settled
 from nianbao.warehouse.rollup import rollup
 
 
@@ -36,16 +49,28 @@ class RunSummary:
 
 
 @flow(name="run", log_prints=False, task_runner=ThreadPoolTaskRunner(max_workers=4))  # type: ignore[arg-type]
-def run_flow(catalog_path: str, warehouse: str | None = None, year: int | None = None) -> RunSummary:
+def run_flow(
+    catalog_path: str,
+    warehouse: str | None = None,
+    year: int | None = None,
+    workers: int | None = None,
+    dask_address: str | None = None,
+) -> RunSummary:
     """Discover, fetch, extract, check and load every report of the catalog, then refresh the snapshot."""
-    settings = load_settings(warehouse)
+    settings = with_workers(load_settings(warehouse), workers, dask_address)
     rid = run_id()
     crawl = crawl_task(load_catalog(catalog_path), settings, rid, year)
     refs = crawl.fetched()
-    results = ingest_documents(refs, settings, rid)
+    todo, readers = to_ingest(crawl, settings)
+    results = ingest_documents(todo, settings, rid)
+    if readers is not None:  # every fetched document has now been processed by these readers
+        with writing(settings.warehouse, settings.lock_timeout_s) as con:
+            mark_readers(con, readers)
     summary = crawl.summary.add(results)
     summary.title = "nianbao run"
-    refresh_warehouse(settings, rid, force=True)
+    published = snapshot_path(settings.warehouse).exists()
+    if results or not published:  # marts, rollups and snapshot once a night, and only if anything changed
+        refresh_warehouse(settings, rid, force=not published)
     publish_summary(summary, "run-summary")
     out = RunSummary(warehouse=str(settings.warehouse), summary=summary)
     for i in results:
@@ -59,6 +84,19 @@ def run_flow(catalog_path: str, warehouse: str | None = None, year: int | None =
                 "checks": list(i.checks),
             }
         )
+    ingested = set(todo)
+    for r in dict.fromkeys(refs):
+        if r not in ingested:  # unchanged and processed before by these readers: skipped tonight
+            out.outcomes.append(
+                {
+                    "agency": r.agency_id,
+                    "year": r.year,
+                    "status": "unchanged",
+                    "document": r.sha256,
+                    "error": None,
+                    "checks": [],
+                }
+            )
     for a in crawl.agencies:
         for f, g in a.documents:
             if g.state == "failed":
@@ -91,6 +129,49 @@ def run_flow(catalog_path: str, warehouse: str | None = None, year: int | None =
     return out
 
 
-def run(catalog_path: str | Path, warehouse: str | Path | None = None, year: int | None = None) -> RunSummary:
-    """Run the flow in-process (Prefect starts a temporary local API if none is configured)."""
-    return run_flow(str(catalog_path), None if warehouse is None else str(warehouse), year)
+def readers_version(settings: Settings) -> str:
+    """What a reading depends on besides the bytes: the readers' version and the read limits."""
+    return f"{reader_version()}/{settings.reader.key()}"
+
+
+def to_ingest(crawl: Crawl, settings: Settings) -> tuple[list[DocRef], str | None]:
+    """The fetched documents a run must ingest, and the readers mark to set after (None: unchanged).
+
+    New and changed documents always; an unchanged one only when its last ingest failed or never
+    happened, or when the readers changed since the warehouse's documents were processed.
+    """
+    refs = crawl.fetched()
+    fresh = set(crawl.announce())
+    version = readers_version(settings)
+    with writing(settings.warehouse, settings.lock_timeout_s) as con:
+        done = settled(con)
+        same = readers_mark(con) == version
+    if not same:
+        return refs, version
+    return [r for r in refs if r in fresh or (r.sha256, r.agency_id, r.year) not in done], None
+
+
+def with_workers(settings: Settings, workers: int | None, dask_address: str | None) -> Settings:
+    """The settings with where extraction runs overridden (a command's --workers / --dask-address)."""
+    if workers is not None:
+        settings = replace(settings, workers=workers)
+    if dask_address is not None:
+        settings = replace(settings, dask_address=dask_address or None)
+    return settings
+
+
+def run(
+    catalog_path: str | Path,
+    warehouse: str | Path | None = None,
+    year: int | None = None,
+    *,
+    workers: int | None = None,
+    dask_address: str | None = None,
+) -> RunSummary:
+    """Run the flow in-process (Prefect starts a temporary local API if none is configured), extraction
+    on the task runner that `workers` / `dask_address` (or the settings) name."""
+    settings = with_workers(load_settings(warehouse), workers, dask_address)
+    with shared_api():
+        return run_flow.with_options(task_runner=task_runner(settings))(
+            str(catalog_path), None if warehouse is None else str(warehouse), year, workers, dask_address
+        )

@@ -31,10 +31,28 @@ class Settings:
     serve_limit: int = 8
     progress: bool = False  # progress lines on stderr even when it is not a terminal
     reviewer: str | None = None
+    # where extraction runs (flows/parallel.py): a local Dask cluster of `workers` processes (0: the flow's
+    # own threads), or the existing cluster at `dask_address`; each worker process capped at worker_memory_mb
+    workers: int = 1
+    dask_address: str | None = None
+    worker_memory_mb: int = 2048
+    # politeness that holds across processes (pipeline/politeness.py): at most fetch.per_host requests in
+    # flight to a host and one request started every host_interval_s, counted through lock files in hosts_dir
+    host_interval_s: float = 0.0
+    hosts_dir: Path | None = None
 
     def __post_init__(self) -> None:
         if self.agencies_in_parallel < 1 or self.serve_limit < 1:
             raise ValueError("agency and serve concurrency must be at least 1")
+        if self.workers < 0 or self.worker_memory_mb < 256 or self.host_interval_s < 0:
+            raise ValueError(
+                "NIANBAO_WORKERS must not be negative, NIANBAO_WORKER_MEMORY_MB at least 256 and "
+                "NIANBAO_HOST_INTERVAL_S not negative"
+            )
+        if self.dask_address is not None and not self.dask_address.startswith(
+            ("tcp://", "tls://", "inproc://")
+        ):
+            raise ValueError(f"NIANBAO_DASK_ADDRESS is not a Dask scheduler address: {self.dask_address!r}")
         if self.lock_timeout_s <= 0 or self.refresh_debounce_s < 0:
             raise ValueError("lock timeout must be positive and the refresh debounce not negative")
         if len(self.nightly_cron.split()) != 5:
@@ -80,4 +98,14 @@ def load_settings(warehouse: str | Path | None = None, env: Mapping[str, str] | 
         serve_limit=int(get("NIANBAO_SERVE_LIMIT", "8")),
         progress=get("NIANBAO_PROGRESS") == "1",
         reviewer=get("NIANBAO_REVIEWER") or None,
+        workers=_workers(get("NIANBAO_WORKERS", "auto")),
+        dask_address=get("NIANBAO_DASK_ADDRESS") or None,
+        worker_memory_mb=int(get("NIANBAO_WORKER_MEMORY_MB", "2048")),
+        host_interval_s=float(get("NIANBAO_HOST_INTERVAL_S", "0")),
+        hosts_dir=Path(get("NIANBAO_HOSTS_DIR") or wh.parent / "hosts"),
     )
+
+
+def _workers(value: str) -> int:
+    """NIANBAO_WORKERS: a number of worker processes, or `auto` (one per core)."""
+    return max(1, os.cpu_count() or 1) if value == "auto" else int(value)

@@ -18,6 +18,8 @@ os.environ.pop("PREFECT_API_URL", None)
 # never the user's warehouse: a test that forgets --warehouse writes here
 os.environ["NIANBAO_HOME"] = str(_TMP / "home")
 os.environ["NIANBAO_WAREHOUSE"] = str(_TMP / "home" / "default.duckdb")
+# extraction in the flow's own threads unless a test asks for Dask (a local cluster costs seconds to start)
+os.environ["NIANBAO_WORKERS"] = "0"
 
 import pytest  # noqa: E402
 

@@ -129,7 +129,10 @@ def test_run_over_http_is_idempotent_and_quarantines(
         second = run(catalog, wh)
         state2 = _dump(wh)
     assert (first.summary.loaded, first.summary.quarantined, first.summary.changed) == (1, 1, 2)
-    assert (second.summary.loaded, second.summary.quarantined, second.summary.changed) == (1, 1, 0)
+    # nothing changed: neither document is read, checked or loaded again (issue 17)
+    assert (second.summary.loaded, second.summary.quarantined, second.summary.changed) == (0, 0, 0)
+    assert second.summary.unchanged == 2
+    assert sorted(o["status"] for o in second.outcomes) == ["unchanged", "unchanged"]
     assert state1 == state2
     from nianbao.pipeline.tables import APPLICANT_CODES, application_row_codes
 

@@ -34,6 +34,22 @@ Warehouse = Annotated[
     Path | None,
     typer.Option("--warehouse", help="DuckDB file (default: $NIANBAO_WAREHOUSE or data/nianbao.duckdb)"),
 ]
+Workers = Annotated[
+    int | None,
+    typer.Option(
+        "--workers",
+        min=0,
+        help="extraction on a local Dask cluster of N worker processes (0: the flow's own threads; "
+        "default $NIANBAO_WORKERS or one per core)",
+    ),
+]
+DaskAddress = Annotated[
+    str | None,
+    typer.Option(
+        "--dask-address",
+        help="extraction on the existing Dask cluster at tcp://HOST:PORT (default $NIANBAO_DASK_ADDRESS)",
+    ),
+]
 
 
 def _version(value: bool) -> None:
@@ -115,13 +131,19 @@ def extract(
     raise typer.Exit(1 if len(reports) < len(results) else 0)
 
 
-def _run_and_show(catalog: Path, warehouse: Path | None, year: int | None = None) -> None:
+def _run_and_show(
+    catalog: Path,
+    warehouse: Path | None,
+    year: int | None = None,
+    workers: int | None = None,
+    dask_address: str | None = None,
+) -> None:
     from nianbao.flows.run import run as run_pipeline
     from nianbao.warehouse.connect import snapshot_path
 
     settings = load_settings(warehouse)
     with show.progress(settings.progress):
-        result = run_pipeline(catalog, settings.warehouse, year)
+        result = run_pipeline(catalog, settings.warehouse, year, workers=workers, dask_address=dask_address)
     show.summary(result.summary)
     show.run(result.outcomes, result.rollups, result.warehouse, str(snapshot_path(result.warehouse)))
 
@@ -147,12 +169,14 @@ def run(
     catalog: Annotated[Path, typer.Option("--catalog", help="the agency catalog YAML")],
     warehouse: Warehouse = None,
     year: Annotated[int | None, typer.Option(help="only this report year")] = None,
+    workers: Workers = None,
+    dask_address: DaskAddress = None,
 ) -> None:
     """One whole pipeline run in-process: fetch, extract, check, load, roll up."""
     _check_catalog(catalog)
     _quiet_prefect()
     try:
-        _run_and_show(catalog, warehouse, year)
+        _run_and_show(catalog, warehouse, year, workers, dask_address)
     except NianbaoError as e:
         err.print(f"[red]error[/red] {e}")
         raise typer.Exit(2) from e
@@ -353,6 +377,8 @@ def rerun(
 def serve(
     catalog: Annotated[Path, typer.Option("--catalog", help="the agency catalog YAML")],
     warehouse: Warehouse = None,
+    workers: Workers = None,
+    dask_address: DaskAddress = None,
 ) -> None:
     """Serve the deployments nightly (cron), ingest and refresh (event-triggered) against PREFECT_API_URL."""
     _check_catalog(catalog)
@@ -363,7 +389,9 @@ def serve(
     from nianbao.flows.deployments import serve_all
 
     try:
-        serve_all(catalog, load_settings(warehouse))
+        from nianbao.flows.run import with_workers
+
+        serve_all(catalog, with_workers(load_settings(warehouse), workers, dask_address))
     except KeyboardInterrupt:
         err.print("interrupted")
     err.print("stopped")

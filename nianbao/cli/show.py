@@ -62,7 +62,7 @@ def run(
     outcomes: list[dict[str, Any]], rollups: dict[int, dict[str, Any]], warehouse: str, snapshot: str
 ) -> None:
     """After a run's counts: what was not loaded and why, the rollup by year, and where the data is."""
-    bad = [o for o in outcomes if o["status"] != "loaded"]
+    bad = [o for o in outcomes if o["status"] not in ("loaded", "unchanged")]
     if bad:
         q = Table(title="not loaded")
         for col in ("agency", "year", "status", "why"):

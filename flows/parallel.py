@@ -1,0 +1,103 @@
+"""Where extraction runs (issue 17): a Dask cluster through prefect-dask, or the flow's own threads.
+
+- `workers` > 0: a local `distributed` cluster of that many worker *processes* (one thread each, each
+  worker's memory capped at `worker_memory_mb`; the nanny restarts a worker that grows past it and Dask
+  hands its tasks to another). Each worker reads through its own reader process (`extract.isolate`),
+  itself capped by `ReadLimits.memory_mb`.
+- `dask_address`: an existing cluster (`dask scheduler` + `dask worker` on other machines).
+- `workers` = 0 and no address: threads of the flow's process (the "single-process path").
+
+Only extraction is submitted to the runner; discovery and fetching, admission and the load run in the
+flow's process, so the warehouse keeps its single writer. Prefect orchestration costs about a tenth of a
+second per task run, so documents go to the workers in batches (`batches`), not one task each.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from nianbao.pipeline.settings import Settings
+
+T = TypeVar("T")
+
+THREADS = 4  # the single-process path: threads of the flow, each with its own reader process
+MAX_BATCH = 16  # documents per extraction task: small enough to balance, large enough to amortise a task run
+
+
+def task_runner(settings: Settings) -> Any:
+    """The task runner for a run with these settings (a DaskTaskRunner, or threads when workers is 0)."""
+    if settings.dask_address:
+        from prefect_dask.task_runners import DaskTaskRunner
+
+        return DaskTaskRunner(address=settings.dask_address)
+    if settings.workers > 0:
+        from prefect_dask.task_runners import DaskTaskRunner
+
+        return DaskTaskRunner(
+            cluster_class="distributed.LocalCluster",
+            cluster_kwargs=_local(settings),
+        )
+    return ThreadPoolTaskRunner(max_workers=THREADS)
+
+
+@contextmanager
+def local_cluster(settings: Settings) -> Iterator[str]:
+    """A local Dask cluster of `settings.workers` processes for the length of the block; its address."""
+    from distributed import LocalCluster
+
+    with LocalCluster(**_local(settings)) as cluster:  # type: ignore[no-untyped-call]
+        yield str(cluster.scheduler_address)
+
+
+def _local(settings: Settings) -> dict[str, Any]:
+    return {
+        "n_workers": settings.workers,
+        "threads_per_worker": 1,
+        "processes": True,
+        "memory_limit": f"{settings.worker_memory_mb}MiB",
+        "dashboard_address": None,
+        "silence_logs": logging.ERROR,
+    }
+
+
+def slots(settings: Settings) -> int:
+    """How many extractions can run at once (for sizing the batches)."""
+    if settings.dask_address:
+        return 8  # unknown: enough batches for a small cluster to stay busy
+    return settings.workers if settings.workers > 0 else THREADS
+
+
+def batches(items: list[T], slots: int) -> list[list[T]]:
+    """`items` in consecutive batches: about four per slot, at most MAX_BATCH each, none empty."""
+    if not items:
+        return []
+    size = max(1, min(MAX_BATCH, math.ceil(len(items) / (4 * max(1, slots)))))
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+@contextmanager
+def shared_api() -> Iterator[None]:
+    """A Prefect API that every process of the run reaches.
+
+    With PREFECT_API_URL set (a server, or a test harness) nothing changes. Without it a flow run starts
+    a temporary API in a subprocess that only this process knows of, and each Dask worker would start
+    its own (seconds each, all writing one SQLite file): start it here and name it in the settings, which
+    prefect-dask hands to every task it sends to a worker.
+    """
+    from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
+
+    if get_current_settings().api.url:
+        yield
+        return
+    from prefect.server.api.server import SubprocessASGIServer
+
+    server = SubprocessASGIServer()  # the same instance the flow's client would start
+    server.start()
+    with temporary_settings({PREFECT_API_URL: server.api_url}):
+        yield
