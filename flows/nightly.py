@@ -13,6 +13,7 @@ from nianbao.flows.events import announce_documents, publish_summary, run_id
 from nianbao.pipeline.catalog import Catalog, load_catalog
 from nianbao.pipeline.crawl import Crawl, attempt_rows, crawl_catalog
 from nianbao.pipeline.fetch import Crawler
+from nianbao.pipeline.politeness import host_gate
 from nianbao.pipeline.rawstore import RawStore
 from nianbao.pipeline.settings import Settings, load_settings
 from nianbao.pipeline.summary import Summary
@@ -27,7 +28,7 @@ def crawl_and_record(catalog: Catalog, settings: Settings, rid: str, year: int |
         upsert_agencies(con, catalog.agencies)
         known = known_urls(con)
     store = RawStore(settings.raw_store)
-    crawler = Crawler(catalog.allowed_hosts, store, known, settings.fetch)
+    crawler = Crawler(catalog.allowed_hosts, store, known, settings.fetch, host_gate(settings))
     try:
         crawl = crawl_catalog(catalog, crawler, year, settings.agencies_in_parallel)
     finally:

@@ -14,6 +14,7 @@ from nianbao.pipeline.catalog import load_catalog
 from nianbao.pipeline.crawl import refetch, refetch_rows
 from nianbao.pipeline.fetch import Crawler
 from nianbao.pipeline.model import DocRef
+from nianbao.pipeline.politeness import host_gate
 from nianbao.pipeline.rawstore import RawStore
 from nianbao.pipeline.settings import load_settings
 from nianbao.pipeline.summary import Summary
@@ -61,7 +62,7 @@ def rerun(
             with writing(settings.warehouse, settings.lock_timeout_s) as con:
                 hosts = answered_hosts(con)
             explicit = frozenset()
-        crawler = Crawler(hosts, RawStore(settings.raw_store), {}, settings.fetch)
+        crawler = Crawler(hosts, RawStore(settings.raw_store), {}, settings.fetch, host_gate(settings))
         try:
             again = refetch(broken, crawler, explicit)
         finally:

@@ -3,11 +3,12 @@
 Every URL, and every redirect hop, is admitted by the policy first: its scheme by where the URL came
 from (a catalog may name a local file, a web page never), its host against `allowed_hosts`. Redirects
 are followed by hand so that each hop is checked. Retries (exponential backoff with jitter) cover
-connection errors, timeouts, 5xx and truncated bodies (short of Content-Length, or a PDF without
-%%EOF); never 4xx, never a refusal. One deadline covers a document's whole download: every attempt,
-redirect and backoff. Conditional GET: pass the ETag / Last-Modified of the last fetch and a 304 comes
-back as `not_modified` without a body. Every attempt is reported to `on_attempt` (the flows log them in
-raw.fetch_log); `HostLimiter` keeps fetching polite.
+connection errors, timeouts, 5xx, 429 and truncated bodies (short of Content-Length, or a PDF without
+%%EOF); never another 4xx, never a refusal; a Retry-After is honoured (the whole host pauses). One
+deadline covers a document's whole download: every attempt, redirect and backoff. Conditional GET:
+pass the ETag / Last-Modified of the last fetch and a 304 comes back as `not_modified` without a body.
+Every attempt is reported to `on_attempt` (the flows log them in raw.fetch_log); `HostLimiter` keeps
+fetching polite within a process, `politeness.HostGate` across processes.
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ from __future__ import annotations
 import os
 import stat
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -52,12 +55,30 @@ class _Retryable(Exception):
         http_status: int | None = None,
         size: int | None = None,
         data: bytes | None = None,
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(message)
         self.code = code
         self.http_status = http_status
         self.size = size
         self.data = data  # the body as received, when it came incomplete
+        self.retry_after = retry_after  # seconds the server asked us to wait (Retry-After)
+
+
+def retry_after(value: str | None) -> float | None:
+    """Seconds a Retry-After header asks for (delay-seconds or an HTTP-date; RFC 9110 §10.2.3), or None."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 @dataclass(frozen=True)
@@ -85,14 +106,22 @@ def pdf_complete(data: bytes) -> bool:
 
 
 class HostLimiter:
-    """At most `per_host` requests in flight to any one host, across the threads of a process."""
+    """At most `per_host` requests in flight to any one host, across the threads of a process (across
+    processes: `politeness.HostGate`); a host that asked for a pause is not asked again before its end."""
 
     def __init__(self, per_host: int = 2) -> None:
         self.per_host = per_host
         self._lock = threading.Lock()
         self._sems: dict[str, threading.BoundedSemaphore] = {}
+        self._not_before: dict[str, float] = {}
         self.in_flight: dict[str, int] = {}
         self.peak: dict[str, int] = {}
+
+    def pause(self, url: str, seconds: float) -> None:
+        """The host asked for a pause (Retry-After): no request to it starts for `seconds`."""
+        host = urlsplit(url).netloc
+        with self._lock:
+            self._not_before[host] = max(self._not_before.get(host, 0.0), time.monotonic() + seconds)
 
     @contextmanager
     def slot(self, url: str) -> Iterator[None]:
@@ -101,6 +130,10 @@ class HostLimiter:
         with self._lock:
             sem = self._sems.setdefault(host, threading.BoundedSemaphore(self.per_host))
         with sem:
+            with self._lock:
+                wait = self._not_before.get(host, 0.0) - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
             with self._lock:
                 self.in_flight[host] = self.in_flight.get(host, 0) + 1
                 self.peak[host] = max(self.peak.get(host, 0), self.in_flight[host])
@@ -174,8 +207,13 @@ def _get_once(
                     # wherever a redirect leads is named by the site, not by the operator
                     current, hop_origin = urljoin(current, resp.headers.get("location", "")), "web"
                     continue
-                if resp.status_code >= 500:
-                    raise _Retryable(f"HTTP {resp.status_code} from {current}", "http_5xx", resp.status_code)
+                if resp.status_code >= 500 or resp.status_code == 429:
+                    raise _Retryable(
+                        f"HTTP {resp.status_code} from {current}",
+                        "http_5xx" if resp.status_code >= 500 else "http_429",
+                        resp.status_code,
+                        retry_after=retry_after(resp.headers.get("retry-after")),
+                    )
                 if resp.status_code == 304:
                     return Fetched(
                         url,
@@ -336,8 +374,14 @@ def fetch(
     )
 
     def wait(state: Any) -> float:
-        """The backoff, never past the download's deadline."""
-        return min(float(backoff(state)), deadline.left())
+        """The backoff, or longer when the server said so (Retry-After), never past the download's deadline."""
+        seconds = float(backoff(state))
+        failed = state.outcome.exception() if state.outcome is not None else None
+        if isinstance(failed, _Retryable) and failed.retry_after is not None:
+            seconds = max(seconds, failed.retry_after)
+            if limiter is not None:  # the whole host waits, not only this download
+                limiter.pause(url, min(failed.retry_after, deadline.left()))
+        return min(seconds, deadline.left())
 
     retrying = Retrying(
         stop=stop_after_attempt(policy.retries + 1) | _StopAtDeadline(deadline),

@@ -1,0 +1,184 @@
+"""Issue 17: politeness that holds across processes, and retries that respect Retry-After.
+
+A loopback server of the test's own counts the requests in flight and when each arrived; several real
+processes fetch from it through `HostGate`s sharing one folder. Nothing here measures speed: only
+orders and lower bounds that a loaded machine can only make larger.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from nianbao.pipeline.fetch import FetchPolicy, HostLimiter, fetch, retry_after
+from nianbao.pipeline.urlpolicy import UrlPolicy
+
+
+class Counting(ThreadingHTTPServer):
+    """Answers every GET after `hold_s` with a small body; the first `refuse` requests get `status` and a
+    Retry-After of `after`. Keeps the peak number of requests in flight and every arrival time."""
+
+    daemon_threads = True
+
+    def __init__(self, hold_s: float = 0.0, refuse: int = 0, status: int = 429, after: str = "1") -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.hold_s, self.refuse, self.status, self.after = hold_s, refuse, status, after
+        self.lock = threading.Lock()
+        self.in_flight = self.peak = self.seen = 0
+        self.arrivals: list[float] = []
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: Counting
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        s = self.server
+        with s.lock:
+            s.seen += 1
+            n = s.seen
+            s.arrivals.append(time.time())
+            s.in_flight += 1
+            s.peak = max(s.peak, s.in_flight)
+        try:
+            time.sleep(s.hold_s)
+            if n <= s.refuse:
+                self.send_response(s.status)
+                self.send_header("Retry-After", s.after)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            body = b"ok " + self.path.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        finally:
+            with s.lock:
+                s.in_flight -= 1
+
+
+def _serving(server: Counting) -> Iterator[Counting]:
+    t = threading.Thread(target=server.serve_forever, daemon=True)
+    t.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def slow_server() -> Iterator[Counting]:
+    yield from _serving(Counting(hold_s=0.3))
+
+
+# each process: 3 threads, 4 documents each, through a gate (or, for the control, a per-process limiter)
+_FETCHER = """
+import sys, threading
+from nianbao.pipeline.fetch import FetchPolicy, HostLimiter, fetch
+from nianbao.pipeline.politeness import HostGate
+from nianbao.pipeline.urlpolicy import UrlPolicy
+base, folder, kind, interval, name = sys.argv[1:6]
+policy = FetchPolicy(retries=0, timeout_s=60)
+urls = UrlPolicy.of(("127.0.0.1",), policy)
+gate = HostGate(folder, 2, float(interval)) if kind == "gate" else HostLimiter(2)
+def work(t):
+    for i in range(4):
+        fetch(f"{base}/{name}/{t}/{i}", urls, limiter=gate)
+threads = [threading.Thread(target=work, args=(t,)) for t in range(3)]
+for t in threads: t.start()
+for t in threads: t.join()
+"""
+
+
+def _fetch_from_processes(base: str, folder: Path, kind: str, interval: float = 0.0) -> None:
+    procs = [
+        subprocess.Popen([sys.executable, "-c", _FETCHER, base, str(folder), kind, str(interval), f"p{n}"])
+        for n in range(3)
+    ]
+    assert [p.wait(timeout=300) for p in procs] == [0, 0, 0]
+
+
+def test_per_host_limit_holds_across_processes(slow_server: Counting, tmp_path: Path) -> None:
+    _fetch_from_processes(slow_server.base, tmp_path / "hosts", "gate")
+    assert slow_server.seen == 36
+    assert slow_server.peak <= 2
+
+
+def test_the_per_process_limiter_alone_does_not_hold_across_processes(
+    slow_server: Counting, tmp_path: Path
+) -> None:
+    """The control: what the gate prevents happens without it (three processes, two slots each)."""
+    _fetch_from_processes(slow_server.base, tmp_path / "hosts", "process")
+    assert slow_server.peak > 2
+
+
+def test_request_rate_holds_across_processes(tmp_path: Path) -> None:
+    for server in _serving(Counting()):
+        _fetch_from_processes(server.base, tmp_path / "hosts", "gate", interval=0.25)
+        gaps = [b - a for a, b in zip(server.arrivals, server.arrivals[1:], strict=False)]
+    assert len(gaps) == 35
+    # the gate spaces the starts by 0.25 s; arrival times can only jitter by the loopback's delivery
+    assert min(gaps) > 0.15
+    assert sum(gaps) >= 35 * 0.25 - 0.1
+
+
+@pytest.mark.parametrize("status", [429, 503])
+def test_retry_after_is_respected(tmp_path: Path, status: int) -> None:
+    for server in _serving(Counting(refuse=1, status=status, after="2")):
+        policy = FetchPolicy(retries=2, timeout_s=10, backoff_s=0.01)
+        limiter = HostLimiter(2)
+        got = fetch(f"{server.base}/doc", UrlPolicy.of(("127.0.0.1",), policy), limiter=limiter)
+        assert got.status == 200 and got.data == b"ok /doc" and got.attempts == 2
+        # the backoff alone would have asked again after about 0.01 s
+        assert server.arrivals[1] - server.arrivals[0] >= 1.9
+
+
+def test_retry_after_pauses_the_whole_host_for_other_processes(tmp_path: Path) -> None:
+    from nianbao.pipeline.politeness import HostGate
+
+    for server in _serving(Counting(refuse=1, status=503, after="2")):
+        policy = FetchPolicy(retries=2, timeout_s=10, backoff_s=0.01)
+        gate = HostGate(tmp_path / "hosts", 2)
+        fetch(f"{server.base}/first", UrlPolicy.of(("127.0.0.1",), policy), limiter=gate)
+        paused_until = server.arrivals[0] + 2
+        # another process asks the same host right after: it waits for the pause too
+        _fetch_from_processes(server.base, tmp_path / "hosts", "gate")
+        assert min(server.arrivals[2:]) >= paused_until - 0.1
+
+
+def test_retry_after_longer_than_the_deadline_gives_up_without_waiting(tmp_path: Path) -> None:
+    from nianbao.pipeline.errors import FetchError
+
+    for server in _serving(Counting(refuse=5, status=429, after="600")):
+        policy = FetchPolicy(retries=3, timeout_s=5, backoff_s=0.01, deadline_s=3)
+        started = time.monotonic()
+        with pytest.raises(FetchError) as e:
+            fetch(f"{server.base}/doc", UrlPolicy.of(("127.0.0.1",), policy))
+        assert e.value.code == "deadline_exceeded"
+        assert time.monotonic() - started < 60  # not 600: the deadline ends the wait
+        assert server.seen <= 2
+
+
+def test_retry_after_values() -> None:
+    assert retry_after("120") == 120.0
+    assert retry_after(None) is None and retry_after("soon") is None
+    assert retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0  # in the past: no wait
+    assert (
+        retry_after(time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(time.time() + 3600))) or 0
+    ) > 3500
