@@ -3,7 +3,8 @@
     python -m samplegen.generate --out DIR [--seed N] [--scale AGENCIESxYEARS]
 
 Deterministic: the same seed writes the same bytes. Without --scale it writes the bundled city
-(37 agencies × 2020–2023, every format); with --scale it writes N agencies × Y years as HTML only.
+(37 agencies × 2020–2023, every format); with --scale it writes N agencies × Y years as HTML only,
+or with --mixed in mixed forms (mostly PDF, some tables split over pages, DOCX; benchmarks/scale.py).
 """
 
 from __future__ import annotations
@@ -163,9 +164,10 @@ def one_report(
     previous: dict[str, Any] | None,
     scale: bool,
     truth_dir: Path,
+    mixed: bool = False,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Plant the planned faults, write the truth, publish; returns the manifest entry and the printed record."""
-    plan = make_plan(seed, agency.id, clean.year, scale)
+    plan = make_plan(seed, agency.id, clean.year, scale, mixed)
     if scale:
         plan.misprint = scale_fault(seed, agency.id, clean.year)
         plan.html.word = False  # the cheap rendering: plain HTML
@@ -229,7 +231,9 @@ def one_report(
     return entry, canon
 
 
-def generate(out: Path, seed: int = DEFAULT_SEED, scale: tuple[int, int] | None = None) -> dict[str, Any]:
+def generate(
+    out: Path, seed: int = DEFAULT_SEED, scale: tuple[int, int] | None = None, mixed: bool = False
+) -> dict[str, Any]:
     """Write a sample city into `out` (its site/, truth/ and routing files are replaced); returns the manifest."""
     out = Path(out)
     for sub in ("site", "truth"):
@@ -243,7 +247,9 @@ def generate(out: Path, seed: int = DEFAULT_SEED, scale: tuple[int, int] | None 
     for agency in agencies:
         previous: dict[str, Any] | None = None
         for clean in agency_records(seed, agency, years):
-            entry, previous = one_report(w, seed, agency, clean, previous, scale is not None, truth_dir)
+            entry, previous = one_report(
+                w, seed, agency, clean, previous, scale is not None, truth_dir, mixed and scale is not None
+            )
             reports.append(entry)
         w.distractors(agency, years, few=scale is not None)
     w.write_listings(agencies, per_page=10 if scale else 6)
@@ -279,9 +285,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--scale", type=_parse_scale, default=None, help="AGENCIESxYEARS, HTML only (e.g. 2500x4)"
     )
+    ap.add_argument("--mixed", action="store_true", help="with --scale: mixed forms, mostly PDF")
     args = ap.parse_args(argv)
     started = time.monotonic()
-    manifest = generate(args.out, args.seed, args.scale)
+    manifest = generate(args.out, args.seed, args.scale, args.mixed)
     n_docs = sum(len(r["documents"]) for r in manifest["reports"])
     print(
         f"wrote {len(manifest['reports'])} reports, {n_docs} documents to {args.out} "

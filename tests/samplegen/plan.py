@@ -17,6 +17,8 @@ from samplegen.render_pdf import PdfStyle
 # direct_pdf (the listing links the PDF itself)
 MODES = ("html", "pdf", "both", "docx", "direct_pdf")
 _MODE_WEIGHTS = (("html", 8), ("pdf", 6), ("both", 3), ("docx", 2), ("direct_pdf", 2))
+# scale runs in mixed forms (benchmarks/scale.py, issue 17): most documents PDF, as published cities are
+_MIXED_WEIGHTS = (("html", 4), ("pdf", 7), ("both", 2), ("docx", 2), ("direct_pdf", 3))
 _BREAK_ROWS = (
     "denied_enforcement_file",
     "unavailable_not_held",
@@ -67,21 +69,22 @@ CITY_SPECIALS: dict[tuple[str, int], dict[str, object]] = {
 }
 
 
-def _pick_mode(rng: random.Random) -> str:
-    total = sum(w for _m, w in _MODE_WEIGHTS)
+def _pick_mode(rng: random.Random, weights: tuple[tuple[str, int], ...] = _MODE_WEIGHTS) -> str:
+    total = sum(w for _m, w in weights)
     x = rng.uniform(0, total)
-    for m, w in _MODE_WEIGHTS:
+    for m, w in weights:
         x -= w
         if x <= 0:
             return m
-    return _MODE_WEIGHTS[-1][0]
+    return weights[-1][0]
 
 
-def make_plan(seed: int, agency_id: str, year: int, scale: bool = False) -> Plan:
-    """The publication plan of one report: seeded quirks, then the bundled city's specials on top."""
+def make_plan(seed: int, agency_id: str, year: int, scale: bool = False, mixed: bool = False) -> Plan:
+    """The publication plan of one report: seeded quirks, then the bundled city's specials on top.
+    Scale runs publish HTML only unless `mixed` (then mostly PDF, some split over pages, DOCX too)."""
     rng = random.Random(f"{seed}:plan:{agency_id}:{year}")
     p = Plan(agency_id, year)
-    p.mode = "html" if scale else _pick_mode(rng)
+    p.mode = _pick_mode(rng, _MIXED_WEIGHTS) if mixed else "html" if scale else _pick_mode(rng)
     p.style = Style(
         fullwidth=rng.random() < 0.1,
         thousands=rng.random() < 0.35,

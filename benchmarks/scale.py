@@ -1,0 +1,222 @@
+"""Scale (issue 17): a generated city of N reports in mixed forms, served on loopback, run whole three times.
+
+.venv/bin/python benchmarks/scale.py [--reports 1000] [--city DIR] [--seed 2024] [--skip-1worker]
+
+1. the city: `--reports` reports (N/4 agencies × 2020–2023) from the project's generator in mixed forms
+   (mostly PDF, a third of the PDFs with a table split over pages, DOCX, HTML), written once into
+   `--city` (reused when it is already there), served by `nianbao.demo.server` in a process of its own;
+2. the first night with 1 Dask worker into a fresh warehouse; the first night with 2 workers into another
+   fresh warehouse (and a fresh raw store and extraction cache: nothing carried over); then a night with
+   nothing changed on the 2-worker warehouse.
+
+The Prefect API (the temporary one `nianbao run` starts) is started before the clock runs, as a served
+deployment's is; each night's time is then the whole `nianbao run` flow: discovery, fetch, extraction on
+a Dask cluster started for that night, checks, load, marts, rollups and the snapshot. Requests of the
+no-change night are counted by the server; peak memory is sampled over the whole process tree (this
+process, the Dask workers and their reader processes; the server excluded) every 0.2 s.
+
+Last line, one JSON object: {"reports", "first_s_1worker", "first_s_2workers", "nochange_s",
+"nochange_requests", "peak_rss_mb", ...}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+_TMP = Path(tempfile.mkdtemp(prefix="nianbao-scale-"))
+for k, v in {
+    "PREFECT_HOME": str(_TMP / "prefect"),
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "DO_NOT_TRACK": "1",
+    "GX_ANALYTICS_ENABLED": "false",
+    "PREFECT_LOGGING_LEVEL": "ERROR",
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "300",
+}.items():
+    os.environ[k] = v
+os.environ.pop("PREFECT_API_URL", None)
+
+# the server process: serves the city, answers "count" on stdin with its requests as JSON
+_SERVER = """
+import json, sys
+from pathlib import Path
+from nianbao.demo.server import SampleServer
+srv = SampleServer(Path(sys.argv[1]), lifetime_s=7200).start()
+print(srv.base_url, flush=True)
+for line in sys.stdin:
+    print(json.dumps(srv.requests), flush=True)
+"""
+
+
+class Server:
+    """The city served by a process of its own (so that it takes no time from the pipeline's)."""
+
+    def __init__(self, city: Path) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", _SERVER, str(city)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.proc.stdout is not None and self.proc.stdin is not None
+        self.base_url = self.proc.stdout.readline().strip()
+
+    def requests(self) -> list[tuple[str, str, int]]:
+        assert self.proc.stdout is not None and self.proc.stdin is not None
+        self.proc.stdin.write("count\n")
+        self.proc.stdin.flush()
+        return [tuple(r) for r in json.loads(self.proc.stdout.readline())]  # type: ignore[misc]
+
+    def close(self) -> None:
+        self.proc.kill()
+        self.proc.wait()
+
+
+class PeakMemory:
+    """The peak of the summed RSS of this process and its descendants (less `skip`), sampled."""
+
+    def __init__(self, skip: int) -> None:
+        import psutil
+
+        self.me = psutil.Process()
+        self.skip = skip
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        import psutil
+
+        while not self._stop.wait(0.2):
+            total = 0
+            for p in [self.me, *self.me.children(recursive=True)]:
+                if p.pid == self.skip:
+                    continue
+                with contextlib.suppress(psutil.Error):
+                    total += p.memory_info().rss
+            self.peak = max(self.peak, total)
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        return self.peak / 2**20
+
+
+def make_city(city: Path, reports: int, seed: int) -> dict[str, Any]:
+    """The generated city (reused when `city` already holds one of this size and seed)."""
+    manifest = city / "truth" / "manifest.json"
+    agencies = max(1, -(-reports // 4))
+    scale = f"{agencies}x4"
+    if manifest.exists():
+        m = json.loads(manifest.read_text(encoding="utf-8"))
+        if m.get("scale") == scale and m.get("seed") == seed and m.get("mixed"):
+            return dict(m)
+    sys.path.insert(0, str(ROOT / "tests"))
+    from samplegen.generate import generate
+
+    t = time.perf_counter()
+    m = generate(city, seed, (agencies, 4), mixed=True)
+    m["mixed"] = True
+    manifest.write_text(json.dumps(m, ensure_ascii=False), encoding="utf-8")
+    print(f"generated {len(m['reports'])} reports in {time.perf_counter() - t:.0f} s", file=sys.stderr)
+    return dict(m)
+
+
+def night(catalog: Path, where: Path, workers: int, results: Path) -> tuple[float, Any]:
+    """One whole `nianbao run` of the catalog; (seconds, its RunSummary)."""
+    from prefect.settings import PREFECT_LOCAL_STORAGE_PATH, temporary_settings
+
+    from nianbao.flows.run import run
+
+    os.environ["NIANBAO_RAW_STORE"] = str(where / "raw")
+    os.environ["NIANBAO_DATA_DOCS"] = str(where / "data_docs")
+    os.environ["NIANBAO_HOSTS_DIR"] = str(where / "hosts")
+    with temporary_settings({PREFECT_LOCAL_STORAGE_PATH: results}):  # an extraction cache of its own
+        t = time.perf_counter()
+        out = run(catalog, where / "nianbao.duckdb", workers=workers)
+        return time.perf_counter() - t, out
+
+
+def main() -> int:
+    """Print the figures; the last line is the JSON object."""
+    import logging
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--reports", type=int, default=1000)
+    ap.add_argument("--city", type=Path, default=None, help="where the generated city is kept (reused)")
+    ap.add_argument("--seed", type=int, default=2024)
+    ap.add_argument("--skip-1worker", action="store_true", help="only the 2-worker nights")
+    args = ap.parse_args()
+    logging.getLogger("distributed").setLevel(logging.ERROR)
+
+    city = args.city or _TMP / "city"
+    manifest = make_city(city, args.reports, args.seed)
+    docs = [d for r in manifest["reports"] for d in r["documents"]]
+    pdfs = sum(d.get("format") == "pdf" for d in docs)
+
+    from nianbao.demo.city import write_catalog
+    from nianbao.expectations.validate import prepare
+    from nianbao.flows.parallel import shared_api
+
+    prepare()  # the checks' one-off set-up in this process (GX's import), before any clock runs
+
+    server = Server(city)
+    memory = PeakMemory(skip=server.proc.pid)
+    figures: dict[str, Any] = {"reports": len(manifest["reports"])}
+    try:
+        catalog = write_catalog(city, server.base_url, _TMP / "catalog.yaml")
+        with shared_api():  # the API up before the clock runs, as a served deployment's is
+            one = two = None
+            if not args.skip_1worker:
+                figures["first_s_1worker"], one = night(catalog, _TMP / "w1", 1, _TMP / "results-1")
+                print(f"first night, 1 worker:  {figures['first_s_1worker']:7.1f} s", file=sys.stderr)
+            figures["first_s_2workers"], two = night(catalog, _TMP / "w2", 2, _TMP / "results-2")
+            print(f"first night, 2 workers: {figures['first_s_2workers']:7.1f} s", file=sys.stderr)
+            before = len(server.requests())
+            figures["nochange_s"], quiet = night(catalog, _TMP / "w2", 2, _TMP / "results-2")
+            tonight = server.requests()[before:]
+        figures["nochange_requests"] = len(tonight)
+        figures["nochange_bodies"] = sum(1 for _m, _t, status in tonight if status == 200)
+        figures["nochange_ingested"] = sum(1 for o in quiet.outcomes if o["status"] != "unchanged")
+        figures["peak_rss_mb"] = round(memory.stop())
+    finally:
+        server.close()
+    s = two.summary
+    figures.update(
+        documents=len(docs),
+        pdf_share=round(pdfs / len(docs), 2),
+        loaded=s.loaded,
+        quarantined=s.quarantined,
+        unreadable=s.unreadable,
+        listing_pages=s.listing_pages,
+        speedup=round(figures["first_s_1worker"] / figures["first_s_2workers"], 2) if one else None,
+        nochange_share=round(figures["nochange_s"] / figures["first_s_2workers"], 3),
+        cores=os.cpu_count(),
+        load_avg_1m=round(os.getloadavg()[0], 2),
+    )
+    for k in ("first_s_1worker", "first_s_2workers", "nochange_s"):
+        if k in figures:
+            figures[k] = round(figures[k], 1)
+    print(
+        f"{figures['documents']} documents ({pdfs} PDF), {s.listing_pages} listing pages; "
+        f"no-change night: {figures['nochange_requests']} requests, {figures['nochange_bodies']} bodies, "
+        f"{figures['nochange_ingested']} ingested",
+        file=sys.stderr,
+    )
+    print(json.dumps(figures))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
