@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from prefect.client.schemas.objects import ConcurrencyLimitConfig
 from prefect.events import DeploymentEventTrigger
 from prefect.schedules import Cron
 
@@ -56,9 +57,11 @@ def deployments(catalog: str | Path, settings: Settings) -> list[Any]:
                     parameters={**(t.get("parameters") or {}), **fixed},
                 )
             )
+        limit = d.get("concurrency_limit")
         out.append(
             flow.to_deployment(
                 name=d["name"],
+                concurrency_limit=ConcurrencyLimitConfig(**limit) if isinstance(limit, dict) else limit,
                 description=d.get("description"),
                 parameters=parameters,
                 schedules=schedules or None,

@@ -33,6 +33,7 @@ from nianbao.pipeline.settings import Settings, load_settings
 from nianbao.pipeline.summary import Ingested, Summary
 from nianbao.warehouse.ingest import load
 from nianbao.warehouse.lock import writing
+from nianbao.warehouse.nights import pending, settled
 from nianbao.warehouse.write import log_ingest
 
 Reading = Report | ExtractError
@@ -155,15 +156,32 @@ def ingest(
     via: str | None = None,
     documents: list[dict[str, Any]] | None = None,
     warehouse: str | None = None,
+    drain: bool = False,
 ) -> Summary:
-    """Extract, check and load one document (event parameters) or several (`documents`); announce the results."""
+    """Extract, check and load one document (event parameters) or several (`documents`); announce the results.
+
+    With `drain` (as the `document.fetched` trigger asks), the run takes every fetched document not yet
+    ingested, the event's own among them, and goes on until none is left: a burst of events is served by
+    the first run, and the runs after it find nothing to do (issue 17).
+    """
     settings = load_settings(warehouse)
     refs = [DocRef.parse(d) for d in documents or []]
     if sha256:
         if not agency or year is None:
             raise ValueError("ingest needs agency and year with sha256")
         refs.append(DocRef(agency, int(year), url or None, sha256, via or None))
-    results = ingest_documents(refs, settings, run_id(), announce=True)
+    rid = run_id()
+    if drain:
+        refs = _pending(settings, refs)
+    results = ingest_documents(refs, settings, rid, announce=True)
+    seen = set(refs)
+    for _round in range(DRAIN_ROUNDS if drain else 0):  # documents fetched while this run worked
+        more = [r for r in _pending(settings, []) if r not in seen]
+        if not more:
+            break
+        seen.update(more)
+        refs += more
+        results += ingest_documents(more, settings, rid, announce=True)
     summary = Summary("nianbao ingest", discovered=len(refs)).add(results)
     publish_summary(summary, "ingest-summary")
     get_run_logger().info(
@@ -175,3 +193,15 @@ def ingest(
         summary.changed,
     )
     return summary
+
+
+DRAIN_ROUNDS = 5
+
+
+def _pending(settings: Settings, asked: list[DocRef]) -> list[DocRef]:
+    """The documents asked for that are not ingested yet, then every other fetched one not ingested."""
+    with writing(settings.warehouse, settings.lock_timeout_s) as con:
+        done = settled(con)
+        waiting = pending(con)
+    mine = [r for r in asked if (r.sha256, r.agency_id, r.year) not in done]
+    return list(dict.fromkeys(mine + waiting))

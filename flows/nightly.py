@@ -13,11 +13,13 @@ from nianbao.flows.events import announce_documents, publish_summary, run_id
 from nianbao.pipeline.catalog import Catalog, load_catalog
 from nianbao.pipeline.crawl import Crawl, attempt_rows, crawl_catalog
 from nianbao.pipeline.fetch import Crawler
+from nianbao.pipeline.model import DocRef
 from nianbao.pipeline.politeness import host_gate
 from nianbao.pipeline.rawstore import RawStore
 from nianbao.pipeline.settings import Settings, load_settings
 from nianbao.pipeline.summary import Summary
 from nianbao.warehouse.lock import writing
+from nianbao.warehouse.nights import settled
 from nianbao.warehouse.read import known_urls
 from nianbao.warehouse.write import log_attempts, record_document, upsert_agencies
 
@@ -43,12 +45,26 @@ def crawl_and_record(catalog: Catalog, settings: Settings, rid: str, year: int |
 crawl_task = task(cache_policy=NONE, retries=0, name="crawl")(crawl_and_record)
 
 
+def to_announce(crawl: Crawl, settings: Settings) -> list[DocRef]:
+    """The documents a night announces: new and changed ones, and unchanged ones never ingested (a
+    burst's event may have found its document's ingest cancelled while another run drained)."""
+    with writing(settings.warehouse, settings.lock_timeout_s) as con:
+        done = settled(con)
+    fresh = crawl.announce()
+    known = set(fresh)
+    return fresh + [
+        r
+        for r in dict.fromkeys(crawl.fetched())
+        if r not in known and (r.sha256, r.agency_id, r.year) not in done
+    ]
+
+
 @flow(name="nightly")
 def nightly(catalog_path: str, warehouse: str | None = None, year: int | None = None) -> Summary:
     """Discover and fetch every agency's documents; announce each new or changed one as an event."""
     settings = load_settings(warehouse)
     crawl = crawl_task(load_catalog(catalog_path), settings, run_id(), year)
-    crawl.summary.announced = announce_documents(crawl.announce())
+    crawl.summary.announced = announce_documents(to_announce(crawl, settings))
     publish_summary(crawl.summary, "nightly-summary")
     s = crawl.summary
     get_run_logger().info(

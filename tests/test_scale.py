@@ -114,7 +114,7 @@ def test_dask_and_threads_give_the_same_warehouse_and_a_quiet_night_reads_nothin
     assert quiet.summary.fetched == 0
     assert quiet.summary.unchanged == quiet.summary.discovered - quiet.summary.fetch_failed
     # nothing read, checked or loaded; marts and snapshot left as they were
-    assert {o["status"] for o in quiet.outcomes} == {"unchanged"}
+    assert {o["status"] for o in quiet.outcomes} == {"unchanged", "fetch_failed"}  # hz-kjj 2023: a 404
     assert (quiet.summary.loaded, quiet.summary.quarantined, quiet.summary.unreadable) == (0, 0, 0)
     run_ids = rows(dask, "select distinct run_id from raw.fetch_log")
     assert len(run_ids) == 2  # tonight's record is its fetch log
@@ -176,3 +176,32 @@ def test_a_worker_killed_mid_night_loses_nothing(
     assert not [o for o in night.outcomes if o["status"] == "failed"]
     assert night.summary.loaded == undisturbed.summary.loaded > 15
     _same(_dump(wh), _dump(reference))
+
+
+def test_pending_is_what_was_fetched_and_not_yet_ingested(tmp_path: Path) -> None:
+    """The event path's drain (issue 17): after a crawl every fetched document is pending; once some are
+    ingested only the others are; a nightly announces the unchanged ones that were never ingested."""
+    from nianbao.demo.city import CITY_DIR
+    from nianbao.demo.server import SampleServer
+    from nianbao.flows.ingest import ingest_documents
+    from nianbao.flows.nightly import crawl_and_record, to_announce
+    from nianbao.pipeline.catalog import load_catalog
+    from nianbao.warehouse.lock import writing
+    from nianbao.warehouse.nights import pending
+
+    from helpers import settings_for
+
+    wh = tmp_path / "wh" / "n.duckdb"
+    settings = settings_for(wh, tmp_path / "raw")
+    with SampleServer(CITY_DIR, lifetime_s=300) as server:
+        catalog = load_catalog(sub_catalog(server, tmp_path / "c.yaml", ["hz-fgw", "hz-szf"]))
+        crawl = crawl_and_record(catalog, settings, "night-1")
+        fetched = list(dict.fromkeys(crawl.fetched()))
+        with writing(wh) as con:
+            assert sorted(pending(con), key=repr) == sorted(fetched, key=repr)
+        ingest_documents(fetched[:3], settings, "ingest-1", prefect=False)
+        with writing(wh) as con:
+            assert sorted(pending(con), key=repr) == sorted(fetched[3:], key=repr)
+        quiet = crawl_and_record(catalog, settings, "night-2")
+    assert quiet.announce() == []  # nothing new or changed …
+    assert sorted(to_announce(quiet, settings), key=repr) == sorted(fetched[3:], key=repr)  # … but these wait

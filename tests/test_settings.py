@@ -35,9 +35,31 @@ def test_environment_is_read_in_one_place(monkeypatch: pytest.MonkeyPatch, tmp_p
         ("NIANBAO_RETRIES", "-1"),
         ("NIANBAO_NIGHTLY_CRON", "every night"),
         ("NIANBAO_TIMEOUT_S", "0"),
+        ("NIANBAO_WORKERS", "-1"),
+        ("NIANBAO_WORKERS", "many"),
+        ("NIANBAO_WORKER_MEMORY_MB", "64"),
+        ("NIANBAO_DASK_ADDRESS", "127.0.0.1:8786"),
+        ("NIANBAO_HOST_INTERVAL_S", "-0.5"),
     ],
 )
 def test_nonsense_is_refused(monkeypatch: pytest.MonkeyPatch, var: str, value: str) -> None:
     monkeypatch.setenv(var, value)
     with pytest.raises(ValueError):
         load_settings()
+
+
+def test_where_extraction_runs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Issue 17: a local cluster of one worker per core by default, a number, or an existing cluster."""
+    import os
+
+    monkeypatch.setenv("NIANBAO_WAREHOUSE", str(tmp_path / "wh" / "n.duckdb"))
+    monkeypatch.delenv("NIANBAO_HOSTS_DIR", raising=False)
+    monkeypatch.setenv("NIANBAO_WORKERS", "auto")
+    s = load_settings()
+    assert s.workers == (os.cpu_count() or 1) and s.dask_address is None
+    assert s.hosts_dir == tmp_path / "wh" / "hosts"  # shared by every process using this warehouse
+    monkeypatch.setenv("NIANBAO_WORKERS", "0")
+    monkeypatch.setenv("NIANBAO_DASK_ADDRESS", "tcp://10.0.0.5:8786")
+    monkeypatch.setenv("NIANBAO_HOST_INTERVAL_S", "0.5")
+    s = load_settings()
+    assert (s.workers, s.dask_address, s.host_interval_s) == (0, "tcp://10.0.0.5:8786", 0.5)
