@@ -34,7 +34,7 @@ from nianbao.pipeline.summary import Ingested, Summary
 from nianbao.warehouse.ingest import load
 from nianbao.warehouse.lock import writing
 from nianbao.warehouse.nights import pending, settled
-from nianbao.warehouse.write import log_ingest
+from nianbao.warehouse.write import log_ingests
 
 Reading = Report | ExtractError
 
@@ -93,32 +93,35 @@ def load_readings(documents: list[tuple[DocRef, Reading]], settings: Settings, r
     """Admit and write the readings under the warehouse lock; log what became of each document."""
     prepare()  # the checks' set-up costs seconds once per process: not while holding the lock
     out: list[Ingested] = []
+    logged: list[tuple[Any, ...]] = []
     with writing(settings.warehouse, settings.lock_timeout_s) as con:
         loaded = load(con, documents)
         for (ref, _reading), o in zip(documents, loaded.outcomes, strict=True):
             why = loaded.failed(o)
             if why is not None:  # one bad report does not stop the others; rerun --failed finds it
-                log_ingest(
-                    con, rid, ref.sha256, ref.agency_id, ref.year, ref.url, "failed", None, "load_failed", why
+                logged.append(
+                    (rid, ref.sha256, ref.agency_id, ref.year, ref.url, "failed", None, "load_failed", why)
                 )
                 out.append(Ingested(ref, "failed", False, "load_failed"))
                 continue
             changed = loaded.changed(o)
-            log_ingest(
-                con,
-                rid,
-                ref.sha256,
-                ref.agency_id,
-                ref.year,
-                ref.url,
-                o.status,
-                changed,
-                o.error_code,
-                o.error_message,
+            logged.append(
+                (
+                    rid,
+                    ref.sha256,
+                    ref.agency_id,
+                    ref.year,
+                    ref.url,
+                    o.status,
+                    changed,
+                    o.error_code,
+                    o.error_message,
+                )
             )
             out.append(
                 Ingested(ref, o.status, changed, o.error_code, tuple(sorted({f.check for f in o.findings})))
             )
+        log_ingests(con, logged)
     return out
 
 

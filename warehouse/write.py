@@ -487,6 +487,17 @@ def log_ingest(
     )
 
 
+def log_ingests(con: duckdb.DuckDBPyConnection, rows: list[tuple[Any, ...]]) -> None:
+    """`log_ingest` for many documents in one statement: (run_id, sha256, agency_id, year, url, status,
+    changed, error_code, error) each (a row at a time costs tens of ms under load; issue 17)."""
+    if rows:
+        at = now()
+        con.executemany(
+            "insert or replace into raw.ingest_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [[*r, at] for r in rows],
+        )
+
+
 def log_refresh(
     con: duckdb.DuckDBPyConnection, run_id: str, covered_to: datetime | None, years: list[int]
 ) -> None:
