@@ -147,7 +147,7 @@ def main() -> None:
         upsert_agencies(con, agencies)
         prepare()  # GX's import and suites: once per process, before a load holds the lock
         made = 0.0
-        loaded = []
+        changed = failed = 0
         t0 = time.perf_counter()
         batches = readings(args.reports, agencies, chunk, args.carry)
         while True:
@@ -156,14 +156,16 @@ def main() -> None:
             made += time.perf_counter() - t1
             if batch is None:
                 break
-            loaded.append(load(con, batch, chunk=chunk))
+            done = load(con, batch, chunk=chunk)
+            changed += len(done.written.changed)  # counts only: a chunk's outcomes hold its reports
+            failed += len(done.written.failed)
+            del batch, done
+            print(f"  {changed:,} reports loaded after {time.perf_counter() - t0 - made:.0f} s", flush=True)
         admitted_write_s = time.perf_counter() - t0 - made
         t1 = time.perf_counter()
         refresh_marts(con)
         marts_s = time.perf_counter() - t1
         load_s = admitted_write_s + marts_s
-        changed = sum(len(x.written.changed) for x in loaded)
-        failed = sum(len(x.written.failed) for x in loaded)
         facts = sum(
             con.execute(f"select count(*) from curated.fct_{t}").fetchall()[0][0]
             for t in ("proactive", "applications", "review_litigation")
