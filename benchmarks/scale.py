@@ -42,6 +42,7 @@ for k, v in {
     "GX_ANALYTICS_ENABLED": "false",
     "PREFECT_LOGGING_LEVEL": "ERROR",
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "300",
+    "DASK_LOGGING__DISTRIBUTED": "error",
 }.items():
     os.environ[k] = v
 os.environ.pop("PREFECT_API_URL", None)

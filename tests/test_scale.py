@@ -205,3 +205,32 @@ def test_pending_is_what_was_fetched_and_not_yet_ingested(tmp_path: Path) -> Non
         quiet = crawl_and_record(catalog, settings, "night-2")
     assert quiet.announce() == []  # nothing new or changed …
     assert sorted(to_announce(quiet, settings), key=repr) == sorted(fetched[3:], key=repr)  # … but these wait
+
+
+def test_run_and_serve_take_workers_and_a_dask_address() -> None:
+    from helpers import nianbao
+
+    for command in ("run", "serve"):
+        out = nianbao(command, "--help")
+        assert out.returncode == 0
+        assert "--workers" in out.stdout and "--dask-address" in out.stdout
+
+
+@pytest.mark.slow
+def test_cli_run_on_one_dask_worker(tmp_path: Path, prefect_harness: None) -> None:
+    """`nianbao run --workers 1` as typed: a local cluster of one worker process extracts, the run loads."""
+    from nianbao.demo.city import CITY_DIR
+    from nianbao.demo.server import SampleServer
+
+    from helpers import nianbao
+
+    wh = tmp_path / "wh" / "n.duckdb"
+    with SampleServer(CITY_DIR, lifetime_s=300) as server:
+        catalog = sub_catalog(server, tmp_path / "c.yaml", ["hz-fgw"])
+        out = nianbao(
+            "run", "--catalog", str(catalog), "--warehouse", str(wh), "--workers", "1",
+            env={"NIANBAO_RAW_STORE": str(tmp_path / "raw"), "NIANBAO_DATA_DOCS": ""},
+        )  # fmt: skip
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert rows(wh, "select count(*) from staging.reports where status = 'loaded'")[0][0] >= 4
+    assert "distributed." not in out.stderr  # the cluster's own INFO logging stays quiet

@@ -73,7 +73,7 @@ def _main(
 
 
 def _quiet_prefect() -> None:
-    """Keep Prefect and GX hermetic and quiet unless the user configured them."""
+    """Keep Prefect, GX and Dask hermetic and quiet unless the user configured them."""
     for key, value in {
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "DO_NOT_TRACK": "1",
@@ -82,6 +82,8 @@ def _quiet_prefect() -> None:
         "PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW": "ignore",
         # the temporary API server takes 7-13 s to start, far longer on a busy 2-core machine
         "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
+        # the Dask cluster's scheduler, nannies and workers log every start and stop at INFO
+        "DASK_LOGGING__DISTRIBUTED": "error",
     }.items():
         os.environ.setdefault(key, value)
 
