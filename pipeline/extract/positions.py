@@ -123,14 +123,16 @@ def _split(line: list[Word]) -> _Line:
 
 
 def _cell(ws: list[Word], page: int) -> Cell:
-    """One cell of words: a label set in sub-columns (a group's label beside its rows') reads column by column."""
+    """One cell of words: a label set in sub-columns (a group's label beside its rows') reads column by column;
+    words closer than most of a character (a letter-spaced 社 会 公 益) are one sub-column."""
     clusters: list[list[Word]] = []
+    near = 0.8 * statistics.median(w.bottom - w.top for w in ws) if ws else 0.0
     for w in sorted(ws, key=lambda w: w.x0):
-        if clusters and w.x0 < max(v.x1 for v in clusters[-1]):
+        if clusters and w.x0 < max(v.x1 for v in clusters[-1]) + near:
             clusters[-1].append(w)
         else:
             clusters.append([w])
-    text = "".join(w.text for c in clusters for w in sorted(c, key=lambda w: (round(w.y), w.x0)))
+    text = "".join(w.text for c in clusters for line in lines(c) for w in line)
     box = (min(w.x0 for w in ws), min(w.top for w in ws), max(w.x1 for w in ws), max(w.bottom for w in ws))
     raw = " ".join(w.text for w in ws)
     if page == 0:  # a text document: where it is, is its line
