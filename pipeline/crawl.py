@@ -60,11 +60,12 @@ class Crawl:
         ]
 
     def stored(self) -> dict[str, tuple[int, str | None]]:
-        """sha256 → (size, format told from the bytes) of every body this crawl received."""
+        """sha256 → (size, format told from the bytes) of every body this crawl received (not those a 304
+        left in the raw store: they were recorded when they came)."""
         out: dict[str, tuple[int, str | None]] = {}
         for a in self.agencies:
             for _f, g in a.documents:
-                if g.sha256 and g.data is not None and g.sha256 not in out:
+                if g.sha256 and g.data is not None and g.http_status != 304 and g.sha256 not in out:
                     try:
                         fmt: str | None = sniff(g.data)
                     except ExtractError:
