@@ -8,7 +8,6 @@ import re
 from collections.abc import Iterable
 
 import duckdb
-import pandas as pd
 
 from nianbao.pipeline import tables as T
 
@@ -153,6 +152,8 @@ def sync_codes(con: duckdb.DuckDBPyConnection) -> None:
     Called when the stored code fingerprint differs from this package's (a new warehouse, or a new
     version of the code lists), inside the caller's transaction.
     """
+    import pandas as pd  # only when the code lists change: not on every open
+
     wanted = {
         "curated.dim_code": pd.DataFrame(code_rows()),
         "curated.dim_code_label": pd.DataFrame(code_label_rows()),

@@ -17,17 +17,18 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import orjson
-import pandas as pd
-import pyarrow as pa
 
 from nianbao.pipeline.catalog import Agency
 from nianbao.pipeline.clock import now
 from nianbao.pipeline.model import EXTRACTOR_VERSION, Finding, Outcome, Override
 from nianbao.warehouse.connect import transaction
+
+if TYPE_CHECKING:  # pandas and pyarrow are imported where a write needs them: readers start fast
+    import pyarrow as pa
 
 FACT_TABLES = {
     "proactive": ("curated.fct_proactive", "item", "measure"),
@@ -184,6 +185,8 @@ def _first_seen(con: duckdb.DuckDBPyConnection, shas: list[str]) -> dict[str, da
 
 def _arrow(items: list[Item], stamp: datetime) -> dict[str, pa.Table]:
     """Arrow tables for staging.reports, staging.findings and the three fact tables of a set of reports."""
+    import pyarrow as pa
+
     rep: dict[str, list[Any]] = {c: [] for c in REPORT_COLUMNS}
     fnd: dict[str, list[Any]] = {c: [] for c in FINDING_COLUMNS}
     facts: dict[str, dict[str, list[Any]]] = {t: {k: [] for k in _FACT_COLUMNS} for t in FACT_TABLES}
@@ -278,6 +281,8 @@ def _finding_values(report_id: str, seq: int, f: Finding) -> tuple[Any, ...]:
 
 
 def _finding_type(col: str) -> pa.DataType:
+    import pyarrow as pa
+
     if col == "seq":
         return pa.int32()
     if col in ("left_value", "right_value", "difference"):
@@ -417,6 +422,8 @@ def _carry_key(column: str | None, left: Any, right: Any, locations: list[dict[s
 
 def upsert_agencies(con: duckdb.DuckDBPyConnection, agencies: Iterable[Agency]) -> None:
     """The catalog's agencies into curated.dim_agency (replacing changed names or regions)."""
+    import pandas as pd
+
     df = pd.DataFrame(
         [(a.id, a.name, a.region, a.level, a.kind) for a in agencies],
         columns=["agency_id", "name", "region", "level", "kind"],
@@ -462,6 +469,8 @@ def log_attempts(con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]]) -> 
     """Append fetch attempts (raw.fetch_log rows) in one transaction."""
     if not rows:
         return
+    import pandas as pd
+
     df = pd.DataFrame([[r.get(c) for c in FETCH_LOG_COLUMNS] for r in rows], columns=list(FETCH_LOG_COLUMNS))
     df["fetched_at"] = df["fetched_at"].fillna(now())
     with transaction(con):
@@ -498,8 +507,14 @@ def log_refresh(
 
 
 def record_override(con: duckdb.DuckDBPyConnection, o: Override) -> Override:
-    """Store a decision (its id assigned here); a correction revokes the earlier correction of the same cell."""
+    """Store a decision (its id assigned here); a correction revokes the earlier correction of the same cell,
+    a revocation the decision it names (by id, in `value`)."""
     with transaction(con):
+        if o.action == "revoke":
+            con.execute(
+                "update staging.overrides set revoked_at = ? where override_id = ? and revoked_at is null",
+                [o.decided_at, int(o.value or 0)],
+            )
         if o.action == "correct":
             con.execute(
                 "update staging.overrides set revoked_at = ? where sha256 = ? and agency_id = ? and year = ?"

@@ -7,13 +7,13 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from itertools import groupby
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
 
-from nianbao.expectations.quality import where
-from nianbao.pipeline.summary import Summary
+if TYPE_CHECKING:
+    from nianbao.pipeline.summary import Summary
 
 err = Console(stderr=True)
 
@@ -90,6 +90,8 @@ def _n(v: Any) -> str:
 
 
 def _where(locations: list[dict[str, Any]]) -> str:
+    from nianbao.expectations.quality import where
+
     more = f"\n… {len(locations) - 4} more" if len(locations) > 4 else ""
     return (
         "\n".join(f"{str(loc.get('ref', '')).rsplit('.', 1)[-1]}: {where(loc)}" for loc in locations[:4])
