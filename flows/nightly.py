@@ -17,7 +17,7 @@ from nianbao.pipeline.rawstore import RawStore
 from nianbao.pipeline.settings import Settings, load_settings
 from nianbao.pipeline.summary import Summary
 from nianbao.warehouse.lock import writing
-from nianbao.warehouse.read import known_urls
+from nianbao.warehouse.read import known_urls, stored_hashes
 from nianbao.warehouse.write import log_attempts, record_document, upsert_agencies
 
 
@@ -26,10 +26,11 @@ def crawl_and_record(catalog: Catalog, settings: Settings, rid: str, year: int |
     with writing(settings.warehouse, settings.lock_timeout_s) as con:
         upsert_agencies(con, catalog.agencies)
         known = known_urls(con)
+        seen = stored_hashes(con)
     store = RawStore(settings.raw_store)
     crawler = Crawler(catalog.allowed_hosts, store, known, settings.fetch)
     try:
-        crawl = crawl_catalog(catalog, crawler, year, settings.agencies_in_parallel)
+        crawl = crawl_catalog(catalog, crawler, year, settings.agencies_in_parallel, seen)
     finally:
         crawler.close()
     with writing(settings.warehouse, settings.lock_timeout_s) as con:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Collection
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from nianbao.pipeline.catalog import Agency, Catalog
@@ -93,10 +94,21 @@ def crawl_agency(agency: Agency, crawler: Crawler, year: int | None = None) -> A
     return out
 
 
+def moved(got: Got, seen: Collection[str]) -> Got:
+    """A body new at its URL but whose bytes were stored before is `moved`, not `new`: a document is its
+    bytes (issue 16: the same site served at another address is not news)."""
+    return replace(got, state="moved") if got.state == "new" and got.sha256 in seen else got
+
+
 def crawl_catalog(
-    catalog: Catalog, crawler: Crawler, year: int | None = None, agencies_in_parallel: int = 4
+    catalog: Catalog,
+    crawler: Crawler,
+    year: int | None = None,
+    agencies_in_parallel: int = 4,
+    seen: Collection[str] = frozenset(),
 ) -> Crawl:
-    """Discover and fetch every agency of a catalog, `agencies_in_parallel` at a time."""
+    """Discover and fetch every agency of a catalog, `agencies_in_parallel` at a time; `seen` holds the
+    hashes of the documents stored before (those found at a new URL are `moved`)."""
     summary = Summary("nianbao nightly", agencies=len(catalog.agencies))
     crawls: list[AgencyCrawl] = []
     with ThreadPoolExecutor(max_workers=agencies_in_parallel, thread_name_prefix="crawl") as pool:
@@ -108,6 +120,8 @@ def crawl_catalog(
                 len(c.documents),
                 extra={"done": n, "total": len(catalog.agencies), "unit": "agencies"},
             )
+    for c in crawls:
+        c.documents = [(f, moved(g, seen)) for f, g in c.documents]
     for c in crawls:
         summary.listing_pages += c.discovery.listing_pages
         for url, why in c.discovery.problems:
@@ -122,9 +136,11 @@ def crawl_catalog(
                 continue
             summary.fetched += g.http_status != 304
             summary.unchanged += g.state == "unchanged"
+            summary.moved += g.state == "moved"
             summary.new += g.state == "new"
             summary.changed_docs += g.state == "changed"
-    return Crawl(crawls, list(crawler.attempts), summary)
+    attempts = [(a, role, None if g is None else moved(g, seen)) for a, role, g in crawler.attempts]
+    return Crawl(crawls, attempts, summary)
 
 
 def attempt_row(

@@ -44,6 +44,11 @@ def known_urls(con: duckdb.DuckDBPyConnection) -> dict[str, KnownUrl]:
     return {u: KnownUrl(e, lm, s) for u, e, lm, s in rows}
 
 
+def stored_hashes(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
+    """The sha256 of every document ever stored (raw.documents): what a crawl has seen before."""
+    return frozenset(r[0] for r in con.execute("select sha256 from raw.documents").fetchall())
+
+
 def siblings(con: duckdb.DuckDBPyConnection, ref: DocRef) -> list[Sibling]:
     """The other readable documents of the same article page as stored (latest fetch of each URL)."""
     from nianbao.expectations.admit import Sibling

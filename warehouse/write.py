@@ -104,8 +104,10 @@ _FACT_COLUMNS = (
 def digest(o: Outcome) -> str:
     """The reading's fingerprint, stored as staging.reports.content_hash: equal digests, nothing to write.
 
-    Everything the load writes except times and the cross_year_carry findings, which depend on the
-    neighbouring years and are kept right by `replace_carry_findings` whenever one of them is written.
+    Everything the load writes except times, the cross_year_carry findings, which depend on the
+    neighbouring years and are kept right by `replace_carry_findings` whenever one of them is written, and
+    the URL: a report is its (agency, year) and its document's bytes, so the same bytes found at another
+    address only move the report's `source_url` (issue 16), they do not change the report.
     """
     body = orjson.dumps(
         [
@@ -117,7 +119,6 @@ def digest(o: Outcome) -> str:
             o.report,
             o.error_code,
             o.error_message,
-            o.source_url,
             o.extractor_version,
             EXTRACTOR_VERSION,
             [f for f in o.findings if f.check != CARRY],
@@ -160,20 +161,21 @@ class Written:
 
     changed: list[str] = field(default_factory=list)  # report ids
     unchanged: list[str] = field(default_factory=list)
+    moved: list[str] = field(default_factory=list)  # unchanged, but found at another URL (source_url updated)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (report_id, why)
 
 
 Item = tuple[Outcome, str | None, str, datetime]  # outcome, record text, digest, first seen
 
 
-def _stored(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, tuple[str | None, Any]]:
-    """report_id → (content_hash, first_seen) for the ids already stored."""
+def _stored(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, tuple[str | None, Any, str | None]]:
+    """report_id → (content_hash, first_seen, source_url) for the ids already stored."""
     rows = con.execute(
-        "select report_id, content_hash, first_seen from staging.reports"
+        "select report_id, content_hash, first_seen, source_url from staging.reports"
         " where report_id in (select unnest(?::varchar[]))",
         [ids],
     ).fetchall()
-    return {r[0]: (r[1], r[2]) for r in rows}
+    return {r[0]: (r[1], r[2], r[3]) for r in rows}
 
 
 def _first_seen(con: duckdb.DuckDBPyConnection, shas: list[str]) -> dict[str, datetime]:
@@ -328,7 +330,7 @@ def _prepare(
     """The outcomes that need writing, with their record, digest and first-seen time (unchanged ones skipped)."""
     latest = {o.report_id: o for o in outcomes}  # the same report twice: the later reading wins
     stored = _stored(con, list(latest))
-    todo: list[tuple[Outcome, str, tuple[str | None, Any] | None]] = []
+    todo: list[tuple[Outcome, str, tuple[str | None, Any, str | None] | None]] = []
     for rid, o in latest.items():
         why = refusal(o)
         if why:
@@ -338,6 +340,11 @@ def _prepare(
         old = stored.get(rid)
         if old is not None and old[0] == dig:
             out.unchanged.append(rid)
+            if o.source_url and old[2] != o.source_url:
+                con.execute(
+                    "update staging.reports set source_url = ? where report_id = ?", [o.source_url, rid]
+                )
+                out.moved.append(rid)
             continue
         todo.append((o, dig, old))
     seen = _first_seen(con, sorted({o.sha256 for o, _d, _old in todo})) if todo else {}
