@@ -27,6 +27,7 @@ from nianbao.pipeline.extract import reader_version
 from nianbao.pipeline.extract.isolate import read_isolated
 from nianbao.pipeline.extract.limits import ReadLimits
 from nianbao.pipeline.model import DocRef, Report
+from nianbao.pipeline.progress import stage, step
 from nianbao.pipeline.rawstore import RawStore
 from nianbao.pipeline.settings import Settings, load_settings
 from nianbao.pipeline.summary import Ingested, Summary
@@ -59,7 +60,10 @@ def extract_all(
     futures = {
         sha: extract_task.submit(sha, str(raw_store), plain) for sha in dict.fromkeys(r.sha256 for r in refs)
     }
-    done = {sha: pickle.loads(f.result()) for sha, f in futures.items()}
+    done: dict[str, Reading] = {}
+    for n, (sha, f) in enumerate(futures.items(), 1):
+        done[sha] = pickle.loads(f.result())
+        step("read %s", sha[:12], done=n, total=len(futures), unit="documents")
     return [(r, done[r.sha256]) for r in refs]
 
 
@@ -68,11 +72,16 @@ def read_documents(
 ) -> list[tuple[DocRef, Reading]]:
     """Every document's reading, one after the other, uncached (what the tasks do, without Prefect)."""
     store = RawStore(raw_store)
-    return [(r, read_isolated(store.get(r.sha256), limits)) for r in refs]
+    out: list[tuple[DocRef, Reading]] = []
+    for n, r in enumerate(refs, 1):
+        out.append((r, read_isolated(store.get(r.sha256), limits)))
+        step("read %s %s", r.agency_id, r.year, done=n, total=len(refs), unit="documents")
+    return out
 
 
 def load_readings(documents: list[tuple[DocRef, Reading]], settings: Settings, rid: str) -> list[Ingested]:
     """Admit and write the readings under the warehouse lock; log what became of each document."""
+    stage("check and load: %d readings (admission, Great Expectations, the warehouse)", len(documents))
     prepare()  # the checks' set-up costs seconds once per process: not while holding the lock
     out: list[Ingested] = []
     with writing(settings.warehouse, settings.lock_timeout_s) as con:
@@ -118,6 +127,7 @@ def ingest_documents(
     refs = list(dict.fromkeys(refs))
     if not refs:
         return []
+    stage("read: %d documents (each in a reader process; cached by content hash)", len(refs))
     if prefect:
         results = load_task(extract_all(refs, settings.raw_store, settings.reader), settings, rid)
     else:

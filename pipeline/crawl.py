@@ -2,12 +2,12 @@
 
 Every body is kept in the raw store by its hash before anything parses it; every HTTP attempt is kept
 (`attempt_rows` turns them into raw.fetch_log rows for the warehouse). Progress goes to the
-`nianbao.progress` logger, one record per agency done; whoever runs the crawl decides how to show it.
+`nianbao.progress` logger (`pipeline/progress.py`), one record per agency done; whoever runs the crawl
+decides how to show it.
 """
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Collection
 from concurrent.futures import ThreadPoolExecutor
@@ -19,11 +19,10 @@ from nianbao.pipeline.errors import ExtractError
 from nianbao.pipeline.extract import sniff
 from nianbao.pipeline.fetch import Attempt, Crawler, Got
 from nianbao.pipeline.model import DocRef
+from nianbao.pipeline.progress import stage, step
 from nianbao.pipeline.sources.discover import Discovery, Found, discover_agency
 from nianbao.pipeline.summary import Summary
 from nianbao.pipeline.urlpolicy import Origin
-
-progress = logging.getLogger("nianbao.progress")
 
 
 @dataclass
@@ -111,14 +110,17 @@ def crawl_catalog(
     hashes of the documents stored before (those found at a new URL are `moved`)."""
     summary = Summary("nianbao nightly", agencies=len(catalog.agencies))
     crawls: list[AgencyCrawl] = []
+    stage("crawl: discovering and fetching the reports of %d agencies", len(catalog.agencies))
     with ThreadPoolExecutor(max_workers=agencies_in_parallel, thread_name_prefix="crawl") as pool:
         for n, c in enumerate(pool.map(lambda a: crawl_agency(a, crawler, year), catalog.agencies), 1):
             crawls.append(c)
-            progress.info(
+            step(
                 "%s: %d documents",
                 c.discovery.agency_id,
                 len(c.documents),
-                extra={"done": n, "total": len(catalog.agencies), "unit": "agencies"},
+                done=n,
+                total=len(catalog.agencies),
+                unit="agencies",
             )
     for c in crawls:
         c.documents = [(f, moved(g, seen)) for f, g in c.documents]

@@ -15,6 +15,7 @@ from typing import Any
 from nianbao.expectations.quality import render
 from nianbao.pipeline.clock import now
 from nianbao.pipeline.errors import NianbaoError
+from nianbao.pipeline.progress import stage
 from nianbao.pipeline.settings import Settings
 from nianbao.warehouse.connect import publish_snapshot
 from nianbao.warehouse.lock import writing
@@ -39,6 +40,7 @@ def refresh_warehouse(settings: Settings, rid: str, force: bool = False) -> dict
         covered = last_refresh_covered(con)
         if not force and covered is not None and (latest is None or latest <= covered):
             return {"refreshed": False, "years": [], "covered_to": str(covered)}
+        stage("refresh: rollup tables, year exports, quality report, analysts' snapshot")
         refresh_marts(con)
         years = []
         for y in report_years(con):

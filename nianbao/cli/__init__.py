@@ -113,15 +113,16 @@ def extract(
     raise typer.Exit(1 if len(reports) < len(results) else 0)
 
 
-def _run_and_show(catalog: Path, warehouse: Path | None, year: int | None = None) -> None:
+def _run_and_show(
+    catalog: Path, warehouse: Path | None, year: int | None = None, *, where: bool = True
+) -> None:
     from nianbao.flows.run import run as run_pipeline
-    from nianbao.warehouse.connect import snapshot_path
 
     settings = load_settings(warehouse)
-    with show.progress(settings.progress):
+    with show.progress(settings.progress, settings.progress_every_s):
         result = run_pipeline(catalog, settings.warehouse, year)
     show.summary(result.summary)
-    show.run(result.outcomes, result.rollups, result.warehouse, str(snapshot_path(result.warehouse)))
+    show.run(result.outcomes, result.rollups, settings if where else None)
 
 
 def _check_catalog(path: Path) -> None:
@@ -410,7 +411,7 @@ def rerun(
         else:
             from nianbao.flows.rerun import rerun_documents
 
-            with show.progress(settings.progress):
+            with show.progress(settings.progress, settings.progress_every_s):
                 result = rerun_documents(
                     settings, agency, year, only_failed, None if catalog is None else str(catalog)
                 )
@@ -418,6 +419,8 @@ def rerun(
         err.print(f"[red]error[/red] {e}")
         raise typer.Exit(2) from e
     show.summary(result.summary)
+    if any(c.get("changed") for c in result.changes):
+        show.written(settings)
     cols = ("agency", "year", "before", "after", "changed", "why", "url")
     if format is ChangeFormat.json:
         for c in result.changes:
@@ -479,7 +482,7 @@ def demo(warehouse: Warehouse = None) -> None:
     ):
         catalog = server.write_catalog(Path(tmp) / "catalog.yaml")
         err.print(f"serving the sample city (杭州市, 37 agencies, 2020–2023) at {server.base_url}")
-        _run_and_show(catalog, warehouse)
+        _run_and_show(catalog, warehouse, where=False)
     con = _reader(warehouse, sealed=True)
     try:
         rollups = {y: compute(con, y) for y in range(2020, 2024)}
@@ -493,11 +496,13 @@ def demo(warehouse: Warehouse = None) -> None:
             err.print(f"  {line}")
         if len(wrong) > 50:
             err.print(f"  … and {len(wrong) - 50} more")
+        show.written(load_settings(warehouse), sorted(rollups))
         raise typer.Exit(1)
     err.print(
         "[green]matches the sample's truth[/green]: every year's rollup, who was counted and left out "
         "and why, and every planted finding"
     )
+    show.written(load_settings(warehouse), sorted(rollups))
 
 
 def main() -> None:
