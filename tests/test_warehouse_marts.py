@@ -288,3 +288,61 @@ def test_rollups_are_never_stale_and_marts_refresh_once_per_run(tmp_path: Path) 
     ro = duckdb.connect(str(path), read_only=True)
     assert {"agency": "ag0", "reason": "unreadable", "error": None} in rollup(ro, 2020)["left_out"]
     ro.close()
+
+
+# ---------------------------------------------------------------- for analysts (issue 16)
+
+
+def test_no_hugeint_anywhere_an_analyst_reads(ro: duckdb.DuckDBPyConnection) -> None:
+    """Sums of 件 are BIGINT and sums of money DECIMAL(18, 2): pandas reads int64, not float64 or object."""
+    wide = ro.execute(
+        "select schema_name, table_name, column_name, data_type from duckdb_columns()"
+        " where schema_name in ('raw', 'staging', 'curated', 'marts') and data_type in ('HUGEINT', 'DECIMAL(38,2)')"
+    ).fetchall()
+    assert wide == []
+    df = ro.execute("select * from marts.citywide_metrics").df()
+    assert str(df["value"].dtype) == "int64"
+    assert str(ro.execute("select value from marts.applications_by_year").df()["value"].dtype) == "int64"
+
+
+def test_chinese_labels_beside_the_codes(ro: duckdb.DuckDBPyConnection) -> None:
+    got = ro.execute(
+        "select distinct row_label_zh, applicant_label_zh from marts.applications_by_year"
+        " where row_code = 'granted' and applicant = 'natural_person'"
+    ).fetchall()
+    assert got == [("予以公开", "自然人")]
+    (review,) = ro.execute(
+        "select distinct proceeding_label_zh from marts.review_litigation_by_year where proceeding = 'review'"
+    ).fetchall()
+    assert review == ("行政复议",)
+    assert ro.execute(
+        "select count(*) from marts.proactive_by_year where item_label_zh is null or measure_label_zh is null"
+    ).fetchall() == [(0,)]
+    names = ro.execute("select distinct agency_name from marts.wide_applications order by 1").fetchall()
+    assert ("机关0",) in names
+
+
+def test_changed_definitions_are_applied_when_a_writer_opens_the_file(tmp_path: Path) -> None:
+    """A warehouse written with older view definitions gets this version's views and mart tables."""
+    path = tmp_path / "old.duckdb"
+    con = connect(path)
+    write_outcomes(con, [outcome("ag0", 2020, scaled(golden(GOLDENS_2020[0]), 1))])
+    refresh_marts(con)
+    con.execute(
+        "create or replace view build.applications_by_year as select 2020 as year, 1::hugeint as value"
+    )
+    con.execute("drop table marts.applications_by_year")
+    con.execute("create table marts.applications_by_year as select * from build.applications_by_year")
+    con.execute("update main.nianbao_state set value = 'older' where key = 'definitions'")
+    con.close()
+    con = connect(path)
+    try:
+        cols = dict(con.execute("describe marts.applications_by_year").fetchall()[i][:2] for i in range(7))
+        assert cols["row_label_zh"] == "VARCHAR" and cols["value"] == "BIGINT"
+        assert not is_fresh(con)  # emptied: the next refresh fills them
+        refresh_marts(con)
+        assert con.execute(
+            "select count(*) > 0 from marts.applications_by_year where row_label_zh = '予以公开'"
+        ).fetchall() == [(True,)]
+    finally:
+        con.close()
