@@ -56,8 +56,9 @@ def quiet_gx() -> None:
     level to INFO when imported (data_context.types.base announces every ephemeral docs directory)."""
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
     for name, logger in list(logging.root.manager.loggerDict.items()):
-        quiet = isinstance(logger, logging.Logger) and 0 < logger.level < logging.WARNING
-        if name.startswith("great_expectations.") and quiet:
+        if not name.startswith("great_expectations.") or not isinstance(logger, logging.Logger):
+            continue
+        if 0 < logger.level < logging.WARNING:
             logger.setLevel(logging.WARNING)
 
 
