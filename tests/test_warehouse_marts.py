@@ -346,3 +346,30 @@ def test_changed_definitions_are_applied_when_a_writer_opens_the_file(tmp_path: 
         ).fetchall() == [(True,)]
     finally:
         con.close()
+
+
+def test_the_html_data_dictionary_is_the_markdown_one_and_up_to_date() -> None:
+    from nianbao.warehouse.dictionary import to_html
+
+    md = (ROOT / "docs" / "data-dictionary.md").read_text(encoding="utf-8")
+    page = (ROOT / "docs" / "data-dictionary.html").read_text(encoding="utf-8")
+    assert page == to_html(md), "run `make docs`"
+    assert "<code>marts.coverage</code>" in page and "<table>" in page and "<script" not in page
+    assert "http://" not in page.split("<body>")[0] and "https://" not in page.split("<body>")[0]
+
+
+def test_the_snapshot_hides_the_internal_build_schema(
+    ro: duckdb.DuckDBPyConnection, city: dict[str, Any]
+) -> None:
+    schemas = {
+        r[0] for r in ro.execute("select schema_name from duckdb_schemas() where not internal").fetchall()
+    }
+    assert "build" not in schemas and {"raw", "staging", "curated", "marts"} <= schemas
+    assert rollup(ro, 2020)["agencies_counted"]  # the rollup reads the snapshot's fresh tables
+    writer = duckdb.connect(str(city["path"]), read_only=True)
+    try:  # the warehouse itself keeps it
+        assert writer.execute(
+            "select count(*) from duckdb_schemas() where schema_name = 'build'"
+        ).fetchall() == [(1,)]
+    finally:
+        writer.close()

@@ -194,12 +194,24 @@ def snapshot_path(path: str | Path) -> Path:
     return path.with_name(path.stem + ".snapshot" + path.suffix)
 
 
+INTERNAL_SCHEMAS = ("build",)  # the mart definitions: the writer's, not the analysts'
+
+
 def publish_snapshot(path: str | Path) -> Path:
-    """Copy the (closed, checkpointed) warehouse to its snapshot, atomically, for readers."""
+    """Copy the (closed, checkpointed) warehouse to its snapshot, atomically, for readers; the internal
+    schemas (`build`: the marts' definitions and refresh state) are left out of the copy, so analysts see
+    raw, staging, curated and marts only. The mart tables in it are fresh: the refresh has just run."""
     path = Path(path)
     dest = snapshot_path(path)
     tmp = dest.with_name(dest.name + ".tmp")
     shutil.copyfile(path, tmp)
+    con = duckdb.connect(str(tmp))
+    try:
+        for schema in INTERNAL_SCHEMAS:
+            con.execute(f"drop schema if exists {schema} cascade")
+        con.execute("checkpoint")
+    finally:
+        con.close()
     os.replace(tmp, dest)
     return dest
 

@@ -112,5 +112,11 @@ def refresh_marts(con: duckdb.DuckDBPyConnection, force: bool = False) -> list[i
 
 
 def source(con: duckdb.DuckDBPyConnection) -> str:
-    """The schema to read the marts from: the `marts` tables when they are fresh, else the `build` views."""
+    """The schema to read the marts from: the `marts` tables when they are fresh, else the `build` views.
+    An analysts' snapshot has no `build` schema: its tables were refreshed just before it was published."""
+    has_build = con.execute(
+        "select count(*) from duckdb_schemas() where schema_name = 'build' and database_name = current_database()"
+    ).fetchone()
+    if not has_build or not has_build[0]:
+        return "marts"
     return "marts" if is_fresh(con) else "build"
