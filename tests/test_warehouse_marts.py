@@ -244,7 +244,40 @@ def test_rollup_and_export_cli(city: dict[str, Any], tmp_path: Path) -> None:
     for name in ROLLUP_MARTS:
         assert (tmp_path / "x" / "rollups" / f"{name}.csv").exists()
     book = pd.read_excel(tmp_path / "x" / "rollups" / "rollups.xlsx", sheet_name=None)
-    assert set(book) == {n[:31] for n in ROLLUP_MARTS}
+    assert set(book) == {n[:31] for n in ROLLUP_MARTS} | {"dictionary"}
+
+
+def test_exports_people_open(city: dict[str, Any], tmp_path: Path) -> None:
+    """CSV that Excel reads as Chinese (BOM on request), LF and JSON lists; XLSX with frozen headers, filters,
+    notes and a dictionary sheet; Parquet with the warehouse's types (issue 16)."""
+    import pyarrow.parquet as pq
+    from openpyxl import load_workbook
+
+    wh = str(city["path"])
+    plain = nianbao("export", "--out", str(tmp_path / "plain"), "--warehouse", wh)
+    excel = nianbao("export", "--out", str(tmp_path / "excel"), "--warehouse", wh, "--bom")
+    assert plain.returncode == excel.returncode == 0, plain.stderr + excel.stderr
+    raw = (tmp_path / "plain" / "rollups" / "coverage.csv").read_bytes()
+    with_bom = (tmp_path / "excel" / "rollups" / "coverage.csv").read_bytes()
+    assert not raw.startswith(b"\xef\xbb\xbf") and with_bom == b"\xef\xbb\xbf" + raw
+    assert b"\r" not in raw and b'"[""t3_balance""]"' in raw and "机关3".encode() in raw
+    labels = (tmp_path / "plain" / "rollups" / "applications_by_year.csv").read_text(encoding="utf-8")
+    assert labels.splitlines()[0].startswith("year,row_code,row_label_zh,applicant,applicant_label_zh,value")
+    assert ",予以公开," in labels
+
+    book = load_workbook(tmp_path / "plain" / "rollups" / "rollups.xlsx")
+    ws = book["applications_by_year"]
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref and ws.auto_filter.ref.startswith("A1:")
+    assert ws["A1"].value == "year" and "Report year" in ws["A1"].comment.text
+    dictionary = list(book["dictionary"].iter_rows(values_only=True))
+    assert dictionary[0] == ("sheet", "column", "type", "meaning")
+    assert ("applications_by_year", "row_label_zh", "VARCHAR") in {r[:3] for r in dictionary}
+    assert all(r[3] for r in dictionary[1:])  # every column has its meaning
+
+    schema = pq.read_schema(tmp_path / "plain" / "parquet" / "marts.applications_by_year.parquet")
+    assert str(schema.field("value").type) == "int64" and str(schema.field("row_label_zh").type) == "string"
+    money = pq.read_schema(tmp_path / "plain" / "parquet" / "marts.proactive_by_year.parquet")
+    assert str(money.field("value").type) == "decimal128(18, 2)"
 
 
 def _marts_equal_definitions(con: duckdb.DuckDBPyConnection) -> None:

@@ -322,17 +322,28 @@ def query(
 
 @app.command()
 def export(
-    out: Annotated[Path, typer.Option("--out", help="directory to write into")], warehouse: Warehouse = None
+    out: Annotated[Path, typer.Option("--out", help="directory to write into")],
+    warehouse: Warehouse = None,
+    bom: Annotated[
+        bool, typer.Option("--bom", help="start each CSV with a UTF-8 byte-order mark (Excel on Windows)")
+    ] = False,
 ) -> None:
-    """Parquet for facts and dimensions, CSV and XLSX for the rollups, from the analysts' snapshot."""
+    """Parquet for facts, dimensions and rollups; CSV and XLSX (frozen header, filters, a dictionary sheet)
+    for the rollups, from the analysts' snapshot."""
     from nianbao.warehouse.export import export as write_exports
 
-    con = _reader(warehouse)
+    con = _reader(warehouse, sealed=False)
     try:
-        files = write_exports(con, out)
+        files = write_exports(con, out, bom=bom)
     finally:
         con.close()
     err.print(f"wrote {len(files)} files under {out}")
+    for kind, where in (
+        ("Parquet", out / "parquet"),
+        ("CSV" + (" (UTF-8 with BOM)" if bom else ""), out / "rollups"),
+        ("XLSX", out / "rollups" / "rollups.xlsx"),
+    ):
+        err.print(f"  {kind}: {where}", highlight=False)
 
 
 @app.command()
