@@ -22,6 +22,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from nianbao.expectations.validate import prepare
 from nianbao.flows.events import announce_reports, publish_summary, run_id
+from nianbao.flows.retry import FLOW_RETRIES, FLOW_RETRY_DELAY_S, TASK_RETRIES, TASK_RETRY_DELAYS, transient
 from nianbao.pipeline.errors import ExtractError
 from nianbao.pipeline.extract import reader_version
 from nianbao.pipeline.extract.isolate import read_isolated
@@ -113,7 +114,13 @@ def load_readings(documents: list[tuple[DocRef, Reading]], settings: Settings, r
     return out
 
 
-load_task = task(cache_policy=NONE, retries=0, name="load")(load_readings)
+load_task = task(
+    cache_policy=NONE,
+    name="load",
+    retries=TASK_RETRIES,
+    retry_delay_seconds=TASK_RETRY_DELAYS,
+    retry_condition_fn=transient,  # a lock wait may pass; a refused load would fail the same way again
+)(load_readings)
 
 
 def ingest_documents(
@@ -137,7 +144,12 @@ def ingest_documents(
     return results
 
 
-@flow(name="ingest", task_runner=ThreadPoolTaskRunner(max_workers=2))  # type: ignore[arg-type]
+@flow(
+    name="ingest",
+    task_runner=ThreadPoolTaskRunner(max_workers=2),  # type: ignore[arg-type]
+    retries=FLOW_RETRIES,
+    retry_delay_seconds=FLOW_RETRY_DELAY_S,
+)
 def ingest(
     sha256: str | None = None,
     agency: str | None = None,

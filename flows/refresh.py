@@ -13,13 +13,14 @@ from typing import Any
 from prefect import flow, get_run_logger
 
 from nianbao.flows.events import run_id
+from nianbao.flows.retry import FLOW_RETRIES, FLOW_RETRY_DELAY_S
 from nianbao.pipeline.settings import load_settings
 from nianbao.warehouse.refresh import refresh_warehouse
 
 __all__ = ["refresh", "refresh_warehouse"]
 
 
-@flow(name="refresh")
+@flow(name="refresh", retries=FLOW_RETRIES, retry_delay_seconds=FLOW_RETRY_DELAY_S)
 def refresh(warehouse: str | None = None, debounce_s: float = 5.0, force: bool = False) -> dict[str, Any]:
     """Wait for a burst of loads to settle, then rebuild the rollups and publish the snapshot (once per burst)."""
     settings = load_settings(warehouse)
