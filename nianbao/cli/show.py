@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from nianbao.pipeline.summary import Summary
 
 err = Console(stderr=True)
+if not err.is_terminal:  # a log, CI or `| tee`: no 80-column wrapping of paths and table cells
+    err = Console(stderr=True, width=200)
 
 
 def summary(s: Summary) -> None:
