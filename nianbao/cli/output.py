@@ -90,7 +90,9 @@ def write_table(
     for c in columns:
         t.add_column(c)
     for row in rows:
-        t.add_row(*("" if v is None else cell(v) for v in row))
+        t.add_row(
+            *("" if v is None else dumps(v) if isinstance(v, dict | list | tuple) else str(v) for v in row)
+        )
     console(stderr).print(t)
 
 
