@@ -289,6 +289,14 @@ def test_the_readme_contract_matches_the_help() -> None:
     table = [line for line in readme.splitlines() if line.startswith("| `nianbao ")]
     assert len(table) >= 10
     groups = {"review"}
+    formats = {  # every command with a --format choice documents it (the other direction)
+        " ".join(path)
+        for path in (["query"], ["findings"], ["rollup"], ["rerun"], ["review", "list"])
+        if any("--format" in p.opts for p in _command(path).params)
+    }
+    assert formats == {"query", "findings", "rollup", "rerun", "review list"}
+    for name in formats:
+        assert any(f"`nianbao {name}" in line and "--format" in line for line in table), name
     for line in table:
         usage = line.split("`")[1].split()[1:]
         if usage[0].startswith("--"):  # nianbao --version: tested above
