@@ -80,7 +80,11 @@ def extract_report(data: bytes) -> Report:
         raise ExtractError("unsupported_format", f"{fmt} reader is not available: {e}") from e
     doc = reader(data)
     doc.format = fmt
-    return build_report(doc)
+    method = doc.reading.pop("method", None)
+    report = build_report(doc)
+    if method:
+        report.reading.method = str(method)  # "ocr": the values were read from pixels (issue 13)
+    return report
 
 
 def read_document(data: bytes) -> Report | ExtractError:
