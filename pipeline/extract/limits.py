@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import re
+import resource
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -45,6 +46,10 @@ class ReadLimits:
     max_text_bytes: int = 16 * MiB  # a text document (real: under 100 KiB)
     memory_mb: int = 1024  # the reader process's address space (isolate.py)
     seconds: float = 60.0  # the reader process's wall-clock time (isolate.py)
+    # a scan read by OCR (issue 13): the address space the ONNX runtime needs beside the parsers (its
+    # libraries alone map ~0.8 GiB), and the time for a document that may need OCR (no fonts, an image)
+    ocr_memory_mb: int = 3072
+    ocr_seconds: float = 300.0
     isolated: bool = True  # read in a child process under the two caps above
 
     def __post_init__(self) -> None:
@@ -78,6 +83,40 @@ _ACTIVE: ContextVar[ReadLimits | None] = ContextVar("nianbao_read_limits", defau
 def active() -> ReadLimits:
     """The limits in force for the document being read (the defaults outside `using`)."""
     return _ACTIVE.get() or _DEFAULT
+
+
+def active() -> ReadLimits:
+    """The limits the current reading is under (the defaults outside `using`)."""
+    return _ACTIVE.get()
+
+
+def may_need_ocr(data: bytes) -> bool:
+    """Whether a document may be read by OCR (and so get `ocr_seconds`): an image, or a PDF with no font
+    resource at all (a scan). A PDF whose fonts are garbled or whose tables are pictures is not told
+    apart this cheaply and reads within `seconds`."""
+    if data.startswith((b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"II*\x00", b"MM\x00*")):
+        return True
+    return data[:1024].find(b"%PDF-") != -1 and b"/Font" not in data
+
+
+@contextmanager
+def more_memory(limits: ReadLimits) -> Iterator[None]:
+    """Inside a reader process: the address-space cap raised to `ocr_memory_mb` for the block (the
+    process was started with that as its hard limit), then lowered again."""
+    try:
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    except (OSError, ValueError):
+        yield
+        return
+    wanted = limits.ocr_memory_mb * MiB
+    if soft == resource.RLIM_INFINITY or (hard != resource.RLIM_INFINITY and hard < wanted) or soft >= wanted:
+        yield
+        return
+    resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
 @contextmanager

@@ -28,7 +28,7 @@ from nianbao.pipeline.errors import ExtractError
 NUMBER_CHARS = "0123456789-—/无.,+"
 # what an unrestricted reading of a value cell may come out as besides those (letters and CJK that look
 # like digits or dashes): a line made only of these and NUMBER_CHARS is read again restricted
-_LOOKALIKE = "OoDQlIi|!SsBZzgqTt一_~－–、，。：:'`\"）)（(［］[]○〇０１２３４５６７８９"
+_LOOKALIKE = "OoDQlIi|!SsBZzgqTt一_~－–、，。：:'`\"）)（(［］[]○〇０１２３４５６７８９°º"
 # In a value cell the recogniser's classes that print the same thing count as one: full-width digits
 # are digits, a round glyph (o, O, ○, 〇) can only be a zero and a horizontal stroke (一, －, –) a dash.
 # Their probabilities are added before the restricted argmax, so that a zero the model half-reads as
@@ -38,6 +38,8 @@ _SAME = {
     "o": "0",
     "O": "0",
     "○": "0",
+    "°": "0",
+    "º": "0",
     "〇": "0",
     "一": "—",
     "－": "-",

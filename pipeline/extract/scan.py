@@ -17,7 +17,9 @@ right cell.
 
 from __future__ import annotations
 
+import re
 import statistics
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -35,6 +37,7 @@ OCR_MIN_CONF = 0.60
 
 DPI = 200  # rendering resolution of a page to OCR (docs/ocr.md: 150 misreads small digits, 300 is slower)
 LOCATE_DPI = 36  # the cheap pass that finds pages with a table grid
+TIMES: list[tuple[float, float, int]] = []  # per page read: (straighten+rules+detect s, recognise s, boxes)
 
 
 @dataclass
@@ -176,6 +179,32 @@ def grid_strength(grey: np.ndarray, dpi: float) -> int:
     return sum(1 for x0, t, x1, b in segments if t == b and x1 - x0 >= 0.4 * width)
 
 
+def _missed(clean: np.ndarray, boxes: list[tuple[float, float, float, float]]) -> list[tuple[float, float, float, float]]:
+    """Boxes around ink the detector left out: glyph-sized clusters outside every detected box. The
+    detector misses lone narrow glyphs (a 0 or 1 alone in a column), which are exactly the values."""
+    import cv2
+
+    if not boxes:
+        return []
+    heights = sorted(b[3] - b[1] for b in boxes)
+    char = heights[len(heights) // 2]  # a detected line's height: about a character and its margin
+    ink = _ink(clean)
+    covered = np.zeros_like(ink)
+    for x0, t, x1, b in boxes:
+        covered[int(t) : int(np.ceil(b)), int(x0) : int(np.ceil(x1))] = 255
+    ink[covered > 0] = 0
+    ink = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))  # noise specks
+    grouped = cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, int(0.4 * char)), 3)))
+    n, _labels, stats, _ = cv2.connectedComponentsWithStats(grouped, connectivity=8)
+    out: list[tuple[float, float, float, float]] = []
+    for i in range(1, n):
+        x, y, w, h, area = (int(v) for v in stats[i])
+        if 0.3 * char <= h <= 1.3 * char and w <= 12 * char and area >= 0.15 * h * max(w, 1):
+            pad = 0.15 * char
+            out.append((x - pad, y - pad, x + w + pad, y + h + pad))
+    return out
+
+
 # ----------------------------------------------------------------------------- characters
 def _wide(ch: str) -> bool:
     return ord(ch) > 0x2E7F
@@ -188,10 +217,16 @@ def _chars(
     out: list[dict[str, Any]] = []
     for (x0, top, x1, bottom), line in zip(boxes, read, strict=True):
         height = bottom - top
-        for g in line.glyphs:
-            cx = x0 + g.at * (x1 - x0)
-            half = (0.42 if _wide(g.text) else 0.24) * height
-            a, b = max(x0, cx - half), min(x1, cx + half)
+        centres = [x0 + g.at * (x1 - x0) for g in line.glyphs]
+        # a line's characters abut (one word, as a text layer's would); its ends are a glyph's half-width
+        # beyond the first and last centres, within the box
+        cuts = [(a + b) / 2 for a, b in zip(centres, centres[1:], strict=False)]
+        for k, g in enumerate(line.glyphs):
+            half = (0.45 if _wide(g.text) else 0.28) * height
+            a = cuts[k - 1] if k else max(x0, centres[k] - half)
+            b = cuts[k] if k < len(cuts) else min(x1, centres[k] + half)
+            if b <= a:
+                a, b = centres[k] - 0.5, centres[k] + 0.5
             out.append(
                 {
                     "text": g.text,
@@ -249,17 +284,31 @@ def read_page(
 ) -> OcrPage:
     """One page image (greyscale, `dpi` pixels per inch) straightened, its rules found and wiped, its text
     detected and recognised. `keep(box, height)` may skip detected boxes not worth reading (pixels)."""
+    t0 = time.perf_counter()
     flat, matrix = straighten(grey)
     mask, segments = rules(flat, dpi)
     clean = flat.copy()
     clean[mask > 0] = 255
     ocr = engine()
-    boxes = [b for b in ocr.detect(clean) if keep is None or keep(b, flat.shape[0])]
+    found = ocr.detect(clean)
+    boxes = [b for b in found + _missed(clean, found) if keep is None or keep(b, flat.shape[0])]
     pad = 2
     h, w = clean.shape
     boxes = [(max(0, x0 - pad), max(0, t - pad), min(w, x1 + pad), min(h, b + pad)) for x0, t, x1, b in boxes]
     crops = [clean[int(t) : int(np.ceil(b)), int(x0) : int(np.ceil(x1))] for x0, t, x1, b in boxes]
+    t1 = time.perf_counter()
     read = ocr.recognize(crops)
+    # a box that reads as a value (or as nothing) is read again cut tight to its ink: the detector's box
+    # around a lone 0 or 1 often reads as nothing or as a dot, a tight crop surely (docs/ocr.md)
+    again = [i for i, ln in enumerate(read) if _value_like(ln.text)]
+    tight = {i: ink_lines(clean, boxes[i]) for i in again}
+    tight = {i: found for i, found in tight.items() if len(found) == 1}
+    if tight:
+        reread = ocr.recognize([found[0][0] for found in tight.values()])
+        for i, line in zip(tight, reread, strict=True):
+            if line.text:
+                boxes[i], read[i] = tight[i][0][1], line
+    TIMES.append((t1 - t0, time.perf_counter() - t1, len(crops)))
     scale = 72.0 / dpi
     chars = _chars(boxes, read, scale, number)
     edges = [_edge(x0 * scale, t * scale, x1 * scale, b * scale) for x0, t, x1, b in segments]
@@ -282,12 +331,26 @@ def _in(box: tuple[float, float, float, float], ch: dict[str, Any]) -> bool:
     return box[0] <= cx < box[2] and box[1] <= cy < box[3]
 
 
+_WORDY = re.compile(r"[\u3400-\u4dbf\u4e00-\u65e0\u65e2-\u9fff]")  # CJK but 无 (U+65E0), a zero marker
+
+
+def _value_like(text: str) -> bool:
+    """Text a value cell could hold (or nothing): no CJK but 无, short."""
+    return len(text) <= 14 and not _WORDY.search(text)
+
+
 def _located(table: RawTable, page: OcrPage) -> RawTable:
-    """A table's cells with their confidence and their boxes on the printed page. A cell in which nothing
-    was recognised but which holds ink (the detector misses a lone narrow digit such as 1) is read as a
-    whole; a cell with nothing read has confidence 0 (a value there was not seen, so it is not trusted)."""
-    rows = []
-    missed: list[tuple[int, int, np.ndarray]] = []
+    """A table's cells with their confidence and their boxes on the printed page.
+
+    A cell that holds (or may hold) a value is read again on its own: its ink, cut tight from the page
+    and split into text lines, is recognised line by line (restricted to number characters when it reads
+    as one). Measured on the scans, a tight crop of one cell reads small digits far more surely than the
+    detector's box does (a lone 1 or 0 is often missed or read as '.' there), and a cell with nothing in
+    it is then known to be blank. The cell's confidence is its least sure character's; a cell where a
+    value should be but nothing was read has confidence 0."""
+    rows: list[list[Cell | None]] = []
+    again: list[tuple[int, int, int]] = []  # (row, column, crops taken)
+    crops: list[np.ndarray] = []
     for r, row in enumerate(table.rows):
         out: list[Cell | None] = []
         for c, cell in enumerate(row):
@@ -299,42 +362,68 @@ def _located(table: RawTable, page: OcrPage) -> RawTable:
             conf = min((float(ch["conf"]) for ch in inside), default=0.0)
             loc = replace(cell.loc, bbox=page.to_printed(box), conf=conf)
             out.append(Cell(cell.text, loc, cell.x))
-            if not inside and not cell.text:
-                crop = _ink_crop(page, box)
-                if crop is not None:
-                    missed.append((r, c, crop))
+            if _value_like(cell.text):
+                lines = _ink_lines(page, box)
+                if lines:
+                    again.append((r, c, len(lines)))
+                    crops += lines
         rows.append(out)
-    if missed:
-        read = engine().recognize([crop for _, _, crop in missed])
-        for (r, c, _), line in zip(missed, read, strict=True):
+    if crops:
+        read = iter(engine().recognize(crops))
+        for r, c, n in again:
             old = rows[r][c]
             assert old is not None
-            if line.text:
-                loc = replace(old.loc, raw=line.text, conf=line.conf)
-                rows[r][c] = Cell(line.text, loc, old.x)
+            got = [next(read) for _ in range(n)]
+            texts = [ln.text for ln in got if ln.text]
+            conf = min((ln.conf for ln in got if ln.text), default=0.0)
+            raw = "\n".join(texts)
+            rows[r][c] = Cell("".join(texts), replace(old.loc, raw=raw, conf=conf), old.x)
     return RawTable(rows=rows, section=table.section)
 
 
-def _ink_crop(page: OcrPage, box: tuple[float, float, float, float]) -> np.ndarray | None:
-    """The inside of a cell (points) from the page image, trimmed to its ink; None when it holds none."""
+def _ink_lines(page: OcrPage, box: tuple[float, float, float, float]) -> list[np.ndarray]:
+    """The text lines inside a cell (a box in points), each cut tight to its ink from the page image."""
     if page.image is None:
-        return None
+        return []
     k = 1 / page.scale
-    inset = 3
-    x0, t, x1, b = (round(v * k) for v in box)
-    cell = page.image[t + inset : b - inset, x0 + inset : x1 - inset]
+    x0, t, x1, b = (v * k for v in box)
+    return [crop for crop, _ in ink_lines(page.image, (x0 + 3, t + 3, x1 - 3, b - 3))]
+
+
+def ink_lines(
+    image: np.ndarray, box: tuple[float, float, float, float]
+) -> list[tuple[np.ndarray, tuple[float, float, float, float]]]:
+    """The text lines inside a box (pixels) of a page image, each cut tight to its ink (with a small
+    margin), and where each crop sits; none when the box is blank. Several when it holds values stacked
+    one over another (a row rule the table does not draw)."""
+    h_img, w_img = image.shape
+    x0, t = max(0, round(box[0])), max(0, round(box[1]))
+    x1, b = min(w_img, round(box[2])), min(h_img, round(box[3]))
+    cell = image[t:b, x0:x1]
     if cell.size == 0:
-        return None
-    ink = cell < 128
-    if ink.sum() < 12:  # specks of noise, not a glyph
-        return None
-    ys, xs = np.nonzero(ink)
+        return []
+    # ink: clearly darker than the paper (a blurred, light scan's digits are mid-grey)
+    ink = cell < min(170.0, float(np.median(cell)) - 60.0)
+    if ink.sum() < 15:  # specks of noise, not a glyph
+        return []
+    rows = np.flatnonzero(ink.sum(axis=1) >= 1)
+    bands: list[list[int]] = [[int(rows[0]), int(rows[0])]]
+    for y in rows[1:]:
+        if y - bands[-1][1] <= 3:
+            bands[-1][1] = int(y)
+        else:
+            bands.append([int(y), int(y)])
     h, w = cell.shape
     pad = 6
-    return cell[
-        max(0, ys.min() - pad) : min(h, ys.max() + pad + 1),
-        max(0, xs.min() - pad) : min(w, xs.max() + pad + 1),
-    ]
+    out = []
+    for top, bottom in bands:
+        if bottom - top < 5 or ink[top : bottom + 1].sum() < 15:
+            continue  # a speck, a dot of noise
+        xs = np.flatnonzero(ink[top : bottom + 1].any(axis=0))
+        a, z = max(0, top - pad), min(h, bottom + pad + 1)
+        left, right = max(0, int(xs[0]) - pad), min(w, int(xs[-1]) + pad + 1)
+        out.append((cell[a:z, left:right], (x0 + left, t + a, x0 + right, t + z)))
+    return out
 
 
 def tables_of(pages: list[OcrPage], ruled: Callable[[Any], list[RawTable]]) -> tuple[list[RawTable], bool]:
@@ -414,12 +503,15 @@ def read_scan(
     from nianbao.pipeline.extract.cells import ParsedDocument
     from nianbao.pipeline.extract.sections import group_sections
 
+    from nianbao.pipeline.extract.limits import active, more_memory
+
     wanted = only if only is not None else locate(render, count)
     pages: list[OcrPage] = []
-    if only is None and 1 not in wanted:
-        # the title (agency and year) is at the head of the first page: read only the top of it
-        pages.append(read_page(render(1, dpi), 1, dpi, keep=lambda box, height: box[1] < 0.4 * height))
-    pages += [read_page(render(n, dpi), n, dpi) for n in wanted]
+    with more_memory(active()):  # the ONNX runtime needs more address space than the parsers
+        if only is None and 1 not in wanted:
+            # the title (agency and year) is at the head of the first page: read only the top of it
+            pages.append(read_page(render(1, dpi), 1, dpi, keep=lambda box, height: box[1] < 0.4 * height))
+        pages += [read_page(render(n, dpi), n, dpi) for n in wanted]
     table_pages = [p for p in pages if p.page_number in wanted]
     tables, from_positions = tables_of(table_pages, ruled)
     if not group_sections(ParsedDocument(text="", tables=tables)):
