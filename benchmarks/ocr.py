@@ -35,12 +35,12 @@ def _peak_mb() -> float:
 
 def read_all(manifest: Path, cells_out: Path | None) -> None:
     """Every scan of the manifest read, compared and checked."""
-    from samplegen.expect import differences
-
     from nianbao.expectations.admit import Known, admit
     from nianbao.pipeline.errors import ExtractError
     from nianbao.pipeline.extract import extract_report
     from nianbao.pipeline.model import DocRef
+
+    from samplegen.expect import differences
 
     docs = json.loads(manifest.read_text(encoding="utf-8"))["documents"]
     rows = []
@@ -107,9 +107,10 @@ def long_scan(pages: int, dpi: int) -> None:
     """A scan of `pages` pages of which only a report's own (3-4) hold tables: the rest are prose pages
     (its first page repeated, as an appendix would be); seconds and memory for the whole document."""
     import pypdfium2 as pdfium
-    from samplegen.scans import Scan, make
 
     from nianbao.pipeline.extract import extract_report
+
+    from samplegen.scans import Scan, make
 
     scan = Scan("bench", "scan", "tests/files/pdf/rl_v2021_total_first.pdf", "", dpi, 0.7, 0, 4.0, 60, 1)
     _name, data = make(scan)

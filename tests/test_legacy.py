@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 
 from nianbao.pipeline.errors import ExtractError
-from nianbao.pipeline.extract import extract_report, sniff
-from nianbao.pipeline.extract import legacy
+from nianbao.pipeline.extract import extract_report, legacy, sniff
 
 FILES = Path(__file__).parent / "files" / "docx"
 GOLDEN = Path(__file__).parent / "golden"

@@ -49,9 +49,13 @@ def to_docx(data: bytes, suffix: str = ".doc") -> bytes:
             str(source),
         ]
         try:
-            subprocess.run(command, capture_output=True, timeout=TIMEOUT_S, check=False, stdin=subprocess.DEVNULL)
+            subprocess.run(
+                command, capture_output=True, timeout=TIMEOUT_S, check=False, stdin=subprocess.DEVNULL
+            )
         except subprocess.TimeoutExpired as e:
-            raise ExtractError("resource_limit", f"LibreOffice did not convert it in {TIMEOUT_S:.0f} s") from e
+            raise ExtractError(
+                "resource_limit", f"LibreOffice did not convert it in {TIMEOUT_S:.0f} s"
+            ) from e
         out = folder / "out" / "document.docx"
         if not out.exists():
             raise ExtractError("truncated", "LibreOffice could not convert the legacy Word/WPS document")

@@ -85,11 +85,6 @@ def active() -> ReadLimits:
     return _ACTIVE.get() or _DEFAULT
 
 
-def active() -> ReadLimits:
-    """The limits the current reading is under (the defaults outside `using`)."""
-    return _ACTIVE.get()
-
-
 def may_need_ocr(data: bytes) -> bool:
     """Whether a document may be read by OCR (and so get `ocr_seconds`): an image, or a PDF with no font
     resource at all (a scan). A PDF whose fonts are garbled or whose tables are pictures is not told

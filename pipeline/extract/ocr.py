@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import os
 import threading
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -207,7 +208,9 @@ class Engine:
         text = "".join(g.text for g in free).replace(" ", "")
         numeric = bool(text) and all(c in self._number_set or c in self._lookalike for c in text)
         if not numeric:
-            return Line(free, False)
+            # an unsure stop or colon between words is mostly a speck of the scan's noise
+            kept = tuple(g for g in free if g.conf >= 0.6 or not unicodedata.category(g.text).startswith("P"))
+            return Line(kept, False)
         return Line(_ctc(probs @ self._fold, self._groups, span), True)
 
 

@@ -17,6 +17,7 @@ right cell.
 
 from __future__ import annotations
 
+import itertools
 import re
 import statistics
 import time
@@ -179,7 +180,9 @@ def grid_strength(grey: np.ndarray, dpi: float) -> int:
     return sum(1 for x0, t, x1, b in segments if t == b and x1 - x0 >= 0.4 * width)
 
 
-def _missed(clean: np.ndarray, boxes: list[tuple[float, float, float, float]]) -> list[tuple[float, float, float, float]]:
+def _missed(
+    clean: np.ndarray, boxes: list[tuple[float, float, float, float]]
+) -> list[tuple[float, float, float, float]]:
     """Boxes around ink the detector left out: glyph-sized clusters outside every detected box. The
     detector misses lone narrow glyphs (a 0 or 1 alone in a column), which are exactly the values."""
     import cv2
@@ -220,7 +223,7 @@ def _chars(
         centres = [x0 + g.at * (x1 - x0) for g in line.glyphs]
         # a line's characters abut (one word, as a text layer's would); its ends are a glyph's half-width
         # beyond the first and last centres, within the box
-        cuts = [(a + b) / 2 for a, b in zip(centres, centres[1:], strict=False)]
+        cuts = [(a + b) / 2 for a, b in itertools.pairwise(centres)]
         for k, g in enumerate(line.glyphs):
             half = (0.45 if _wide(g.text) else 0.28) * height
             a = cuts[k - 1] if k else max(x0, centres[k] - half)
@@ -312,7 +315,12 @@ def read_page(
     scale = 72.0 / dpi
     chars = _chars(boxes, read, scale, number)
     edges = [_edge(x0 * scale, t * scale, x1 * scale, b * scale) for x0, t, x1, b in segments]
-    lines = [(ln.text, tuple(v * scale for v in box)) for box, ln in zip(boxes, read, strict=True) if ln.text]
+    # a box of nothing but a stop or a comma is a speck of noise between two words, not text
+    lines = [
+        (ln.text, tuple(v * scale for v in box))
+        for box, ln in zip(boxes, read, strict=True)
+        if ln.text and not _SPECK.fullmatch(ln.text)
+    ]
     return OcrPage(
         number,
         (0.0, 0.0, w * scale, h * scale),
@@ -332,6 +340,9 @@ def _in(box: tuple[float, float, float, float], ch: dict[str, Any]) -> bool:
 
 
 _WORDY = re.compile(r"[\u3400-\u4dbf\u4e00-\u65e0\u65e2-\u9fff]")  # CJK but 无 (U+65E0), a zero marker
+
+
+_SPECK = re.compile(r"[：:，,。.、·'\"`‘’“”;；]+")
 
 
 def _value_like(text: str) -> bool:
@@ -501,9 +512,8 @@ def read_scan(
     its first page for the title. A `ParsedDocument` whose reading says `ocr`, or None when OCR finds no
     report tables at all (a blank or non-report scan keeps its refusal)."""
     from nianbao.pipeline.extract.cells import ParsedDocument
-    from nianbao.pipeline.extract.sections import group_sections
-
     from nianbao.pipeline.extract.limits import active, more_memory
+    from nianbao.pipeline.extract.sections import group_sections
 
     wanted = only if only is not None else locate(render, count)
     pages: list[OcrPage] = []
