@@ -16,6 +16,7 @@ reads a scan back.
 
     cd tests && ../.venv/bin/python -m samplegen.scans            # the committed set (= make scans)
     cd tests && ../.venv/bin/python -m samplegen.scans --all --out /tmp/scans   # every source, for benchmarks
+    cd tests && ../.venv/bin/python -m samplegen.scans --all --kinds scan --out /tmp/scans   # scans only
 """
 
 from __future__ import annotations
@@ -70,42 +71,53 @@ def _sources() -> list[tuple[str, str, str]]:
     return out
 
 
+# the committed set (tests/files/scans, about 3 MB): a ruled report from each of three producers, one
+# without ruling lines, tables pasted as pictures, a photograph at a slant and a multi-page TIFF
+COMMITTED = (
+    ("scan", "reportlab_ttf_sx-zjj_2020", 200, -0.63, 3, 3.0, 55),
+    ("scan", "chromium_sx-szf_2020", 150, 1.21, 0, 4.0, 60),
+    ("scan", "libreoffice_hu-scjg_2020", 200, 0.45, 0, 3.0, 50),
+    ("scan", "reportlab_ttf_jh-zrzy_2019", 200, 1.04, 3, 3.0, 55),
+    ("pasted", "libreoffice_tz-yjglj_2020", 200, -1.2, 0, 3.0, 55),
+    ("photo", "rl_v2021_total_first", 200, 0.8, 3, 3.0, 60),
+    ("tiff", "rl_v2019_split_repeat", 200, -0.9, 0, 2.0, 0),
+)
+
+
 def plan(everything: bool = False) -> list[Scan]:
-    """The scans to make: the committed set (a spread of producers and conditions, a few MB), or one of
-    every kind for every source."""
-    sources = _sources()
-    rng = random.Random(13)
+    """The committed scans, and (with `everything`) a `scan` of every other source plus every kind of
+    every source: the set the benchmark and the slow test read."""
+    sources = {sid: (path, golden) for sid, path, golden in _sources()}
+    out = [
+        Scan(f"{kind}_{sid}", kind, sources[sid][0], sources[sid][1], dpi, angle, blur, noise, jpeg, 1000 + k)
+        for k, (kind, sid, dpi, angle, blur, noise, jpeg) in enumerate(COMMITTED)
+    ]
     if not everything:
-        picked: list[tuple[str, str, str]] = []
-        for producer in ("reportlab_ttf", "libreoffice", "chromium"):
-            picked += [s for s in sources if s[0].startswith(producer)][:4]
-        picked += [s for s in sources if not s[0].startswith(("reportlab_ttf", "libreoffice", "chromium"))]
-        sources = picked
-    out: list[Scan] = []
-    for k, (sid, path, golden) in enumerate(sources):
-        kinds = ["scan", "pasted", "photo", "tiff"] if everything else ["scan"]
-        if not everything and k % 5 == 1:
-            kinds.append("pasted")
-        if not everything and k % 7 == 3:
-            kinds.append("photo")
-        if not everything and k == 0:
-            kinds.append("tiff")
-        for kind in kinds:
-            out.append(
-                Scan(
-                    id=f"{kind}_{sid}",
-                    kind=kind,
-                    source=path,
-                    golden=golden,
-                    dpi=rng.choice((150, 200, 200, 250, 300)),
-                    angle=round(rng.uniform(-1.5, 1.5), 2),
-                    blur=rng.choice((0, 0, 3)),
-                    noise=round(rng.uniform(2.0, 10.0), 1),
-                    jpeg=rng.choice((45, 60, 75)),
-                    seed=rng.randrange(1 << 30),
-                )
+        return out
+    rng = random.Random(13)
+    done = {s.id for s in out}
+    for sid, (path, golden) in sources.items():
+        for kind in ("scan", "pasted", "photo", "tiff"):
+            scan = Scan(
+                id=f"{kind}_{sid}",
+                kind=kind,
+                source=path,
+                golden=golden,
+                dpi=rng.choice((150, 200, 200, 250, 300)),
+                angle=round(rng.uniform(-1.5, 1.5), 2),
+                blur=rng.choice((0, 0, 3)),
+                noise=round(rng.uniform(2.0, 10.0), 1),
+                jpeg=rng.choice((45, 60, 75)),
+                seed=rng.randrange(1 << 30),
             )
+            if scan.id not in done:
+                out.append(scan)
     return out
+
+
+def extra(kinds: tuple[str, ...] = ("scan",)) -> list[Scan]:
+    """The generated scans beyond the committed ones, of the given kinds (for the slow test)."""
+    return [s for s in plan(True)[len(COMMITTED) :] if s.kind in kinds]
 
 
 def _degrade(grey: np.ndarray, scan: Scan, rng: np.random.Generator, photo: bool) -> np.ndarray:
@@ -172,9 +184,23 @@ def make(scan: Scan) -> tuple[str, bytes]:
             continue
         _image_page(out, _jpeg(degraded, scan.jpeg), width, height)
     if scan.kind == "tiff":
-        ok, buf = cv2.imencodemulti(".tif", frames, [cv2.IMWRITE_TIFF_COMPRESSION, 8])  # deflate
-        assert ok
-        return f"{scan.id}.tif", bytes(buf)
+        # as a document scanner files them: black and white, CCITT group 4, one page a frame
+        from PIL import Image
+
+        pages = [
+            Image.fromarray(cv2.threshold(f, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)[1]) for f in frames
+        ]
+        pages = [p.convert("1") for p in pages]
+        tif = BytesIO()
+        pages[0].save(
+            tif,
+            format="TIFF",
+            compression="group4",
+            save_all=True,
+            append_images=pages[1:],
+            dpi=(scan.dpi, scan.dpi),
+        )
+        return f"{scan.id}.tif", tif.getvalue()
     buf = BytesIO()
     out.save(buf)
     return f"{scan.id}.pdf", buf.getvalue()
@@ -208,8 +234,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--all", action="store_true", help="every kind for every source (benchmarks)")
+    ap.add_argument("--kinds", default="scan,pasted,photo,tiff", help="with --all: these kinds only")
     args = ap.parse_args()
-    write(plan(args.all), args.out)
+    kinds = tuple(args.kinds.split(","))
+    write([s for s in plan(args.all) if s.kind in kinds], args.out)
 
 
 if __name__ == "__main__":
