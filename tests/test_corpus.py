@@ -22,15 +22,10 @@ from samplegen.identities import blocking_failures
 
 TESTS = Path(__file__).resolve().parent
 DOCS = load_manifest()
-XFAIL = pytest.mark.xfail(strict=False, reason="issue 12: the extractor is being rewritten")
-# documents today's extractor does not read as the manifest says (the rewrite takes them off this list)
-NOT_YET = {
-    "reportlab_ttf/tz-jjq-mzj_2022",
-}
 
 
 def _param(exp: Expected) -> Any:
-    return pytest.param(exp, id=exp.id, marks=[XFAIL] if exp.id in NOT_YET else [])
+    return pytest.param(exp, id=exp.id)
 
 
 @pytest.fixture(scope="module")

@@ -20,15 +20,30 @@ from nianbao.pipeline.extract.positions import is_number, lines, words
 reportlab = pytest.importorskip("reportlab")
 
 
-def _ruleless_pdf(seed: int, year: int, template: str) -> tuple[bytes, dict[str, object]]:
+def _ruleless_pdf(
+    seed: int, year: int, template: str, nothing_to_count: bool = False
+) -> tuple[bytes, dict[str, object]]:
+    """A rule-less PDF of a generated record; `nothing_to_count`: no application, review or lawsuit all year,
+    and every zero count printed as an empty cell (tables 3 and 4 then print no number at all)."""
     from reportlab.pdfgen import canvas
 
+    from samplegen.fixtures import pdf_numbers
     from samplegen.layout import Style, printed
     from samplegen.records import fixture_record, narrative_claims
     from samplegen.render_pdf import PdfStyle, render_pdf
 
     record = fixture_record(seed, "杭州市测试局", year, template, Decimal(0) if template == "v2021" else None)
-    doc = printed(record, narrative_claims(record), Style(), random.Random(seed))
+    style = Style()
+    if nothing_to_count:
+        record.applications = {r: dict.fromkeys(cols, 0) for r, cols in record.applications.items()}
+        record.review_litigation = {p: dict.fromkeys(cols, 0) for p, cols in record.review_litigation.items()}
+        # table 2 prints its numbers (a rule-less row with only some cells empty is another matter)
+        record.proactive = {
+            item: {m: (v or 1) if isinstance(v, int) else v for m, v in measures.items()}
+            for item, measures in record.proactive.items()
+        }
+        style = Style(numbers=pdf_numbers(wan=template == "v2021", zero=""))
+    doc = printed(record, narrative_claims(record), style, random.Random(seed))
     with (
         mock.patch.object(canvas.Canvas, "line", lambda *a, **k: None),
         mock.patch.object(canvas.Canvas, "rect", lambda *a, **k: None),
@@ -54,6 +69,17 @@ def test_a_table_without_rules_reads_exactly(seed: int, year: int, template: str
     assert report.reading.details["tables_from_positions"] is True
     loc = report.provenance["applications.received_new.total"]
     assert loc.page is not None and loc.bbox is not None  # every value still points at where it is printed
+
+
+@pytest.mark.parametrize(("seed", "year", "template"), [(31, 2020, "v2019"), (32, 2022, "v2021")])
+def test_a_table_that_prints_no_number_reads_as_its_empty_cells(seed: int, year: int, template: str) -> None:
+    """Without rules and without a single number, tables 3 and 4 are still tables: the header's words give the
+    columns, the labels the rows, and every cell is printed empty."""
+    data, truth = _ruleless_pdf(seed, year, template, nothing_to_count=True)
+    report = extract_report(data)
+    assert report.canonical() == truth
+    assert report.applications["received_new"]["total"] == 0
+    assert report.review_litigation["review"]["total"] == 0
 
 
 def test_numbers_and_lines() -> None:

@@ -11,7 +11,7 @@ reading must give the generating record and record exactly the assumptions the v
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from nianbao.pipeline.errors import ExtractError
@@ -23,10 +23,7 @@ from samplegen.expect import assumption_codes, differences, verified
 EXAMPLES = 40  # per producer
 PRODUCERS = list(design.PURE_PYTHON)
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.xfail(strict=False, reason="issue 12: the extractor is being rewritten"),
-]
+pytestmark = pytest.mark.slow
 
 
 def _variants(producer: str) -> st.SearchStrategy[tuple[int, str, list[str]]]:
@@ -52,8 +49,15 @@ def test_a_perturbed_report_reads_as_the_same_record(producer: str) -> None:
         suppress_health_check=[HealthCheck.too_slow],
     )
     @given(_variants(producer))
-    def check(example: tuple[int, str, list[str]]) -> None:
-        seed, template, names = example
+    # variants that were read wrong once: columns re-ordered in a rule-less table (the grid's columns, not each
+    # header line's order), a letter-spaced header without rules, a signature pdfium broke at a font change
+    @example((65281, "v2021", ["columns_reordered", "agency_to_signature", "rules_removed"]))
+    @example((145932, "v2021", ["rules_removed", "agency_to_signature", "labels_respaced"]))
+    @example((53558, "v2019", ["agency_to_signature", "title_split", "rules_removed"]))
+    def check(variant: tuple[int, str, list[str]]) -> None:
+        seed, template, names = variant
+        if not set(names) <= set(perturb.names_for(producer)):
+            return  # an explicit example made for another kind of producer
         d = perturb.variant(seed, template, names)
         try:
             report = extract_report(design.render(d, producer))

@@ -47,7 +47,8 @@ def _stripped(text: str, groups: Sequence[str]) -> str:
 
 def likeness(text: str, code: T.Code, groups: Sequence[str] = ()) -> float:
     """How alike a printed label is to a template row's, 0 to 1: the share of character pairs they have in
-    common (Dice), or 0.8 when the label holds one of the row's distinguishing keywords. Compared with the
+    common (Dice), or 0.8 of the share of a label fragment's pairs found in the row's label, or 0.8 when
+    the label holds one of the row's distinguishing keywords. Compared with the
     group labels in it and without (a v2019 （六）其他处理 row is a group's label and a row at once)."""
     best = 0.0
     for strip in ((), groups) if groups else ((),):
@@ -56,6 +57,8 @@ def likeness(text: str, code: T.Code, groups: Sequence[str] = ()) -> float:
             continue
         a, b = _bigrams(s), _bigrams(_stripped(code.label, strip))
         dice = 2 * len(a & b) / (len(a) + len(b))
+        if len(s) >= 4:  # a fragment of the label (the rest cut off by a page or a wrap): most of it is in it
+            dice = max(dice, 0.8 * len(a & b) / len(a))
         if any(k and k in s for k in code.keys):
             dice = max(dice, 0.8)
         best = max(best, dice)

@@ -167,7 +167,10 @@ def _applicant_order(rows: list[Row]) -> tuple[list[str], bool]:
                     found.setdefault(a.code, i)
                     line.append((c.x if c.x is not None else i, a.code))
         if line:
-            placed = all(c.x is not None for c in row if c is not None and c.text.strip())
+            # typed text: words placed across a line but lines not aligned; on a page the columns are the grid's
+            placed = all(
+                c.x is not None and c.loc.page is None for c in row if c is not None and c.text.strip()
+            )
             lines.append(([code for _x, code in sorted(line)], placed))
     if len(found) == len(T.APPLICANTS):
         single = next((ln for ln, _p in lines if len(set(ln) - {_ORGS}) == len(T.APPLICANTS)), None)

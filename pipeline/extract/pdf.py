@@ -101,11 +101,26 @@ def _page_lines(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, number: int)
             a = textpage.get_charbox(pos)
             b = textpage.get_charbox(end - 1)
             lo, hi = min(a[1], b[1]), max(a[3], b[3])
-            lines.append((line, (min(a[0], b[0]), height - hi, max(a[2], b[2]), height - lo)))
+            box = (min(a[0], b[0]), height - hi, max(a[2], b[2]), height - lo)
+            if lines and _same_line(lines[-1][1], box):  # pdfium broke a line where its font changed
+                prev, pbox = lines.pop()
+                line, box = prev + line, (pbox[0], min(pbox[1], box[1]), box[2], max(pbox[3], box[3]))
+            lines.append((line, box))
         elif line.strip() and not _FOOTER.match(line):
             lines.append((line, (0.0, 0.0, 0.0, 0.0)))
         pos = end + 2
     return _PageText(number, lines)
+
+
+def _same_line(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    """Two pieces of text on one line, the second just after the first (less than two characters apart): one
+    lies within the other's height (a full stop's box is low and short)."""
+    size = max(a[3] - a[1], b[3] - b[1], 1.0)
+    within = any(
+        p[1] >= q[1] - 0.3 * size and p[3] <= q[3] + 0.3 * size and p[3] - p[1] > 0
+        for p, q in ((a, b), (b, a))
+    )
+    return within and a[2] - 1 <= b[0] < a[2] + 2 * size
 
 
 def _runs_on(pages: list[_PageText]) -> list[tuple[str, bool]]:
@@ -406,7 +421,9 @@ def _tables_by_position(handles: Handles, miner: _Pdfminer, numbers: list[int]) 
         else:
             page, textpage = handles[n - 1]
             chars = PdfiumPage(page, textpage, n).chars
-        found, tail = positions.tables(chars, n, carried if n - 1 in numbers else ())
+        found, tail = positions.tables(
+            chars, n, carried if n - 1 in numbers else (), last=n + 1 not in numbers
+        )
         out.extend(found)
         carried = tail
     return out

@@ -12,6 +12,7 @@ The result is the same `RawTable` a ruled table gives, so the table readers see 
 from __future__ import annotations
 
 import itertools
+import math
 import re
 import statistics
 import unicodedata
@@ -123,20 +124,27 @@ def _split(line: list[Word]) -> _Line:
 
 
 def _cell(ws: list[Word], page: int) -> Cell:
-    """One cell of words: a label set in sub-columns (a group's label beside its rows') reads column by column."""
-    clusters: list[list[Word]] = []
-    for w in sorted(ws, key=lambda w: w.x0):
-        if clusters and w.x0 < max(v.x1 for v in clusters[-1]):
-            clusters[-1].append(w)
-        else:
-            clusters.append([w])
-    text = "".join(w.text for c in clusters for w in sorted(c, key=lambda w: (round(w.y), w.x0)))
+    """One cell of words: a label set in sub-columns (a group's label beside its rows') reads column by column;
+    words closer than most of a character (a letter-spaced 社 会 公 益) are one sub-column."""
+    text = "".join(w.text for c in _subcolumns(ws) for line in lines(c) for w in line)
     box = (min(w.x0 for w in ws), min(w.top for w in ws), max(w.x1 for w in ws), max(w.bottom for w in ws))
     raw = " ".join(w.text for w in ws)
     if page == 0:  # a text document: where it is, is its line
         first = min(ws, key=lambda w: (w.top, w.x0))
         return Cell(text, Location(raw=raw, line=first.line, cell=(first.line or 0, int(first.x0))), box[0])
     return Cell(text, Location(raw=raw, page=page, bbox=box), box[0])
+
+
+def _subcolumns(ws: list[Word]) -> list[list[Word]]:
+    """Words in side-by-side sub-columns, left to right (words closer than most of a character are one)."""
+    clusters: list[list[Word]] = []
+    near = 0.8 * statistics.median(w.bottom - w.top for w in ws) if ws else 0.0
+    for w in sorted(ws, key=lambda w: w.x0):
+        if clusters and w.x0 < max(v.x1 for v in clusters[-1]) + near:
+            clusters[-1].append(w)
+        else:
+            clusters.append([w])
+    return clusters
 
 
 def _runs(ls: list[_Line]) -> list[tuple[int, int]]:
@@ -169,17 +177,16 @@ def _runs(ls: list[_Line]) -> list[tuple[int, int]]:
 
 
 def tables(
-    chars: Sequence[dict[str, Any]], page: int, carried: Sequence[Word] = ()
+    chars: Sequence[dict[str, Any]], page: int, carried: Sequence[Word] = (), last: bool = True
 ) -> tuple[list[RawTable], list[Word]]:
-    """The tables of a page without ruling lines: one RawTable per run of data lines, with its header; and
-    the words after the page's last data line, to carry to the next page as the lines above its first
-    (a table whose header begins at the foot of one page and whose rows follow on the next).
+    """The tables of a page without ruling lines: one RawTable per run of data lines, with its header, and
+    one per table that prints no values at all; and the words after the last line a table took, to carry to
+    the next page as the lines above its first (a table whose header begins at the foot of one page and
+    whose rows follow on the next; a table without values that runs on over the page break).
 
-    `carried` are the previous page's such words; they sit above this page's top (negative y)."""
+    `carried` are the previous page's such words; they sit above this page's top (negative y). `last`: no
+    page follows, so a table without values that reaches the foot of this one ends there."""
     ws = words(chars)
-    ls = [_split(line) for line in lines(ws)]
-    last = max((i for i, line in enumerate(ls) if line.values), default=-1)
-    tail = [w for line in ls[last + 1 :] for w in line.words]
     # the carried lines set just above this page's first line, a line's height apart
     shift = (
         max(w.bottom for w in carried)
@@ -189,7 +196,9 @@ def tables(
         else 0.0
     )
     above = [Word(w.text, w.x0, w.x1, w.top - shift, w.bottom - shift) for w in carried]
-    return tables_of_words([*above, *ws], page), tail
+    found, taken = _tables(_lines_of([*above, *ws]), page, open_end=not last)
+    tail = [w for w in ws if w.top > taken]
+    return found, tail
 
 
 def text_words(text: str) -> list[Word]:
@@ -210,10 +219,20 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+def _lines_of(ws: list[Word]) -> list[_Line]:
+    return [_split(line) for line in lines(ws)]
+
+
 def tables_of_words(ws: list[Word], page: int) -> list[RawTable]:
     """Tables from words placed on a page (`page` 0: text lines, located by line number)."""
-    ls = [_split(line) for line in lines(ws)]
-    out: list[RawTable] = []
+    return _tables(_lines_of(ws), page, open_end=False)[0]
+
+
+def _tables(ls: list[_Line], page: int, open_end: bool) -> tuple[list[RawTable], float]:
+    """The tables of lines, in order, and the bottom of the last line one took (-inf when none did)."""
+    out: list[tuple[int, RawTable]] = []
+    used: set[int] = set()
+    taken = -math.inf
     previous_end = -1
     for first, last in _runs(ls):
         data = [i for i in range(first, last + 1) if ls[i].values]
@@ -224,7 +243,16 @@ def tables_of_words(ws: list[Word], page: int) -> list[RawTable]:
         rows: list[Row] = []
         # the header: lines between the previous run and this one whose words reach the value columns
         head = _head(ls[previous_end + 1 : first], left)
+        used.update(id(line) for line in head)
+        # a header naming more columns than any row fills (the others left empty): the header's columns
+        named = _leaf_columns([w for h in head for w in h.words if w.x0 > left])
+        if len(named) > n and all(min(abs(a - x) for x in named) < gap / 2 for a in anchors):
+            anchors = named
+            gap = min(b - a for a, b in itertools.pairwise(anchors))
+            left = min(left, anchors[0] - gap / 2)
         rows += _header(head, left, anchors, page)
+        # rows printing no value between the header and the first data line (their cells left empty)
+        rows += [_row(band, [], anchors, page) for band in _empty_rows(ls, previous_end, first, head, left)]
         # the data rows: values by nearest column; the label from the band between neighbouring data lines
         ys = [ls[i].y for i in data]
         labels: list[list[Word]] = []
@@ -241,10 +269,149 @@ def tables_of_words(ws: list[Word], page: int) -> list[RawTable]:
             labels.append(label)
         for k, i in enumerate(data):
             rows.append(_row(_handed_back(labels, k), ls[i].values, anchors, page))
+        used.update(id(ls[i]) for i in range(first, last + 1))
+        taken = max(taken, max(w.bottom for w in ls[last].words))
         if any(c is not None and c.text for r in rows for c in r[:1]) or len(head):
-            out.append(RawTable(rows=rows))  # values with neither labels nor a header are no table
+            out.append((first, RawTable(rows=rows)))  # values with neither labels nor a header are no table
         previous_end = last
+    # tables that print no value at all, in the stretches of lines no run or run header took
+    start = 0
+    for i in range(len(ls) + 1):
+        if i < len(ls) and id(ls[i]) not in used:
+            continue
+        stretch = ls[start:i]
+        for table, end in _blank_tables(stretch, page, open_end and i == len(ls)):
+            out.append((start, table))
+            taken = max(taken, max(w.bottom for w in stretch[end].words))
+        start = i + 1
+    return [t for _k, t in sorted(out, key=lambda kt: kt[0])], taken
+
+
+_SENTENCE = re.compile(r"[。；;]")
+
+
+def _blank_tables(ls: list[_Line], page: int, open_end: bool) -> list[tuple[RawTable, int]]:
+    """Tables that print a header and row labels but not one value (an agency with nothing to count leaves
+    every cell empty), each with the index of its last line. A header is a line of three or more short words
+    set apart (the columns' headings), with the lines set tight under it that reach across to them; its
+    value columns are the header's lowest pieces right of every row label; the row labels are the lines
+    below that keep left of the columns, up to a numbered heading or a sentence. Each piece of label is a
+    row of empty cells (the table readers join a wrapped label's pieces, which begin no row, to the row
+    above); a header with no labels under it (table 4's single row) is one row of empty cells. A table still open at the foot of the page when another page
+    follows is left to that page (its lines are carried over)."""
+    out: list[tuple[RawTable, int]] = []
+    k = 0
+    while k < len(ls):
+        line = ls[k]
+        if not _heading_like(line):
+            k += 1
+            continue
+        block = [k]
+        seed_left = min(w.x0 for w in line.words)
+        while (
+            block[-1] + 1 < len(ls)
+            and _tight(ls[block[-1] : block[-1] + 2])
+            and not _stop(ls[block[-1] + 1])
+            and any(w.x1 > seed_left for w in ls[block[-1] + 1].words)
+        ):
+            block.append(block[-1] + 1)
+        j = block[-1] + 1
+        labels: list[int] = []
+        while j < len(ls) and not _stop(ls[j]) and all(w.x1 < seed_left for w in ls[j].words):
+            labels.append(j)
+            j += 1
+        if open_end and j == len(ls):
+            break  # the table goes on over the page break: the next page reads it with these lines
+        label_right = max((w.x1 for i in labels for w in ls[i].words), default=-math.inf)
+        head = _head(ls[:k], label_right if labels else seed_left) + [ls[i] for i in block]
+        anchors = _leaf_columns([w for h in head for w in h.words if w.x0 > label_right])
+        if len(anchors) < 3:
+            k = j
+            continue
+        gap = min(b - a for a, b in itertools.pairwise(anchors))
+        left = anchors[0] - gap / 2
+        rows = _header(head, left, anchors, page)
+        # a row's label lines are set tight, one under the other; rows are a padding apart
+        # one row per label piece, line by line and left to right: a group's label set beside its rows
+        # (三、本年 / 度办理结 / 果) gives pieces that begin no row, which the table readers join to the row above
+        bands = [piece for i in labels for piece in _subcolumns(ls[i].words)]
+        rows += [_row(band, [], anchors, page) for band in bands] or [_row([], [], anchors, page)]
+        out.append((RawTable(rows=rows), (labels or block)[-1]))
+        k = j
     return out
+
+
+def _heading_like(line: _Line) -> bool:
+    """A line of column headings: three or more short words set apart, no sentence, no number."""
+    ws = line.words
+    return (
+        len(ws) >= 3
+        and not line.values
+        and all(len(w.text) <= 8 and not _SENTENCE.search(w.text) for w in ws)
+        and all(b.x0 - a.x1 > 0.5 * (a.bottom - a.top) for a, b in itertools.pairwise(ws))
+    )
+
+
+def _stop(line: _Line) -> bool:
+    """Where a table's lines end: a numbered heading, a sentence, or a line of values."""
+    text = "".join(w.text for w in line.words)
+    return bool(line.values or _SENTENCE.search(text) or _SECTION_HEADING.match(text))
+
+
+def _leaf_columns(ws: list[Word]) -> list[float]:
+    """The centres of a header's columns from its lowest pieces: words with no other word under them across
+    their width; pieces less than half a character apart side by side (a heading letter-spaced over lines,
+    社 会 / 公 益) are one column."""
+    leaves = sorted(
+        (
+            w
+            for w in ws
+            if not any(
+                v is not w
+                and v.top > w.top + 0.5 * (w.bottom - w.top)
+                and v.x0 < w.x1 - 1
+                and v.x1 > w.x0 + 1
+                for v in ws
+            )
+        ),
+        key=lambda w: w.x0,
+    )
+    columns: list[list[Word]] = []
+    for w in leaves:
+        if columns and w.x0 < max(v.x1 for v in columns[-1]) + 0.5 * (w.bottom - w.top):
+            columns[-1].append(w)
+        else:
+            columns.append([w])
+    return [(min(w.x0 for w in c) + max(w.x1 for w in c)) / 2 for c in columns]
+
+
+def _empty_rows(
+    ls: list[_Line], previous_end: int, first: int, head: list[_Line], left: float
+) -> list[list[Word]]:
+    """The labels of rows that print no value, set between a run's header and its first data line: label
+    lines a row's padding apart from the first data line (a line set tight above it is the start of its own
+    label), lines set tight one under the other making one row."""
+    if not head:
+        return []
+    after = max(i for i in range(previous_end + 1, first) if any(ls[i] is h for h in head))
+    pre = [
+        i
+        for i in range(after + 1, first)
+        if all(w.x1 <= left for w in ls[i].words) and not _stop(ls[i]) and not _FOOTER.match(_text(ls[i]))
+    ]
+    bands: list[list[int]] = []
+    for i in pre:
+        if bands and bands[-1][-1] == i - 1 and _tight([ls[i - 1], ls[i]]):
+            bands[-1].append(i)
+        else:
+            bands.append([i])
+    if bands and bands[-1][-1] == first - 1 and _tight([ls[first - 1], ls[first]]):
+        bands.pop()
+    return [[w for i in band for w in ls[i].words] for band in bands]
+
+
+def _text(line: _Line) -> str:
+    return "".join(w.text for w in line.words)
 
 
 def _head(between: list[_Line], left: float) -> list[_Line]:

@@ -45,11 +45,14 @@ def read_proactive(rows: list[Row], template: str, report: Report) -> None:
     measures = T.PROACTIVE_MEASURES[template]
     layout = T.PROACTIVE_LAYOUT[template]
     header: Header = {}
+    in_header = False  # the row above was a header row too: a header set over two lines adds up
     for row in rows:
         h = _measure_header(row, measures)
         if h:
-            header = h
+            header = {**header, **h} if in_header else h
+            in_header = True
             continue
+        in_header = False
         label, _values, _idx = split_row(row)
         item = match_code(norm_label(label), T.PROACTIVE_ITEMS[template])
         if item is None or not header:
