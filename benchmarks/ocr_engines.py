@@ -42,7 +42,10 @@ def _tesseract(image: np.ndarray, args: list[str]) -> str:
         path = Path(tmp) / "c.png"
         cv2.imwrite(str(path), image)
         out = subprocess.run(
-            ["tesseract", str(path), "stdout", "-l", "chi_sim", *args], capture_output=True, text=True, check=False
+            ["tesseract", str(path), "stdout", "-l", "chi_sim", *args],
+            capture_output=True,
+            text=True,
+            check=False,
         )
     return out.stdout.strip().replace(" ", "")
 

@@ -28,7 +28,8 @@ from typing import Any
 import numpy as np
 
 from nianbao.pipeline.extract import positions
-from nianbao.pipeline.extract.cells import Cell, RawTable
+from nianbao.pipeline.extract.cells import Cell, ParsedDocument, RawTable
+from nianbao.pipeline.extract.sections import group_sections
 from nianbao.pipeline.extract.ocr import Line, engine
 
 # A value cell is taken as read only when every character in it was recognised at least this surely.
@@ -126,7 +127,7 @@ def straighten(grey: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     import cv2
 
     h, w = grey.shape
-    matrix = np.eye(3)
+    matrix: np.ndarray = np.eye(3)
     quad = _outline(grey)
     if quad is not None:
         tl, tr, br, bl = quad
@@ -168,7 +169,7 @@ def rules(grey: np.ndarray, dpi: float) -> tuple[np.ndarray, list[tuple[float, f
                 segments.append((x + 4, y + h / 2, x + w - 4, y + h / 2))
             elif not is_h and h >= long_v:
                 segments.append((x + w / 2, y + 4, x + w / 2, y + h - 4))
-    both = cv2.dilate(horizontal | vertical, np.ones((3, 3), np.uint8))
+    both = cv2.dilate(np.bitwise_or(horizontal, vertical), np.ones((3, 3), np.uint8))
     return both, segments
 
 
@@ -336,7 +337,7 @@ def read_page(
 # ----------------------------------------------------------------------------- tables and text
 def _in(box: tuple[float, float, float, float], ch: dict[str, Any]) -> bool:
     cx, cy = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
-    return box[0] <= cx < box[2] and box[1] <= cy < box[3]
+    return bool(box[0] <= cx < box[2] and box[1] <= cy < box[3])
 
 
 _WORDY = re.compile(r"[\u3400-\u4dbf\u4e00-\u65e0\u65e2-\u9fff]")  # CJK but 无 (U+65E0), a zero marker
@@ -368,7 +369,7 @@ def _located(table: RawTable, page: OcrPage) -> RawTable:
             if cell is None or cell.loc.bbox is None or cell.loc.page != page.page_number:
                 out.append(cell)
                 continue
-            box: tuple[float, float, float, float] = cell.loc.bbox  # type: ignore[assignment]
+            box: tuple[float, float, float, float] = cell.loc.bbox
             inside = [ch for ch in page.chars if _in(box, ch)]
             conf = min((float(ch["conf"]) for ch in inside), default=0.0)
             loc = replace(cell.loc, bbox=page.to_printed(box), conf=conf)
@@ -426,7 +427,7 @@ def ink_lines(
             bands.append([int(y), int(y)])
     h, w = cell.shape
     pad = 6
-    out = []
+    out: list[tuple[np.ndarray, tuple[float, float, float, float]]] = []
     for top, bottom in bands:
         if bottom - top < 5 or ink[top : bottom + 1].sum() < 15:
             continue  # a speck, a dot of noise
@@ -440,8 +441,6 @@ def ink_lines(
 def tables_of(pages: list[OcrPage], ruled: Callable[[Any], list[RawTable]]) -> tuple[list[RawTable], bool]:
     """The tables of OCR'd pages: by their ruling lines through `ruled` (pdf.tables_on), or, where that
     finds fewer of tables 2-4 than the words' positions do, by the positional reader. Whether positions."""
-    from nianbao.pipeline.extract.cells import ParsedDocument
-    from nianbao.pipeline.extract.sections import group_sections
 
     def found(ts: list[RawTable]) -> int:
         return len(group_sections(ParsedDocument(text="", tables=ts)))
@@ -507,7 +506,7 @@ def read_scan(
     why: str,
     only: list[int] | None = None,
     dpi: float = DPI,
-) -> Any:
+) -> ParsedDocument | None:
     """A scanned document read by OCR: its table pages (located cheaply, or `only` those), and the top of
     its first page for the title. A `ParsedDocument` whose reading says `ocr`, or None when OCR finds no
     report tables at all (a blank or non-report scan keeps its refusal)."""
