@@ -209,7 +209,7 @@ class Engine:
         numeric = bool(text) and all(c in self._number_set or c in self._lookalike for c in text)
         if not numeric:
             # an unsure stop or colon between words is mostly a speck of the scan's noise
-            kept = tuple(g for g in free if g.conf >= 0.6 or not unicodedata.category(g.text).startswith("P"))
+            kept = tuple(g for g in free if g.conf >= 0.9 or not unicodedata.category(g.text).startswith("P"))
             return Line(kept, False)
         return Line(_ctc(probs @ self._fold, self._groups, span), True)
 

@@ -569,7 +569,7 @@ def _image_pages(data: bytes) -> list[int]:
             page = doc[i]
             area = page.get_width() * page.get_height()
             for obj in page.get_objects(filter=(pdfium.raw.FPDF_PAGEOBJ_IMAGE,), max_depth=4):
-                x0, y0, x1, y1 = obj.get_pos()
+                x0, y0, x1, y1 = obj.get_bounds()
                 if (x1 - x0) * (y1 - y0) >= 0.25 * area:
                     out.append(i + 1)
                     break

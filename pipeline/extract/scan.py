@@ -29,8 +29,8 @@ import numpy as np
 
 from nianbao.pipeline.extract import positions
 from nianbao.pipeline.extract.cells import Cell, ParsedDocument, RawTable
-from nianbao.pipeline.extract.sections import group_sections
 from nianbao.pipeline.extract.ocr import Line, engine
+from nianbao.pipeline.extract.sections import group_sections
 
 # A value cell is taken as read only when every character in it was recognised at least this surely.
 # Set by measurement over the scanned fixtures (docs/ocr.md: every misread cell scored below it, and
