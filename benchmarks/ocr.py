@@ -54,9 +54,14 @@ def read_all(manifest: Path, cells_out: Path | None) -> None:
         t = time.perf_counter()
         try:
             report = extract_report(path.read_bytes())
-        except ExtractError as e:
-            print(f"{d['id']:48} refused {e.code}: {e.message}")
-            rows.append({"id": d["id"], "exact": False, "verified": False, "error": e.code})
+        except Exception as e:
+            err = (
+                e
+                if isinstance(e, ExtractError)
+                else ExtractError("extractor_error", f"{type(e).__name__}: {e}")
+            )
+            print(f"{d['id']:48} refused {err.code}: {err.message}")
+            rows.append({"id": d["id"], "exact": False, "verified": False, "error": err.code})
             continue
         seconds = time.perf_counter() - t
         ocr = report.reading.details.get("ocr", {})
