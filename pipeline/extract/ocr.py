@@ -25,8 +25,9 @@ import numpy as np
 
 from nianbao.pipeline.errors import ExtractError
 
-# what a value cell may print: digits, the zero markers, a sign, decimal point and thousands separator
-NUMBER_CHARS = "0123456789-—/无.,+"
+# what a value cell may print: digits, the zero markers, a sign, decimal point and thousands separator,
+# and the money units (an amount cell prints 1,193,083.07元 or 119.31万元: the unit decides the value)
+NUMBER_CHARS = "0123456789-—/无.,+元万"
 # what an unrestricted reading of a value cell may come out as besides those (letters and CJK that look
 # like digits or dashes): a line made only of these and NUMBER_CHARS is read again restricted
 _LOOKALIKE = "OoDQlIi|!SsBZzgqTt一_~－–、，。：:'`\"）)（(［］[]○〇０１２３４５６７８９°º"

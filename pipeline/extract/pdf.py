@@ -603,7 +603,9 @@ def _scan_image_pages(
     if _sections_found(joined) <= max(_sections_found(tables), _sections_found(positioned)):
         return None
     scanned.tables = joined
-    scanned.text = text  # the body is in the text layer
+    # the body is in the text layer; the pictured pages' OCR'd text joins it in page order (a pictured
+    # first page holds the title)
+    scanned.text = f"{scanned.text}\n{text}" if 1 in pictured else f"{text}\n{scanned.text}"
     return scanned
 
 

@@ -340,7 +340,7 @@ def _in(box: tuple[float, float, float, float], ch: dict[str, Any]) -> bool:
     return bool(box[0] <= cx < box[2] and box[1] <= cy < box[3])
 
 
-_WORDY = re.compile(r"[\u3400-\u4dbf\u4e00-\u65e0\u65e2-\u9fff]")  # CJK but 无 (U+65E0), a zero marker
+_WORDY = re.compile(r"[\u3400-\u9fff]")  # CJK: a value cell's only CJK are 无 (a zero) and 元/万元 (money)
 
 
 _SPECK = re.compile(r"[：:，,。.、·'\"`‘’“”;；]+")
@@ -348,7 +348,7 @@ _SPECK = re.compile(r"[：:，,。.、·'\"`‘’“”;；]+")
 
 def _value_like(text: str) -> bool:
     """Text a value cell could hold (or nothing): no CJK but 无, short."""
-    return len(text) <= 14 and not _WORDY.search(text)
+    return len(text) <= 16 and not _WORDY.search(text.replace("无", "").replace("万元", "").replace("元", ""))
 
 
 def _located(table: RawTable, page: OcrPage) -> RawTable:
