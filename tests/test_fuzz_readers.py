@@ -24,7 +24,7 @@ from nianbao.pipeline.model import Report
 
 from helpers import FILES
 
-LIMITS = ReadLimits(memory_mb=768, seconds=60)
+LIMITS = ReadLimits(memory_mb=768, seconds=60, ocr_seconds=60)
 KINDS = {"pdf": ("pdf", "real"), "html": ("html",), "docx": ("docx",), "text": ("text",)}
 # Seeds whose reading is OCR (a scan, a garbled text layer) or a LibreOffice conversion (.doc) are left
 # out: every mutant of them would cost a minute of OCR or a converter run, and what this pass exercises
