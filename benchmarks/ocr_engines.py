@@ -103,7 +103,7 @@ def main() -> None:
                 ["--psm", "7", "-c", f"tessedit_char_whitelist={WHITELIST}"],
             )
             right["tesseract"] += _value(theirs) == want
-    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    child = TESSERACT_PEAK_KB[0] / 1024
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"{len(docs)} scans, {pages} table pages, {cells} value cells (same crops for both engines)")
     for engine in ("rapidocr", "tesseract"):
