@@ -35,18 +35,24 @@ def _value(text: str) -> str:
     return "0" if t in ("-", "—", "/", "无", "") else t
 
 
+TESSERACT_PEAK_KB = [0]  # the largest resident set a tesseract process reached (GNU time's %M)
+
+
 def _tesseract(image: np.ndarray, args: list[str]) -> str:
     import cv2
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "c.png"
         cv2.imwrite(str(path), image)
+        timed = ["/usr/bin/time", "-f", "%M", "-o", f"{tmp}/rss"] if Path("/usr/bin/time").exists() else []
         out = subprocess.run(
-            ["tesseract", str(path), "stdout", "-l", "chi_sim", *args],
+            [*timed, "tesseract", str(path), "stdout", "-l", "chi_sim", *args],
             capture_output=True,
             text=True,
             check=False,
         )
+        if timed:
+            TESSERACT_PEAK_KB[0] = max(TESSERACT_PEAK_KB[0], int(Path(f"{tmp}/rss").read_text().split()[-1]))
     return out.stdout.strip().replace(" ", "")
 
 
