@@ -184,18 +184,17 @@ def make(scan: Scan) -> tuple[str, bytes]:
             continue
         _image_page(out, _jpeg(degraded, scan.jpeg), width, height)
     if scan.kind == "tiff":
-        # as a document scanner files them: black and white, CCITT group 4, one page a frame
+        # as a document scanner files them: greyscale, JPEG-compressed, one page a frame (a black-and-white
+        # CCITT G4 scan reads worse: docs/ocr.md)
         from PIL import Image
 
-        pages = [
-            Image.fromarray(cv2.threshold(f, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)[1]) for f in frames
-        ]
-        pages = [p.convert("1") for p in pages]
+        pages = [Image.fromarray(f) for f in frames]
         tif = BytesIO()
         pages[0].save(
             tif,
             format="TIFF",
-            compression="group4",
+            compression="jpeg",
+            quality=60,
             save_all=True,
             append_images=pages[1:],
             dpi=(scan.dpi, scan.dpi),
@@ -203,7 +202,9 @@ def make(scan: Scan) -> tuple[str, bytes]:
         return f"{scan.id}.tif", tif.getvalue()
     buf = BytesIO()
     out.save(buf)
-    return f"{scan.id}.pdf", buf.getvalue()
+    # pdfium dates its output: a fixed date of the same length keeps the file byte for byte (and the xref)
+    data = re.sub(rb"/CreationDate\(D:\d{14}", b"/CreationDate(D:20000101000000", buf.getvalue())
+    return f"{scan.id}.pdf", data
 
 
 def write(scans: list[Scan], folder: Path) -> dict[str, Any]:
