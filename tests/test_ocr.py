@@ -279,3 +279,17 @@ def test_a_scanned_report_through_ingestion_opens_its_doubtful_cells(tmp_path: P
     finally:
         con.close()
     assert o.status == "loaded"
+
+
+def test_the_committed_scans_are_made_by_their_generator() -> None:
+    """`samplegen.scans` makes each committed scan byte for byte, and its manifest names their goldens."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from samplegen.scans import make, plan
+
+    scans = plan()
+    assert [d["id"] for d in _manifest()] == [s.id for s in scans]
+    name, data = make(scans[0])
+    assert (SCANS / name).read_bytes() == data
+    assert all((ROOT / str(d["golden"])).exists() for d in _manifest())
