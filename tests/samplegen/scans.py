@@ -22,6 +22,7 @@ reads a scan back.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import random
 import re
@@ -204,6 +205,8 @@ def make(scan: Scan) -> tuple[str, bytes]:
     out.save(buf)
     # pdfium dates its output: a fixed date of the same length keeps the file byte for byte (and the xref)
     data = re.sub(rb"/CreationDate\(D:\d{14}", b"/CreationDate(D:20000101000000", buf.getvalue())
+    ident = hashlib.md5(scan.id.encode()).hexdigest().upper().encode()  # and a file ID of its own, not random
+    data = re.sub(rb"/ID\[<[0-9A-F]{32}><[0-9A-F]{32}>\]", b"/ID[<" + ident + b"><" + ident + b">]", data)
     return f"{scan.id}.pdf", data
 
 
