@@ -147,9 +147,12 @@ def straighten(grey: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 # ----------------------------------------------------------------------------- ruling lines
-def rules(grey: np.ndarray, dpi: float) -> tuple[np.ndarray, list[tuple[float, float, float, float]]]:
+def rules(
+    grey: np.ndarray, dpi: float, text: list[tuple[float, float, float, float]] | None = None
+) -> tuple[np.ndarray, list[tuple[float, float, float, float]]]:
     """The mask of the page's ruling lines, and each line as (x0, top, x1, bottom) in pixels (one of the
-    two pairs equal: horizontal or vertical)."""
+    two pairs equal: horizontal or vertical). A run inside a detected text box (`text`) is a stroke of its
+    glyphs, not a rule: the top bars of 开工 in a bold title run together as long as a short rule."""
     import cv2
 
     ink = _ink(grey)
@@ -162,15 +165,25 @@ def rules(grey: np.ndarray, dpi: float) -> tuple[np.ndarray, list[tuple[float, f
     vertical = cv2.dilate(vertical, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 9)))
     segments: list[tuple[float, float, float, float]] = []
     for mask, is_h in ((horizontal, True), (vertical, False)):
-        n, _labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+        n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
         for i in range(1, n):
             x, y, w, h = (float(v) for v in stats[i, :4])
-            if is_h and w >= long_h:
-                segments.append((x + 4, y + h / 2, x + w - 4, y + h / 2))
-            elif not is_h and h >= long_v:
-                segments.append((x + w / 2, y + 4, x + w / 2, y + h - 4))
+            seg = (
+                (x + 4, y + h / 2, x + w - 4, y + h / 2) if is_h else (x + w / 2, y + 4, x + w / 2, y + h - 4)
+            )
+            long_enough = w >= long_h if is_h else h >= long_v
+            if not long_enough or _in_text(seg, text or []):
+                mask[labels == i] = 0
+                continue
+            segments.append(seg)
     both = cv2.dilate(np.bitwise_or(horizontal, vertical), np.ones((3, 3), np.uint8))
     return both, segments
+
+
+def _in_text(seg: tuple[float, float, float, float], boxes: list[tuple[float, float, float, float]]) -> bool:
+    """Whether a segment lies within a text box's inner part (a glyph's stroke, not a rule between cells)."""
+    x0, t, x1, b = seg
+    return any(bx0 - 4 <= x0 and x1 <= bx1 + 4 and bt - 4 <= t and b <= bb + 4 for bx0, bt, bx1, bb in boxes)
 
 
 def grid_strength(grey: np.ndarray, dpi: float) -> int:
@@ -194,8 +207,11 @@ def _missed(
     char = heights[len(heights) // 2]  # a detected line's height: about a character and its margin
     ink = _ink(clean)
     covered = np.zeros_like(ink)
+    # a detected box with a margin: the edges of its own glyphs (a bold title's strokes reach past the
+    # box) are not missed text, and read on their own they come out as stray marks inside a line
+    m = 0.4 * char
     for x0, t, x1, b in boxes:
-        covered[int(t) : int(np.ceil(b)), int(x0) : int(np.ceil(x1))] = 255
+        covered[max(0, int(t - m)) : int(np.ceil(b + m)), max(0, int(x0 - m)) : int(np.ceil(x1 + m))] = 255
     ink[covered > 0] = 0
     ink = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))  # noise specks
     grouped = cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, int(0.4 * char)), 3)))
@@ -290,11 +306,11 @@ def read_page(
     detected and recognised. `keep(box, height)` may skip detected boxes not worth reading (pixels)."""
     t0 = time.perf_counter()
     flat, matrix = straighten(grey)
-    mask, segments = rules(flat, dpi)
+    ocr = engine()
+    found = ocr.detect(flat)
+    mask, segments = rules(flat, dpi, found)
     clean = flat.copy()
     clean[mask > 0] = 255
-    ocr = engine()
-    found = ocr.detect(clean)
     boxes = [b for b in found + _missed(clean, found) if keep is None or keep(b, flat.shape[0])]
     pad = 2
     h, w = clean.shape
