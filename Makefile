@@ -11,7 +11,9 @@ UV_VERSION := 0.13.9
 $(STAMP): pyproject.toml uv.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet "uv==$(UV_VERSION)"
-	$(BIN)/uv sync --quiet --frozen --inexact --extra dev --python $(BIN)/python
+	@# --compile-bytecode: every command starts from .pyc even where PYTHONDONTWRITEBYTECODE is set (GX alone
+	@# compiles for ~10 s otherwise)
+	$(BIN)/uv sync --quiet --frozen --inexact --extra dev --compile-bytecode --python $(BIN)/python
 	@touch $(STAMP)
 
 demo: $(STAMP)

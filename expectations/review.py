@@ -2,7 +2,8 @@
 
 A reviewer may accept a quarantined report as printed (with a reason), or correct one cell of the
 report's template (with a citation: a URL or document that shows the right value). A correction records
-the value the document itself prints, even over an earlier correction of the same cell.
+the value the document itself prints, even over an earlier correction of the same cell. A decision in
+force may be revoked (with a reason): the revocation is a decision of its own, naming the one withdrawn.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def decide(
     reason: str | None = None,
 ) -> Override:
     """The decision to record on the agency-year's current document (its id is assigned when stored)."""
-    if action not in OVERRIDE_ACTIONS:
+    if action not in OVERRIDE_ACTIONS or action == "revoke":
         raise refused(f"unknown action {action!r}")
     if report is None:
         raise refused(
@@ -64,4 +65,32 @@ def decide(
         printed = None if v is None else str(v)
     return Override(
         0, agency_id, year, sha256, action, cell, printed, value, citation, reason, decided_by, decided_at
+    )
+
+
+def decide_revoke(
+    target: Override | None, override_id: int, *, decided_by: str, decided_at: datetime, reason: str
+) -> Override:
+    """The revocation of decision `override_id` (`target` as stored, None when there is none)."""
+    if target is None:
+        raise refused(f"no decision {override_id} on record (see `nianbao review list`)")
+    if target.action == "revoke":
+        raise refused(f"decision {override_id} is itself a revocation; record the decision again instead")
+    if target.revoked_at is not None:
+        raise refused(f"decision {override_id} was already revoked at {target.revoked_at:%Y-%m-%d %H:%M:%S}")
+    if not (reason or "").strip():
+        raise refused("revoke needs --reason")
+    return Override(
+        0,
+        target.agency_id,
+        target.year,
+        target.sha256,
+        "revoke",
+        target.cell,
+        None,
+        str(override_id),
+        None,
+        reason,
+        decided_by,
+        decided_at,
     )

@@ -51,13 +51,24 @@ def suite_name(check: Check) -> str:
     return f"nianbao_{check.id}"
 
 
+def quiet_gx() -> None:
+    """GX's INFO lines are not our users': its loggers at WARNING, including the modules that set their own
+    level to INFO when imported (data_context.types.base announces every ephemeral docs directory)."""
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    for name, logger in list(logging.root.manager.loggerDict.items()):
+        if not name.startswith("great_expectations.") or not isinstance(logger, logging.Logger):
+            continue
+        if 0 < logger.level < logging.WARNING:
+            logger.setLevel(logging.WARNING)
+
+
 @cache
 def _context() -> tuple[Any, dict[str, Any]]:
     """An ephemeral GX context: one pandas asset, suite and validation definition per validated check."""
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
-    logging.getLogger("great_expectations").setLevel(logging.WARNING)  # its INFO lines are not our users'
+    quiet_gx()
     ctx = gx.get_context(mode="ephemeral")
     ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
     source = ctx.data_sources.add_pandas("nianbao")

@@ -76,6 +76,13 @@ def publish_summary(summary: Summary, key: str) -> None:
         log.warning("could not attach the summary artifact: %s", e)
 
 
+def local_run_id() -> str:
+    """A fresh id for a run made without Prefect (`local-` and a random hex), unique in the warehouse's logs."""
+    import uuid
+
+    return f"local-{uuid.uuid4().hex[:16]}"
+
+
 def run_id() -> str:
     """The current flow run's id (or 'local' outside a flow run)."""
     from prefect.context import FlowRunContext

@@ -22,11 +22,13 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from nianbao.expectations.validate import prepare
 from nianbao.flows.events import announce_reports, publish_summary, run_id
+from nianbao.flows.retry import FLOW_RETRIES, FLOW_RETRY_DELAY_S, TASK_RETRIES, TASK_RETRY_DELAYS, transient
 from nianbao.pipeline.errors import ExtractError
 from nianbao.pipeline.extract import reader_version
 from nianbao.pipeline.extract.isolate import read_isolated
 from nianbao.pipeline.extract.limits import ReadLimits
 from nianbao.pipeline.model import DocRef, Report
+from nianbao.pipeline.progress import stage, step
 from nianbao.pipeline.rawstore import RawStore
 from nianbao.pipeline.settings import Settings, load_settings
 from nianbao.pipeline.summary import Ingested, Summary
@@ -59,7 +61,10 @@ def extract_all(
     futures = {
         sha: extract_task.submit(sha, str(raw_store), plain) for sha in dict.fromkeys(r.sha256 for r in refs)
     }
-    done = {sha: pickle.loads(f.result()) for sha, f in futures.items()}
+    done: dict[str, Reading] = {}
+    for n, (sha, f) in enumerate(futures.items(), 1):
+        done[sha] = pickle.loads(f.result())
+        step("read %s", sha[:12], done=n, total=len(futures), unit="documents")
     return [(r, done[r.sha256]) for r in refs]
 
 
@@ -68,11 +73,16 @@ def read_documents(
 ) -> list[tuple[DocRef, Reading]]:
     """Every document's reading, one after the other, uncached (what the tasks do, without Prefect)."""
     store = RawStore(raw_store)
-    return [(r, read_isolated(store.get(r.sha256), limits)) for r in refs]
+    out: list[tuple[DocRef, Reading]] = []
+    for n, r in enumerate(refs, 1):
+        out.append((r, read_isolated(store.get(r.sha256), limits)))
+        step("read %s %s", r.agency_id, r.year, done=n, total=len(refs), unit="documents")
+    return out
 
 
 def load_readings(documents: list[tuple[DocRef, Reading]], settings: Settings, rid: str) -> list[Ingested]:
     """Admit and write the readings under the warehouse lock; log what became of each document."""
+    stage("check and load: %d readings (admission, Great Expectations, the warehouse)", len(documents))
     prepare()  # the checks' set-up costs seconds once per process: not while holding the lock
     out: list[Ingested] = []
     with writing(settings.warehouse, settings.lock_timeout_s) as con:
@@ -104,7 +114,13 @@ def load_readings(documents: list[tuple[DocRef, Reading]], settings: Settings, r
     return out
 
 
-load_task = task(cache_policy=NONE, retries=0, name="load")(load_readings)
+load_task = task(
+    cache_policy=NONE,
+    name="load",
+    retries=TASK_RETRIES,
+    retry_delay_seconds=TASK_RETRY_DELAYS,
+    retry_condition_fn=transient,  # a lock wait may pass; a refused load would fail the same way again
+)(load_readings)
 
 
 def ingest_documents(
@@ -118,6 +134,7 @@ def ingest_documents(
     refs = list(dict.fromkeys(refs))
     if not refs:
         return []
+    stage("read: %d documents (each in a reader process; cached by content hash)", len(refs))
     if prefect:
         results = load_task(extract_all(refs, settings.raw_store, settings.reader), settings, rid)
     else:
@@ -127,7 +144,12 @@ def ingest_documents(
     return results
 
 
-@flow(name="ingest", task_runner=ThreadPoolTaskRunner(max_workers=2))  # type: ignore[arg-type]
+@flow(
+    name="ingest",
+    task_runner=ThreadPoolTaskRunner(max_workers=2),  # type: ignore[arg-type]
+    retries=FLOW_RETRIES,
+    retry_delay_seconds=FLOW_RETRY_DELAY_S,
+)
 def ingest(
     sha256: str | None = None,
     agency: str | None = None,

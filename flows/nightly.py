@@ -10,6 +10,7 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
 
 from nianbao.flows.events import announce_documents, publish_summary, run_id
+from nianbao.flows.retry import FLOW_RETRIES, FLOW_RETRY_DELAY_S, TASK_RETRIES, TASK_RETRY_DELAYS, transient
 from nianbao.pipeline.catalog import Catalog, load_catalog
 from nianbao.pipeline.crawl import Crawl, attempt_rows, crawl_catalog
 from nianbao.pipeline.fetch import Crawler
@@ -17,7 +18,7 @@ from nianbao.pipeline.rawstore import RawStore
 from nianbao.pipeline.settings import Settings, load_settings
 from nianbao.pipeline.summary import Summary
 from nianbao.warehouse.lock import writing
-from nianbao.warehouse.read import known_urls
+from nianbao.warehouse.read import known_urls, stored_hashes
 from nianbao.warehouse.write import log_attempts, record_document, upsert_agencies
 
 
@@ -26,10 +27,11 @@ def crawl_and_record(catalog: Catalog, settings: Settings, rid: str, year: int |
     with writing(settings.warehouse, settings.lock_timeout_s) as con:
         upsert_agencies(con, catalog.agencies)
         known = known_urls(con)
+        seen = stored_hashes(con)
     store = RawStore(settings.raw_store)
     crawler = Crawler(catalog.allowed_hosts, store, known, settings.fetch)
     try:
-        crawl = crawl_catalog(catalog, crawler, year, settings.agencies_in_parallel)
+        crawl = crawl_catalog(catalog, crawler, year, settings.agencies_in_parallel, seen)
     finally:
         crawler.close()
     with writing(settings.warehouse, settings.lock_timeout_s) as con:
@@ -39,10 +41,16 @@ def crawl_and_record(catalog: Catalog, settings: Settings, rid: str, year: int |
     return crawl
 
 
-crawl_task = task(cache_policy=NONE, retries=0, name="crawl")(crawl_and_record)
+crawl_task = task(
+    cache_policy=NONE,
+    name="crawl",
+    retries=TASK_RETRIES,
+    retry_delay_seconds=TASK_RETRY_DELAYS,
+    retry_condition_fn=transient,  # the warehouse lock, or a site down for the whole crawl
+)(crawl_and_record)
 
 
-@flow(name="nightly")
+@flow(name="nightly", retries=FLOW_RETRIES, retry_delay_seconds=FLOW_RETRY_DELAY_S)
 def nightly(catalog_path: str, warehouse: str | None = None, year: int | None = None) -> Summary:
     """Discover and fetch every agency's documents; announce each new or changed one as an event."""
     settings = load_settings(warehouse)

@@ -1,13 +1,19 @@
-"""`rerun`: process again the documents whose last fetch, extraction or load failed or was quarantined."""
+"""`rerun`: process again the documents whose last fetch, extraction or load failed or was quarantined.
+
+`rerun_documents` is the work as plain calls (what `nianbao rerun` runs when no Prefect server is
+configured: no temporary API server, no task runs); the flow `rerun` runs the same steps as Prefect tasks
+and publishes the summary as an artifact, for a served deployment or a `PREFECT_API_URL`.
+"""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
 from prefect import flow, get_run_logger
 
-from nianbao.flows.events import publish_summary, run_id
+from nianbao.flows.events import local_run_id, publish_summary, run_id
 from nianbao.flows.ingest import ingest_documents
 from nianbao.flows.refresh import refresh_warehouse
 from nianbao.pipeline.catalog import load_catalog
@@ -15,7 +21,7 @@ from nianbao.pipeline.crawl import refetch, refetch_rows
 from nianbao.pipeline.fetch import Crawler
 from nianbao.pipeline.model import DocRef
 from nianbao.pipeline.rawstore import RawStore
-from nianbao.pipeline.settings import load_settings
+from nianbao.pipeline.settings import Settings, load_settings
 from nianbao.pipeline.summary import Summary
 from nianbao.warehouse.lock import writing
 from nianbao.warehouse.read import answered_hosts, failed_documents
@@ -34,17 +40,21 @@ def _before(row: dict[str, Any]) -> str:
     return str(row["why"] or row["report_status"] or row["fetch_status"] or "-")
 
 
-@flow(name="rerun")
-def rerun(
-    warehouse: str | None = None,
+def rerun_documents(
+    settings: Settings,
     agency: str | None = None,
     year: int | None = None,
     failed: bool = True,
     catalog_path: str | None = None,
+    *,
+    rid: str | None = None,
+    prefect: bool = False,
 ) -> RerunResult:
-    """Refetch what failed to fetch, re-ingest what failed, was unreadable or quarantined; say what changed."""
-    settings = load_settings(warehouse)
-    rid = run_id()
+    """Refetch what failed to fetch, re-ingest what failed, was unreadable or quarantined; say what changed.
+
+    `prefect=True` (inside a flow run) extracts in cached Prefect tasks and announces each report's fate as
+    an event; otherwise the same steps run as plain calls in this process."""
+    rid = rid or local_run_id()
     with writing(settings.warehouse, settings.lock_timeout_s) as con:
         todo = failed_documents(con, agency, year, only_failed=failed)
     result = RerunResult(Summary("nianbao rerun", discovered=len(todo)))
@@ -87,7 +97,7 @@ def rerun(
         if t["fetch_status"] != "failed" and t["sha256"]:
             refs.append(DocRef(t["agency_id"], t["year"], t["url"], t["sha256"], t["via"]))
             before[t["sha256"]] = _before(t)
-    results = ingest_documents(refs, settings, rid, announce=True)
+    results = ingest_documents(refs, settings, rid, announce=prefect, prefect=prefect)
     result.summary.add(results)
     for i in results:
         result.changes.append(
@@ -103,6 +113,22 @@ def rerun(
         )
     if any(i.changed for i in results):
         refresh_warehouse(settings, rid)
+    logging.getLogger("nianbao.flows").info("rerun: %d documents processed again", len(results))
+    return result
+
+
+@flow(name="rerun")
+def rerun(
+    warehouse: str | None = None,
+    agency: str | None = None,
+    year: int | None = None,
+    failed: bool = True,
+    catalog_path: str | None = None,
+) -> RerunResult:
+    """Refetch what failed to fetch, re-ingest what failed, was unreadable or quarantined; say what changed."""
+    result = rerun_documents(
+        load_settings(warehouse), agency, year, failed, catalog_path, rid=run_id(), prefect=True
+    )
     publish_summary(result.summary, "rerun-summary")
-    get_run_logger().info("rerun: %d documents processed again", len(results))
+    get_run_logger().info("rerun: %d documents processed again", len(result.changes))
     return result

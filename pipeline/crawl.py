@@ -2,15 +2,16 @@
 
 Every body is kept in the raw store by its hash before anything parses it; every HTTP attempt is kept
 (`attempt_rows` turns them into raw.fetch_log rows for the warehouse). Progress goes to the
-`nianbao.progress` logger, one record per agency done; whoever runs the crawl decides how to show it.
+`nianbao.progress` logger (`pipeline/progress.py`), one record per agency done; whoever runs the crawl
+decides how to show it.
 """
 
 from __future__ import annotations
 
-import logging
 import time
+from collections.abc import Collection
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from nianbao.pipeline.catalog import Agency, Catalog
@@ -18,11 +19,10 @@ from nianbao.pipeline.errors import ExtractError
 from nianbao.pipeline.extract import sniff
 from nianbao.pipeline.fetch import Attempt, Crawler, Got
 from nianbao.pipeline.model import DocRef
+from nianbao.pipeline.progress import stage, step
 from nianbao.pipeline.sources.discover import Discovery, Found, discover_agency
 from nianbao.pipeline.summary import Summary
 from nianbao.pipeline.urlpolicy import Origin
-
-progress = logging.getLogger("nianbao.progress")
 
 
 @dataclass
@@ -93,21 +93,37 @@ def crawl_agency(agency: Agency, crawler: Crawler, year: int | None = None) -> A
     return out
 
 
+def moved(got: Got, seen: Collection[str]) -> Got:
+    """A body new at its URL but whose bytes were stored before is `moved`, not `new`: a document is its
+    bytes (issue 16: the same site served at another address is not news)."""
+    return replace(got, state="moved") if got.state == "new" and got.sha256 in seen else got
+
+
 def crawl_catalog(
-    catalog: Catalog, crawler: Crawler, year: int | None = None, agencies_in_parallel: int = 4
+    catalog: Catalog,
+    crawler: Crawler,
+    year: int | None = None,
+    agencies_in_parallel: int = 4,
+    seen: Collection[str] = frozenset(),
 ) -> Crawl:
-    """Discover and fetch every agency of a catalog, `agencies_in_parallel` at a time."""
+    """Discover and fetch every agency of a catalog, `agencies_in_parallel` at a time; `seen` holds the
+    hashes of the documents stored before (those found at a new URL are `moved`)."""
     summary = Summary("nianbao nightly", agencies=len(catalog.agencies))
     crawls: list[AgencyCrawl] = []
+    stage("crawl: discovering and fetching the reports of %d agencies", len(catalog.agencies))
     with ThreadPoolExecutor(max_workers=agencies_in_parallel, thread_name_prefix="crawl") as pool:
         for n, c in enumerate(pool.map(lambda a: crawl_agency(a, crawler, year), catalog.agencies), 1):
             crawls.append(c)
-            progress.info(
+            step(
                 "%s: %d documents",
                 c.discovery.agency_id,
                 len(c.documents),
-                extra={"done": n, "total": len(catalog.agencies), "unit": "agencies"},
+                done=n,
+                total=len(catalog.agencies),
+                unit="agencies",
             )
+    for c in crawls:
+        c.documents = [(f, moved(g, seen)) for f, g in c.documents]
     for c in crawls:
         summary.listing_pages += c.discovery.listing_pages
         for url, why in c.discovery.problems:
@@ -122,9 +138,11 @@ def crawl_catalog(
                 continue
             summary.fetched += g.http_status != 304
             summary.unchanged += g.state == "unchanged"
+            summary.moved += g.state == "moved"
             summary.new += g.state == "new"
             summary.changed_docs += g.state == "changed"
-    return Crawl(crawls, list(crawler.attempts), summary)
+    attempts = [(a, role, None if g is None else moved(g, seen)) for a, role, g in crawler.attempts]
+    return Crawl(crawls, attempts, summary)
 
 
 def attempt_row(

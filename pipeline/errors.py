@@ -53,6 +53,8 @@ class ReviewError(NianbaoError):
 
 
 class FetchError(NianbaoError):
-    """A document that could not be fetched; `data` holds an incomplete body when one arrived."""
+    """A document that could not be fetched; `data` holds an incomplete body when one arrived, `http_status`
+    the server's answer when it refused (a 404 is kept as 404 in raw.fetch_log, issue 16)."""
 
     data: bytes | None = None
+    http_status: int | None = None

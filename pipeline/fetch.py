@@ -187,7 +187,9 @@ def _get_once(
                         resp.headers.get("content-type"),
                     )
                 if resp.status_code >= 400:
-                    raise FetchError("fetch_failed", f"HTTP {resp.status_code} from {current}")
+                    refused = FetchError("fetch_failed", f"HTTP {resp.status_code} from {current}")
+                    refused.http_status = resp.status_code
+                    raise refused
                 declared = resp.headers.get("content-length")
                 if declared and not declared.isdigit():
                     raise FetchError(
@@ -324,7 +326,7 @@ def fetch(
             )
             raise
         except FetchError as e:
-            hook(Attempt(url, attempts, started, None, None, e.code, e.message))
+            hook(Attempt(url, attempts, started, e.http_status, None, e.code, e.message))
             raise
         hook(
             Attempt(url, attempts, started, result.status, None if result.data is None else len(result.data))

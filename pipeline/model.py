@@ -293,7 +293,7 @@ class Previous:
     provenance: dict[str, Location] = field(default_factory=dict)
 
 
-OVERRIDE_ACTIONS = ("accept", "correct")
+OVERRIDE_ACTIONS = ("accept", "correct", "revoke")
 
 
 @dataclass(frozen=True)
@@ -304,10 +304,10 @@ class Override:
     agency_id: str
     year: int
     sha256: str
-    action: str  # accept | correct
-    cell: str | None  # table.row.column (correct)
+    action: str  # accept | correct | revoke
+    cell: str | None  # table.row.column (correct; revoke: the withdrawn correction's cell)
     printed_value: str | None  # what the document prints there (correct)
-    value: str | None  # the corrected value (correct)
+    value: str | None  # the corrected value (correct); revoke: the id of the decision withdrawn
     citation: str | None
     reason: str | None
     decided_by: str

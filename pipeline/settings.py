@@ -13,6 +13,9 @@ from pathlib import Path
 from nianbao.pipeline.extract.limits import ReadLimits
 from nianbao.pipeline.urlpolicy import FetchPolicy
 
+PROGRESS_MODES = ("auto", "all", "off")
+_PROGRESS_ALIASES = {"1": "all", "0": "off", "": "auto"}  # NIANBAO_PROGRESS=1 meant "even off a terminal"
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -29,7 +32,10 @@ class Settings:
     nightly_cron: str = "0 2 * * *"  # Asia/Shanghai
     refresh_debounce_s: float = 5.0
     serve_limit: int = 8
-    progress: bool = False  # progress lines on stderr even when it is not a terminal
+    # progress lines on stderr (NIANBAO_PROGRESS): auto (every line on a terminal; elsewhere each stage and
+    # at most one line per stage every `progress_every_s`), all (every line), off
+    progress: str = "auto"
+    progress_every_s: float = 10.0
     reviewer: str | None = None
 
     def __post_init__(self) -> None:
@@ -37,6 +43,8 @@ class Settings:
             raise ValueError("agency and serve concurrency must be at least 1")
         if self.lock_timeout_s <= 0 or self.refresh_debounce_s < 0:
             raise ValueError("lock timeout must be positive and the refresh debounce not negative")
+        if self.progress not in PROGRESS_MODES:
+            raise ValueError(f"NIANBAO_PROGRESS is one of {', '.join(PROGRESS_MODES)}, not {self.progress!r}")
         if len(self.nightly_cron.split()) != 5:
             raise ValueError(
                 f"NIANBAO_NIGHTLY_CRON is not a five-field cron expression: {self.nightly_cron!r}"
@@ -80,6 +88,7 @@ def load_settings(warehouse: str | Path | None = None, env: Mapping[str, str] | 
         nightly_cron=get("NIANBAO_NIGHTLY_CRON", "0 2 * * *"),
         refresh_debounce_s=float(get("NIANBAO_REFRESH_DEBOUNCE_S", "5")),
         serve_limit=int(get("NIANBAO_SERVE_LIMIT", "8")),
-        progress=get("NIANBAO_PROGRESS") == "1",
+        progress=_PROGRESS_ALIASES.get(p := get("NIANBAO_PROGRESS", "auto").strip().lower(), p),
+        progress_every_s=float(get("NIANBAO_PROGRESS_EVERY_S", "10")),
         reviewer=get("NIANBAO_REVIEWER") or None,
     )

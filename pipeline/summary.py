@@ -32,6 +32,7 @@ class Summary:
     discovered: int = 0
     fetched: int = 0
     unchanged: int = 0
+    moved: int = 0
     new: int = 0
     changed_docs: int = 0
     fetch_failed: int = 0
@@ -53,6 +54,7 @@ class Summary:
             ("documents discovered", self.discovered),
             ("fetched (body downloaded)", self.fetched),
             ("unchanged (304 or same bytes)", self.unchanged),
+            ("moved (bytes stored before, at a new URL)", self.moved),
             ("new", self.new),
             ("changed", self.changed_docs),
             ("fetch failed", self.fetch_failed),

@@ -22,8 +22,6 @@ from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import unquote, urlsplit
 
-import httpx
-
 from nianbao.pipeline.errors import FetchError
 
 Origin = Literal["catalog", "web"]
@@ -118,6 +116,8 @@ class UrlPolicy:
                 raise FetchError("scheme_not_allowed", f"{url[:200]!r}: a file URL names no remote host")
             return Target(url, "file", "", unquote(parts.path))
         host = _host(parts.hostname or "")
+        import httpx  # here, not at the top: commands that never fetch (query, --help) should not load it
+
         try:
             theirs = httpx.URL(url.strip())
         except (httpx.InvalidURL, ValueError) as e:

@@ -173,6 +173,12 @@ def html_span_bomb(rows: int = 20_000, span: int = 1000) -> bytes:
     return b"<html><body><table>" + row * rows + b"</table></body></html>"
 
 
+def docx_span_bomb(rows: int = 2_000, span: int = 1_000_000) -> bytes:
+    """A .docx table whose rows each hold one cell spanning a million grid columns (a few KiB on the wire)."""
+    row = f'<w:tr><w:tc><w:tcPr><w:gridSpan w:val="{span}"/></w:tcPr><w:p/></w:tc></w:tr>'.encode()
+    return _docx(_document(iter([b"<w:tbl>", row * rows, b"</w:tbl>"])))
+
+
 def text_big(size: int = 40 * MiB) -> bytes:
     """A text 'report' of `size` bytes."""
     return b"".join(repeat("二、主动公开政府信息情况\t1\t2\n".encode(), size))

@@ -39,7 +39,17 @@ JUST_OVER: dict[str, tuple[Callable[[], bytes], str]] = {
     "html_size": (lambda: bombs.html_big(17 * MiB), "max_html_bytes"),
     "html_elements": (lambda: bombs.html_big(10 * MiB), "max_elements"),
     "text_size": (lambda: bombs.text_big(17 * MiB), "max_text_bytes"),
+    "html_spans": (bombs.html_span_bomb, "max_table_cells"),
+    "docx_spans": (bombs.docx_span_bomb, "max_table_cells"),
 }
+
+
+def test_a_text_node_over_the_xml_parsers_own_limit_is_too_large_not_damaged() -> None:
+    """Under max_xml_bytes but over lxml's 10 MB text node: the parser's limit, not a truncated document."""
+    with pytest.raises(ExtractError) as e:
+        extract_report(bombs.docx_text_node_bomb(20 * MiB))
+    assert e.value.code == "too_large"
+    assert "parser's limit" in e.value.message
 
 
 @pytest.mark.parametrize("name", sorted(JUST_OVER))
@@ -79,8 +89,9 @@ def test_a_stream_the_checks_measure_is_not_held_while_measured() -> None:
 
 
 def test_the_reader_process_caps_memory_where_no_check_can_see() -> None:
-    """A table whose spans multiply its cells (a few hundred KiB): no check measures it, the cap stops it."""
-    limits = ReadLimits(memory_mb=400)
+    """A table whose spans multiply its cells (a few hundred KiB), with the cell count's check lifted: the cap
+    stops it."""
+    limits = ReadLimits(memory_mb=400, max_table_cells=10**12)
     result, measured = read_measured(bombs.html_span_bomb(), limits)
     assert isinstance(result, ExtractError) and result.code == "resource_limit", result
     assert "400 MiB" in result.message

@@ -244,7 +244,40 @@ def test_rollup_and_export_cli(city: dict[str, Any], tmp_path: Path) -> None:
     for name in ROLLUP_MARTS:
         assert (tmp_path / "x" / "rollups" / f"{name}.csv").exists()
     book = pd.read_excel(tmp_path / "x" / "rollups" / "rollups.xlsx", sheet_name=None)
-    assert set(book) == {n[:31] for n in ROLLUP_MARTS}
+    assert set(book) == {n[:31] for n in ROLLUP_MARTS} | {"dictionary"}
+
+
+def test_exports_people_open(city: dict[str, Any], tmp_path: Path) -> None:
+    """CSV that Excel reads as Chinese (BOM on request), LF and JSON lists; XLSX with frozen headers, filters,
+    notes and a dictionary sheet; Parquet with the warehouse's types (issue 16)."""
+    import pyarrow.parquet as pq
+    from openpyxl import load_workbook
+
+    wh = str(city["path"])
+    plain = nianbao("export", "--out", str(tmp_path / "plain"), "--warehouse", wh)
+    excel = nianbao("export", "--out", str(tmp_path / "excel"), "--warehouse", wh, "--bom")
+    assert plain.returncode == excel.returncode == 0, plain.stderr + excel.stderr
+    raw = (tmp_path / "plain" / "rollups" / "coverage.csv").read_bytes()
+    with_bom = (tmp_path / "excel" / "rollups" / "coverage.csv").read_bytes()
+    assert not raw.startswith(b"\xef\xbb\xbf") and with_bom == b"\xef\xbb\xbf" + raw
+    assert b"\r" not in raw and b'"[""t3_balance""]"' in raw and "机关3".encode() in raw
+    labels = (tmp_path / "plain" / "rollups" / "applications_by_year.csv").read_text(encoding="utf-8")
+    assert labels.splitlines()[0].startswith("year,row_code,row_label_zh,applicant,applicant_label_zh,value")
+    assert ",予以公开," in labels
+
+    book = load_workbook(tmp_path / "plain" / "rollups" / "rollups.xlsx")
+    ws = book["applications_by_year"]
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref and ws.auto_filter.ref.startswith("A1:")
+    assert ws["A1"].value == "year" and "Report year" in ws["A1"].comment.text
+    dictionary = list(book["dictionary"].iter_rows(values_only=True))
+    assert dictionary[0] == ("sheet", "column", "type", "meaning")
+    assert ("applications_by_year", "row_label_zh", "VARCHAR") in {r[:3] for r in dictionary}
+    assert all(r[3] for r in dictionary[1:])  # every column has its meaning
+
+    schema = pq.read_schema(tmp_path / "plain" / "parquet" / "marts.applications_by_year.parquet")
+    assert str(schema.field("value").type) == "int64" and str(schema.field("row_label_zh").type) == "string"
+    money = pq.read_schema(tmp_path / "plain" / "parquet" / "marts.proactive_by_year.parquet")
+    assert str(money.field("value").type) == "decimal128(18, 2)"
 
 
 def _marts_equal_definitions(con: duckdb.DuckDBPyConnection) -> None:
@@ -288,3 +321,88 @@ def test_rollups_are_never_stale_and_marts_refresh_once_per_run(tmp_path: Path) 
     ro = duckdb.connect(str(path), read_only=True)
     assert {"agency": "ag0", "reason": "unreadable", "error": None} in rollup(ro, 2020)["left_out"]
     ro.close()
+
+
+# ---------------------------------------------------------------- for analysts (issue 16)
+
+
+def test_no_hugeint_anywhere_an_analyst_reads(ro: duckdb.DuckDBPyConnection) -> None:
+    """Sums of 件 are BIGINT and sums of money DECIMAL(18, 2): pandas reads int64, not float64 or object."""
+    wide = ro.execute(
+        "select schema_name, table_name, column_name, data_type from duckdb_columns()"
+        " where schema_name in ('raw', 'staging', 'curated', 'marts') and data_type in ('HUGEINT', 'DECIMAL(38,2)')"
+    ).fetchall()
+    assert wide == []
+    df = ro.execute("select * from marts.citywide_metrics").df()
+    assert str(df["value"].dtype) == "int64"
+    assert str(ro.execute("select value from marts.applications_by_year").df()["value"].dtype) == "int64"
+
+
+def test_chinese_labels_beside_the_codes(ro: duckdb.DuckDBPyConnection) -> None:
+    got = ro.execute(
+        "select distinct row_label_zh, applicant_label_zh from marts.applications_by_year"
+        " where row_code = 'granted' and applicant = 'natural_person'"
+    ).fetchall()
+    assert got == [("予以公开", "自然人")]
+    (review,) = ro.execute(
+        "select distinct proceeding_label_zh from marts.review_litigation_by_year where proceeding = 'review'"
+    ).fetchall()
+    assert review == ("行政复议",)
+    assert ro.execute(
+        "select count(*) from marts.proactive_by_year where item_label_zh is null or measure_label_zh is null"
+    ).fetchall() == [(0,)]
+    names = ro.execute("select distinct agency_name from marts.wide_applications order by 1").fetchall()
+    assert ("机关0",) in names
+
+
+def test_changed_definitions_are_applied_when_a_writer_opens_the_file(tmp_path: Path) -> None:
+    """A warehouse written with older view definitions gets this version's views and mart tables."""
+    path = tmp_path / "old.duckdb"
+    con = connect(path)
+    write_outcomes(con, [outcome("ag0", 2020, scaled(golden(GOLDENS_2020[0]), 1))])
+    refresh_marts(con)
+    con.execute(
+        "create or replace view build.applications_by_year as select 2020 as year, 1::hugeint as value"
+    )
+    con.execute("drop table marts.applications_by_year")
+    con.execute("create table marts.applications_by_year as select * from build.applications_by_year")
+    con.execute("update main.nianbao_state set value = 'older' where key = 'definitions'")
+    con.close()
+    con = connect(path)
+    try:
+        cols = dict(con.execute("describe marts.applications_by_year").fetchall()[i][:2] for i in range(7))
+        assert cols["row_label_zh"] == "VARCHAR" and cols["value"] == "BIGINT"
+        assert not is_fresh(con)  # emptied: the next refresh fills them
+        refresh_marts(con)
+        assert con.execute(
+            "select count(*) > 0 from marts.applications_by_year where row_label_zh = '予以公开'"
+        ).fetchall() == [(True,)]
+    finally:
+        con.close()
+
+
+def test_the_html_data_dictionary_is_the_markdown_one_and_up_to_date() -> None:
+    from nianbao.warehouse.dictionary import to_html
+
+    md = (ROOT / "docs" / "data-dictionary.md").read_text(encoding="utf-8")
+    page = (ROOT / "docs" / "data-dictionary.html").read_text(encoding="utf-8")
+    assert page == to_html(md), "run `make docs`"
+    assert "<code>marts.coverage</code>" in page and "<table>" in page and "<script" not in page
+    assert "http://" not in page.split("<body>")[0] and "https://" not in page.split("<body>")[0]
+
+
+def test_the_snapshot_hides_the_internal_build_schema(
+    ro: duckdb.DuckDBPyConnection, city: dict[str, Any]
+) -> None:
+    schemas = {
+        r[0] for r in ro.execute("select schema_name from duckdb_schemas() where not internal").fetchall()
+    }
+    assert "build" not in schemas and {"raw", "staging", "curated", "marts"} <= schemas
+    assert rollup(ro, 2020)["agencies_counted"]  # the rollup reads the snapshot's fresh tables
+    writer = duckdb.connect(str(city["path"]), read_only=True)
+    try:  # the warehouse itself keeps it
+        assert writer.execute(
+            "select count(*) from duckdb_schemas() where schema_name = 'build'"
+        ).fetchall() == [(1,)]
+    finally:
+        writer.close()

@@ -8,7 +8,6 @@ import re
 from collections.abc import Iterable
 
 import duckdb
-import pandas as pd
 
 from nianbao.pipeline import tables as T
 
@@ -153,6 +152,8 @@ def sync_codes(con: duckdb.DuckDBPyConnection) -> None:
     Called when the stored code fingerprint differs from this package's (a new warehouse, or a new
     version of the code lists), inside the caller's transaction.
     """
+    import pandas as pd  # only when the code lists change: not on every open
+
     wanted = {
         "curated.dim_code": pd.DataFrame(code_rows()),
         "curated.dim_code_label": pd.DataFrame(code_label_rows()),
@@ -207,18 +208,21 @@ def wide_views_sql() -> str:
             f"    select report_id, {a} || '__' || {b} as cell, value from curated.fct_{table}",
             "),",
             "pivoted as (",
-            f"    pivot cells on cell in ({keys}) using sum(value) group by report_id",
+            # one value per report and cell: first() keeps the fact's type (sum() would make it HUGEINT)
+            f"    pivot cells on cell in ({keys}) using first(value) group by report_id",
             "),",
             "final as (",
-            "    select d.agency_id, d.year, d.template, d.sha256, d.is_current, d.status, p.*",
+            "    select d.agency_id, a.name as agency_name, d.year, d.template, d.sha256, d.is_current, d.status, p.*",
             "    from pivoted as p",
             "    join curated.dim_report as d using (report_id)",
+            "    left join curated.dim_agency as a on a.agency_id = d.agency_id",
             ")",
             "select * from final;",
             "",
             f"comment on view {view} is 'One row per loaded report: table {table} "
             f"({T.TABLE_LABELS[table]}) with one column per code pair.';",
             f"comment on column {view}.agency_id is 'Catalog agency id.';",
+            f"comment on column {view}.agency_name is 'Agency name from the catalog (curated.dim_agency).';",
             f"comment on column {view}.year is 'Report year.';",
             f"comment on column {view}.template is 'Report template (v2019 or v2021).';",
             f"comment on column {view}.sha256 is 'sha256 of the source document.';",

@@ -8,7 +8,9 @@ Marts are refreshed once per run by the caller (`marts.refresh_marts`), not here
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,7 +24,6 @@ from nianbao.pipeline.errors import NianbaoError
 from nianbao.warehouse import codes
 
 BASELINE = 1
-SCHEMA_FILES = ("tables.sql", "views.sql", "marts.sql")
 MARTS = (  # in dependency order (build views read build views; the tables are rewritten in this order)
     "counted_reports",
     "applications_by_year",
@@ -84,18 +85,57 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     return int(_state(con, "schema") or 0)
 
 
+DEFINITION_FILES = ("views.sql", "marts.sql", "comments.sql")
+_MONEY = "DECIMAL(38,2)"
+
+
+def definitions_fingerprint() -> str:
+    """A hash of what `define` creates: the views, the mart definitions and tables, the comments."""
+    body = "\n".join(_sql("nianbao.warehouse.schema", n) for n in DEFINITION_FILES) + "\n".join(MARTS)
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def define(con: duckdb.DuckDBPyConnection) -> None:
+    """(Re)create everything derived from the stored tables: the views (`views.sql`), the mart definitions
+    (`marts.sql`, as `build.*` views), the mart tables (empty: the next refresh fills them) and the comments.
+
+    Tables holding data are the baseline's and the migrations'; what is derived from them is redefined
+    whenever its definition changes (`definitions_fingerprint`), so a warehouse always has the views of the
+    nianbao that opens it for writing. Sums of 件 come out of DuckDB as HUGEINT and sums of DECIMAL(18, 2)
+    as DECIMAL(38, 2); the mart tables store them as BIGINT and DECIMAL(18, 2), which pandas and Excel read.
+    """
+    for mart in MARTS:
+        con.execute(f"drop table if exists marts.{mart}")
+    for name in ("views.sql", "marts.sql"):
+        con.execute(_CREATE_VIEW.sub("create or replace view", _sql("nianbao.warehouse.schema", name)))
+    for mart in MARTS:
+        cols = con.execute(f"describe build.{mart}").fetchall()
+        typed = ", ".join(
+            f"{c[0]}::bigint as {c[0]}"
+            if c[1] == "HUGEINT"
+            else f"{c[0]}::decimal(18, 2) as {c[0]}"
+            if c[1] == _MONEY
+            else c[0]
+            for c in cols
+        )
+        con.execute(f"create table marts.{mart} as select {typed} from build.{mart} limit 0")
+    con.execute(_sql("nianbao.warehouse.schema", "comments.sql"))
+    con.execute("delete from build.refresh_state")  # the new tables are empty: every year is stale
+
+
+_CREATE_VIEW = re.compile(r"^create view", re.MULTILINE)
+
+
 def _create(con: duckdb.DuckDBPyConnection) -> None:
     """The baseline schema into an empty file."""
     con.execute(
         "create table main.nianbao_state (key varchar primary key, value varchar not null,"
         " updated_at timestamp not null)"
     )
-    for name in SCHEMA_FILES:
-        con.execute(_sql("nianbao.warehouse.schema", name))
-    for mart in MARTS:
-        con.execute(f"create table marts.{mart} as select * from build.{mart} limit 0")
-    con.execute(_sql("nianbao.warehouse.schema", "comments.sql"))
+    con.execute(_sql("nianbao.warehouse.schema", "tables.sql"))
+    define(con)
     _set_state(con, "schema", str(BASELINE))
+    _set_state(con, "definitions", definitions_fingerprint())
 
 
 @contextmanager
@@ -123,6 +163,10 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
                 con.execute(sql)
                 _set_state(con, "schema", str(number))
             version = number
+    if _state(con, "definitions") != definitions_fingerprint():
+        with transaction(con):
+            define(con)
+            _set_state(con, "definitions", definitions_fingerprint())
     wanted = codes.fingerprint()
     if _state(con, "codes") != wanted:
         with transaction(con):
@@ -150,12 +194,24 @@ def snapshot_path(path: str | Path) -> Path:
     return path.with_name(path.stem + ".snapshot" + path.suffix)
 
 
+INTERNAL_SCHEMAS = ("build",)  # the mart definitions: the writer's, not the analysts'
+
+
 def publish_snapshot(path: str | Path) -> Path:
-    """Copy the (closed, checkpointed) warehouse to its snapshot, atomically, for readers."""
+    """Copy the (closed, checkpointed) warehouse to its snapshot, atomically, for readers; the internal
+    schemas (`build`: the marts' definitions and refresh state) are left out of the copy, so analysts see
+    raw, staging, curated and marts only. The mart tables in it are fresh: the refresh has just run."""
     path = Path(path)
     dest = snapshot_path(path)
     tmp = dest.with_name(dest.name + ".tmp")
     shutil.copyfile(path, tmp)
+    con = duckdb.connect(str(tmp))
+    try:
+        for schema in INTERNAL_SCHEMAS:
+            con.execute(f"drop schema if exists {schema} cascade")
+        con.execute("checkpoint")
+    finally:
+        con.close()
     os.replace(tmp, dest)
     return dest
 

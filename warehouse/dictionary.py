@@ -1,7 +1,8 @@
 """The data dictionary's reference part, generated from the live schema: every table, view and column comment.
 
 `docs/data-dictionary.md` has a hand-written top (how to read the warehouse, the usual questions as SQL)
-and, below the marker line, what `render` makes of a new warehouse. `make docs` rewrites that part:
+and, below the marker line, what `render` makes of a new warehouse. `make docs` rewrites that part, and
+the same text as one self-contained HTML page beside it (`docs/data-dictionary.html`, `to_html`):
 
     python -m nianbao.warehouse.dictionary docs/data-dictionary.md
 """
@@ -26,8 +27,8 @@ SCHEMAS = {
     "views of the same name in `build` for every year whose inputs changed (a fingerprint of that year's "
     "reports and blocking findings, and of the dimensions), plus the year after it for `yoy_change`. "
     "A reader that finds them stale (`nianbao.warehouse.marts.is_fresh`) reads `build.*` instead.",
-    "build": "The definitions of the mart tables, as views (`build.<mart>` has the columns of `marts.<mart>`), and "
-    "what the last refresh covered.",
+    "build": "Internal, and not in the analysts' snapshot: the definitions of the mart tables, as views "
+    "(`build.<mart>` has the columns of `marts.<mart>`), and what the last refresh covered.",
 }
 
 
@@ -68,8 +69,32 @@ def render(con: duckdb.DuckDBPyConnection) -> str:
     return "\n".join(out)
 
 
+_CSS = """
+body { font: 15px/1.5 system-ui, "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif;
+       max-width: 72rem; margin: 2rem auto; padding: 0 1rem; color: #222; }
+code, pre { font: 13px/1.4 ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; }
+pre { background: #f6f8fa; padding: .75rem; overflow-x: auto; }
+table { border-collapse: collapse; margin: .5rem 0 1.5rem; }
+th, td { border: 1px solid #d0d7de; padding: .25rem .5rem; text-align: left; vertical-align: top; }
+th { background: #f6f8fa; }
+h2 { border-bottom: 1px solid #d0d7de; padding-bottom: .25rem; margin-top: 2.5rem; }
+"""
+
+
+def to_html(markdown: str) -> str:
+    """The data dictionary's Markdown as one self-contained HTML page (no script, nothing loaded from outside)."""
+    from markdown_it import MarkdownIt
+
+    body = MarkdownIt("commonmark", {"html": False}).enable("table").render(markdown)
+    return (
+        '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
+        "<title>nianbao data dictionary</title>\n"
+        f"<style>{_CSS}</style>\n</head>\n<body>\n{body}</body>\n</html>\n"
+    )
+
+
 def update(path: Path) -> bool:
-    """Rewrite the generated part of the data dictionary at `path`; True when it changed."""
+    """Rewrite the generated part of the data dictionary at `path` and its HTML twin; True when either changed."""
     text = path.read_text(encoding="utf-8")
     head = text.split(MARKER)[0]
     with tempfile.TemporaryDirectory() as tmp:
@@ -78,12 +103,15 @@ def update(path: Path) -> bool:
             new = head + render(con)
         finally:
             con.close()
-    if new == text:
-        return False
-    path.write_text(new, encoding="utf-8")
-    return True
+    page = path.with_suffix(".html")
+    html = to_html(new)
+    changed = new != text or not page.exists() or page.read_text(encoding="utf-8") != html
+    if changed:
+        path.write_text(new, encoding="utf-8")
+        page.write_text(html, encoding="utf-8")
+    return changed
 
 
 if __name__ == "__main__":
     target = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/data-dictionary.md")
-    print(f"{target}: {'updated' if update(target) else 'up to date'}")
+    print(f"{target} and {target.with_suffix('.html').name}: {'updated' if update(target) else 'up to date'}")

@@ -41,9 +41,18 @@ d as (
                       from curated.dim_code)
            || '/' || (select count(*) || ':' || coalesce(bit_xor(hash(template, first_year, last_year)), 0)
                       from curated.dim_template) as fp
-)
-select cast(r.year as varchar), r.n || ':' || r.h || '/' || coalesce(f.n, 0) || ':' || coalesce(f.h, 0)
-from r left join f using (year)
+),
+ff as (  -- documents found but never fetched: marts.coverage shows them
+    select year, count(*) as n, bit_xor(hash(attempt_id)) as h
+    from raw.fetch_log
+    where role = 'document' and status = 'failed' and year is not null
+    group by year
+),
+y as (select year from r union select year from ff)
+select cast(y.year as varchar),
+       coalesce(r.n, 0) || ':' || coalesce(r.h, 0) || '/' || coalesce(f.n, 0) || ':' || coalesce(f.h, 0)
+       || '/' || coalesce(ff.n, 0) || ':' || coalesce(ff.h, 0)
+from y left join r using (year) left join f using (year) left join ff using (year)
 union all
 select '*', fp from d
 """
@@ -103,5 +112,11 @@ def refresh_marts(con: duckdb.DuckDBPyConnection, force: bool = False) -> list[i
 
 
 def source(con: duckdb.DuckDBPyConnection) -> str:
-    """The schema to read the marts from: the `marts` tables when they are fresh, else the `build` views."""
+    """The schema to read the marts from: the `marts` tables when they are fresh, else the `build` views.
+    An analysts' snapshot has no `build` schema: its tables were refreshed just before it was published."""
+    has_build = con.execute(
+        "select count(*) from duckdb_schemas() where schema_name = 'build' and database_name = current_database()"
+    ).fetchone()
+    if not has_build or not has_build[0]:
+        return "marts"
     return "marts" if is_fresh(con) else "build"

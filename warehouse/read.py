@@ -11,20 +11,24 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import duckdb
 
-from nianbao.expectations.admit import Following, Known, Sibling
 from nianbao.pipeline import tables as T
-from nianbao.pipeline.fetch import Known as KnownUrl
 from nianbao.pipeline.model import DocRef, Location, Override, Previous, Report
 from nianbao.warehouse.write import OVERRIDE_COLUMNS
+
+if TYPE_CHECKING:  # the checks (pandas, GX) and the fetch client (httpx) load where a function needs them
+    from nianbao.expectations.admit import Following, Known, Sibling
+    from nianbao.pipeline.fetch import Known as KnownUrl
 
 
 def known_urls(con: duckdb.DuckDBPyConnection) -> dict[str, KnownUrl]:
     """Each URL's validators and body hash from its latest successful fetch (ok or not_modified)."""
+    from nianbao.pipeline.fetch import Known as KnownUrl
+
     rows = con.execute(
         """
         with ranked as (
@@ -40,8 +44,15 @@ def known_urls(con: duckdb.DuckDBPyConnection) -> dict[str, KnownUrl]:
     return {u: KnownUrl(e, lm, s) for u, e, lm, s in rows}
 
 
+def stored_hashes(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
+    """The sha256 of every document ever stored (raw.documents): what a crawl has seen before."""
+    return frozenset(r[0] for r in con.execute("select sha256 from raw.documents").fetchall())
+
+
 def siblings(con: duckdb.DuckDBPyConnection, ref: DocRef) -> list[Sibling]:
     """The other readable documents of the same article page as stored (latest fetch of each URL)."""
+    from nianbao.expectations.admit import Sibling
+
     if not ref.via:
         return []
     rows = con.execute(
@@ -103,6 +114,8 @@ def previous_reports(
 
 def following(con: duckdb.DuckDBPyConnection, keys: Iterable[tuple[str, int]]) -> list[Following]:
     """The stored year + 1 of each (agency, year), with its carried_in and its previous year as now stored."""
+    from nianbao.expectations.admit import Following
+
     keys = sorted(set(keys))
     if not keys:
         return []
@@ -185,6 +198,8 @@ def active_overrides(
 
 def admission_inputs(con: duckdb.DuckDBPyConnection, refs: Iterable[DocRef]) -> Known:
     """What admitting these documents needs from the warehouse: previous years, decisions, article siblings."""
+    from nianbao.expectations.admit import Known
+
     refs = list(refs)
     return Known(
         previous=previous_reports(con, [(r.agency_id, r.year) for r in refs]),

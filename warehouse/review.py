@@ -3,7 +3,8 @@
 Decisions live in `staging.overrides` (who, when, why, on which document; never deleted — a later
 correction of the same cell revokes the earlier one). Every load applies them (`admit`): corrections
 replace the printed value and the report is checked again, so it is admitted only if it then passes; an
-accepted report is admitted whatever its blocking findings, which stay stored beside it.
+accepted report is admitted whatever its blocking findings, which stay stored beside it. A revocation
+marks the decision it names revoked (kept, with when) and is itself recorded (who, when, why).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import duckdb
 
 from nianbao.expectations.admit import as_printed
-from nianbao.expectations.review import decide, refused
+from nianbao.expectations.review import decide, decide_revoke, refused
 from nianbao.pipeline.clock import now
 from nianbao.pipeline.model import Outcome, Override
 from nianbao.warehouse import read, write
@@ -48,6 +49,15 @@ def review(
         citation=citation,
         reason=reason,
     )
+    return write.record_override(con, decision)
+
+
+def revoke_decision(
+    con: duckdb.DuckDBPyConnection, override_id: int, *, decided_by: str, reason: str
+) -> Override:
+    """Withdraw decision `override_id`, recorded as a `revoke` decision of its own; the stored revocation."""
+    target = next((o for o in read.overrides(con) if o.override_id == override_id), None)
+    decision = decide_revoke(target, override_id, decided_by=decided_by, decided_at=now(), reason=reason)
     return write.record_override(con, decision)
 
 

@@ -17,17 +17,18 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import orjson
-import pandas as pd
-import pyarrow as pa
 
 from nianbao.pipeline.catalog import Agency
 from nianbao.pipeline.clock import now
 from nianbao.pipeline.model import EXTRACTOR_VERSION, Finding, Outcome, Override
 from nianbao.warehouse.connect import transaction
+
+if TYPE_CHECKING:  # pandas and pyarrow are imported where a write needs them: readers start fast
+    import pyarrow as pa
 
 FACT_TABLES = {
     "proactive": ("curated.fct_proactive", "item", "measure"),
@@ -103,8 +104,10 @@ _FACT_COLUMNS = (
 def digest(o: Outcome) -> str:
     """The reading's fingerprint, stored as staging.reports.content_hash: equal digests, nothing to write.
 
-    Everything the load writes except times and the cross_year_carry findings, which depend on the
-    neighbouring years and are kept right by `replace_carry_findings` whenever one of them is written.
+    Everything the load writes except times, the cross_year_carry findings, which depend on the
+    neighbouring years and are kept right by `replace_carry_findings` whenever one of them is written, and
+    the URL: a report is its (agency, year) and its document's bytes, so the same bytes found at another
+    address only move the report's `source_url` (issue 16), they do not change the report.
     """
     body = orjson.dumps(
         [
@@ -116,7 +119,6 @@ def digest(o: Outcome) -> str:
             o.report,
             o.error_code,
             o.error_message,
-            o.source_url,
             o.extractor_version,
             EXTRACTOR_VERSION,
             [f for f in o.findings if f.check != CARRY],
@@ -159,20 +161,21 @@ class Written:
 
     changed: list[str] = field(default_factory=list)  # report ids
     unchanged: list[str] = field(default_factory=list)
+    moved: list[str] = field(default_factory=list)  # unchanged, but found at another URL (source_url updated)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (report_id, why)
 
 
 Item = tuple[Outcome, str | None, str, datetime]  # outcome, record text, digest, first seen
 
 
-def _stored(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, tuple[str | None, Any]]:
-    """report_id → (content_hash, first_seen) for the ids already stored."""
+def _stored(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, tuple[str | None, Any, str | None]]:
+    """report_id → (content_hash, first_seen, source_url) for the ids already stored."""
     rows = con.execute(
-        "select report_id, content_hash, first_seen from staging.reports"
+        "select report_id, content_hash, first_seen, source_url from staging.reports"
         " where report_id in (select unnest(?::varchar[]))",
         [ids],
     ).fetchall()
-    return {r[0]: (r[1], r[2]) for r in rows}
+    return {r[0]: (r[1], r[2], r[3]) for r in rows}
 
 
 def _first_seen(con: duckdb.DuckDBPyConnection, shas: list[str]) -> dict[str, datetime]:
@@ -184,6 +187,8 @@ def _first_seen(con: duckdb.DuckDBPyConnection, shas: list[str]) -> dict[str, da
 
 def _arrow(items: list[Item], stamp: datetime) -> dict[str, pa.Table]:
     """Arrow tables for staging.reports, staging.findings and the three fact tables of a set of reports."""
+    import pyarrow as pa
+
     rep: dict[str, list[Any]] = {c: [] for c in REPORT_COLUMNS}
     fnd: dict[str, list[Any]] = {c: [] for c in FINDING_COLUMNS}
     facts: dict[str, dict[str, list[Any]]] = {t: {k: [] for k in _FACT_COLUMNS} for t in FACT_TABLES}
@@ -278,6 +283,8 @@ def _finding_values(report_id: str, seq: int, f: Finding) -> tuple[Any, ...]:
 
 
 def _finding_type(col: str) -> pa.DataType:
+    import pyarrow as pa
+
     if col == "seq":
         return pa.int32()
     if col in ("left_value", "right_value", "difference"):
@@ -323,7 +330,7 @@ def _prepare(
     """The outcomes that need writing, with their record, digest and first-seen time (unchanged ones skipped)."""
     latest = {o.report_id: o for o in outcomes}  # the same report twice: the later reading wins
     stored = _stored(con, list(latest))
-    todo: list[tuple[Outcome, str, tuple[str | None, Any] | None]] = []
+    todo: list[tuple[Outcome, str, tuple[str | None, Any, str | None] | None]] = []
     for rid, o in latest.items():
         why = refusal(o)
         if why:
@@ -333,6 +340,11 @@ def _prepare(
         old = stored.get(rid)
         if old is not None and old[0] == dig:
             out.unchanged.append(rid)
+            if o.source_url and old[2] != o.source_url:
+                con.execute(
+                    "update staging.reports set source_url = ? where report_id = ?", [o.source_url, rid]
+                )
+                out.moved.append(rid)
             continue
         todo.append((o, dig, old))
     seen = _first_seen(con, sorted({o.sha256 for o, _d, _old in todo})) if todo else {}
@@ -417,6 +429,8 @@ def _carry_key(column: str | None, left: Any, right: Any, locations: list[dict[s
 
 def upsert_agencies(con: duckdb.DuckDBPyConnection, agencies: Iterable[Agency]) -> None:
     """The catalog's agencies into curated.dim_agency (replacing changed names or regions)."""
+    import pandas as pd
+
     df = pd.DataFrame(
         [(a.id, a.name, a.region, a.level, a.kind) for a in agencies],
         columns=["agency_id", "name", "region", "level", "kind"],
@@ -462,6 +476,8 @@ def log_attempts(con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]]) -> 
     """Append fetch attempts (raw.fetch_log rows) in one transaction."""
     if not rows:
         return
+    import pandas as pd
+
     df = pd.DataFrame([[r.get(c) for c in FETCH_LOG_COLUMNS] for r in rows], columns=list(FETCH_LOG_COLUMNS))
     df["fetched_at"] = df["fetched_at"].fillna(now())
     with transaction(con):
@@ -498,8 +514,14 @@ def log_refresh(
 
 
 def record_override(con: duckdb.DuckDBPyConnection, o: Override) -> Override:
-    """Store a decision (its id assigned here); a correction revokes the earlier correction of the same cell."""
+    """Store a decision (its id assigned here); a correction revokes the earlier correction of the same cell,
+    a revocation the decision it names (by id, in `value`)."""
     with transaction(con):
+        if o.action == "revoke":
+            con.execute(
+                "update staging.overrides set revoked_at = ? where override_id = ? and revoked_at is null",
+                [o.decided_at, int(o.value or 0)],
+            )
         if o.action == "correct":
             con.execute(
                 "update staging.overrides set revoked_at = ? where sha256 = ? and agency_id = ? and year = ?"

@@ -6,18 +6,16 @@ below never read the environment themselves.
 
 from __future__ import annotations
 
-import json
 import os
-import sys
 import tempfile
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from nianbao.cli import show
+from nianbao.cli.output import ChangeFormat, Format, dumps, write_csv, write_json_lines, write_table
 from nianbao.cli.review import review_app
 from nianbao.cli.show import err
 from nianbao.pipeline.errors import NianbaoError
@@ -71,7 +69,7 @@ def _quiet_prefect() -> None:
 
 
 def _dump(obj: Any) -> str:
-    return json.dumps(obj, ensure_ascii=False, sort_keys=False)
+    return dumps(obj)
 
 
 @app.command()
@@ -115,15 +113,16 @@ def extract(
     raise typer.Exit(1 if len(reports) < len(results) else 0)
 
 
-def _run_and_show(catalog: Path, warehouse: Path | None, year: int | None = None) -> None:
+def _run_and_show(
+    catalog: Path, warehouse: Path | None, year: int | None = None, *, where: bool = True
+) -> None:
     from nianbao.flows.run import run as run_pipeline
-    from nianbao.warehouse.connect import snapshot_path
 
     settings = load_settings(warehouse)
-    with show.progress(settings.progress):
+    with show.progress(settings.progress, settings.progress_every_s):
         result = run_pipeline(catalog, settings.warehouse, year)
     show.summary(result.summary)
-    show.run(result.outcomes, result.rollups, result.warehouse, str(snapshot_path(result.warehouse)))
+    show.run(result.outcomes, result.rollups, settings if where else None)
 
 
 def _check_catalog(path: Path) -> None:
@@ -168,31 +167,98 @@ def _reader(warehouse: Path | None, *, sealed: bool = False) -> Any:
         raise typer.Exit(1) from None
 
 
+def _rollup_rows(data: dict[str, Any]) -> list[tuple[str, str, str, Any]]:
+    """A rollup's sums as (table, row, column, value) rows, in the template's order."""
+    out = []
+    for table in ("proactive", "applications", "review_litigation"):
+        for row, cols in (data.get(table) or {}).items():
+            for col, value in cols.items():
+                out.append((table, row, col, value))
+    return out
+
+
 @app.command()
 def rollup(
-    year: Annotated[int, typer.Option("--year")],
+    year: Annotated[int, typer.Option("--year", help="the report year")],
     warehouse: Warehouse = None,
-    format: Annotated[str, typer.Option("--format", help="json")] = "json",
+    format: Annotated[
+        Format, typer.Option("--format", help="json (one object), csv or table (table,row,column,value)")
+    ] = Format.json,
 ) -> None:
     """The citywide rollup for a year: tables 2, 3 and 4 summed over the admitted reports."""
     from nianbao.warehouse.rollup import rollup as compute
 
     con = _reader(warehouse, sealed=True)
     try:
-        print(_dump(compute(con, year)))
+        data = compute(con, year)
     except NianbaoError as e:  # e.g. year_not_covered: one line, no traceback
         err.print(f"[red]error[/red] {e}", soft_wrap=True)
         raise typer.Exit(1) from None
     finally:
         con.close()
+    if format is Format.json:
+        print(_dump(data))
+        return
+    cols = ("table", "row", "column", "value")
+    if format is Format.csv:
+        write_csv(cols, _rollup_rows(data))
+        return
+    write_table(cols, _rollup_rows(data), title=f"citywide rollup {year}")
+    write_table(
+        ("agencies counted", "left out (reason)"),
+        [
+            (
+                ", ".join(data["agencies_counted"]),
+                ", ".join(f"{x['agency']} ({x['reason']})" for x in data["left_out"]),
+            )
+        ],
+    )
+
+
+FINDING_COLUMNS = (
+    "agency",
+    "year",
+    "check",
+    "severity",
+    "table",
+    "row",
+    "column",
+    "proceeding",
+    "left",
+    "right",
+    "difference",
+    "document",
+    "locations",
+    "message",
+    "report_status",
+)
+
+
+class Severity(StrEnum):
+    """blocking | warning."""
+
+    blocking = "blocking"
+    warning = "warning"
 
 
 @app.command()
 def findings(
     warehouse: Warehouse = None,
-    format: Annotated[str, typer.Option("--format", help="json (lines) or table")] = "json",
+    format: Annotated[
+        Format, typer.Option("--format", help="json (one object per line), csv or table")
+    ] = Format.json,
+    agency: Annotated[
+        list[str] | None, typer.Option("--agency", help="only this agency id (repeatable)")
+    ] = None,
+    year: Annotated[
+        list[int] | None, typer.Option("--year", help="only this report year (repeatable)")
+    ] = None,
+    check: Annotated[
+        list[str] | None, typer.Option("--check", help="only this check id (repeatable)")
+    ] = None,
+    severity: Annotated[Severity | None, typer.Option("--severity", help="only blocking or warning")] = None,
 ) -> None:
-    """Every check finding stored in the warehouse."""
+    """Every check finding stored in the warehouse (of the current documents), optionally filtered."""
     from nianbao.warehouse.read import findings as stored
 
     con = _reader(warehouse, sealed=True)
@@ -200,18 +266,32 @@ def findings(
         rows = stored(con)
     finally:
         con.close()
-    if format == "json":
+    rows = [
+        r
+        for r in rows
+        if (not agency or r["agency"] in agency)
+        and (not year or r["year"] in year)
+        and (not check or r["check"] in check)
+        and (severity is None or r["severity"] == severity.value)
+    ]
+    if format is Format.json:
         for row in rows:
             print(_dump(row))
-        return
-    show.findings_table(rows, Console(width=max(Console().width, 160)))
+    elif format is Format.csv:
+        write_csv(FINDING_COLUMNS, ([r.get(c) for c in FINDING_COLUMNS] for r in rows))
+    else:
+        from nianbao.cli.output import console
+
+        show.findings_table(rows, console())
 
 
 @app.command()
 def query(
     sql: Annotated[str, typer.Argument(help="read-only SQL")],
     warehouse: Warehouse = None,
-    format: Annotated[str, typer.Option("--format", help="table, csv or json")] = "table",
+    format: Annotated[
+        Format, typer.Option("--format", help="table, csv (RFC 4180, LF) or json (one object per line)")
+    ] = Format.table,
 ) -> None:
     """Read-only SQL against the analysts' snapshot of the warehouse."""
     import duckdb
@@ -232,37 +312,38 @@ def query(
         raise typer.Exit(1) from e
     finally:
         con.close()
-    if format == "json":
-        for row in rows:
-            print(json.dumps(dict(zip(cols, row, strict=True)), ensure_ascii=False, default=str))
-    elif format == "csv":
-        import csv
-
-        w = csv.writer(sys.stdout)
-        w.writerow(cols)
-        w.writerows(rows)
+    if format is Format.json:
+        write_json_lines(cols, rows)
+    elif format is Format.csv:
+        write_csv(cols, rows)
     else:
-        t = Table()
-        for c in cols:
-            t.add_column(c)
-        for row in rows:
-            t.add_row(*(str(v) for v in row))
-        Console().print(t)
+        write_table(cols, rows)
 
 
 @app.command()
 def export(
-    out: Annotated[Path, typer.Option("--out", help="directory to write into")], warehouse: Warehouse = None
+    out: Annotated[Path, typer.Option("--out", help="directory to write into")],
+    warehouse: Warehouse = None,
+    bom: Annotated[
+        bool, typer.Option("--bom", help="start each CSV with a UTF-8 byte-order mark (Excel on Windows)")
+    ] = False,
 ) -> None:
-    """Parquet for facts and dimensions, CSV and XLSX for the rollups, from the analysts' snapshot."""
+    """Parquet for facts, dimensions and rollups; CSV and XLSX (frozen header, filters, a dictionary sheet)
+    for the rollups, from the analysts' snapshot."""
     from nianbao.warehouse.export import export as write_exports
 
-    con = _reader(warehouse)
+    con = _reader(warehouse, sealed=False)
     try:
-        files = write_exports(con, out)
+        files = write_exports(con, out, bom=bom)
     finally:
         con.close()
     err.print(f"wrote {len(files)} files under {out}")
+    for kind, where in (
+        ("Parquet", out / "parquet"),
+        ("CSV" + (" (UTF-8 with BOM)" if bom else ""), out / "rollups"),
+        ("XLSX", out / "rollups" / "rollups.xlsx"),
+    ):
+        err.print(f"  {kind}: {where}", highlight=False)
 
 
 @app.command()
@@ -313,40 +394,66 @@ def rerun(
         Path | None, typer.Option("--catalog", help="catalog (its allowed_hosts for refetches)")
     ] = None,
     warehouse: Warehouse = None,
+    format: Annotated[
+        ChangeFormat,
+        typer.Option("--format", help="table (on stderr) or json (one object per document on stdout)"),
+    ] = ChangeFormat.table,
 ) -> None:
-    """Process again what failed or was quarantined (or every document of --agency/--year); print what changed."""
+    """Process again what failed or was quarantined (or every document of --agency/--year); print what changed.
+
+    Runs in this process with no Prefect server; where PREFECT_API_URL names one, it runs as the Prefect
+    flow `rerun` (cached extraction tasks, events, the summary as an artifact)."""
     if catalog is not None:
         _check_catalog(catalog)
     _quiet_prefect()
-    from nianbao.flows.rerun import rerun as rerun_flow
-
+    settings = load_settings(warehouse)
     only_failed = failed or (agency is None and year is None)
     try:
-        result = rerun_flow(
-            str(load_settings(warehouse).warehouse),
-            agency,
-            year,
-            only_failed,
-            None if catalog is None else str(catalog),
-        )
+        if os.environ.get("PREFECT_API_URL"):
+            from nianbao.flows.rerun import rerun as rerun_flow
+
+            result = rerun_flow(
+                str(settings.warehouse),
+                agency,
+                year,
+                only_failed,
+                None if catalog is None else str(catalog),
+            )
+        else:
+            from nianbao.flows.rerun import rerun_documents
+
+            with show.progress(settings.progress, settings.progress_every_s):
+                result = rerun_documents(
+                    settings, agency, year, only_failed, None if catalog is None else str(catalog)
+                )
     except NianbaoError as e:
         err.print(f"[red]error[/red] {e}")
         raise typer.Exit(2) from e
     show.summary(result.summary)
-    t = Table(title=f"rerun: {len(result.changes)} documents")
-    for col in ("agency", "year", "before", "after", "changed", "why", "url"):
-        t.add_column(col)
-    for c in result.changes:
-        t.add_row(
-            c["agency"],
-            str(c["year"]),
-            c["before"],
-            c["after"],
-            "yes" if c.get("changed") else "no",
-            c.get("why") or "",
-            c["url"] or "",
-        )
-    err.print(t)
+    if any(c.get("changed") for c in result.changes):
+        show.written(settings)
+    cols = ("agency", "year", "before", "after", "changed", "why", "url")
+    if format is ChangeFormat.json:
+        for c in result.changes:
+            print(_dump({k: c.get(k) for k in cols}))
+        return
+    write_table(
+        cols,
+        (
+            (
+                c["agency"],
+                str(c["year"]),
+                c["before"],
+                c["after"],
+                "yes" if c.get("changed") else "no",
+                c.get("why") or "",
+                c["url"] or "",
+            )
+            for c in result.changes
+        ),
+        title=f"rerun: {len(result.changes)} documents",
+        stderr=True,
+    )
 
 
 @app.command()
@@ -386,7 +493,7 @@ def demo(warehouse: Warehouse = None) -> None:
     ):
         catalog = server.write_catalog(Path(tmp) / "catalog.yaml")
         err.print(f"serving the sample city (杭州市, 37 agencies, 2020–2023) at {server.base_url}")
-        _run_and_show(catalog, warehouse)
+        _run_and_show(catalog, warehouse, where=False)
     con = _reader(warehouse, sealed=True)
     try:
         rollups = {y: compute(con, y) for y in range(2020, 2024)}
@@ -400,11 +507,13 @@ def demo(warehouse: Warehouse = None) -> None:
             err.print(f"  {line}")
         if len(wrong) > 50:
             err.print(f"  … and {len(wrong) - 50} more")
+        show.written(load_settings(warehouse), sorted(rollups))
         raise typer.Exit(1)
     err.print(
         "[green]matches the sample's truth[/green]: every year's rollup, who was counted and left out "
         "and why, and every planted finding"
     )
+    show.written(load_settings(warehouse), sorted(rollups))
 
 
 def main() -> None:

@@ -1,31 +1,34 @@
-"""`nianbao review accept | correct | list`: reviewers' decisions, recorded and applied at once.
+"""`nianbao review accept | correct | revoke | list`: reviewers' decisions, recorded and applied at once.
 
 A decision is recorded in the warehouse under its write lock (runs queue behind it), the report is loaded
 again with it applied, and the marts, quality report and analysts' snapshot are refreshed. stdout carries
-data only (`list`); what happened goes to stderr.
+data only (`list`); what happened goes to stderr. Everything runs in this process: no Prefect server.
 """
 
 from __future__ import annotations
 
 import getpass
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import duckdb
 import typer
 
+from nianbao.cli.output import Format, write_csv, write_json_lines, write_table
 from nianbao.cli.show import err
 from nianbao.pipeline.errors import NianbaoError
-from nianbao.pipeline.model import Outcome
 from nianbao.pipeline.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from nianbao.pipeline.model import Outcome
 
 review_app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
-    help="Review decisions: accept a quarantined report, or correct a cell citing a source.",
+    help="Review decisions: accept a quarantined report, correct a cell citing a source, revoke a decision.",
 )
 Warehouse = Annotated[
     Path | None, typer.Option("--warehouse", help="DuckDB file (default: $NIANBAO_WAREHOUSE)")
@@ -42,8 +45,8 @@ def _who(by: str | None, settings: Settings) -> str:
 @contextmanager
 def _writer(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
     """The warehouse read-write under its lock; refreshed and its snapshot published after."""
-    from nianbao.flows.refresh import refresh_warehouse
     from nianbao.warehouse.lock import writing
+    from nianbao.warehouse.refresh import refresh_warehouse
 
     if not settings.warehouse.exists():
         err.print(f"[red]error[/red] no warehouse at {settings.warehouse}")
@@ -54,7 +57,9 @@ def _writer(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
     except NianbaoError as e:
         err.print(f"[red]error[/red] {e.message}")
         raise typer.Exit(1) from e
-    refresh_warehouse(settings, "review", force=True)
+    from nianbao.flows.events import local_run_id
+
+    refresh_warehouse(settings, f"review-{local_run_id()}", force=True)
 
 
 def _report(o: Outcome, settings: Settings) -> None:
@@ -126,15 +131,40 @@ def correct(
     _report(outcome, settings)
 
 
+@review_app.command("revoke")
+def revoke(
+    override_id: Annotated[int, typer.Argument(help="the decision's id (see `nianbao review list`)")],
+    reason: Annotated[str, typer.Option("--reason", help="why the decision is withdrawn")],
+    by: By = None,
+    warehouse: Warehouse = None,
+) -> None:
+    """Withdraw a recorded decision (accept or correct): recorded as a decision of its own (who, when, why),
+    the earlier one marked revoked, and the report checked again without it."""
+    from nianbao.warehouse.review import reload, revoke_decision
+
+    settings = load_settings(warehouse)
+    with _writer(settings) as con:
+        o = revoke_decision(con, override_id, reason=reason, decided_by=_who(by, settings))
+        err.print(
+            f"recorded override {o.override_id}: revoke {override_id} ({o.agency_id} {o.year}) by {o.decided_by}"
+        )
+        outcome = reload(con, o.agency_id, o.year)
+    _report(outcome, settings)
+
+
 @review_app.command("list")
 def list_(
     agency: Annotated[str | None, typer.Argument(help="agency id")] = None,
     year: Annotated[int | None, typer.Argument(help="report year")] = None,
     warehouse: Warehouse = None,
+    format: Annotated[
+        Format, typer.Option("--format", help="json (one object per line), csv or table")
+    ] = Format.json,
 ) -> None:
-    """Every recorded decision (revoked ones included), as JSON lines: who, when, why, on which document."""
+    """Every recorded decision (revoked ones and revocations included): who, when, why, on which document."""
     from nianbao.warehouse.connect import open_for_reading
     from nianbao.warehouse.read import overrides
+    from nianbao.warehouse.write import OVERRIDE_COLUMNS
 
     try:
         con = open_for_reading(load_settings(warehouse).warehouse, sealed=True)
@@ -142,7 +172,12 @@ def list_(
         err.print(f"[red]error[/red] {e}", soft_wrap=True)
         raise typer.Exit(1) from None
     try:
-        for o in overrides(con, agency, year):
-            print(json.dumps(o.as_json(), ensure_ascii=False))
+        rows = [[getattr(o, c) for c in OVERRIDE_COLUMNS] for o in overrides(con, agency, year)]
     finally:
         con.close()
+    if format is Format.json:
+        write_json_lines(OVERRIDE_COLUMNS, rows)
+    elif format is Format.csv:
+        write_csv(OVERRIDE_COLUMNS, rows)
+    else:
+        write_table(OVERRIDE_COLUMNS, rows, title="review decisions")

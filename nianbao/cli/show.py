@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import logging
-import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from itertools import groupby
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
 
-from nianbao.expectations.quality import where
-from nianbao.pipeline.summary import Summary
+if TYPE_CHECKING:
+    from nianbao.pipeline.settings import Settings
+    from nianbao.pipeline.summary import Summary
 
 err = Console(stderr=True)
+if not err.is_terminal:  # a log, CI or `| tee`: no 80-column wrapping of paths and table cells
+    err = Console(stderr=True, width=200)
 
 
 def summary(s: Summary) -> None:
@@ -59,9 +62,10 @@ _ROLLUP_ROWS: list[tuple[str, Callable[[dict[str, Any]], int]]] = [
 
 
 def run(
-    outcomes: list[dict[str, Any]], rollups: dict[int, dict[str, Any]], warehouse: str, snapshot: str
+    outcomes: list[dict[str, Any]], rollups: dict[int, dict[str, Any]], settings: Settings | None
 ) -> None:
-    """After a run's counts: what was not loaded and why, the rollup by year, and where the data is."""
+    """After a run's counts: what was not loaded and why, the rollup by year, and (given the settings)
+    where everything is."""
     bad = [o for o in outcomes if o["status"] != "loaded"]
     if bad:
         q = Table(title="not loaded")
@@ -79,9 +83,34 @@ def run(
         for label, get in _ROLLUP_ROWS:
             t.add_row(label, *(str(get(rollups[y])) for y in years))
         err.print(t)
-    err.print(f"warehouse: {warehouse}; analysts' snapshot: {snapshot}")
+    if settings is not None:
+        written(settings, sorted(rollups))
+
+
+def written(settings: Settings, years: list[int] | None = None) -> None:
+    """The last lines of a run: where everything it wrote is, and how to query it."""
+    from nianbao.warehouse.connect import snapshot_path
+
+    rows = [
+        ("warehouse", str(settings.warehouse)),
+        ("analysts' snapshot", str(snapshot_path(settings.warehouse))),
+    ]
+    if settings.data_docs is not None:
+        rows.append(("quality report", str(settings.data_docs / "index.html")))
+    rollups = settings.exports / "rollups"
+    rows.append(
+        ("year rollups (JSON)", f"{rollups}/{{{','.join(map(str, years))}}}.json" if years else f"{rollups}/")
+    )
+    rows.append(("documents (by sha256)", f"{settings.raw_store}/"))
+    t = Table(title="written", show_header=False, title_justify="left")
+    for label, where in rows:
+        t.add_row(label, where)
+    err.print(t, soft_wrap=True)
     err.print(
-        'query it: nianbao query "select * from marts.citywide_metrics"  (or duckdb -readonly on the snapshot)'
+        'query it: nianbao query "select * from marts.citywide_metrics"; '
+        "exports for spreadsheets: nianbao export --out DIR",
+        highlight=False,
+        soft_wrap=True,
     )
 
 
@@ -90,6 +119,8 @@ def _n(v: Any) -> str:
 
 
 def _where(locations: list[dict[str, Any]]) -> str:
+    from nianbao.expectations.quality import where
+
     more = f"\n… {len(locations) - 4} more" if len(locations) > 4 else ""
     return (
         "\n".join(f"{str(loc.get('ref', '')).rsplit('.', 1)[-1]}: {where(loc)}" for loc in locations[:4])
@@ -140,25 +171,49 @@ def findings_table(rows: list[dict[str, Any]], console: Console | None = None) -
         console.print(t)
 
 
-class _ProgressLines(logging.Handler):
-    """One stderr line per unit of progress the pipeline reports (`nianbao.progress` records)."""
+class ProgressLines(logging.Handler):
+    """Stderr lines for the pipeline's progress records (`nianbao.pipeline.progress`).
+
+    A stage always gets its line. Steps (an agency crawled, a document read) each get one with `every_s`
+    at 0 (on a terminal, or NIANBAO_PROGRESS=all); otherwise one line per stage at most every `every_s`
+    seconds, and its last step, so a log, CI or `| tee` sees the run move without a flood.
+    """
+
+    def __init__(self, every_s: float = 0.0, clock: Callable[[], float] = time.monotonic) -> None:
+        super().__init__(logging.INFO)
+        self.every_s = every_s
+        self.clock = clock
+        self.last: dict[str, float] = {}
+        self.started = clock()
 
     def emit(self, record: logging.LogRecord) -> None:
         done, total = getattr(record, "done", None), getattr(record, "total", None)
-        prefix = f"[{done}/{total}] " if done is not None and total else ""
-        err.print(f"{prefix}{record.getMessage()}", highlight=False)
+        unit = str(getattr(record, "unit", ""))
+        now = self.clock()
+        if done is not None and total:
+            last = self.last.get(unit)
+            if self.every_s and last is not None and now - last < self.every_s and done != total:
+                return
+            self.last[unit] = now
+            line = f"[{done}/{total} {unit}] {record.getMessage()}"
+        else:
+            self.last.clear()
+            line = record.getMessage()
+        err.print(f"{now - self.started:6.1f}s {line}", highlight=False, markup=False, soft_wrap=True)
 
 
 @contextmanager
-def progress(force: bool = False) -> Iterator[None]:
-    """Show the pipeline's progress on stderr while the block runs (on a terminal, or when forced)."""
+def progress(mode: str = "auto", every_s: float = 10.0) -> Iterator[None]:
+    """Show the pipeline's progress on stderr while the block runs: `auto` (every line on a terminal,
+    stages and a line every `every_s` seconds elsewhere), `all`, or `off`."""
     logger = logging.getLogger("nianbao.progress")
-    if not (force or sys.stderr.isatty()):
+    if mode == "off":
         yield
         return
-    handler = _ProgressLines()
+    handler = ProgressLines(0.0 if mode == "all" or err.is_terminal else every_s)
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
+    logger.propagate = False  # the lines are ours; a library's root handler should not repeat them
     try:
         yield
     finally:

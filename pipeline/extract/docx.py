@@ -10,7 +10,7 @@ from typing import Any
 from nianbao.pipeline.errors import ExtractError
 from nianbao.pipeline.extract.cells import Cell, ParsedDocument, RawTable, Row, split_row
 from nianbao.pipeline.extract.glyphs import clean_text
-from nianbao.pipeline.extract.limits import check_docx
+from nianbao.pipeline.extract.limits import check_docx, check_table_cells
 from nianbao.pipeline.extract.sections import classify_table
 from nianbao.pipeline.model import Location
 
@@ -96,8 +96,15 @@ def _int(value: str | None, default: int) -> int:
 
 def table_grid(tbl: Any, table_index: int) -> list[Row]:
     """The table as a rectangular grid: each cell at its top-left grid column, None where a merge covers."""
+    rows = list(_rows(tbl))
+    widths = [
+        _int(_val(tr, f"{W}trPr/{W}gridBefore"), 0)
+        + sum(max(1, _int(_val(tc, f"{W}tcPr/{W}gridSpan"), 1)) for tc in _row_cells(tr))
+        for tr in rows
+    ]
+    check_table_cells(max(widths, default=0) * len(rows))  # before spans spread into a grid (issue 18)
     grid: list[dict[int, Cell | None]] = []
-    for r, tr in enumerate(_rows(tbl)):
+    for r, tr in enumerate(rows):
         row: dict[int, Cell | None] = {}
         col = _int(_val(tr, f"{W}trPr/{W}gridBefore"), 0)
         for c in range(col):
@@ -183,6 +190,9 @@ def parse_docx(data: bytes) -> ParsedDocument:
     except (KeyError, PackageNotFoundError, ValueError) as e:
         raise ExtractError("unsupported_format", f"not a Word document: {e}") from e
     except Exception as e:  # lxml.etree.XMLSyntaxError and the like: a damaged document part
+        if type(e).__name__ == "XMLSyntaxError" and "Resource limit exceeded" in str(e):
+            # lxml's own bound (a text node over 10 MB, a tree too deep): a limit, not damage
+            raise ExtractError("too_large", f"a Word document's XML is over the parser's limit: {e}") from e
         if type(e).__name__ == "XMLSyntaxError":
             raise ExtractError("truncated", f"a Word document whose XML is damaged: {e}") from e
         raise

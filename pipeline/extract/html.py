@@ -13,7 +13,7 @@ from lxml.html import HtmlElement
 from nianbao.pipeline.errors import ExtractError
 from nianbao.pipeline.extract.cells import Cell, ParsedDocument, RawTable, Row, split_row
 from nianbao.pipeline.extract.glyphs import clean_text
-from nianbao.pipeline.extract.limits import check_html
+from nianbao.pipeline.extract.limits import check_html, check_table_cells
 from nianbao.pipeline.extract.sections import classify_table
 from nianbao.pipeline.model import Location
 
@@ -216,9 +216,24 @@ def table_rows(table: HtmlElement) -> list[HtmlElement]:
     return list(table.xpath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr"))
 
 
+def _check_grid(trs: list[HtmlElement]) -> None:
+    """Refuse (too_large) a table whose spans would spread into more cells than a reader may hold: the cells
+    the spans cover, and the rectangle the widest row makes of all rows."""
+    covered = widest = 0
+    for r, tr in enumerate(trs):
+        width = 0
+        for td in tr.xpath("./td | ./th"):
+            colspan = _span(td, "colspan", 1000)
+            covered += _span(td, "rowspan", len(trs) - r) * colspan
+            width += colspan
+        widest = max(widest, width)
+    check_table_cells(max(covered, widest * len(trs)))
+
+
 def table_grid(table: HtmlElement, table_index: int) -> list[Row]:
     """The table as a rectangular grid: each cell at its top-left position, None where a span covers."""
     trs = table_rows(table)
+    _check_grid(trs)
     grid: list[dict[int, Cell | None]] = [{} for _ in trs]
     for r, tr in enumerate(trs):
         col = 0

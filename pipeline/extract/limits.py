@@ -6,7 +6,8 @@ calls its check here first (`check_pdf`, `check_docx`, `check_html`, `check_text
 pdfium has counted the pages), and a document over a limit is refused as `too_large` with the limit
 named. The checks measure in bounded memory: every compressed PDF stream and every XML part of a DOCX
 is inflated chunk by chunk and counted, never held. What they cannot see (an encrypted PDF's streams,
-a table whose spans multiply its cells) is bounded by the reader's process caps (`isolate.py`).
+what no count before parsing shows) is bounded by the reader's process caps (`isolate.py`). A table whose
+spans multiply its cells is measured before its grid is built (`check_table_cells`).
 
 The limits in force are the context's (`using`), so the readers' signatures stay as they are.
 """
@@ -44,6 +45,7 @@ class ReadLimits:
     max_elements: int = 500_000  # XML or HTML elements of a document (real: under 20,000)
     max_html_bytes: int = 16 * MiB  # an HTML page (real: under 1 MiB)
     max_text_bytes: int = 16 * MiB  # a text document (real: under 100 KiB)
+    max_table_cells: int = 1_000_000  # one HTML or DOCX table's grid, spans spread out (real: under 1,000)
     memory_mb: int = 1024  # the reader process's address space (isolate.py)
     seconds: float = 60.0  # the reader process's wall-clock time (isolate.py)
     # a scan read by OCR (issue 13): the address space the ONNX runtime needs beside the parsers (its
@@ -64,6 +66,7 @@ class ReadLimits:
                 self.max_elements,
                 self.max_html_bytes,
                 self.max_text_bytes,
+                self.max_table_cells,
                 self.memory_mb,
             )
             <= 0
@@ -131,6 +134,13 @@ def _size(n: int) -> str:
 def _refuse(what: str, limit: str, value: int, *, bytes_: bool = True) -> ExtractError:
     shown = _size(value) if bytes_ else f"{value:,}"
     return ExtractError("too_large", f"{what} (limit {limit} = {shown})")
+
+
+def check_table_cells(cells: int) -> None:
+    """Refuse a table whose grid, every span spread out, would hold more than `max_table_cells` cells."""
+    lim = active()
+    if cells > lim.max_table_cells:
+        raise _refuse(f"a table spans {cells:,} cells", "max_table_cells", lim.max_table_cells, bytes_=False)
 
 
 # ----------------------------------------------------------------------------- text and HTML

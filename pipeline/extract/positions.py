@@ -135,6 +135,64 @@ def _cell(ws: list[Word], page: int) -> Cell:
     return Cell(text, Location(raw=raw, page=page, bbox=box), box[0])
 
 
+def _anchors(ls: list[_Line], data: list[int], n: int) -> list[float]:
+    """The value columns' centres: the median place of each value on the lines that print `n`."""
+    full = [i for i in data if len(ls[i].values) == n]
+    return [statistics.median(ls[i].values[j].x for i in full) for j in range(n)]
+
+
+def _groups(ls: list[_Line], runs: list[tuple[int, int]]) -> list[tuple[int, int, list[float] | None]]:
+    """Runs that are one table, with its value columns (None: each run's own, by the values' order). Runs
+    printing different numbers of values (a row's zeros printed as empty cells) are one table when nothing
+    but label fragments stands between them and their values fall into columns: places that every line
+    fills at most once."""
+    out: list[tuple[int, int, list[float] | None]] = []
+    for first, last in runs:
+        if out and _fragments_only(ls, out[-1][1], first):
+            columns = _value_columns(ls, out[-1][0], last)
+            if columns is not None:
+                out[-1] = (out[-1][0], last, columns)
+                continue
+        out.append((first, last, None))
+    return out
+
+
+def _fragments_only(ls: list[_Line], a: int, b: int) -> bool:
+    """Between lines a and b, only label fragments: lines of at most three words printing no value, set left
+    of the values above and below (a header line reaches over them)."""
+    edge = min(v.x0 for line in (ls[a], ls[b]) for v in line.values) - 2
+    labels = max(_label_end(ls[a], edge), _label_end(ls[b], edge))
+    return all(not line.values and _fragment(line, edge, labels) for line in ls[a + 1 : b])
+
+
+def _value_columns(ls: list[_Line], first: int, last: int) -> list[float] | None:
+    """The centres of the value columns of lines first..last: the values' places, clustered (places closer
+    than a character are one column); None when a line prints two values in one column, or a label reaches
+    into the columns."""
+    values = [v for line in ls[first : last + 1] for v in line.values]
+    char = statistics.median(v.bottom - v.top for v in values)
+    xs = sorted(v.x for v in values)
+    clusters: list[list[float]] = [[xs[0]]]
+    for x in xs[1:]:
+        if x - clusters[-1][-1] > char:
+            clusters.append([x])
+        else:
+            clusters[-1].append(x)
+    bounds = [(c[0], c[-1]) for c in clusters]
+    edge = bounds[0][0] - char
+
+    def column(v: Word) -> int:
+        return next(k for k, (lo, hi) in enumerate(bounds) if lo <= v.x <= hi)
+
+    for line in ls[first : last + 1]:
+        taken = [column(v) for v in line.values]
+        if len(set(taken)) < len(taken):
+            return None
+        if any(w.x1 > edge for w in line.words if w not in line.values):
+            return None
+    return [statistics.median(c) for c in clusters]
+
+
 def _subcolumns(ws: list[Word]) -> list[list[Word]]:
     """Words in side-by-side sub-columns, left to right (words closer than most of a character are one)."""
     clusters: list[list[Word]] = []
@@ -147,6 +205,18 @@ def _subcolumns(ws: list[Word]) -> list[list[Word]]:
     return clusters
 
 
+def _label_end(line: _Line, edge: float) -> float:
+    """Where a data line's label ends (a line without one: where the values begin)."""
+    return max((w.x1 for w in line.words if w not in line.values), default=edge)
+
+
+def _fragment(line: _Line, edge: float, labels: float) -> bool:
+    """A line of label fragments among data lines: at most three words left of the values, each beginning
+    where the labels are (a header's heading begins out over the value columns; a label's piece does not)."""
+    char = statistics.median(w.bottom - w.top for w in line.words)
+    return len(line.words) <= 3 and all(w.x1 < edge and w.x0 <= labels + char for w in line.words)
+
+
 def _runs(ls: list[_Line]) -> list[tuple[int, int]]:
     """(first, last) line indices of each run of data lines printing the same number of values (label-only
     lines inside a run, such as a wrapped label's second line, do not end it; a header line does)."""
@@ -155,10 +225,11 @@ def _runs(ls: list[_Line]) -> list[tuple[int, int]]:
     width = 0
     last = -1
     edge = 0.0  # where the current run's values begin
+    labels = 0.0  # where its labels end
     for i, line in enumerate(ls):
         n = len(line.values)
         if n == 0:
-            if start is not None and len(line.words) <= 3 and all(w.x1 < edge for w in line.words):
+            if start is not None and _fragment(line, edge, labels):
                 continue  # a label fragment: a wrapped label's other line sits left of the values
             if start is not None:
                 runs.append((start, last))
@@ -170,6 +241,8 @@ def _runs(ls: list[_Line]) -> list[tuple[int, int]]:
         if start is None:
             start, width = i, n
             edge = min(w.x0 for w in line.values) - 2
+            labels = -math.inf
+        labels = max(labels, _label_end(line, edge))
         last = i
     if start is not None:
         runs.append((start, last))
@@ -231,21 +304,29 @@ def tables_of_words(ws: list[Word], page: int) -> list[RawTable]:
 def _tables(ls: list[_Line], page: int, open_end: bool) -> tuple[list[RawTable], float]:
     """The tables of lines, in order, and the bottom of the last line one took (-inf when none did)."""
     out: list[tuple[int, RawTable]] = []
-    used: set[int] = set()
     taken = -math.inf
+    # tables that print no value at all; a run's header is never taken from their lines
+    blank = _blank_tables(ls, page, open_end)
+    for start, end, table in blank:
+        out.append((start, table))
+        taken = max(taken, max(w.bottom for w in ls[end].words))
     previous_end = -1
-    for first, last in _runs(ls):
+    for first, last, columns in _groups(ls, _runs(ls)):
+        previous_end = max([previous_end, *(end for _s, end, _t in blank if end < first)])
         data = [i for i in range(first, last + 1) if ls[i].values]
-        n = len(ls[first].values)
-        anchors = [statistics.median(ls[i].values[j].x for i in data) for j in range(n)]
+        n = len(columns) if columns is not None else len(ls[first].values)
+        anchors = columns if columns is not None else _anchors(ls, data, n)
         gap = min((b - a for a, b in itertools.pairwise(anchors)), default=40.0)
         left = anchors[0] - gap / 2
         rows: list[Row] = []
         # the header: lines between the previous run and this one whose words reach the value columns
         head = _head(ls[previous_end + 1 : first], left)
-        used.update(id(line) for line in head)
         # a header naming more columns than any row fills (the others left empty): the header's columns
-        named = _leaf_columns([w for h in head for w in h.words if w.x0 > left])
+        label_right = max(
+            (w.x1 for i in data for w in ls[i].words if w not in ls[i].values and w.x < left),
+            default=-math.inf,
+        )
+        named = _leaf_columns([w for h in head for w in h.words if w.x0 > label_right])
         if len(named) > n and all(min(abs(a - x) for x in named) < gap / 2 for a in anchors):
             anchors = named
             gap = min(b - a for a, b in itertools.pairwise(anchors))
@@ -253,6 +334,8 @@ def _tables(ls: list[_Line], page: int, open_end: bool) -> tuple[list[RawTable],
         rows += _header(head, left, anchors, page)
         # rows printing no value between the header and the first data line (their cells left empty)
         rows += [_row(band, [], anchors, page) for band in _empty_rows(ls, previous_end, first, head, left)]
+        # rows printing no value among the data lines and just after them, a row's pitch from any other row
+        data, last = _with_empty_rows(ls, data, last, left, head)
         # the data rows: values by nearest column; the label from the band between neighbouring data lines
         ys = [ls[i].y for i in data]
         labels: list[list[Word]] = []
@@ -268,38 +351,33 @@ def _tables(ls: list[_Line], page: int, open_end: bool) -> tuple[list[RawTable],
             label += [w for w in ls[i].words if w.x < left and w not in label and w not in ls[i].values]
             labels.append(label)
         for k, i in enumerate(data):
-            rows.append(_row(_handed_back(labels, k), ls[i].values, anchors, page))
-        used.update(id(ls[i]) for i in range(first, last + 1))
+            label = _handed_back(labels, k)
+            if ls[i].values:
+                rows.append(_row(label, ls[i].values, anchors, page))
+            else:  # a row of empty cells: each piece of its label a row, as in a table without values
+                rows += [_row(piece, [], anchors, page) for piece in _subcolumns(label)]
         taken = max(taken, max(w.bottom for w in ls[last].words))
         if any(c is not None and c.text for r in rows for c in r[:1]) or len(head):
             out.append((first, RawTable(rows=rows)))  # values with neither labels nor a header are no table
         previous_end = last
-    # tables that print no value at all, in the stretches of lines no run or run header took
-    start = 0
-    for i in range(len(ls) + 1):
-        if i < len(ls) and id(ls[i]) not in used:
-            continue
-        stretch = ls[start:i]
-        for table, end in _blank_tables(stretch, page, open_end and i == len(ls)):
-            out.append((start, table))
-            taken = max(taken, max(w.bottom for w in stretch[end].words))
-        start = i + 1
     return [t for _k, t in sorted(out, key=lambda kt: kt[0])], taken
 
 
 _SENTENCE = re.compile(r"[。；;]")
 
 
-def _blank_tables(ls: list[_Line], page: int, open_end: bool) -> list[tuple[RawTable, int]]:
+def _blank_tables(ls: list[_Line], page: int, open_end: bool) -> list[tuple[int, int, RawTable]]:
     """Tables that print a header and row labels but not one value (an agency with nothing to count leaves
     every cell empty), each with the index of its last line. A header is a line of three or more short words
     set apart (the columns' headings), with the lines set tight under it that reach across to them; its
     value columns are the header's lowest pieces right of every row label; the row labels are the lines
     below that keep left of the columns, up to a numbered heading or a sentence. Each piece of label is a
     row of empty cells (the table readers join a wrapped label's pieces, which begin no row, to the row
-    above); a header with no labels under it (table 4's single row) is one row of empty cells. A table still open at the foot of the page when another page
-    follows is left to that page (its lines are carried over)."""
-    out: list[tuple[RawTable, int]] = []
+    above); a header with no labels under it (table 4's single row) is one row of empty cells. A header
+    whose labels run into a line of values is that run's header, not a table of its own. A table still open
+    at the foot of the page when another page follows is left to that page (its lines are carried over).
+    Each table with the indexes of its first and last lines."""
+    out: list[tuple[int, int, RawTable]] = []
     k = 0
     while k < len(ls):
         line = ls[k]
@@ -307,7 +385,14 @@ def _blank_tables(ls: list[_Line], page: int, open_end: bool) -> list[tuple[RawT
             k += 1
             continue
         block = [k]
-        seed_left = min(w.x0 for w in line.words)
+        # where the column headings begin: past the first word when that heads the labels under it (信息内容)
+        seed_left = line.words[0].x0
+        below = ls[k + 1] if k + 1 < len(ls) else None
+        if below is not None and not _stop(below) and _overlap(line.words[:1], below.words[:1]):
+            seed_left = line.words[1].x0
+        elif len(line.words) < 3:
+            k += 1  # two words are a header only over a label column and one value column
+            continue
         while (
             block[-1] + 1 < len(ls)
             and _tight(ls[block[-1] : block[-1] + 2])
@@ -318,17 +403,28 @@ def _blank_tables(ls: list[_Line], page: int, open_end: bool) -> list[tuple[RawT
         j = block[-1] + 1
         labels: list[int] = []
         while j < len(ls) and not _stop(ls[j]) and all(w.x1 < seed_left for w in ls[j].words):
-            labels.append(j)
+            if not _FOOTER.match(_text(ls[j])):
+                labels.append(j)
             j += 1
-        if open_end and j == len(ls):
+        if open_end and all(_FOOTER.match(_text(line)) for line in ls[j:]):
             break  # the table goes on over the page break: the next page reads it with these lines
+        if j < len(ls) and ls[j].values:
+            k = j  # a run's header (and rows left empty above its first values)
+            continue
+        if not labels and (j == len(ls) or not _stop(ls[j])):
+            k = j  # a header without labels is a table only when a heading or a sentence follows it
+            continue
         label_right = max((w.x1 for i in labels for w in ls[i].words), default=-math.inf)
-        head = _head(ls[:k], label_right if labels else seed_left) + [ls[i] for i in block]
+        above = _head(ls[out[-1][1] + 1 if out else 0 : k], label_right if labels else seed_left)
+        head = above + [ls[i] for i in block]
         anchors = _leaf_columns([w for h in head for w in h.words if w.x0 > label_right])
-        if len(anchors) < 3:
+        if len(anchors) < (1 if labels else 3):
             k = j
             continue
-        gap = min(b - a for a, b in itertools.pairwise(anchors))
+        gap = min(
+            (b - a for a, b in itertools.pairwise(anchors)),
+            default=4 * (line.words[-1].x1 - line.words[-1].x0),
+        )
         left = anchors[0] - gap / 2
         rows = _header(head, left, anchors, page)
         # a row's label lines are set tight, one under the other; rows are a padding apart
@@ -336,16 +432,18 @@ def _blank_tables(ls: list[_Line], page: int, open_end: bool) -> list[tuple[RawT
         # (三、本年 / 度办理结 / 果) gives pieces that begin no row, which the table readers join to the row above
         bands = [piece for i in labels for piece in _subcolumns(ls[i].words)]
         rows += [_row(band, [], anchors, page) for band in bands] or [_row([], [], anchors, page)]
-        out.append((RawTable(rows=rows), (labels or block)[-1]))
+        start = next((i for i in range(k + 1) if above and ls[i] is above[0]), k)
+        out.append((start, (labels or block)[-1], RawTable(rows=rows)))
         k = j
     return out
 
 
 def _heading_like(line: _Line) -> bool:
-    """A line of column headings: three or more short words set apart, no sentence, no number."""
+    """A line of column headings: short words set apart, no sentence, no number (two words are a heading
+    over its label column and one value column when labels follow: 信息内容 | 本年处理决定数量)."""
     ws = line.words
     return (
-        len(ws) >= 3
+        len(ws) >= 2
         and not line.values
         and all(len(w.text) <= 8 and not _SENTENCE.search(w.text) for w in ws)
         and all(b.x0 - a.x1 > 0.5 * (a.bottom - a.top) for a, b in itertools.pairwise(ws))
@@ -385,6 +483,41 @@ def _leaf_columns(ws: list[Word]) -> list[float]:
     return [(min(w.x0 for w in c) + max(w.x1 for w in c)) / 2 for c in columns]
 
 
+def _with_empty_rows(
+    ls: list[_Line], data: list[int], last: int, left: float, head: list[_Line]
+) -> tuple[list[int], int]:
+    """The run's rows: its data lines, and the label lines among and just after them that are a row of
+    their own, every cell empty (a row of zeros printed as blanks): set left of the values, at least most of
+    a row's pitch from every other row (a wrapped label's line, or a group's label between two rows, is
+    closer to one); a line that begins a row (二、…, 3．…) needs only to be more than a line's spacing from
+    every other. After the last data line, such rows follow one another a row's pitch apart. The pitch: the
+    data lines' spacing, or for one data line its distance from the header's last line."""
+    if len(data) >= 2:
+        pitch = statistics.median(ls[b].y - ls[a].y for a, b in itertools.pairwise(data))
+    elif head:
+        pitch = ls[data[0]].y - head[-1].y
+    else:
+        return data, last
+    char = statistics.median(w.bottom - w.top for i in data for w in ls[i].words)
+
+    def alone(i: int, rows: list[int]) -> bool:
+        line = ls[i]
+        if line.values or _stop(line) or any(w.x1 >= left for w in line.words):
+            return False
+        apart = min(abs(line.y - ls[j].y) for j in rows)
+        starts = any(ROW_START.match(w.text) for w in line.words)
+        return apart >= 0.75 * pitch or (starts and apart >= 1.5 * char)
+
+    rows = list(data)
+    rows += [i for i in range(data[0] + 1, last) if alone(i, data)]
+    j = last + 1
+    while j < len(ls) and alone(j, rows) and ls[j].y - ls[max(rows)].y <= 1.25 * pitch:
+        rows.append(j)
+        last = j
+        j += 1
+    return sorted(rows), last
+
+
 def _empty_rows(
     ls: list[_Line], previous_end: int, first: int, head: list[_Line], left: float
 ) -> list[list[Word]]:
@@ -420,7 +553,7 @@ def _head(between: list[_Line], left: float) -> list[_Line]:
     out: list[_Line] = []
     for line in reversed(between):
         text = "".join(w.text for w in line.words)
-        if "。" in text or _SECTION_HEADING.match(text) or len(out) == 12:
+        if "。" in text or _SECTION_HEADING.match(text) or line.values or len(out) == 12:
             break
         if any(w.x1 > left for w in line.words):
             out.insert(0, line)

@@ -158,7 +158,7 @@ comment on column raw.fetch_log.last_modified is 'Last-Modified the server answe
 comment on column raw.fetch_log.attempt is 'which attempt of the fetch this was (1 = first)';
 comment on column raw.fetch_log.role is 'listing (a listing page) | target (a listed link) | document (a report document)';
 comment on column raw.fetch_log.via is 'the article page a document hangs on (inline report or attachment)';
-comment on column raw.fetch_log.doc_state is 'new | changed | unchanged | failed (on the final attempt only)';
+comment on column raw.fetch_log.doc_state is 'new | changed | unchanged | moved (bytes stored before, found at a new URL) | failed (on the final attempt only)';
 
 comment on table raw.ingest_log is 'What each ingest run made of each document it processed.';
 comment on column raw.ingest_log.run_id is 'Prefect flow run id';
@@ -178,20 +178,20 @@ comment on column raw.refresh_log.covered_to is 'the latest staging.reports.extr
 comment on column raw.refresh_log.years is 'report years rolled up, comma-separated';
 comment on column raw.refresh_log.refreshed_at is 'when, UTC';
 
-comment on table staging.overrides is 'Reviewers'' decisions (nianbao review): accept a quarantined report, or correct one cell citing a source. Never deleted; applied on every load.';
+comment on table staging.overrides is 'Reviewers'' decisions (nianbao review): accept a quarantined report, correct one cell citing a source, or revoke an earlier decision. Never deleted; those in force are applied on every load.';
 comment on column staging.overrides.override_id is 'decision number';
 comment on column staging.overrides.agency_id is 'catalog agency id';
 comment on column staging.overrides.year is 'report year';
 comment on column staging.overrides.sha256 is 'the document the decision was made on (a newer document is judged afresh)';
-comment on column staging.overrides.action is 'accept | correct';
-comment on column staging.overrides.cell is 'table.row.column (correct only)';
+comment on column staging.overrides.action is 'accept | correct | revoke';
+comment on column staging.overrides.cell is 'table.row.column (correct; for revoke, the withdrawn correction''s cell)';
 comment on column staging.overrides.printed_value is 'what the document prints in that cell (correct only)';
-comment on column staging.overrides.value is 'the corrected value: 件, or yuan for amount_yuan (correct only)';
+comment on column staging.overrides.value is 'the corrected value: 件, or yuan for amount_yuan (correct); the id of the decision withdrawn (revoke)';
 comment on column staging.overrides.citation is 'URL or document that supports the correction';
 comment on column staging.overrides.reason is 'why, in the reviewer''s words';
 comment on column staging.overrides.decided_by is 'who decided';
 comment on column staging.overrides.decided_at is 'when, UTC';
-comment on column staging.overrides.revoked_at is 'when a later decision withdrew this one (null: in force)';
+comment on column staging.overrides.revoked_at is 'when a later decision (a correction of the same cell, or a revoke) withdrew this one (null: in force)';
 
 comment on table build.refresh_state is 'What the last mart refresh covered.';
 comment on column build.refresh_state.scope is 'a report year, or * for the dimensions (agencies, codes, templates)';
@@ -238,7 +238,7 @@ comment on table marts.applications_by_year is 'Table 3 summed citywide by year,
 comment on column marts.applications_by_year.year is 'Report year (the calendar year the reports cover).';
 comment on column marts.applications_by_year.row_code is 'Table 3 row code (curated.dim_code, code_kind = row).';
 comment on column marts.applications_by_year.applicant is 'Table 3 applicant code (curated.dim_code, code_kind = applicant); total = all applicants.';
-comment on column marts.applications_by_year.value is 'Sum over the counted reports (件; yuan for amount_yuan; signed for change).';
+comment on column marts.applications_by_year.value is 'Sum over the counted reports (件).';
 comment on column marts.applications_by_year.reports is 'Number of counted reports summed.';
 comment on table marts.citywide_metrics is 'Headline citywide metrics per year (long: year, metric, value).';
 comment on column marts.citywide_metrics.year is 'Report year (the calendar year the reports cover).';
@@ -272,11 +272,11 @@ comment on column marts.coverage.agency_id is 'Catalog agency id (curated.dim_ag
 comment on column marts.coverage.agency_name is 'Agency name from the catalog.';
 comment on column marts.coverage.region is 'The city, or the district/county the agency belongs to.';
 comment on column marts.coverage.level is 'municipal | district | county | township.';
-comment on column marts.coverage.status is 'counted | quarantined | unreadable | no_report | other_template.';
+comment on column marts.coverage.status is 'counted | quarantined | unreadable | fetch_failed (a report was found but its document never arrived) | no_report | other_template.';
 comment on column marts.coverage.report_id is 'The current document''s report id (null for no_report).';
 comment on column marts.coverage.sha256 is 'The current document''s sha256.';
 comment on column marts.coverage.template is 'The current document''s template.';
-comment on column marts.coverage.error_code is 'Why the current document could not be read (unreadable only).';
+comment on column marts.coverage.error_code is 'Why the current document could not be read (unreadable), or why its fetch failed (fetch_failed).';
 comment on column marts.coverage.failed_checks is 'Blocking check ids the current document failed (quarantined only).';
 comment on column marts.coverage.versions is 'How many documents the warehouse holds for this agency-year.';
 comment on table marts.disclosure_rate is 'Citywide disclosure rate per year: (granted + partially_granted) / handled_total.';
@@ -345,3 +345,16 @@ comment on column marts.yoy_change.value is 'The metric summed over the year''s 
 comment on column marts.yoy_change.prev_value is 'The metric''s value the year before (null when that year has no counted reports).';
 comment on column marts.yoy_change.change is 'value − prev_value.';
 comment on column marts.yoy_change.change_rate is '(value − prev_value) / prev_value; null when prev_value is 0 or missing.';
+
+-- issue 16: Chinese labels beside the codes, and where a fetch failed
+comment on column marts.applications_by_year.row_label_zh is 'The row''s short Chinese label (curated.dim_code).';
+comment on column marts.applications_by_year.applicant_label_zh is 'The applicant type''s Chinese label (curated.dim_code).';
+comment on column marts.applications_by_region_level.row_label_zh is 'The row''s short Chinese label (curated.dim_code).';
+comment on column marts.applications_by_region_level.applicant_label_zh is 'The applicant type''s Chinese label (curated.dim_code).';
+comment on column marts.review_litigation_by_year.proceeding_label_zh is 'The proceeding''s Chinese label (curated.dim_code).';
+comment on column marts.review_litigation_by_year.outcome_label_zh is 'The outcome''s Chinese label (curated.dim_code).';
+comment on column marts.proactive_by_year.item_label_zh is 'The item''s Chinese label (curated.dim_code).';
+comment on column marts.proactive_by_year.measure_label_zh is 'The measure''s Chinese label (curated.dim_code).';
+comment on column marts.coverage.fetch_url is 'fetch_failed: the document URL whose latest fetch failed.';
+comment on column marts.coverage.http_status is 'fetch_failed: the HTTP status the server answered (404, 503, …; null when no answer came).';
+comment on column marts.coverage.fetch_error is 'fetch_failed: the fetch''s error, in one line.';
