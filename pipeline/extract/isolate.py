@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from typing import IO
 
 from nianbao.pipeline.errors import ExtractError
-from nianbao.pipeline.extract.limits import MiB, ReadLimits, may_need_ocr, using
+from nianbao.pipeline.extract.limits import RAISED, MiB, ReadLimits, may_need_ocr, using
 from nianbao.pipeline.model import Report
 
 Reading = Report | ExtractError
@@ -119,13 +119,14 @@ class _Worker:
             code, peak = self._reap()
             return _died(code, peak, limits), peak, False
         try:
-            result, peak = pickle.loads(answer)
+            result, peak, *rest = pickle.loads(answer)
         except Exception:  # an answer cut short or garbled: the process is not to be trusted again
             code, peak = self._reap()
             return _died(code, peak, limits), peak, False
         self.served += 1
         spent = isinstance(result, ExtractError) and result.code == "resource_limit"
-        return result, peak, not spent and self.served < _RETIRE_AFTER
+        retired = bool(rest and rest[0])  # its cap was raised for OCR: it reads no other document
+        return result, peak, not spent and not retired and self.served < _RETIRE_AFTER
 
     def _reap(self) -> tuple[int | None, float | None]:
         """Stop the process if it still runs, wait for it: its exit code and its peak resident memory in MiB."""
@@ -301,11 +302,13 @@ def _serve(memory_mb: int, ocr_memory_mb: int = 0) -> None:
             del payload
             result, peak = _read_here(data, limits)
             del data
-            answer = pickle.dumps((result, peak), protocol=pickle.HIGHEST_PROTOCOL)
+            answer = pickle.dumps((result, peak, RAISED[0]), protocol=pickle.HIGHEST_PROTOCOL)
         except MemoryError:
             answer = pickle.dumps((_over_memory(memory_mb), None))
         answers.write(len(answer).to_bytes(_HEADER, "big") + answer)
         answers.flush()
+        if RAISED[0]:
+            return  # read by OCR under a raised cap: the caller retires this process (see limits.more_memory)
 
 
 if __name__ == "__main__":

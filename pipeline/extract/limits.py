@@ -99,8 +99,8 @@ def may_need_ocr(data: bytes) -> bool:
 
 @contextmanager
 def more_memory(limits: ReadLimits) -> Iterator[None]:
-    """Inside a reader process: the address-space cap raised to `ocr_memory_mb` for the block (the
-    process was started with that as its hard limit), then lowered again."""
+    """Inside a reader process: the address-space cap raised to `ocr_memory_mb` (the process was started
+    with that as its hard limit); the process is then retired after the document (`RAISED`)."""
     try:
         soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     except (OSError, ValueError):
@@ -110,11 +110,14 @@ def more_memory(limits: ReadLimits) -> Iterator[None]:
     if soft == resource.RLIM_INFINITY or (hard != resource.RLIM_INFINITY and hard < wanted) or soft >= wanted:
         yield
         return
+    # raised for the rest of this process's life: the ONNX runtime keeps what it mapped, and a lower cap
+    # under it would fail the next allocation anywhere; the reader process retires after this document
     resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
-    try:
-        yield
-    finally:
-        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+    RAISED[0] = True
+    yield
+
+
+RAISED = [False]  # whether this process's cap was raised for OCR (isolate retires such a reader process)
 
 
 @contextmanager
