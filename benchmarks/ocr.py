@@ -118,8 +118,8 @@ def read_all(manifest: Path, cells_out: Path | None) -> None:
 
 
 def long_scan(pages: int, dpi: int) -> None:
-    """A scan of `pages` pages of which only a report's own (3-4) hold tables: the rest are prose pages
-    (its first page repeated, as an appendix would be); seconds and memory for the whole document."""
+    """A scan of `pages` pages of which only a report's own hold tables: the rest are prose pages (its
+    last page, which has no table, repeated as an appendix would be); seconds and memory for the whole."""
     import pypdfium2 as pdfium
 
     from nianbao.pipeline.extract import extract_report
@@ -132,7 +132,7 @@ def long_scan(pages: int, dpi: int) -> None:
     out = pdfium.PdfDocument.new()
     out.import_pages(src)
     while len(out) < pages:
-        out.import_pages(src, [0])  # a page of prose (the report's first), no table on it
+        out.import_pages(src, [len(src) - 1])  # a page of prose (the report's last), no table on it
     buf = BytesIO()
     out.save(buf)
     t, cpu = time.perf_counter(), _cpu_s()
