@@ -235,13 +235,20 @@ def test_the_garbled_cid_pdf_is_read_by_ocr_and_still_refused() -> None:
 
 @pytest.mark.slow
 @pytest.mark.timeout(900)
-def test_a_scanned_report_through_ingestion_opens_its_doubtful_cells(tmp_path: Path) -> None:
+@pytest.mark.parametrize("hard", [False, True], ids=["committed-scan", "noisy-scan"])
+def test_a_scanned_report_through_ingestion_opens_its_doubtful_cells(tmp_path: Path, hard: bool) -> None:
     """A scan goes through the ingest flow's function in a reader process: admitted when verified, else
-    quarantined with `ocr_unverified` findings whose locations are the cells' boxes on their pages; a
-    reviewer's corrections of those cells (to the printed values) admit it."""
+    quarantined with `ocr_unverified` findings whose locations are the doubtful cells' boxes on their
+    pages (the cell the finding names, at the place its value was read, with its confidence under the
+    threshold). For the committed scan, a reviewer's corrections of those cells (to the printed values)
+    admit it. The noisy scan (150 dpi, heavy noise) is made now from the same source."""
+    import sys
+
     import duckdb
 
     from nianbao.flows.ingest import ingest_documents
+    from nianbao.pipeline.extract import extract_report
+    from nianbao.pipeline.extract.scan import OCR_MIN_CONF
     from nianbao.pipeline.model import DocRef
     from nianbao.pipeline.rawstore import RawStore
     from nianbao.warehouse.connect import connect
@@ -253,8 +260,14 @@ def test_a_scanned_report_through_ingestion_opens_its_doubtful_cells(tmp_path: P
 
     (doc,) = [d for d in _manifest() if d["id"] == "scan_reportlab_ttf_sx-zjj_2020"]
     golden = json.loads((ROOT / str(doc["golden"])).read_text("utf-8"))
+    data = (ROOT / str(doc["path"])).read_bytes()
+    if hard:
+        sys.path.insert(0, str(ROOT / "tests"))
+        from samplegen.scans import Scan, make
+
+        _name, data = make(Scan("noisy", "scan", str(doc["source"]), "", 150, 1.3, 3, 14.0, 40, 7))
     wh, raw = tmp_path / "wh.duckdb", tmp_path / "raw"
-    sha = RawStore(raw).put((ROOT / str(doc["path"])).read_bytes())
+    sha = RawStore(raw).put(data)
     (done,) = ingest_documents(
         [DocRef("sx-zjj", 2020, "http://127.0.0.1/sx-zjj/2020.pdf", sha)],
         settings_for(wh, raw),
@@ -267,15 +280,21 @@ def test_a_scanned_report_through_ingestion_opens_its_doubtful_cells(tmp_path: P
     finally:
         con.close()
     if done.status == "loaded":
-        assert not found
+        assert not hard and not found
         return
     assert done.status == "quarantined"
     assert found
+    report = extract_report(data)
     for f in found:
         (loc,) = f["locations"]
         assert loc["page"] >= 1 and len(loc["bbox"]) == 4 and "conf" in loc
         x0, top, x1, bottom = loc["bbox"]
         assert 0 <= x0 < x1 <= 600 and 0 <= top < bottom <= 850  # on an A4 page, in points
+        read = report.provenance[loc["ref"]]
+        assert read.page == loc["page"] and [round(v, 2) for v in read.bbox or ()] == loc["bbox"]
+        assert (read.conf or 0.0) < OCR_MIN_CONF
+    if hard:
+        return
     con = connect(wh)
     try:
         for f in found:
