@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 UV_VERSION := 0.13.9
 
-.PHONY: demo test test-slow test-all test-fontless lint fmt docs golden samples corpus bench screenshot lock upgrade clean
+.PHONY: demo test test-slow test-all test-fontless lint fmt docs golden samples corpus scans bench bench-ocr screenshot lock upgrade clean
 
 $(STAMP): pyproject.toml uv.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -77,6 +77,16 @@ golden: $(STAMP)
 # naming the Debian packages to install. `python benchmarks/accuracy.py` reads it.
 corpus: $(STAMP)
 	cd tests && ../$(BIN)/python -m samplegen.corpus
+
+# the scans of our own fixtures (issue 13: tests/files/scans + manifest) from the same generator; `make bench-ocr`
+# reads them (and `--all --out DIR` makes a scan of every kind for every source, for the benchmark)
+scans: $(STAMP)
+	cd tests && ../$(BIN)/python -m samplegen.scans
+
+# OCR: accuracy and trust over the committed scans, seconds per page and report, a 30-page scan, memory
+bench-ocr: $(STAMP)
+	$(BIN)/python benchmarks/ocr.py
+	$(BIN)/python benchmarks/ocr.py --pages 30
 
 # uv.lock from pyproject.toml's ranges (keeps locked versions that still fit); `make upgrade` takes the newest
 lock: $(STAMP)

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from nianbao.pipeline import tables as T
+from nianbao.pipeline.extract.scan import OCR_MIN_CONF
 from nianbao.pipeline.model import Finding, Previous, Report
 
 if TYPE_CHECKING:
@@ -604,6 +605,71 @@ class MixedTemplate(Rule):
         )
 
 
+def _ocr_cells(report: Report) -> list[str]:
+    """The cells of a report whose values OCR read (they carry a confidence), corrected ones left out."""
+    corrected = {w.get("cell") for w in report.warnings if w.get("code") == "review_correction"}
+    return sorted(c for c, loc in report.provenance.items() if loc.conf is not None and c not in corrected)
+
+
+@dataclass(frozen=True)
+class OcrConfidence(Rule):
+    """Every value an OCR reading took from pixels was recognised with at least `OCR_MIN_CONF`."""
+
+    columns = ("conf", "min_conf")
+
+    def frame(self, batch: Batch) -> pd.DataFrame:
+        rows = []
+        for k, r in enumerate(batch.reports):
+            if r.reading.method != "ocr":
+                continue
+            cells = _ocr_cells(r)
+            rows += [
+                (k, u, float(r.provenance[cell].conf or 0.0), OCR_MIN_CONF) for u, cell in enumerate(cells)
+            ]
+            if r.reading.details.get("tables_from_positions"):
+                # a scan without ruling lines: its columns were placed from where the OCR'd words sit, and a
+                # header misplaced by a few pixels swaps columns whose sums still hold; never taken as read
+                rows.append((k, len(cells), 0.0, OCR_MIN_CONF))
+        return pd.DataFrame(rows, columns=["k", "u", *self.columns])
+
+    def expectations(self, check: Check) -> list[Expectation]:
+        import great_expectations.expectations as gxe
+
+        return [
+            gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A="conf", column_B="min_conf", or_equal=True, meta={"check": check.id}
+            )
+        ]
+
+    def finding(self, check: Check, batch: Batch, k: int, u: int) -> Finding:
+        report = batch.reports[k]
+        cells = _ocr_cells(report)
+        if u == len(cells):
+            return Finding(
+                check.id,
+                cells=cells,
+                severity=check.severity,
+                locations=locations(report, cells),
+                message="the scan's tables print no ruling lines: OCR placed their columns from where the "
+                "words sit, which is not verified; compare the tables with the pages and accept or correct",
+            )
+        cell = cells[u]
+        loc = report.provenance[cell]
+        conf = float(loc.conf or 0.0)
+        seen = f"read as {loc.raw!r}" if loc.raw else "nothing was recognised in it"
+        return Finding(
+            check.id,
+            *_where(cell),
+            left=round(conf, 3),
+            right=OCR_MIN_CONF,
+            cells=[cell],
+            severity=check.severity,
+            locations=locations(report, [cell]),
+            message=f"{cell} ({label(cell, report.template)}) on page {loc.page}: {seen} with confidence "
+            f"{conf:.2f} < {OCR_MIN_CONF}; compare it with the page and accept or correct it",
+        )
+
+
 @dataclass(frozen=True)
 class Disagreement(Rule):
     """Two documents of one article page (an inline table and an attachment) that print different values."""
@@ -685,6 +751,15 @@ CHECKS: tuple[Check, ...] = (
         "a v2021 report that prints the v2019 single （六）其他处理 row has it 0 in every column (the three v2021 "
         "rows are then 0, recorded as an assumption); a non-zero row cannot be split and waits for review",
         MixedTemplate(),
+    ),
+    Check(
+        "ocr_unverified",
+        "blocking",
+        "each value cell of a report read by OCR",
+        f"every value read from a scan's pixels was recognised with confidence ≥ {OCR_MIN_CONF} (the least "
+        "sure character of its cell); a doubtful cell holds the report back until a reviewer accepts the "
+        "reading or corrects the cell",
+        OcrConfidence(),
     ),
     Check(
         "cross_year_carry",

@@ -21,7 +21,9 @@ ERROR_CODES = (
     "extractor_error",  # a reader bug: the document is quarantined with the exception's name
     "year_not_covered",  # a report year no template covers (before 2019)
     "bad_catalog",
-    "no_snapshot",  # no analysts' snapshot is published yet (the first run has not finished)
+    "no_snapshot",
+    "ocr_missing",  # a scan or image needs OCR and rapidocr-onnxruntime is not installed (issue 13)
+    "converter_missing",  # a legacy .doc/.wps needs LibreOffice, which is not installed: the package is named  # no analysts' snapshot is published yet (the first run has not finished)
 )
 
 

@@ -23,6 +23,7 @@ class Location:
     table_index: int | None = None
     cell: tuple[int, int] | None = None
     line: int | None = None
+    conf: float | None = None  # an OCR'd value: the least sure character's probability (issue 13)
 
     def as_json(self) -> dict[str, Any]:
         """Only the fields that are set."""
@@ -38,6 +39,8 @@ class Location:
         if self.line is not None:
             out["line"] = self.line
         out["raw"] = self.raw
+        if self.conf is not None:
+            out["conf"] = round(self.conf, 3)
         return out
 
     @classmethod
@@ -50,6 +53,7 @@ class Location:
             table_index=d.get("table_index"),
             cell=tuple(d["cell"]) if d.get("cell") else None,
             line=d.get("line"),
+            conf=d.get("conf"),
         )
 
 

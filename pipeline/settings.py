@@ -98,6 +98,8 @@ def load_settings(warehouse: str | Path | None = None, env: Mapping[str, str] | 
             memory_mb=int(get("NIANBAO_READER_MEMORY_MB", "1024")),
             seconds=float(get("NIANBAO_READER_TIMEOUT_S", "60")),
             isolated=get("NIANBAO_READER_ISOLATION", "1") != "0",
+            ocr_memory_mb=int(get("NIANBAO_OCR_MEMORY_MB", "3072")),
+            ocr_seconds=float(get("NIANBAO_OCR_TIMEOUT_S", "300")),
         ),
         agencies_in_parallel=int(get("NIANBAO_AGENCIES_IN_PARALLEL", "4")),
         lock_timeout_s=float(get("NIANBAO_LOCK_TIMEOUT_S", "900")),

@@ -64,6 +64,8 @@ def test_a_bomb_is_refused_as_too_large_naming_the_limit(name: str) -> None:
 def test_the_limits_let_every_real_fixture_through() -> None:
     """The committed fixtures (real reports and produced ones) read as before: the limits sit far above them."""
     for path in sorted(FILES.rglob("*")):
+        if path.parent.name == "scans":  # OCR'd, a minute each: tests/test_ocr.py reads them (slow)
+            continue
         if path.is_file() and not path.name.startswith("refuse_") and path.suffix != ".json":
             try:
                 extract_report(path.read_bytes())

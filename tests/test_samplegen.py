@@ -73,4 +73,9 @@ def test_unreproducible_fixtures_come_out_as_the_same_document(fx: fixtures.Fixt
     if lacking:
         pytest.skip(f"needs {', '.join(lacking)}")
     committed = (TESTS / "files" / fx.path).read_bytes()
+    if fx.path.endswith(".doc"):  # a Word 97 file is no PDF: the same document reads as the same record
+        from nianbao.pipeline.extract import extract_report
+
+        assert extract_report(fx.build()).canonical() == extract_report(committed).canonical()
+        return
     assert producers.same_pdf(fx.build(), committed, fx.password)

@@ -19,7 +19,7 @@ __all__ = ["extract_report", "reader_version", "sniff"]
 
 
 def sniff(data: bytes) -> str:
-    """The document's format from its bytes: pdf, docx, html, doc, text, or raises unsupported_format."""
+    """The document's format from its bytes: pdf, docx, html, doc, image, text, or raises unsupported_format."""
     head = data[:2048].lstrip()
     if not data.strip():
         raise ExtractError("empty", "the document is empty")
@@ -34,9 +34,9 @@ def sniff(data: bytes) -> str:
             return "docx"
         raise ExtractError("unsupported_format", "a ZIP file that is not a Word document")
     if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        raise ExtractError(
-            "unsupported_format", "legacy Word .doc (OLE2); only .docx, PDF, HTML and text are read"
-        )
+        return "doc"  # legacy Word .doc or WPS .wps (OLE2): converted by LibreOffice (issue 13)
+    if data.startswith((b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"II*\x00", b"MM\x00*")):
+        return "image"  # a scanned page or pages: OCR (issue 13)
     lower = head[:1024].lower()
     if (
         lower.startswith((b"<!doctype html", b"<html", b"<?xml"))
@@ -68,6 +68,14 @@ def _reader(fmt: str) -> Callable[[bytes], ParsedDocument]:
         from nianbao.pipeline.extract.docx import parse_docx
 
         return parse_docx
+    if fmt == "doc":
+        from nianbao.pipeline.extract.legacy import parse_legacy
+
+        return parse_legacy
+    if fmt == "image":
+        from nianbao.pipeline.extract.image import parse_image
+
+        return parse_image
     raise ExtractError("unsupported_format", f"no reader for {fmt}")
 
 
@@ -80,7 +88,11 @@ def extract_report(data: bytes) -> Report:
         raise ExtractError("unsupported_format", f"{fmt} reader is not available: {e}") from e
     doc = reader(data)
     doc.format = fmt
-    return build_report(doc)
+    method = doc.reading.pop("method", None)
+    report = build_report(doc)
+    if method:
+        report.reading.method = str(method)  # "ocr": the values were read from pixels (issue 13)
+    return report
 
 
 def read_document(data: bytes) -> Report | ExtractError:

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from typing import IO
 
 from nianbao.pipeline.errors import ExtractError
-from nianbao.pipeline.extract.limits import MiB, ReadLimits, using
+from nianbao.pipeline.extract.limits import RAISED, MiB, ReadLimits, may_need_ocr, using
 from nianbao.pipeline.model import Report
 
 Reading = Report | ExtractError
@@ -68,7 +68,7 @@ def read_measured(data: bytes, limits: ReadLimits | None = None) -> tuple[Readin
         result, peak = _read_here(data, limits)
         return result, Measured(time.monotonic() - started, peak, False)
     try:
-        worker = _POOL.take(limits.memory_mb)
+        worker = _POOL.take(limits.memory_mb, limits.ocr_memory_mb)
     except OSError as e:
         return ExtractError("reader_crashed", f"no reader process could be started: {e}"), Measured(
             time.monotonic() - started, None, True
@@ -82,11 +82,12 @@ def read_measured(data: bytes, limits: ReadLimits | None = None) -> tuple[Readin
 class _Worker:
     """One reader process and its pipes."""
 
-    def __init__(self, memory_mb: int) -> None:
+    def __init__(self, memory_mb: int, ocr_memory_mb: int = 0) -> None:
         self.memory_mb = memory_mb
+        self.ocr_memory_mb = ocr_memory_mb
         self.served = 0
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "nianbao.pipeline.extract.isolate", str(memory_mb)],
+            [sys.executable, "-m", "nianbao.pipeline.extract.isolate", str(memory_mb), str(ocr_memory_mb)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,  # a parsing library's chatter about a broken file is not for people
@@ -101,7 +102,8 @@ class _Worker:
 
     def read(self, data: bytes, limits: ReadLimits) -> tuple[Reading, float | None, bool]:
         """(reading, peak RSS in MiB, whether this process may read another document)."""
-        deadline = time.monotonic() + limits.seconds
+        seconds = max(limits.seconds, limits.ocr_seconds) if may_need_ocr(data) else limits.seconds
+        deadline = time.monotonic() + seconds
         payload = pickle.dumps((data, limits), protocol=pickle.HIGHEST_PROTOCOL)
         try:
             self._in.write(len(payload).to_bytes(_HEADER, "big") + payload)
@@ -117,13 +119,14 @@ class _Worker:
             code, peak = self._reap()
             return _died(code, peak, limits), peak, False
         try:
-            result, peak = pickle.loads(answer)
+            result, peak, *rest = pickle.loads(answer)
         except Exception:  # an answer cut short or garbled: the process is not to be trusted again
             code, peak = self._reap()
             return _died(code, peak, limits), peak, False
         self.served += 1
         spent = isinstance(result, ExtractError) and result.code == "resource_limit"
-        return result, peak, not spent and self.served < _RETIRE_AFTER
+        retired = bool(rest and rest[0])  # its cap was raised for OCR: it reads no other document
+        return result, peak, not spent and not retired and self.served < _RETIRE_AFTER
 
     def _reap(self) -> tuple[int | None, float | None]:
         """Stop the process if it still runs, wait for it: its exit code and its peak resident memory in MiB."""
@@ -197,25 +200,25 @@ class _Pool:
     """Idle reader processes by memory cap; one caller uses one process at a time."""
 
     def __init__(self) -> None:
-        self._idle: dict[int, list[_Worker]] = {}
+        self._idle: dict[tuple[int, int], list[_Worker]] = {}
         self._lock = threading.Lock()
 
-    def take(self, memory_mb: int) -> _Worker:
+    def take(self, memory_mb: int, ocr_memory_mb: int = 0) -> _Worker:
         with self._lock:
-            idle = self._idle.setdefault(memory_mb, [])
+            idle = self._idle.setdefault((memory_mb, ocr_memory_mb), [])
             while idle:
                 worker = idle.pop()
                 if worker.alive():
                     return worker
                 worker.close()
-        return _Worker(memory_mb)
+        return _Worker(memory_mb, ocr_memory_mb)
 
     def give(self, worker: _Worker, healthy: bool) -> None:
         if not healthy or not worker.alive():
             worker.close()
             return
         with self._lock:
-            self._idle.setdefault(worker.memory_mb, []).append(worker)
+            self._idle.setdefault((worker.memory_mb, worker.ocr_memory_mb), []).append(worker)
 
     def close(self) -> None:
         """Stop every idle reader process (at exit)."""
@@ -272,7 +275,7 @@ def _peak_mb() -> float | None:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _serve(memory_mb: int) -> None:
+def _serve(memory_mb: int, ocr_memory_mb: int = 0) -> None:
     """The reader process: import the readers, cap memory, then answer one document after another."""
     import nianbao.pipeline.extract.docx
     import nianbao.pipeline.extract.html
@@ -284,7 +287,8 @@ def _serve(memory_mb: int) -> None:
     sys.stdout = sys.stderr
     requests = sys.stdin.buffer
     cap = memory_mb * MiB
-    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    # the hard limit leaves room for OCR, which raises the soft limit only while it runs (limits.more_memory)
+    resource.setrlimit(resource.RLIMIT_AS, (cap, max(cap, ocr_memory_mb * MiB)))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     answers.write(b"R")
     answers.flush()
@@ -298,12 +302,14 @@ def _serve(memory_mb: int) -> None:
             del payload
             result, peak = _read_here(data, limits)
             del data
-            answer = pickle.dumps((result, peak), protocol=pickle.HIGHEST_PROTOCOL)
+            answer = pickle.dumps((result, peak, RAISED[0]), protocol=pickle.HIGHEST_PROTOCOL)
         except MemoryError:
             answer = pickle.dumps((_over_memory(memory_mb), None))
         answers.write(len(answer).to_bytes(_HEADER, "big") + answer)
         answers.flush()
+        if RAISED[0]:
+            return  # read by OCR under a raised cap: the caller retires this process (see limits.more_memory)
 
 
 if __name__ == "__main__":
-    _serve(int(sys.argv[1]))
+    _serve(int(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else 0)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import re
+import resource
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -47,6 +48,10 @@ class ReadLimits:
     max_table_cells: int = 1_000_000  # one HTML or DOCX table's grid, spans spread out (real: under 1,000)
     memory_mb: int = 1024  # the reader process's address space (isolate.py)
     seconds: float = 60.0  # the reader process's wall-clock time (isolate.py)
+    # a scan read by OCR (issue 13): the address space the ONNX runtime needs beside the parsers (its
+    # libraries alone map ~0.8 GiB), and the time for a document that may need OCR (no fonts, an image)
+    ocr_memory_mb: int = 3072
+    ocr_seconds: float = 300.0
     isolated: bool = True  # read in a child process under the two caps above
 
     def __post_init__(self) -> None:
@@ -81,6 +86,38 @@ _ACTIVE: ContextVar[ReadLimits | None] = ContextVar("nianbao_read_limits", defau
 def active() -> ReadLimits:
     """The limits in force for the document being read (the defaults outside `using`)."""
     return _ACTIVE.get() or _DEFAULT
+
+
+def may_need_ocr(data: bytes) -> bool:
+    """Whether a document may be read by OCR (and so get `ocr_seconds`): an image, or a PDF with no font
+    resource at all (a scan). A PDF whose fonts are garbled or whose tables are pictures is not told
+    apart this cheaply and reads within `seconds`."""
+    if data.startswith((b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"II*\x00", b"MM\x00*")):
+        return True
+    return data[:1024].find(b"%PDF-") != -1 and b"/Font" not in data
+
+
+@contextmanager
+def more_memory(limits: ReadLimits) -> Iterator[None]:
+    """Inside a reader process: the address-space cap raised to `ocr_memory_mb` (the process was started
+    with that as its hard limit); the process is then retired after the document (`RAISED`)."""
+    try:
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    except (OSError, ValueError):
+        yield
+        return
+    wanted = limits.ocr_memory_mb * MiB
+    if soft == resource.RLIM_INFINITY or (hard != resource.RLIM_INFINITY and hard < wanted) or soft >= wanted:
+        yield
+        return
+    # raised for the rest of this process's life: the ONNX runtime keeps what it mapped, and a lower cap
+    # under it would fail the next allocation anywhere; the reader process retires after this document
+    resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
+    RAISED[0] = True
+    yield
+
+
+RAISED = [False]  # whether this process's cap was raised for OCR (isolate retires such a reader process)
 
 
 @contextmanager

@@ -333,6 +333,11 @@ def _locate(raw: str, pages: list[_PageText]) -> Location | None:
 Handles = list[tuple[pdfium.PdfPage, pdfium.PdfTextPage]]
 
 
+def tables_on(page: Any) -> list[RawTable]:
+    """The ruled tables of a page-like object with `chars` and `edges` (pdfplumber, pdfium or OCR'd)."""
+    return _tables_on(page)
+
+
 def _tables_by_pdfium(handles: Handles, wanted: list[int]) -> list[RawTable]:
     """Tables of the wanted pages, from pdfium's chars and paths through pdfplumber's table finder."""
     tables: list[RawTable] = []
@@ -469,10 +474,14 @@ def _parse(data: bytes) -> ParsedDocument:
             ]
             all_text = "\n".join(s for p in pages for s, _ in p.lines)
             if not all_text.strip():
-                raise ExtractError("no_text_layer", "no page has a text layer (scanned or image-only PDF)")
+                return _read_scan(
+                    doc, "no_text_layer", "no page has a text layer (scanned or image-only PDF)"
+                )
             if _garbled(all_text):
-                raise ExtractError(
-                    "garbled_text", "the text layer is not readable Chinese (fonts without a Unicode map)"
+                return _read_scan(
+                    doc,
+                    "garbled_text",
+                    "the text layer is not readable Chinese (fonts without a Unicode map)",
                 )
             wanted = _table_pages(pages)
             tables = _tables_of(handles, miner, wanted)
@@ -497,6 +506,11 @@ def _parse(data: bytes) -> ParsedDocument:
             fallback.update(
                 {n: "pdfium's reading found fewer of tables 2-4" for n in wanted if n not in fallback}
             )
+    if _sections_found(tables) < 3 and _sections_found(positioned) < 3:
+        # tables pasted in as pictures: the pages with a large image are read by OCR
+        scanned = _scan_image_pages(data, tables, positioned, _body_text(pages))
+        if scanned is not None:
+            return scanned
     from_positions = _sections_found(tables) < 3 and _sections_found(positioned) > _sections_found(tables)
     if from_positions:
         tables = positioned
@@ -518,3 +532,86 @@ def _parse(data: bytes) -> ParsedDocument:
         # their glyph boxes came from nianbao's fixed metrics font (pdffonts), never from the machine
         reading["fonts_not_embedded"] = sorted(fonts)
     return ParsedDocument(text=text, tables=tables, format="pdf", text_locations=locations, reading=reading)
+
+
+# ----------------------------------------------------------------------------- scanned pages (issue 13)
+def _render(doc: pdfium.PdfDocument) -> Any:
+    """A function rendering page n (1-based) of the document to a greyscale array at a resolution."""
+
+    def render(number: int, dpi: float) -> Any:
+        bitmap = doc[number - 1].render(scale=dpi / 72, grayscale=True)
+        array = bitmap.to_numpy()
+        return array[:, :, 0].copy() if array.ndim == 3 else array.copy()
+
+    return render
+
+
+def _read_scan(doc: pdfium.PdfDocument, code: str, message: str) -> ParsedDocument:
+    """A PDF without a usable text layer read by OCR, or the refusal it had when OCR reads no report."""
+    from nianbao.pipeline.extract import ocr
+
+    if not ocr.available():
+        raise ExtractError(code, f"{message}; OCR is not installed (rapidocr-onnxruntime)")
+    from nianbao.pipeline.extract.scan import read_scan
+
+    parsed = read_scan(_render(doc), len(doc), tables_on, why=code)
+    if parsed is None:
+        raise ExtractError(code, f"{message}; OCR read no report tables from its pages")
+    return parsed
+
+
+def _image_pages(data: bytes) -> list[int]:
+    """Pages on which an image covers at least a quarter of the page (a table pasted in as a picture)."""
+    doc = _open_pdfium(data)
+    out = []
+    try:
+        for i in range(len(doc)):
+            page = doc[i]
+            area = page.get_width() * page.get_height()
+            for obj in page.get_objects(filter=(pdfium.raw.FPDF_PAGEOBJ_IMAGE,), max_depth=4):
+                x0, y0, x1, y1 = obj.get_bounds()
+                if (x1 - x0) * (y1 - y0) >= 0.25 * area:
+                    out.append(i + 1)
+                    break
+    finally:
+        doc.close()
+    return out
+
+
+def _scan_image_pages(
+    data: bytes, tables: list[RawTable], positioned: list[RawTable], text: str
+) -> ParsedDocument | None:
+    """A text PDF whose tables are pictures: its pages holding large images read by OCR, their tables
+    joined to those the text layer gave (in page order); None when there are no such pages or OCR is not
+    installed."""
+    from nianbao.pipeline.extract import ocr
+
+    pictured = _image_pages(data)  # (the caller holds the pdfium lock)
+    if not pictured or not ocr.available():
+        return None
+    from nianbao.pipeline.extract.scan import read_scan
+
+    doc = _open_pdfium(data)
+    try:
+        scanned = read_scan(_render(doc), len(doc), tables_on, why="table_image", only=pictured)
+    finally:
+        doc.close()
+    if scanned is None:
+        return None
+    from_text = [t for t in tables if not _on_pages(t, set(pictured))]
+    joined = sorted([*from_text, *scanned.tables], key=_first_page)
+    if _sections_found(joined) <= max(_sections_found(tables), _sections_found(positioned)):
+        return None
+    scanned.tables = joined
+    # the body is in the text layer; the pictured pages' OCR'd text joins it in page order (a pictured
+    # first page holds the title)
+    scanned.text = f"{scanned.text}\n{text}" if 1 in pictured else f"{text}\n{scanned.text}"
+    return scanned
+
+
+def _first_page(table: RawTable) -> int:
+    return min((c.loc.page or 0 for r in table.rows for c in r if c is not None), default=0)
+
+
+def _on_pages(table: RawTable, pages: set[int]) -> bool:
+    return _first_page(table) in pages

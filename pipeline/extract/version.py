@@ -28,6 +28,11 @@ READING_LIBRARIES = (
     "python-docx",
     "beautifulsoup4",
     "charset-normalizer",
+    # OCR of scans and images (issue 13): the models ship inside rapidocr-onnxruntime's wheel
+    "rapidocr-onnxruntime",
+    "onnxruntime",
+    "opencv-python-headless",
+    "pillow",
 )
 
 # top-level parts of nianbao.pipeline that cannot change what given bytes read as: the catalog of

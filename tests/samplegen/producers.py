@@ -101,6 +101,29 @@ def soffice_pdf(docx: bytes, stem: str) -> bytes:
         return (Path(tmp) / f"{stem}.pdf").read_bytes()
 
 
+def soffice_doc(docx: bytes, stem: str) -> bytes:
+    """Convert a DOCX to legacy Word 97 .doc with headless LibreOffice (issue 13's legacy attachments)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / f"{stem}.docx"
+        src.write_bytes(docx)
+        subprocess.run(
+            [
+                "soffice",
+                f"-env:UserInstallation=file://{tmp}/lo",
+                "--headless",
+                "--convert-to",
+                "doc:MS Word 97",
+                "--outdir",
+                tmp,
+                src,
+            ],
+            check=True,
+            capture_output=True,
+            timeout=180,
+        )
+        return (Path(tmp) / f"{stem}.doc").read_bytes()
+
+
 def pdftotext_layout(pdf: bytes) -> bytes:
     """The PDF's text as poppler's `pdftotext -layout` writes it (UTF-8, pages ended by form feeds)."""
     with tempfile.TemporaryDirectory() as tmp:

@@ -1,0 +1,163 @@
+"""OCR of scanned reports (issue 13): accuracy, trust, seconds per page and per report, peak memory.
+
+Reads every scan of a scans manifest (default: the committed set, `tests/files/scans/manifest.json`; make a
+bigger one with `cd tests && ../.venv/bin/python -m samplegen.scans --all --out /tmp/scans`), compares
+each reading with its source's golden, checks it as admission would, and prints per document: pages
+OCR'd, seconds, cells wrong, the least confidence, whether it is exact and whether it is verified. Then
+the totals the issue asks for: documents cell-exact, documents verified, and **non-exact documents
+verified (must be 0)**, seconds per OCR'd page and per report, peak RSS.
+
+    .venv/bin/python benchmarks/ocr.py [--manifest M] [--cells cells.json] [--dpi N]
+    .venv/bin/python benchmarks/ocr.py --pages 30        # a 30-page scan of a 3-page report
+
+`--cells` writes every OCR'd value cell as (document, cell, confidence, correct): the data the
+confidence threshold (`scan.OCR_MIN_CONF`) was set from.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import sys
+import time
+from io import BytesIO
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _cpu_s() -> float:
+    """CPU seconds this process has used (user + system): on a shared machine, what wall time hides."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def read_all(manifest: Path, cells_out: Path | None) -> None:
+    """Every scan of the manifest read, compared and checked."""
+    from nianbao.expectations.admit import Known, admit
+    from nianbao.pipeline.errors import ExtractError
+    from nianbao.pipeline.extract import extract_report
+    from nianbao.pipeline.model import DocRef
+
+    from samplegen.expect import differences
+
+    docs = json.loads(manifest.read_text(encoding="utf-8"))["documents"]
+    rows = []
+    cells: list[dict[str, object]] = []
+    pages_total = 0
+    seconds_total = 0.0
+    print(f"{'document':48} {'pages':>5} {'s':>6} {'cpu s':>6} {'wrong':>5} {'minconf':>7}  exact verified")
+    cpu_total = 0.0
+    for d in docs:
+        path = Path(d["path"]) if Path(d["path"]).is_absolute() else ROOT / d["path"]
+        golden = json.loads((ROOT / d["golden"]).read_text(encoding="utf-8"))
+        t, cpu = time.perf_counter(), _cpu_s()
+        try:
+            report = extract_report(path.read_bytes())
+        except Exception as e:
+            err = (
+                e
+                if isinstance(e, ExtractError)
+                else ExtractError("extractor_error", f"{type(e).__name__}: {e}")
+            )
+            print(f"{d['id']:48} refused {err.code}: {err.message}")
+            rows.append({"id": d["id"], "exact": False, "verified": False, "error": err.code})
+            continue
+        seconds, cpu = time.perf_counter() - t, _cpu_s() - cpu
+        cpu_total += cpu
+        ocr = report.reading.details.get("ocr", {})
+        pages = len(ocr.get("pages", []))
+        pages_total += pages
+        seconds_total += seconds
+        canonical = report.canonical()
+        wrong = [
+            k
+            for k, _e, _g in differences(golden, canonical)
+            if k.startswith(("proactive.", "applications.", "review_litigation."))
+        ]
+        ref = DocRef(d["id"], report.year, None, d["id"])
+        outcome = admit([(ref, report)], Known()).outcomes[0]
+        verified = bool(outcome.report and outcome.report.reading.verified)
+        confs = [loc.conf for loc in report.provenance.values() if loc.conf is not None]
+        least = min(confs, default=1.0)
+        for k, loc in report.provenance.items():
+            if loc.conf is not None:
+                cells.append({"doc": d["id"], "cell": k, "conf": loc.conf, "correct": k not in wrong})
+        rows.append({"id": d["id"], "exact": not wrong, "verified": verified, "seconds": seconds})
+        print(
+            f"{d['id']:48} {pages:5} {seconds:6.1f} {cpu:6.1f} {len(wrong):5} {least:7.3f}  {not wrong!s:5} {verified!s:5}"
+            + (f"  {wrong[:4]}" if wrong else "")
+        )
+    n = len(rows)
+    exact = sum(r["exact"] for r in rows)
+    verified = sum(bool(r["verified"]) for r in rows)
+    bad = [r["id"] for r in rows if r["verified"] and not r["exact"]]
+    print(f"\ndocuments {n}: cell-exact {exact} ({100 * exact / max(1, n):.1f}%), verified {verified}")
+    print(f"non-exact documents verified: {len(bad)} {bad}")
+    read = [float(r["seconds"]) for r in rows if "seconds" in r]  # type: ignore[arg-type]
+    if read:
+        print(
+            f"seconds per OCR'd page {seconds_total / max(1, pages_total):.2f} wall, "
+            f"{cpu_total / max(1, pages_total):.2f} CPU; per report: median "
+            f"{statistics.median(read):.1f}, max {max(read):.1f}; peak RSS {_peak_mb():.0f} MB"
+        )
+    wrong_cells = [c for c in cells if not c["correct"]]
+    print(
+        f"value cells {len(cells)}, wrong {len(wrong_cells)}; highest confidence of a wrong cell "
+        f"{max((float(c['conf']) for c in wrong_cells), default=0.0):.3f}"  # type: ignore[arg-type]
+    )
+    if cells_out:
+        cells_out.write_text(json.dumps(cells, ensure_ascii=False), encoding="utf-8")
+
+
+def long_scan(pages: int, dpi: int) -> None:
+    """A scan of `pages` pages of which only a report's own hold tables: the rest are prose pages (its
+    last page, which has no table, repeated as an appendix would be); seconds and memory for the whole."""
+    import pypdfium2 as pdfium
+
+    from nianbao.pipeline.extract import extract_report
+
+    from samplegen.scans import Scan, make
+
+    scan = Scan("bench", "scan", "tests/files/pdf/rl_v2021_total_first.pdf", "", dpi, 0.7, 0, 4.0, 60, 1)
+    _name, data = make(scan)
+    src = pdfium.PdfDocument(data)
+    out = pdfium.PdfDocument.new()
+    out.import_pages(src)
+    while len(out) < pages:
+        out.import_pages(src, [len(src) - 1])  # a page of prose (the report's last), no table on it
+    buf = BytesIO()
+    out.save(buf)
+    t, cpu = time.perf_counter(), _cpu_s()
+    report = extract_report(buf.getvalue())
+    seconds, cpu = time.perf_counter() - t, _cpu_s() - cpu
+    ocr = report.reading.details["ocr"]
+    print(
+        f"{len(out)}-page scan ({len(src)} report pages, {dpi} dpi): {seconds:.1f} s wall, {cpu:.1f} s CPU, "
+        f"OCR'd pages {ocr['pages']}, {seconds / len(out):.2f} s per scanned page; peak RSS {_peak_mb():.0f} MB"
+    )
+
+
+def main() -> None:
+    """Run the benchmark."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--manifest", type=Path, default=ROOT / "tests/files/scans/manifest.json")
+    ap.add_argument("--cells", type=Path, default=None)
+    ap.add_argument("--pages", type=int, default=0, help="time one long scan of this many pages instead")
+    ap.add_argument("--dpi", type=int, default=200)
+    args = ap.parse_args()
+    if args.pages:
+        long_scan(args.pages, args.dpi)
+    else:
+        read_all(args.manifest, args.cells)
+
+
+if __name__ == "__main__":
+    main()

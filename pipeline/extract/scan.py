@@ -1,0 +1,558 @@
+"""Scanned pages: pixels → straightened page → ruling lines and OCR'd characters → the tables text PDFs give.
+
+A page image is straightened first: a photograph taken at a slant is warped flat from the table's (or
+the page's) outline when one is found, and any page is then turned by the small angle that makes its
+text rows sharpest (a scanner's skew). The table's ruling lines are found by image morphology (a long
+thin opening), turned into the same ruling *edges* pdfium reads from a text PDF, and wiped out of the
+image so that the detector sees only text. Each detected text box is read by the OCR engine
+(`ocr.py`), and each recognised character becomes a *char* placed where the recogniser emitted it. The
+edges and chars, in PDF points, make a page that pdfplumber's table finder reads like any other
+(`pdf.tables_on`), or, without rules, the positional reader (`positions.py`): there is one table
+reader, not a second one for scans.
+
+Every cell keeps its confidence (the least sure character in it) and, in its `Location`, the box it
+occupies on the page as printed (the straightening undone), in PDF points, so a reviewer opens the
+right cell.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import statistics
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+from nianbao.pipeline.extract import positions
+from nianbao.pipeline.extract.cells import Cell, ParsedDocument, RawTable
+from nianbao.pipeline.extract.ocr import Line, engine
+from nianbao.pipeline.extract.sections import group_sections
+
+# A value cell is taken as read only when every character in it was recognised at least this surely.
+# Set by measurement over the scanned fixtures (docs/ocr.md: every misread cell scored below it, and
+# 97% of the correctly read ones above it).
+OCR_MIN_CONF = 0.60
+
+DPI = 200  # rendering resolution of a page to OCR (docs/ocr.md: 150 misreads small digits, 300 is slower)
+LOCATE_DPI = 36  # the cheap pass that finds pages with a table grid
+TIMES: list[tuple[float, float, int]] = []  # per page read: (straighten+rules+detect s, recognise s, boxes)
+
+
+@dataclass
+class OcrPage:
+    """One OCR'd page as the table finder sees it: chars and ruling edges in PDF points (top-left
+    origin, straightened), plus how to map a box back to the page as printed."""
+
+    page_number: int
+    bbox: tuple[float, float, float, float]
+    chars: list[dict[str, Any]]
+    edges: list[dict[str, Any]]
+    to_printed: Callable[[tuple[float, float, float, float]], tuple[float, float, float, float]]
+    lines: list[tuple[str, tuple[float, float, float, float]]] = field(default_factory=list)
+    image: np.ndarray | None = None  # the straightened page, rules wiped (for cells the detector missed)
+    scale: float = 1.0  # points per pixel of `image`
+
+    def find_tables(self, table_settings: dict[str, Any] | None = None) -> list[Any]:
+        """pdfplumber's tables found on this page."""
+        from pdfplumber.table import TableFinder
+
+        return TableFinder(self, table_settings).tables  # type: ignore[arg-type]
+
+    def extract_words(self, **kwargs: Any) -> list[dict[str, Any]]:
+        """Words from the page's chars (used by the text table strategy)."""
+        from pdfplumber.utils.text import extract_words
+
+        return extract_words(self.chars, **kwargs)
+
+
+# ----------------------------------------------------------------------------- straightening
+def _ink(grey: np.ndarray) -> np.ndarray:
+    """Dark pixels as 255 on 0, robust to uneven light, noise and blur (adaptive threshold)."""
+    import cv2
+
+    return cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 15)
+
+
+def _outline(grey: np.ndarray) -> np.ndarray | None:
+    """The four corners (tl, tr, br, bl) of the largest four-sided outline covering a fifth of the image
+    (a table's border, or a photographed page against its background), or None."""
+    import cv2
+
+    h, w = grey.shape
+    f = 800 / max(h, w)
+    small = cv2.resize(grey, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
+    ink = _ink(small)
+    ink = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
+    contours, _ = cv2.findContours(ink, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    best: np.ndarray | None = None
+    best_area = 0.2 * small.shape[0] * small.shape[1]
+    for c in contours:
+        area = cv2.contourArea(c)
+        if area < best_area:
+            continue
+        quad = cv2.approxPolyDP(c, 0.02 * cv2.arcLength(c, True), True)
+        if len(quad) == 4 and cv2.isContourConvex(quad):
+            best, best_area = quad.reshape(4, 2).astype(np.float64) / f, area
+    if best is None:
+        return None
+    s, d = best.sum(axis=1), np.diff(best, axis=1).ravel()
+    return np.array([best[s.argmin()], best[d.argmin()], best[s.argmax()], best[d.argmax()]])
+
+
+def _skew(grey: np.ndarray) -> float:
+    """The angle (degrees, within ±3) that makes the text rows sharpest: row sums of ink most uneven."""
+    import cv2
+
+    h, w = grey.shape
+    f = 700 / max(h, w)
+    small = _ink(cv2.resize(grey, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)).astype(np.float32)
+    centre = (small.shape[1] / 2, small.shape[0] / 2)
+
+    def score(angle: float) -> float:
+        m = cv2.getRotationMatrix2D(centre, angle, 1.0)
+        turned = cv2.warpAffine(small, m, (small.shape[1], small.shape[0]))
+        rows = turned.sum(axis=1)
+        return float(np.square(np.diff(rows)).sum())
+
+    coarse = max(np.arange(-3.0, 3.01, 0.25), key=score)
+    return float(max(np.arange(coarse - 0.25, coarse + 0.251, 0.05), key=score))
+
+
+def straighten(grey: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The page flattened and deskewed, and the 3×3 matrix from the printed image's pixels to it."""
+    import cv2
+
+    h, w = grey.shape
+    matrix: np.ndarray = np.eye(3)
+    quad = _outline(grey)
+    if quad is not None:
+        tl, tr, br, bl = quad
+        width = (np.linalg.norm(tr - tl) + np.linalg.norm(br - bl)) / 2
+        height = (np.linalg.norm(bl - tl) + np.linalg.norm(br - tr)) / 2
+        x0, y0 = tl
+        target = np.array([[x0, y0], [x0 + width, y0], [x0 + width, y0 + height], [x0, y0 + height]])
+        if np.abs(target - quad).max() > 2.0:  # not already an upright rectangle
+            matrix = cv2.getPerspectiveTransform(quad.astype(np.float32), target.astype(np.float32))
+            grey = cv2.warpPerspective(grey, matrix, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
+    angle = _skew(grey)
+    if abs(angle) >= 0.05:
+        turn = np.vstack([cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0), [0, 0, 1]])
+        grey = cv2.warpAffine(grey, turn[:2], (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
+        matrix = turn @ matrix
+    return grey, matrix
+
+
+# ----------------------------------------------------------------------------- ruling lines
+def rules(
+    grey: np.ndarray, dpi: float, text: list[tuple[float, float, float, float]] | None = None
+) -> tuple[np.ndarray, list[tuple[float, float, float, float]]]:
+    """The mask of the page's ruling lines, and each line as (x0, top, x1, bottom) in pixels (one of the
+    two pairs equal: horizontal or vertical). A run inside a detected text box (`text`) is a stroke of its
+    glyphs, not a rule: the top bars of 开工 in a bold title run together as long as a short rule."""
+    import cv2
+
+    ink = _ink(grey)
+    long_h = max(15, int(0.45 * dpi))  # longer than any stroke of a character or a dash (— is ~0.15 in)
+    long_v = max(10, int(0.22 * dpi))  # a table row is at least ~0.25 in high; a character ~0.15 in
+    horizontal = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (long_h, 1)))
+    vertical = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, long_v)))
+    # bridge the breaks noise and JPEG leave in a line
+    horizontal = cv2.dilate(horizontal, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 1)))
+    vertical = cv2.dilate(vertical, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 9)))
+    segments: list[tuple[float, float, float, float]] = []
+    for mask, is_h in ((horizontal, True), (vertical, False)):
+        n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+        for i in range(1, n):
+            x, y, w, h = (float(v) for v in stats[i, :4])
+            seg = (
+                (x + 4, y + h / 2, x + w - 4, y + h / 2) if is_h else (x + w / 2, y + 4, x + w / 2, y + h - 4)
+            )
+            long_enough = w >= long_h if is_h else h >= long_v
+            if not long_enough or _in_text(seg, text or []):
+                mask[labels == i] = 0
+                continue
+            segments.append(seg)
+    both = cv2.dilate(np.bitwise_or(horizontal, vertical), np.ones((3, 3), np.uint8))
+    return both, segments
+
+
+def _in_text(seg: tuple[float, float, float, float], boxes: list[tuple[float, float, float, float]]) -> bool:
+    """Whether a segment lies within a text box's inner part (a glyph's stroke, not a rule between cells)."""
+    x0, t, x1, b = seg
+    return any(bx0 - 4 <= x0 and x1 <= bx1 + 4 and bt - 4 <= t and b <= bb + 4 for bx0, bt, bx1, bb in boxes)
+
+
+def grid_strength(grey: np.ndarray, dpi: float) -> int:
+    """How many long horizontal rules (at least 40% of the page's width) a page shows: a table page has
+    many, a page of prose none. For the cheap locating pass at low resolution."""
+    _mask, segments = rules(grey, dpi)
+    width = grey.shape[1]
+    return sum(1 for x0, t, x1, b in segments if t == b and x1 - x0 >= 0.4 * width)
+
+
+def _missed(
+    clean: np.ndarray, boxes: list[tuple[float, float, float, float]]
+) -> list[tuple[float, float, float, float]]:
+    """Boxes around ink the detector left out: glyph-sized clusters outside every detected box. The
+    detector misses lone narrow glyphs (a 0 or 1 alone in a column), which are exactly the values."""
+    import cv2
+
+    if not boxes:
+        return []
+    heights = sorted(b[3] - b[1] for b in boxes)
+    char = heights[len(heights) // 2]  # a detected line's height: about a character and its margin
+    ink = _ink(clean)
+    covered = np.zeros_like(ink)
+    # a detected box with a margin: the edges of its own glyphs (a bold title's strokes reach past the
+    # box) are not missed text, and read on their own they come out as stray marks inside a line
+    m = 0.4 * char
+    for x0, t, x1, b in boxes:
+        covered[max(0, int(t - m)) : int(np.ceil(b + m)), max(0, int(x0 - m)) : int(np.ceil(x1 + m))] = 255
+    ink[covered > 0] = 0
+    ink = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))  # noise specks
+    grouped = cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, int(0.4 * char)), 3)))
+    n, _labels, stats, _ = cv2.connectedComponentsWithStats(grouped, connectivity=8)
+    out: list[tuple[float, float, float, float]] = []
+    for i in range(1, n):
+        x, y, w, h, area = (int(v) for v in stats[i])
+        if 0.3 * char <= h <= 1.3 * char and w <= 12 * char and area >= 0.15 * h * max(w, 1):
+            pad = 0.15 * char
+            out.append((x - pad, y - pad, x + w + pad, y + h + pad))
+    return out
+
+
+# ----------------------------------------------------------------------------- characters
+def _wide(ch: str) -> bool:
+    return ord(ch) > 0x2E7F
+
+
+def _chars(
+    boxes: list[tuple[float, float, float, float]], read: list[Line], scale: float, number: int
+) -> list[dict[str, Any]]:
+    """Each recognised character as a pdfplumber char (points), placed where the recogniser emitted it."""
+    out: list[dict[str, Any]] = []
+    for (x0, top, x1, bottom), line in zip(boxes, read, strict=True):
+        height = bottom - top
+        centres = [x0 + g.at * (x1 - x0) for g in line.glyphs]
+        # a line's characters abut (one word, as a text layer's would); its ends are a glyph's half-width
+        # beyond the first and last centres, within the box
+        cuts = [(a + b) / 2 for a, b in itertools.pairwise(centres)]
+        for k, g in enumerate(line.glyphs):
+            half = (0.45 if _wide(g.text) else 0.28) * height
+            a = cuts[k - 1] if k else max(x0, centres[k] - half)
+            b = cuts[k] if k < len(cuts) else min(x1, centres[k] + half)
+            if b <= a:
+                a, b = centres[k] - 0.5, centres[k] + 0.5
+            out.append(
+                {
+                    "text": g.text,
+                    "x0": a * scale,
+                    "x1": b * scale,
+                    "top": (top + 0.12 * height) * scale,
+                    "bottom": (bottom - 0.12 * height) * scale,
+                    "doctop": (top + 0.12 * height) * scale,
+                    "width": (b - a) * scale,
+                    "height": 0.76 * height * scale,
+                    "upright": True,
+                    "size": round(0.76 * height * scale, 1),
+                    "fontname": "ocr",
+                    "object_type": "char",
+                    "page_number": number,
+                    "conf": g.conf,
+                    "restricted": line.restricted,
+                }
+            )
+    return out
+
+
+def _edge(x0: float, top: float, x1: float, bottom: float) -> dict[str, Any]:
+    """An edge dict as pdfplumber builds them."""
+    return {
+        "x0": x0,
+        "x1": x1,
+        "top": top,
+        "bottom": bottom,
+        "doctop": top,
+        "width": x1 - x0,
+        "height": bottom - top,
+        "orientation": "h" if top == bottom else "v",
+        "object_type": "line",
+    }
+
+
+def _mapper(
+    matrix: np.ndarray, scale: float
+) -> Callable[[tuple[float, float, float, float]], tuple[float, float, float, float]]:
+    """Straightened points → the printed page's points: a box's four corners through the inverse matrix."""
+    inverse = np.linalg.inv(matrix)
+
+    def to_printed(box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+        x0, t, x1, b = (v / scale for v in box)
+        pts = np.array([[x0, t, 1], [x1, t, 1], [x1, b, 1], [x0, b, 1]]) @ inverse.T
+        xs, ys = pts[:, 0] / pts[:, 2] * scale, pts[:, 1] / pts[:, 2] * scale
+        return (float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max()))
+
+    return to_printed
+
+
+def read_page(
+    grey: np.ndarray, number: int, dpi: float, keep: Callable[[tuple[float, ...], int], bool] | None = None
+) -> OcrPage:
+    """One page image (greyscale, `dpi` pixels per inch) straightened, its rules found and wiped, its text
+    detected and recognised. `keep(box, height)` may skip detected boxes not worth reading (pixels)."""
+    t0 = time.perf_counter()
+    flat, matrix = straighten(grey)
+    ocr = engine()
+    found = ocr.detect(flat)
+    mask, segments = rules(flat, dpi, found)
+    clean = flat.copy()
+    clean[mask > 0] = 255
+    boxes = [b for b in found + _missed(clean, found) if keep is None or keep(b, flat.shape[0])]
+    pad = 2
+    h, w = clean.shape
+    boxes = [(max(0, x0 - pad), max(0, t - pad), min(w, x1 + pad), min(h, b + pad)) for x0, t, x1, b in boxes]
+    crops = [clean[int(t) : int(np.ceil(b)), int(x0) : int(np.ceil(x1))] for x0, t, x1, b in boxes]
+    t1 = time.perf_counter()
+    read = ocr.recognize(crops)
+    # a box that reads as a value (or as nothing) is read again cut tight to its ink: the detector's box
+    # around a lone 0 or 1 often reads as nothing or as a dot, a tight crop surely (docs/ocr.md)
+    again = [i for i, ln in enumerate(read) if _value_like(ln.text)]
+    tight = {i: ink_lines(clean, boxes[i]) for i in again}
+    tight = {i: found for i, found in tight.items() if len(found) == 1}
+    if tight:
+        reread = ocr.recognize([found[0][0] for found in tight.values()])
+        for i, line in zip(tight, reread, strict=True):
+            if line.text:
+                boxes[i], read[i] = tight[i][0][1], line
+    TIMES.append((t1 - t0, time.perf_counter() - t1, len(crops)))
+    scale = 72.0 / dpi
+    chars = _chars(boxes, read, scale, number)
+    edges = [_edge(x0 * scale, t * scale, x1 * scale, b * scale) for x0, t, x1, b in segments]
+    # a box of nothing but a stop or a comma is a speck of noise between two words, not text
+    lines = [
+        (ln.text, tuple(v * scale for v in box))
+        for box, ln in zip(boxes, read, strict=True)
+        if ln.text and not _SPECK.fullmatch(ln.text)
+    ]
+    return OcrPage(
+        number,
+        (0.0, 0.0, w * scale, h * scale),
+        chars,
+        edges,
+        _mapper(matrix, scale),
+        lines,  # type: ignore[arg-type]
+        clean,
+        scale,
+    )
+
+
+# ----------------------------------------------------------------------------- tables and text
+def _in(box: tuple[float, float, float, float], ch: dict[str, Any]) -> bool:
+    cx, cy = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
+    return bool(box[0] <= cx < box[2] and box[1] <= cy < box[3])
+
+
+_WORDY = re.compile(r"[\u3400-\u9fff]")  # CJK: a value cell's only CJK are 无 (a zero) and 元/万元 (money)
+
+
+_SPECK = re.compile(r"[：:，,。.、·'\"`‘’“”;；]+")
+
+
+def _value_like(text: str) -> bool:
+    """Text a value cell could hold (or nothing): no CJK but 无, short."""
+    return len(text) <= 16 and not _WORDY.search(text.replace("无", "").replace("万元", "").replace("元", ""))
+
+
+def _located(table: RawTable, page: OcrPage) -> RawTable:
+    """A table's cells with their confidence and their boxes on the printed page.
+
+    A cell that holds (or may hold) a value is read again on its own: its ink, cut tight from the page
+    and split into text lines, is recognised line by line (restricted to number characters when it reads
+    as one). Measured on the scans, a tight crop of one cell reads small digits far more surely than the
+    detector's box does (a lone 1 or 0 is often missed or read as '.' there), and a cell with nothing in
+    it is then known to be blank. The cell's confidence is its least sure character's; a cell where a
+    value should be but nothing was read has confidence 0."""
+    rows: list[list[Cell | None]] = []
+    again: list[tuple[int, int, int]] = []  # (row, column, crops taken)
+    crops: list[np.ndarray] = []
+    for r, row in enumerate(table.rows):
+        out: list[Cell | None] = []
+        for c, cell in enumerate(row):
+            if cell is None or cell.loc.bbox is None or cell.loc.page != page.page_number:
+                out.append(cell)
+                continue
+            box: tuple[float, float, float, float] = cell.loc.bbox
+            inside = [ch for ch in page.chars if _in(box, ch)]
+            conf = min((float(ch["conf"]) for ch in inside), default=0.0)
+            loc = replace(cell.loc, bbox=page.to_printed(box), conf=conf)
+            out.append(Cell(cell.text, loc, cell.x))
+            if _value_like(cell.text):
+                lines = _ink_lines(page, box)
+                if lines:
+                    again.append((r, c, len(lines)))
+                    crops += lines
+        rows.append(out)
+    if crops:
+        read = iter(engine().recognize(crops))
+        for r, c, n in again:
+            old = rows[r][c]
+            assert old is not None
+            got = [next(read) for _ in range(n)]
+            texts = [ln.text for ln in got if ln.text]
+            conf = min((ln.conf for ln in got if ln.text), default=0.0)
+            raw = "\n".join(texts)
+            rows[r][c] = Cell("".join(texts), replace(old.loc, raw=raw, conf=conf), old.x)
+    return RawTable(rows=rows, section=table.section)
+
+
+def _ink_lines(page: OcrPage, box: tuple[float, float, float, float]) -> list[np.ndarray]:
+    """The text lines inside a cell (a box in points), each cut tight to its ink from the page image."""
+    if page.image is None:
+        return []
+    k = 1 / page.scale
+    x0, t, x1, b = (v * k for v in box)
+    return [crop for crop, _ in ink_lines(page.image, (x0 + 3, t + 3, x1 - 3, b - 3))]
+
+
+def ink_lines(
+    image: np.ndarray, box: tuple[float, float, float, float]
+) -> list[tuple[np.ndarray, tuple[float, float, float, float]]]:
+    """The text lines inside a box (pixels) of a page image, each cut tight to its ink (with a small
+    margin), and where each crop sits; none when the box is blank. Several when it holds values stacked
+    one over another (a row rule the table does not draw)."""
+    h_img, w_img = image.shape
+    x0, t = max(0, round(box[0])), max(0, round(box[1]))
+    x1, b = min(w_img, round(box[2])), min(h_img, round(box[3]))
+    cell = image[t:b, x0:x1]
+    if cell.size == 0:
+        return []
+    # ink: clearly darker than the paper (a blurred, light scan's digits are mid-grey)
+    ink = cell < min(170.0, float(np.median(cell)) - 60.0)
+    if ink.sum() < 15:  # specks of noise, not a glyph
+        return []
+    rows = np.flatnonzero(ink.sum(axis=1) >= 1)
+    bands: list[list[int]] = [[int(rows[0]), int(rows[0])]]
+    for y in rows[1:]:
+        if y - bands[-1][1] <= 3:
+            bands[-1][1] = int(y)
+        else:
+            bands.append([int(y), int(y)])
+    h, w = cell.shape
+    pad = 6
+    out: list[tuple[np.ndarray, tuple[float, float, float, float]]] = []
+    for top, bottom in bands:
+        if bottom - top < 5 or ink[top : bottom + 1].sum() < 15:
+            continue  # a speck, a dot of noise
+        xs = np.flatnonzero(ink[top : bottom + 1].any(axis=0))
+        a, z = max(0, top - pad), min(h, bottom + pad + 1)
+        left, right = max(0, int(xs[0]) - pad), min(w, int(xs[-1]) + pad + 1)
+        out.append((cell[a:z, left:right], (x0 + left, t + a, x0 + right, t + z)))
+    return out
+
+
+def tables_of(pages: list[OcrPage], ruled: Callable[[Any], list[RawTable]]) -> tuple[list[RawTable], bool]:
+    """The tables of OCR'd pages: by their ruling lines through `ruled` (pdf.tables_on), or, where that
+    finds fewer of tables 2-4 than the words' positions do, by the positional reader. Whether positions."""
+
+    def found(ts: list[RawTable]) -> int:
+        return len(group_sections(ParsedDocument(text="", tables=ts)))
+
+    by_rules = [_located(t, p) for p in pages for t in ruled(p)]
+    if found(by_rules) == 3:
+        return by_rules, False
+    by_position: list[RawTable] = []
+    carried: list[positions.Word] = []
+    previous = -1
+    for p in pages:
+        got, tail = positions.tables(p.chars, p.page_number, carried if p.page_number == previous + 1 else ())
+        by_position.extend(_located(t, p) for t in got)
+        carried, previous = tail, p.page_number
+    if found(by_position) > found(by_rules):
+        return by_position, True
+    return by_rules, False
+
+
+def text_of(pages: list[OcrPage]) -> str:
+    """The pages' text, one line per row of text boxes, top to bottom."""
+    out: list[str] = []
+    for p in pages:
+        rows: list[list[tuple[str, tuple[float, float, float, float]]]] = []
+        for text, box in sorted(p.lines, key=lambda tb: ((tb[1][1] + tb[1][3]) / 2, tb[1][0])):
+            y = (box[1] + box[3]) / 2
+            if rows and abs(statistics.fmean((b[1] + b[3]) / 2 for _, b in rows[-1]) - y) < 0.4 * (
+                box[3] - box[1]
+            ):
+                rows[-1].append((text, box))
+            else:
+                rows.append([(text, box)])
+        out += ["".join(t for t, _ in sorted(r, key=lambda tb: tb[1][0])) for r in rows]
+    return "\n".join(out)
+
+
+def cell_confidences(tables: list[RawTable]) -> Iterator[float]:
+    """Every OCR'd cell's confidence."""
+    for t in tables:
+        for row in t.rows:
+            for c in row:
+                if c is not None and c.loc.conf is not None:
+                    yield c.loc.conf
+
+
+# ----------------------------------------------------------------------------- a whole document
+Render = Callable[[int, float], np.ndarray]  # page number (1-based), dpi → greyscale image
+
+
+def locate(render: Render, count: int) -> list[int]:
+    """The pages to OCR for tables 2-4: from the first to the last page showing a table grid in a cheap
+    low-resolution pass (a table continued over a page break keeps its rules); every page if none does."""
+    grids = [n for n in range(1, count + 1) if grid_strength(render(n, LOCATE_DPI), LOCATE_DPI) >= 4]
+    if not grids:
+        return list(range(1, count + 1))
+    return list(range(grids[0], grids[-1] + 1))
+
+
+def read_scan(
+    render: Render,
+    count: int,
+    ruled: Callable[[Any], list[RawTable]],
+    why: str,
+    only: list[int] | None = None,
+    dpi: float = DPI,
+) -> ParsedDocument | None:
+    """A scanned document read by OCR: its table pages (located cheaply, or `only` those), and the top of
+    its first page for the title. A `ParsedDocument` whose reading says `ocr`, or None when OCR finds no
+    report tables at all (a blank or non-report scan keeps its refusal)."""
+    from nianbao.pipeline.extract.cells import ParsedDocument
+    from nianbao.pipeline.extract.limits import active, more_memory
+    from nianbao.pipeline.extract.sections import group_sections
+
+    wanted = only if only is not None else locate(render, count)
+    pages: list[OcrPage] = []
+    with more_memory(active()):  # the ONNX runtime needs more address space than the parsers
+        if only is None and 1 not in wanted:
+            # the title (agency and year) is at the head of the first page: read only the top of it
+            pages.append(read_page(render(1, dpi), 1, dpi, keep=lambda box, height: box[1] < 0.4 * height))
+        pages += [read_page(render(n, dpi), n, dpi) for n in wanted]
+    table_pages = [p for p in pages if p.page_number in wanted]
+    tables, from_positions = tables_of(table_pages, ruled)
+    if not group_sections(ParsedDocument(text="", tables=tables)):
+        return None
+    confs = list(cell_confidences(tables))
+    reading: dict[str, Any] = {
+        "method": "ocr",
+        "ocr": {
+            "why": why,
+            "engine": "rapidocr-onnxruntime PP-OCRv4",
+            "dpi": dpi,
+            "pages": [p.page_number for p in pages],
+            "min_conf": OCR_MIN_CONF,
+            "cells_below": sum(1 for c in confs if c < OCR_MIN_CONF),
+        },
+    }
+    if from_positions:
+        reading["tables_from_positions"] = True
+    return ParsedDocument(text=text_of(pages), tables=tables, format="pdf", reading=reading)

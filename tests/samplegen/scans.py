@@ -1,0 +1,248 @@
+"""Scans of our own fixtures (issue 13): what a scanner, a photocopier or a phone makes of a printed report.
+
+Each scan starts from a text PDF whose canonical record is known (a corpus document, a format fixture or
+a genuine report with its hand-transcribed golden). Its pages are rendered greyscale at 150-300 dpi,
+turned by up to ±1.5°, blurred, given noise, JPEG-compressed and wrapped back into a PDF with no text
+layer at all. Kinds:
+
+* `scan` — every page an image (a scanned report);
+* `pasted` — the pages holding tables replaced by their pictures, the rest still text (tables pasted in
+  as images);
+* `photo` — every page photographed at a slant: a perspective warp on a darker background;
+* `tiff` — the scan as a multi-page TIFF attachment (no PDF at all).
+
+The expected record of a scan is its source's golden, unchanged: the manifest names it. Nothing here
+reads a scan back.
+
+    cd tests && ../.venv/bin/python -m samplegen.scans            # the committed set (= make scans)
+    cd tests && ../.venv/bin/python -m samplegen.scans --all --out /tmp/scans   # every source, for benchmarks
+    cd tests && ../.venv/bin/python -m samplegen.scans --all --kinds scan --out /tmp/scans   # scans only
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import re
+from dataclasses import asdict, dataclass
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+import pypdfium2 as pdfium
+
+ROOT = Path(__file__).resolve().parents[2]
+OUT = ROOT / "tests" / "files" / "scans"
+_TABLE_PAGE = re.compile(r"第二十条|本年新收|上年结转|申请人情况|行政复议|主动公开政府信息情况")
+
+
+@dataclass(frozen=True)
+class Scan:
+    """One scan: its source and golden, and what the scanner did to it."""
+
+    id: str
+    kind: str  # scan | pasted | photo | tiff
+    source: str
+    golden: str
+    dpi: int
+    angle: float
+    blur: int  # Gaussian kernel (0 = none)
+    noise: float  # standard deviation of added grey noise
+    jpeg: int  # JPEG quality
+    seed: int
+
+
+def _sources() -> list[tuple[str, str, str]]:
+    """(id, source PDF, golden) of every text PDF with a known record: the corpus's PDFs whose fonts are
+    embedded (a scan shows what was printed), the PDF fixtures and the genuine reports."""
+    manifest = json.loads((ROOT / "tests/files/corpus/manifest.json").read_text(encoding="utf-8"))
+    out = []
+    for d in manifest["documents"]:
+        if d["producer"] in ("reportlab_ttf", "libreoffice", "chromium") and d["golden"] and not d["error"]:
+            if d.get("hostile") or d["expect_findings"] or d["assumptions"]:
+                continue  # a scan keeps what the source prints; keep to sources read as printed
+            out.append((d["id"].replace("/", "_"), d["path"], d["golden"]))
+    for name in ("rl_v2019_split_repeat", "rl_v2021_total_first", "lo_v2021_docx", "chromium_v2021_radicals"):
+        out.append((name, f"tests/files/pdf/{name}.pdf", f"tests/golden/pdf_{name}.json"))
+    out.append(("real_08", "tests/files/real/08_huaian-szf-2024.pdf", "tests/golden/08_huaian-szf-2024.json"))
+    return out
+
+
+# the committed set (tests/files/scans, about 3 MB): a ruled report from each of three producers, one
+# without ruling lines, tables pasted as pictures, a photograph at a slant and a multi-page TIFF
+COMMITTED = (
+    ("scan", "reportlab_ttf_sx-zjj_2020", 200, -0.63, 3, 3.0, 55),
+    ("scan", "chromium_sx-szf_2020", 150, 1.21, 0, 4.0, 60),
+    ("scan", "libreoffice_hu-scjg_2020", 200, 0.45, 0, 3.0, 50),
+    ("scan", "reportlab_ttf_jh-zrzy_2019", 200, 1.04, 3, 3.0, 55),
+    ("pasted", "libreoffice_tz-yjglj_2020", 200, -1.2, 0, 3.0, 55),
+    ("photo", "rl_v2021_total_first", 200, 0.8, 3, 3.0, 60),
+    ("tiff", "rl_v2019_split_repeat", 200, -0.9, 0, 2.0, 0),
+)
+
+
+def plan(everything: bool = False) -> list[Scan]:
+    """The committed scans, and (with `everything`) a `scan` of every other source plus every kind of
+    every source: the set the benchmark and the slow test read."""
+    sources = {sid: (path, golden) for sid, path, golden in _sources()}
+    out = [
+        Scan(f"{kind}_{sid}", kind, sources[sid][0], sources[sid][1], dpi, angle, blur, noise, jpeg, 1000 + k)
+        for k, (kind, sid, dpi, angle, blur, noise, jpeg) in enumerate(COMMITTED)
+    ]
+    if not everything:
+        return out
+    rng = random.Random(13)
+    done = {s.id for s in out}
+    for sid, (path, golden) in sources.items():
+        for kind in ("scan", "pasted", "photo", "tiff"):
+            scan = Scan(
+                id=f"{kind}_{sid}",
+                kind=kind,
+                source=path,
+                golden=golden,
+                dpi=rng.choice((150, 200, 200, 250, 300)),
+                angle=round(rng.uniform(-1.5, 1.5), 2),
+                blur=rng.choice((0, 0, 3)),
+                noise=round(rng.uniform(2.0, 10.0), 1),
+                jpeg=rng.choice((45, 60, 75)),
+                seed=rng.randrange(1 << 30),
+            )
+            if scan.id not in done:
+                out.append(scan)
+    return out
+
+
+def extra(kinds: tuple[str, ...] = ("scan",)) -> list[Scan]:
+    """The generated scans beyond the committed ones, of the given kinds (for the slow test)."""
+    return [s for s in plan(True)[len(COMMITTED) :] if s.kind in kinds]
+
+
+def _degrade(grey: np.ndarray, scan: Scan, rng: np.random.Generator, photo: bool) -> np.ndarray:
+    """A clean page image as a scanner (or a phone) leaves it."""
+    h, w = grey.shape
+    if photo:
+        # a page photographed from above at a slant, on a darker desk
+        d = 0.04
+        src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+        dst = np.float32(
+            [
+                [w * d * rng.uniform(0.5, 1.5), h * d * rng.uniform(0.2, 1)],
+                [w * (1 - d * rng.uniform(0.0, 0.6)), h * d * rng.uniform(0.2, 1)],
+                [w * (1 - d * rng.uniform(0.5, 1)), h * (1 - d * rng.uniform(0.0, 0.5))],
+                [w * d * rng.uniform(0.0, 0.5), h * (1 - d * rng.uniform(0.5, 1))],
+            ]
+        )
+        grey = cv2.warpPerspective(
+            grey, cv2.getPerspectiveTransform(src, dst), (w, h), flags=cv2.INTER_LINEAR, borderValue=90
+        )
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), scan.angle, 1.0)
+    grey = cv2.warpAffine(grey, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=255 if not photo else 90)
+    if scan.blur:
+        grey = cv2.GaussianBlur(grey, (scan.blur, scan.blur), 0)
+    noisy = grey.astype(np.float32) + rng.normal(0.0, scan.noise, grey.shape)
+    if photo:  # uneven light across the page
+        noisy *= np.linspace(0.88, 1.0, w, dtype=np.float32)[None, :]
+    return np.clip(noisy, 0, 255).astype(np.uint8)
+
+
+def _jpeg(grey: np.ndarray, quality: int) -> bytes:
+    ok, buf = cv2.imencode(".jpg", grey, [cv2.IMWRITE_JPEG_QUALITY, quality])
+    assert ok
+    return bytes(buf)
+
+
+def _image_page(out: pdfium.PdfDocument, jpeg: bytes, width: float, height: float) -> None:
+    """A page of the given size (points) that is one JPEG image and nothing else."""
+    page = out.new_page(width, height)
+    image = pdfium.PdfImage.new(out)
+    image.load_jpeg(BytesIO(jpeg), inline=False, autoclose=True)
+    image.set_matrix(pdfium.PdfMatrix().scale(width, height))
+    page.insert_obj(image)
+    page.gen_content()
+
+
+def make(scan: Scan) -> tuple[str, bytes]:
+    """The scan's file name and bytes."""
+    src = pdfium.PdfDocument(str(ROOT / scan.source))
+    rng = np.random.default_rng(scan.seed)
+    out = pdfium.PdfDocument.new()
+    frames: list[np.ndarray] = []
+    for i in range(len(src)):
+        page = src[i]
+        width, height = page.get_size()
+        if scan.kind == "pasted" and not _TABLE_PAGE.search(page.get_textpage().get_text_range()):
+            out.import_pages(src, [i])
+            continue
+        array = page.render(scale=scan.dpi / 72, grayscale=True).to_numpy()
+        grey = array[:, :, 0] if array.ndim == 3 else array
+        degraded = _degrade(np.ascontiguousarray(grey), scan, rng, scan.kind == "photo")
+        if scan.kind == "tiff":
+            frames.append(degraded)
+            continue
+        _image_page(out, _jpeg(degraded, scan.jpeg), width, height)
+    if scan.kind == "tiff":
+        # as a document scanner files them: greyscale, JPEG-compressed, one page a frame (a black-and-white
+        # CCITT G4 scan reads worse: docs/ocr.md)
+        from PIL import Image
+
+        pages = [Image.fromarray(f) for f in frames]
+        tif = BytesIO()
+        pages[0].save(
+            tif,
+            format="TIFF",
+            compression="jpeg",
+            quality=60,
+            save_all=True,
+            append_images=pages[1:],
+            dpi=(scan.dpi, scan.dpi),
+        )
+        return f"{scan.id}.tif", tif.getvalue()
+    buf = BytesIO()
+    out.save(buf)
+    # pdfium dates its output: a fixed date of the same length keeps the file byte for byte (and the xref)
+    data = re.sub(rb"/CreationDate\(D:\d{14}", b"/CreationDate(D:20000101000000", buf.getvalue())
+    ident = hashlib.md5(scan.id.encode()).hexdigest().upper().encode()  # and a file ID of its own, not random
+    data = re.sub(rb"/ID\[<[0-9A-F]{32}><[0-9A-F]{32}>\]", b"/ID[<" + ident + b"><" + ident + b">]", data)
+    return f"{scan.id}.pdf", data
+
+
+def write(scans: list[Scan], folder: Path) -> dict[str, Any]:
+    """Every scan written to `folder` with its manifest (`manifest.json`)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    docs = []
+    for scan in scans:
+        name, data = make(scan)
+        path = folder / name
+        if not path.exists() or path.read_bytes() != data:
+            path.write_bytes(data)
+        docs.append(
+            {**asdict(scan), "path": str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)}
+        )
+        print(f"{name}: {len(data) // 1024} kB")
+    manifest = {
+        "schema": "nianbao.scans/1",
+        "about": "issue 13's scans of our own fixtures: each scan's expected record is its source's golden "
+        "(written by tests/samplegen/scans.py, never by a reader)",
+        "documents": docs,
+    }
+    (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", "utf-8")
+    return manifest
+
+
+def main() -> None:
+    """Write the committed set, or `--all` of them elsewhere."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--all", action="store_true", help="every kind for every source (benchmarks)")
+    ap.add_argument("--kinds", default="scan,pasted,photo,tiff", help="with --all: these kinds only")
+    args = ap.parse_args()
+    kinds = tuple(args.kinds.split(","))
+    write([s for s in plan(args.all) if s.kind in kinds], args.out)
+
+
+if __name__ == "__main__":
+    main()

