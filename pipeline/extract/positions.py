@@ -427,7 +427,6 @@ def _blank_tables(ls: list[_Line], page: int, open_end: bool) -> list[tuple[int,
         )
         left = anchors[0] - gap / 2
         rows = _header(head, left, anchors, page)
-        # a row's label lines are set tight, one under the other; rows are a padding apart
         # one row per label piece, line by line and left to right: a group's label set beside its rows
         # (三、本年 / 度办理结 / 果) gives pieces that begin no row, which the table readers join to the row above
         bands = [piece for i in labels for piece in _subcolumns(ls[i].words)]
@@ -452,7 +451,7 @@ def _heading_like(line: _Line) -> bool:
 
 def _stop(line: _Line) -> bool:
     """Where a table's lines end: a numbered heading, a sentence, or a line of values."""
-    text = "".join(w.text for w in line.words)
+    text = _text(line)
     return bool(line.values or _SENTENCE.search(text) or _SECTION_HEADING.match(text))
 
 
@@ -552,7 +551,7 @@ def _head(between: list[_Line], left: float) -> list[_Line]:
     heading (四、…情况) or the previous run, at most twelve (a header of cells wrapped over lines is tall)."""
     out: list[_Line] = []
     for line in reversed(between):
-        text = "".join(w.text for w in line.words)
+        text = _text(line)
         if "。" in text or _SECTION_HEADING.match(text) or line.values or len(out) == 12:
             break
         if any(w.x1 > left for w in line.words):
