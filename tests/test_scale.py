@@ -234,3 +234,48 @@ def test_cli_run_on_one_dask_worker(tmp_path: Path, prefect_harness: None) -> No
     assert out.returncode == 0, out.stderr[-3000:]
     assert rows(wh, "select count(*) from staging.reports where status = 'loaded'")[0][0] >= 4
     assert "distributed." not in out.stderr  # the cluster's own INFO logging stays quiet
+
+
+def test_prefect_never_walks_the_readings_it_hands_to_the_load(
+    tmp_path: Path, prefect_harness: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The load task's parameter is every reading of the night. Prefect walks a task's parameters element by
+    element (looking for futures) unless they are quoted: on a 1,000-report night that walk cost longer
+    than a second core saves (150 ms a document: the 2-worker speed-up was 1.37). A spy on Prefect's own
+    walker counts the readings it is handed; the load must still load them."""
+    import prefect.task_engine
+    import prefect.utilities.engine
+    from prefect import flow
+
+    from nianbao.flows.ingest import ingest_documents
+    from nianbao.pipeline.model import DocRef, Report
+    from nianbao.pipeline.rawstore import RawStore
+
+    from helpers import EXAMPLE_TXT, settings_for
+
+    walked: list[object] = []
+    real = prefect.utilities.collections.visit_collection
+
+    def spy(expr: Any, visit_fn: Any, *args: Any, **kwargs: Any) -> Any:
+        def counting(e: Any, *a: Any, **k: Any) -> Any:
+            if isinstance(e, Report):
+                walked.append(e)
+            return visit_fn(e, *a, **k)
+
+        return real(expr, counting, *args, **kwargs)
+
+    monkeypatch.setattr(prefect.task_engine, "visit_collection", spy)
+    monkeypatch.setattr(prefect.utilities.engine, "visit_collection", spy)
+
+    wh, raw = tmp_path / "wh" / "nianbao.duckdb", tmp_path / "raw"
+    settings = settings_for(wh, raw)
+    sha = RawStore(raw).put(EXAMPLE_TXT.read_bytes())
+    refs = [DocRef("hz-yjglj", 2020, "http://127.0.0.1/a.txt", sha)]
+
+    @flow
+    def night() -> list[Any]:
+        return ingest_documents(refs, settings, "run-walk")
+
+    results = night()
+    assert [r.status for r in results] == ["loaded"]
+    assert walked == []
