@@ -13,7 +13,7 @@ from __future__ import annotations
 import pickle
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
@@ -159,7 +159,7 @@ def ingest_documents(
         readings = extract_all(refs, settings.raw_store, settings.reader, slots(settings))
         # quoted: Prefect would otherwise walk every cell of every reading looking for futures (~150 ms a
         # document, longer than a second worker saves on a 1,000-report night)
-        results = load_task(quote(readings), settings, rid)
+        results: list[Ingested] = load_task(cast(Any, quote(readings)), settings, rid)
     else:
         results = load_readings(read_documents(refs, settings.raw_store, settings.reader), settings, rid)
     if announce:
