@@ -119,6 +119,8 @@ def written(settings: Settings, years: list[int] | None = None, site: dict[str, 
     err.print(t, soft_wrap=True)
     if site and site.get("error"):
         err.print(f"[red]the analysts' site was not rebuilt[/red]: {site['error']}", soft_wrap=True)
+    for problem in (site or {}).get("crop_errors") or []:
+        err.print(f"[yellow]crop not rendered[/yellow] {problem}", soft_wrap=True)
     err.print(
         'query it: nianbao query "select * from marts.citywide_metrics"; '
         "exports for spreadsheets: nianbao export --out DIR",
