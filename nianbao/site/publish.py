@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from nianbao.pipeline.errors import NianbaoError
+from nianbao.pipeline.progress import stage
 from nianbao.pipeline.settings import Settings
 from nianbao.site.build import build_site, built_from, refresh_stamp
 from nianbao.warehouse.connect import open_for_reading, snapshot_path
@@ -49,6 +50,7 @@ def publish_site(settings: Settings) -> dict[str, Any]:
                 if built_from(out) == stamp and (out / "index.html").exists():
                     record["current"] = True
                     return record
+                stage("analysts' site: rebuilding %s from the refreshed snapshot", out)
                 snap = snapshot_path(settings.warehouse)
                 built = build_site(
                     con,
