@@ -92,7 +92,7 @@ def test_the_refresh_flow_builds_the_site_and_links_it(
     assert result["site"]["pages"] > 10
     _matches_the_snapshot(city, site)
     [link] = _artifacts(run_id)
-    assert link.type == "link"
+    assert link.type == "markdown"  # Prefect 3 stores a link artifact as the markdown [text](url)
     assert f"({(site / 'index.html').resolve().as_uri()})" in link.data
     assert "Rebuilt by this run" in (link.description or "")
 
