@@ -25,6 +25,7 @@ class Settings:
     warehouse: Path
     raw_store: Path
     data_docs: Path | None  # None: no quality report is written (NIANBAO_DATA_DOCS set to '')
+    site: Path | None = None  # the analysts' site a refresh rebuilds; None: none (NIANBAO_SITE set to '')
     fetch: FetchPolicy = field(default_factory=FetchPolicy)
     reader: ReadLimits = field(default_factory=ReadLimits)  # what one document may take to read
     agencies_in_parallel: int = 4
@@ -80,11 +81,13 @@ def load_settings(warehouse: str | Path | None = None, env: Mapping[str, str] | 
     home = Path(get("NIANBAO_HOME", "data"))
     wh = Path(warehouse or get("NIANBAO_WAREHOUSE", str(home / "nianbao.duckdb")))
     docs = get("NIANBAO_DATA_DOCS")
+    site = get("NIANBAO_SITE")
     return Settings(
         home=home,
         warehouse=wh,
         raw_store=Path(get("NIANBAO_RAW_STORE", str(wh.parent / "raw"))),
         data_docs=None if docs == "" else Path(docs) if docs else home / "data_docs",
+        site=None if site == "" else Path(site) if site else home / "site",
         fetch=FetchPolicy(
             retries=int(get("NIANBAO_RETRIES", "3")),
             timeout_s=float(get("NIANBAO_TIMEOUT_S", "30")),

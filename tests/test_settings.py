@@ -14,18 +14,24 @@ def test_environment_is_read_in_one_place(monkeypatch: pytest.MonkeyPatch, tmp_p
     monkeypatch.delenv("NIANBAO_WAREHOUSE", raising=False)
     monkeypatch.delenv("NIANBAO_RAW_STORE", raising=False)
     monkeypatch.delenv("NIANBAO_DATA_DOCS", raising=False)
+    monkeypatch.delenv("NIANBAO_SITE", raising=False)
     monkeypatch.setenv("NIANBAO_PER_HOST", "3")
     monkeypatch.setenv("NIANBAO_NIGHTLY_CRON", "30 1 * * *")
     s = load_settings()
-    assert (s.warehouse, s.raw_store, s.data_docs) == (
+    assert (s.warehouse, s.raw_store, s.data_docs, s.site) == (
         tmp_path / "nianbao.duckdb",
         tmp_path / "raw",
         tmp_path / "data_docs",
+        tmp_path / "site",
     )
     assert (s.fetch.per_host, s.nightly_cron) == (3, "30 1 * * *")
     assert load_settings(tmp_path / "other.duckdb").raw_store == tmp_path / "raw"
     monkeypatch.setenv("NIANBAO_DATA_DOCS", "")
     assert load_settings().data_docs is None
+    monkeypatch.setenv("NIANBAO_SITE", "")
+    assert load_settings().site is None
+    monkeypatch.setenv("NIANBAO_SITE", str(tmp_path / "elsewhere"))
+    assert load_settings().site == tmp_path / "elsewhere"
 
 
 @pytest.mark.parametrize(
