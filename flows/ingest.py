@@ -191,9 +191,10 @@ def ingest(
     """Extract, check and load one document (event parameters) or several (`documents`); announce the results.
 
     With `drain` (as the `document.fetched` trigger asks), the run takes every fetched document not yet
-    ingested, the event's own among them, and goes on until none is left and the trigger's window
-    (`window_s` after the event's `event_at`, in which the trigger starts no other run) has closed; then,
-    the burst drained, it refreshes the marts and the snapshot itself (issue 17).
+    ingested, the event's own among them, and goes on until none is left and the trigger's window has
+    closed: `window_s` after `event_at`, by default after the run was created (which the trigger does
+    after the event that opened the window; it starts no other run in it). Then, the burst drained, it
+    refreshes the marts and the snapshot itself (issue 17).
     """
     settings = load_settings(warehouse)
     refs = [DocRef.parse(d) for d in documents or []]
@@ -206,7 +207,8 @@ def ingest(
         refs = _pending(settings, refs)
     results = ingest_documents(refs, settings, rid, announce=True)
     if drain:
-        more, later = drain_rest(settings, rid, set(refs), window_end(event_at, window_s))
+        until = window_end(event_at or _created(), window_s)
+        more, later = drain_rest(settings, rid, set(refs), until)
         refs, results = refs + more, results + later
         if results:  # the burst is drained: refresh now rather than after the refresh's debounce
             refresh_warehouse(settings, rid)
@@ -238,6 +240,15 @@ def window_end(event_at: str | None, window_s: float) -> datetime | None:
     except ValueError:
         at = datetime.now(UTC)
     return at + timedelta(seconds=window_s)
+
+
+def _created() -> str | None:
+    """When the current flow run was created (None outside one: the window then counts from now)."""
+    from prefect.context import FlowRunContext
+
+    ctx = FlowRunContext.get()
+    created = ctx.flow_run.created if ctx and ctx.flow_run else None
+    return created.isoformat() if created else None
 
 
 def drain_rest(

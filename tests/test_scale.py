@@ -350,7 +350,7 @@ def test_window_end_reads_the_trigger_event_time() -> None:
     at = datetime(2026, 12, 2, 13, 0, 5, 120000, tzinfo=UTC)
     end = at + timedelta(seconds=10)
     assert window_end(at.isoformat(), 10) == end
-    assert window_end(str(at), 10) == end  # how a trigger's template renders event.occurred
+    assert window_end(str(at), 10) == end  # str() of a datetime: a space for the T
     assert window_end("2026-12-02T13:00:05.120000", 10) == end  # naive: UTC
     assert window_end(str(at), 0) is None
     before = datetime.now(UTC)
