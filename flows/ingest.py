@@ -162,7 +162,7 @@ def ingest_documents(
         readings = extract_all(refs, settings.raw_store, settings.reader, slots(settings))
         # quoted: Prefect would otherwise walk every cell of every reading looking for futures (~150 ms a
         # document, longer than a second worker saves on a 1,000-report night)
-        results = load_task(quote(readings), settings, rid)
+        results: list[Ingested] = load_task(quote(readings), settings, rid)  # type: ignore[call-overload]
     else:
         results = load_readings(read_documents(refs, settings.raw_store, settings.reader), settings, rid)
     if announce:
