@@ -105,6 +105,44 @@ def test_the_reader_process_caps_time() -> None:
     assert "longer than 0.3 s" in result.message
 
 
+def test_a_reader_held_off_the_processor_is_not_a_slow_document() -> None:
+    """The time cap counts the reader's processor time: on a machine whose cores other work holds, a reader
+    that waits for a core reads what it would read on a quiet one. Here every reader process is stopped
+    (SIGSTOP) for three times the cap while it reads, then let go; it used to be refused as
+    `resource_limit` (the cap was the wall clock) although the document needs a fraction of it."""
+    import os
+    import signal
+    import threading
+    import time
+
+    import psutil
+
+    document = (FILES / "text" / "hz-yjglj_2020.txt").read_bytes()
+    limits = ReadLimits(seconds=1.0)
+    assert isinstance(read_isolated(document, limits), Report)  # a reader process now waits in the pool
+    readers = [
+        p.pid
+        for p in psutil.Process().children()
+        if "nianbao.pipeline.extract.isolate" in " ".join(p.cmdline())
+    ]
+    assert readers
+
+    def hold_off() -> None:
+        for pid in readers:
+            os.kill(pid, signal.SIGSTOP)
+        time.sleep(3.0)
+        for pid in readers:
+            os.kill(pid, signal.SIGCONT)
+
+    holder = threading.Thread(target=hold_off)
+    holder.start()
+    try:
+        result = read_isolated(document, limits)
+    finally:
+        holder.join()
+    assert isinstance(result, Report), result
+
+
 def test_a_library_that_aborts_out_of_memory_is_a_typed_refusal_and_the_next_document_reads() -> None:
     """With the stream check lifted, pdfium itself runs out of memory under the cap and aborts the reader."""
     lifted = ReadLimits(max_stream_bytes=4096 * MiB, max_inflated_bytes=4096 * MiB, memory_mb=200)

@@ -7,7 +7,11 @@ next bomb is) must still not take the night down, so documents are read in reade
 - each is `python -m nianbao.pipeline.extract.isolate MEMORY_MB`, which imports the readers once, caps
   its own address space (`RLIMIT_AS` = `ReadLimits.memory_mb`: no document can make it larger) and
   then reads one document at a time from its stdin;
-- the caller waits at most `ReadLimits.seconds` for each answer, then kills the process;
+- the caller lets each document use at most `ReadLimits.seconds` of the reader's processor time, then
+  kills the process; processor time, not the wall clock, so that a document reads the same on a machine
+  whose cores other work holds (a reader that gets a tenth of a core is not a slow document). A reader that
+  uses no processor time and gives no answer (stuck, or stopped) is killed after `_WALL_FACTOR` times that
+  in wall-clock time;
 - over the memory cap a reading ends in `MemoryError` (or the library's own out-of-memory crash), over
   the time cap in a kill: the document is refused as `resource_limit` (`reader_crashed` for a crash),
   the process is replaced, and the run goes on.
@@ -42,6 +46,9 @@ from nianbao.pipeline.model import Report
 Reading = Report | ExtractError
 
 _RETIRE_AFTER = 200  # documents per reader process (freed memory is not always given back)
+_WALL_FACTOR = 5  # a reader gets this many times its processor-time budget in wall-clock time at most
+_POLL_S = 0.2  # how often the reader's processor time is looked at while it reads
+_TICK = os.sysconf("SC_CLK_TCK")
 _START_TIMEOUT_S = 300.0  # importing the readers on a busy machine
 _HEADER = 8
 
@@ -96,14 +103,14 @@ class _Worker:
         assert self.proc.stdin is not None and self.proc.stdout is not None
         self._in: IO[bytes] = self.proc.stdin
         self._out = self.proc.stdout.fileno()
-        if self._read(1, time.monotonic() + _START_TIMEOUT_S) != b"R":
+        if self._read(1, _Budget(self.proc.pid, None, _START_TIMEOUT_S)) != b"R":
             self.close()
             raise OSError(f"the reader process did not start (status {self.proc.poll()})")
 
     def read(self, data: bytes, limits: ReadLimits) -> tuple[Reading, float | None, bool]:
         """(reading, peak RSS in MiB, whether this process may read another document)."""
         seconds = max(limits.seconds, limits.ocr_seconds) if may_need_ocr(data) else limits.seconds
-        deadline = time.monotonic() + seconds
+        deadline = _Budget(self.proc.pid, seconds, _WALL_FACTOR * seconds)
         payload = pickle.dumps((data, limits), protocol=pickle.HIGHEST_PROTOCOL)
         try:
             self._in.write(len(payload).to_bytes(_HEADER, "big") + payload)
@@ -140,14 +147,14 @@ class _Worker:
         self.close()
         return self.proc.returncode, usage.ru_maxrss / 1024
 
-    def _read(self, n: int, deadline: float) -> bytes:
-        """Exactly n bytes from the process (fewer only at its end); TimeoutError past the deadline."""
+    def _read(self, n: int, deadline: _Budget) -> bytes:
+        """Exactly n bytes from the process (fewer only at its end); TimeoutError past its budget."""
         parts: list[bytes] = []
         got = 0
         while got < n:
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([self._out], [], [], left)[0]:
-                raise TimeoutError
+            while not select.select([self._out], [], [], _POLL_S)[0]:
+                if deadline.spent():
+                    raise TimeoutError
             chunk = os.read(self._out, min(n - got, 1 << 20))
             if not chunk:
                 break
@@ -172,6 +179,35 @@ class _Worker:
             self.proc.stdout.close()
 
 
+class _Budget:
+    """What one document may use of a reader process: `cpu_s` of its processor time (the process's and its
+    waited-for children's, as Linux counts them; None: no such bound), and `wall_s` of the wall clock."""
+
+    def __init__(self, pid: int, cpu_s: float | None, wall_s: float) -> None:
+        self.pid, self.cpu_s = pid, cpu_s
+        self.cpu_at_start = _cpu_seconds(pid) if cpu_s is not None else None
+        self.wall_deadline = time.monotonic() + wall_s
+
+    def spent(self) -> bool:
+        if time.monotonic() > self.wall_deadline:
+            return True
+        if self.cpu_s is None or self.cpu_at_start is None:
+            return False
+        used = _cpu_seconds(self.pid)
+        return used is not None and used - self.cpu_at_start > self.cpu_s
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """A process's processor time so far, its waited-for children's included (None: it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            stat = f.read()
+    except OSError:
+        return None
+    fields = stat[stat.rindex(b")") + 2 :].split()  # after the command name, which may hold spaces
+    return sum(int(x) for x in fields[11:15]) / _TICK  # utime, stime, cutime, cstime
+
+
 def _died(code: int | None, peak: float | None, limits: ReadLimits) -> ExtractError:
     """Why a reader process gave no answer: the signal or status it ended with, and how big it had grown."""
     grown = "" if peak is None else f", at {peak:.0f} MiB resident"
@@ -193,7 +229,9 @@ def _died(code: int | None, peak: float | None, limits: ReadLimits) -> ExtractEr
 
 
 def _too_slow(limits: ReadLimits) -> ExtractError:
-    return ExtractError("resource_limit", f"reading took longer than {limits.seconds:g} s (limit seconds)")
+    return ExtractError(
+        "resource_limit", f"reading took longer than {limits.seconds:g} s of processor time (limit seconds)"
+    )
 
 
 class _Pool:

@@ -47,7 +47,7 @@ class ReadLimits:
     max_text_bytes: int = 16 * MiB  # a text document (real: under 100 KiB)
     max_table_cells: int = 1_000_000  # one HTML or DOCX table's grid, spans spread out (real: under 1,000)
     memory_mb: int = 1024  # the reader process's address space (isolate.py)
-    seconds: float = 60.0  # the reader process's wall-clock time (isolate.py)
+    seconds: float = 60.0  # the reader process's processor time for one document (isolate.py)
     # a scan read by OCR (issue 13): the address space the ONNX runtime needs beside the parsers (its
     # libraries alone map ~0.8 GiB), and the time for a document that may need OCR (no fonts, an image)
     ocr_memory_mb: int = 3072
