@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +86,55 @@ def snapshot_done(snapshot: Path, expected: int) -> bool:
     finally:
         con.close()
     return bool(n >= expected and last is not None and covered is not None and covered >= last)
+
+
+def _at(stamp: str | None, t0: datetime) -> float | None:
+    """Seconds from `t0` to an API timestamp."""
+    return None if not stamp else round((datetime.fromisoformat(stamp) - t0).total_seconds(), 1)
+
+
+def timeline(api: str, t0: datetime) -> dict[str, Any]:
+    """Where the event night's time went, from the Prefect API: each flow run that was not cancelled
+    (created, pending = handed to a process, running = its flow began in that process, end), its task
+    runs, and the first and last of each nianbao event; seconds from the nightly's trigger."""
+    post = lambda path, body: httpx.post(f"{api}{path}", json=body, timeout=30).json()  # noqa: E731
+    flows = {f["id"]: f["name"] for f in post("/flows/filter", {})}
+    runs = []
+    for r in sorted(post("/flow_runs/filter", {"limit": 200}), key=lambda r: r["created"]):
+        if r.get("state_type") == "CANCELLED":
+            continue
+        states = httpx.get(f"{api}/flow_run_states/", params={"flow_run_id": r["id"]}, timeout=30).json()
+        when = {s["type"]: _at(s["timestamp"], t0) for s in states}
+        tasks = post("/task_runs/filter", {"flow_runs": {"id": {"any_": [r["id"]]}}, "limit": 200})
+        spans: dict[str, list[float]] = {}
+        for tr in tasks:
+            a, b = _at(tr.get("start_time"), t0), _at(tr.get("end_time"), t0)
+            if a is None or b is None:
+                continue
+            lo, hi = spans.get(tr["name"].rsplit("-", 1)[0], [a, b])
+            spans[tr["name"].rsplit("-", 1)[0]] = [min(lo, a), max(hi, b)]
+        runs.append(
+            {
+                "flow": flows.get(r["flow_id"]),
+                "state": r.get("state_type"),
+                "created": _at(r["created"], t0),
+                "pending": when.get("PENDING"),
+                "running": when.get("RUNNING"),
+                "end": _at(r.get("end_time"), t0),
+                "tasks": spans,
+            }
+        )
+    events: dict[str, list[float | None]] = {}
+    for name in ("nianbao.document.fetched", "nianbao.report.loaded"):
+        ends = []
+        for order in ("ASC", "DESC"):
+            page = post(
+                "/events/filter",
+                {"filter": {"event": {"name": [name]}, "order": order}, "limit": 1},
+            )
+            ends.append(_at(page["events"][0]["occurred"], t0) if page.get("events") else None)
+        events[name] = ends
+    return {"runs": runs, "events": events}
 
 
 def stop(proc: subprocess.Popen[str] | None) -> None:
@@ -159,7 +209,11 @@ def main() -> int:
             t = time.perf_counter()
             ran = subprocess.run(
                 [*nianbao, "run", "--catalog", str(catalog), "--warehouse", str(w1), *workers],
-                env={**env, "NIANBAO_RAW_STORE": str(tmp / "inprocess" / "raw")},
+                env={
+                    **env,
+                    "NIANBAO_RAW_STORE": str(tmp / "inprocess" / "raw"),
+                    "PREFECT_LOCAL_STORAGE_PATH": str(tmp / "inprocess" / "results"),
+                },
                 cwd=ROOT,
                 capture_output=True,
                 text=True,
@@ -176,7 +230,12 @@ def main() -> int:
 
             # 2. event-driven
             w2 = tmp / "events" / "nianbao.duckdb"
-            serve_env = {**env, "NIANBAO_RAW_STORE": str(tmp / "events" / "raw")}
+            # its own result store: the extraction cache of the in-process run is not the event night's
+            serve_env = {
+                **env,
+                "NIANBAO_RAW_STORE": str(tmp / "events" / "raw"),
+                "PREFECT_LOCAL_STORAGE_PATH": str(tmp / "events" / "results"),
+            }
             serve = subprocess.Popen(
                 [*nianbao, "serve", "--catalog", str(catalog), "--warehouse", str(w2), *workers],
                 env=serve_env,
@@ -199,6 +258,7 @@ def main() -> int:
                     raise SystemExit((logs / "serve.out").read_text()[-3000:])
                 time.sleep(1)
             time.sleep(3)  # the runner's first poll
+            t0 = datetime.now(UTC)
             t = time.perf_counter()
             subprocess.run(
                 [str(BIN / "prefect"), "deployment", "run", "nightly/nightly"],
@@ -225,6 +285,10 @@ def main() -> int:
             key = f"{r.get('state_type')}"
             by[key] = by.get(key, 0) + 1
         figures["flow_runs_by_state"] = by
+        (logs / "timeline.json").write_text(
+            json.dumps(timeline(f"http://127.0.0.1:{port}/api", t0), indent=1)
+        )
+        print(f"timeline: {logs / 'timeline.json'}", file=sys.stderr)
         a, b = dump(w1), dump(w2)
         figures["same_warehouse"] = a == b
         if a != b:

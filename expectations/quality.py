@@ -10,26 +10,32 @@ holds (the same ones `nianbao findings` prints), so the two never disagree; writ
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
+from functools import cache
 from itertools import groupby
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nianbao.expectations.checks import CHECKS
 from nianbao.expectations.validate import SuiteResult, suite_name
 
-_CSS = """
-body{font:14px/1.45 system-ui,"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:2em;color:#1d2733}
-h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #ccd}h3{font-size:1em}
-table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccd;padding:.25em .6em;
-text-align:left;vertical-align:top}th{background:#eef1f6}.ok{color:#16703a}.fail{color:#b3261e;font-weight:600}
-.warning{color:#8a5a00}.blocking{color:#b3261e}.num{text-align:right;font-variant-numeric:tabular-nums}
-code{font-size:.92em}.muted{color:#667}
-"""
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 
-def _e(v: Any) -> str:
-    return html.escape("" if v is None else str(v))
+@cache
+def _env() -> Environment:
+    """The package's templates (expectations/templates), every value escaped unless marked as HTML."""
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+
+    return Environment(
+        loader=PackageLoader("nianbao.expectations", "templates"),
+        autoescape=True,  # the one template is HTML; hostile text in a finding or a label stays text
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        finalize=lambda v: "" if v is None else v,
+        keep_trailing_newline=False,
+    )
 
 
 def where(loc: dict[str, Any]) -> str:
@@ -51,7 +57,7 @@ def where(loc: dict[str, Any]) -> str:
     return " ".join(parts) + (f" “{raw}”" if raw not in (None, "") else "")
 
 
-def _checks(findings: Sequence[dict[str, Any]], suites: Sequence[SuiteResult]) -> str:
+def _checks(findings: Sequence[dict[str, Any]], suites: Sequence[SuiteResult]) -> list[dict[str, Any]]:
     ran = {s.check: s for s in suites}
     counts: dict[str, int] = {}
     for f in findings:
@@ -65,40 +71,40 @@ def _checks(findings: Sequence[dict[str, Any]], suites: Sequence[SuiteResult]) -
             else (", ".join(e.expectation_type for e in c.rule.expectations(c)) if c.validated else "—")
         )
         rows.append(
-            f"<tr><td><code>{_e(c.id)}</code></td><td class={c.severity}>{c.severity}</td><td>{_e(c.scope)}</td>"
-            f"<td>{_e(c.description)}</td><td><code>{_e(suite_name(c) if c.validated else '')}</code><br>"
-            f"<span class=muted>{_e(expectations)}</span></td>"
-            f"<td class=num>{_e(s.rows if s else '')}</td><td class=num>{_e(s.unexpected if s else '')}</td>"
-            f"<td class=num>{counts.get(c.id, 0)}</td></tr>"
+            {
+                "id": c.id,
+                "severity": c.severity,
+                "scope": c.scope,
+                "description": c.description,
+                "suite": suite_name(c) if c.validated else "",
+                "expectations": expectations,
+                "rows": s.rows if s else None,
+                "unexpected": s.unexpected if s else None,
+                "stored": counts.get(c.id, 0),
+            }
         )
-    return (
-        "<table><tr><th>check</th><th>severity</th><th>scope</th><th>what must hold</th>"
-        "<th>Great Expectations suite</th><th>rows (last run)</th><th>unexpected (last run)</th>"
-        "<th>stored findings</th></tr>" + "".join(rows) + "</table>"
-    )
+    return rows
 
 
-def _findings(findings: Sequence[dict[str, Any]]) -> str:
+def _groups(findings: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     out = []
     key = lambda f: (f["agency"], f["year"], f.get("document") or "")  # noqa: E731
     for (agency, year, document), group in groupby(sorted(findings, key=key), key=key):
-        rows = []
-        for f in group:
-            locs = "<br>".join(
-                f"<code>{_e(loc.get('ref', ''))}</code> {_e(where(loc))}" for loc in f["locations"]
-            )
-            about = ".".join(str(x) for x in (f["table"], f["row"], f["proceeding"], f["column"]) if x)
-            rows.append(
-                f"<tr><td>{_e(f['check'])}</td><td class={f['severity']}>{f['severity']}</td><td>{_e(about)}</td>"
-                f"<td class=num>{_e(f['left'])}</td><td class=num>{_e(f['right'])}</td>"
-                f"<td class=num>{_e(f['difference'])}</td><td>{locs}</td><td>{_e(f['message'])}</td></tr>"
-            )
-        out.append(
-            f"<h3>{_e(agency)} {_e(year)} <span class=muted>{_e(str(document)[:12])}</span></h3>"
-            f"<table><tr><th>check</th><th>severity</th><th>about</th><th>left</th><th>right</th>"
-            f"<th>difference</th><th>where</th><th>message</th></tr>{''.join(rows)}</table>"
-        )
-    return "".join(out) or "<p class=ok>No findings.</p>"
+        rows = [
+            {
+                "check": f["check"],
+                "severity": f["severity"],
+                "about": ".".join(str(x) for x in (f["table"], f["row"], f["proceeding"], f["column"]) if x),
+                "left": f["left"],
+                "right": f["right"],
+                "difference": f["difference"],
+                "locations": [{"ref": loc.get("ref", ""), "where": where(loc)} for loc in f["locations"]],
+                "message": f["message"],
+            }
+            for f in group
+        ]
+        out.append({"agency": agency, "year": year, "document": str(document)[:12], "findings": rows})
+    return out
 
 
 def render(
@@ -112,18 +118,26 @@ def render(
 ) -> str:
     """The page: the checks and their suites, then every finding by report (rows as `nianbao findings` prints).
 
-    `findings_elsewhere` (HTML) stands in for the list of findings where another page lists them.
+    Rendered from expectations/templates/quality.html with autoescape: every value is text.
+    `findings_elsewhere` (HTML, the caller's own markup) stands in for the list of findings where another
+    page lists them.
     """
+    from markupsafe import Markup
+
     blocked = {(f["agency"], f["year"], f.get("document")) for f in findings if f["severity"] == "blocking"}
-    counted = "" if reports is None else f"{reports} reports, "
     return (
-        f"<!doctype html><html lang=zh><head><meta charset=utf-8><title>{_e(title)}</title>"
-        f"<style>{_CSS}</style></head><body><h1>{_e(title)}</h1>"
-        f"<p>{_e(stamp)} {counted}{len(findings)} findings, {len(blocked)} documents failing a blocking check "
-        f"(quarantined unless accepted by a reviewer).</p>"
-        f"<h2>Checks (Great Expectations suites)</h2>{_checks(findings, suites)}"
-        f"<h2>Findings by report</h2>{findings_elsewhere or _findings(findings)}"
-        "</body></html>"
+        _env()
+        .get_template("quality.html")
+        .render(
+            title=title,
+            stamp=stamp,
+            reports=reports,
+            count=len(findings),
+            blocked=len(blocked),
+            checks=_checks(findings, suites),
+            groups=_groups(findings),
+            findings_elsewhere=Markup(findings_elsewhere) if findings_elsewhere else None,
+        )
     )
 
 

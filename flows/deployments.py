@@ -54,6 +54,9 @@ def deployments(catalog: str | Path, settings: Settings) -> list[Any]:
                     name=t["name"],
                     expect=set(t["expect"]),
                     match=t["match"],
+                    posture=t.get("posture", "Reactive"),
+                    threshold=t.get("threshold", 1),
+                    within=t.get("within", 0),
                     parameters={**(t.get("parameters") or {}), **fixed},
                 )
             )

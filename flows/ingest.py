@@ -11,9 +11,11 @@ runs in any number of processes queue for it.
 from __future__ import annotations
 
 import pickle
+import time
 from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
@@ -22,7 +24,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
 from nianbao.expectations.validate import prepare
-from nianbao.flows.events import announce_reports, publish_summary, run_id
+from nianbao.flows.events import announce_documents, announce_reports, publish_summary, run_id
 from nianbao.flows.parallel import THREADS, batches, slots
 from nianbao.flows.retry import FLOW_RETRIES, FLOW_RETRY_DELAY_S, TASK_RETRIES, TASK_RETRY_DELAYS, transient
 from nianbao.pipeline.errors import ExtractError
@@ -37,6 +39,7 @@ from nianbao.pipeline.summary import Ingested, Summary
 from nianbao.warehouse.ingest import load
 from nianbao.warehouse.lock import writing
 from nianbao.warehouse.nights import pending, settled
+from nianbao.warehouse.refresh import refresh_warehouse
 from nianbao.warehouse.write import log_ingests
 
 Reading = Report | ExtractError
@@ -159,7 +162,7 @@ def ingest_documents(
         readings = extract_all(refs, settings.raw_store, settings.reader, slots(settings))
         # quoted: Prefect would otherwise walk every cell of every reading looking for futures (~150 ms a
         # document, longer than a second worker saves on a 1,000-report night)
-        results = load_task(quote(readings), settings, rid)
+        results: list[Ingested] = load_task(cast(Any, quote(readings)), settings, rid)
     else:
         results = load_readings(read_documents(refs, settings.raw_store, settings.reader), settings, rid)
     if announce:
@@ -182,12 +185,16 @@ def ingest(
     documents: list[dict[str, Any]] | None = None,
     warehouse: str | None = None,
     drain: bool = False,
+    event_at: str | None = None,
+    window_s: float = 0.0,
 ) -> Summary:
     """Extract, check and load one document (event parameters) or several (`documents`); announce the results.
 
     With `drain` (as the `document.fetched` trigger asks), the run takes every fetched document not yet
-    ingested, the event's own among them, and goes on until none is left: a burst of events is served by
-    the first run, and the runs after it find nothing to do (issue 17).
+    ingested, the event's own among them, and goes on until none is left and the trigger's window has
+    closed: `window_s` after `event_at`, by default after the run was created (which the trigger does
+    after the event that opened the window; it starts no other run in it). Then, the burst drained, it
+    refreshes the marts and the snapshot itself (issue 17).
     """
     settings = load_settings(warehouse)
     refs = [DocRef.parse(d) for d in documents or []]
@@ -199,14 +206,12 @@ def ingest(
     if drain:
         refs = _pending(settings, refs)
     results = ingest_documents(refs, settings, rid, announce=True)
-    seen = set(refs)
-    for _round in range(DRAIN_ROUNDS if drain else 0):  # documents fetched while this run worked
-        more = [r for r in _pending(settings, []) if r not in seen]
-        if not more:
-            break
-        seen.update(more)
-        refs += more
-        results += ingest_documents(more, settings, rid, announce=True)
+    if drain:
+        until = window_end(event_at or _created(), window_s)
+        more, later = drain_rest(settings, rid, set(refs), until)
+        refs, results = refs + more, results + later
+        if results:  # the burst is drained: refresh now rather than after the refresh's debounce
+            refresh_warehouse(settings, rid)
     summary = Summary("nianbao ingest", discovered=len(refs)).add(results)
     publish_summary(summary, "ingest-summary")
     get_run_logger().info(
@@ -221,6 +226,58 @@ def ingest(
 
 
 DRAIN_ROUNDS = 5
+WINDOW_POLL_S = 1.0
+
+
+def window_end(event_at: str | None, window_s: float) -> datetime | None:
+    """When the trigger's window opened by the event at `event_at` closes (None: no window). An
+    unreadable time counts from now, which is later than the event."""
+    if window_s <= 0:
+        return None
+    try:
+        at = datetime.fromisoformat(str(event_at))
+        at = at if at.tzinfo else at.replace(tzinfo=UTC)
+    except ValueError:
+        at = datetime.now(UTC)
+    return at + timedelta(seconds=window_s)
+
+
+def _created() -> str | None:
+    """When the current flow run was created (None outside one: the window then counts from now)."""
+    from prefect.context import FlowRunContext
+
+    ctx = FlowRunContext.get()
+    created = ctx.flow_run.created if ctx and ctx.flow_run else None
+    return created.isoformat() if created else None
+
+
+def drain_rest(
+    settings: Settings, rid: str, seen: set[DocRef], until: datetime | None
+) -> tuple[list[DocRef], list[Ingested]]:
+    """Ingest the documents fetched while this run worked, until none is left and `until` has passed.
+
+    Past DRAIN_ROUNDS rounds that each found more, the rest are announced again: their events start
+    the next run (which waits for this one), so nothing is left behind unannounced.
+    """
+    refs: list[DocRef] = []
+    results: list[Ingested] = []
+    rounds = 0
+    while True:
+        more = [r for r in _pending(settings, []) if r not in seen]
+        if more and rounds == DRAIN_ROUNDS:
+            announce_documents(more)
+            break
+        if more:
+            rounds += 1
+            seen.update(more)
+            refs += more
+            results += ingest_documents(more, settings, rid, announce=True)
+            continue
+        left = 0.0 if until is None else (until - datetime.now(UTC)).total_seconds()
+        if left <= 0:
+            break
+        time.sleep(min(left, WINDOW_POLL_S))
+    return refs, results
 
 
 def _pending(settings: Settings, asked: list[DocRef]) -> list[DocRef]:

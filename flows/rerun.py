@@ -2,7 +2,8 @@
 
 `rerun_documents` is the work as plain calls (what `nianbao rerun` runs when no Prefect server is
 configured: no temporary API server, no task runs); the flow `rerun` runs the same steps as Prefect tasks
-and publishes the summary as an artifact, for a served deployment or a `PREFECT_API_URL`.
+and publishes the summary as an artifact, for a served deployment or a `PREFECT_API_URL`. When anything
+changed, the refresh follows and the analysts' site is rebuilt from the refreshed snapshot.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from prefect import flow, get_run_logger
 
 from nianbao.flows.events import local_run_id, publish_summary, run_id
 from nianbao.flows.ingest import ingest_documents
-from nianbao.flows.refresh import refresh_warehouse
+from nianbao.flows.refresh import refresh_warehouse, site_after_refresh
 from nianbao.pipeline.catalog import load_catalog
 from nianbao.pipeline.crawl import refetch, refetch_rows
 from nianbao.pipeline.fetch import Crawler
@@ -35,6 +36,7 @@ class RerunResult:
 
     summary: Summary
     changes: list[dict[str, Any]] = field(default_factory=list)
+    site: dict[str, Any] | None = None  # the analysts' site, when the rerun changed anything and refreshed
 
 
 def _before(row: dict[str, Any]) -> str:
@@ -114,6 +116,7 @@ def rerun_documents(
         )
     if any(i.changed for i in results):
         refresh_warehouse(settings, rid)
+        result.site = site_after_refresh(settings)
     logging.getLogger("nianbao.flows").info("rerun: %d documents processed again", len(results))
     return result
 

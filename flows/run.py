@@ -1,7 +1,8 @@
 """`nianbao run`: one whole pipeline run in-process (a Prefect flow; no server needed).
 
 The same steps as the served deployments, called directly: the crawl (as `nightly`), the ingest of the
-documents that need it (as `ingest`; cached and idempotent), then one refresh if anything was ingested.
+documents that need it (as `ingest`; cached and idempotent), then one refresh if anything was ingested,
+and the analysts' site rebuilt from the refreshed snapshot (as `refresh`; linked from the run as an artifact).
 Extraction runs on the task runner `flows.parallel` picks: a local Dask cluster of `--workers` processes,
 an existing one (`--dask-address`), or the flow's own threads (`--workers 0`).
 
@@ -24,7 +25,7 @@ from nianbao.flows.events import publish_summary, run_id
 from nianbao.flows.ingest import ingest_documents
 from nianbao.flows.nightly import crawl_task
 from nianbao.flows.parallel import shared_api, task_runner
-from nianbao.flows.refresh import refresh_warehouse
+from nianbao.flows.refresh import refresh_warehouse, site_after_refresh
 from nianbao.pipeline.catalog import load_catalog
 from nianbao.pipeline.crawl import Crawl
 from nianbao.pipeline.errors import NianbaoError
@@ -46,6 +47,7 @@ class RunSummary:
     summary: Summary
     outcomes: list[dict[str, Any]] = field(default_factory=list)
     rollups: dict[int, dict[str, Any]] = field(default_factory=dict)
+    site: dict[str, Any] = field(default_factory=dict)  # the analysts' site: nianbao.site.publish's record
 
 
 @flow(name="run", log_prints=False, task_runner=ThreadPoolTaskRunner(max_workers=4))  # type: ignore[arg-type]
@@ -71,8 +73,9 @@ def run_flow(
     published = snapshot_path(settings.warehouse).exists()
     if results or not published:  # marts, rollups and snapshot once a night, and only if anything changed
         refresh_warehouse(settings, rid, force=not published)
+    site = site_after_refresh(settings)  # rebuilt only if the snapshot was refreshed since it was built
     publish_summary(summary, "run-summary")
-    out = RunSummary(warehouse=str(settings.warehouse), summary=summary)
+    out = RunSummary(warehouse=str(settings.warehouse), summary=summary, site=site)
     for i in results:
         out.outcomes.append(
             {

@@ -1,20 +1,24 @@
 """Settings: one typed object, built once at the edge (a CLI command, a flow run) and passed down.
 
-Every `NIANBAO_*` environment variable is read here and nowhere else; nonsense is refused at once.
+Every `NIANBAO_*` environment variable is read by one pydantic-settings model (`environment.Environment`:
+a field per variable, named as the variable without its prefix, with what it accepts) and nowhere else;
+nonsense is refused at once with a `SettingsError` naming the variable, the value and what it takes.
+`load_settings` turns that model into `Settings`, the frozen dataclass every caller uses (paths resolved
+against each other, the fetch policy and read limits built as their own dataclasses). The model's module
+is imported on the first `load_settings` only: `nianbao --help` does not pay for pydantic.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from nianbao.pipeline.extract.limits import ReadLimits
+from nianbao.pipeline.settings_rules import DASK_SCHEMES, PROGRESS_MODES, SettingsError
 from nianbao.pipeline.urlpolicy import FetchPolicy
 
-PROGRESS_MODES = ("auto", "all", "off")
-_PROGRESS_ALIASES = {"1": "all", "0": "off", "": "auto"}  # NIANBAO_PROGRESS=1 meant "even off a terminal"
+__all__ = ["PROGRESS_MODES", "Settings", "SettingsError", "load_settings"]
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,7 @@ class Settings:
     warehouse: Path
     raw_store: Path
     data_docs: Path | None  # None: no quality report is written (NIANBAO_DATA_DOCS set to '')
+    site: Path | None = None  # the analysts' site a refresh rebuilds; None: none (NIANBAO_SITE set to '')
     fetch: FetchPolicy = field(default_factory=FetchPolicy)
     reader: ReadLimits = field(default_factory=ReadLimits)  # what one document may take to read
     agencies_in_parallel: int = 4
@@ -48,6 +53,8 @@ class Settings:
     hosts_dir: Path | None = None
 
     def __post_init__(self) -> None:
+        # the environment is checked by `Environment`; these hold for values set in code too (CLI options,
+        # dataclasses.replace)
         if self.agencies_in_parallel < 1 or self.serve_limit < 1:
             raise ValueError("agency and serve concurrency must be at least 1")
         if self.workers < 0 or self.worker_memory_mb < 256 or self.host_interval_s < 0:
@@ -55,9 +62,7 @@ class Settings:
                 "NIANBAO_WORKERS must not be negative, NIANBAO_WORKER_MEMORY_MB at least 256 and "
                 "NIANBAO_HOST_INTERVAL_S not negative"
             )
-        if self.dask_address is not None and not self.dask_address.startswith(
-            ("tcp://", "tls://", "inproc://")
-        ):
+        if self.dask_address is not None and not self.dask_address.startswith(DASK_SCHEMES):
             raise ValueError(f"NIANBAO_DASK_ADDRESS is not a Dask scheduler address: {self.dask_address!r}")
         if self.lock_timeout_s <= 0 or self.refresh_debounce_s < 0:
             raise ValueError("lock timeout must be positive and the refresh debounce not negative")
@@ -76,47 +81,43 @@ class Settings:
 
 def load_settings(warehouse: str | Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
     """Settings from the environment (or `env`); `warehouse` overrides NIANBAO_WAREHOUSE."""
-    get = (os.environ if env is None else env).get
-    home = Path(get("NIANBAO_HOME", "data"))
-    wh = Path(warehouse or get("NIANBAO_WAREHOUSE", str(home / "nianbao.duckdb")))
-    docs = get("NIANBAO_DATA_DOCS")
+    from nianbao.pipeline.environment import read_environment
+
+    e = read_environment(env)
+    wh = Path(warehouse) if warehouse else e.WAREHOUSE or e.HOME / "nianbao.duckdb"
     return Settings(
-        home=home,
+        home=e.HOME,
         warehouse=wh,
-        raw_store=Path(get("NIANBAO_RAW_STORE", str(wh.parent / "raw"))),
-        data_docs=None if docs == "" else Path(docs) if docs else home / "data_docs",
+        raw_store=e.RAW_STORE or wh.parent / "raw",
+        data_docs=None if e.DATA_DOCS == "" else Path(e.DATA_DOCS) if e.DATA_DOCS else e.HOME / "data_docs",
+        site=None if e.SITE == "" else Path(e.SITE) if e.SITE else e.HOME / "site",
         fetch=FetchPolicy(
-            retries=int(get("NIANBAO_RETRIES", "3")),
-            timeout_s=float(get("NIANBAO_TIMEOUT_S", "30")),
-            max_bytes=int(get("NIANBAO_MAX_BYTES", str(50 * 1024 * 1024))),
-            backoff_s=float(get("NIANBAO_FETCH_BACKOFF_S", "0.5")),
-            per_host=int(get("NIANBAO_PER_HOST", "2")),
-            deadline_s=float(get("NIANBAO_FETCH_DEADLINE_S", "300")),
-            agency_deadline_s=float(get("NIANBAO_AGENCY_DEADLINE_S", "1800")),
+            retries=e.RETRIES,
+            timeout_s=e.TIMEOUT_S,
+            max_bytes=e.MAX_BYTES,
+            backoff_s=e.FETCH_BACKOFF_S,
+            per_host=e.PER_HOST,
+            deadline_s=e.FETCH_DEADLINE_S,
+            agency_deadline_s=e.AGENCY_DEADLINE_S,
         ),
         reader=ReadLimits(
-            memory_mb=int(get("NIANBAO_READER_MEMORY_MB", "1024")),
-            seconds=float(get("NIANBAO_READER_TIMEOUT_S", "60")),
-            isolated=get("NIANBAO_READER_ISOLATION", "1") != "0",
-            ocr_memory_mb=int(get("NIANBAO_OCR_MEMORY_MB", "3072")),
-            ocr_seconds=float(get("NIANBAO_OCR_TIMEOUT_S", "300")),
+            memory_mb=e.READER_MEMORY_MB,
+            seconds=e.READER_TIMEOUT_S,
+            isolated=e.READER_ISOLATION,
+            ocr_memory_mb=e.OCR_MEMORY_MB,
+            ocr_seconds=e.OCR_TIMEOUT_S,
         ),
-        agencies_in_parallel=int(get("NIANBAO_AGENCIES_IN_PARALLEL", "4")),
-        lock_timeout_s=float(get("NIANBAO_LOCK_TIMEOUT_S", "900")),
-        nightly_cron=get("NIANBAO_NIGHTLY_CRON", "0 2 * * *"),
-        refresh_debounce_s=float(get("NIANBAO_REFRESH_DEBOUNCE_S", "5")),
-        serve_limit=int(get("NIANBAO_SERVE_LIMIT", "8")),
-        progress=_PROGRESS_ALIASES.get(p := get("NIANBAO_PROGRESS", "auto").strip().lower(), p),
-        progress_every_s=float(get("NIANBAO_PROGRESS_EVERY_S", "10")),
-        reviewer=get("NIANBAO_REVIEWER") or None,
-        workers=_workers(get("NIANBAO_WORKERS", "auto")),
-        dask_address=get("NIANBAO_DASK_ADDRESS") or None,
-        worker_memory_mb=int(get("NIANBAO_WORKER_MEMORY_MB", "2048")),
-        host_interval_s=float(get("NIANBAO_HOST_INTERVAL_S", "0")),
-        hosts_dir=Path(get("NIANBAO_HOSTS_DIR") or wh.parent / "hosts"),
+        agencies_in_parallel=e.AGENCIES_IN_PARALLEL,
+        lock_timeout_s=e.LOCK_TIMEOUT_S,
+        nightly_cron=e.NIGHTLY_CRON,
+        refresh_debounce_s=e.REFRESH_DEBOUNCE_S,
+        serve_limit=e.SERVE_LIMIT,
+        progress=e.PROGRESS,
+        progress_every_s=e.PROGRESS_EVERY_S,
+        reviewer=e.REVIEWER,
+        workers=e.WORKERS,
+        dask_address=e.DASK_ADDRESS,
+        worker_memory_mb=e.WORKER_MEMORY_MB,
+        host_interval_s=e.HOST_INTERVAL_S,
+        hosts_dir=e.HOSTS_DIR or wh.parent / "hosts",
     )
-
-
-def _workers(value: str) -> int:
-    """NIANBAO_WORKERS: a number of worker processes, or `auto` (one per core)."""
-    return max(1, os.cpu_count() or 1) if value == "auto" else int(value)

@@ -20,6 +20,8 @@ os.environ["NIANBAO_HOME"] = str(_TMP / "home")
 os.environ["NIANBAO_WAREHOUSE"] = str(_TMP / "home" / "default.duckdb")
 # extraction in the flow's own threads unless a test asks for Dask (a local cluster costs seconds to start)
 os.environ["NIANBAO_WORKERS"] = "0"
+# no analysts' site after each test's refresh (seconds each, into one shared folder) unless a test names one
+os.environ["NIANBAO_SITE"] = ""
 os.environ["DASK_LOGGING__DISTRIBUTED"] = "error"
 
 import pytest  # noqa: E402

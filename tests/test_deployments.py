@@ -95,3 +95,24 @@ def test_prefect_deploy_all_works_from_a_clone(prefect_harness: None, tmp_path: 
     nightly = got["nightly"]
     assert nightly.parameters["catalog_path"] == "catalogs/example.yaml"  # type: ignore[attr-defined]
     assert nightly.job_variables["working_dir"] == str(ROOT)  # type: ignore[attr-defined]
+
+
+def test_the_ingest_trigger_starts_one_run_per_window_and_the_run_waits_the_window_out(
+    tmp_path: Path,
+) -> None:
+    """A burst of document.fetched events starts one ingest run, not one each (issue 17): a reactive
+    trigger of threshold 1 with a window; the run is told the window (window_s = within) and counts it
+    from its own creation (after the event), so it drains until the window closes; a run fired meanwhile waits (ENQUEUE), it is not dropped."""
+    ingest = next(d for d in declared() if d["name"] == "ingest")
+    (trigger,) = ingest["triggers"]
+    assert trigger["posture"] == "Reactive" and trigger["threshold"] == 1 and trigger["within"] > 0
+    assert trigger["parameters"]["window_s"] == trigger["within"]
+    assert trigger["parameters"]["drain"] and "event_at" not in trigger["parameters"]  # the run's creation
+    assert ingest["concurrency_limit"] == {"limit": 1, "collision_strategy": "ENQUEUE"}
+    built = {
+        d.name: d
+        for d in deployments(ROOT / "catalogs" / "example.yaml", settings_for(tmp_path / "w.duckdb"))
+    }
+    for name in ("ingest", "refresh"):
+        (t,) = built[name].triggers
+        assert t.within.total_seconds() > 0 and t.threshold == 1 and t.for_each == set()

@@ -74,3 +74,60 @@ def test_the_checks_document_is_derived_from_the_declarations() -> None:
     text = (FILES.parent.parent / "docs" / "checks.md").read_text(encoding="utf-8")
     assert text == checks_markdown(), "run `make docs`"
     assert all(f"| `{c.id}` |" in text for c in CHECKS)
+
+
+class _Text(HTMLParser):
+    """The tags and the text of a page, as a browser reads them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.attrs: set[str] = set()
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self.attrs |= {k for k, _ in attrs}
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def test_the_quality_report_escapes_hostile_text() -> None:
+    """Every value on the page is text (Jinja2 autoescape): a finding cannot add a script, a tag or an attribute."""
+    from nianbao.expectations.quality import render
+
+    hostile = "<script>alert('x')</script>"
+    finding = {
+        "agency": "hz-<b>evil</b>",
+        "year": 2022,
+        "document": "d" * 64,
+        "check": "t3_balance",
+        "severity": 'blocking" onmouseover="alert(1)',
+        "table": "applications",
+        "row": "granted",
+        "proceeding": None,
+        "column": "total",
+        "left": 3,
+        "right": None,
+        "difference": None,
+        "locations": [
+            {"ref": "applications.granted.total", "page": 2, "raw": "<img src=x onerror=alert(1)>"}
+        ],
+        "message": f"the sum is off {hostile} & more",
+    }
+    page = render([finding], title="<i>title</i>", stamp="<u>now</u>")
+    parser = _Text()
+    parser.feed(page)
+    assert "script" not in parser.tags and "img" not in parser.tags
+    assert not {"b", "i", "u"} & set(parser.tags)
+    assert parser.attrs == {"lang", "charset", "class"}  # no attribute but the page's own
+    text = "".join(parser.text)
+    # the hostile text is shown as it was written, and None shows as nothing
+    assert f"the sum is off {hostile} & more" in text
+    assert "<img src=x onerror=alert(1)>" in text and "hz-<b>evil</b> 2022" in text
+    assert "<i>title</i>" in text and "None" not in text
+    # the caller's own markup (the site's pointer to its findings pages) is kept as HTML
+    elsewhere = render([finding], findings_elsewhere='<p>See <a href="findings.html">the findings</a>.</p>')
+    assert '<a href="findings.html">the findings</a>' in elsewhere and hostile not in elsewhere
+    assert "No findings." in render([])

@@ -104,7 +104,7 @@ def _dump(path: Path) -> dict[str, list[tuple]]:
 
 @pytest.mark.slow
 def test_run_over_http_is_idempotent_and_quarantines(
-    tmp_path: Path, example_text: str, prefect_harness: None
+    tmp_path: Path, example_text: str, prefect_harness: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from nianbao.demo.server import SampleServer
     from nianbao.flows.run import run
@@ -120,6 +120,7 @@ def test_run_over_http_is_idempotent_and_quarantines(
         encoding="utf-8",
     )
     wh = tmp_path / "wh" / "nianbao.duckdb"
+    monkeypatch.setenv("NIANBAO_SITE", str(tmp_path / "analysts"))  # the run ends with the analysts' site
     with SampleServer(tmp_path, lifetime_s=300) as server:  # serves tmp_path/site
         catalog = _catalog(
             tmp_path, server.base_url, {"hz-yjglj": "杭州市应急管理局", "hz-sfj": "杭州市司法局"}
@@ -134,6 +135,10 @@ def test_run_over_http_is_idempotent_and_quarantines(
     assert second.summary.unchanged == 2
     assert sorted(o["status"] for o in second.outcomes) == ["unchanged", "unchanged"]
     assert state1 == state2
+    # the first run built the site from its snapshot; the second, which refreshed nothing, left it alone
+    assert first.site["built"] and first.site["path"] == str(tmp_path / "analysts" / "index.html")
+    assert (tmp_path / "analysts" / "agency" / "hz-sfj.html").exists()
+    assert second.site["built"] is False and second.site["current"] and second.site["error"] is None
     from nianbao.pipeline.tables import APPLICANT_CODES, application_row_codes
 
     # only the admitted report's cells: 23 rows × 7 columns of the v2019 table 3

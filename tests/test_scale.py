@@ -279,3 +279,81 @@ def test_prefect_never_walks_the_readings_it_hands_to_the_load(
     results = night()
     assert [r.status for r in results] == ["loaded"]
     assert walked == []
+
+
+@pytest.mark.slow
+def test_a_drain_ends_after_its_trigger_window_taking_what_was_fetched_in_it(
+    prefect_harness: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ingest trigger starts one run per burst and ignores the events of the next `within` seconds
+    (issue 17): the run must take the documents of those ignored events. Here a second agency is fetched
+    and recorded only once the first one's documents are all ingested, inside the window: the same run
+    ingests it, then refreshes the snapshot itself."""
+    from datetime import UTC, datetime
+
+    from nianbao.demo.city import CITY_DIR
+    from nianbao.demo.server import SampleServer
+    from nianbao.flows.ingest import ingest
+    from nianbao.flows.nightly import crawl_and_record
+    from nianbao.pipeline.catalog import load_catalog
+    from nianbao.warehouse.connect import snapshot_path
+    from nianbao.warehouse.lock import warehouse_lock
+
+    from helpers import settings_for
+
+    wh = tmp_path / "wh" / "n.duckdb"
+    settings = settings_for(wh, tmp_path / "raw")
+    monkeypatch.setenv("NIANBAO_RAW_STORE", str(tmp_path / "raw"))
+    monkeypatch.setenv("NIANBAO_DATA_DOCS", "")
+    monkeypatch.setenv("NIANBAO_READER_MEMORY_MB", "1031")  # an extraction cache of this test's own
+
+    def ingested() -> set[str]:
+        with warehouse_lock(wh, timeout_s=60):
+            return {str(s) for (s,) in rows(wh, "select distinct sha256 from raw.ingest_log")}
+
+    with SampleServer(CITY_DIR, lifetime_s=600) as server:
+        first = crawl_and_record(
+            load_catalog(sub_catalog(server, tmp_path / "a.yaml", ["hz-fgw"])), settings, "n1"
+        )
+        later = load_catalog(sub_catalog(server, tmp_path / "b.yaml", ["hz-szf"]))
+        first_shas = {r.sha256 for r in first.fetched()}
+        second: list[Any] = []
+
+        def fetch_later() -> None:  # once the first agency's documents are in, the second is fetched
+            while not first_shas <= ingested():
+                time.sleep(0.5)
+            second.append(crawl_and_record(later, settings, "n2"))
+
+        thread = threading.Thread(target=fetch_later)
+        thread.start()
+        summary = ingest(drain=True, warehouse=str(wh), event_at=datetime.now(UTC).isoformat(), window_s=120)
+        thread.join()
+    assert second, "the second agency was not fetched"
+    second_shas = {r.sha256 for r in second[0].fetched()}
+    assert second_shas and not second_shas & first_shas
+    assert summary.discovered == len(first_shas | second_shas)
+    runs = rows(wh, "select distinct run_id from raw.ingest_log")
+    assert len(runs) == 1  # one run took both
+    assert {
+        str(s) for (s,) in rows(wh, "select distinct sha256 from raw.ingest_log")
+    } == first_shas | second_shas
+    refreshed = rows(wh, "select run_id, covered_to from raw.refresh_log")
+    last = rows(wh, "select max(extracted_at) from staging.reports")[0][0]
+    assert [r for r, covered in refreshed if r == runs[0][0] and covered >= last]  # the drain refreshed
+    assert snapshot_path(wh).exists()
+
+
+def test_window_end_reads_the_trigger_event_time() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from nianbao.flows.ingest import window_end
+
+    at = datetime(2026, 12, 2, 13, 0, 5, 120000, tzinfo=UTC)
+    end = at + timedelta(seconds=10)
+    assert window_end(at.isoformat(), 10) == end
+    assert window_end(str(at), 10) == end  # str() of a datetime: a space for the T
+    assert window_end("2026-12-02T13:00:05.120000", 10) == end  # naive: UTC
+    assert window_end(str(at), 0) is None
+    before = datetime.now(UTC)
+    unreadable = window_end("{{ event.occurred }}", 10)
+    assert unreadable is not None and unreadable >= before + timedelta(seconds=10)  # counted from now

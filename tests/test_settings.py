@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from nianbao.pipeline.settings import load_settings
+from nianbao.pipeline.extract.limits import ReadLimits
+from nianbao.pipeline.settings import SettingsError, load_settings
+from nianbao.pipeline.urlpolicy import FetchPolicy
 
 
 def test_environment_is_read_in_one_place(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -14,38 +16,115 @@ def test_environment_is_read_in_one_place(monkeypatch: pytest.MonkeyPatch, tmp_p
     monkeypatch.delenv("NIANBAO_WAREHOUSE", raising=False)
     monkeypatch.delenv("NIANBAO_RAW_STORE", raising=False)
     monkeypatch.delenv("NIANBAO_DATA_DOCS", raising=False)
+    monkeypatch.delenv("NIANBAO_SITE", raising=False)
     monkeypatch.setenv("NIANBAO_PER_HOST", "3")
     monkeypatch.setenv("NIANBAO_NIGHTLY_CRON", "30 1 * * *")
     s = load_settings()
-    assert (s.warehouse, s.raw_store, s.data_docs) == (
+    assert (s.warehouse, s.raw_store, s.data_docs, s.site) == (
         tmp_path / "nianbao.duckdb",
         tmp_path / "raw",
         tmp_path / "data_docs",
+        tmp_path / "site",
     )
     assert (s.fetch.per_host, s.nightly_cron) == (3, "30 1 * * *")
     assert load_settings(tmp_path / "other.duckdb").raw_store == tmp_path / "raw"
     monkeypatch.setenv("NIANBAO_DATA_DOCS", "")
     assert load_settings().data_docs is None
+    monkeypatch.setenv("NIANBAO_SITE", "")
+    assert load_settings().site is None
+    monkeypatch.setenv("NIANBAO_SITE", str(tmp_path / "elsewhere"))
+    assert load_settings().site == tmp_path / "elsewhere"
 
 
 @pytest.mark.parametrize(
-    ("var", "value"),
+    ("var", "value", "accepts"),
     [
-        ("NIANBAO_PER_HOST", "0"),
-        ("NIANBAO_RETRIES", "-1"),
-        ("NIANBAO_NIGHTLY_CRON", "every night"),
-        ("NIANBAO_TIMEOUT_S", "0"),
-        ("NIANBAO_WORKERS", "-1"),
-        ("NIANBAO_WORKERS", "many"),
-        ("NIANBAO_WORKER_MEMORY_MB", "64"),
-        ("NIANBAO_DASK_ADDRESS", "127.0.0.1:8786"),
-        ("NIANBAO_HOST_INTERVAL_S", "-0.5"),
+        # below the least value a setting takes
+        ("NIANBAO_PER_HOST", "0", "a whole number ≥ 1"),
+        ("NIANBAO_RETRIES", "-1", "a whole number ≥ 0"),
+        ("NIANBAO_TIMEOUT_S", "0", "seconds > 0"),
+        ("NIANBAO_WORKERS", "-1", "a whole number ≥ 0, or auto"),
+        ("NIANBAO_WORKER_MEMORY_MB", "64", "a whole number of MiB ≥ 256"),
+        ("NIANBAO_HOST_INTERVAL_S", "-0.5", "seconds ≥ 0"),
+        ("NIANBAO_OCR_TIMEOUT_S", "nan", "seconds > 0"),
+        # not a number at all
+        ("NIANBAO_WORKERS", "many", "a whole number ≥ 0, or auto"),
+        ("NIANBAO_SERVE_LIMIT", "", "a whole number ≥ 1"),
+        ("NIANBAO_LOCK_TIMEOUT_S", "15m", "seconds > 0"),
+        ("NIANBAO_AGENCIES_IN_PARALLEL", "2.5", "a whole number ≥ 1"),
+        # not one of the words it knows
+        ("NIANBAO_PROGRESS", "loud", "auto, all or off"),
+        ("NIANBAO_READER_ISOLATION", "maybe", "1 or 0"),
+        # not in the shape it must have
+        ("NIANBAO_NIGHTLY_CRON", "every night", "a five-field cron expression"),
+        ("NIANBAO_DASK_ADDRESS", "127.0.0.1:8786", "a Dask scheduler address"),
     ],
 )
-def test_nonsense_is_refused(monkeypatch: pytest.MonkeyPatch, var: str, value: str) -> None:
-    monkeypatch.setenv(var, value)
-    with pytest.raises(ValueError):
-        load_settings()
+def test_nonsense_is_refused(var: str, value: str, accepts: str) -> None:
+    """Each class of nonsense is refused at once, the message naming the variable, the value, what it takes."""
+    with pytest.raises(SettingsError) as refused:
+        load_settings(env={var: value})
+    assert str(refused.value).startswith(f"{var}={value!r} is refused")
+    assert f"it takes {accepts}" in str(refused.value)
+
+
+def test_every_refusal_is_named_at_once() -> None:
+    with pytest.raises(ValueError) as refused:  # SettingsError is a ValueError, as before
+        load_settings(env={"NIANBAO_PER_HOST": "0", "NIANBAO_PROGRESS": "loud", "NIANBAO_RETRIES": "x"})
+    lines = str(refused.value).splitlines()
+    assert sorted(line.split("=")[0] for line in lines) == [
+        "NIANBAO_PER_HOST",
+        "NIANBAO_PROGRESS",
+        "NIANBAO_RETRIES",
+    ]
+
+
+def test_defaults_aliases_and_empty_strings(tmp_path: Path) -> None:
+    """The documented defaults, the progress aliases, and the variables an empty string turns off or unsets."""
+    s = load_settings(env={})
+    assert (s.home, s.warehouse, s.raw_store, s.data_docs, s.hosts_dir) == (
+        Path("data"),
+        Path("data/nianbao.duckdb"),
+        Path("data/raw"),
+        Path("data/data_docs"),
+        Path("data/hosts"),
+    )
+    assert s.fetch == FetchPolicy() and s.reader == ReadLimits()
+    assert (s.progress, s.reviewer, s.dask_address, s.nightly_cron) == ("auto", None, None, "0 2 * * *")
+    assert [load_settings(env={"NIANBAO_PROGRESS": v}).progress for v in ("1", "0", "", " ALL ")] == [
+        "all",
+        "off",
+        "auto",
+        "all",
+    ]
+    empty = load_settings(
+        env={
+            "NIANBAO_HOME": str(tmp_path),
+            "NIANBAO_DATA_DOCS": "",
+            "NIANBAO_REVIEWER": "",
+            "NIANBAO_DASK_ADDRESS": "",
+            "NIANBAO_HOSTS_DIR": "",
+        }
+    )
+    assert (empty.data_docs, empty.reviewer, empty.dask_address, empty.hosts_dir) == (
+        None,
+        None,
+        None,
+        tmp_path / "hosts",
+    )
+    assert load_settings(env={"NIANBAO_READER_ISOLATION": "0"}).reader.isolated is False
+
+
+def test_only_the_exact_names_are_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Names are case-sensitive and nothing comes from a .env file: the environment is the one source."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text("NIANBAO_PER_HOST=7\n", encoding="utf-8")
+    assert load_settings(env={"nianbao_per_host": "0", "NIANBAO_PER_HOST_X": "0"}).fetch.per_host == 2
+    monkeypatch.delenv("NIANBAO_PER_HOST", raising=False)
+    assert load_settings().fetch.per_host == 2
+    monkeypatch.setenv("NIANBAO_PER_HOST", "5")
+    assert load_settings().fetch.per_host == 5
+    assert load_settings(env={}).fetch.per_host == 2  # a mapping given replaces os.environ whole
 
 
 def test_where_extraction_runs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

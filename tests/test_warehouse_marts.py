@@ -355,6 +355,59 @@ def test_chinese_labels_beside_the_codes(ro: duckdb.DuckDBPyConnection) -> None:
     assert ("机关0",) in names
 
 
+@pytest.mark.parametrize("table", ["proactive", "applications", "review_litigation"])
+def test_the_labelled_wide_views_are_the_coded_ones_under_chinese_names(
+    ro: duckdb.DuckDBPyConnection, table: str
+) -> None:
+    """marts.wide_<table>_zh: every column named by its printed labels, unique, and equal to its coded column."""
+    from nianbao.warehouse.codes import wide_columns, wide_labels
+
+    def columns(view: str) -> list[str]:
+        return [
+            r[0]
+            for r in ro.execute(
+                "select column_name from duckdb_columns() where schema_name = 'marts' and table_name = ? "
+                "order by column_index",
+                [view],
+            ).fetchall()
+        ]
+
+    coded, labelled = columns(f"wide_{table}"), columns(f"wide_{table}_zh")
+    pairs = wide_labels(table)
+    assert coded[8:] == [c for c, _ in pairs] == [c for c, _ in wide_columns(table)]
+    assert labelled == coded[:8] + [name for _, name in pairs]
+    assert len(set(labelled)) == len(labelled)
+    # each name is made of the labels curated.dim_code gives its row and its column code
+    short = dict(
+        ro.execute(
+            "select code_kind || ':' || code, short_label_zh from curated.dim_code where table_name = ?",
+            [table],
+        ).fetchall()
+    )
+    first, second = {"proactive": ("item", "measure"), "applications": ("row", "applicant")}.get(
+        table, ("proceeding", "outcome")
+    )
+    for column, name in pairs:
+        a, b = column.split("__")
+        row_label, col_label = name.split(" · ")
+        for label, own in ((row_label, short[f"{first}:{a}"]), (col_label, short[f"{second}:{b}"])):
+            assert label == own or label.endswith("/" + own)  # under its family's heading, where it has one
+    # the values: the same rows, every labelled column equal to its coded column
+    q = ", ".join(f'"{c}"' for c in coded)
+    base = ro.execute(f"select {q} from marts.wide_{table} order by report_id").fetchall()
+    assert base and any(v is not None for row in base for v in row[8:])
+    zh = ", ".join(f'"{c}"' for c in labelled)
+    assert ro.execute(f"select {zh} from marts.wide_{table}_zh order by report_id").fetchall() == base
+    unequal = " or ".join(f'c."{c}" is distinct from z."{name}"' for c, name in pairs)
+    assert ro.execute(
+        f"select count(*) from marts.wide_{table} c join marts.wide_{table}_zh z using (report_id) "
+        f"where {unequal}"
+    ).fetchone() == (0,)
+    assert ro.execute(
+        "select comment from duckdb_views() where view_name = ?", [f"wide_{table}_zh"]
+    ).fetchone()
+
+
 def test_changed_definitions_are_applied_when_a_writer_opens_the_file(tmp_path: Path) -> None:
     """A warehouse written with older view definitions gets this version's views and mart tables."""
     path = tmp_path / "old.duckdb"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections import Counter
 from collections.abc import Iterable
 
 import duckdb
@@ -194,6 +195,64 @@ def wide_columns(table: str) -> list[tuple[str, str]]:
     return out
 
 
+def _labelled(table: str, kind: str, row: dict[str, object]) -> str:
+    """A code's short label, under the printed label of the family it belongs to where the form groups it.
+
+    Table 3's refusal rows read 不予公开/属于国家秘密, its organisation columns 法人或其他组织/商业企业, so that
+    a bare 其他 or 总计 still says which one it is.
+    """
+    own = str(row["short_label_zh"])
+    group = row["group_code"]
+    parent = None
+    if table == "applications" and kind == "row" and group in T.APPLICATION_GROUPS:
+        parent = short_label(T.APPLICATION_GROUPS[str(group)])
+    elif table == "applications" and kind == "applicant" and group == "legal_person_or_org":
+        parent = T.APPLICANT_GROUP
+    return own if parent is None or parent == own else f"{parent}/{own}"
+
+
+def wide_labels(table: str) -> list[tuple[str, str]]:
+    """(coded column, Chinese column name) of a wide view's cells: `row · column` in the printed labels.
+
+    Made from the same code lists as `wide_columns`, so the two views always pair up; a name two code pairs
+    would share (none today) gets its codes appended, so every name is unique.
+    """
+    first_kind, second_kind = KINDS[table]
+    by_code = {(str(r["code_kind"]), str(r["code"])): r for r in code_rows() if r["table_name"] == table}
+    out = []
+    for column, _ in wide_columns(table):
+        a, b = column.split("__")
+        out.append(
+            (
+                column,
+                f"{_labelled(table, first_kind, by_code[first_kind, a])} · "
+                f"{_labelled(table, second_kind, by_code[second_kind, b])}",
+            )
+        )
+    counts = Counter(name for _, name in out)
+    return [(c, n if counts[n] == 1 else f"{n}（{c}）") for c, n in out]
+
+
+_KEYS = (  # the identifying columns every wide view starts with, and what they hold
+    ("agency_id", "Catalog agency id."),
+    ("agency_name", "Agency name from the catalog (curated.dim_agency)."),
+    ("year", "Report year."),
+    ("template", "Report template (v2019 or v2021)."),
+    ("sha256", "sha256 of the source document."),
+    ("is_current", "True for the current version of the agency-year."),
+    ("status", "Report status (loaded for every row here)."),
+    ("report_id", "agency_id/year/sha256."),
+)
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
 def wide_views_sql() -> str:
     """The wide views (one row per loaded report, one column per code pair), made from the code lists."""
     parts = []
@@ -221,15 +280,26 @@ def wide_views_sql() -> str:
             "",
             f"comment on view {view} is 'One row per loaded report: table {table} "
             f"({T.TABLE_LABELS[table]}) with one column per code pair.';",
-            f"comment on column {view}.agency_id is 'Catalog agency id.';",
-            f"comment on column {view}.agency_name is 'Agency name from the catalog (curated.dim_agency).';",
-            f"comment on column {view}.year is 'Report year.';",
-            f"comment on column {view}.template is 'Report template (v2019 or v2021).';",
-            f"comment on column {view}.sha256 is 'sha256 of the source document.';",
-            f"comment on column {view}.is_current is 'True for the current version of the agency-year.';",
-            f"comment on column {view}.status is 'Report status (loaded for every row here).';",
-            f"comment on column {view}.report_id is 'agency_id/year/sha256.';",
         ]
+        parts += [f"comment on column {view}.{c} is {_text(note)};" for c, note in _KEYS]
         parts += [f"comment on column {view}.{c} is '{note}';" for c, note in cols]
+        parts.append("")
+        # the same rows and values under the printed Chinese labels: a renaming of the coded view, so each
+        # labelled column is its coded column
+        labelled = wide_labels(table)
+        notes = dict(cols)
+        zh = f"{view}_zh"
+        select = [c for c, _ in _KEYS] + [f"{c} as {_ident(name)}" for c, name in labelled]
+        parts += [
+            f"create or replace view {zh} as",
+            "select " + ",\n    ".join(select),
+            f"from {view};",
+            "",
+            f"comment on view {zh} is {_text(f'{view} with its columns named by the printed Chinese labels (row · column; a family under its heading, as 不予公开/属于国家秘密).')};",
+        ]
+        parts += [f"comment on column {zh}.{c} is {_text(note)};" for c, note in _KEYS]
+        parts += [
+            f"comment on column {zh}.{_ident(name)} is {_text(f'{c}: {notes[c]}')};" for c, name in labelled
+        ]
         parts.append("")
     return "\n".join(parts)

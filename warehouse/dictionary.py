@@ -23,7 +23,8 @@ SCHEMAS = {
     "staging": "What extraction and the checks made of each document, the findings, and reviewers' decisions.",
     "curated": "Admitted reports only, values as printed (or as a reviewer corrected them), keyed by canonical codes; "
     "the dimensions that name them.",
-    "marts": "The rollups analysts read. All but the `wide_*` views are tables, rewritten once per run from the "
+    "marts": "The rollups analysts read. All but the `wide_*` views (and their `wide_*_zh` forms under the "
+    "printed Chinese labels) are tables, rewritten once per run from the "
     "views of the same name in `build` for every year whose inputs changed (a fingerprint of that year's "
     "reports and blocking findings, and of the dimensions), plus the year after it for `yoy_change`. "
     "A reader that finds them stale (`nianbao.warehouse.marts.is_fresh`) reads `build.*` instead.",

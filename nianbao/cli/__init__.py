@@ -139,14 +139,16 @@ def _run_and_show(
     dask_address: str | None = None,
     *,
     where: bool = True,
-) -> None:
+) -> dict[str, Any]:
+    """Run the pipeline and show what it did; what became of the analysts' site."""
     from nianbao.flows.run import run as run_pipeline
 
     settings = load_settings(warehouse)
     with show.progress(settings.progress, settings.progress_every_s):
         result = run_pipeline(catalog, settings.warehouse, year, workers=workers, dask_address=dask_address)
     show.summary(result.summary)
-    show.run(result.outcomes, result.rollups, settings if where else None)
+    show.run(result.outcomes, result.rollups, settings if where else None, result.site)
+    return result.site
 
 
 def _check_catalog(path: Path) -> None:
@@ -457,7 +459,7 @@ def rerun(
         raise typer.Exit(2) from e
     show.summary(result.summary)
     if any(c.get("changed") for c in result.changes):
-        show.written(settings)
+        show.written(settings, site=result.site)
     cols = ("agency", "year", "before", "after", "changed", "why", "url")
     if format is ChangeFormat.json:
         for c in result.changes:
@@ -523,7 +525,7 @@ def demo(warehouse: Warehouse = None) -> None:
     ):
         catalog = server.write_catalog(Path(tmp) / "catalog.yaml")
         err.print(f"serving the sample city (杭州市, 37 agencies, 2020–2023) at {server.base_url}")
-        _run_and_show(catalog, warehouse, where=False)
+        site = _run_and_show(catalog, warehouse, where=False)
     con = _reader(warehouse, sealed=True)
     try:
         rollups = {y: compute(con, y) for y in range(2020, 2024)}
@@ -537,13 +539,13 @@ def demo(warehouse: Warehouse = None) -> None:
             err.print(f"  {line}")
         if len(wrong) > 50:
             err.print(f"  … and {len(wrong) - 50} more")
-        show.written(load_settings(warehouse), sorted(rollups))
+        show.written(load_settings(warehouse), sorted(rollups), site)
         raise typer.Exit(1)
     err.print(
         "[green]matches the sample's truth[/green]: every year's rollup, who was counted and left out "
         "and why, and every planted finding"
     )
-    show.written(load_settings(warehouse), sorted(rollups))
+    show.written(load_settings(warehouse), sorted(rollups), site)
 
 
 def main() -> None:

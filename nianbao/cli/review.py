@@ -1,7 +1,8 @@
 """`nianbao review accept | correct | revoke | list`: reviewers' decisions, recorded and applied at once.
 
 A decision is recorded in the warehouse under its write lock (runs queue behind it), the report is loaded
-again with it applied, and the marts, quality report and analysts' snapshot are refreshed. stdout carries
+again with it applied, and the marts, quality report and analysts' snapshot are refreshed, and the
+analysts' site (NIANBAO_SITE) rebuilt from that snapshot, so what an analyst opens matches the warehouse. stdout carries
 data only (`list`); what happened goes to stderr. Everything runs in this process: no Prefect server.
 """
 
@@ -60,6 +61,13 @@ def _writer(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
     from nianbao.flows.events import local_run_id
 
     refresh_warehouse(settings, f"review-{local_run_id()}", force=True)
+    from nianbao.site.publish import publish_site
+
+    site = publish_site(settings)
+    if site["error"]:
+        err.print(f"[red]the analysts' site was not rebuilt[/red]: {site['error']}", soft_wrap=True)
+    elif site["built"]:
+        err.print(f"analysts' site: {site['path']}", highlight=False)
 
 
 def _report(o: Outcome, settings: Settings) -> None:

@@ -62,7 +62,10 @@ _ROLLUP_ROWS: list[tuple[str, Callable[[dict[str, Any]], int]]] = [
 
 
 def run(
-    outcomes: list[dict[str, Any]], rollups: dict[int, dict[str, Any]], settings: Settings | None
+    outcomes: list[dict[str, Any]],
+    rollups: dict[int, dict[str, Any]],
+    settings: Settings | None,
+    site: dict[str, Any] | None = None,
 ) -> None:
     """After a run's counts: what was not loaded and why, the rollup by year, and (given the settings)
     where everything is."""
@@ -84,11 +87,12 @@ def run(
             t.add_row(label, *(str(get(rollups[y])) for y in years))
         err.print(t)
     if settings is not None:
-        written(settings, sorted(rollups))
+        written(settings, sorted(rollups), site)
 
 
-def written(settings: Settings, years: list[int] | None = None) -> None:
-    """The last lines of a run: where everything it wrote is, and how to query it."""
+def written(settings: Settings, years: list[int] | None = None, site: dict[str, Any] | None = None) -> None:
+    """The last lines of a run: where everything it wrote is, and how to query it (`site`: what became
+    of the analysts' site, `nianbao.site.publish`'s record)."""
     from nianbao.warehouse.connect import snapshot_path
 
     rows = [
@@ -97,6 +101,13 @@ def written(settings: Settings, years: list[int] | None = None) -> None:
     ]
     if settings.data_docs is not None:
         rows.append(("quality report", str(settings.data_docs / "index.html")))
+    if settings.site is not None:
+        state = ""
+        if site and site.get("error"):
+            state = " (NOT rebuilt: see the error above; an earlier build, if any, is still there)"
+        elif site and site.get("empty"):
+            state = " (not built: no report loaded yet)"
+        rows.append(("analysts' site", str(settings.site / "index.html") + state))
     rollups = settings.exports / "rollups"
     rows.append(
         ("year rollups (JSON)", f"{rollups}/{{{','.join(map(str, years))}}}.json" if years else f"{rollups}/")
@@ -106,6 +117,10 @@ def written(settings: Settings, years: list[int] | None = None) -> None:
     for label, where in rows:
         t.add_row(label, where)
     err.print(t, soft_wrap=True)
+    if site and site.get("error"):
+        err.print(f"[red]the analysts' site was not rebuilt[/red]: {site['error']}", soft_wrap=True)
+    for problem in (site or {}).get("crop_errors") or []:
+        err.print(f"[yellow]crop not rendered[/yellow] {problem}", soft_wrap=True)
     err.print(
         'query it: nianbao query "select * from marts.citywide_metrics"; '
         "exports for spreadsheets: nianbao export --out DIR",

@@ -283,7 +283,9 @@ def build_site(
     tmp.mkdir()
     try:
         _Site(con, city, tmp, built, raw_store, warehouse, source_name).write()
-        (tmp / MARKER).write_text(f"written by nianbao {__version__}\n", encoding="utf-8")
+        (tmp / MARKER).write_text(
+            f"written by nianbao {__version__}\nrefresh: {refresh_stamp(con)}\n", encoding="utf-8"
+        )
         if out.exists():
             os.replace(out, old)
         os.replace(tmp, out)
@@ -292,6 +294,23 @@ def build_site(
         shutil.rmtree(old, ignore_errors=True)
     built.seconds["total"] = time.perf_counter() - clock
     return built
+
+
+def refresh_stamp(con: duckdb.DuckDBPyConnection) -> str:
+    """Which refresh a warehouse (or its snapshot) is at: the last row of raw.refresh_log ('none' before any)."""
+    row = con.execute(
+        "select run_id, refreshed_at from raw.refresh_log order by refreshed_at desc, run_id desc limit 1"
+    ).fetchone()
+    return "none" if row is None else f"{row[0]} at {row[1]}"
+
+
+def built_from(out: Path) -> str | None:
+    """The refresh stamp a site folder was built from (None: no site of ours there, or an older marker)."""
+    try:
+        lines = (Path(out) / MARKER).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return None
+    return next((line.removeprefix("refresh: ") for line in lines if line.startswith("refresh: ")), None)
 
 
 class _Site:
