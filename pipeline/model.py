@@ -13,6 +13,23 @@ SCHEMA_ID = "nianbao.report/1"
 EXTRACTOR_VERSION = "0.1.0"
 
 
+_ROUNDED: dict[float, float] = {}
+
+
+def _round2(v: float) -> float:
+    """round(v, 2), remembered: a report's boxes share a few coordinates (its tables' grid lines), and
+    rounding is most of the cost of a location's JSON (issue 17). Only non-zero floats are remembered
+    (0.0 and -0.0, or 5 and 5.0, are equal keys that round differently)."""
+    if type(v) is not float or not v:
+        return round(v, 2)
+    r = _ROUNDED.get(v)
+    if r is None:
+        if len(_ROUNDED) >= 1 << 16:
+            _ROUNDED.clear()
+        r = _ROUNDED[v] = round(v, 2)
+    return r
+
+
 @dataclass(frozen=True)
 class Location:
     """Where a value sits in its source: page+bbox in a PDF, table+cell in HTML/DOCX, line in text."""
@@ -31,7 +48,7 @@ class Location:
         if self.page is not None:
             out["page"] = self.page
         if self.bbox is not None:
-            out["bbox"] = [round(v, 2) for v in self.bbox]
+            out["bbox"] = [_round2(v) for v in self.bbox]
         if self.table_index is not None:
             out["table_index"] = self.table_index
         if self.cell is not None:
