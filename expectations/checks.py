@@ -626,9 +626,10 @@ class OcrConfidence(Rule):
             rows += [
                 (k, u, float(r.provenance[cell].conf or 0.0), OCR_MIN_CONF) for u, cell in enumerate(cells)
             ]
-            if r.reading.details.get("tables_from_positions"):
-                # a scan without ruling lines: its columns were placed from where the OCR'd words sit, and a
-                # header misplaced by a few pixels swaps columns whose sums still hold; never taken as read
+            if r.reading.details.get("ocr", {}).get("columns_unsure"):
+                # a scan without ruling lines whose columns, placed from where the OCR'd words sit, are in
+                # doubt (a value or a heading off its column's centre): a header misplaced by a few pixels
+                # swaps columns whose sums still hold; never taken as read
                 rows.append((k, len(cells), 0.0, OCR_MIN_CONF))
         return pd.DataFrame(rows, columns=["k", "u", *self.columns])
 
@@ -650,8 +651,10 @@ class OcrConfidence(Rule):
                 cells=cells,
                 severity=check.severity,
                 locations=locations(report, cells),
-                message="the scan's tables print no ruling lines: OCR placed their columns from where the "
-                "words sit, which is not verified; compare the tables with the pages and accept or correct",
+                message="the scan's tables print no ruling lines and OCR could not place their columns "
+                "unambiguously from where the words sit ("
+                + "; ".join(report.reading.details["ocr"]["columns_unsure"][:3])
+                + "); compare the tables with the pages and accept or correct",
             )
         cell = cells[u]
         loc = report.provenance[cell]

@@ -28,9 +28,10 @@ from typing import Any
 import numpy as np
 
 from nianbao.pipeline.extract import positions
-from nianbao.pipeline.extract.cells import Cell, ParsedDocument, RawTable
+from nianbao.pipeline.extract.cells import Cell, ParsedDocument, RawTable, norm_label, split_row
 from nianbao.pipeline.extract.ocr import Line, engine
-from nianbao.pipeline.extract.sections import group_sections
+from nianbao.pipeline.extract.sections import classify_table, group_sections
+from nianbao.pipeline.model import Location
 
 # A value cell is taken as read only when every character in it was recognised at least this surely.
 # Set by measurement over the scanned fixtures (docs/ocr.md: every misread cell scored below it, and
@@ -239,12 +240,26 @@ def _chars(
         height = bottom - top
         centres = [x0 + g.at * (x1 - x0) for g in line.glyphs]
         # a line's characters abut (one word, as a text layer's would); its ends are a glyph's half-width
-        # beyond the first and last centres, within the box
-        cuts = [(a + b) / 2 for a, b in itertools.pairwise(centres)]
+        # beyond the first and last centres, within the box. Where two narrow characters (digits, signs)
+        # stand more than a line's height and a half apart (a detected box running over two cells' values,
+        # 24 ⎸ 729), each keeps its own half-width: two words, as printed, not one number 24729
+        halves = [(0.45 if _wide(g.text) else 0.28) * height for g in line.glyphs]
+        cuts = [
+            None if b - a > 1.5 * height and not _wide(g.text) and not _wide(h.text) else (a + b) / 2
+            for (a, b), (g, h) in zip(
+                itertools.pairwise(centres), itertools.pairwise(line.glyphs), strict=True
+            )
+        ]
         for k, g in enumerate(line.glyphs):
-            half = (0.45 if _wide(g.text) else 0.28) * height
-            a = cuts[k - 1] if k else max(x0, centres[k] - half)
-            b = cuts[k] if k < len(cuts) else min(x1, centres[k] + half)
+            half = halves[k]
+            before = cuts[k - 1] if k else None
+            after = cuts[k] if k < len(cuts) else None
+            a = before if before is not None else (centres[k] - half if k else max(x0, centres[k] - half))
+            b = (
+                after
+                if after is not None
+                else (centres[k] + half if k < len(cuts) else min(x1, centres[k] + half))
+            )
             if b <= a:
                 a, b = centres[k] - 0.5, centres[k] + 0.5
             out.append(
@@ -299,11 +314,14 @@ def _mapper(
     return to_printed
 
 
+Box = tuple[float, float, float, float]
+
+
 def read_page(
-    grey: np.ndarray, number: int, dpi: float, keep: Callable[[tuple[float, ...], int], bool] | None = None
+    grey: np.ndarray, number: int, dpi: float, keep: Callable[[list[Box], int], list[Box]] | None = None
 ) -> OcrPage:
     """One page image (greyscale, `dpi` pixels per inch) straightened, its rules found and wiped, its text
-    detected and recognised. `keep(box, height)` may skip detected boxes not worth reading (pixels)."""
+    detected and recognised. `keep(boxes, height)` may leave out detected boxes not worth reading (pixels)."""
     t0 = time.perf_counter()
     flat, matrix = straighten(grey)
     ocr = engine()
@@ -311,7 +329,9 @@ def read_page(
     mask, segments = rules(flat, dpi, found)
     clean = flat.copy()
     clean[mask > 0] = 255
-    boxes = [b for b in found + _missed(clean, found) if keep is None or keep(b, flat.shape[0])]
+    boxes = found + _missed(clean, found)
+    if keep is not None:
+        boxes = keep(boxes, flat.shape[0])
     pad = 2
     h, w = clean.shape
     boxes = [(max(0, x0 - pad), max(0, t - pad), min(w, x1 + pad), min(h, b + pad)) for x0, t, x1, b in boxes]
@@ -454,26 +474,128 @@ def ink_lines(
     return out
 
 
-def tables_of(pages: list[OcrPage], ruled: Callable[[Any], list[RawTable]]) -> tuple[list[RawTable], bool]:
+# A rule-less table's columns are placed unambiguously when every value and every column's lowest heading
+# sits within this share of the narrowest gap between column centres from its column's centre.
+PLACEMENT_SLACK = 0.25
+
+
+def _number(text: str) -> bool:
+    return bool(text.strip()) and positions.is_number(text)
+
+
+def column_doubts(table: RawTable, before: list[float] | None = None) -> tuple[list[str], list[float]]:
+    """Why a table read from its words' positions may have its columns misplaced (none: placed
+    unambiguously), and its value columns' centres. A value column's centre is the median centre of the
+    values under it. Doubts: a value set away from its column's centre (nearer the middle between two
+    columns); a column whose lowest heading is not centred over it (a heading the positional reader put
+    over a neighbour's values: the columns then swap while every sum still holds) or is wider than a
+    column and a half (two headings read as one word); a column with no heading, unless the table has no
+    header at all and continues the table before it (`before`: that table's centres) column for column;
+    a column whose lowest heading is not exactly one of the templates' column headings (自然人, 结果维持,
+    本年新制作数量…: a group's heading read into a column's, 复议后起诉其他结果, names two)."""
+    rows = [row for row in table.rows if row and row[0] is not None]
+    first_data = next(
+        (k for k, r in enumerate(rows) if any(c is not None and _number(c.text) for c in r[1:])),
+        None,
+    )
+    if first_data is None:
+        return [], []
+    centres: dict[int, list[float]] = {}
+    for r in rows[first_data:]:
+        for j, c in enumerate(r[1:], 1):
+            if c is not None and c.loc.bbox is not None and _number(c.text):
+                centres.setdefault(j, []).append((c.loc.bbox[0] + c.loc.bbox[2]) / 2)
+    middle = {j: statistics.median(xs) for j, xs in sorted(centres.items())}
+    ordered = sorted(middle.values())
+    if len(ordered) < 2:
+        return [], ordered
+    gap = min(b - a for a, b in itertools.pairwise(ordered))
+    if gap <= 0:
+        return ["two value columns share a centre"], ordered
+    slack = PLACEMENT_SLACK * gap
+    out: list[str] = []
+    for j, xs in centres.items():
+        off = max(abs(x - middle[j]) for x in xs)
+        if off > slack:
+            out.append(f"column {j}: a value {off:.1f} pt from its column's centre (gap {gap:.1f} pt)")
+    if first_data == 0 and before is not None:
+        # a part continuing the table before it over a page break, without its header
+        if len(before) != len(ordered) or any(
+            abs(a - b) > slack for a, b in zip(before, ordered, strict=True)
+        ):
+            out.append("a table's part without a header whose columns are not the part before's")
+        return out, ordered
+    for j, x in middle.items():
+        heads = [
+            rows[k][j] for k in range(first_data) if j < len(rows[k]) and (rows[k][j] or _BLANK).text.strip()
+        ]
+        lowest = heads[-1] if heads else None
+        if lowest is None or lowest.loc.bbox is None:
+            out.append(f"column {j}: no heading over its values")
+            continue
+        x0, _t, x1, _b = lowest.loc.bbox
+        spacing = max(abs(x - y) for y in middle.values() if y != x)
+        spacing = min([abs(x - y) for y in middle.values() if y != x] + [spacing])
+        if norm_label(lowest.text) not in _LEAVES:
+            out.append(f"column {j}: its heading {lowest.text!r} names no one column")
+        elif abs((x0 + x1) / 2 - x) > slack:
+            out.append(
+                f"column {j}: its heading {lowest.text!r} is {abs((x0 + x1) / 2 - x):.1f} pt off its values"
+            )
+        elif x1 - x0 > 1.6 * max(spacing, gap) + 2 * slack:
+            out.append(f"column {j}: its heading {lowest.text!r} is wider than its column")
+    return out, ordered
+
+
+_BLANK = Cell("", Location(raw=""))
+
+
+def _leaves() -> frozenset[str]:
+    """The headings of the templates' value columns, normalised: a column's lowest heading must be one."""
+    from nianbao.pipeline import tables as T
+
+    codes = [*T.APPLICANTS, *T.OUTCOMES, *(c for cs in T.PROACTIVE_MEASURES.values() for c in cs)]
+    return frozenset(norm_label(c.label) for c in codes)
+
+
+_LEAVES = _leaves()
+
+
+def tables_of(
+    pages: list[OcrPage], ruled: Callable[[Any], list[RawTable]]
+) -> tuple[list[RawTable], list[str] | None]:
     """The tables of OCR'd pages: by their ruling lines through `ruled` (pdf.tables_on), or, where that
-    finds fewer of tables 2-4 than the words' positions do, by the positional reader. Whether positions."""
+    finds fewer of tables 2-4 than the words' positions do, by the positional reader, the same one text
+    PDFs without rules go through (the OCR'd characters are its chars). With the positional reader's
+    tables, the doubts about their columns' placement (`column_doubts`; None: read by rules)."""
 
     def found(ts: list[RawTable]) -> int:
         return len(group_sections(ParsedDocument(text="", tables=ts)))
 
     by_rules = [_located(t, p) for p in pages for t in ruled(p)]
     if found(by_rules) == 3:
-        return by_rules, False
+        return by_rules, None
     by_position: list[RawTable] = []
+    doubts: list[str] = []
+    before: list[float] | None = None
     carried: list[positions.Word] = []
     previous = -1
-    for p in pages:
-        got, tail = positions.tables(p.chars, p.page_number, carried if p.page_number == previous + 1 else ())
+    for k, p in enumerate(pages):
+        got, tail = positions.tables(
+            p.chars,
+            p.page_number,
+            carried if p.page_number == previous + 1 else (),
+            last=k + 1 == len(pages) or pages[k + 1].page_number != p.page_number + 1,
+        )
+        for t in got:
+            if classify_table(t) is not None or any(split_row(r)[1] for r in t.rows):
+                why, before = column_doubts(t, before)
+                doubts += [f"page {p.page_number}: {d}" for d in why]
         by_position.extend(_located(t, p) for t in got)
         carried, previous = tail, p.page_number
     if found(by_position) > found(by_rules):
-        return by_position, True
-    return by_rules, False
+        return by_position, doubts
+    return by_rules, None
 
 
 def text_of(pages: list[OcrPage]) -> str:
@@ -503,6 +625,41 @@ def cell_confidences(tables: list[RawTable]) -> Iterator[float]:
 
 
 # ----------------------------------------------------------------------------- a whole document
+COVER_BOXES = 12  # a page with at most this many text boxes is a cover (or a title page): read it whole
+
+
+def _head_or_cover(boxes: list[Box], height: int) -> list[Box]:
+    """The text boxes worth reading for a title: a page's top 40% (where a title page sets its title), or
+    every box of a page that has few (a cover sets its title anywhere, often mid-page)."""
+    if len(boxes) <= COVER_BOXES:
+        return boxes
+    return [b for b in boxes if b[1] < 0.4 * height]
+
+
+def _titled(pages: list[OcrPage]) -> bool:
+    """Whether the pages' text holds a report's title (a year and 政府信息公开…报告)."""
+    from nianbao.pipeline.errors import ExtractError
+    from nianbao.pipeline.extract.facts import read_title
+
+    try:
+        read_title(text_of(pages))
+    except ExtractError:
+        return False
+    return True
+
+
+def _title_pages(render: Render, first_table: int, dpi: float) -> list[OcrPage]:
+    """The pages before the first table page read for the title, page by page from the first until one
+    shows it: each page's top, or the whole of a page with little text on it (a cover). A report that opens
+    with a cover (an emblem, a picture, a title set mid-page) has its title further on."""
+    out: list[OcrPage] = []
+    for n in range(1, first_table):
+        out.append(read_page(render(n, dpi), n, dpi, keep=_head_or_cover))
+        if _titled(out):
+            break
+    return out
+
+
 Render = Callable[[int, float], np.ndarray]  # page number (1-based), dpi → greyscale image
 
 
@@ -533,12 +690,11 @@ def read_scan(
     wanted = only if only is not None else locate(render, count)
     pages: list[OcrPage] = []
     with more_memory(active()):  # the ONNX runtime needs more address space than the parsers
-        if only is None and 1 not in wanted:
-            # the title (agency and year) is at the head of the first page: read only the top of it
-            pages.append(read_page(render(1, dpi), 1, dpi, keep=lambda box, height: box[1] < 0.4 * height))
+        if only is None:
+            pages += _title_pages(render, min(wanted), dpi)
         pages += [read_page(render(n, dpi), n, dpi) for n in wanted]
     table_pages = [p for p in pages if p.page_number in wanted]
-    tables, from_positions = tables_of(table_pages, ruled)
+    tables, doubts = tables_of(table_pages, ruled)
     if not group_sections(ParsedDocument(text="", tables=tables)):
         return None
     confs = list(cell_confidences(tables))
@@ -553,6 +709,9 @@ def read_scan(
             "cells_below": sum(1 for c in confs if c < OCR_MIN_CONF),
         },
     }
-    if from_positions:
-        reading["tables_from_positions"] = True
+    if doubts is not None:
+        reading["tables_from_positions"] = True  # the tables print no ruling lines
+        if doubts:
+            # their columns, placed from where the OCR'd words sit, may be swapped: never taken as read
+            reading["ocr"]["columns_unsure"] = doubts
     return ParsedDocument(text=text_of(pages), tables=tables, format="pdf", reading=reading)

@@ -9,7 +9,9 @@ layer at all. Kinds:
 * `pasted` — the pages holding tables replaced by their pictures, the rest still text (tables pasted in
   as images);
 * `photo` — every page photographed at a slant: a perspective warp on a darker background;
-* `tiff` — the scan as a multi-page TIFF attachment (no PDF at all).
+* `tiff` — the scan as a multi-page TIFF attachment (no PDF at all);
+* `cover` — a `scan` with a cover page before the title page: an emblem and a date stamp, no title (the
+  title is at the head of page 2).
 
 The expected record of a scan is its source's golden, unchanged: the manifest names it. Nothing here
 reads a scan back.
@@ -45,7 +47,7 @@ class Scan:
     """One scan: its source and golden, and what the scanner did to it."""
 
     id: str
-    kind: str  # scan | pasted | photo | tiff
+    kind: str  # scan | pasted | photo | tiff | cover
     source: str
     golden: str
     dpi: int
@@ -85,6 +87,10 @@ COMMITTED = (
 )
 
 
+# sources scanned with a cover page before their title page (kind `cover`)
+COVERS = ("reportlab_ttf_sx-kqq-jtj_2021", "real_08")
+
+
 def plan(everything: bool = False) -> list[Scan]:
     """The committed scans, and (with `everything`) a `scan` of every other source plus every kind of
     every source: the set the benchmark and the slow test read."""
@@ -113,10 +119,23 @@ def plan(everything: bool = False) -> list[Scan]:
             )
             if scan.id not in done:
                 out.append(scan)
+    # a cover page before the title, for two sources (a generator of their own: the scans above stay as
+    # they were)
+    rng = random.Random(1313)
+    for sid in COVERS:
+        path, golden = sources[sid]
+        dpi, angle, noise = (
+            rng.choice((200, 250)),
+            round(rng.uniform(-1.5, 1.5), 2),
+            round(rng.uniform(2, 6), 1),
+        )
+        out.append(
+            Scan(f"cover_{sid}", "cover", path, golden, dpi, angle, 0, noise, 60, rng.randrange(1 << 30))
+        )
     return out
 
 
-def extra(kinds: tuple[str, ...] = ("scan",)) -> list[Scan]:
+def extra(kinds: tuple[str, ...] = ("scan", "cover")) -> list[Scan]:
     """The generated scans beyond the committed ones, of the given kinds (for the slow test)."""
     return [s for s in plan(True)[len(COMMITTED) :] if s.kind in kinds]
 
@@ -165,12 +184,36 @@ def _image_page(out: pdfium.PdfDocument, jpeg: bytes, width: float, height: floa
     page.gen_content()
 
 
+def _cover(width: float, height: float, dpi: int, rng: np.random.Generator) -> np.ndarray:
+    """A cover page without a title (greyscale, `dpi`): an emblem (rings and a star) above a date stamp's
+    bars, drawn from `rng` (the same seed, the same cover)."""
+    w, h = round(width * dpi / 72), round(height * dpi / 72)
+    img = np.full((h, w), 255, np.uint8)
+    cx, cy, r = w // 2, int(h * rng.uniform(0.3, 0.4)), int(w * rng.uniform(0.12, 0.18))
+    for k in range(3):
+        cv2.circle(img, (cx, cy), r - k * r // 5, 0, max(2, dpi // 60), cv2.LINE_AA)
+    star = [
+        (cx + int(0.5 * r * np.sin(a)), cy - int(0.5 * r * np.cos(a))) for a in np.arange(5) * 4 * np.pi / 5
+    ]
+    cv2.fillPoly(img, [np.array(star, np.int32)], 0, cv2.LINE_AA)
+    for k in range(2):  # a date stamp: two short bars under the emblem
+        y = int(h * 0.75) + k * dpi // 4
+        cv2.rectangle(
+            img, (cx - dpi // 2 + k * dpi // 6, y), (cx + dpi // 2 - k * dpi // 6, y + dpi // 12), 0, -1
+        )
+    return img
+
+
 def make(scan: Scan) -> tuple[str, bytes]:
     """The scan's file name and bytes."""
     src = pdfium.PdfDocument(str(ROOT / scan.source))
     rng = np.random.default_rng(scan.seed)
     out = pdfium.PdfDocument.new()
     frames: list[np.ndarray] = []
+    if scan.kind == "cover":
+        width, height = src[0].get_size()
+        cover = _degrade(_cover(width, height, scan.dpi, rng), scan, rng, False)
+        _image_page(out, _jpeg(cover, scan.jpeg), width, height)
     for i in range(len(src)):
         page = src[i]
         width, height = page.get_size()
@@ -238,7 +281,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--all", action="store_true", help="every kind for every source (benchmarks)")
-    ap.add_argument("--kinds", default="scan,pasted,photo,tiff", help="with --all: these kinds only")
+    ap.add_argument("--kinds", default="scan,pasted,photo,tiff,cover", help="with --all: these kinds only")
     args = ap.parse_args()
     kinds = tuple(args.kinds.split(","))
     write([s for s in plan(args.all) if s.kind in kinds], args.out)
