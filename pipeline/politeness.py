@@ -111,7 +111,8 @@ class HostGate(HostLimiter):
                 at = self._read(f)
                 now = time.time()
                 if now >= at:
-                    self._write(f, now + self.interval_s)
+                    if self.interval_s > 0:  # with no spacing asked, a start delays nobody: nothing to write
+                        self._write(f, now + self.interval_s)
                     return
             time.sleep(min(max(at - now, _POLL_S), 1.0))
 

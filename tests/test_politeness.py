@@ -196,3 +196,22 @@ def test_retry_after_values() -> None:
     assert (
         retry_after(time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(time.time() + 3600))) or 0
     ) > 3500
+
+
+def test_a_gate_without_spacing_writes_nothing_per_request_yet_honours_a_pause(tmp_path: Path) -> None:
+    """With no interval asked, a start is not recorded (a truncate and a write per request were a third of a
+    no-change night's politeness cost); a pause another process wrote still holds."""
+    from nianbao.pipeline.politeness import HostGate
+
+    gate = HostGate(tmp_path / "hosts", 2)
+    url = "http://127.0.0.1:9/doc"
+    with gate.slot(url):
+        pass
+    nxt = next((tmp_path / "hosts").glob("*.next"))
+    assert nxt.read_bytes() == b""
+    HostGate(tmp_path / "hosts", 2).pause(url, 3.0)  # as another process would
+    stamp = nxt.read_bytes()
+    started = time.monotonic()
+    with gate.slot(url):
+        waited = time.monotonic() - started
+    assert waited >= 1.0 and nxt.read_bytes() == stamp
