@@ -481,13 +481,10 @@ def record_document(
 
 
 def _insert(con: duckdb.DuckDBPyConnection, insert: str, frame: pa.Table) -> None:
-    """`insert … select * from` an Arrow table, in one transaction."""
-    con.register("_rows", frame)
-    try:
-        with transaction(con):
-            con.execute(f"{insert} select * from _rows")
-    finally:
-        con.unregister("_rows")
+    """`insert … select * from` an Arrow table, in one transaction. DuckDB finds `frame` by its name in this
+    function (a replacement scan): `register` would refuse a connection with an unread result pending."""
+    with transaction(con):
+        con.execute(f"{insert} select * from frame")
 
 
 def record_documents(
