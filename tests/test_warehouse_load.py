@@ -195,6 +195,7 @@ def test_bulk_logs_take_repeated_keys_as_a_row_at_a_time_did(tmp_path: Path) -> 
     """One statement for a night's documents and ingest outcomes: a repeated document keeps its first
     record, a repeated ingest key its last outcome (what a statement per row left)."""
     con = connect(tmp_path / "wh.duckdb")
+    con.execute("select 1")  # a result left unread, as callers do: a statement may still follow
     write.record_documents(
         con, [("a" * 64, 10, "pdf", "/s/a"), ("b" * 64, 20, None, "/s/b"), ("a" * 64, 11, "html", "/s/a2")]
     )
