@@ -331,6 +331,43 @@ def test_the_committed_scans_are_made_by_their_generator() -> None:
     assert all((ROOT / str(d["golden"])).exists() for d in _manifest())
 
 
+def test_a_dash_alone_in_a_cell_is_read_as_the_zero_marker() -> None:
+    """A dash (—, the zero marker) alone in a cell is a stroke thinner than a digit: it was dropped as a
+    speck, so the cell kept what the detector's box read, 1 (12 cells of the committed TIFF). One solid
+    horizontal stroke is read as a dash by its shape; a digit beside it is still read by the recogniser,
+    and a rule's remains running across a cell are no dash."""
+    import cv2
+
+    from nianbao.pipeline.extract import image, scan
+
+    frames = image._frames((SCANS / "tiff_rl_v2019_split_repeat.tif").read_bytes())
+    flat, _matrix = scan.straighten(frames[1])  # page 2: table 3's 不予公开 rows, at 200 dpi
+    mask, _segments = scan.rules(flat, 200)
+    clean = flat.copy()
+    clean[mask > 0] = 255
+
+    def cell(x0: float, top: float, x1: float, bottom: float) -> list[str]:
+        k = 200 / 72  # the row 1．属于国家秘密 as the table finder gives its cells (points)
+        found = scan.ink_lines(clean, (x0 * k + 3, top * k + 3, x1 * k - 3, bottom * k - 3), cell_box=True)
+        return [line.text for line in scan.recognize([crop for crop, _ in found])]
+
+    assert cell(313, 159, 352, 177) == ["7"]  # 商业企业
+    assert cell(352, 159, 392, 177) == ["—"]  # 科研机构: a dash
+    assert cell(432, 159, 471, 177) == ["—"]  # 法律服务机构
+    assert cell(471, 159, 511, 177) == ["1"]  # 其他
+
+    blank = np.full((60, 120), 250, np.uint8)
+    across = blank.copy()
+    cv2.line(across, (0, 30), (119, 30), 20, 2)  # what a wiped rule can leave: a line across the cell
+    assert scan.ink_lines(across, (0, 0, 120, 60), cell_box=True) == []
+    one = blank.copy()
+    cv2.line(one, (60, 15), (60, 45), 20, 3)  # a stroke upright is no dash
+    assert not scan.stroke(one)
+    dash = blank.copy()
+    cv2.line(dash, (45, 30), (75, 30), 20, 2)
+    assert scan.stroke(dash)
+
+
 def _positioned(heading_shift: float = 0.0, value_shift: float = 0.0) -> object:
     """A rule-less table as the positional reader hands it over: a label column, three value columns 60 pt
     apart under their headings; the second heading moved by `heading_shift`, one value by `value_shift`."""

@@ -29,7 +29,7 @@ import numpy as np
 
 from nianbao.pipeline.extract import positions
 from nianbao.pipeline.extract.cells import Cell, ParsedDocument, RawTable, norm_label, split_row
-from nianbao.pipeline.extract.ocr import Line, engine
+from nianbao.pipeline.extract.ocr import Glyph, Line, engine
 from nianbao.pipeline.extract.sections import classify_table, group_sections
 from nianbao.pipeline.model import Location
 
@@ -344,7 +344,7 @@ def read_page(
     tight = {i: ink_lines(clean, boxes[i]) for i in again}
     tight = {i: found for i, found in tight.items() if len(found) == 1}
     if tight:
-        reread = ocr.recognize([found[0][0] for found in tight.values()])
+        reread = recognize([found[0][0] for found in tight.values()])
         for i, line in zip(tight, reread, strict=True):
             if line.text:
                 boxes[i], read[i] = tight[i][0][1], line
@@ -417,7 +417,7 @@ def _located(table: RawTable, page: OcrPage) -> RawTable:
                     crops += lines
         rows.append(out)
     if crops:
-        read = iter(engine().recognize(crops))
+        read = iter(recognize(crops))
         for r, c, n in again:
             old = rows[r][c]
             assert old is not None
@@ -435,15 +435,16 @@ def _ink_lines(page: OcrPage, box: tuple[float, float, float, float]) -> list[np
         return []
     k = 1 / page.scale
     x0, t, x1, b = (v * k for v in box)
-    return [crop for crop, _ in ink_lines(page.image, (x0 + 3, t + 3, x1 - 3, b - 3))]
+    return [crop for crop, _ in ink_lines(page.image, (x0 + 3, t + 3, x1 - 3, b - 3), cell_box=True)]
 
 
 def ink_lines(
-    image: np.ndarray, box: tuple[float, float, float, float]
+    image: np.ndarray, box: tuple[float, float, float, float], cell_box: bool = False
 ) -> list[tuple[np.ndarray, tuple[float, float, float, float]]]:
     """The text lines inside a box (pixels) of a page image, each cut tight to its ink (with a small
     margin), and where each crop sits; none when the box is blank. Several when it holds values stacked
-    one over another (a row rule the table does not draw)."""
+    one over another (a row rule the table does not draw). A line thinner than a digit is a speck unless it
+    is a dash (one solid horizontal stroke; in a table cell, `cell_box`, one that does not run across it)."""
     h_img, w_img = image.shape
     x0, t = max(0, round(box[0])), max(0, round(box[1]))
     x1, b = min(w_img, round(box[2])), min(h_img, round(box[3]))
@@ -465,13 +466,52 @@ def ink_lines(
     pad = 6
     out: list[tuple[np.ndarray, tuple[float, float, float, float]]] = []
     for top, bottom in bands:
-        if bottom - top < 5 or ink[top : bottom + 1].sum() < 15:
-            continue  # a speck, a dot of noise
+        thin = bottom - top < 5 or ink[top : bottom + 1].sum() < 15
+        if thin and not _stroke_band(ink[top : bottom + 1], clear=cell_box):
+            continue  # a speck, a dot of noise (a dash is thin too, but long and solid)
         xs = np.flatnonzero(ink[top : bottom + 1].any(axis=0))
         a, z = max(0, top - pad), min(h, bottom + pad + 1)
         left, right = max(0, int(xs[0]) - pad), min(w, int(xs[-1]) + pad + 1)
         out.append((cell[a:z, left:right], (x0 + left, t + a, x0 + right, t + z)))
     return out
+
+
+def _stroke_band(ink: np.ndarray, clear: bool = False) -> bool:
+    """Whether a band of ink (a boolean array, the band's rows) holds one horizontal stroke and nothing
+    else: a solid bar at least 2.5 times as wide as it is thick; with `clear`, clear of the band's left
+    and right ends (in a cell: a rule's remains run across it)."""
+    rows = np.flatnonzero(ink.any(axis=1))
+    cols = np.flatnonzero(ink.any(axis=0))
+    if len(rows) == 0 or ink.sum() < 10:
+        return False
+    height, width = int(rows[-1] - rows[0] + 1), int(cols[-1] - cols[0] + 1)
+    return bool(
+        len(cols) == width  # one run across: no gap between two glyphs
+        and width >= 6
+        and width >= 2.5 * height
+        and ink.sum() >= 0.6 * height * width  # solid, not a spray of noise
+        and (not clear or (cols[0] > 0 and cols[-1] < ink.shape[1] - 1))
+    )
+
+
+def stroke(crop: np.ndarray) -> bool:
+    """Whether a crop's ink is one horizontal stroke: a dash (-, —, 一), the zero marker, alone."""
+    ink = crop < min(170.0, float(np.median(crop)) - 60.0)
+    return _stroke_band(ink)
+
+
+# what a lone horizontal stroke in a value cell reads as: the zero marker, taken from its shape
+DASH = Line((Glyph("—", 1.0, 0.5),), True)
+
+
+def recognize(crops: list[np.ndarray]) -> list[Line]:
+    """Crops of one text line each, read: by the recogniser, except a crop whose ink is one horizontal
+    stroke, which is a dash by its shape. The recogniser learnt from whole lines: a dash alone in a crop,
+    scaled to its input height, reads as 1 with a probability up to 0.95 (docs/ocr.md); no digit is a
+    single horizontal bar, so the shape decides."""
+    strokes = [stroke(c) for c in crops]
+    read = iter(engine().recognize([c for c, s in zip(crops, strokes, strict=True) if not s]))
+    return [DASH if s else next(read) for s in strokes]
 
 
 # A rule-less table's columns are placed unambiguously when every value and every column's lowest heading
