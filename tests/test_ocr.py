@@ -368,6 +368,41 @@ def test_a_dash_alone_in_a_cell_is_read_as_the_zero_marker() -> None:
     assert scan.stroke(dash)
 
 
+def test_table_4s_outcomes_are_ordered_by_their_columns() -> None:
+    """Table 4's header as the positional reader gave it from the OCR'd words of the committed scan
+    `scan_reportlab_ttf_jh-zrzy_2019` (rule-less): the group heading 复议后起诉 was joined to the outcome
+    其他结果 set under it, one header line above the other outcomes, and 总计 sits a line lower than
+    those. Read line after line, 其他结果 came first and every proceeding's 结果维持 and 其他结果 swapped
+    (4 cells wrong); the columns the headings sit in give the printed order."""
+    from nianbao.pipeline.extract.cells import Cell
+    from nianbao.pipeline.extract.review_litigation import read_review_litigation
+    from nianbao.pipeline.model import Location, Report
+
+    def row(cells: dict[int, str]) -> list[Cell | None]:
+        return [Cell(cells.get(k, ""), Location(raw=cells.get(k, ""), page=2)) for k in range(16)]
+
+    rows = [
+        row({3: "行政复议", 11: "行政诉讼"}),
+        row({8: "未经复议直接起诉", 13: "复议后起诉其他结果"}),
+        row({1: "结果维持", 2: "结果纠正", 3: "其他结果", 4: "尚未审结"}),
+        row({5: "总计"}),
+        row({6: "结果维持", 7: "结果纠正", 8: "其他结果", 9: "尚未审结", 11: "结果维持", 12: "结果纠正"}),
+        row({14: "尚未审结", 10: "总计", 15: "总计"}),
+        row(dict(enumerate("000002000240004", start=1))),  # one digit a cell
+    ]
+    report = Report(agency="x", year=2019, template="v2019")
+    read_review_litigation(rows, report)
+    assert report.review_litigation["litigation_direct"] == {
+        "upheld": 2,
+        "corrected": 0,
+        "other": 0,
+        "pending": 0,
+        "total": 2,
+    }
+    assert report.review_litigation["litigation_after_review"]["upheld"] == 4
+    assert report.review_litigation["litigation_after_review"]["other"] == 0
+
+
 def _positioned(heading_shift: float = 0.0, value_shift: float = 0.0) -> object:
     """A rule-less table as the positional reader hands it over: a label column, three value columns 60 pt
     apart under their headings; the second heading moved by `heading_shift`, one value by `value_shift`."""
