@@ -403,6 +403,81 @@ def test_table_4s_outcomes_are_ordered_by_their_columns() -> None:
     assert report.review_litigation["litigation_after_review"]["other"] == 0
 
 
+def _ocr_chars(ws: list[tuple[str, float, float, float]], height: float = 11.0) -> list[dict[str, object]]:
+    """pdfplumber chars for OCR'd words (text, x0, x1, top in points), each word's width shared out."""
+    out: list[dict[str, object]] = []
+    for text, x0, x1, top in ws:
+        w = (x1 - x0) / len(text)
+        for k, ch in enumerate(text):
+            a = x0 + k * w
+            out.append(
+                {"text": ch, "x0": a, "x1": a + w, "top": top, "bottom": top + height, "upright": True}
+                | {"doctop": top, "width": w, "height": height, "size": height, "fontname": "ocr"}
+                | {"object_type": "char", "page_number": 1}
+            )
+    return out
+
+
+def test_a_label_wrapped_to_its_columns_edge_stays_with_its_row() -> None:
+    """Table 3's rows as OCR read them from the scan `scan_chromium_hu-wxq_2019` (no rules): the label
+    （二）部分公开（区分处理的，只计这一情形，不计其他情形） wraps over two lines, its values set between them,
+    and its first line's box ends at the first value column's edge. Taken for a header line, it cut the
+    table there: the row lost its label and （一）予以公开's values were read as （二）'s (11 cells)."""
+    from nianbao.pipeline.extract import positions
+    from nianbao.pipeline.extract.cells import split_row
+
+    def data(printed: str, top: float) -> list[tuple[str, float, float, float]]:
+        xs = (334, 361, 393, 426, 473, 518, 537)  # the value columns' left edges
+        return [(v, x, x + 6 * len(v), top) for v, x in zip(printed.split(" "), xs, strict=True)]
+
+    chars = _ocr_chars(
+        [
+            ("一、本年新收政府信息公开申请数量", 56, 196, 692.2),
+            *data("125 7 0 0 1 1 134", 693.5),
+            ("二、上年结转政府信息公开申请数量", 56, 196, 707.0),
+            *data("1 0 0 0 0 0 1", 708.3),
+            ("三、本年度办理（一）予以公开", 56, 187, 722.4),
+            *data("63 3 0 0 0 1 67", 723.5),
+            ("结果", 56, 77, 734.7),
+            ("（二）部分公开（区分处理的，只计这一情形，不计其", 130, 334, 736.8),
+            *data("6 2 0 0 0 0 8", 745.0),
+            ("他情形", 126, 153, 750.1),
+        ]
+    )
+    found, _tail = positions.tables(chars, 1)
+    rows = [split_row(r) for t in found for r in t.rows]
+    labelled = {label: [v.text for v in vs] for label, vs, _ in rows if vs}
+    assert len(found) == 1
+    (granted,) = [label for label in labelled if "予以公开" in label]
+    assert labelled[granted] == ["63", "3", "0", "0", "0", "1", "67"]
+    (partial,) = [label for label in labelled if "部分公开" in label]
+    assert labelled[partial] == ["6", "2", "0", "0", "0", "0", "8"]
+
+
+def test_a_value_of_a_rule_less_table_is_read_again_around_its_box() -> None:
+    """A rule-less table's cell is its word's box, placed from where the recogniser emitted the
+    character: for a lone 1 it can sit beside the stroke. Cut inside it (as a ruled cell is cut inside
+    its rules) the re-read found no ink and the value became empty (2 totals of
+    `scan_chromium_hu-wxq_2019`); cut with a margin around it, the 1 is read."""
+    import cv2
+
+    from nianbao.pipeline.extract.cells import Cell, RawTable
+    from nianbao.pipeline.extract.scan import OcrPage, _located
+    from nianbao.pipeline.model import Location
+
+    img = np.full((120, 200), 250, np.uint8)
+    cv2.putText(img, "1", (100, 70), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 20, 2, cv2.LINE_AA)
+    ink_x = np.flatnonzero((img < 128).any(axis=0))
+    scale = 72 / 200
+    # the box _chars gives: about a glyph's width, its centre 3 px right of the stroke's
+    x0, x1 = ink_x.mean() + 3 - 8, ink_x.mean() + 3 + 8
+    box = (x0 * scale, 46 * scale, x1 * scale, 72 * scale)
+    page = OcrPage(1, (0.0, 0.0, 200 * scale, 120 * scale), [], [], lambda b: b, [], img, scale)
+    table = RawTable(rows=[[Cell("1", Location(raw="1", page=1, bbox=box))]])
+    (cell,) = _located(table, page, ruled=False).rows[0]
+    assert cell is not None and cell.text == "1" and (cell.loc.conf or 0) > 0.6
+
+
 def _positioned(heading_shift: float = 0.0, value_shift: float = 0.0) -> object:
     """A rule-less table as the positional reader hands it over: a label column, three value columns 60 pt
     apart under their headings; the second heading moved by `heading_shift`, one value by `value_shift`."""

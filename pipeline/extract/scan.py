@@ -387,7 +387,7 @@ def _value_like(text: str) -> bool:
     return len(text) <= 16 and not _WORDY.search(text.replace("无", "").replace("万元", "").replace("元", ""))
 
 
-def _located(table: RawTable, page: OcrPage) -> RawTable:
+def _located(table: RawTable, page: OcrPage, ruled: bool = True) -> RawTable:
     """A table's cells with their confidence and their boxes on the printed page.
 
     A cell that holds (or may hold) a value is read again on its own: its ink, cut tight from the page
@@ -395,7 +395,9 @@ def _located(table: RawTable, page: OcrPage) -> RawTable:
     as one). Measured on the scans, a tight crop of one cell reads small digits far more surely than the
     detector's box does (a lone 1 or 0 is often missed or read as '.' there), and a cell with nothing in
     it is then known to be blank. The cell's confidence is its least sure character's; a cell where a
-    value should be but nothing was read has confidence 0."""
+    value should be but nothing was read has confidence 0. A ruled cell is cut inside its rules; a cell of
+    a table without rules (`ruled` False) is its words' box, placed from where the recogniser emitted
+    each character, so it is cut with a margin around it (cut inside, a narrow 1 lost its stroke)."""
     rows: list[list[Cell | None]] = []
     again: list[tuple[int, int, int]] = []  # (row, column, crops taken)
     crops: list[np.ndarray] = []
@@ -411,7 +413,7 @@ def _located(table: RawTable, page: OcrPage) -> RawTable:
             loc = replace(cell.loc, bbox=page.to_printed(box), conf=conf)
             out.append(Cell(cell.text, loc, cell.x))
             if _value_like(cell.text):
-                lines = _ink_lines(page, box)
+                lines = _ink_lines(page, box, 3.0 if ruled else -4.0)
                 if lines:
                     again.append((r, c, len(lines)))
                     crops += lines
@@ -429,13 +431,15 @@ def _located(table: RawTable, page: OcrPage) -> RawTable:
     return RawTable(rows=rows, section=table.section)
 
 
-def _ink_lines(page: OcrPage, box: tuple[float, float, float, float]) -> list[np.ndarray]:
-    """The text lines inside a cell (a box in points), each cut tight to its ink from the page image."""
+def _ink_lines(page: OcrPage, box: tuple[float, float, float, float], inset: float = 3.0) -> list[np.ndarray]:
+    """The text lines inside a cell (a box in points, cut `inset` pixels inside it; negative: outside), each
+    cut tight to its ink from the page image."""
     if page.image is None:
         return []
     k = 1 / page.scale
     x0, t, x1, b = (v * k for v in box)
-    return [crop for crop, _ in ink_lines(page.image, (x0 + 3, t + 3, x1 - 3, b - 3), cell_box=True)]
+    cut = (x0 + inset, t + inset, x1 - inset, b - inset)
+    return [crop for crop, _ in ink_lines(page.image, cut, cell_box=True)]
 
 
 def ink_lines(
@@ -631,7 +635,7 @@ def tables_of(
             if classify_table(t) is not None or any(split_row(r)[1] for r in t.rows):
                 why, before = column_doubts(t, before)
                 doubts += [f"page {p.page_number}: {d}" for d in why]
-        by_position.extend(_located(t, p) for t in got)
+        by_position.extend(_located(t, p, ruled=False) for t in got)
         carried, previous = tail, p.page_number
     if found(by_position) > found(by_rules):
         return by_position, doubts
