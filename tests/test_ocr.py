@@ -478,6 +478,29 @@ def test_a_value_of_a_rule_less_table_is_read_again_around_its_box() -> None:
     assert cell is not None and cell.text == "1" and (cell.loc.conf or 0) > 0.6
 
 
+def test_values_of_two_columns_in_one_detected_box_are_read_apart() -> None:
+    """The detector ran one box over two neighbouring cells' values (24 ⎸ 729 in
+    `scan_chromium_jh-zrzy_2024`, set a digit and a half apart), which read as one number, 24729. A blank
+    wider than most of a digit's height splits the ink into two values, each read on its own; the digits
+    of one number, a thousands comma among them, stay one."""
+    import cv2
+
+    from nianbao.pipeline.extract import scan
+
+    def printed(*parts: tuple[str, int]) -> np.ndarray:
+        img = np.full((60, 260), 250, np.uint8)
+        for text, x in parts:
+            cv2.putText(img, text, (x, 42), cv2.FONT_HERSHEY_SIMPLEX, 0.9, 20, 2, cv2.LINE_AA)
+        return img
+
+    two = printed(("24", 20), ("729", 20 + 34 + 28))  # a glyph is about 21 px high: 28 px of paper
+    pieces = scan.apart(two, (0, 0, 260, 60))
+    assert [line.text for line in scan.recognize([crop for crop, _ in pieces])] == ["24", "729"]
+    assert pieces[0][1][2] <= pieces[1][1][0]  # side by side, in order
+    assert scan.apart(printed(("1,234", 20)), (0, 0, 260, 60)) == []
+    assert scan.apart(printed(("12", 20), ("34", 20 + 34 + 6)), (0, 0, 260, 60)) == []  # a narrow space
+
+
 def _positioned(heading_shift: float = 0.0, value_shift: float = 0.0) -> object:
     """A rule-less table as the positional reader hands it over: a label column, three value columns 60 pt
     apart under their headings; the second heading moved by `heading_shift`, one value by `value_shift`."""
