@@ -501,6 +501,37 @@ def test_values_of_two_columns_in_one_detected_box_are_read_apart() -> None:
     assert scan.apart(printed(("12", 20), ("34", 20 + 34 + 6)), (0, 0, 260, 60)) == []  # a narrow space
 
 
+def test_a_value_the_tight_crop_reads_as_nothing_stays_as_first_read_in_doubt() -> None:
+    """Genuine report 08's scan prints 11 in faint grey strokes (table 3, 2．没有现成信息需要另行制作,
+    自然人): the page's reading saw 11, the cell's tight crop reads as nothing, and the cell became
+    empty, a wrong 0. The two readings disagree: the value stays as first read, with confidence 0, so
+    the report waits for review."""
+    import sys
+
+    import pypdfium2 as pdfium
+
+    from nianbao.pipeline.extract.cells import Cell, RawTable
+    from nianbao.pipeline.extract.scan import OcrPage, _located, rules, straighten
+    from nianbao.pipeline.model import Location
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from samplegen.scans import extra, make
+
+    (scan,) = [s for s in extra(("scan",)) if s.id == "scan_real_08"]
+    bitmap = pdfium.PdfDocument(make(scan)[1])[4].render(scale=200 / 72, grayscale=True).to_numpy()
+    flat, _matrix = straighten(bitmap[:, :, 0] if bitmap.ndim == 3 else bitmap)
+    mask, _segments = rules(flat, 200)
+    flat[mask > 0] = 255
+    scale = 72 / 200
+    page = OcrPage(
+        5, (0.0, 0.0, flat.shape[1] * scale, flat.shape[0] * scale), [], [], lambda b: b, [], flat, scale
+    )
+    box = (248.4, 82.08, 281.52, 106.02)  # the cell as the table finder gives it (points, straightened)
+    table = RawTable(rows=[[Cell("11", Location(raw="11", page=5, bbox=box))]])
+    (cell,) = _located(table, page).rows[0]
+    assert cell is not None and cell.text == "11" and cell.loc.conf == 0.0
+
+
 def _positioned(heading_shift: float = 0.0, value_shift: float = 0.0) -> object:
     """A rule-less table as the positional reader hands it over: a label column, three value columns 60 pt
     apart under their headings; the second heading moved by `heading_shift`, one value by `value_shift`."""
