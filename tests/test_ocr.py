@@ -366,6 +366,14 @@ def test_a_dash_alone_in_a_cell_is_read_as_the_zero_marker() -> None:
     dash = blank.copy()
     cv2.line(dash, (45, 30), (75, 30), 20, 2)
     assert scan.stroke(dash)
+    # a faint 5 whose top bar the ink threshold cut off from its body (genuine report 08, cover scan):
+    # the bar is no dash of its own, the cell holds one line of text (it read 5 twice: 55)
+    five = blank.copy()
+    cv2.line(five, (52, 12), (66, 12), 20, 2)
+    cv2.putText(five, "5", (50, 50), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 20, 2, cv2.LINE_AA)
+    five[:18, :][five[:18, :] < 200] = 250  # the glyph's own top bar gone: only the cut-off bar above
+    cv2.line(five, (52, 12), (66, 12), 20, 2)
+    assert len(scan.ink_lines(five, (0, 0, 120, 60), cell_box=True)) == 1
 
 
 def test_table_4s_outcomes_are_ordered_by_their_columns() -> None:

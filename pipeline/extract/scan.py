@@ -482,10 +482,13 @@ def ink_lines(
     h, w = cell.shape
     pad = 6
     out: list[tuple[np.ndarray, tuple[float, float, float, float]]] = []
-    for top, bottom in bands:
-        thin = bottom - top < 5 or ink[top : bottom + 1].sum() < 15
-        if thin and not _stroke_band(ink[top : bottom + 1], clear=cell_box):
-            continue  # a speck, a dot of noise (a dash is thin too, but long and solid)
+    thin = [bottom - top < 5 or ink[top : bottom + 1].sum() < 15 for top, bottom in bands]
+    for (top, bottom), speck in zip(bands, thin, strict=True):
+        # a speck, a dot of noise; a dash is thin too, but long and solid, and alone (a bar beside a
+        # glyph, such as a faint 5's top cut off from its body, is part of it)
+        dash = all(thin) and _stroke_band(ink[top : bottom + 1], clear=cell_box)
+        if speck and not dash:
+            continue
         xs = np.flatnonzero(ink[top : bottom + 1].any(axis=0))
         a, z = max(0, top - pad), min(h, bottom + pad + 1)
         left, right = max(0, int(xs[0]) - pad), min(w, int(xs[-1]) + pad + 1)
