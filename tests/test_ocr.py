@@ -188,18 +188,19 @@ def test_no_scan_that_is_not_read_exactly_is_verified(readings: dict[str, tuple[
 def test_scans_of_ruled_tables_are_mostly_read_cell_exact(
     readings: dict[str, tuple[bool, bool, bool]],
 ) -> None:
-    """A floor under what was measured on the scans whose tables print ruling lines (docs/ocr.md: 13 of
-    17 exact when this was written; the others unverified or refused, never a wrong value taken as read)."""
+    """A floor at what was measured on the scans whose tables print ruling lines (docs/ocr.md: 18 of 19
+    exact; the other, `scan_lo_v2021_docx`, refused, never a wrong value taken as read)."""
     ruled = {s: exact for s, (exact, _v, r) in readings.items() if r}
     missed = sorted(s for s, exact in ruled.items() if not exact)
-    assert len(ruled) - len(missed) >= 0.7 * len(ruled), missed
+    assert len(ruled) - len(missed) >= 0.94 * len(ruled), missed
 
 
 @pytest.mark.slow
 @pytest.mark.timeout(3600)
 @pytest.mark.xfail(
-    reason="issue 13's target of 95% cell-exact, not met yet even for ruled tables: a table split over "
-    "pages with a repeated header, and cells crossing a scan's page edge, are misplaced (docs/ocr.md)",
+    reason="issue 13's target of 95% cell-exact over the ruled scans, not met by one scan: "
+    "`scan_lo_v2021_docx` is refused (tables_not_found: two rows' labels read into one cell, the row "
+    "under it left without a label; docs/ocr.md)",
     strict=False,
 )
 def test_scans_of_ruled_tables_are_read_cell_exact(readings: dict[str, tuple[bool, bool, bool]]) -> None:
@@ -210,15 +211,11 @@ def test_scans_of_ruled_tables_are_read_cell_exact(readings: dict[str, tuple[boo
 
 @pytest.mark.slow
 @pytest.mark.timeout(3600)
-@pytest.mark.xfail(
-    reason="issue 13's target, not met: on scans of tables without ruling lines the positional reader "
-    "loses or shifts table 3's rows and joins a group heading to a leaf heading (docs/notes.md, #13); such "
-    "readings break an identity or carry ocr.columns_unsure, so they are not verified",
-    strict=False,
-)
 def test_the_whole_scanned_set_is_read_cell_exact(readings: dict[str, tuple[bool, bool, bool]]) -> None:
+    """Issue 13's target, 95% of the scanned documents cell-exact, held at what was measured: 24 of 25
+    (96%; docs/ocr.md)."""
     exact = [s for s, (e, _v, _r) in readings.items() if e]
-    assert len(exact) >= 0.95 * len(readings), sorted(set(readings) - set(exact))
+    assert len(exact) >= 0.96 * len(readings), sorted(set(readings) - set(exact))
 
 
 @pytest.mark.slow
