@@ -402,10 +402,11 @@ def _located(table: RawTable, page: OcrPage, ruled: bool = True) -> RawTable:
     as one). Measured on the scans, a tight crop of one cell reads small digits far more surely than the
     detector's box does (a lone 1 or 0 is often missed or read as '.' there), and a cell with nothing in
     it is then known to be blank. The cell's confidence is its least sure character's; a cell where a
-    value should be but nothing was read has confidence 0, and so has a value the page's reading saw where
-    the tight crop reads nothing (faint strokes: kept as first read, in doubt). A ruled cell is cut inside its rules; a cell of
-    a table without rules (`ruled` False) is its words' box, placed from where the recogniser emitted
-    each character, so it is cut with a margin around it (cut inside, a narrow 1 lost its stroke)."""
+    value should be but nothing was read has confidence 0, and so has a value the page's reading saw
+    where the tight crop reads nothing (faint strokes: kept as first read, in doubt). A ruled cell is cut
+    inside its rules; a cell of a table without rules (`ruled` False) is its words' box, placed from
+    where the recogniser emitted each character, so it is cut with a margin around it (cut inside, a
+    narrow 1 lost its stroke)."""
     rows: list[list[Cell | None]] = []
     again: list[tuple[int, int, int]] = []  # (row, column, crops taken)
     crops: list[np.ndarray] = []
