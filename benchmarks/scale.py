@@ -143,6 +143,7 @@ def night(catalog: Path, where: Path, workers: int, results: Path) -> tuple[floa
     os.environ["NIANBAO_RAW_STORE"] = str(where / "raw")
     os.environ["NIANBAO_DATA_DOCS"] = str(where / "data_docs")
     os.environ["NIANBAO_HOSTS_DIR"] = str(where / "hosts")
+    os.environ["NIANBAO_SITE"] = str(where / "site")  # the analysts' site, rebuilt at the end of a night
     with temporary_settings({PREFECT_LOCAL_STORAGE_PATH: results}):  # an extraction cache of its own
         t = time.perf_counter()
         out = run(catalog, where / "nianbao.duckdb", workers=workers)

@@ -22,7 +22,7 @@ from nianbao.pipeline.summary import Summary
 from nianbao.warehouse.lock import writing
 from nianbao.warehouse.nights import settled
 from nianbao.warehouse.read import known_urls, stored_hashes
-from nianbao.warehouse.write import log_attempts, record_document, upsert_agencies
+from nianbao.warehouse.write import log_attempts, record_documents, upsert_agencies
 
 
 def crawl_and_record(catalog: Catalog, settings: Settings, rid: str, year: int | None = None) -> Crawl:
@@ -39,8 +39,9 @@ def crawl_and_record(catalog: Catalog, settings: Settings, rid: str, year: int |
         crawler.close()
     with writing(settings.warehouse, settings.lock_timeout_s) as con:
         log_attempts(con, attempt_rows(rid, crawl))
-        for sha, (size, fmt) in crawl.stored().items():
-            record_document(con, sha, size, fmt, str(store.path(sha)))
+        record_documents(
+            con, [(sha, size, fmt, str(store.path(sha))) for sha, (size, fmt) in crawl.stored().items()]
+        )
     return crawl
 
 

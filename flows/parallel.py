@@ -27,7 +27,8 @@ from nianbao.pipeline.settings import Settings
 T = TypeVar("T")
 
 THREADS = 4  # the single-process path: threads of the flow, each with its own reader process
-MAX_BATCH = 16  # documents per extraction task: small enough to balance, large enough to amortise a task run
+MAX_BATCH = 64  # documents per extraction task at most (a worker killed mid-batch loses no more than this)
+MIN_BATCH = 4  # and at least, but for the last
 
 
 def task_runner(settings: Settings) -> Any:
@@ -74,11 +75,22 @@ def slots(settings: Settings) -> int:
 
 
 def batches(items: list[T], slots: int) -> list[list[T]]:
-    """`items` in consecutive batches: about four per slot, at most MAX_BATCH each, none empty."""
-    if not items:
-        return []
-    size = max(1, min(MAX_BATCH, math.ceil(len(items) / (4 * max(1, slots)))))
-    return [items[i : i + size] for i in range(0, len(items), size)]
+    """`items` in consecutive batches, large first and smaller towards the end (guided self-scheduling):
+    each takes a 1/(2·slots) share of what is left, between MIN_BATCH and MAX_BATCH documents.
+
+    Each batch is one task run, and submitting one costs the flow's process ~0.1 s of processor time
+    (Prefect serialises its context for the worker), time the workers lose on a machine whose cores they
+    fill; small batches at the end keep a worker from waiting long for another's last one. On 1,130
+    documents and 2 workers: 27 task runs (71 with batches of 16).
+    """
+    out: list[list[T]] = []
+    share = 2 * max(1, slots)
+    i = 0
+    while i < len(items):
+        size = max(MIN_BATCH, min(MAX_BATCH, math.ceil((len(items) - i) / share)))
+        out.append(items[i : i + size])
+        i += size
+    return out
 
 
 @contextmanager

@@ -357,3 +357,24 @@ def test_window_end_reads_the_trigger_event_time() -> None:
     before = datetime.now(UTC)
     unreadable = window_end("{{ event.occurred }}", 10)
     assert unreadable is not None and unreadable >= before + timedelta(seconds=10)  # counted from now
+
+
+@pytest.mark.parametrize(
+    ("documents", "slots"), [(1130, 2), (1130, 1), (1130, 8), (200, 2), (10, 2), (3, 4), (0, 2)]
+)
+def test_batches_shrink_towards_the_end_and_keep_every_document_once(documents: int, slots: int) -> None:
+    """Few task runs (each costs the flow's process its orchestration) and a short last one per worker."""
+    from nianbao.flows.parallel import MAX_BATCH, MIN_BATCH, batches
+
+    items = list(range(documents))
+    got = batches(items, slots)
+    assert [i for b in got for i in b] == items
+    sizes = [len(b) for b in got]
+    assert all(0 < s <= MAX_BATCH for s in sizes)
+    assert sizes == sorted(sizes, reverse=True)
+    assert all(s >= MIN_BATCH for s in sizes[:-1])
+    if documents >= 4 * slots * MIN_BATCH:
+        # the last `slots` batches are small: no worker waits long for another's last one
+        assert sum(sizes[-slots:]) <= 2 * slots * MIN_BATCH
+        # and far fewer task runs than batches of MIN_BATCH would make
+        assert len(got) <= documents / MIN_BATCH / 2

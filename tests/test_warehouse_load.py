@@ -135,3 +135,82 @@ def test_a_load_leaves_the_garbage_collector_as_it_found_it(tmp_path: Path, enab
         assert gc.isenabled() is enabled
     finally:
         gc.enable() if was else gc.disable()
+
+
+def test_the_siblings_of_many_documents_asked_at_once_are_each_ones_own(tmp_path: Path) -> None:
+    """One query for a whole load's siblings gives each document what a query of its own gives."""
+    from nianbao.pipeline.model import DocRef
+    from nianbao.warehouse.read import siblings_of
+    from nianbao.warehouse.write import log_attempts
+
+    con = connect(tmp_path / "wh.duckdb")
+    art1, art2 = "http://127.0.0.1/a/1.html", "http://127.0.0.1/b/2.html"
+    stored = [  # (agency, year, url, article page)
+        ("hz-yjglj", 2020, "http://127.0.0.1/a/x.pdf", art1),
+        ("hz-yjglj", 2020, "http://127.0.0.1/a/y.docx", art1),
+        ("hz-yjglj", 2021, "http://127.0.0.1/a/z.pdf", art1),  # the same page, but another year's report
+        ("hz-sfj", 2020, "http://127.0.0.1/b/w.pdf", art2),
+    ]
+    refs = [DocRef(a, y, u, hashlib.sha256(u.encode()).hexdigest(), via=v) for a, y, u, v in stored]
+    load(con, [(r, golden()) for r in refs])
+    log_attempts(
+        con,
+        [
+            {
+                "attempt_id": f"r:{r.url}:1",
+                "run_id": "r",
+                "agency_id": r.agency_id,
+                "year": r.year,
+                "url": r.url,
+                "status": "ok",
+                "sha256": r.sha256,
+                "attempt": 1,
+                "role": "document",
+                "via": r.via,
+            }
+            for r in refs
+        ],
+    )
+    asked = [
+        DocRef("hz-yjglj", 2020, "http://127.0.0.1/a/new.pdf", "e" * 64, via=art1),  # x and y
+        refs[0],  # itself left out: y
+        DocRef("hz-sfj", 2020, "http://127.0.0.1/b/v.pdf", "f" * 64, via=art2),  # w
+        DocRef("hz-sfj", 2020, "http://127.0.0.1/b/u.pdf", "f" * 64, via=None),  # no article page
+        DocRef("hz-sfj", 2022, "http://127.0.0.1/b/t.pdf", "f" * 64, via=art2),  # no report of that year
+    ]
+    together = siblings_of(con, asked)
+    assert {r: [s.url for s in found] for r, found in together.items()} == {
+        asked[0]: ["http://127.0.0.1/a/x.pdf", "http://127.0.0.1/a/y.docx"],
+        asked[1]: ["http://127.0.0.1/a/y.docx"],
+        asked[2]: ["http://127.0.0.1/b/w.pdf"],
+    }
+    for r in asked:
+        assert siblings_of(con, [r]).get(r, []) == together.get(r, [])
+    assert together[asked[2]][0].record == {
+        t: golden().canonical()[t] for t in ("proactive", "applications", "review_litigation")
+    }
+
+
+def test_bulk_logs_take_repeated_keys_as_a_row_at_a_time_did(tmp_path: Path) -> None:
+    """One statement for a night's documents and ingest outcomes: a repeated document keeps its first
+    record, a repeated ingest key its last outcome (what a statement per row left)."""
+    con = connect(tmp_path / "wh.duckdb")
+    write.record_documents(
+        con, [("a" * 64, 10, "pdf", "/s/a"), ("b" * 64, 20, None, "/s/b"), ("a" * 64, 11, "html", "/s/a2")]
+    )
+    write.record_documents(con, [("b" * 64, 21, "pdf", "/s/b2")])  # kept as first seen
+    assert con.execute(
+        "select sha256, size_bytes, format, store_path from raw.documents order by 1"
+    ).fetchall() == [
+        ("a" * 64, 10, "pdf", "/s/a"),
+        ("b" * 64, 20, None, "/s/b"),
+    ]
+    row = ("run", "a" * 64, "hz-yjglj", 2020, "http://127.0.0.1/a.pdf")
+    write.log_ingests(con, [(*row, "failed", None, "load_failed", "x"), (*row, "loaded", True, None, None)])
+    write.log_ingests(con, [(*row[:3], 2021, None, "unreadable", False, "no_text_layer", "no text")])
+    assert con.execute(
+        "select year, url, status, changed, error_code, error from raw.ingest_log order by year"
+    ).fetchall() == [
+        (2020, "http://127.0.0.1/a.pdf", "loaded", True, None, None),
+        (2021, None, "unreadable", False, "no_text_layer", "no text"),
+    ]

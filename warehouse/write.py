@@ -477,9 +477,40 @@ def record_document(
     con: duckdb.DuckDBPyConnection, sha256: str, size: int, fmt: str | None, store_path: str
 ) -> None:
     """A stored document in raw.documents (kept as first seen)."""
-    con.execute(
-        "insert or ignore into raw.documents values (?, ?, ?, ?, ?)", [sha256, size, fmt, now(), store_path]
+    record_documents(con, [(sha256, size, fmt, store_path)])
+
+
+def _insert(con: duckdb.DuckDBPyConnection, insert: str, frame: pa.Table) -> None:
+    """`insert … select * from` an Arrow table, in one transaction."""
+    con.register("_rows", frame)
+    try:
+        with transaction(con):
+            con.execute(f"{insert} select * from _rows")
+    finally:
+        con.unregister("_rows")
+
+
+def record_documents(
+    con: duckdb.DuckDBPyConnection, rows: Iterable[tuple[str, int, str | None, str]]
+) -> None:
+    """Stored documents (sha256, size, format, store path) in raw.documents, each kept as first seen, in one
+    statement (a statement per document cost ~10 ms each: 11 s of a 1,000-report night; issue 17)."""
+    import pyarrow as pa
+
+    rows = list({r[0]: r for r in reversed(list(rows))}.values())  # one row per document: the first given
+    if not rows:
+        return
+    sha, size, fmt, path = (list(c) for c in zip(*rows, strict=True))
+    frame = pa.table(
+        {
+            "sha256": pa.array(sha, pa.string()),
+            "size_bytes": pa.array(size, pa.int64()),
+            "format": pa.array(fmt, pa.string()),
+            "first_seen": pa.array([now()] * len(rows), pa.timestamp("us")),
+            "store_path": pa.array(path, pa.string()),
+        }
     )
+    _insert(con, "insert or ignore into raw.documents", frame)
 
 
 FETCH_LOG_COLUMNS = (
@@ -537,13 +568,31 @@ def log_ingest(
 
 def log_ingests(con: duckdb.DuckDBPyConnection, rows: list[tuple[Any, ...]]) -> None:
     """`log_ingest` for many documents in one statement: (run_id, sha256, agency_id, year, url, status,
-    changed, error_code, error) each (a row at a time costs tens of ms under load; issue 17)."""
-    if rows:
-        at = now()
-        con.executemany(
-            "insert or replace into raw.ingest_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [[*r, at] for r in rows],
-        )
+    changed, error_code, error) each."""
+    import pyarrow as pa
+
+    rows = list({r[:4]: r for r in rows}.values())  # one row per key, the last given (as a row at a time did)
+    if not rows:
+        return
+    cols = list(zip(*rows, strict=True))
+    types = (
+        pa.string(),
+        pa.string(),
+        pa.string(),
+        pa.int32(),
+        pa.string(),
+        pa.string(),
+        pa.bool_(),
+        pa.string(),
+    )
+    names = ("run_id", "sha256", "agency_id", "year", "url", "status", "changed", "error_code", "error")
+    frame = pa.table(
+        {
+            **{n: pa.array(c, t) for n, c, t in zip(names, cols, (*types, pa.string()), strict=True)},
+            "logged_at": pa.array([now()] * len(rows), pa.timestamp("us")),
+        }
+    )
+    _insert(con, "insert or replace into raw.ingest_log", frame)  # executemany: ~15 ms a row
 
 
 def log_refresh(
