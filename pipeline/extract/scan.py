@@ -345,16 +345,16 @@ def read_page(
     tight = {i: found for i, found in tight.items() if len(found) == 1}
     if tight:
         # a value's ink with a blank wider than a digit in it is two values (a box run over two cells)
-        pieces = {i: apart(clean, found[0][1]) or found for i, found in tight.items()}
-        reread = iter(recognize([crop for found in pieces.values() for crop, _ in found]))
-        for i, found in pieces.items():
-            lines = [next(reread) for _ in found]
-            if len(found) > 1 and not all(ln.text and ln.restricted for ln in lines):
-                found, lines = tight[i], recognize([tight[i][0][0]])  # not values side by side: one line
-            if all(ln.text for ln in lines):
-                boxes[i], read[i] = found[0][1], lines[0]
-                boxes += [box for _, box in found[1:]]
-                read += lines[1:]
+        pieces = {i: apart(clean, cut[0][1]) or cut for i, cut in tight.items()}
+        reread = iter(recognize([crop for cut in pieces.values() for crop, _ in cut]))
+        for i, cut in pieces.items():
+            got = [next(reread) for _ in cut]
+            if len(cut) > 1 and not all(ln.text and ln.restricted for ln in got):
+                cut, got = tight[i], recognize([tight[i][0][0]])  # not values side by side: one line
+            if all(ln.text for ln in got):
+                boxes[i], read[i] = cut[0][1], got[0]
+                boxes += [box for _, box in cut[1:]]
+                read += got[1:]
     TIMES.append((t1 - t0, time.perf_counter() - t1, len(crops)))
     scale = 72.0 / dpi
     chars = _chars(boxes, read, scale, number)
