@@ -7,7 +7,7 @@ OCR'd, seconds, cells wrong, the least confidence, whether it is exact and wheth
 the totals the issue asks for: documents cell-exact, documents verified, and **non-exact documents
 verified (must be 0)**, seconds per OCR'd page and per report, peak RSS.
 
-    .venv/bin/python benchmarks/ocr.py [--manifest M] [--cells cells.json] [--dpi N]
+    .venv/bin/python benchmarks/ocr.py [--manifest M] [--cells cells.json] [--out docs.json] [--dpi N]
     .venv/bin/python benchmarks/ocr.py --pages 30        # a 30-page scan of a 3-page report
 
 `--cells` writes every OCR'd value cell as (document, cell, confidence, correct): the data the
@@ -39,7 +39,7 @@ def _cpu_s() -> float:
     return r.ru_utime + r.ru_stime
 
 
-def read_all(manifest: Path, cells_out: Path | None) -> None:
+def read_all(manifest: Path, cells_out: Path | None, out: Path | None = None) -> None:
     """Every scan of the manifest read, compared and checked."""
     from nianbao.expectations.admit import Known, admit
     from nianbao.pipeline.errors import ExtractError
@@ -69,6 +69,7 @@ def read_all(manifest: Path, cells_out: Path | None) -> None:
             )
             print(f"{d['id']:48} refused {err.code}: {err.message}")
             rows.append({"id": d["id"], "exact": False, "verified": False, "error": err.code})
+            _write(out, rows)
             continue
         seconds, cpu = time.perf_counter() - t, _cpu_s() - cpu
         cpu_total += cpu
@@ -77,11 +78,12 @@ def read_all(manifest: Path, cells_out: Path | None) -> None:
         pages_total += pages
         seconds_total += seconds
         canonical = report.canonical()
-        wrong = [
-            k
-            for k, _e, _g in differences(golden, canonical)
+        diffs = [
+            (k, e, g)
+            for k, e, g in differences(golden, canonical)
             if k.startswith(("proactive.", "applications.", "review_litigation."))
         ]
+        wrong = [k for k, _e, _g in diffs]
         ref = DocRef(d["id"], report.year, None, d["id"])
         outcome = admit([(ref, report)], Known()).outcomes[0]
         verified = bool(outcome.report and outcome.report.reading.verified)
@@ -90,7 +92,20 @@ def read_all(manifest: Path, cells_out: Path | None) -> None:
         for k, loc in report.provenance.items():
             if loc.conf is not None:
                 cells.append({"doc": d["id"], "cell": k, "conf": loc.conf, "correct": k not in wrong})
-        rows.append({"id": d["id"], "exact": not wrong, "verified": verified, "seconds": seconds})
+        rows.append(
+            {
+                "id": d["id"],
+                "exact": not wrong,
+                "verified": verified,
+                "seconds": seconds,
+                "cpu": cpu,
+                "pages": pages,
+                "least_conf": least,
+                "unsure": ocr.get("columns_unsure", []),
+                "wrong": [{"cell": k, "expected": e, "got": g} for k, e, g in diffs],
+            }
+        )
+        _write(out, rows)
         print(
             f"{d['id']:48} {pages:5} {seconds:6.1f} {cpu:6.1f} {len(wrong):5} {least:7.3f}  {not wrong!s:5} {verified!s:5}"
             + (f"  {wrong[:4]}" if wrong else "")
@@ -115,6 +130,12 @@ def read_all(manifest: Path, cells_out: Path | None) -> None:
     )
     if cells_out:
         cells_out.write_text(json.dumps(cells, ensure_ascii=False), encoding="utf-8")
+
+
+def _write(out: Path | None, rows: list[dict[str, object]]) -> None:
+    """The per-document results so far (every differing cell with its expected and read value)."""
+    if out:
+        out.write_text(json.dumps(rows, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
 
 
 def long_scan(pages: int, dpi: int) -> None:
@@ -150,13 +171,14 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--manifest", type=Path, default=ROOT / "tests/files/scans/manifest.json")
     ap.add_argument("--cells", type=Path, default=None)
+    ap.add_argument("--out", type=Path, default=None, help="per-document results (every cell wrong) as JSON")
     ap.add_argument("--pages", type=int, default=0, help="time one long scan of this many pages instead")
     ap.add_argument("--dpi", type=int, default=200)
     args = ap.parse_args()
     if args.pages:
         long_scan(args.pages, args.dpi)
     else:
-        read_all(args.manifest, args.cells)
+        read_all(args.manifest, args.cells, args.out)
 
 
 if __name__ == "__main__":

@@ -188,18 +188,21 @@ def test_no_scan_that_is_not_read_exactly_is_verified(readings: dict[str, tuple[
 def test_scans_of_ruled_tables_are_mostly_read_cell_exact(
     readings: dict[str, tuple[bool, bool, bool]],
 ) -> None:
-    """A floor under what was measured on the scans whose tables print ruling lines (docs/ocr.md: 13 of
-    17 exact when this was written; the others unverified or refused, never a wrong value taken as read)."""
+    """A floor under what was measured on the scans whose tables print ruling lines (docs/ocr.md: 16 of 19
+    exact in this test's run, 18 of 19 read one by one or through `benchmarks/ocr.py`; none wrong and
+    verified). One scan below this test's own figure: two scans read differently in the two harnesses, for
+    a reason not found yet, so the floor at the figure itself would fail on that alone."""
     ruled = {s: exact for s, (exact, _v, r) in readings.items() if r}
     missed = sorted(s for s, exact in ruled.items() if not exact)
-    assert len(ruled) - len(missed) >= 0.7 * len(ruled), missed
+    assert len(ruled) - len(missed) >= 15 / 19 * len(ruled), missed
 
 
 @pytest.mark.slow
 @pytest.mark.timeout(3600)
 @pytest.mark.xfail(
-    reason="issue 13's target of 95% cell-exact, not met yet even for ruled tables: a table split over "
-    "pages with a repeated header, and cells crossing a scan's page edge, are misplaced (docs/ocr.md)",
+    reason="issue 13's target of 95% cell-exact over the ruled scans, not met: `scan_lo_v2021_docx` is "
+    "refused (tables_not_found: a rule's end under a label not found, two rows' labels read into one cell), "
+    "and two rl_* scans were not exact in this test's run (docs/ocr.md)",
     strict=False,
 )
 def test_scans_of_ruled_tables_are_read_cell_exact(readings: dict[str, tuple[bool, bool, bool]]) -> None:
@@ -211,9 +214,9 @@ def test_scans_of_ruled_tables_are_read_cell_exact(readings: dict[str, tuple[boo
 @pytest.mark.slow
 @pytest.mark.timeout(3600)
 @pytest.mark.xfail(
-    reason="issue 13's target, not met: on scans of tables without ruling lines the positional reader "
-    "loses or shifts table 3's rows and joins a group heading to a leaf heading (docs/notes.md, #13); such "
-    "readings break an identity or carry ocr.columns_unsure, so they are not verified",
+    reason="issue 13's target, not met reliably: 24 of 25 exact through benchmarks/ocr.py, 22 of 25 in this "
+    "test's run (scan_rl_v2019_split_repeat and scan_rl_v2021_total_first, exact when read alone, were not: "
+    "unexplained); scan_lo_v2021_docx is refused (docs/ocr.md)",
     strict=False,
 )
 def test_the_whole_scanned_set_is_read_cell_exact(readings: dict[str, tuple[bool, bool, bool]]) -> None:
@@ -329,6 +332,215 @@ def test_the_committed_scans_are_made_by_their_generator() -> None:
     name, data = make(scans[0])
     assert (SCANS / name).read_bytes() == data
     assert all((ROOT / str(d["golden"])).exists() for d in _manifest())
+
+
+def test_a_dash_alone_in_a_cell_is_read_as_the_zero_marker() -> None:
+    """A dash (—, the zero marker) alone in a cell is a stroke thinner than a digit: it was dropped as a
+    speck, so the cell kept what the detector's box read, 1 (12 cells of the committed TIFF). One solid
+    horizontal stroke is read as a dash by its shape; a digit beside it is still read by the recogniser,
+    and a rule's remains running across a cell are no dash."""
+    import cv2
+
+    from nianbao.pipeline.extract import image, scan
+
+    frames = image._frames((SCANS / "tiff_rl_v2019_split_repeat.tif").read_bytes())
+    flat, _matrix = scan.straighten(frames[1])  # page 2: table 3's 不予公开 rows, at 200 dpi
+    mask, _segments = scan.rules(flat, 200)
+    clean = flat.copy()
+    clean[mask > 0] = 255
+
+    def cell(x0: float, top: float, x1: float, bottom: float) -> list[str]:
+        k = 200 / 72  # the row 1．属于国家秘密 as the table finder gives its cells (points)
+        found = scan.ink_lines(clean, (x0 * k + 3, top * k + 3, x1 * k - 3, bottom * k - 3), cell_box=True)
+        return [line.text for line in scan.recognize([crop for crop, _ in found])]
+
+    assert cell(313, 159, 352, 177) == ["7"]  # 商业企业
+    assert cell(352, 159, 392, 177) == ["—"]  # 科研机构: a dash
+    assert cell(432, 159, 471, 177) == ["—"]  # 法律服务机构
+    assert cell(471, 159, 511, 177) == ["1"]  # 其他
+
+    blank = np.full((60, 120), 250, np.uint8)
+    across = blank.copy()
+    cv2.line(across, (0, 30), (119, 30), 20, 2)  # what a wiped rule can leave: a line across the cell
+    assert scan.ink_lines(across, (0, 0, 120, 60), cell_box=True) == []
+    one = blank.copy()
+    cv2.line(one, (60, 15), (60, 45), 20, 3)  # a stroke upright is no dash
+    assert not scan.stroke(one)
+    dash = blank.copy()
+    cv2.line(dash, (45, 30), (75, 30), 20, 2)
+    assert scan.stroke(dash)
+    # a faint 5 whose top bar the ink threshold cut off from its body (genuine report 08, cover scan):
+    # the bar is no dash of its own, the cell holds one line of text (it read 5 twice: 55)
+    five = blank.copy()
+    cv2.line(five, (52, 12), (66, 12), 20, 2)
+    cv2.putText(five, "5", (50, 50), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 20, 2, cv2.LINE_AA)
+    five[:18, :][five[:18, :] < 200] = 250  # the glyph's own top bar gone: only the cut-off bar above
+    cv2.line(five, (52, 12), (66, 12), 20, 2)
+    assert len(scan.ink_lines(five, (0, 0, 120, 60), cell_box=True)) == 1
+
+
+def test_table_4s_outcomes_are_ordered_by_their_columns() -> None:
+    """Table 4's header as the positional reader gave it from the OCR'd words of the committed scan
+    `scan_reportlab_ttf_jh-zrzy_2019` (rule-less): the group heading 复议后起诉 was joined to the outcome
+    其他结果 set under it, one header line above the other outcomes, and 总计 sits a line lower than
+    those. Read line after line, 其他结果 came first and every proceeding's 结果维持 and 其他结果 swapped
+    (4 cells wrong); the columns the headings sit in give the printed order."""
+    from nianbao.pipeline.extract.cells import Cell
+    from nianbao.pipeline.extract.review_litigation import read_review_litigation
+    from nianbao.pipeline.model import Location, Report
+
+    def row(cells: dict[int, str]) -> list[Cell | None]:
+        return [Cell(cells.get(k, ""), Location(raw=cells.get(k, ""), page=2)) for k in range(16)]
+
+    rows = [
+        row({3: "行政复议", 11: "行政诉讼"}),
+        row({8: "未经复议直接起诉", 13: "复议后起诉其他结果"}),
+        row({1: "结果维持", 2: "结果纠正", 3: "其他结果", 4: "尚未审结"}),
+        row({5: "总计"}),
+        row({6: "结果维持", 7: "结果纠正", 8: "其他结果", 9: "尚未审结", 11: "结果维持", 12: "结果纠正"}),
+        row({14: "尚未审结", 10: "总计", 15: "总计"}),
+        row(dict(enumerate("000002000240004", start=1))),  # one digit a cell
+    ]
+    report = Report(agency="x", year=2019, template="v2019")
+    read_review_litigation(rows, report)
+    assert report.review_litigation["litigation_direct"] == {
+        "upheld": 2,
+        "corrected": 0,
+        "other": 0,
+        "pending": 0,
+        "total": 2,
+    }
+    assert report.review_litigation["litigation_after_review"]["upheld"] == 4
+    assert report.review_litigation["litigation_after_review"]["other"] == 0
+
+
+def _ocr_chars(ws: list[tuple[str, float, float, float]], height: float = 11.0) -> list[dict[str, object]]:
+    """pdfplumber chars for OCR'd words (text, x0, x1, top in points), each word's width shared out."""
+    out: list[dict[str, object]] = []
+    for text, x0, x1, top in ws:
+        w = (x1 - x0) / len(text)
+        for k, ch in enumerate(text):
+            a = x0 + k * w
+            out.append(
+                {"text": ch, "x0": a, "x1": a + w, "top": top, "bottom": top + height, "upright": True}
+                | {"doctop": top, "width": w, "height": height, "size": height, "fontname": "ocr"}
+                | {"object_type": "char", "page_number": 1}
+            )
+    return out
+
+
+def test_a_label_wrapped_to_its_columns_edge_stays_with_its_row() -> None:
+    """Table 3's rows as OCR read them from the scan `scan_chromium_hu-wxq_2019` (no rules): the label
+    （二）部分公开（区分处理的，只计这一情形，不计其他情形） wraps over two lines, its values set between them,
+    and its first line's box ends at the first value column's edge. Taken for a header line, it cut the
+    table there: the row lost its label and （一）予以公开's values were read as （二）'s (11 cells)."""
+    from nianbao.pipeline.extract import positions
+    from nianbao.pipeline.extract.cells import split_row
+
+    def data(printed: str, top: float) -> list[tuple[str, float, float, float]]:
+        xs = (334, 361, 393, 426, 473, 518, 537)  # the value columns' left edges
+        return [(v, x, x + 6 * len(v), top) for v, x in zip(printed.split(" "), xs, strict=True)]
+
+    chars = _ocr_chars(
+        [
+            ("一、本年新收政府信息公开申请数量", 56, 196, 692.2),
+            *data("125 7 0 0 1 1 134", 693.5),
+            ("二、上年结转政府信息公开申请数量", 56, 196, 707.0),
+            *data("1 0 0 0 0 0 1", 708.3),
+            ("三、本年度办理（一）予以公开", 56, 187, 722.4),
+            *data("63 3 0 0 0 1 67", 723.5),
+            ("结果", 56, 77, 734.7),
+            ("（二）部分公开（区分处理的，只计这一情形，不计其", 130, 334, 736.8),
+            *data("6 2 0 0 0 0 8", 745.0),
+            ("他情形", 126, 153, 750.1),
+        ]
+    )
+    found, _tail = positions.tables(chars, 1)
+    rows = [split_row(r) for t in found for r in t.rows]
+    labelled = {label: [v.text for v in vs] for label, vs, _ in rows if vs}
+    assert len(found) == 1
+    (granted,) = [label for label in labelled if "予以公开" in label]
+    assert labelled[granted] == ["63", "3", "0", "0", "0", "1", "67"]
+    (partial,) = [label for label in labelled if "部分公开" in label]
+    assert labelled[partial] == ["6", "2", "0", "0", "0", "0", "8"]
+
+
+def test_a_value_of_a_rule_less_table_is_read_again_around_its_box() -> None:
+    """A rule-less table's cell is its word's box, placed from where the recogniser emitted the
+    character: for a lone 1 it can sit beside the stroke. Cut inside it (as a ruled cell is cut inside
+    its rules) the re-read found no ink and the value became empty (2 totals of
+    `scan_chromium_hu-wxq_2019`); cut with a margin around it, the 1 is read."""
+    import cv2
+
+    from nianbao.pipeline.extract.cells import Cell, RawTable
+    from nianbao.pipeline.extract.scan import OcrPage, _located
+    from nianbao.pipeline.model import Location
+
+    img = np.full((120, 200), 250, np.uint8)
+    cv2.putText(img, "1", (100, 70), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 20, 2, cv2.LINE_AA)
+    ink_x = np.flatnonzero((img < 128).any(axis=0))
+    scale = 72 / 200
+    # the box _chars gives: about a glyph's width, its centre 3 px right of the stroke's
+    x0, x1 = ink_x.mean() + 3 - 8, ink_x.mean() + 3 + 8
+    box = (x0 * scale, 46 * scale, x1 * scale, 72 * scale)
+    page = OcrPage(1, (0.0, 0.0, 200 * scale, 120 * scale), [], [], lambda b: b, [], img, scale)
+    table = RawTable(rows=[[Cell("1", Location(raw="1", page=1, bbox=box))]])
+    (cell,) = _located(table, page, ruled=False).rows[0]
+    assert cell is not None and cell.text == "1" and (cell.loc.conf or 0) > 0.6
+
+
+def test_values_of_two_columns_in_one_detected_box_are_read_apart() -> None:
+    """The detector ran one box over two neighbouring cells' values (24 ⎸ 729 in
+    `scan_chromium_jh-zrzy_2024`, set a digit and a half apart), which read as one number, 24729. A blank
+    wider than most of a digit's height splits the ink into two values, each read on its own; the digits
+    of one number, a thousands comma among them, stay one."""
+    import cv2
+
+    from nianbao.pipeline.extract import scan
+
+    def printed(*parts: tuple[str, int]) -> np.ndarray:
+        img = np.full((60, 260), 250, np.uint8)
+        for text, x in parts:
+            cv2.putText(img, text, (x, 42), cv2.FONT_HERSHEY_SIMPLEX, 0.9, 20, 2, cv2.LINE_AA)
+        return img
+
+    two = printed(("24", 20), ("729", 20 + 34 + 28))  # a glyph is about 21 px high: 28 px of paper
+    pieces = scan.apart(two, (0, 0, 260, 60))
+    assert [line.text for line in scan.recognize([crop for crop, _ in pieces])] == ["24", "729"]
+    assert pieces[0][1][2] <= pieces[1][1][0]  # side by side, in order
+    assert scan.apart(printed(("1,234", 20)), (0, 0, 260, 60)) == []
+    assert scan.apart(printed(("12", 20), ("34", 20 + 34 + 6)), (0, 0, 260, 60)) == []  # a narrow space
+
+
+def test_a_value_the_tight_crop_reads_as_nothing_stays_as_first_read_in_doubt() -> None:
+    """Genuine report 08's scan prints 11 in faint grey strokes (table 3, 2．没有现成信息需要另行制作,
+    自然人): the page's reading saw 11, the cell's tight crop reads as nothing, and the cell became
+    empty, a wrong 0. The two readings disagree: the value stays as first read, with confidence 0, so
+    the report waits for review."""
+    import sys
+
+    import pypdfium2 as pdfium
+
+    from nianbao.pipeline.extract.cells import Cell, RawTable
+    from nianbao.pipeline.extract.scan import OcrPage, _located, rules, straighten
+    from nianbao.pipeline.model import Location
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from samplegen.scans import extra, make
+
+    (scan,) = [s for s in extra(("scan",)) if s.id == "scan_real_08"]
+    bitmap = pdfium.PdfDocument(make(scan)[1])[4].render(scale=200 / 72, grayscale=True).to_numpy()
+    flat, _matrix = straighten(bitmap[:, :, 0] if bitmap.ndim == 3 else bitmap)
+    mask, _segments = rules(flat, 200)
+    flat[mask > 0] = 255
+    scale = 72 / 200
+    page = OcrPage(
+        5, (0.0, 0.0, flat.shape[1] * scale, flat.shape[0] * scale), [], [], lambda b: b, [], flat, scale
+    )
+    box = (248.4, 82.08, 281.52, 106.02)  # the cell as the table finder gives it (points, straightened)
+    table = RawTable(rows=[[Cell("11", Location(raw="11", page=5, bbox=box))]])
+    (cell,) = _located(table, page).rows[0]
+    assert cell is not None and cell.text == "11" and cell.loc.conf == 0.0
 
 
 def _positioned(heading_shift: float = 0.0, value_shift: float = 0.0) -> object:

@@ -212,9 +212,13 @@ def _label_end(line: _Line, edge: float) -> float:
 
 def _fragment(line: _Line, edge: float, labels: float) -> bool:
     """A line of label fragments among data lines: at most three words left of the values, each beginning
-    where the labels are (a header's heading begins out over the value columns; a label's piece does not)."""
+    where the labels are (a header's heading begins out over the value columns; a label's piece does not).
+    A label wrapped to the full width of its column may end within half a character of where the values
+    begin (an OCR'd word's box is a little wider than its ink)."""
     char = statistics.median(w.bottom - w.top for w in line.words)
-    return len(line.words) <= 3 and all(w.x1 < edge and w.x0 <= labels + char for w in line.words)
+    return len(line.words) <= 3 and all(
+        w.x1 < edge + 0.5 * char and w.x0 <= labels + char for w in line.words
+    )
 
 
 def _runs(ls: list[_Line]) -> list[tuple[int, int]]:

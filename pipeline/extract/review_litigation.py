@@ -13,19 +13,29 @@ from nianbao.pipeline.numbers import parse_count
 
 
 def _outcome_order(rows: list[Row]) -> list[str]:
-    """Outcome codes in printed column order, from the header; the template's order if unclear."""
-    seen: list[str] = []
-    for row in rows:
-        for c in row:
+    """Outcome codes in printed column order, from the header; the template's order if unclear.
+
+    A header row that names all five gives their order. Otherwise the header's cells are taken by the
+    column they sit in, leftmost first: where a header spreads one proceeding's outcomes over lines (总计
+    set lower than the others) or a group's heading was read joined to the outcome under it (复议后起诉 /
+    其他结果 → one cell, a line above the other outcomes), the columns still say the order; reading the
+    lines one after the other would put that outcome first."""
+    found: dict[str, tuple[int, int]] = {}  # outcome → (column, header line) where first seen
+    for line, row in enumerate(rows):
+        in_row: list[str] = []
+        for column, c in enumerate(row):
             if c is None:
                 continue
             lab = norm_label(c.text)
             for o in T.OUTCOMES:
                 hit = lab == o.label or (o.code != "total" and any(k in lab for k in o.keys))
-                if hit and o.code not in seen:
-                    seen.append(o.code)
-        if len(seen) == len(T.OUTCOMES):
-            return seen
+                if hit and o.code not in in_row:
+                    in_row.append(o.code)
+                    found[o.code] = min(found.get(o.code, (column, line)), (column, line))
+        if len(in_row) == len(T.OUTCOMES):
+            return in_row
+    if len(found) == len(T.OUTCOMES):
+        return sorted(found, key=lambda o: found[o])
     return list(T.OUTCOME_CODES)
 
 

@@ -29,7 +29,7 @@ import numpy as np
 
 from nianbao.pipeline.extract import positions
 from nianbao.pipeline.extract.cells import Cell, ParsedDocument, RawTable, norm_label, split_row
-from nianbao.pipeline.extract.ocr import Line, engine
+from nianbao.pipeline.extract.ocr import Glyph, Line, engine
 from nianbao.pipeline.extract.sections import classify_table, group_sections
 from nianbao.pipeline.model import Location
 
@@ -344,10 +344,17 @@ def read_page(
     tight = {i: ink_lines(clean, boxes[i]) for i in again}
     tight = {i: found for i, found in tight.items() if len(found) == 1}
     if tight:
-        reread = ocr.recognize([found[0][0] for found in tight.values()])
-        for i, line in zip(tight, reread, strict=True):
-            if line.text:
-                boxes[i], read[i] = tight[i][0][1], line
+        # a value's ink with a blank wider than a digit in it is two values (a box run over two cells)
+        pieces = {i: apart(clean, cut[0][1]) or cut for i, cut in tight.items()}
+        reread = iter(recognize([crop for cut in pieces.values() for crop, _ in cut]))
+        for i, cut in pieces.items():
+            got = [next(reread) for _ in cut]
+            if len(cut) > 1 and not all(ln.text and ln.restricted for ln in got):
+                cut, got = tight[i], recognize([tight[i][0][0]])  # not values side by side: one line
+            if all(ln.text for ln in got):
+                boxes[i], read[i] = cut[0][1], got[0]
+                boxes += [box for _, box in cut[1:]]
+                read += got[1:]
     TIMES.append((t1 - t0, time.perf_counter() - t1, len(crops)))
     scale = 72.0 / dpi
     chars = _chars(boxes, read, scale, number)
@@ -387,7 +394,7 @@ def _value_like(text: str) -> bool:
     return len(text) <= 16 and not _WORDY.search(text.replace("无", "").replace("万元", "").replace("元", ""))
 
 
-def _located(table: RawTable, page: OcrPage) -> RawTable:
+def _located(table: RawTable, page: OcrPage, ruled: bool = True) -> RawTable:
     """A table's cells with their confidence and their boxes on the printed page.
 
     A cell that holds (or may hold) a value is read again on its own: its ink, cut tight from the page
@@ -395,7 +402,11 @@ def _located(table: RawTable, page: OcrPage) -> RawTable:
     as one). Measured on the scans, a tight crop of one cell reads small digits far more surely than the
     detector's box does (a lone 1 or 0 is often missed or read as '.' there), and a cell with nothing in
     it is then known to be blank. The cell's confidence is its least sure character's; a cell where a
-    value should be but nothing was read has confidence 0."""
+    value should be but nothing was read has confidence 0, and so has a value the page's reading saw
+    where the tight crop reads nothing (faint strokes: kept as first read, in doubt). A ruled cell is cut
+    inside its rules; a cell of a table without rules (`ruled` False) is its words' box, placed from
+    where the recogniser emitted each character, so it is cut with a margin around it (cut inside, a
+    narrow 1 lost its stroke)."""
     rows: list[list[Cell | None]] = []
     again: list[tuple[int, int, int]] = []  # (row, column, crops taken)
     crops: list[np.ndarray] = []
@@ -411,39 +422,47 @@ def _located(table: RawTable, page: OcrPage) -> RawTable:
             loc = replace(cell.loc, bbox=page.to_printed(box), conf=conf)
             out.append(Cell(cell.text, loc, cell.x))
             if _value_like(cell.text):
-                lines = _ink_lines(page, box)
+                lines = _ink_lines(page, box, 3.0 if ruled else -4.0)
                 if lines:
                     again.append((r, c, len(lines)))
                     crops += lines
         rows.append(out)
     if crops:
-        read = iter(engine().recognize(crops))
+        read = iter(recognize(crops))
         for r, c, n in again:
             old = rows[r][c]
             assert old is not None
             got = [next(read) for _ in range(n)]
             texts = [ln.text for ln in got if ln.text]
+            if not texts and old.text.strip():
+                # ink the tight crop reads as nothing, where the page's reading saw a value (faint
+                # strokes): the two readings disagree, so the value stays as first read, in doubt
+                rows[r][c] = Cell(old.text, replace(old.loc, conf=0.0), old.x)
+                continue
             conf = min((ln.conf for ln in got if ln.text), default=0.0)
             raw = "\n".join(texts)
             rows[r][c] = Cell("".join(texts), replace(old.loc, raw=raw, conf=conf), old.x)
     return RawTable(rows=rows, section=table.section)
 
 
-def _ink_lines(page: OcrPage, box: tuple[float, float, float, float]) -> list[np.ndarray]:
-    """The text lines inside a cell (a box in points), each cut tight to its ink from the page image."""
+def _ink_lines(page: OcrPage, box: tuple[float, float, float, float], inset: float = 3.0) -> list[np.ndarray]:
+    """The text lines inside a cell (a box in points, cut `inset` pixels inside it; negative: outside), each
+    cut tight to its ink from the page image."""
     if page.image is None:
         return []
     k = 1 / page.scale
     x0, t, x1, b = (v * k for v in box)
-    return [crop for crop, _ in ink_lines(page.image, (x0 + 3, t + 3, x1 - 3, b - 3))]
+    cut = (x0 + inset, t + inset, x1 - inset, b - inset)
+    return [crop for crop, _ in ink_lines(page.image, cut, cell_box=True)]
 
 
 def ink_lines(
-    image: np.ndarray, box: tuple[float, float, float, float]
+    image: np.ndarray, box: tuple[float, float, float, float], cell_box: bool = False
 ) -> list[tuple[np.ndarray, tuple[float, float, float, float]]]:
     """The text lines inside a box (pixels) of a page image, each cut tight to its ink (with a small
     margin), and where each crop sits; none when the box is blank. Several when it holds values stacked
-    one over another (a row rule the table does not draw)."""
+    one over another (a row rule the table does not draw). A line thinner than a digit is a speck unless it
+    is a dash (one solid horizontal stroke; in a table cell, `cell_box`, one that does not run across it)."""
     h_img, w_img = image.shape
     x0, t = max(0, round(box[0])), max(0, round(box[1]))
     x1, b = min(w_img, round(box[2])), min(h_img, round(box[3]))
@@ -464,14 +483,88 @@ def ink_lines(
     h, w = cell.shape
     pad = 6
     out: list[tuple[np.ndarray, tuple[float, float, float, float]]] = []
-    for top, bottom in bands:
-        if bottom - top < 5 or ink[top : bottom + 1].sum() < 15:
-            continue  # a speck, a dot of noise
+    thin = [bottom - top < 5 or ink[top : bottom + 1].sum() < 15 for top, bottom in bands]
+    for (top, bottom), speck in zip(bands, thin, strict=True):
+        # a speck, a dot of noise; a dash is thin too, but long and solid, and alone (a bar beside a
+        # glyph, such as a faint 5's top cut off from its body, is part of it)
+        dash = all(thin) and _stroke_band(ink[top : bottom + 1], clear=cell_box)
+        if speck and not dash:
+            continue
         xs = np.flatnonzero(ink[top : bottom + 1].any(axis=0))
         a, z = max(0, top - pad), min(h, bottom + pad + 1)
         left, right = max(0, int(xs[0]) - pad), min(w, int(xs[-1]) + pad + 1)
         out.append((cell[a:z, left:right], (x0 + left, t + a, x0 + right, t + z)))
     return out
+
+
+def apart(
+    image: np.ndarray, box: tuple[float, float, float, float]
+) -> list[tuple[np.ndarray, tuple[float, float, float, float]]]:
+    """A line of ink (a box in pixels, cut tight to it) split where a blank wider than 0.8 of the ink's
+    height runs through it, each piece cut tight; none when there is no such blank. The characters of
+    one number stand a fraction of their height apart (a thousands space about a third); values in
+    neighbouring columns that one detected box ran over stand further apart (24 ⎸ 729: 1.3)."""
+    h_img, w_img = image.shape
+    x0, t = max(0, round(box[0])), max(0, round(box[1]))
+    x1, b = min(w_img, round(box[2])), min(h_img, round(box[3]))
+    crop = image[t:b, x0:x1]
+    if crop.size == 0:
+        return []
+    ink = crop < min(170.0, float(np.median(crop)) - 60.0)
+    rows = np.flatnonzero(ink.any(axis=1))
+    cols = np.flatnonzero(ink.any(axis=0))
+    if len(cols) < 2:
+        return []
+    height = int(rows[-1] - rows[0] + 1)
+    cuts = [(int(a) + int(z)) // 2 for a, z in itertools.pairwise(cols) if z - a - 1 >= max(4, 0.8 * height)]
+    if not cuts:
+        return []
+    edges = [0, *cuts, crop.shape[1]]
+    out = []
+    for a, z in itertools.pairwise(edges):
+        found = ink_lines(image, (x0 + a, t, x0 + z, b))
+        if len(found) != 1:
+            return []
+        out.append(found[0])
+    return out
+
+
+def _stroke_band(ink: np.ndarray, clear: bool = False) -> bool:
+    """Whether a band of ink (a boolean array, the band's rows) holds one horizontal stroke and nothing
+    else: a solid bar at least 2.5 times as wide as it is thick; with `clear`, clear of the band's left
+    and right ends (in a cell: a rule's remains run across it)."""
+    rows = np.flatnonzero(ink.any(axis=1))
+    cols = np.flatnonzero(ink.any(axis=0))
+    if len(rows) == 0 or ink.sum() < 10:
+        return False
+    height, width = int(rows[-1] - rows[0] + 1), int(cols[-1] - cols[0] + 1)
+    return bool(
+        len(cols) == width  # one run across: no gap between two glyphs
+        and width >= 6
+        and width >= 2.5 * height
+        and ink.sum() >= 0.6 * height * width  # solid, not a spray of noise
+        and (not clear or (cols[0] > 0 and cols[-1] < ink.shape[1] - 1))
+    )
+
+
+def stroke(crop: np.ndarray) -> bool:
+    """Whether a crop's ink is one horizontal stroke: a dash (-, —, 一), the zero marker, alone."""
+    ink = crop < min(170.0, float(np.median(crop)) - 60.0)
+    return _stroke_band(ink)
+
+
+# what a lone horizontal stroke in a value cell reads as: the zero marker, taken from its shape
+DASH = Line((Glyph("—", 1.0, 0.5),), True)
+
+
+def recognize(crops: list[np.ndarray]) -> list[Line]:
+    """Crops of one text line each, read: by the recogniser, except a crop whose ink is one horizontal
+    stroke, which is a dash by its shape. The recogniser learnt from whole lines: a dash alone in a crop,
+    scaled to its input height, reads as 1 with a probability up to 0.95 (docs/ocr.md); no digit is a
+    single horizontal bar, so the shape decides."""
+    strokes = [stroke(c) for c in crops]
+    read = iter(engine().recognize([c for c, s in zip(crops, strokes, strict=True) if not s]))
+    return [DASH if s else next(read) for s in strokes]
 
 
 # A rule-less table's columns are placed unambiguously when every value and every column's lowest heading
@@ -591,7 +684,7 @@ def tables_of(
             if classify_table(t) is not None or any(split_row(r)[1] for r in t.rows):
                 why, before = column_doubts(t, before)
                 doubts += [f"page {p.page_number}: {d}" for d in why]
-        by_position.extend(_located(t, p) for t in got)
+        by_position.extend(_located(t, p, ruled=False) for t in got)
         carried, previous = tail, p.page_number
     if found(by_position) > found(by_rules):
         return by_position, doubts
