@@ -456,6 +456,20 @@ def _ink_lines(page: OcrPage, box: tuple[float, float, float, float], inset: flo
     return [crop for crop, _ in ink_lines(page.image, cut, cell_box=True)]
 
 
+def _cut(
+    image: np.ndarray, box: tuple[float, float, float, float]
+) -> tuple[np.ndarray, np.ndarray, int, int] | None:
+    """A box (pixels) of a page image, kept inside it: the crop, its ink (clearly darker than the paper: a
+    blurred, light scan's digits are mid-grey) and where the crop's top-left sits; None when it is empty."""
+    h_img, w_img = image.shape
+    x0, t = max(0, round(box[0])), max(0, round(box[1]))
+    x1, b = min(w_img, round(box[2])), min(h_img, round(box[3]))
+    crop = image[t:b, x0:x1]
+    if crop.size == 0:
+        return None
+    return crop, crop < min(170.0, float(np.median(crop)) - 60.0), x0, t
+
+
 def ink_lines(
     image: np.ndarray, box: tuple[float, float, float, float], cell_box: bool = False
 ) -> list[tuple[np.ndarray, tuple[float, float, float, float]]]:
@@ -463,14 +477,10 @@ def ink_lines(
     margin), and where each crop sits; none when the box is blank. Several when it holds values stacked
     one over another (a row rule the table does not draw). A line thinner than a digit is a speck unless it
     is a dash (one solid horizontal stroke; in a table cell, `cell_box`, one that does not run across it)."""
-    h_img, w_img = image.shape
-    x0, t = max(0, round(box[0])), max(0, round(box[1]))
-    x1, b = min(w_img, round(box[2])), min(h_img, round(box[3]))
-    cell = image[t:b, x0:x1]
-    if cell.size == 0:
+    cut = _cut(image, box)
+    if cut is None:
         return []
-    # ink: clearly darker than the paper (a blurred, light scan's digits are mid-grey)
-    ink = cell < min(170.0, float(np.median(cell)) - 60.0)
+    cell, ink, x0, t = cut
     if ink.sum() < 15:  # specks of noise, not a glyph
         return []
     rows = np.flatnonzero(ink.sum(axis=1) >= 1)
@@ -504,13 +514,11 @@ def apart(
     height runs through it, each piece cut tight; none when there is no such blank. The characters of
     one number stand a fraction of their height apart (a thousands space about a third); values in
     neighbouring columns that one detected box ran over stand further apart (24 ⎸ 729: 1.3)."""
-    h_img, w_img = image.shape
-    x0, t = max(0, round(box[0])), max(0, round(box[1]))
-    x1, b = min(w_img, round(box[2])), min(h_img, round(box[3]))
-    crop = image[t:b, x0:x1]
-    if crop.size == 0:
+    cut = _cut(image, box)
+    if cut is None:
         return []
-    ink = crop < min(170.0, float(np.median(crop)) - 60.0)
+    crop, ink, x0, t = cut
+    b = t + crop.shape[0]
     rows = np.flatnonzero(ink.any(axis=1))
     cols = np.flatnonzero(ink.any(axis=0))
     if len(cols) < 2:
