@@ -571,21 +571,21 @@ def log_ingests(con: duckdb.DuckDBPyConnection, rows: list[tuple[Any, ...]]) -> 
     rows = list({r[:4]: r for r in rows}.values())  # one row per key, the last given (as a row at a time did)
     if not rows:
         return
-    cols = list(zip(*rows, strict=True))
-    types = (
-        pa.string(),
-        pa.string(),
-        pa.string(),
-        pa.int32(),
-        pa.string(),
-        pa.string(),
-        pa.bool_(),
-        pa.string(),
-    )
-    names = ("run_id", "sha256", "agency_id", "year", "url", "status", "changed", "error_code", "error")
+    columns = {
+        "run_id": pa.string(),
+        "sha256": pa.string(),
+        "agency_id": pa.string(),
+        "year": pa.int32(),
+        "url": pa.string(),
+        "status": pa.string(),
+        "changed": pa.bool_(),
+        "error_code": pa.string(),
+        "error": pa.string(),
+    }
+    values = zip(*rows, strict=True)
     frame = pa.table(
         {
-            **{n: pa.array(c, t) for n, c, t in zip(names, cols, (*types, pa.string()), strict=True)},
+            **{name: pa.array(v, t) for (name, t), v in zip(columns.items(), values, strict=True)},
             "logged_at": pa.array([now()] * len(rows), pa.timestamp("us")),
         }
     )
