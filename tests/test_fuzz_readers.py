@@ -151,6 +151,7 @@ def test_mutated_fixtures_read_or_are_refused_with_a_type(kind: str) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1800)  # the pdf pass took 481 s at load 6-7 (pytest's default here is 600 s)
 @pytest.mark.parametrize("kind", sorted(KINDS))
 def test_mutated_fixtures_read_or_are_refused_with_a_type_longer(kind: str) -> None:
     _fuzz(kind, 300)
