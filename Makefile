@@ -19,11 +19,10 @@ $(STAMP): pyproject.toml uv.lock
 demo: $(STAMP)
 	$(BIN)/nianbao demo
 
-# the tests a developer runs all day, spread over the machine's cores (pytest-xdist; each worker has its own
-# Prefect harness and temp folders); the slow integration tests (real Prefect servers, the demo, many
-# documents) run in CI too, one at a time: `make test-slow`, or both with `make test-all`
+# the tests a developer runs all day (~1.5 min); the slow integration tests (real Prefect servers, the demo,
+# many documents) run in CI too: `make test-slow`, or both with `make test-all`
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -m "not slow" -n auto --maxprocesses 4
+	$(BIN)/python -m pytest -q -m "not slow"
 
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -q -m slow

@@ -178,13 +178,6 @@ class _HTTPServer(ThreadingHTTPServer):
     allow_reuse_address = True
     owner: SampleServer
 
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """A client that hung up mid-answer (a fetch past its deadline or size cap) is not an error of the
-        server's: only anything else is printed."""
-        if isinstance(sys.exc_info()[1], ConnectionError):
-            return
-        super().handle_error(request, client_address)
-
 
 class SampleServer:
     """Serves `root/site` of a generated sample on 127.0.0.1; a context manager; stops after `lifetime_s`."""
