@@ -459,15 +459,20 @@ def _ink_lines(page: OcrPage, box: tuple[float, float, float, float], inset: flo
 def _cut(
     image: np.ndarray, box: tuple[float, float, float, float]
 ) -> tuple[np.ndarray, np.ndarray, int, int] | None:
-    """A box (pixels) of a page image, kept inside it: the crop, its ink (clearly darker than the paper: a
-    blurred, light scan's digits are mid-grey) and where the crop's top-left sits; None when it is empty."""
+    """A box (pixels) of a page image, kept inside it: the crop, its ink and where the crop's top-left
+    sits; None when it is empty."""
     h_img, w_img = image.shape
     x0, t = max(0, round(box[0])), max(0, round(box[1]))
     x1, b = min(w_img, round(box[2])), min(h_img, round(box[3]))
     crop = image[t:b, x0:x1]
     if crop.size == 0:
         return None
-    return crop, crop < min(170.0, float(np.median(crop)) - 60.0), x0, t
+    return crop, _dark(crop), x0, t
+
+
+def _dark(crop: np.ndarray) -> np.ndarray:
+    """A crop's ink: clearly darker than its paper (a blurred, light scan's digits are mid-grey)."""
+    return crop < min(170.0, float(np.median(crop)) - 60.0)
 
 
 def ink_lines(
@@ -557,8 +562,7 @@ def _stroke_band(ink: np.ndarray, clear: bool = False) -> bool:
 
 def stroke(crop: np.ndarray) -> bool:
     """Whether a crop's ink is one horizontal stroke: a dash (-, —, 一), the zero marker, alone."""
-    ink = crop < min(170.0, float(np.median(crop)) - 60.0)
-    return _stroke_band(ink)
+    return _stroke_band(_dark(crop))
 
 
 # what a lone horizontal stroke in a value cell reads as: the zero marker, taken from its shape
