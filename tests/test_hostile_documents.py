@@ -198,3 +198,21 @@ def test_full_size_bombs_are_refused_with_a_typed_code_within_the_caps(name: str
     result, measured = read_measured(FULL_SIZE[name](), limits)
     assert isinstance(result, ExtractError) and result.code in ("too_large", "resource_limit"), result
     assert measured.peak_rss_mb is not None and measured.peak_rss_mb <= limits.memory_mb
+
+
+@pytest.mark.slow
+def test_a_document_read_by_ocr_is_measured_under_the_raised_cap() -> None:
+    """A garbled text layer goes to OCR, which raises the reader's cap (limits.more_memory): the
+    measurement names the cap it ran under, and the reader stayed within it (the longer fuzzing pass
+    once compared an OCR'd mutant's 881 MiB with the parsers' 768 MiB cap). Under a cap too low to
+    import the ONNX runtime, OCR was once reported as not installed."""
+    limits = ReadLimits(memory_mb=512, ocr_memory_mb=3072, ocr_seconds=120)
+    result, measured = read_measured(
+        (FILES / "real" / "N1_synthetic-cid-garbled-2023.pdf").read_bytes(), limits
+    )
+    # its glyphs are Latin mojibake (tests/test_ocr.py): OCR runs and reads no report
+    assert isinstance(result, ExtractError) and "OCR read no report" in result.message, result
+    assert measured.cap_mb == 3072
+    assert measured.peak_rss_mb is not None and measured.peak_rss_mb <= 3072
+    text = (FILES / "text" / "hz-yjglj_2020.txt").read_bytes()
+    assert read_measured(text, limits)[1].cap_mb == 512  # the next reader process starts at the low cap

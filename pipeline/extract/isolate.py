@@ -60,6 +60,9 @@ class Measured:
     seconds: float
     peak_rss_mb: float | None  # None when the reader was stopped or died before it could say
     isolated: bool
+    # the address-space cap the reader ended under: `memory_mb`, or `ocr_memory_mb` when the document
+    # went to OCR and the cap was raised for it (limits.more_memory); None when not isolated
+    cap_mb: int | None = None
 
 
 def read_isolated(data: bytes, limits: ReadLimits | None = None) -> Reading:
@@ -78,11 +81,12 @@ def read_measured(data: bytes, limits: ReadLimits | None = None) -> tuple[Readin
         worker = _POOL.take(limits.memory_mb, limits.ocr_memory_mb)
     except OSError as e:
         return ExtractError("reader_crashed", f"no reader process could be started: {e}"), Measured(
-            time.monotonic() - started, None, True
+            time.monotonic() - started, None, True, limits.memory_mb
         )
     result, peak, healthy = worker.read(data, limits)
     _POOL.give(worker, healthy)
-    return result, Measured(time.monotonic() - started, peak, True)
+    cap = max(limits.memory_mb, limits.ocr_memory_mb) if worker.raised else limits.memory_mb
+    return result, Measured(time.monotonic() - started, peak, True, cap)
 
 
 # ----------------------------------------------------------------------------- the caller's side
@@ -93,6 +97,7 @@ class _Worker:
         self.memory_mb = memory_mb
         self.ocr_memory_mb = ocr_memory_mb
         self.served = 0
+        self.raised = False  # whether its last document raised its cap for OCR (limits.more_memory)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "nianbao.pipeline.extract.isolate", str(memory_mb), str(ocr_memory_mb)],
             stdin=subprocess.PIPE,
@@ -109,6 +114,7 @@ class _Worker:
 
     def read(self, data: bytes, limits: ReadLimits) -> tuple[Reading, float | None, bool]:
         """(reading, peak RSS in MiB, whether this process may read another document)."""
+        self.raised = False
         seconds = max(limits.seconds, limits.ocr_seconds) if may_need_ocr(data) else limits.seconds
         deadline = _Budget(self.proc.pid, seconds, _WALL_FACTOR * seconds)
         payload = pickle.dumps((data, limits), protocol=pickle.HIGHEST_PROTOCOL)
@@ -132,8 +138,8 @@ class _Worker:
             return _died(code, peak, limits), peak, False
         self.served += 1
         spent = isinstance(result, ExtractError) and result.code == "resource_limit"
-        retired = bool(rest and rest[0])  # its cap was raised for OCR: it reads no other document
-        return result, peak, not spent and not retired and self.served < _RETIRE_AFTER
+        self.raised = bool(rest and rest[0])  # its cap was raised for OCR: it reads no other document
+        return result, peak, not spent and not self.raised and self.served < _RETIRE_AFTER
 
     def _reap(self) -> tuple[int | None, float | None]:
         """Stop the process if it still runs, wait for it: its exit code and its peak resident memory in MiB."""

@@ -12,6 +12,7 @@ One engine per process (`engine()`); the sessions are not shared across processe
 
 from __future__ import annotations
 
+import importlib.util
 import math
 import os
 import threading
@@ -84,14 +85,15 @@ class Line:
 
 
 def _models() -> Path:
-    """The folder of the ONNX models inside the installed wheel."""
-    try:
-        import rapidocr_onnxruntime
-    except ImportError as e:
+    """The folder of the ONNX models inside the installed wheel. Found without importing the engine: its
+    import maps the ONNX runtime (~0.8 GiB of address space), which a reader process capped for the
+    parsers cannot hold before the cap is raised for OCR (limits.more_memory)."""
+    wheel = importlib.util.find_spec("rapidocr_onnxruntime")
+    if wheel is None or wheel.origin is None or importlib.util.find_spec("onnxruntime") is None:
         raise ExtractError(
             "ocr_missing", "OCR is not installed (pip install rapidocr-onnxruntime; Python < 3.13)"
-        ) from e
-    return Path(rapidocr_onnxruntime.__file__).parent / "models"
+        )
+    return Path(wheel.origin).parent / "models"
 
 
 def model_files() -> dict[str, int]:
