@@ -378,3 +378,23 @@ def test_batches_shrink_towards_the_end_and_keep_every_document_once(documents: 
         assert sum(sizes[-slots:]) <= 2 * slots * MIN_BATCH
         # and far fewer task runs than batches of MIN_BATCH would make
         assert len(got) <= documents / MIN_BATCH / 2
+
+
+def test_a_runs_own_temporary_api_gets_no_heartbeats_and_a_real_server_keeps_them() -> None:
+    """Heartbeats let a server mark a run whose process died as crashed; the temporary API a run starts
+    for itself dies with the run, and stopping the heartbeat thread cost up to a second per flow run."""
+    from prefect.settings import (
+        PREFECT_API_URL,
+        PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
+        get_current_settings,
+        temporary_settings,
+    )
+
+    from nianbao.flows.parallel import shared_api
+
+    with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: 90}):
+        with temporary_settings({PREFECT_API_URL: "http://127.0.0.1:9/api"}), shared_api():
+            assert get_current_settings().flows.heartbeat_frequency == 90  # a server's: nothing changes
+        with temporary_settings(restore_defaults={PREFECT_API_URL}), shared_api():
+            assert get_current_settings().api.url
+            assert get_current_settings().flows.heartbeat_frequency is None
