@@ -218,6 +218,9 @@ def _get_once(
                         retry_after=retry_after(resp.headers.get("retry-after")),
                     )
                 if resp.status_code == 304:
+                    # no body, but read to its end: a response closed unread takes its connection with it
+                    # (a no-change night opened a TCP connection per conditional GET)
+                    resp.read()
                     return Fetched(
                         url,
                         current,

@@ -168,3 +168,29 @@ def test_crawl_respects_per_host_limit(tmp_path: Path, per_host: int) -> None:
             t.join()
         crawler.close()
     assert max(crawler.limiter.peak.values()) == per_host
+
+
+def test_conditional_gets_answered_304_reuse_one_connection(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 304 has no body, yet its response must be read to its end before the connection goes back to
+    the pool: closed unread, each conditional GET of a no-change night opened a new TCP connection."""
+    import socket
+
+    import httpx
+
+    from nianbao.pipeline.fetch import fetch
+    from nianbao.pipeline.urlpolicy import UrlPolicy
+
+    opened = []
+    real = socket.create_connection
+
+    def counting(*args: object, **kwargs: object) -> socket.socket:
+        opened.append(args[0])
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "create_connection", counting)
+    urls = UrlPolicy.of(("127.0.0.1",), FAST)
+    with SampleServer(CITY_DIR, lifetime_s=60) as srv, httpx.Client() as client:
+        first = fetch(srv.url(ATTACHMENT), urls, client=client)
+        answers = [fetch(srv.url(ATTACHMENT), urls, client=client, etag=first.etag) for _ in range(10)]
+    assert [a.status for a in answers] == [304] * 10
+    assert len(opened) == 1
