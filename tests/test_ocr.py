@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import socket
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -105,6 +106,33 @@ def test_ruling_lines_are_found_by_morphology() -> None:
     assert grid_strength(np.full((1169, 827), 255, np.uint8), 100) == 0
 
 
+def test_a_rule_broken_under_glyphs_is_carried_on_to_the_rule_across_it() -> None:
+    """A faint rule under a cell's label breaks up where the glyphs sit (scan_lo_v2021_docx: the rule under
+    1．属于国家秘密 was found only from ~22 pt right of the label column, so two rows' labels merged and the
+    table was refused `tables_not_found`). Its ink still runs along: the rule is carried on to the vertical
+    rule it ends on. A rule beside a row of glyphs, whose ink covers the stretch only in blots, is not."""
+    import cv2
+
+    from nianbao.pipeline.extract.scan import rules
+
+    img = np.full((600, 900), 255, np.uint8)
+    for x in (100, 800):
+        cv2.line(img, (x, 100), (x, 500), 0, 2)
+    for y in (100, 500):
+        cv2.line(img, (100, y), (800, y), 0, 2)
+    cv2.line(img, (180, 250), (800, 250), 0, 2)
+    for x in range(100, 180, 8):  # the same rule's first 80 px, a pixel missing every 8: no 90-px run
+        img[249:251, x : x + 7] = 0
+    cv2.line(img, (180, 400), (800, 400), 0, 2)
+    for x in range(104, 176, 20):  # glyph-sized blots on the next rule's line, not a rule
+        img[394:406, x : x + 12] = 0
+    _mask, segments = rules(img, 200)
+    starts = {round(t): round(x0) for x0, t, _x1, b in segments if t == b}
+    assert abs(starts[250] - 100) <= 2  # carried on to the left rule's line
+    assert starts[400] >= 180  # left where it was found
+    assert abs(starts[100] - 100) <= 6 and abs(starts[500] - 100) <= 6
+
+
 def test_an_image_is_sniffed_and_a_non_report_image_refused() -> None:
     import cv2
 
@@ -149,79 +177,92 @@ def scanned_set(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[str, Pat
     return out
 
 
-def _tables(record: dict[str, object]) -> dict[str, object]:
-    return {t: record.get(t) for t in ("proactive", "applications", "review_litigation")}
+@dataclass(frozen=True)
+class Scanned:
+    """One scan as admission sees it: exact, verified, ruled, and what is wrong (cells or a refusal)."""
+
+    exact: bool
+    verified: bool
+    ruled: bool  # tables printed with ruling lines (not read by the positional reader)
+    wrong: tuple[str, ...] = ()  # "cell: read R, expected E" for each differing cell, or "refused CODE: …"
+
+
+def _wrong(readings: dict[str, Scanned], ids: list[str]) -> str:
+    """The documents named, each with what it got wrong: a failure explains itself."""
+    return "; ".join(f"{s}: {', '.join(readings[s].wrong[:8]) or '?'}" for s in ids)
 
 
 @pytest.fixture(scope="session")
-def readings(scanned_set: list[tuple[str, Path, dict[str, object]]]) -> dict[str, tuple[bool, bool, bool]]:
-    """Each scan read and checked as admission would: (cell-exact, verified, tables printed with rules)."""
+def readings(scanned_set: list[tuple[str, Path, dict[str, object]]]) -> dict[str, Scanned]:
+    """Each scan read and checked as admission would."""
+    import sys
+
     from nianbao.expectations.admit import Known, admit
     from nianbao.pipeline.extract import read_document
     from nianbao.pipeline.model import DocRef
 
-    out: dict[str, tuple[bool, bool, bool]] = {}
+    sys.path.insert(0, str(ROOT / "tests"))
+    from samplegen.expect import differences
+
+    out: dict[str, Scanned] = {}
     for sid, path, golden in scanned_set:
         report = read_document(path.read_bytes())
         if not hasattr(report, "canonical"):
-            out[sid] = (False, False, True)
+            out[sid] = Scanned(False, False, True, (f"refused {report.code}: {report.message}",))
             continue
         assert report.reading.method == "ocr", sid
         (o,) = admit([(DocRef(sid, report.year, None, sid), report)], Known()).outcomes
-        exact = _tables(report.canonical()) == _tables(golden)
+        wrong = tuple(
+            f"{cell}: read {got!r}, expected {expected!r}"
+            for cell, expected, got in differences(golden, report.canonical())
+            if cell.startswith(("proactive.", "applications.", "review_litigation."))
+        )
         verified = bool(o.report is not None and o.report.reading.verified)
-        out[sid] = (exact, verified, not report.reading.details.get("tables_from_positions"))
+        out[sid] = Scanned(
+            not wrong, verified, not report.reading.details.get("tables_from_positions"), wrong
+        )
+    for sid, r in out.items():  # shown with -rA: what each scan came to
+        print(f"{sid}: exact={r.exact} verified={r.verified} ruled={r.ruled} {'; '.join(r.wrong[:4])}")
     return out
 
 
 @pytest.mark.slow
 @pytest.mark.timeout(3600)
-def test_no_scan_that_is_not_read_exactly_is_verified(readings: dict[str, tuple[bool, bool, bool]]) -> None:
+def test_no_scan_that_is_not_read_exactly_is_verified(readings: dict[str, Scanned]) -> None:
     """Over the whole scanned set: a reading that differs from the golden in any cell is never verified."""
-    trusted_wrong = [s for s, (exact, verified, _ruled) in readings.items() if verified and not exact]
-    assert trusted_wrong == [], trusted_wrong
-    assert any(v for _e, v, _r in readings.values())  # trust is reachable: some scans are verified
+    trusted_wrong = [s for s, r in readings.items() if r.verified and not r.exact]
+    assert trusted_wrong == [], _wrong(readings, trusted_wrong)
+    assert any(r.verified for r in readings.values())  # trust is reachable: some scans are verified
 
 
 @pytest.mark.slow
 @pytest.mark.timeout(3600)
-def test_scans_of_ruled_tables_are_mostly_read_cell_exact(
-    readings: dict[str, tuple[bool, bool, bool]],
-) -> None:
-    """A floor under what was measured on the scans whose tables print ruling lines (docs/ocr.md: 16 of 19
-    exact in this test's run, 18 of 19 read one by one or through `benchmarks/ocr.py`; none wrong and
-    verified). One scan below this test's own figure: two scans read differently in the two harnesses, for
-    a reason not found yet, so the floor at the figure itself would fail on that alone."""
-    ruled = {s: exact for s, (exact, _v, r) in readings.items() if r}
-    missed = sorted(s for s, exact in ruled.items() if not exact)
-    assert len(ruled) - len(missed) >= 15 / 19 * len(ruled), missed
+def test_scans_of_ruled_tables_are_mostly_read_cell_exact(readings: dict[str, Scanned]) -> None:
+    """A floor under what was measured on the scans whose tables print ruling lines (docs/ocr.md)."""
+    missed = sorted(s for s, r in readings.items() if r.ruled and not r.exact)
+    ruled = sum(r.ruled for r in readings.values())
+    assert ruled - len(missed) >= 18 / 19 * ruled, _wrong(readings, missed)
 
 
 @pytest.mark.slow
 @pytest.mark.timeout(3600)
 @pytest.mark.xfail(
-    reason="issue 13's target of 95% cell-exact over the ruled scans, not met: `scan_lo_v2021_docx` is "
-    "refused (tables_not_found: a rule's end under a label not found, two rows' labels read into one cell), "
-    "and two rl_* scans were not exact in this test's run (docs/ocr.md)",
-    strict=False,
+    reason="issue 13's target of 95% cell-exact over the ruled scans, not met (18 of 19): in "
+    "`scan_lo_v2021_docx` a value 11, its serifs run together at 150 dpi, reads as `n` (docs/ocr.md)",
+    strict=True,
 )
-def test_scans_of_ruled_tables_are_read_cell_exact(readings: dict[str, tuple[bool, bool, bool]]) -> None:
-    ruled = {s: exact for s, (exact, _v, r) in readings.items() if r}
-    missed = sorted(s for s, exact in ruled.items() if not exact)
-    assert len(ruled) - len(missed) >= 0.95 * len(ruled), missed
+def test_scans_of_ruled_tables_are_read_cell_exact(readings: dict[str, Scanned]) -> None:
+    missed = sorted(s for s, r in readings.items() if r.ruled and not r.exact)
+    ruled = sum(r.ruled for r in readings.values())
+    assert ruled - len(missed) >= 0.95 * ruled, _wrong(readings, missed)
 
 
 @pytest.mark.slow
 @pytest.mark.timeout(3600)
-@pytest.mark.xfail(
-    reason="issue 13's target, not met reliably: 24 of 25 exact through benchmarks/ocr.py, 22 of 25 in this "
-    "test's run (scan_rl_v2019_split_repeat and scan_rl_v2021_total_first, exact when read alone, were not: "
-    "unexplained); scan_lo_v2021_docx is refused (docs/ocr.md)",
-    strict=False,
-)
-def test_the_whole_scanned_set_is_read_cell_exact(readings: dict[str, tuple[bool, bool, bool]]) -> None:
-    exact = [s for s, (e, _v, _r) in readings.items() if e]
-    assert len(exact) >= 0.95 * len(readings), sorted(set(readings) - set(exact))
+def test_the_whole_scanned_set_is_read_cell_exact(readings: dict[str, Scanned]) -> None:
+    """Issue 13's target: at least 95% of the scanned set cell-exact."""
+    missed = sorted(s for s, r in readings.items() if not r.exact)
+    assert len(readings) - len(missed) >= 0.95 * len(readings), _wrong(readings, missed)
 
 
 @pytest.mark.slow
@@ -321,16 +362,26 @@ def test_a_scanned_report_through_ingestion_opens_its_doubtful_cells(tmp_path: P
 
 
 def test_the_committed_scans_are_made_by_their_generator() -> None:
-    """`samplegen.scans` makes each committed scan byte for byte, and its manifest names their goldens."""
+    """`samplegen.scans` makes each committed scan byte for byte, and its manifest names their goldens;
+    also in a process where nianbao's PDF reader has replaced pdfium's fonts with its metrics font, as in
+    the slow test, which makes its scans beside the readers. Two sources do not embed their fonts: their
+    scans were made there as pages of black boxes, and read as not exact (issue 13's harness difference)."""
     import sys
+
+    from nianbao.pipeline.extract import pdffonts
 
     sys.path.insert(0, str(ROOT / "tests"))
     from samplegen.scans import make, plan
 
+    pdffonts.install()
     scans = plan()
     assert [d["id"] for d in _manifest()] == [s.id for s in scans]
-    name, data = make(scans[0])
-    assert (SCANS / name).read_bytes() == data
+    differ = []
+    for scan in scans:
+        name, data = make(scan)
+        if (SCANS / name).read_bytes() != data:
+            differ.append(name)
+    assert differ == []
     assert all((ROOT / str(d["golden"])).exists() for d in _manifest())
 
 

@@ -178,7 +178,52 @@ def rules(
                 continue
             segments.append(seg)
     both = cv2.dilate(np.bitwise_or(horizontal, vertical), np.ones((3, 3), np.uint8))
-    return both, segments
+    return both, grown(segments, ink > 0, dpi)
+
+
+Segment = tuple[float, float, float, float]
+RULE_COVER = 0.85  # share of a stretch a row of ink must cover to carry a rule on (glyphs' rows: ≤ 0.7)
+
+
+def grown(segments: list[Segment], ink: np.ndarray, dpi: float) -> list[Segment]:
+    """Each rule whose end stops short of the rule across it carried on to that rule, where a row of ink
+    (one pixel high, within two of the rule's line) runs along at least RULE_COVER of the stretch between.
+
+    The long thin opening keeps only unbroken runs; a faint rule under a cell's glyphs breaks up there and
+    the part found ends inside the cell, so two cells merge into one and the table finder loses a row
+    (a label read into the cell above). A grid's rules end on other rules: an end more than the table
+    finder's tolerance (3 pt) short of the next rule across, with the rule's ink still there, is a rule
+    not found to its end. Ends of either orientation, towards either side; a stretch at most as long as
+    the rule found. The grown stretch is not wiped from the image: too faint to be found, it is no
+    more than the noise the recogniser already reads past."""
+    tol = 3 / 72 * dpi
+    out = []
+    for seg in segments:
+        x0, t, x1, b = seg
+        flat = t == b  # horizontal: along x at row t; vertical: along y at column x0
+        along0, along1, at = (x0, x1, t) if flat else (t, b, x0)
+        # the rules across it: (their place along this one, their span across)
+        across = [
+            (s[0], s[1], s[3]) if flat else (s[1], s[0], s[2]) for s in segments if (s[1] == s[3]) != flat
+        ]
+        crossing = [pos for pos, lo, hi in across if lo - tol <= at <= hi + tol]
+        length = along1 - along0
+        before = max((p for p in crossing if p < along0 - tol), default=None)
+        after = min((p for p in crossing if p > along1 + tol), default=None)
+        if before is not None and along0 - before <= length and _inked(ink, at, before, along0, flat):
+            along0 = before
+        if after is not None and after - along1 <= length and _inked(ink, at, along1, after, flat):
+            along1 = after
+        out.append((along0, t, along1, b) if flat else (x0, along0, x1, along1))
+    return out
+
+
+def _inked(ink: np.ndarray, at: float, start: float, end: float, flat: bool) -> bool:
+    """Whether a line of ink one pixel wide, within two pixels of `at`, covers RULE_COVER of start..end."""
+    lines = ink if flat else ink.T
+    a, b = max(0, int(start)), min(lines.shape[1], int(np.ceil(end)))
+    rows = lines[max(0, round(at) - 2) : round(at) + 3, a:b]
+    return b > a and rows.size > 0 and float(rows.mean(axis=1).max()) >= RULE_COVER
 
 
 def _in_text(seg: tuple[float, float, float, float], boxes: list[tuple[float, float, float, float]]) -> bool:

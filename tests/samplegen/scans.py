@@ -37,6 +37,8 @@ import cv2
 import numpy as np
 import pypdfium2 as pdfium
 
+from samplegen import page_images
+
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "tests" / "files" / "scans"
 _TABLE_PAGE = re.compile(r"第二十条|本年新收|上年结转|申请人情况|行政复议|主动公开政府信息情况")
@@ -207,22 +209,21 @@ def _cover(width: float, height: float, dpi: int, rng: np.random.Generator) -> n
 def make(scan: Scan) -> tuple[str, bytes]:
     """The scan's file name and bytes."""
     src = pdfium.PdfDocument(str(ROOT / scan.source))
+    # rendered in a process of their own: in this one a reader imported beside the generator may have
+    # replaced pdfium's fonts with its metrics font (samplegen/page_images.py)
+    sizes, texts, images = page_images.render(ROOT / scan.source, scan.dpi)
     rng = np.random.default_rng(scan.seed)
     out = pdfium.PdfDocument.new()
     frames: list[np.ndarray] = []
     if scan.kind == "cover":
-        width, height = src[0].get_size()
+        width, height = sizes[0]
         cover = _degrade(_cover(width, height, scan.dpi, rng), scan, rng, False)
         _image_page(out, _jpeg(cover, scan.jpeg), width, height)
-    for i in range(len(src)):
-        page = src[i]
-        width, height = page.get_size()
-        if scan.kind == "pasted" and not _TABLE_PAGE.search(page.get_textpage().get_text_range()):
+    for i, ((width, height), text, grey) in enumerate(zip(sizes, texts, images, strict=True)):
+        if scan.kind == "pasted" and not _TABLE_PAGE.search(text):
             out.import_pages(src, [i])
             continue
-        array = page.render(scale=scan.dpi / 72, grayscale=True).to_numpy()
-        grey = array[:, :, 0] if array.ndim == 3 else array
-        degraded = _degrade(np.ascontiguousarray(grey), scan, rng, scan.kind == "photo")
+        degraded = _degrade(grey, scan, rng, scan.kind == "photo")
         if scan.kind == "tiff":
             frames.append(degraded)
             continue
