@@ -216,3 +216,17 @@ def test_a_document_read_by_ocr_is_measured_under_the_raised_cap() -> None:
     assert measured.peak_rss_mb is not None and measured.peak_rss_mb <= 3072
     text = (FILES / "text" / "hz-yjglj_2020.txt").read_bytes()
     assert read_measured(text, limits)[1].cap_mb == 512  # the next reader process starts at the low cap
+
+
+@pytest.mark.slow
+def test_a_reader_stopped_during_ocr_is_measured_under_the_raised_cap() -> None:
+    """Stopped for time in the middle of OCR, the reader gives no answer to say that its cap was raised:
+    the cap is read from the process itself (the longer fuzzing pass compared such a reader's 864 MiB with
+    the parsers' 768 MiB cap). The budget is processor time, so the stop lands inside OCR on any machine:
+    parsing this PDF takes ~0.3 s of it, loading the OCR engine ~1 s, reading its pages several more."""
+    limits = ReadLimits(memory_mb=512, seconds=2.5, ocr_memory_mb=3072)
+    data = (FILES / "real" / "N1_synthetic-cid-garbled-2023.pdf").read_bytes()
+    result, measured = read_measured(data, limits)
+    assert isinstance(result, ExtractError) and result.code == "resource_limit", result
+    assert measured.cap_mb == 3072
+    assert measured.peak_rss_mb is not None and measured.peak_rss_mb <= 3072

@@ -77,6 +77,7 @@ def here(pdfs: list[Path]) -> list[str]:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1800)  # 191 s alone; over pytest's 600 s default in a fresh clone's slow suite at load 4
 def test_records_are_the_same_with_and_without_system_fonts(pdfs: list[Path], here: list[str]) -> None:
     """Every record read with all system fonts hidden equals the record read with them (CJK ones included on CI)."""
     if os.environ.get("NIANBAO_REQUIRE_CJK_FONTS") == "1":
