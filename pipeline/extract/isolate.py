@@ -124,16 +124,12 @@ class _Worker:
             header = self._read(_HEADER, deadline)
             answer = self._read(int.from_bytes(header, "big"), deadline) if len(header) == _HEADER else b""
         except TimeoutError:
-            raised = self._cap_raised()
-            _code, peak = self._reap()
-            self.raised = raised or (peak is not None and peak > self.memory_mb)
+            _code, peak = self._reap_unanswered()
             return _too_slow(limits), peak, False
         except OSError:
             answer = b""
         if not answer:
-            raised = self._cap_raised()
-            code, peak = self._reap()
-            self.raised = raised or (peak is not None and peak > self.memory_mb)
+            code, peak = self._reap_unanswered()
             return _died(code, peak, limits), peak, False
         try:
             result, peak, *rest = pickle.loads(answer)
@@ -145,19 +141,22 @@ class _Worker:
         self.raised = bool(rest and rest[0])  # its cap was raised for OCR: it reads no other document
         return result, peak, not spent and not self.raised and self.served < _RETIRE_AFTER
 
-    def _cap_raised(self) -> bool:
-        """Whether the process, stopped or dead without an answer, had raised its address-space cap for OCR:
-        its soft limit as /proc shows it while it is there (else its peak tells: resident memory cannot
-        pass an unraised cap)."""
+    def _reap_unanswered(self) -> tuple[int | None, float | None]:
+        """`_reap` for a process stopped or dead without an answer, which cannot say whether it had raised
+        its address-space cap for OCR: its soft limit is read from /proc while it is there (else its peak
+        tells: resident memory cannot pass an unraised cap)."""
+        raised = False
         try:
             with open(f"/proc/{self.proc.pid}/limits", encoding="ascii") as f:
                 for line in f:
                     if line.startswith("Max address space"):
                         soft = line.split()[3]
-                        return soft != "unlimited" and int(soft) > self.memory_mb * MiB
+                        raised = soft != "unlimited" and int(soft) > self.memory_mb * MiB
         except (OSError, ValueError, IndexError):
             pass
-        return False
+        code, peak = self._reap()
+        self.raised = raised or (peak is not None and peak > self.memory_mb)
+        return code, peak
 
     def _reap(self) -> tuple[int | None, float | None]:
         """Stop the process if it still runs, wait for it: its exit code and its peak resident memory in MiB."""
