@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml uv.lock
 demo: $(STAMP)
 	$(BIN)/nianbao demo
 
-# the tests a developer runs all day (~1.5 min); the slow integration tests (real Prefect servers, the demo,
+# the tests a developer runs all day (~4 min); the slow integration tests (real Prefect servers, the demo,
 # many documents) run in CI too: `make test-slow`, or both with `make test-all`
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not slow"
