@@ -398,3 +398,20 @@ def test_a_runs_own_temporary_api_gets_no_heartbeats_and_a_real_server_keeps_the
         with temporary_settings(restore_defaults={PREFECT_API_URL}), shared_api():
             assert get_current_settings().api.url
             assert get_current_settings().flows.heartbeat_frequency is None
+
+
+def test_local_workers_run_without_dasks_statistical_profiler(tmp_path: Path) -> None:
+    """The local cluster's workers do not sample their threads for a dashboard nobody serves."""
+    from dataclasses import replace
+
+    from distributed import Client
+
+    from nianbao.flows.parallel import local_cluster
+    from nianbao.pipeline.settings import load_settings
+
+    settings = replace(load_settings(str(tmp_path / "n.duckdb")), workers=2)
+    with local_cluster(settings) as address, Client(address) as client:  # type: ignore[no-untyped-call]
+        profiler = client.run(lambda: __import__("dask").config.get("distributed.worker.profile.enabled"))
+        memory = client.run(lambda dask_worker: dask_worker.memory_manager.memory_limit)
+    assert list(profiler.values()) == [False, False]
+    assert set(memory.values()) == {settings.worker_memory_mb * 2**20}  # the rest of the config is kept
