@@ -61,6 +61,7 @@ def test_a_bomb_is_refused_as_too_large_naming_the_limit(name: str) -> None:
     assert f"limit {limit}" in e.value.message
 
 
+@pytest.mark.slow  # reads every committed fixture (~16 s): with the integration tests
 def test_the_limits_let_every_real_fixture_through() -> None:
     """The committed fixtures (real reports and produced ones) read as before: the limits sit far above them."""
     for path in sorted(FILES.rglob("*")):

@@ -138,6 +138,7 @@ def test_the_per_process_limiter_alone_does_not_hold_across_processes(
     assert slow_server.peak > 2
 
 
+@pytest.mark.slow  # 36 requests 0.25 s apart (~10 s): with the integration tests
 def test_request_rate_holds_across_processes(tmp_path: Path) -> None:
     for server in _serving(Counting()):
         _fetch_from_processes(server.base, tmp_path / "hosts", "gate", interval=0.25)
