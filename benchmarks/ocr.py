@@ -47,14 +47,14 @@ def _cpu_s() -> float:
 PEAKS: list[float] = []  # the reader processes' peak RSS, one per document read
 
 
-def read_doc(data: bytes) -> Any:
+def read_doc(data: bytes, in_process: bool = False) -> Any:
     """The document's report (or its typed refusal, raised), read as a night reads it: in a reader process
-    under the default limits (`READ_IN_PROCESS` reads here instead). A reader process imports only the
+    under the default limits (`in_process`: read here instead). A reader process imports only the
     readers; this process has imported the checks too (pyarrow, GX), and OCR was measured up to ten times
     slower in such a process (docs/ocr.md)."""
     from nianbao.pipeline.errors import ExtractError
 
-    if READ_IN_PROCESS[0]:
+    if in_process:
         from nianbao.pipeline.extract import extract_report
 
         return extract_report(data)
@@ -68,10 +68,9 @@ def read_doc(data: bytes) -> Any:
     return result
 
 
-READ_IN_PROCESS = [False]
-
-
-def read_all(manifest: Path, cells_out: Path | None, out: Path | None = None) -> None:
+def read_all(
+    manifest: Path, cells_out: Path | None, out: Path | None = None, in_process: bool = False
+) -> None:
     """Every scan of the manifest read, compared and checked."""
     from nianbao.expectations.admit import Known, admit
     from nianbao.pipeline.errors import ExtractError
@@ -91,7 +90,7 @@ def read_all(manifest: Path, cells_out: Path | None, out: Path | None = None) ->
         golden = json.loads((ROOT / d["golden"]).read_text(encoding="utf-8"))
         t, cpu = time.perf_counter(), _cpu_s()
         try:
-            report = read_doc(path.read_bytes())
+            report = read_doc(path.read_bytes(), in_process)
         except Exception as e:
             err = (
                 e
@@ -170,7 +169,7 @@ def _write(out: Path | None, rows: list[dict[str, object]]) -> None:
         out.write_text(json.dumps(rows, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
 
 
-def long_scan(pages: int, dpi: int) -> None:
+def long_scan(pages: int, dpi: int, in_process: bool = False) -> None:
     """A scan of `pages` pages of which only a report's own hold tables: the rest are prose pages (its
     last page, which has no table, repeated as an appendix would be); seconds and memory for the whole."""
     import pypdfium2 as pdfium
@@ -187,7 +186,7 @@ def long_scan(pages: int, dpi: int) -> None:
     buf = BytesIO()
     out.save(buf)
     t, cpu = time.perf_counter(), _cpu_s()
-    report = read_doc(buf.getvalue())
+    report = read_doc(buf.getvalue(), in_process)
     seconds, cpu = time.perf_counter() - t, _cpu_s() - cpu
     ocr = report.reading.details["ocr"]
     print(
@@ -207,11 +206,10 @@ def main() -> None:
     ap.add_argument("--dpi", type=int, default=200)
     ap.add_argument("--in-process", action="store_true", help="read in this process, not a reader process")
     args = ap.parse_args()
-    READ_IN_PROCESS[0] = args.in_process
     if args.pages:
-        long_scan(args.pages, args.dpi)
+        long_scan(args.pages, args.dpi, args.in_process)
     else:
-        read_all(args.manifest, args.cells, args.out)
+        read_all(args.manifest, args.cells, args.out, args.in_process)
 
 
 if __name__ == "__main__":

@@ -197,7 +197,8 @@ def main() -> int:
                 for workers in order:
                     if workers == 1 and args.skip_1worker:
                         continue
-                    key = f"first_s_{workers}worker{'s' if workers > 1 else ''}"
+                    label = f"{workers} worker{'s' if workers > 1 else ''}"
+                    key = f"first_s_{label.replace(' ', '')}"
                     where = _TMP / f"w{workers}-{r}"
                     if workers == 2 and r > 0:  # the no-change nights run on the last 2-worker warehouse
                         shutil.rmtree(_TMP / f"w2-{r - 1}", ignore_errors=True)
@@ -209,7 +210,7 @@ def main() -> int:
                         shutil.rmtree(where, ignore_errors=True)
                         shutil.rmtree(_TMP / f"results-1-{r}", ignore_errors=True)
                     print(
-                        f"first night, {workers} worker{'s' if workers > 1 else ''}: {seconds:7.1f} s",
+                        f"first night, {label}: {seconds:7.1f} s",
                         file=sys.stderr,
                     )
             last = args.repeat - 1

@@ -197,16 +197,17 @@ def grown(segments: list[Segment], ink: np.ndarray, dpi: float) -> list[Segment]
     the rule found. The grown stretch is not wiped from the image: too faint to be found, it is no
     more than the noise the recogniser already reads past."""
     tol = 3 / 72 * dpi
+    # for each orientation, the rules across it: (their place along it, their span across it)
+    across = {
+        True: [(s[0], s[1], s[3]) for s in segments if s[1] != s[3]],  # vertical rules, across a horizontal
+        False: [(s[1], s[0], s[2]) for s in segments if s[1] == s[3]],  # horizontal rules, across a vertical
+    }
     out = []
     for seg in segments:
         x0, t, x1, b = seg
         flat = t == b  # horizontal: along x at row t; vertical: along y at column x0
         along0, along1, at = (x0, x1, t) if flat else (t, b, x0)
-        # the rules across it: (their place along this one, their span across)
-        across = [
-            (s[0], s[1], s[3]) if flat else (s[1], s[0], s[2]) for s in segments if (s[1] == s[3]) != flat
-        ]
-        crossing = [pos for pos, lo, hi in across if lo - tol <= at <= hi + tol]
+        crossing = [pos for pos, lo, hi in across[flat] if lo - tol <= at <= hi + tol]
         length = along1 - along0
         before = max((p for p in crossing if p < along0 - tol), default=None)
         after = min((p for p in crossing if p > along1 + tol), default=None)
