@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pickle
 import time
+from collections.abc import Iterable
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -76,9 +77,14 @@ def extract_all(
     refs: list[DocRef], raw_store: str | Path, limits: ReadLimits | None = None, slots: int = THREADS
 ) -> list[tuple[DocRef, Reading]]:
     """Every document's reading: distinct documents in batches, one task each, run on the flow's task
-    runner (a Dask cluster or threads, `flows.parallel`)."""
+    runner (a Dask cluster or threads, `flows.parallel`).
+
+    The largest documents go first: size is what predicts a long read (a scan's page images, a long
+    PDF), and the batches shrink towards the end, so the last ones are short and no worker waits long
+    for another's.
+    """
     plain = asdict(limits or ReadLimits())
-    shas = list(dict.fromkeys(r.sha256 for r in refs))
+    shas = largest_first((r.sha256 for r in refs), RawStore(raw_store))
     futures = [(b, extract_batch.submit(b, str(raw_store), plain)) for b in batches(shas, slots)]
     done: dict[str, Reading] = {}
     for b, f in futures:
@@ -86,6 +92,11 @@ def extract_all(
             done[sha] = pickle.loads(answer)
             step("read %s", sha[:12], done=len(done), total=len(shas), unit="documents")
     return [(r, done[r.sha256]) for r in refs]
+
+
+def largest_first(shas: Iterable[str], store: RawStore) -> list[str]:
+    """The distinct hashes, the largest stored document first (then by hash; one not stored, last)."""
+    return sorted(dict.fromkeys(shas), key=lambda sha: (-store.size(sha), sha))
 
 
 def read_documents(

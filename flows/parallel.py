@@ -27,8 +27,9 @@ from nianbao.pipeline.settings import Settings
 T = TypeVar("T")
 
 THREADS = 4  # the single-process path: threads of the flow, each with its own reader process
-MAX_BATCH = 64  # documents per extraction task at most (a worker killed mid-batch loses no more than this)
-MIN_BATCH = 4  # and at least, but for the last
+MAX_BATCH = 256  # documents per extraction task at most (each is cached as it is read: a worker killed
+# mid-batch costs the retry only the documents it had not finished)
+MIN_BATCH = 16  # and at least, but for the last (a second's work or so: the end of a night stays balanced)
 
 
 def task_runner(settings: Settings) -> Any:
@@ -40,26 +41,40 @@ def task_runner(settings: Settings) -> Any:
     if settings.workers > 0:
         from prefect_dask.task_runners import DaskTaskRunner
 
-        return DaskTaskRunner(
-            cluster_class="distributed.LocalCluster",
-            cluster_kwargs=_local(settings),
-        )
+        return DaskTaskRunner(cluster_class=start_local_cluster, cluster_kwargs=_local(settings))
     return ThreadPoolTaskRunner(max_workers=THREADS)
 
 
 @contextmanager
 def local_cluster(settings: Settings) -> Iterator[str]:
     """A local Dask cluster of `settings.workers` processes for the length of the block; its address."""
-    from distributed import LocalCluster
-
-    with LocalCluster(**_local(settings)) as cluster:  # type: ignore[no-untyped-call]
+    with start_local_cluster(**_local(settings)) as cluster:
         yield str(cluster.scheduler_address)
 
 
-# Dask's per-worker statistical profiler samples the running thread every 10 ms for the dashboard's
-# profile page, which a local cluster here does not serve: ~3 % of a core per worker (measured idle), paid
-# where the cores are busiest, beside the readers.
-WORKER_CONFIG = {"distributed.worker.profile.enabled": False}
+# What a local cluster here does not need to do as often as Dask's defaults (made for a dashboard and for
+# workers that hold data), paid where the cores are busiest, beside the readers: the per-worker statistical
+# profiler samples the running thread every 10 ms for the dashboard's profile page (~3 % of a core per
+# worker, measured idle); the scheduler, each nanny and each worker sample the host with psutil twice a
+# second (system monitor, disk counters) and each nanny and worker read their worker's memory ten times a
+# second. Measured on a 2-worker night: the flow's event loop spent ~1.4 s of processor time in these.
+# A nanny still restarts a worker past its memory limit, within half a second.
+CLUSTER_CONFIG: dict[str, Any] = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.system-monitor.interval": "2s",
+    "distributed.admin.system-monitor.disk": False,
+    "distributed.worker.memory.monitor-interval": "500ms",
+}
+
+
+def start_local_cluster(**kwargs: Any) -> Any:
+    """A `distributed.LocalCluster` whose scheduler, nannies and workers run with `CLUSTER_CONFIG` (the
+    scheduler and the nannies read their configuration as they start, in this process)."""
+    import dask
+    from distributed import LocalCluster
+
+    with dask.config.set(CLUSTER_CONFIG):
+        return LocalCluster(**kwargs)  # type: ignore[no-untyped-call]
 
 
 def _local(settings: Settings) -> dict[str, Any]:
@@ -70,7 +85,7 @@ def _local(settings: Settings) -> dict[str, Any]:
         "memory_limit": f"{settings.worker_memory_mb}MiB",
         "dashboard_address": None,
         "silence_logs": logging.ERROR,
-        "config": WORKER_CONFIG,  # merged into each worker's Dask configuration by its nanny
+        "config": CLUSTER_CONFIG,  # merged into each worker's Dask configuration by its nanny
     }
 
 
@@ -85,10 +100,12 @@ def batches(items: list[T], slots: int) -> list[list[T]]:
     """`items` in consecutive batches, large first and smaller towards the end (guided self-scheduling):
     each takes a 1/(2·slots) share of what is left, between MIN_BATCH and MAX_BATCH documents.
 
-    Each batch is one task run, and submitting one costs the flow's process ~0.1 s of processor time
-    (Prefect serialises its context for the worker), time the workers lose on a machine whose cores they
-    fill; small batches at the end keep a worker from waiting long for another's last one. On 1,130
-    documents and 2 workers: 27 task runs (71 with batches of 16).
+    Each batch is one task run, and a task run costs ~0.3 s of processor time outside the reading: the
+    flow's process serialises Prefect's settings for the worker (~0.13 s a submit), the worker rebuilds
+    them and the API records the run's states. On a machine whose cores the workers fill, that time is
+    taken from them. Small batches at the end keep a worker from waiting long for another's last one;
+    `extract_all` sends the largest documents first, so the last batches are also the cheapest. On 1,130
+    documents and 2 workers: 14 task runs (27 with batches of 4 to 64, 71 with batches of 16).
     """
     out: list[list[T]] = []
     share = 2 * max(1, slots)

@@ -37,5 +37,12 @@ class RawStore:
         """The bytes stored under a hash."""
         return self.path(digest).read_bytes()
 
+    def size(self, digest: str) -> int:
+        """How many bytes are stored under a hash (0 when none are)."""
+        try:
+            return self.path(digest).stat().st_size
+        except OSError:
+            return 0
+
     def __contains__(self, digest: str) -> bool:
         return self.path(digest).exists()
