@@ -266,6 +266,34 @@ def test_one_year_and_a_rebuild(city: SiteCity, tmp_path: Path) -> None:
     assert (tmp_path / "mine" / "notes.txt").read_text(encoding="utf-8") == "keep"
 
 
+@pytest.mark.parametrize(("name", "n"), [("index.html", 4), *((f"year-{y}.html", 4) for y in YEARS)])
+def test_every_chart_is_drawn_in_its_page(site: tuple[Path, Built], name: str, n: int) -> None:
+    """The charts are drawn in a process of their own while the pages are written; each page carries its
+    charts as inline SVG whose text is text (the reader's fonts draw the Chinese labels)."""
+    plots = _page(site, name).xpath("//div[@class='plot']")
+    assert len(plots) == n
+    for plot in plots:
+        svg = plot.xpath("./svg")
+        assert len(svg) == 1 and svg[0].get("role") == "img"
+        assert any("\u4e00" <= ch <= "\u9fff" for t in svg[0].xpath(".//text") for ch in t.text_content())
+
+
+def test_a_chart_that_cannot_be_drawn_is_a_clear_error() -> None:
+    from nianbao.site import charts
+
+    bad = charts.Chart("bad", "bad", {"mark": "no-such-mark", "data": {"values": []}}, [], [])
+    with pytest.raises(RuntimeError, match="the charts could not be drawn"):
+        charts.draw([bad])
+    good = charts.Chart("good", "good", {"mark": "bar", "data": {"values": [{"n": 1}]}}, [], [])
+    assert charts.draw([good])[0].svg.startswith('<svg role="img" ')
+
+
+def test_the_chart_renderer_starts_with_vl_convert_alone() -> None:
+    code = "import sys, nianbao.site.vega; print(sorted(m for m in sys.modules if m.startswith('nianbao.')))"
+    ran = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert ran.stdout.strip() == "['nianbao.site', 'nianbao.site.vega']"
+
+
 def test_the_crop_renderer_starts_without_the_pdf_reader() -> None:
     """The crops' process never loads the reader, whose metrics font would draw every glyph as a box."""
     code = "import sys, nianbao.site.crops; print(sorted(m for m in sys.modules if m.startswith('nianbao.')))"

@@ -24,6 +24,7 @@ import shlex
 import shutil
 import time
 from collections import Counter, defaultdict
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,7 +40,7 @@ from nianbao.pipeline.clock import now
 from nianbao.pipeline.errors import NianbaoError
 from nianbao.site import charts
 from nianbao.site.data import City, load_city
-from nianbao.site.evidence import DocFile, Evidence, Evidencer
+from nianbao.site.evidence import Crop, DocFile, Evidence, Evidencer
 from nianbao.site.printed import Grid, printed_tables
 
 MARKER = ".nianbao-site"
@@ -352,12 +353,54 @@ class _Site:
         self.built.seconds[what] = time.perf_counter() - start
 
     def write(self) -> None:
-        """Every page, CSV, crop and the stylesheet."""
+        """Every page, CSV, crop and the stylesheet.
+
+        The evidence crops and the charts are drawn in processes of their own (`crops.py`, `vega.py`),
+        started first; the pages that need neither are written while they work.
+        """
         city = self.city
         t = time.perf_counter()
         evidencer = Evidencer(_files(self.con, city), self.raw_store, self.root)
         evidence = {id(f): evidencer.plan(f) for f in city.findings}
-        crops = evidencer.render()
+        cropping = ThreadPoolExecutor(1, thread_name_prefix="crops")
+        crops_done = cropping.submit(evidencer.render)
+        year_charts = {
+            y: charts.year_charts(y, city.rollups[y], city.labels, city.families) for y in city.years
+        }
+        trends = charts.trend_charts(city.rollups, city.labels, city.families)
+        every_chart = [*trends, *(c for cs in year_charts.values() for c in cs)]
+        drawing = charts.Drawing(every_chart)
+        self.timed("started", t)
+        try:
+            self._pages(evidence, crops_done, drawing, year_charts, trends)
+        finally:
+            drawing.close()
+            cropping.shutdown()
+
+    def _pages(
+        self,
+        evidence: dict[int, list[Evidence]],
+        crops_done: Future[list[Crop]],
+        drawing: charts.Drawing,
+        year_charts: dict[int, list[charts.Chart]],
+        trends: list[charts.Chart],
+    ) -> None:
+        city = self.city
+        t = time.perf_counter()
+        self.writer.text("style.css", _raw(self.env, "style.css"))
+        for y in city.years:
+            self.page(f"league-{y}.html", "league.html", f"League {y}", year=y, rows=city.league.get(y, []))
+        groups, totals = _coverage_groups(city)
+        self.page(
+            "coverage.html", "coverage.html", "Coverage", groups=groups, totals=totals, n=len(city.agencies)
+        )
+        self.page(
+            "agencies.html", "agencies.html", "Agencies", agencies=city.agencies, coverage=city.coverage
+        )
+        self.timed("city pages", t)
+
+        t = time.perf_counter()
+        crops = crops_done.result()
         self.built.crops = sum(1 for c in crops if c.error is None)
         self.built.crop_errors = [f"{Path(c.out).name}: {c.error}" for c in crops if c.error]
         failed = {f"evidence/{Path(c.out).name}": c.error for c in crops if c.error}
@@ -367,19 +410,27 @@ class _Site:
                     pieces[i] = Evidence(
                         "missing", e.caption, text=f"the page could not be rendered: {failed[e.src]}"
                     )
-        self.timed("evidence", t)
+        self.timed("evidence (waited)", t)
 
         t = time.perf_counter()
-        year_charts = {
-            y: charts.year_charts(y, city.rollups[y], city.labels, city.families) for y in city.years
-        }
-        trends = charts.trend_charts(city.rollups, city.labels, city.families)
-        for chart in [*trends, *(c for cs in year_charts.values() for c in cs)]:
+        queue = []
+        template = self.env.get_template("agency.html")
+        root_ctx = {**self.common, "root": "../"}
+        for a in city.agencies:
+            years = _agency_years(city, a.id, evidence, self.warehouse)
+            queue += [{"agency": a, **y} for y in years if y["commands"]]
+            html = template.render(**root_ctx, title=a.name, agency=a, agency_years=years)
+            self.writer.text(f"agency/{a.id}.html", html)
+        self.timed("agency pages", t)
+
+        self._lists(queue)
+
+        t = time.perf_counter()
+        drawing.finish()
+        self.timed("charts (waited)", t)
+        t = time.perf_counter()
+        for chart in drawing.charts:
             self.writer.text(f"csv/{chart.key}.csv", chart.to_csv())
-        self.timed("charts", t)
-
-        t = time.perf_counter()
-        self.writer.text("style.css", _raw(self.env, "style.css"))
         self.page("index.html", "index.html", "Overview", charts=trends, headline=self._headline())
         for y in city.years:
             r = city.rollups[y]
@@ -393,27 +444,11 @@ class _Site:
                 grids=printed_tables(r["template"], r, city.families),
                 agencies={a.id: a for a in city.agencies},
             )
-            self.page(f"league-{y}.html", "league.html", f"League {y}", year=y, rows=city.league.get(y, []))
-        groups, totals = _coverage_groups(city)
-        self.page(
-            "coverage.html", "coverage.html", "Coverage", groups=groups, totals=totals, n=len(city.agencies)
-        )
-        self.page(
-            "agencies.html", "agencies.html", "Agencies", agencies=city.agencies, coverage=city.coverage
-        )
-        self.timed("city pages", t)
+        self.timed("overview and year pages", t)
 
-        t = time.perf_counter()
-        queue = []
-        template = self.env.get_template("agency.html")
-        root_ctx = {**self.common, "root": "../"}
-        for a in city.agencies:
-            years = _agency_years(city, a.id, evidence, self.warehouse)
-            queue += [{"agency": a, **y} for y in years if y["commands"]]
-            html = template.render(**root_ctx, title=a.name, agency=a, agency_years=years)
-            self.writer.text(f"agency/{a.id}.html", html)
-        self.timed("agency pages", t)
-
+    def _lists(self, queue: list[dict[str, Any]]) -> None:
+        """The quarantine queue, the findings pages and the data-quality page."""
+        city = self.city
         t = time.perf_counter()
         names = {a.id: a.name for a in city.agencies}
         self.page("quarantine.html", "quarantine.html", "Quarantine queue", queue=queue)

@@ -1,4 +1,4 @@
-"""The site's charts: Vega-Lite specifications rendered to inline SVG by vl-convert, offline, with their data.
+"""The site's charts: Vega-Lite specifications, drawn to inline SVG by vl-convert (`vega.py`), with their data.
 
 Why Vega-Lite through `vl-convert-python`: a chart is a small declarative JSON document, rendered by a
 bundled JavaScript engine with no browser, no network (external data is refused: `allowed_base_urls=[]`)
@@ -17,24 +17,19 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import subprocess
+import sys
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-
-import vl_convert
 
 from nianbao.pipeline import tables as T
 from nianbao.site.data import Labels
 from nianbao.site.printed import shown, unit_scale
 from nianbao.warehouse.codes import short_label
 
-FONT = '"Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "Microsoft YaHei", "PingFang SC", sans-serif'
-CONFIG: dict[str, Any] = {
-    "font": FONT,
-    "view": {"stroke": None},
-    "axis": {"labelFontSize": 11, "titleFontSize": 11, "gridColor": "#e6e9ef"},
-    "legend": {"labelFontSize": 11, "orient": "bottom", "columns": 3, "labelLimit": 240},
-}
 FAMILIES = ("granted", "partially_granted", "denied", "unavailable", "rejected", "other")
 PALETTE = ("#2f7d4f", "#8cc084", "#c0392b", "#e8a33d", "#7f6ab0", "#8a94a6")
 UNIT = "件"
@@ -46,12 +41,13 @@ class Chart:
 
     key: str  # file-safe name: the CSV is csv/<key>.csv
     title: str
-    svg: str
+    spec: dict[str, Any]  # the Vega-Lite specification, drawn into `svg` by `draw`
     header: list[str]
     rows: list[list[Any]]
     refs: list[list[str | None]] = field(default_factory=list)  # rollup cell of each value (None: derived)
     years: list[int] = field(default_factory=list)  # the year whose rollup each row's cells belong to
     scales: dict[str, int] = field(default_factory=dict)  # cell → divisor of a value shown in 万元
+    svg: str = ""
 
     def to_csv(self) -> str:
         """The chart's table as CSV text."""
@@ -67,10 +63,50 @@ def titled(title: str) -> str:
     return f"{title}（{UNIT}）"
 
 
-def render(spec: dict[str, Any]) -> str:
-    """A Vega-Lite spec as an SVG element (no external data may be loaded)."""
-    svg = vl_convert.vegalite_to_svg({"config": CONFIG, **spec}, allowed_base_urls=[])
-    return svg.replace("<svg ", '<svg role="img" ', 1)
+class Drawing:
+    """Charts being drawn in a process of their own (`python -m nianbao.site.vega`) while the caller does
+    other work; `finish` puts each chart's SVG in place, or raises `RuntimeError` if the process failed."""
+
+    def __init__(self, charts: list[Chart]) -> None:
+        self.charts = charts
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "nianbao.site.vega"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+        )
+        # the specs are written and the answer read by a thread, so that neither pipe fills while the
+        # caller renders pages
+        self._answer: list[tuple[str, str]] = []
+        self._thread = threading.Thread(target=self._talk, name="charts", daemon=True)
+        self._thread.start()
+
+    def _talk(self) -> None:
+        self._answer.append(self._proc.communicate(json.dumps([c.spec for c in self.charts])))
+
+    def finish(self) -> list[Chart]:
+        """The charts, drawn."""
+        self._thread.join()
+        out, err = self._answer[0] if self._answer else ("", "the chart process gave no answer")
+        if self._proc.returncode != 0:
+            last = err.strip().splitlines()[-1] if err.strip() else f"status {self._proc.returncode}"
+            raise RuntimeError(f"the charts could not be drawn: {last}")
+        for chart, svg in zip(self.charts, json.loads(out), strict=True):
+            chart.svg = svg
+        return self.charts
+
+    def close(self) -> None:
+        """Stop the process if it still runs (a build that failed before it needed the charts)."""
+        if self._proc.poll() is None:
+            self._proc.kill()
+        self._thread.join()
+
+
+def draw(charts: list[Chart]) -> list[Chart]:
+    """The charts, drawn (in a process of their own; `Drawing` to do other work meanwhile)."""
+    return Drawing(charts).finish()
 
 
 def family_label(family: str, labels: Labels) -> str:
@@ -150,9 +186,7 @@ def outcomes(year: int, r: dict[str, Any], labels: Labels, families: Mapping[str
         refs.append([None, None, f"applications.{code}.total"])
     spec = _bars(data, across="outcome", series="family", scale=_colors(labels))
     title = f"{year} {short_label(T.APPLICATION_GROUPS['outcomes'])}"
-    return Chart(
-        f"{year}-outcomes", titled(title), render(spec), ["", "", UNIT], rows, refs, [year] * len(rows)
-    )
+    return Chart(f"{year}-outcomes", titled(title), spec, ["", "", UNIT], rows, refs, [year] * len(rows))
 
 
 def applicants(year: int, r: dict[str, Any], labels: Labels, families: Mapping[str, str]) -> Chart:
@@ -183,7 +217,7 @@ def applicants(year: int, r: dict[str, Any], labels: Labels, families: Mapping[s
         row_label("handled_total", labels, t),
     ]
     title = f"{year} {T.APPLICANT_HEADER}"
-    return Chart(f"{year}-applicants", titled(title), render(spec), header, rows, refs, [year] * len(rows))
+    return Chart(f"{year}-applicants", titled(title), spec, header, rows, refs, [year] * len(rows))
 
 
 def review_litigation(year: int, r: dict[str, Any], labels: Labels) -> Chart:
@@ -207,9 +241,7 @@ def review_litigation(year: int, r: dict[str, Any], labels: Labels) -> Chart:
     spec = _bars(data, across="proceeding", series="outcome", scale=scale)
     header = ["", *(labels.of("review_litigation", "outcome", o, t) for o in T.OUTCOME_CODES)]
     title = f"{year} {T.TABLE_LABELS['review_litigation']}"
-    return Chart(
-        f"{year}-review-litigation", titled(title), render(spec), header, rows, refs, [year] * len(rows)
-    )
+    return Chart(f"{year}-review-litigation", titled(title), spec, header, rows, refs, [year] * len(rows))
 
 
 def proactive(year: int, r: dict[str, Any], labels: Labels) -> Chart:
@@ -229,9 +261,7 @@ def proactive(year: int, r: dict[str, Any], labels: Labels) -> Chart:
                 data.append({"item": name, "n": int(v)})
     spec = _bars(data, across="item", series=None)
     title = f"{year} {T.TABLE_LABELS['proactive']}"
-    return Chart(
-        f"{year}-proactive", titled(title), render(spec), ["", ""], rows, refs, [year] * len(rows), scales
-    )
+    return Chart(f"{year}-proactive", titled(title), spec, ["", ""], rows, refs, [year] * len(rows), scales)
 
 
 def year_charts(year: int, r: dict[str, Any], labels: Labels, families: Mapping[str, str]) -> list[Chart]:
@@ -263,7 +293,7 @@ def trend_charts(
     header = ["", *(labels.of("applications", "applicant", a) for a in T.APPLICANT_CODES)]
     title = f"{labels.of('applications', 'row', 'received_new')} · {T.APPLICANT_HEADER}"
     charts.append(
-        Chart("trend-received", titled(title), render(_by_year(data, "applicant")), header, rows, refs, years)
+        Chart("trend-received", titled(title), _by_year(data, "applicant"), header, rows, refs, years)
     )
 
     data, rows, refs = [], [], []
@@ -281,7 +311,7 @@ def trend_charts(
     ]
     title = short_label(T.APPLICATION_GROUPS["outcomes"])
     spec = _by_year(data, "family", _colors(labels))
-    charts.append(Chart("trend-outcomes", titled(title), render(spec), header, rows, refs, years))
+    charts.append(Chart("trend-outcomes", titled(title), spec, header, rows, refs, years))
 
     data, rows, refs = [], [], []
     pairs = [(p, o) for p in T.PROCEEDING_CODES for o in ("total", "corrected")]
@@ -309,7 +339,7 @@ def trend_charts(
         Chart(
             "trend-review-litigation",
             titled(title),
-            render(_by_year(data, "proceeding")),
+            _by_year(data, "proceeding"),
             header,
             rows,
             refs,
@@ -332,7 +362,5 @@ def trend_charts(
         refs.append([None, *(f"proactive.{i}.decisions" for i in items)])
     header = ["", *(labels.of("proactive", "item", i) for i in items)]
     title = f"{T.TABLE_LABELS['proactive']} · {labels.of('proactive', 'measure', 'decisions')}"
-    charts.append(
-        Chart("trend-proactive", titled(title), render(_by_year(data, "item")), header, rows, refs, years)
-    )
+    charts.append(Chart("trend-proactive", titled(title), _by_year(data, "item"), header, rows, refs, years))
     return charts
