@@ -89,7 +89,10 @@ class Drawing:
     def finish(self) -> list[Chart]:
         """The charts, drawn."""
         self._thread.join()
-        out, err = self._answer[0] if self._answer else ("", "the chart process gave no answer")
+        if not self._answer:  # the pipes failed: the process is not to be waited for
+            self.close()
+            raise RuntimeError("the charts could not be drawn: the chart process gave no answer")
+        out, err = self._answer[0]
         if self._proc.returncode != 0:
             last = err.strip().splitlines()[-1] if err.strip() else f"status {self._proc.returncode}"
             raise RuntimeError(f"the charts could not be drawn: {last}")
