@@ -362,26 +362,22 @@ class _Site:
         t = time.perf_counter()
         evidencer = Evidencer(_files(self.con, city), self.raw_store, self.root)
         evidence = {id(f): evidencer.plan(f) for f in city.findings}
-        cropping = ThreadPoolExecutor(1, thread_name_prefix="crops")
-        crops_done = cropping.submit(evidencer.render)
         year_charts = {
             y: charts.year_charts(y, city.rollups[y], city.labels, city.families) for y in city.years
         }
         trends = charts.trend_charts(city.rollups, city.labels, city.families)
-        every_chart = [*trends, *(c for cs in year_charts.values() for c in cs)]
-        drawing = charts.Drawing(every_chart)
-        self.timed("started", t)
-        try:
-            self._pages(evidence, crops_done, drawing, year_charts, trends)
-        finally:
-            drawing.close()
-            cropping.shutdown()
+        # each waits in its thread for its child process; a failed build waits for them to end
+        with ThreadPoolExecutor(2, thread_name_prefix="site") as children:
+            crops_done = children.submit(evidencer.render)
+            drawn = children.submit(charts.draw, [*trends, *(c for cs in year_charts.values() for c in cs)])
+            self.timed("started", t)
+            self._pages(evidence, crops_done, drawn, year_charts, trends)
 
     def _pages(
         self,
         evidence: dict[int, list[Evidence]],
         crops_done: Future[list[Crop]],
-        drawing: charts.Drawing,
+        drawn: Future[list[charts.Chart]],
         year_charts: dict[int, list[charts.Chart]],
         trends: list[charts.Chart],
     ) -> None:
@@ -426,10 +422,10 @@ class _Site:
         self._lists(queue)
 
         t = time.perf_counter()
-        drawing.finish()
+        every_chart = drawn.result()
         self.timed("charts (waited)", t)
         t = time.perf_counter()
-        for chart in drawing.charts:
+        for chart in every_chart:
             self.writer.text(f"csv/{chart.key}.csv", chart.to_csv())
         self.page("index.html", "index.html", "Overview", charts=trends, headline=self._headline())
         for y in city.years:

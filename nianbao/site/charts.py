@@ -20,7 +20,6 @@ import io
 import json
 import subprocess
 import sys
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -63,53 +62,24 @@ def titled(title: str) -> str:
     return f"{title}（{UNIT}）"
 
 
-class Drawing:
-    """Charts being drawn in a process of their own (`python -m nianbao.site.vega`) while the caller does
-    other work; `finish` puts each chart's SVG in place, or raises `RuntimeError` if the process failed."""
-
-    def __init__(self, charts: list[Chart]) -> None:
-        self.charts = charts
-        self._proc = subprocess.Popen(
-            [sys.executable, "-m", "nianbao.site.vega"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            encoding="utf-8",
-        )
-        # the specs are written and the answer read by a thread, so that neither pipe fills while the
-        # caller renders pages
-        self._answer: list[tuple[str, str]] = []
-        self._thread = threading.Thread(target=self._talk, name="charts", daemon=True)
-        self._thread.start()
-
-    def _talk(self) -> None:
-        self._answer.append(self._proc.communicate(json.dumps([c.spec for c in self.charts])))
-
-    def finish(self) -> list[Chart]:
-        """The charts, drawn."""
-        self._thread.join()
-        if not self._answer:  # the pipes failed: the process is not to be waited for
-            self.close()
-            raise RuntimeError("the charts could not be drawn: the chart process gave no answer")
-        out, err = self._answer[0]
-        if self._proc.returncode != 0:
-            last = err.strip().splitlines()[-1] if err.strip() else f"status {self._proc.returncode}"
-            raise RuntimeError(f"the charts could not be drawn: {last}")
-        for chart, svg in zip(self.charts, json.loads(out), strict=True):
-            chart.svg = svg
-        return self.charts
-
-    def close(self) -> None:
-        """Stop the process if it still runs (a build that failed before it needed the charts)."""
-        if self._proc.poll() is None:
-            self._proc.kill()
-        self._thread.join()
-
-
 def draw(charts: list[Chart]) -> list[Chart]:
-    """The charts, drawn (in a process of their own; `Drawing` to do other work meanwhile)."""
-    return Drawing(charts).finish()
+    """The charts, their SVG drawn in one child process (`python -m nianbao.site.vega`); `RuntimeError`
+    naming the cause if it failed. The process holds no lock of this one's: a caller may draw in a thread
+    while it writes other pages."""
+    done = subprocess.run(
+        [sys.executable, "-m", "nianbao.site.vega"],
+        input=json.dumps([c.spec for c in charts]),
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=False,
+    )
+    if done.returncode != 0:
+        last = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"status {done.returncode}"
+        raise RuntimeError(f"the charts could not be drawn: {last}")
+    for chart, svg in zip(charts, json.loads(done.stdout), strict=True):
+        chart.svg = svg
+    return charts
 
 
 def family_label(family: str, labels: Labels) -> str:
