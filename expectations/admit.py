@@ -16,7 +16,7 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -120,6 +120,13 @@ def accepted_by(overrides: Sequence[Override]) -> str | None:
     return f"override {accepts[-1].override_id} by {accepts[-1].decided_by}" if accepts else None
 
 
+def _own(reading: Report) -> Report:
+    """The reading as an outcome's report that admission may change (its agency, `reading`) without
+    touching the reading it was given; the tables, which admission only reads, are shared."""
+    r = reading.reading
+    return replace(reading, reading=replace(r, assumptions=list(r.assumptions), details=dict(r.details)))
+
+
 def admit(documents: Sequence[tuple[DocRef, Report | ExtractError]], known: Known) -> Admission:
     """Each document's outcome: corrections applied, every check run once over the batch, status decided."""
     outcomes: list[Outcome] = []
@@ -130,11 +137,10 @@ def admit(documents: Sequence[tuple[DocRef, Report | ExtractError]], known: Know
             o.error_code, o.error_message = reading.code, reading.message
         else:
             decisions = known.overrides.get((ref.agency_id, ref.year, ref.sha256), [])
-            o.report = apply_corrections(copy.deepcopy(reading), decisions) if decisions else reading
+            o.report = apply_corrections(copy.deepcopy(reading), decisions) if decisions else _own(reading)
             o.accepted_by = accepted_by(decisions)
             name = known.agency_names.get(ref.agency_id)
             if not o.report.agency and name:  # the document names no body anywhere: the catalog's
-                o.report = copy.deepcopy(o.report) if o.report is reading else o.report
                 o.report.agency = name
                 o.report.reading.assume(
                     "agency_from_catalog",
