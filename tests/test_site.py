@@ -288,7 +288,7 @@ def test_a_chart_that_cannot_be_drawn_is_a_clear_error() -> None:
     assert charts.draw([good])[0].svg.startswith('<svg role="img" ')
 
 
-def test_the_chart_renderer_starts_with_vl_convert_alone() -> None:
+def test_the_chart_renderer_starts_without_the_rest_of_nianbao() -> None:
     code = "import sys, nianbao.site.vega; print(sorted(m for m in sys.modules if m.startswith('nianbao.')))"
     ran = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert ran.stdout.strip() == "['nianbao.site', 'nianbao.site.vega']"

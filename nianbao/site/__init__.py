@@ -12,6 +12,7 @@ renderer (`python -m nianbao.site.vega`) with vl-convert alone.
     vega.py      the charts' SVG, drawn by vl-convert in a process of its own
     evidence.py  every finding's evidence: PDF crops, HTML/DOCX tables re-drawn (redraw.py), text lines
     crops.py     the PDF page crops, rendered by pdfium in a process of their own
+    child.py     how crops.py and vega.py are run: a JSON list in, a JSON list of answers out
     build.py     the pages (Jinja2 templates under templates/), written and swapped in whole
     publish.py   the site after a refresh (NIANBAO_SITE): rebuilt when the snapshot moved on, never fatal
 """

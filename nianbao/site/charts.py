@@ -17,14 +17,12 @@ from __future__ import annotations
 
 import csv
 import io
-import json
-import subprocess
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from nianbao.pipeline import tables as T
+from nianbao.site.child import run_module
 from nianbao.site.data import Labels
 from nianbao.site.printed import shown, unit_scale
 from nianbao.warehouse.codes import short_label
@@ -64,20 +62,12 @@ def titled(title: str) -> str:
 
 def draw(charts: list[Chart]) -> list[Chart]:
     """The charts, their SVG drawn in one child process (`python -m nianbao.site.vega`); `RuntimeError`
-    naming the cause if it failed. The process holds no lock of this one's: a caller may draw in a thread
-    while it writes other pages."""
-    done = subprocess.run(
-        [sys.executable, "-m", "nianbao.site.vega"],
-        input=json.dumps([c.spec for c in charts]),
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        check=False,
-    )
-    if done.returncode != 0:
-        last = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"status {done.returncode}"
-        raise RuntimeError(f"the charts could not be drawn: {last}")
-    for chart, svg in zip(charts, json.loads(done.stdout), strict=True):
+    naming the cause if it failed."""
+    try:
+        svgs = run_module("nianbao.site.vega", [c.spec for c in charts])
+    except RuntimeError as e:
+        raise RuntimeError(f"the charts could not be drawn: {e}") from e
+    for chart, svg in zip(charts, svgs, strict=True):
         chart.svg = svg
     return charts
 

@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import subprocess
-import sys
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from nianbao.pipeline.rawstore import RawStore
+from nianbao.site.child import run_module
 from nianbao.site.printed import Grid
 from nianbao.site.redraw import redraw, source_spans
 
@@ -157,21 +156,14 @@ class Evidencer:
         if not jobs:
             return []
         (self.site / "evidence").mkdir(parents=True, exist_ok=True)
-        payload = json.dumps([{"pdf": j.pdf, "page": j.page, "boxes": j.boxes, "out": j.out} for j in jobs])
-        done = subprocess.run(
-            [sys.executable, "-m", "nianbao.site.crops"],
-            input=payload,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if done.returncode != 0:
+        payload = [{"pdf": j.pdf, "page": j.page, "boxes": j.boxes, "out": j.out} for j in jobs]
+        try:
+            results = run_module("nianbao.site.crops", payload)
+        except RuntimeError as e:
             for j in jobs:
-                j.error = (
-                    done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "the renderer failed"
-                )
+                j.error = str(e)
             return jobs
-        for j, result in zip(jobs, json.loads(done.stdout), strict=True):
+        for j, result in zip(jobs, results, strict=True):
             j.error = result.get("error")
         return jobs
 
