@@ -34,7 +34,9 @@ def crawl_and_record(catalog: Catalog, settings: Settings, rid: str, year: int |
     store = RawStore(settings.raw_store)
     crawler = Crawler(catalog.allowed_hosts, store, known, settings.fetch, host_gate(settings))
     try:
-        crawl = crawl_catalog(catalog, crawler, year, settings.agencies_in_parallel, seen)
+        crawl = crawl_catalog(
+            catalog, crawler, year, settings.agencies_in_parallel, seen, settings.crawl_processes
+        )
     finally:
         crawler.close()
     with writing(settings.warehouse, settings.lock_timeout_s) as con:

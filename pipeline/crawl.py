@@ -8,9 +8,15 @@ decides how to show it.
 
 from __future__ import annotations
 
+import atexit
+import logging
+import multiprocessing
+import threading
 import time
-from collections.abc import Collection
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from collections.abc import Callable, Collection, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -24,6 +30,8 @@ from nianbao.pipeline.sources.discover import Discovery, Found, discover_agency
 from nianbao.pipeline.summary import Summary
 from nianbao.pipeline.urlpolicy import Origin
 
+log = logging.getLogger(__name__)
+
 
 @dataclass
 class AgencyCrawl:
@@ -33,13 +41,20 @@ class AgencyCrawl:
     documents: list[tuple[Found, Got]] = field(default_factory=list)
 
 
+Bodies = dict[str, tuple[int, str | None]]  # sha256 → (size, format told from the bytes)
+
+
 @dataclass
 class Crawl:
-    """A whole catalog's crawl: per agency, every attempt made, and the summary of it."""
+    """A whole catalog's crawl: per agency, every attempt made, the bodies received, and the summary.
+
+    The documents' bytes are in the raw store, not here (`Got.data` is None for every document): a first
+    night's bodies would otherwise be held in memory, or sent between processes, until the crawl ends."""
 
     agencies: list[AgencyCrawl]
     attempts: list[tuple[Attempt, str, Got | None]]
     summary: Summary
+    bodies: Bodies = field(default_factory=dict)
 
     def fetched(self) -> list[DocRef]:
         """Every document fetched (new, changed or unchanged), as ingest input."""
@@ -59,19 +74,36 @@ class Crawl:
             if g.sha256 and g.state in ("new", "changed")
         ]
 
-    def stored(self) -> dict[str, tuple[int, str | None]]:
-        """sha256 → (size, format told from the bytes) of every body this crawl received (not those a 304
-        left in the raw store: they were recorded when they came)."""
-        out: dict[str, tuple[int, str | None]] = {}
-        for a in self.agencies:
-            for _f, g in a.documents:
-                if g.sha256 and g.data is not None and g.http_status != 304 and g.sha256 not in out:
-                    try:
-                        fmt: str | None = sniff(g.data)
-                    except ExtractError:
-                        fmt = None
-                    out[g.sha256] = (len(g.data), fmt)
-        return out
+    def stored(self) -> Bodies:
+        """sha256 → (size, format told from the bytes) of every document body this crawl received (not
+        those a 304 left in the raw store: they were recorded when they came)."""
+        return self.bodies
+
+
+def _bodies(crawls: list[AgencyCrawl]) -> Bodies:
+    """The documents' bodies received (not confirmed by a 304): their sizes and formats, by hash."""
+    out: Bodies = {}
+    for a in crawls:
+        for _f, g in a.documents:
+            if g.sha256 and g.data is not None and g.http_status != 304 and g.sha256 not in out:
+                try:
+                    fmt: str | None = sniff(g.data)
+                except ExtractError:
+                    fmt = None
+                out[g.sha256] = (len(g.data), fmt)
+    return out
+
+
+def _bare(got: Got) -> Got:
+    """The fetch without its body (which the raw store keeps under `got.sha256`)."""
+    return got if got.data is None else replace(got, data=None)
+
+
+def _received(c: AgencyCrawl) -> Bodies:
+    """An agency's crawl: the bodies it received, its documents' bytes then let go of."""
+    out = _bodies([c])
+    c.documents = [(f, _bare(g)) for f, g in c.documents]
+    return out
 
 
 def crawl_agency(agency: Agency, crawler: Crawler, year: int | None = None) -> AgencyCrawl:
@@ -100,31 +132,91 @@ def moved(got: Got, seen: Collection[str]) -> Got:
     return replace(got, state="moved") if got.state == "new" and got.sha256 in seen else got
 
 
+AGENCIES_PER_PROCESS = 32  # a crawl process is started for every this many agencies, up to `processes`
+_CHUNK = 2  # agencies sent to a crawl process at a time, per thread of its own
+
+
+class _Queue:
+    """The catalog's agencies, handed out in order to whoever is free (the crawl's threads, the processes)."""
+
+    def __init__(self, n: int) -> None:
+        self._next = 0
+        self._n = n
+        self._lock = threading.Lock()
+
+    def take(self, k: int) -> list[int]:
+        with self._lock:
+            out = list(range(self._next, min(self._n, self._next + k)))
+            self._next += len(out)
+            return out
+
+
 def crawl_catalog(
     catalog: Catalog,
     crawler: Crawler,
     year: int | None = None,
     agencies_in_parallel: int = 4,
     seen: Collection[str] = frozenset(),
+    processes: int = 1,
+    agencies_per_process: int = AGENCIES_PER_PROCESS,
 ) -> Crawl:
-    """Discover and fetch every agency of a catalog, `agencies_in_parallel` at a time; `seen` holds the
-    hashes of the documents stored before (those found at a new URL are `moved`)."""
-    summary = Summary("nianbao nightly", agencies=len(catalog.agencies))
-    crawls: list[AgencyCrawl] = []
-    stage("crawl: discovering and fetching the reports of %d agencies", len(catalog.agencies))
-    with ThreadPoolExecutor(max_workers=agencies_in_parallel, thread_name_prefix="crawl") as pool:
-        for n, c in enumerate(pool.map(lambda a: crawl_agency(a, crawler, year), catalog.agencies), 1):
-            crawls.append(c)
-            step(
-                "%s: %d documents",
-                c.discovery.agency_id,
-                len(c.documents),
-                done=n,
-                total=len(catalog.agencies),
-                unit="agencies",
+    """Discover and fetch every agency of a catalog, `agencies_in_parallel` at a time per process; `seen`
+    holds the hashes of the documents stored before (those found at a new URL are `moved`).
+
+    With `processes` > 1 (and a crawler whose limiter holds across processes, `politeness.HostGate`),
+    up to `processes` − 1 crawl processes (one per `agencies_per_process` agencies) take agencies from the
+    same queue as this process's threads. A crawl is processor-bound once its sites answer fast (a night
+    with nothing new: ~1.4 ms of one core per conditional GET, discovery's parsing of the pages a 304
+    confirmed included), and threads share one interpreter. A crawl process that dies leaves its
+    agencies to this process; nothing is lost, some requests are made twice.
+    """
+    agencies = catalog.agencies
+    out: list[AgencyCrawl | None] = [None] * len(agencies)
+    bodies: Bodies = {}
+    theirs: list[tuple[Attempt, str, Got | None]] = []
+    queue = _Queue(len(agencies))
+    lock = threading.Lock()
+    done = 0
+
+    def finish(i: int, c: AgencyCrawl, received: Bodies) -> None:
+        nonlocal done
+        with lock:
+            out[i] = c
+            for sha, b in received.items():
+                bodies.setdefault(sha, b)
+            done += 1
+            n = done
+        step(
+            "%s: %d documents",
+            c.discovery.agency_id,
+            len(c.documents),
+            done=n,
+            total=len(agencies),
+            unit="agencies",
+        )
+
+    def here() -> None:
+        while i := queue.take(1):
+            c = crawl_agency(agencies[i[0]], crawler, year)
+            finish(i[0], c, _received(c))
+
+    children = min(processes - 1, len(agencies) // max(1, agencies_per_process))
+    if children > 0 and not crawler.limiter.across_processes:
+        children = 0  # politeness would not hold across them (see `Crawler.recipe`)
+    stage("crawl: discovering and fetching the reports of %d agencies", len(agencies))
+    with ThreadPoolExecutor(max_workers=agencies_in_parallel + 1, thread_name_prefix="crawl") as pool:
+        mine = [pool.submit(here) for _ in range(agencies_in_parallel)]
+        if children:
+            feeding = pool.submit(
+                _feed, crawler, agencies, queue, year, agencies_in_parallel, children, finish
             )
+            theirs = feeding.result()
+        for job in mine:
+            job.result()
+    crawls = [c for c in out if c is not None]
     for c in crawls:
         c.documents = [(f, moved(g, seen)) for f, g in c.documents]
+    summary = Summary("nianbao nightly", agencies=len(agencies))
     for c in crawls:
         summary.listing_pages += c.discovery.listing_pages
         for url, why in c.discovery.problems:
@@ -142,8 +234,103 @@ def crawl_catalog(
             summary.moved += g.state == "moved"
             summary.new += g.state == "new"
             summary.changed_docs += g.state == "changed"
-    attempts = [(a, role, None if g is None else moved(g, seen)) for a, role, g in crawler.attempts]
-    return Crawl(crawls, attempts, summary)
+    attempts: list[tuple[Attempt, str, Got | None]] = []
+    logged: set[tuple[str, int]] = set()
+    for a, role, got in [*crawler.attempts, *theirs]:
+        if (a.url, a.number) in logged:  # asked by two processes (agencies sharing a page): logged once
+            continue
+        logged.add((a.url, a.number))
+        attempts.append((a, role, None if got is None else moved(_bare(got), seen)))
+    return Crawl(crawls, attempts, summary, bodies)
+
+
+def _feed(
+    crawler: Crawler,
+    agencies: Sequence[Agency],
+    queue: _Queue,
+    year: int | None,
+    threads: int,
+    children: int,
+    finish: Callable[[int, AgencyCrawl, Bodies], None],
+) -> list[tuple[Attempt, str, Got | None]]:
+    """Keep `children` crawl processes busy with agencies from `queue` (two chunks each in flight); the
+    attempts they made. When a crawl process dies (or none starts), the agencies it held are crawled in
+    this process and the rest of the queue is left to this process's own threads."""
+    attempts: list[tuple[Attempt, str, Got | None]] = []
+    size = _CHUNK * threads
+    orphans: list[int] = []
+    pool = ProcessPoolExecutor(
+        children,
+        mp_context=multiprocessing.get_context("spawn"),  # never fork a process that runs threads
+        initializer=_adopt,
+        initargs=(crawler.recipe(),),
+    )
+
+    def take(chunk: list[int], sent: Future[_Share]) -> None:
+        """A chunk's answer: its agencies' crawls, or (its process died) the chunk left to this process."""
+        try:
+            crawls, theirs, received = sent.result()
+        except BrokenProcessPool as e:
+            log.warning("crawl: a crawl process died (%s); its agencies are crawled here", e)
+            orphans.extend(chunk)
+            return
+        attempts.extend(theirs)
+        for i, c in zip(chunk, crawls, strict=True):
+            finish(i, c, received)
+            received = {}
+
+    with pool:
+        flying: deque[tuple[list[int], Future[_Share]]] = deque()
+        while not orphans:
+            while len(flying) < 2 * children and (chunk := queue.take(size)):
+                try:
+                    flying.append(
+                        (chunk, pool.submit(_crawl_share, [agencies[i] for i in chunk], year, threads))
+                    )
+                except (BrokenProcessPool, OSError) as e:
+                    log.warning("crawl: no crawl process could take agencies (%s); crawling them here", e)
+                    orphans.extend(chunk)
+                    break
+            if not flying:
+                break
+            take(*flying.popleft())
+        while flying:  # after a death: what finished before it is kept, the rest is crawled here
+            take(*flying.popleft())
+
+    def here(i: int) -> None:
+        c = crawl_agency(agencies[i], crawler, year)
+        finish(i, c, _received(c))
+
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="crawl") as rescue:
+        list(rescue.map(here, orphans))
+    return attempts
+
+
+_Share = tuple[list[AgencyCrawl], list[tuple[Attempt, str, Got | None]], Bodies]
+_CRAWLER: Crawler | None = None  # a crawl process's crawler (`_adopt`)
+
+
+def _adopt(recipe: Callable[[], Crawler]) -> None:
+    """A crawl process's start: its crawler, made once from the recipe the crawl sent."""
+    global _CRAWLER
+    _CRAWLER = recipe()
+    atexit.register(_CRAWLER.close)
+
+
+def _crawl_share(agencies: list[Agency], year: int | None, threads: int) -> _Share:
+    """In a crawl process: crawl some agencies with this process's threads; their crawls, the attempts
+    made for them and the bodies received, without the bytes (they are in the raw store)."""
+    crawler = _CRAWLER
+    assert crawler is not None, "a crawl process starts with _adopt"
+    start = len(crawler.attempts)
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="crawl") as pool:
+        crawls = list(pool.map(lambda a: crawl_agency(a, crawler, year), agencies))
+    received: Bodies = {}
+    for c in crawls:
+        for sha, b in _received(c).items():
+            received.setdefault(sha, b)
+    attempts = [(a, role, None if g is None else _bare(g)) for a, role, g in crawler.attempts[start:]]
+    return crawls, attempts, received
 
 
 def attempt_row(

@@ -72,6 +72,9 @@ class Environment(BaseSettings):
     OCR_MEMORY_MB: int = _accepts("a whole number of MiB > 0", default=3072, gt=0)
     OCR_TIMEOUT_S: float = _accepts("seconds > 0", default=300.0, gt=0)
     AGENCIES_IN_PARALLEL: int = _accepts("a whole number ≥ 1", default=4, ge=1)
+    CRAWL_PROCESSES: int = _accepts(
+        "a whole number ≥ 1, or auto (one per core, at most 4)", default="auto", ge=1
+    )
     LOCK_TIMEOUT_S: float = _accepts("seconds > 0", default=900.0, gt=0)
     NIGHTLY_CRON: str = _accepts("a five-field cron expression such as '0 2 * * *'", default="0 2 * * *")
     REFRESH_DEBOUNCE_S: float = _accepts("seconds ≥ 0", default=5.0, ge=0)
@@ -112,6 +115,13 @@ class Environment(BaseSettings):
         if p not in PROGRESS_MODES:
             raise ValueError(f"not one of {', '.join(PROGRESS_MODES)}")
         return p
+
+    @field_validator("CRAWL_PROCESSES", mode="before")
+    @classmethod
+    def _crawl_processes(cls, v: object) -> object:
+        # a crawl waits on the sites more than on the processor: past a few processes, more sites at a
+        # time come from NIANBAO_AGENCIES_IN_PARALLEL, not from more interpreters
+        return min(4, max(1, os.cpu_count() or 1)) if v == "auto" else v
 
     @field_validator("WORKERS", mode="before")
     @classmethod

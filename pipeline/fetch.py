@@ -22,6 +22,7 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from functools import partial
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -38,7 +39,7 @@ from tenacity.stop import stop_base
 from nianbao.pipeline.clock import now
 from nianbao.pipeline.errors import FetchError
 from nianbao.pipeline.rawstore import RawStore
-from nianbao.pipeline.urlpolicy import Deadline, FetchPolicy, Origin, UrlPolicy
+from nianbao.pipeline.urlpolicy import Deadline, FetchPolicy, Origin, Target, UrlPolicy
 
 __all__ = ["Attempt", "Crawler", "FetchPolicy", "Fetched", "Got", "HostLimiter", "Known", "fetch"]
 
@@ -108,6 +109,10 @@ def pdf_complete(data: bytes) -> bool:
 class HostLimiter:
     """At most `per_host` requests in flight to any one host, across the threads of a process (across
     processes: `politeness.HostGate`); a host that asked for a pause is not asked again before its end."""
+
+    # whether a copy in another process counts with this one (`Crawler.recipe`): a HostLimiter's counts
+    # live in this process's memory, so a crawl in several processes needs a `politeness.HostGate`
+    across_processes = False
 
     def __init__(self, per_host: int = 2) -> None:
         self.per_host = per_host
@@ -194,13 +199,15 @@ def _get_once(
     origin: Origin,
     headers: dict[str, str],
     deadline: Deadline,
+    first: Target,
 ) -> Fetched:
-    """One attempt: every hop admitted by the policy, the body read within the size cap and the deadline."""
+    """One attempt: every hop admitted by the policy (the URL itself was, as `first`), the body read within
+    the size cap and the deadline."""
     current, hop_origin = url, origin
     max_bytes = urls.fetch.max_bytes
-    for _ in range(MAX_REDIRECTS + 1):
+    for hop in range(MAX_REDIRECTS + 1):
         deadline.check(current)
-        target = urls.admit(current, hop_origin)
+        target = first if hop == 0 else urls.admit(current, hop_origin)
         if target.scheme == "file":  # only a catalog's own URL, handled before any request
             raise FetchError("scheme_not_allowed", f"{current}: a redirect may not lead to a local file")
         timeout = httpx.Timeout(min(urls.fetch.timeout_s, max(deadline.left(), 0.001)))
@@ -354,7 +361,7 @@ def fetch(
         try:
             deadline.check(url)
             with limiter.slot(url) if limiter else nullcontext():
-                result = _get_once(client, url, urls, origin, headers, deadline)
+                result = _get_once(client, url, urls, origin, headers, deadline, first)
         except _Retryable as e:
             hook(
                 Attempt(
@@ -491,6 +498,18 @@ class Crawler:
         """Close the HTTP client and the limiter's files."""
         self._client.close()
         self.limiter.close()
+
+    def recipe(self) -> Callable[[], Crawler]:
+        """A picklable maker of this crawler for another process: the same hosts, raw store, knowledge,
+        policy and limiter (a `HostGate` on the same folder, so that politeness holds across both); its
+        own client, attempts and once-per-crawl memory. ValueError when the limiter counts in this
+        process only."""
+        if not self.limiter.across_processes:
+            raise ValueError(
+                f"a {type(self.limiter).__name__} holds its limits within one process: a crawl in several"
+                " processes needs a politeness.HostGate"
+            )
+        return partial(Crawler, self.allowed_hosts, self.store, self.known, self.policy, self.limiter)
 
     def get(
         self,

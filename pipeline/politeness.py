@@ -67,6 +67,7 @@ class HostGate(HostLimiter):
     no-change night's cost per request); at most `OPEN_HOSTS` hosts' files are kept open when unused."""
 
     OPEN_HOSTS = 64
+    across_processes = True
 
     def __init__(self, root: str | Path, per_host: int = 2, interval_s: float = 0.0) -> None:
         super().__init__(per_host)
@@ -75,6 +76,11 @@ class HostGate(HostLimiter):
         self.interval_s = interval_s
         self._open: OrderedDict[str, _HostFiles] = OrderedDict()
         self._open_lock = threading.Lock()
+
+    def __reduce__(self) -> tuple[type[HostGate], tuple[Path, int, float]]:
+        """Sent to another process, a gate is the same gate: the same folder and limits (its open files
+        and thread locks are this process's own and stay here)."""
+        return (HostGate, (self.root, self.per_host, self.interval_s))
 
     @contextmanager
     def slot(self, url: str) -> Iterator[None]:

@@ -33,6 +33,9 @@ class Settings:
     fetch: FetchPolicy = field(default_factory=FetchPolicy)
     reader: ReadLimits = field(default_factory=ReadLimits)  # what one document may take to read
     agencies_in_parallel: int = 4
+    # processes a crawl may use (pipeline/crawl.py: one per 32 agencies at most, this one included); each
+    # runs agencies_in_parallel agencies at a time, and politeness holds across them (a HostGate)
+    crawl_processes: int = 1
     lock_timeout_s: float = 900.0
     nightly_cron: str = "0 2 * * *"  # Asia/Shanghai
     refresh_debounce_s: float = 5.0
@@ -55,8 +58,8 @@ class Settings:
     def __post_init__(self) -> None:
         # the environment is checked by `Environment`; these hold for values set in code too (CLI options,
         # dataclasses.replace)
-        if self.agencies_in_parallel < 1 or self.serve_limit < 1:
-            raise ValueError("agency and serve concurrency must be at least 1")
+        if self.agencies_in_parallel < 1 or self.serve_limit < 1 or self.crawl_processes < 1:
+            raise ValueError("agency, crawl-process and serve concurrency must be at least 1")
         if self.workers < 0 or self.worker_memory_mb < 256 or self.host_interval_s < 0:
             raise ValueError(
                 "NIANBAO_WORKERS must not be negative, NIANBAO_WORKER_MEMORY_MB at least 256 and "
@@ -108,6 +111,7 @@ def load_settings(warehouse: str | Path | None = None, env: Mapping[str, str] | 
             ocr_seconds=e.OCR_TIMEOUT_S,
         ),
         agencies_in_parallel=e.AGENCIES_IN_PARALLEL,
+        crawl_processes=e.CRAWL_PROCESSES,
         lock_timeout_s=e.LOCK_TIMEOUT_S,
         nightly_cron=e.NIGHTLY_CRON,
         refresh_debounce_s=e.REFRESH_DEBOUNCE_S,

@@ -52,6 +52,7 @@ def test_environment_is_read_in_one_place(monkeypatch: pytest.MonkeyPatch, tmp_p
         ("NIANBAO_SERVE_LIMIT", "", "a whole number ≥ 1"),
         ("NIANBAO_LOCK_TIMEOUT_S", "15m", "seconds > 0"),
         ("NIANBAO_AGENCIES_IN_PARALLEL", "2.5", "a whole number ≥ 1"),
+        ("NIANBAO_CRAWL_PROCESSES", "0", "a whole number ≥ 1, or auto"),
         # not one of the words it knows
         ("NIANBAO_PROGRESS", "loud", "auto, all or off"),
         ("NIANBAO_READER_ISOLATION", "maybe", "1 or 0"),
@@ -142,3 +143,14 @@ def test_where_extraction_runs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
     monkeypatch.setenv("NIANBAO_HOST_INTERVAL_S", "0.5")
     s = load_settings()
     assert (s.workers, s.dask_address, s.host_interval_s) == (0, "tcp://10.0.0.5:8786", 0.5)
+
+
+def test_how_many_processes_a_crawl_may_use(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One per core, at most 4, unless told (the crawl itself starts one per 32 agencies at most:
+    pipeline/crawl.py)."""
+    import os
+
+    monkeypatch.delenv("NIANBAO_CRAWL_PROCESSES", raising=False)
+    assert load_settings().crawl_processes == min(4, os.cpu_count() or 1)
+    monkeypatch.setenv("NIANBAO_CRAWL_PROCESSES", "1")
+    assert load_settings().crawl_processes == 1

@@ -36,18 +36,23 @@ READING_LIBRARIES = (
 )
 
 # top-level parts of nianbao.pipeline that cannot change what given bytes read as: the catalog of
-# agencies, the fetch client and its URL policy, the crawl and the discovery of report links (sources/)
-# choose the bytes, the raw store keeps them under their sha256, settings only say where files go and
-# how politely to fetch, and the run summary and the clock count and time what happened
+# agencies, the fetch client, its URL policy and its politeness, the crawl and the discovery of report
+# links (sources/) choose the bytes, the raw store keeps them under their sha256, settings (and the
+# environment they are read from) only say where files go and how politely to fetch (the read limits
+# count through `ReadLimits.key`), progress lines, the run summary and the clock tell what happened
 NOT_READING = frozenset(
     {
         "catalog.py",
         "fetch.py",
         "urlpolicy.py",
+        "politeness.py",
         "crawl.py",
         "rawstore.py",
         "settings.py",
+        "settings_rules.py",
+        "environment.py",
         "sources",
+        "progress.py",
         "summary.py",
         "clock.py",
     }

@@ -1,0 +1,179 @@
+"""Issue 17: a crawl in several processes finds, fetches and logs what one process does, and loses nothing
+when one of its processes dies.
+
+The sample city is served on loopback; the crawl processes are real (spawned, as a night spawns them) and
+share a `HostGate` folder with this one. Nothing here is timed.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import pickle
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from nianbao.demo.city import CITY_DIR
+from nianbao.demo.server import SampleServer
+from nianbao.pipeline.catalog import Catalog, load_catalog
+from nianbao.pipeline.crawl import Crawl, crawl_catalog
+from nianbao.pipeline.fetch import Crawler, FetchPolicy, HostLimiter, Known
+from nianbao.pipeline.politeness import HostGate
+from nianbao.pipeline.rawstore import RawStore
+
+POLICY = FetchPolicy(retries=1, timeout_s=10.0, backoff_s=0.01)
+
+
+def crawl(
+    catalog: Catalog,
+    where: Path,
+    processes: int,
+    known: dict[str, Known] | None = None,
+    limiter: HostLimiter | None = None,
+    policy: FetchPolicy = POLICY,
+) -> Crawl:
+    """The catalog crawled with a raw store and a gate folder under `where`; a crawl process per agency."""
+    gate = limiter or HostGate(where / "hosts", policy.per_host)
+    crawler = Crawler(catalog.allowed_hosts, RawStore(where / "raw"), known or {}, policy, gate)
+    try:
+        return crawl_catalog(catalog, crawler, processes=processes, agencies_per_process=1)
+    finally:
+        crawler.close()
+
+
+def shape(c: Crawl) -> dict[str, Any]:
+    """Everything a crawl tells the warehouse, in an order that does not depend on who crawled what."""
+    return {
+        "agencies": [
+            (
+                a.discovery.agency_id,
+                a.discovery.listing_pages,
+                sorted(a.discovery.problems),
+                [(f, g.state, g.sha256, g.http_status, g.error_code) for f, g in a.documents],
+            )
+            for a in c.agencies
+        ],
+        "bodies": c.bodies,
+        "attempts": sorted(
+            (a.url, a.number, a.http_status, a.error_code, role, g.state if g else None)
+            for a, role, g in c.attempts
+        ),
+        "summary": (c.summary.discovered, c.summary.fetched, c.summary.new, c.summary.unchanged),
+    }
+
+
+def knowledge(c: Crawl) -> dict[str, Known]:
+    """What the fetch log would remember of a crawl: each URL's validators and body hash."""
+    return {a.url: Known(g.etag, g.last_modified, g.sha256) for a, _role, g in c.attempts if g and g.sha256}
+
+
+class ChildrenSeen(logging.Handler):
+    """Counts, at each agency done, the crawl processes alive (the progress log is this process's)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.most = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.most = max(self.most, len(multiprocessing.active_children()))
+
+
+@pytest.fixture
+def children_seen() -> Iterator[ChildrenSeen]:
+    handler = ChildrenSeen()
+    log = logging.getLogger("nianbao.progress")
+    log.addHandler(handler)
+    old = log.level
+    log.setLevel(logging.INFO)
+    try:
+        yield handler
+    finally:
+        log.removeHandler(handler)
+        log.setLevel(old)
+
+
+def test_two_processes_crawl_what_one_does_first_night_and_no_change_night(
+    tmp_path: Path, children_seen: ChildrenSeen
+) -> None:
+    with SampleServer(CITY_DIR, lifetime_s=300) as srv:
+        catalog = load_catalog(srv.write_catalog(tmp_path / "catalog.yaml"))
+        one = crawl(catalog, tmp_path / "one", processes=1)
+        assert children_seen.most == 0
+        two = crawl(catalog, tmp_path / "two", processes=2)
+        assert children_seen.most == 1  # a crawl process ran while agencies were done
+        assert shape(two) == shape(one)
+        assert len(one.bodies) > 100 and one.summary.fetched > 100
+        # documents' bytes stay in the raw store, not in the crawl (nor travel between processes)
+        assert all(g.data is None for a in two.agencies for _f, g in a.documents)
+        assert all((tmp_path / "two" / "raw" / sha[:2] / sha).exists() for sha in two.bodies)
+
+        again = crawl(catalog, tmp_path / "two", processes=2, known=knowledge(two))
+    assert again.summary.fetched == 0 and again.bodies == {}
+    documents = [g for a in again.agencies for _f, g in a.documents]
+    assert {g.state for g in documents} == {"unchanged", "failed"}  # the sample plants broken downloads
+    assert all(g.http_status == 304 for g in documents if g.state == "unchanged")
+    assert len({(a.url, a.number) for a, _r, _g in again.attempts}) == len(again.attempts)
+
+
+def test_a_limiter_that_counts_in_one_process_keeps_the_crawl_in_one_process(
+    tmp_path: Path, children_seen: ChildrenSeen
+) -> None:
+    crawler = Crawler(["127.0.0.1"], RawStore(tmp_path / "raw"), {}, POLICY, HostLimiter(2))
+    with pytest.raises(ValueError, match="HostGate"):
+        crawler.recipe()
+    crawler.close()
+    with SampleServer(CITY_DIR, lifetime_s=120) as srv:
+        catalog = load_catalog(srv.write_catalog(tmp_path / "catalog.yaml"))
+        done = crawl(catalog, tmp_path, processes=4, limiter=HostLimiter(2))
+    assert children_seen.most == 0 and done.summary.fetched > 100
+
+
+def test_a_gate_sent_to_another_process_is_the_same_gate(tmp_path: Path) -> None:
+    gate = HostGate(tmp_path / "hosts", 3, 0.25)
+    copy = pickle.loads(pickle.dumps(gate))
+    assert (copy.root, copy.per_host, copy.interval_s) == (tmp_path / "hosts", 3, 0.25)
+    assert copy.across_processes and copy is not gate
+
+
+@pytest.mark.slow  # every request held 50 ms so that the kill lands mid-crawl (~5 s)
+def test_a_crawl_process_killed_mid_crawl_loses_nothing(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    killed: list[int] = []
+
+    def killer(stop: threading.Event) -> None:
+        while not stop.is_set():
+            alive = multiprocessing.active_children()
+            if alive:
+                time.sleep(1.0)  # started, and given a chunk of agencies to crawl
+                for p in multiprocessing.active_children():
+                    assert p.pid is not None
+                    os.kill(p.pid, signal.SIGKILL)
+                    killed.append(p.pid)
+                return
+            time.sleep(0.01)
+
+    with SampleServer(CITY_DIR, lifetime_s=300) as srv, caplog.at_level(logging.WARNING):
+        catalog = load_catalog(srv.write_catalog(tmp_path / "catalog.yaml"))
+        reference = crawl(catalog, tmp_path / "reference", processes=1)
+        srv.faults.slow = {"*": 0.05}  # every answer held, so that the kill lands mid-crawl
+        stop = threading.Event()
+        watcher = threading.Thread(target=killer, args=(stop,), daemon=True)
+        watcher.start()
+        try:
+            survived = crawl(catalog, tmp_path / "killed", processes=2)
+        finally:
+            stop.set()
+            watcher.join()
+    assert killed, "the crawl ended before its process could be killed"
+    assert any("a crawl process died" in r.getMessage() for r in caplog.records)
+    assert shape(survived)["agencies"] == shape(reference)["agencies"]
+    assert survived.bodies == reference.bodies
+    assert len({(a.url, a.number) for a, _r, _g in survived.attempts}) == len(survived.attempts)
