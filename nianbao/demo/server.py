@@ -126,8 +126,9 @@ class _Handler(BaseHTTPRequestHandler):
         if found is None:
             self._simple(404, _NOT_FOUND, {"Content-Type": "text/html; charset=utf-8"}, head)
             return
-        data, ctype, last_modified = found
-        etag = '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
+        file, ctype, last_modified = found
+        cached = owner.known_etag(file)  # a 304 reads nothing, as a real server's does
+        etag, data = (cached, b"") if cached is not None else owner.read_tagged(file)
         headers = {
             "Content-Type": ctype,
             "ETag": etag,
@@ -145,6 +146,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             owner.record(self.command, target, 304)
             return
+        if cached is not None:
+            etag, data = owner.read_tagged(file)
+            headers["ETag"] = etag
         if faults.lookup(faults.truncate, target) and not head:
             self.send_response(200)
             for k, v in headers.items():
@@ -195,6 +199,7 @@ class SampleServer:
         if not self.site.is_dir():
             raise FileNotFoundError(f"no site/ under {self.root}: generate a sample first")
         self.routes = read_routes(self.root)
+        self._etags: dict[tuple[str, int, int], str] = {}
         self.faults = faults or Faults()
         self.lifetime_s = lifetime_s
         self.requests: list[tuple[str, str, int]] = []
@@ -240,8 +245,28 @@ class SampleServer:
         with self._lock:
             self.requests.append((method, target, status))
 
-    def resolve(self, target: str, corrected: bool) -> tuple[bytes, str, str] | None:
-        """(body, content type, Last-Modified) for a request target, or None when there is no such page."""
+    @staticmethod
+    def _key(file: Path) -> tuple[str, int, int]:
+        info = file.stat()
+        return (str(file), info.st_mtime_ns, info.st_size)
+
+    def known_etag(self, file: Path) -> str | None:
+        """The file's ETag from its last reading, while its size and mtime are still those (else None)."""
+        key = self._key(file)
+        with self._lock:
+            return self._etags.get(key)
+
+    def read_tagged(self, file: Path) -> tuple[str, bytes]:
+        """The file's ETag (a hash of its bytes) and its bytes."""
+        key = self._key(file)
+        data = file.read_bytes()
+        tag = '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
+        with self._lock:
+            self._etags[key] = tag
+        return tag, data
+
+    def resolve(self, target: str, corrected: bool) -> tuple[Path, str, str] | None:
+        """(file, content type, Last-Modified) for a request target, or None when there is no such page."""
         routes = self.routes
         last_modified = routes["last_modified"].get(target, DEFAULT_LAST_MODIFIED)
         if corrected and target in routes["corrections"]:
@@ -261,7 +286,7 @@ class SampleServer:
             or _TYPES.get(file.suffix)
             or (mimetypes.guess_type(file.name)[0] or "application/octet-stream")
         )
-        return file.read_bytes(), ctype, last_modified
+        return file, ctype, last_modified
 
     def start(self) -> SampleServer:
         """Start serving in a background thread, and the lifetime timer."""
