@@ -80,7 +80,7 @@ class HostGate(HostLimiter):
     def __reduce__(self) -> tuple[type[HostGate], tuple[Path, int, float]]:
         """Sent to another process, a gate is the same gate: the same folder and limits (its open files
         and thread locks are this process's own and stay here)."""
-        return (HostGate, (self.root, self.per_host, self.interval_s))
+        return (type(self), (self.root, self.per_host, self.interval_s))
 
     @contextmanager
     def slot(self, url: str) -> Iterator[None]:

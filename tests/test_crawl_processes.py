@@ -135,11 +135,16 @@ def test_a_limiter_that_counts_in_one_process_keeps_the_crawl_in_one_process(
     assert children_seen.most == 0 and done.summary.fetched > 100
 
 
-def test_a_gate_sent_to_another_process_is_the_same_gate(tmp_path: Path) -> None:
-    gate = HostGate(tmp_path / "hosts", 3, 0.25)
+class Spaced(HostGate):
+    """A gate of a kind of its own (as a deployment might subclass it)."""
+
+
+@pytest.mark.parametrize("kind", [HostGate, Spaced])
+def test_a_gate_sent_to_another_process_is_the_same_gate(tmp_path: Path, kind: type[HostGate]) -> None:
+    gate = kind(tmp_path / "hosts", 3, 0.25)
     copy = pickle.loads(pickle.dumps(gate))
     assert (copy.root, copy.per_host, copy.interval_s) == (tmp_path / "hosts", 3, 0.25)
-    assert copy.across_processes and copy is not gate
+    assert type(copy) is kind and copy.across_processes and copy is not gate
 
 
 @pytest.mark.slow  # every request held 50 ms so that the kill lands mid-crawl (~5 s)
