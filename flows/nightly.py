@@ -42,7 +42,7 @@ def crawl_and_record(catalog: Catalog, settings: Settings, rid: str, year: int |
     with writing(settings.warehouse, settings.lock_timeout_s) as con:
         log_attempts(con, attempt_rows(rid, crawl))
         record_documents(
-            con, [(sha, size, fmt, str(store.path(sha))) for sha, (size, fmt) in crawl.stored().items()]
+            con, [(sha, size, fmt, str(store.path(sha))) for sha, (size, fmt) in crawl.bodies.items()]
         )
     return crawl
 

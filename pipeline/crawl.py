@@ -54,6 +54,8 @@ class Crawl:
     agencies: list[AgencyCrawl]
     attempts: list[tuple[Attempt, str, Got | None]]
     summary: Summary
+    # sha256 → (size, format told from the bytes) of every document body this crawl received (not those a
+    # 304 left in the raw store: they were recorded when they came)
     bodies: Bodies = field(default_factory=dict)
 
     def fetched(self) -> list[DocRef]:
@@ -74,25 +76,6 @@ class Crawl:
             if g.sha256 and g.state in ("new", "changed")
         ]
 
-    def stored(self) -> Bodies:
-        """sha256 → (size, format told from the bytes) of every document body this crawl received (not
-        those a 304 left in the raw store: they were recorded when they came)."""
-        return self.bodies
-
-
-def _bodies(crawls: list[AgencyCrawl]) -> Bodies:
-    """The documents' bodies received (not confirmed by a 304): their sizes and formats, by hash."""
-    out: Bodies = {}
-    for a in crawls:
-        for _f, g in a.documents:
-            if g.sha256 and g.data is not None and g.http_status != 304 and g.sha256 not in out:
-                try:
-                    fmt: str | None = sniff(g.data)
-                except ExtractError:
-                    fmt = None
-                out[g.sha256] = (len(g.data), fmt)
-    return out
-
 
 def _bare(got: Got) -> Got:
     """The fetch without its body (which the raw store keeps under `got.sha256`)."""
@@ -100,8 +83,16 @@ def _bare(got: Got) -> Got:
 
 
 def _received(c: AgencyCrawl) -> Bodies:
-    """An agency's crawl: the bodies it received, its documents' bytes then let go of."""
-    out = _bodies([c])
+    """The bodies an agency's crawl received (not confirmed by a 304), by hash; its documents' bytes are
+    then let go of."""
+    out: Bodies = {}
+    for _f, g in c.documents:
+        if g.sha256 and g.data is not None and g.http_status != 304 and g.sha256 not in out:
+            try:
+                fmt: str | None = sniff(g.data)
+            except ExtractError:
+                fmt = None
+            out[g.sha256] = (len(g.data), fmt)
     c.documents = [(f, _bare(g)) for f, g in c.documents]
     return out
 
@@ -195,20 +186,23 @@ def crawl_catalog(
             unit="agencies",
         )
 
-    def here() -> None:
+    def here(i: int) -> None:
+        c = crawl_agency(agencies[i], crawler, year)
+        finish(i, c, _received(c))
+
+    def keep_taking() -> None:
         while i := queue.take(1):
-            c = crawl_agency(agencies[i[0]], crawler, year)
-            finish(i[0], c, _received(c))
+            here(i[0])
 
     children = min(processes - 1, len(agencies) // max(1, agencies_per_process))
     if children > 0 and not crawler.limiter.across_processes:
         children = 0  # politeness would not hold across them (see `Crawler.recipe`)
     stage("crawl: discovering and fetching the reports of %d agencies", len(agencies))
     with ThreadPoolExecutor(max_workers=agencies_in_parallel + 1, thread_name_prefix="crawl") as pool:
-        mine = [pool.submit(here) for _ in range(agencies_in_parallel)]
+        mine = [pool.submit(keep_taking) for _ in range(agencies_in_parallel)]
         if children:
             feeding = pool.submit(
-                _feed, crawler, agencies, queue, year, agencies_in_parallel, children, finish
+                _feed, crawler.recipe(), agencies, queue, year, agencies_in_parallel, children, finish, here
             )
             theirs = feeding.result()
         for job in mine:
@@ -245,17 +239,18 @@ def crawl_catalog(
 
 
 def _feed(
-    crawler: Crawler,
+    recipe: Callable[[], Crawler],
     agencies: Sequence[Agency],
     queue: _Queue,
     year: int | None,
     threads: int,
     children: int,
     finish: Callable[[int, AgencyCrawl, Bodies], None],
+    here: Callable[[int], None],
 ) -> list[tuple[Attempt, str, Got | None]]:
-    """Keep `children` crawl processes busy with agencies from `queue` (two chunks each in flight); the
-    attempts they made. When a crawl process dies (or none starts), the agencies it held are crawled in
-    this process and the rest of the queue is left to this process's own threads."""
+    """Keep `children` crawl processes (each with a crawler made from `recipe`) busy with agencies from
+    `queue`, two chunks each in flight; the attempts they made. When a crawl process dies (or none starts),
+    the agencies it held are crawled `here` and the rest of the queue is left to this process's threads."""
     attempts: list[tuple[Attempt, str, Got | None]] = []
     size = _CHUNK * threads
     orphans: list[int] = []
@@ -263,21 +258,20 @@ def _feed(
         children,
         mp_context=multiprocessing.get_context("spawn"),  # never fork a process that runs threads
         initializer=_adopt,
-        initargs=(crawler.recipe(),),
+        initargs=(recipe,),
     )
 
     def take(chunk: list[int], sent: Future[_Share]) -> None:
         """A chunk's answer: its agencies' crawls, or (its process died) the chunk left to this process."""
         try:
-            crawls, theirs, received = sent.result()
+            crawls, theirs = sent.result()
         except BrokenProcessPool as e:
             log.warning("crawl: a crawl process died (%s); its agencies are crawled here", e)
             orphans.extend(chunk)
             return
         attempts.extend(theirs)
-        for i, c in zip(chunk, crawls, strict=True):
+        for i, (c, received) in zip(chunk, crawls, strict=True):
             finish(i, c, received)
-            received = {}
 
     with pool:
         flying: deque[tuple[list[int], Future[_Share]]] = deque()
@@ -297,16 +291,13 @@ def _feed(
         while flying:  # after a death: what finished before it is kept, the rest is crawled here
             take(*flying.popleft())
 
-    def here(i: int) -> None:
-        c = crawl_agency(agencies[i], crawler, year)
-        finish(i, c, _received(c))
-
     with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="crawl") as rescue:
         list(rescue.map(here, orphans))
     return attempts
 
 
-_Share = tuple[list[AgencyCrawl], list[tuple[Attempt, str, Got | None]], Bodies]
+# a chunk's answer: each agency's crawl with the bodies it received, and the attempts made for them
+_Share = tuple[list[tuple[AgencyCrawl, Bodies]], list[tuple[Attempt, str, Got | None]]]
 _CRAWLER: Crawler | None = None  # a crawl process's crawler (`_adopt`)
 
 
@@ -325,12 +316,8 @@ def _crawl_share(agencies: list[Agency], year: int | None, threads: int) -> _Sha
     start = len(crawler.attempts)
     with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="crawl") as pool:
         crawls = list(pool.map(lambda a: crawl_agency(a, crawler, year), agencies))
-    received: Bodies = {}
-    for c in crawls:
-        for sha, b in _received(c).items():
-            received.setdefault(sha, b)
     attempts = [(a, role, None if g is None else _bare(g)) for a, role, g in crawler.attempts[start:]]
-    return crawls, attempts, received
+    return [(c, _received(c)) for c in crawls], attempts
 
 
 def attempt_row(
