@@ -13,6 +13,13 @@ ROOT = Path(__file__).resolve().parent.parent
 FILES = ROOT / "tests" / "files"
 GOLDEN = ROOT / "tests" / "golden"
 EXAMPLE_TXT = FILES / "text" / "hz-yjglj_2020.txt"
+# where Debian keeps the machine's fonts
+FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path("/usr/share/X11/fonts"))
+
+
+def installed_fonts(pattern: str) -> list[str]:
+    """File names of the machine's fonts whose names match a glob pattern."""
+    return sorted(p.name for d in FONT_DIRS if d.is_dir() for p in d.rglob(pattern))
 
 
 def sub_catalog(server: Any, dest: Path, agencies: list[str]) -> Path:

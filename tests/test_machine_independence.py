@@ -27,9 +27,10 @@ from nianbao.demo.city import CITY_DIR
 from nianbao.pipeline.errors import ExtractError
 from nianbao.pipeline.extract import extract_report, pdffonts
 
+from helpers import installed_fonts
+
 ROOT = Path(__file__).resolve().parent.parent
 WITHOUT_FONTS = ROOT / "tools" / "without-system-fonts"
-FONT_DIRS = [Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path("/usr/share/X11/fonts")]
 CJK_FONT = re.compile(r"cjk|wqy|ming|kai|song|hei|fallback|arphic|simsun|fang", re.IGNORECASE)
 
 
@@ -59,7 +60,7 @@ _READ_ALL = "import sys; from test_machine_independence import record; print('\\
 
 def _cjk_fonts_installed() -> list[str]:
     """File names of installed fonts that look like CJK fonts."""
-    return sorted(p.name for d in FONT_DIRS if d.is_dir() for p in d.rglob("*") if CJK_FONT.search(p.name))
+    return [name for name in installed_fonts("*") if CJK_FONT.search(name)]
 
 
 @pytest.fixture(scope="module")
