@@ -19,6 +19,7 @@ a cluster of machines needs a shared lock service instead (docs/scaling.md).
 from __future__ import annotations
 
 import fcntl
+import itertools
 import re
 import threading
 import time
@@ -53,6 +54,11 @@ class _HostFiles:
         ]
         self.next = (open(root / f"{name}.next", "a+b"), threading.Lock())  # noqa: SIM115
         self.users = 0
+        self._turns = itertools.count()
+
+    def turn(self) -> int:
+        """Which slot a thread that found none free waits on (in turn, so waiters spread over the slots)."""
+        return next(self._turns) % len(self.slots)
 
     def close(self) -> None:
         for f, _ in [*self.slots, self.next]:
@@ -116,23 +122,32 @@ class HostGate(HostLimiter):
     @staticmethod
     @contextmanager
     def _file_slot(files: _HostFiles) -> Iterator[None]:
+        """One of the host's slot files, locked for this thread: a free one if any, else the first to be
+        let go of among those this process is not using (the kernel wakes a blocked `flock` as soon as its
+        holder lets go; a poll would leave the slot idle for up to its period)."""
         while True:
             for f, mine in files.slots:
                 if not mine.acquire(blocking=False):
                     continue
                 try:
-                    try:
-                        fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    except BlockingIOError:
-                        continue  # another process holds it
-                    try:
-                        yield
-                    finally:
-                        fcntl.flock(f.fileno(), fcntl.LOCK_UN)
-                    return
-                finally:
+                    fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
                     mine.release()
-            time.sleep(_POLL_S)
+                    continue  # another process holds it
+                try:
+                    yield
+                finally:
+                    fcntl.flock(f.fileno(), fcntl.LOCK_UN)
+                    mine.release()
+                return
+            f, mine = files.slots[files.turn()]
+            with mine:
+                fcntl.flock(f.fileno(), fcntl.LOCK_EX)
+                try:
+                    yield
+                finally:
+                    fcntl.flock(f.fileno(), fcntl.LOCK_UN)
+                return
 
     @staticmethod
     @contextmanager

@@ -215,3 +215,52 @@ def test_bulk_logs_take_repeated_keys_as_a_row_at_a_time_did(tmp_path: Path) -> 
         (2020, "http://127.0.0.1/a.pdf", "loaded", True, None, None),
         (2021, None, "unreadable", False, "no_text_layer", "no text"),
     ]
+
+
+def test_a_url_is_known_by_its_latest_successful_fetch(tmp_path: Path) -> None:
+    """A crawl asks each URL with the validators of its latest fetch that succeeded: a later failure does
+    not erase them, a later 304 carries them on, and the later of two attempts in one night wins."""
+    from datetime import datetime
+
+    from nianbao.pipeline.fetch import Known
+    from nianbao.warehouse.read import known_urls
+    from nianbao.warehouse.write import log_attempts
+
+    con = connect(tmp_path / "wh.duckdb")
+    a, b, c = "http://127.0.0.1/a.pdf", "http://127.0.0.1/b.pdf", "http://127.0.0.1/c.pdf"
+
+    def row(
+        run: str, day: int, url: str, n: int, status: str, etag: str | None, sha: str | None
+    ) -> dict[str, Any]:
+        return {
+            "attempt_id": f"{run}:{url}:{n}",
+            "run_id": run,
+            "url": url,
+            "attempt": n,
+            "fetched_at": datetime(2026, 1, day, 2, 0),
+            "status": status,
+            "etag": etag,
+            "last_modified": None if etag is None else f"lm-{etag}",
+            "sha256": sha,
+            "role": "document",
+        }
+
+    log_attempts(
+        con,
+        [
+            row("r1", 1, a, 1, "ok", "a1", "1" * 64),
+            row("r2", 2, a, 1, "ok", "a2", "2" * 64),  # a's body changed on the second night
+            row("r3", 3, a, 1, "http_error", None, None),  # then the site failed: a is still known by r2
+            row("r1", 1, b, 1, "ok", "b1", "3" * 64),
+            row("r2", 2, b, 1, "not_modified", "b1", "3" * 64),
+            row("r1", 1, c, 1, "ok", "c1", "4" * 64),
+            row("r4", 4, c, 1, "ok", "c2", "5" * 64),  # the same moment, two attempts: the later one counts
+            row("r4", 4, c, 2, "ok", "c3", "6" * 64),
+            row("r5", 5, c, 1, "ok", "c9", None),  # no body stored: nothing to compare against
+        ],
+    )
+    assert known_urls(con) == {
+        a: Known("a2", "lm-a2", "2" * 64),
+        b: Known("b1", "lm-b1", "3" * 64),
+        c: Known("c3", "lm-c3", "6" * 64),
+    }
