@@ -364,3 +364,34 @@ def test_a_year_loaded_after_its_following_year_rechecks_it(tmp_path: Path, orde
     ).fetchall()
     assert checks and {y for y, _n in checks} == {2021}
     con.close()
+
+
+def test_a_warehouse_written_before_the_url_validators_learns_them_from_its_fetch_log(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """Migration 002 fills raw.url_validators from the log a warehouse already holds: the first night after
+    the upgrade asks every URL it knew conditionally, with its latest successful fetch's validators."""
+    from datetime import datetime
+
+    from nianbao.pipeline.fetch import Known
+    from nianbao.warehouse.read import known_urls
+
+    path = tmp_path / "wh.duckdb"
+    real = connect_module.migrations()
+    monkeypatch.setattr(connect_module, "migrations", lambda: [m for m in real if m[0] < 2])
+    con = connect(path)
+    assert schema_version(con) == BASELINE
+    url = "http://127.0.0.1/a.pdf"
+    for n, (day, status, etag, sha) in enumerate(
+        [(1, "ok", "e1", "1" * 64), (2, "not_modified", "e2", "1" * 64), (3, "failed", None, None)], 1
+    ):
+        con.execute(
+            "insert into raw.fetch_log (attempt_id, run_id, url, status, sha256, fetched_at, etag,"
+            " last_modified, attempt) values (?, ?, ?, ?, ?, ?, ?, ?, 1)",
+            [f"r{n}:{url}:1", f"r{n}", url, status, sha, datetime(2026, 1, day), etag, etag and f"lm-{etag}"],
+        )
+    con.close()
+    monkeypatch.setattr(connect_module, "migrations", lambda: real)
+    con = connect(path)
+    assert schema_version(con) >= 2
+    assert known_urls(con) == {url: Known("e2", "lm-e2", "1" * 64)}

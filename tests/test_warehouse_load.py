@@ -245,22 +245,25 @@ def test_a_url_is_known_by_its_latest_successful_fetch(tmp_path: Path) -> None:
             "role": "document",
         }
 
-    log_attempts(
-        con,
-        [
-            row("r1", 1, a, 1, "ok", "a1", "1" * 64),
-            row("r2", 2, a, 1, "ok", "a2", "2" * 64),  # a's body changed on the second night
-            row("r3", 3, a, 1, "http_error", None, None),  # then the site failed: a is still known by r2
-            row("r1", 1, b, 1, "ok", "b1", "3" * 64),
-            row("r2", 2, b, 1, "not_modified", "b1", "3" * 64),
-            row("r1", 1, c, 1, "ok", "c1", "4" * 64),
-            row("r4", 4, c, 1, "ok", "c2", "5" * 64),  # the same moment, two attempts: the later one counts
-            row("r4", 4, c, 2, "ok", "c3", "6" * 64),
-            row("r5", 5, c, 1, "ok", "c9", None),  # no body stored: nothing to compare against
-        ],
-    )
-    assert known_urls(con) == {
+    nights = [
+        row("r1", 1, a, 1, "ok", "a1", "1" * 64),
+        row("r2", 2, a, 1, "ok", "a2", "2" * 64),  # a's body changed on the second night
+        row("r3", 3, a, 1, "http_error", None, None),  # then the site failed: a is still known by r2
+        row("r1", 1, b, 1, "ok", "b1", "3" * 64),
+        row("r2", 2, b, 1, "not_modified", "b1", "3" * 64),
+        row("r1", 1, c, 1, "ok", "c1", "4" * 64),
+        row("r4", 4, c, 1, "ok", "c2", "5" * 64),  # the same moment, two attempts: the later one counts
+        row("r4", 4, c, 2, "ok", "c3", "6" * 64),
+        row("r5", 5, c, 1, "ok", "c9", None),  # no body stored: nothing to compare against
+    ]
+    expected = {
         a: Known("a2", "lm-a2", "2" * 64),
         b: Known("b1", "lm-b1", "3" * 64),
         c: Known("c3", "lm-c3", "6" * 64),
     }
+    log_attempts(con, nights)  # in one write
+    assert known_urls(con) == expected
+    one_by_one = connect(tmp_path / "late.duckdb")
+    for r in reversed(nights):  # an earlier attempt logged after a later one changes nothing
+        log_attempts(one_by_one, [r])
+    assert known_urls(one_by_one) == expected

@@ -542,6 +542,29 @@ def log_attempts(con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]]) -> 
     df["fetched_at"] = df["fetched_at"].fillna(now())
     with transaction(con):
         con.execute(f"insert or replace into raw.fetch_log ({', '.join(FETCH_LOG_COLUMNS)}) select * from df")
+        con.execute(_KEEP_VALIDATORS)
+
+
+# raw.url_validators after new fetch_log rows (`df`): each URL's latest successful fetch among them replaces
+# what the table holds unless that is later (rows of an earlier night written late change nothing)
+_KEEP_VALIDATORS = """
+insert into raw.url_validators (url, etag, last_modified, sha256, fetched_at, attempt)
+select url, latest.etag, latest.last_modified, latest.sha256, latest.fetched_at, latest.attempt
+from (
+    select url,
+           arg_max({'etag': etag, 'last_modified': last_modified, 'sha256': sha256,
+                    'fetched_at': fetched_at, 'attempt': attempt},
+                   (fetched_at, coalesce(attempt, 0))) as latest
+    from df
+    where status in ('ok', 'not_modified') and sha256 is not null
+    group by url
+)
+on conflict (url) do update set
+    etag = excluded.etag, last_modified = excluded.last_modified, sha256 = excluded.sha256,
+    fetched_at = excluded.fetched_at, attempt = excluded.attempt
+    where (excluded.fetched_at, coalesce(excluded.attempt, 0))
+          >= (url_validators.fetched_at, coalesce(url_validators.attempt, 0))
+"""
 
 
 def log_ingest(
