@@ -23,7 +23,7 @@ from PIL import Image
 
 from nianbao.pipeline import tables as T
 from nianbao.site.build import MARKER, Built, build_site
-from nianbao.site.printed import Grid, printed_tables
+from nianbao.site.printed import Cell, Grid, grid_html, printed_tables
 from nianbao.site.redraw import redraw
 from nianbao.warehouse.connect import open_for_reading
 from nianbao.warehouse.rollup import rollup
@@ -304,3 +304,41 @@ def test_the_crop_renderer_starts_without_the_pdf_reader() -> None:
 
     with pytest.raises(RuntimeError, match="metrics font"):
         crops.render([{"pdf": "x.pdf", "page": 1, "boxes": [], "out": "x.png"}])
+
+
+def test_a_printed_grid_is_escaped_spanned_and_addressed_only_on_year_pages() -> None:
+    """The printed table's HTML: text and titles escaped (a label or a finding may hold `<`, `&`, quotes),
+    spans only where they are more than one, and value cells addressed for the page's script only when
+    the grid is a year's (an agency page shows several years' grids, so it does not address them)."""
+    g = Grid(
+        "applications",
+        '表3 <收到> & "处理"',
+        [
+            [Cell("本年新收", rowspan=2, colspan=3, head=True), Cell("自然人", head=True)],
+            [
+                Cell("12", ref="applications.new.natural_person", value=12),
+                Cell("1.5", ref="proactive.fees.total", value=15000, scale=10000, flag="a<b & 'c'"),
+                Cell("—"),
+            ],
+        ],
+    )
+    page = lxml.html.fragment_fromstring(str(grid_html(g, 2024)))
+    assert page.tag == "table" and page.get("class") == "printed"
+    assert page.find("caption").text == '表3 <收到> & "处理"'
+    head, *_ = page.findall("tr")[0]
+    assert (head.tag, head.get("rowspan"), head.get("colspan"), head.text) == ("th", "2", "3", "本年新收")
+    plain, money, dash = page.findall("tr")[1]
+    assert plain.attrib == {"data-year": "2024", "data-cell": "applications.new.natural_person"}
+    assert money.attrib == {
+        "data-year": "2024",
+        "data-cell": "proactive.fees.total",
+        "data-scale": "10000",
+        "class": "flag",
+        "title": "a<b & 'c'",
+    }
+    assert (dash.tag, dash.attrib, dash.text) == ("td", {}, "—")
+    unaddressed = lxml.html.fragment_fromstring(str(grid_html(g)))
+    assert not unaddressed.xpath("//*[@data-year or @data-cell or @data-scale]")
+    assert unaddressed.xpath("//td[@class='flag']")  # flags show on every page
+    raw = str(grid_html(g))
+    assert "<收到>" not in raw and "&lt;收到&gt; &amp; &#34;处理&#34;" in raw

@@ -41,7 +41,7 @@ from nianbao.pipeline.errors import NianbaoError
 from nianbao.site import charts
 from nianbao.site.data import City, load_city
 from nianbao.site.evidence import Crop, DocFile, Evidence, Evidencer
-from nianbao.site.printed import Grid, printed_tables
+from nianbao.site.printed import Grid, grid_html, printed_tables
 
 MARKER = ".nianbao-site"
 FINDINGS_PER_PAGE = 400  # a city whose every report has a finding still gets pages under 2 MB
@@ -99,6 +99,7 @@ def _env() -> Environment:
     )
     env.filters["pct"] = lambda v: "" if v is None else f"{100 * float(v):.1f}%"
     env.filters["where"] = where
+    env.globals["grid"] = grid_html  # a printed table (printed.py: a macro was half of the build)
     return env
 
 

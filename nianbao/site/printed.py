@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from markupsafe import Markup, escape
+
 from nianbao.pipeline import tables as T
 
 Values = Mapping[str, Mapping[str, Any]]  # row code → column code → value (a record's table, or a rollup's)
@@ -180,3 +182,32 @@ def printed_tables(
             if cell.ref and flags and cell.ref in flags:
                 cell.flag = flags[cell.ref]
     return grids
+
+
+def grid_html(grid: Grid, year: int | None = None) -> Markup:
+    """A grid as the site's `<table class="printed">`, every text escaped; value cells carry `data-year`
+    and `data-cell` (and `data-scale`) when `year` is given, for the page's script.
+
+    Written out here rather than as a template macro: an agency page prints three of these a year, ~200
+    cells each, and the macro's per-cell attribute lookups and escapes were half of a site's build.
+    """
+    out = ['<table class="printed">\n<caption>', escape(grid.title), "</caption>\n"]
+    for row in grid.rows:
+        out.append("<tr>")
+        for c in row:
+            tag = "th" if c.head else "td"
+            out.append("<" + tag)
+            if c.rowspan > 1:
+                out.append(f' rowspan="{c.rowspan}"')
+            if c.colspan > 1:
+                out.append(f' colspan="{c.colspan}"')
+            if c.ref and year:
+                out.append(f' data-year="{escape(year)}" data-cell="{escape(c.ref)}"')
+                if c.scale > 1:
+                    out.append(f' data-scale="{c.scale}"')
+            if c.flag:
+                out.append(f' class="flag" title="{escape(c.flag)}"')
+            out.append(f">{escape(c.text)}</{tag}>")
+        out.append("</tr>\n")
+    out.append("</table>\n")
+    return Markup("".join(out))
