@@ -28,7 +28,7 @@ from nianbao.flows.nightly import crawl_task
 from nianbao.flows.parallel import shared_api, task_runner
 from nianbao.flows.refresh import refresh_warehouse, site_after_refresh
 from nianbao.pipeline.catalog import load_catalog
-from nianbao.pipeline.crawl import Crawl
+from nianbao.pipeline.crawl import Crawl, start_crawl_server
 from nianbao.pipeline.errors import NianbaoError
 from nianbao.pipeline.extract import reader_version
 from nianbao.pipeline.model import DocRef
@@ -65,6 +65,8 @@ def run_flow(
     and this one holds every document's outcome and every year's rollup (0.2 s of a 4-second night with
     nothing new). `run` unwraps it."""
     settings = with_workers(load_settings(warehouse), workers, dask_address)
+    if settings.crawl_processes > 1:
+        start_crawl_server()  # its imports overlap the catalog and the warehouse's reads
     rid = run_id()
     crawl = crawl_task(load_catalog(catalog_path), settings, rid, year)
     refs = crawl.fetched()

@@ -1,7 +1,7 @@
 """Issue 17: a crawl in several processes finds, fetches and logs what one process does, and loses nothing
 when one of its processes dies.
 
-The sample city is served on loopback; the crawl processes are real (spawned, as a night spawns them) and
+The sample city is served on loopback; the crawl processes are real (forked from the crawl server, as a night makes them) and
 share a `HostGate` folder with this one. Nothing here is timed.
 """
 
