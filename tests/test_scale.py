@@ -424,7 +424,7 @@ def test_batches_shrink_towards_the_end_and_keep_every_document_once(documents: 
 def test_the_largest_documents_are_read_first(tmp_path: Path) -> None:
     """Size predicts a long read, and the batches shrink towards the end: the last ones hold the smallest
     documents, so no worker waits long for another's last batch."""
-    from nianbao.flows.ingest import largest_first
+    from nianbao.flows.extract import largest_first
     from nianbao.pipeline.rawstore import RawStore
 
     store = RawStore(tmp_path)
