@@ -74,8 +74,7 @@ def to_announce(crawl: Crawl, settings: Settings) -> list[DocRef]:
 def nightly(catalog_path: str, warehouse: str | None = None, year: int | None = None) -> Summary:
     """Discover and fetch every agency's documents; announce each new or changed one as an event."""
     settings = load_settings(warehouse)
-    if settings.crawl_processes > 1:
-        start_crawl_server()  # its imports overlap the catalog and the warehouse's reads
+    start_crawl_server(settings.crawl_processes)  # its imports overlap the catalog and the warehouse's reads
     crawl = crawl_task(load_catalog(catalog_path), settings, run_id(), year)
     crawl.summary.announced = announce_documents(to_announce(crawl, settings))
     publish_summary(crawl.summary, "nightly-summary")

@@ -65,8 +65,7 @@ def run_flow(
     and this one holds every document's outcome and every year's rollup (0.2 s of a 4-second night with
     nothing new). `run` unwraps it."""
     settings = with_workers(load_settings(warehouse), workers, dask_address)
-    if settings.crawl_processes > 1:
-        start_crawl_server()  # its imports overlap the catalog and the warehouse's reads
+    start_crawl_server(settings.crawl_processes)  # its imports overlap the catalog and the warehouse's reads
     rid = run_id()
     crawl = crawl_task(load_catalog(catalog_path), settings, rid, year)
     refs = crawl.fetched()

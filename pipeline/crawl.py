@@ -314,12 +314,14 @@ def _crawl_processes() -> multiprocessing.context.ForkServerContext:
     return ctx
 
 
-def start_crawl_server() -> None:
-    """Start the server crawl processes are forked from, if it is not running: a night calls this as it
-    begins, so that the server's imports overlap the night's own start instead of delaying the crawl's
-    processes. It stays until this process ends."""
+def start_crawl_server(processes: int) -> None:
+    """Start the server crawl processes are forked from, if the crawl may use any (`processes` > 1) and it
+    is not running: a night calls this as it begins, so that the server's imports overlap the night's own
+    start instead of delaying the crawl's processes. It stays until this process ends."""
     from multiprocessing import forkserver
 
+    if processes < 2:
+        return
     _crawl_processes()
     forkserver.ensure_running()
 

@@ -122,32 +122,30 @@ class HostGate(HostLimiter):
     @staticmethod
     @contextmanager
     def _file_slot(files: _HostFiles) -> Iterator[None]:
-        """One of the host's slot files, locked for this thread: a free one if any, else the first to be
-        let go of among those this process is not using (the kernel wakes a blocked `flock` as soon as its
-        holder lets go; a poll would leave the slot idle for up to its period)."""
-        while True:
-            for f, mine in files.slots:
-                if not mine.acquire(blocking=False):
-                    continue
-                try:
-                    fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                except BlockingIOError:
-                    mine.release()
-                    continue  # another process holds it
-                try:
-                    yield
-                finally:
-                    fcntl.flock(f.fileno(), fcntl.LOCK_UN)
-                    mine.release()
-                return
-            f, mine = files.slots[files.turn()]
-            with mine:
-                fcntl.flock(f.fileno(), fcntl.LOCK_EX)
-                try:
-                    yield
-                finally:
-                    fcntl.flock(f.fileno(), fcntl.LOCK_UN)
-                return
+        """One of the host's slot files, locked for this thread: a free one if any, else the next one in
+        turn, waited for (the kernel wakes a blocked `flock` as soon as its holder lets go; a poll would
+        leave the slot idle for up to its period)."""
+        for f, mine in files.slots:
+            if not mine.acquire(blocking=False):
+                continue
+            try:
+                fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                mine.release()
+                continue  # another process holds it
+            try:
+                yield
+            finally:
+                fcntl.flock(f.fileno(), fcntl.LOCK_UN)
+                mine.release()
+            return
+        f, mine = files.slots[files.turn()]
+        with mine:
+            fcntl.flock(f.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(f.fileno(), fcntl.LOCK_UN)
 
     @staticmethod
     @contextmanager

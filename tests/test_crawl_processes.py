@@ -1,8 +1,8 @@
 """Issue 17: a crawl in several processes finds, fetches and logs what one process does, and loses nothing
 when one of its processes dies.
 
-The sample city is served on loopback; the crawl processes are real (forked from the crawl server, as a night makes them) and
-share a `HostGate` folder with this one. Nothing here is timed.
+The sample city is served on loopback; the crawl processes are real (forked from the crawl server, as a
+night makes them) and share a `HostGate` folder with this one. Nothing here is timed.
 """
 
 from __future__ import annotations

@@ -127,8 +127,10 @@ class _Handler(BaseHTTPRequestHandler):
             self._simple(404, _NOT_FOUND, {"Content-Type": "text/html; charset=utf-8"}, head)
             return
         file, ctype, last_modified = found
-        cached = owner.known_etag(file)  # a 304 reads nothing, as a real server's does
-        etag, data = (cached, b"") if cached is not None else owner.read_tagged(file)
+        etag = owner.known_etag(file)  # a 304 reads nothing, as a real server's does
+        data: bytes | None = None
+        if etag is None:
+            etag, data = owner.read_tagged(file)
         headers = {
             "Content-Type": ctype,
             "ETag": etag,
@@ -146,7 +148,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             owner.record(self.command, target, 304)
             return
-        if cached is not None:
+        if data is None:  # known by its tag, not read yet
             etag, data = owner.read_tagged(file)
             headers["ETag"] = etag
         if faults.lookup(faults.truncate, target) and not head:
