@@ -6,6 +6,10 @@ extraction is cached on (sha256, reader version, read limits); the load writes a
 only when the warehouse does not already hold exactly it, so retries, reruns and duplicate events never
 double-load. Extraction runs in parallel tasks; the load holds the warehouse lock, so any number of ingest
 runs in any number of processes queue for it.
+
+The warehouse and the checks are imported inside the functions that use them: a Dask worker that reads
+for an `ingest` run imports this module (the flow travels to it by reference), and needs neither (see
+`flows.run`).
 """
 
 from __future__ import annotations
@@ -19,7 +23,6 @@ from prefect.cache_policies import NONE
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
-from nianbao.expectations.validate import prepare
 from nianbao.flows.events import announce_documents, announce_reports, publish_summary, run_id
 from nianbao.flows.extract import Reading, extract_all, read_documents
 from nianbao.flows.parallel import slots
@@ -28,15 +31,15 @@ from nianbao.pipeline.model import DocRef
 from nianbao.pipeline.progress import stage
 from nianbao.pipeline.settings import Settings, load_settings
 from nianbao.pipeline.summary import Ingested, Summary
-from nianbao.warehouse.ingest import load
-from nianbao.warehouse.lock import writing
-from nianbao.warehouse.nights import pending, settled
-from nianbao.warehouse.refresh import refresh_warehouse
-from nianbao.warehouse.write import log_ingests
 
 
 def load_readings(documents: list[tuple[DocRef, Reading]], settings: Settings, rid: str) -> list[Ingested]:
     """Admit and write the readings under the warehouse lock; log what became of each document."""
+    from nianbao.expectations.validate import prepare
+    from nianbao.warehouse.ingest import load
+    from nianbao.warehouse.lock import writing
+    from nianbao.warehouse.write import log_ingests
+
     stage("check and load: %d readings (admission, Great Expectations, the warehouse)", len(documents))
     prepare()  # the checks' set-up costs seconds once per process: not while holding the lock
     out: list[Ingested] = []
@@ -131,6 +134,8 @@ def ingest(
     after the event that opened the window; it starts no other run in it). Then, the burst drained, it
     refreshes the marts and the snapshot itself (issue 17).
     """
+    from nianbao.warehouse.refresh import refresh_warehouse
+
     settings = load_settings(warehouse)
     refs = [DocRef.parse(d) for d in documents or []]
     if sha256:
@@ -217,6 +222,9 @@ def drain_rest(
 
 def _pending(settings: Settings, asked: list[DocRef]) -> list[DocRef]:
     """The documents asked for that are not ingested yet, then every other fetched one not ingested."""
+    from nianbao.warehouse.lock import writing
+    from nianbao.warehouse.nights import pending, settled
+
     with writing(settings.warehouse, settings.lock_timeout_s) as con:
         done = settled(con)
         waiting = pending(con)

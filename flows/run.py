@@ -10,6 +10,12 @@ A night skips what has not changed (issue 17): the crawl asks conditionally (a 3
 document whose hash is unchanged and that the current readers have already processed is not read,
 checked or loaded again (`warehouse.nights`); when nothing was ingested the marts, rollups and snapshot
 are left as they are. Such a night writes only its record: the fetch log of its requests.
+
+Every Dask worker of a night imports this module: Prefect sends each task the flow it runs in, and the
+flow travels by reference to its module. So the steps that need the warehouse, the checks and the site
+(DuckDB, pandas, Arrow) are imported inside the functions that run them, in the flow's process only; at
+the top they would cost each worker ~0.6 s of processor time and ~100 MB for nothing
+(`tests/test_scale.py` unpickles the flow and its task as a worker does, and looks).
 """
 
 from __future__ import annotations
@@ -23,10 +29,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import opaque
 
 from nianbao.flows.events import publish_summary, run_id
-from nianbao.flows.ingest import ingest_documents
-from nianbao.flows.nightly import crawl_task
 from nianbao.flows.parallel import shared_api, task_runner
-from nianbao.flows.refresh import refresh_warehouse, site_after_refresh
 from nianbao.pipeline.catalog import load_catalog
 from nianbao.pipeline.crawl import Crawl, start_crawl_server
 from nianbao.pipeline.errors import NianbaoError
@@ -34,10 +37,6 @@ from nianbao.pipeline.extract import reader_version
 from nianbao.pipeline.model import DocRef
 from nianbao.pipeline.settings import Settings, load_settings
 from nianbao.pipeline.summary import Summary
-from nianbao.warehouse.connect import open_for_reading, snapshot_path
-from nianbao.warehouse.lock import writing
-from nianbao.warehouse.nights import mark_readers, readers_mark, settled
-from nianbao.warehouse.rollup import rollup
 
 
 @dataclass
@@ -64,6 +63,14 @@ def run_flow(
     The summary comes back `opaque`: Prefect walks a flow's return value for futures, element by element,
     and this one holds every document's outcome and every year's rollup (0.2 s of a 4-second night with
     nothing new). `run` unwraps it."""
+    from nianbao.flows.ingest import ingest_documents
+    from nianbao.flows.nightly import crawl_task
+    from nianbao.flows.refresh import refresh_warehouse, site_after_refresh
+    from nianbao.warehouse.connect import open_for_reading, snapshot_path
+    from nianbao.warehouse.lock import writing
+    from nianbao.warehouse.nights import mark_readers
+    from nianbao.warehouse.rollup import rollup
+
     settings = with_workers(load_settings(warehouse), workers, dask_address)
     start_crawl_server(settings.crawl_processes)  # its imports overlap the catalog and the warehouse's reads
     rid = run_id()
@@ -149,6 +156,9 @@ def to_ingest(crawl: Crawl, settings: Settings) -> tuple[list[DocRef], str | Non
     New and changed documents always; an unchanged one only when its last ingest failed or never
     happened, or when the readers changed since the warehouse's documents were processed.
     """
+    from nianbao.warehouse.lock import writing
+    from nianbao.warehouse.nights import readers_mark, settled
+
     refs = crawl.fetched()
     fresh = set(crawl.announce())
     version = readers_version(settings)

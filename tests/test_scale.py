@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -166,9 +168,11 @@ def test_a_worker_killed_mid_night_loses_nothing(
         finally:
             stop.set()
             killer.join(timeout=30)
+        imported = client.run(lambda: list(sys.modules))  # the workers that read tonight
         undisturbed = _night(catalog, reference, monkeypatch, memory_mb=1023, workers=0)
 
     assert killed, "no worker was busy long enough to be killed: the test proved nothing"
+    assert [_heavy(modules) for modules in imported.values()] == [[], []]
     fetched = {(o["document"], o["agency"], o["year"]) for o in night.outcomes if o["document"]}
     logged = rows(wh, "select sha256, agency_id, year, count(*) from raw.ingest_log group by all")
     assert {(s, a, y) for s, a, y, _n in logged} == fetched
@@ -234,6 +238,43 @@ def test_cli_run_on_one_dask_worker(tmp_path: Path, prefect_harness: None) -> No
     assert out.returncode == 0, out.stderr[-3000:]
     assert rows(wh, "select count(*) from staging.reports where status = 'loaded'")[0][0] >= 4
     assert "distributed." not in out.stderr  # the cluster's own INFO logging stays quiet
+
+
+# what the warehouse, the checks and the site bring; a worker that reads needs none of them
+HEAVY = (
+    "duckdb",
+    "pandas",
+    "pyarrow",
+    "great_expectations",
+    "nianbao.warehouse",
+    "nianbao.expectations",
+    "nianbao.site",
+)
+
+
+def _heavy(modules: Any) -> list[str]:
+    return sorted(m for m in modules if m.split(".")[0] in HEAVY or ".".join(m.split(".")[:2]) in HEAVY)
+
+
+def test_what_a_dask_worker_imports_to_read_is_neither_the_warehouse_nor_the_checks() -> None:
+    """A worker unpickles the extraction task and, in the context it runs in, the flow that sent it,
+    which travels by reference to its module: the modules of `run` and `ingest` (and of the task) must
+    not bring DuckDB, pandas, Arrow, the warehouse, the checks or the site with them (~0.6 s of
+    processor time and ~100 MB per worker, for nothing)."""
+    import cloudpickle
+
+    from nianbao.flows.extract import extract_batch
+    from nianbao.flows.ingest import ingest
+    from nianbao.flows.run import run_flow
+
+    payload = cloudpickle.dumps((extract_batch, run_flow, ingest))
+    code = "import pickle, sys; pickle.loads(sys.stdin.buffer.read()); print(' '.join(sys.modules))"
+    out = subprocess.run(
+        [sys.executable, "-c", code], input=payload, capture_output=True, check=True, timeout=300
+    )
+    loaded = out.stdout.decode().split()
+    assert {"nianbao.flows.extract", "nianbao.flows.run", "nianbao.flows.ingest"} <= set(loaded)
+    assert _heavy(loaded) == []
 
 
 def test_prefect_never_walks_the_readings_it_hands_to_the_load(
