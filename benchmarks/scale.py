@@ -160,11 +160,16 @@ def night(catalog: Path, where: Path, workers: int, results: Path) -> tuple[floa
 
 def warm_process() -> None:
     """Pay what a process pays once, whatever it runs next, before any clock: the flow's modules (Prefect's
-    engine, prefect-dask, distributed; ~1.2 s) and the Prefect client's check of the API's version (~1 s,
-    once per process and API). Otherwise the first night timed, and only it, carries them."""
+    engine, prefect-dask, distributed; ~1.2 s), the steps the flow imports as it starts (the warehouse,
+    the checks, the site: ~0.6 s) and the Prefect client's check of the API's version (~1 s, once per
+    process and API). Otherwise the first night timed, and only it, carries them."""
     from prefect.context import SyncClientContext
 
-    import nianbao.flows.run  # noqa: F401
+    import nianbao.flows.ingest
+    import nianbao.flows.nightly
+    import nianbao.flows.refresh
+    import nianbao.flows.run
+    import nianbao.warehouse.rollup  # noqa: F401
 
     with SyncClientContext.get_or_create():  # what a flow run's engine enters first: the version check
         pass
