@@ -21,6 +21,12 @@ a Dask cluster started for that night, checks, load, marts, rollups and the snap
 no-change night are counted by the server; peak memory is sampled over the whole process tree (this
 process, the Dask workers and their reader processes; the server excluded) every 0.2 s.
 
+Each first night is also timed by stage, from the `stage` records a night writes on the `nianbao.progress`
+logger: `start` (the flow's start, the catalog, the warehouse's first reads), `crawl`, `read` (the only
+stage on the Dask workers), `check and load`, `refresh` and `analysts' site` (to the night's end). The
+JSON holds each stage's median (`stages`) and the read stage's own speed-up (`read_speedup`): what two
+workers do to the part they run, apart from the parts that stay in the flow's process.
+
 Last line, one JSON object: {"reports", "first_s_1worker", "first_s_2workers", "nochange_s",
 "nochange_requests", "peak_rss_mb", ...}.
 """
@@ -30,6 +36,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import logging
 import os
 import shutil
 import statistics
@@ -142,8 +149,29 @@ def make_city(city: Path, reports: int, seed: int) -> dict[str, Any]:
     return dict(m)
 
 
-def night(catalog: Path, where: Path, workers: int, results: Path) -> tuple[float, Any]:
-    """One whole `nianbao run` of the catalog; (seconds, its RunSummary)."""
+class Stages(logging.Handler):
+    """When each stage of a night began: the `stage` records of `nianbao.progress` (crawl, read, check
+    and load, refresh, analysts' site), named by their text before the colon."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.marks: list[tuple[float, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if getattr(record, "stage", False):
+            self.marks.append((time.perf_counter(), record.getMessage().split(":", 1)[0]))
+
+    def seconds(self, start: float, end: float) -> dict[str, float]:
+        """Each stage's wall-clock seconds; `start` is the time before the first stage (the flow's start,
+        the catalog, the warehouse's first reads), `end` the time after the last one began."""
+        out = {"start": self.marks[0][0] - start if self.marks else end - start}
+        for (t, name), (u, _next) in zip(self.marks, [*self.marks[1:], (end, "")], strict=True):
+            out[name] = out.get(name, 0.0) + u - t
+        return out
+
+
+def night(catalog: Path, where: Path, workers: int, results: Path) -> tuple[float, Any, dict[str, float]]:
+    """One whole `nianbao run` of the catalog; (seconds, its RunSummary, seconds of each of its stages)."""
     from prefect.settings import PREFECT_LOCAL_STORAGE_PATH, temporary_settings
 
     from nianbao.flows.run import run
@@ -152,10 +180,22 @@ def night(catalog: Path, where: Path, workers: int, results: Path) -> tuple[floa
     os.environ["NIANBAO_DATA_DOCS"] = str(where / "data_docs")
     os.environ["NIANBAO_HOSTS_DIR"] = str(where / "hosts")
     os.environ["NIANBAO_SITE"] = str(where / "site")  # the analysts' site, rebuilt at the end of a night
-    with temporary_settings({PREFECT_LOCAL_STORAGE_PATH: results}):  # an extraction cache of its own
-        t = time.perf_counter()
-        out = run(catalog, where / "nianbao.duckdb", workers=workers)
-        return time.perf_counter() - t, out
+    progress = logging.getLogger("nianbao.progress")
+    stages = Stages()
+    level, propagate = progress.level, progress.propagate
+    progress.addHandler(stages)
+    progress.setLevel(logging.INFO)  # as `nianbao run` on a terminal: the stages and steps recorded
+    progress.propagate = False  # but not printed
+    try:
+        with temporary_settings({PREFECT_LOCAL_STORAGE_PATH: results}):  # an extraction cache of its own
+            t = time.perf_counter()
+            out = run(catalog, where / "nianbao.duckdb", workers=workers)
+            end = time.perf_counter()
+    finally:
+        progress.removeHandler(stages)
+        progress.setLevel(level)
+        progress.propagate = propagate
+    return end - t, out, stages.seconds(t, end)
 
 
 def warm_process() -> None:
@@ -175,10 +215,14 @@ def warm_process() -> None:
         pass
 
 
+def _medians(nights: list[dict[str, float]]) -> dict[str, float]:
+    """Each stage's median seconds over the nights that had it."""
+    names = dict.fromkeys(name for n in nights for name in n)
+    return {name: round(statistics.median(n[name] for n in nights if name in n), 2) for name in names}
+
+
 def main() -> int:
     """Print the figures; the last line is the JSON object."""
-    import logging
-
     ap = argparse.ArgumentParser()
     ap.add_argument("--reports", type=int, default=1000)
     ap.add_argument("--city", type=Path, default=None, help="where the generated city is kept (reused)")
@@ -209,6 +253,7 @@ def main() -> int:
         with shared_api():  # the API up before the clock runs, as a served deployment's is
             warm_process()
             runs: dict[str, list[float]] = {"first_s_1worker": [], "first_s_2workers": [], "nochange_s": []}
+            stages: dict[str, list[dict[str, float]]] = {"1worker": [], "2workers": []}
             one = two = None
             for r in range(args.repeat):
                 order = (1, 2) if r % 2 == 0 else (2, 1)  # swapped every other round
@@ -221,20 +266,23 @@ def main() -> int:
                     if workers == 2 and r > 0:  # the no-change nights run on the last 2-worker warehouse
                         shutil.rmtree(_TMP / f"w2-{r - 1}", ignore_errors=True)
                         shutil.rmtree(_TMP / f"results-2-{r - 1}", ignore_errors=True)
-                    seconds, out = night(catalog, where, workers, _TMP / f"results-{workers}-{r}")
+                    seconds, out, parts = night(catalog, where, workers, _TMP / f"results-{workers}-{r}")
                     runs[key].append(seconds)
+                    stages[label.replace(" ", "")].append(parts)
                     one, two = (out, two) if workers == 1 else (one, out)
                     if workers == 1:
                         shutil.rmtree(where, ignore_errors=True)
                         shutil.rmtree(_TMP / f"results-1-{r}", ignore_errors=True)
                     print(
-                        f"first night, {label}: {seconds:7.1f} s",
+                        f"first night, {label}: {seconds:7.1f} s ("
+                        + ", ".join(f"{name} {v:.1f}" for name, v in parts.items())
+                        + ")",
                         file=sys.stderr,
                     )
             last = args.repeat - 1
             before = len(server.requests())
             for _ in range(args.repeat):
-                seconds, quiet = night(catalog, _TMP / f"w2-{last}", 2, _TMP / f"results-2-{last}")
+                seconds, quiet, _parts = night(catalog, _TMP / f"w2-{last}", 2, _TMP / f"results-2-{last}")
                 runs["nochange_s"].append(seconds)
             tonight = server.requests()[before:]
         figures.update({k: statistics.median(v) for k, v in runs.items() if v})
@@ -259,12 +307,19 @@ def main() -> int:
         runs={k: [round(x, 1) for x in v] for k, v in runs.items()},
         repeat=args.repeat,
         nochange_share=round(figures["nochange_s"] / figures["first_s_2workers"], 3),
+        # each stage's median over the rounds: the read is the part that runs on the workers, the rest of
+        # a night runs in the flow's process whatever their number
+        stages={k: _medians(v) for k, v in stages.items() if v},
         cores=os.cpu_count(),
         load_avg_1m=round(os.getloadavg()[0], 2),
     )
     for k in ("first_s_1worker", "first_s_2workers", "nochange_s"):
         if k in figures:
             figures[k] = round(figures[k], 1)
+    if len(figures["stages"]) == 2 and all("read" in v for v in figures["stages"].values()):
+        figures["read_speedup"] = round(
+            figures["stages"]["1worker"]["read"] / figures["stages"]["2workers"]["read"], 2
+        )
     print(
         f"{figures['documents']} documents ({pdfs} PDF), {s.listing_pages} listing pages; "
         f"no-change night: {figures['nochange_requests']} requests, {figures['nochange_bodies']} bodies, "
