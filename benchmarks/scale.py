@@ -261,14 +261,14 @@ def main() -> int:
                     if workers == 1 and args.skip_1worker:
                         continue
                     label = f"{workers} worker{'s' if workers > 1 else ''}"
-                    key = f"first_s_{label.replace(' ', '')}"
+                    name = label.replace(" ", "")  # 1worker, 2workers
                     where = _TMP / f"w{workers}-{r}"
                     if workers == 2 and r > 0:  # the no-change nights run on the last 2-worker warehouse
                         shutil.rmtree(_TMP / f"w2-{r - 1}", ignore_errors=True)
                         shutil.rmtree(_TMP / f"results-2-{r - 1}", ignore_errors=True)
                     seconds, out, parts = night(catalog, where, workers, _TMP / f"results-{workers}-{r}")
-                    runs[key].append(seconds)
-                    stages[label.replace(" ", "")].append(parts)
+                    runs[f"first_s_{name}"].append(seconds)
+                    stages[name].append(parts)
                     one, two = (out, two) if workers == 1 else (one, out)
                     if workers == 1:
                         shutil.rmtree(where, ignore_errors=True)

@@ -4,7 +4,9 @@ cluster or threads, `flows.parallel`), each document read in a capped reader pro
 
 Its own module, apart from the load (`flows.ingest`): a Dask worker imports the module of the task it
 runs, and this one needs neither the warehouse nor the checks (pandas, DuckDB, Arrow: ~0.6 s of
-processor time at each worker's start, on the cores the readers need).
+processor time at each worker's start, on the cores the readers need). The worker imports the module of
+the flow that sent the task too, so `flows.run` and `flows.ingest` import those layers inside their
+functions (`tests/test_scale.py` looks at what a worker ends up with).
 """
 
 from __future__ import annotations
