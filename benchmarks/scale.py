@@ -1,6 +1,7 @@
 """Scale (issue 17): a generated city of N reports in mixed forms, served on loopback, run whole three times.
 
 .venv/bin/python benchmarks/scale.py [--reports 1000] [--city DIR] [--seed 2024] [--skip-1worker] [--repeat K]
+    [--latency-ms MS]
 
 1. the city: `--reports` reports (N/4 agencies × 2020–2023) from the project's generator in mixed forms
    (mostly PDF, a third of the PDFs with a table split over pages, DOCX, HTML), written once into
@@ -26,6 +27,12 @@ logger: `start` (the flow's start, the catalog, the warehouse's first reads), `c
 stage on the Dask workers), `check and load`, `refresh` and `analysts' site` (to the night's end). The
 JSON holds each stage's median (`stages`) and the read stage's own speed-up (`read_speedup`): what two
 workers do to the part they run, apart from the parts that stay in the flow's process.
+
+With `--latency-ms` every answer of the server is held that long, as a site on the web answers: the crawl
+then waits on the server, not on the processor, as a real night's does (two requests in flight to the
+city's one host). What a run does meanwhile (it reads the documents that have arrived: `ReadAhead`,
+`NIANBAO_READ_DURING_CRAWL`) shows there; the loopback default keeps both cores busy crawling. The
+no-change share is a loopback figure: with latency that night is the crawl's waiting.
 
 Last line, one JSON object: {"reports", "first_s_1worker", "first_s_2workers", "nochange_s",
 "nochange_requests", "peak_rss_mb", ...}.
@@ -66,8 +73,10 @@ os.environ.pop("PREFECT_API_URL", None)
 _SERVER = """
 import json, sys
 from pathlib import Path
-from nianbao.demo.server import SampleServer
-srv = SampleServer(Path(sys.argv[1]), lifetime_s=7200).start()
+from nianbao.demo.server import Faults, SampleServer
+latency = float(sys.argv[2])
+faults = Faults(slow={"*": latency}) if latency > 0 else None
+srv = SampleServer(Path(sys.argv[1]), faults=faults, lifetime_s=7200).start()
 print(srv.base_url, flush=True)
 for line in sys.stdin:
     print(json.dumps(srv.requests), flush=True)
@@ -77,9 +86,9 @@ for line in sys.stdin:
 class Server:
     """The city served by a process of its own (so that it takes no time from the pipeline's)."""
 
-    def __init__(self, city: Path) -> None:
+    def __init__(self, city: Path, latency_s: float = 0.0) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-c", _SERVER, str(city)],
+            [sys.executable, "-c", _SERVER, str(city), str(latency_s)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -229,6 +238,7 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=2024)
     ap.add_argument("--skip-1worker", action="store_true", help="only the 2-worker nights")
     ap.add_argument("--repeat", type=int, default=1, help="rounds of first nights (medians reported)")
+    ap.add_argument("--latency-ms", type=float, default=0.0, help="every answer held this long (the web)")
     args = ap.parse_args()
     if args.repeat < 1:
         ap.error("--repeat must be at least 1")
@@ -245,7 +255,7 @@ def main() -> int:
 
     prepare()  # the checks' one-off set-up in this process (GX's import), before any clock runs
 
-    server = Server(city)
+    server = Server(city, args.latency_ms / 1000)
     memory = PeakMemory(skip=server.proc.pid)
     figures: dict[str, Any] = {"reports": len(manifest["reports"])}
     try:
@@ -310,6 +320,8 @@ def main() -> int:
         # each stage's median over the rounds: the read is the part that runs on the workers, the rest of
         # a night runs in the flow's process whatever their number
         stages={k: _medians(v) for k, v in stages.items() if v},
+        latency_ms=args.latency_ms,
+        read_during_crawl=os.environ.get("NIANBAO_READ_DURING_CRAWL", "1"),
         cores=os.cpu_count(),
         load_avg_1m=round(os.getloadavg()[0], 2),
     )

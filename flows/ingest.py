@@ -15,6 +15,7 @@ for an `ingest` run imports this module (the flow travels to it by reference), a
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
@@ -24,7 +25,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
 from nianbao.flows.events import announce_documents, announce_reports, publish_summary, run_id
-from nianbao.flows.extract import Reading, extract_all, read_documents
+from nianbao.flows.extract import Reading, Sent, extract_all, read_documents
 from nianbao.flows.parallel import slots
 from nianbao.flows.retry import FLOW_RETRIES, FLOW_RETRY_DELAY_S, TASK_RETRIES, TASK_RETRY_DELAYS, transient
 from nianbao.pipeline.model import DocRef
@@ -85,19 +86,31 @@ load_task = task(
 
 
 def ingest_documents(
-    refs: list[DocRef], settings: Settings, rid: str, *, announce: bool = False, prefect: bool = True
+    refs: list[DocRef],
+    settings: Settings,
+    rid: str,
+    *,
+    announce: bool = False,
+    prefect: bool = True,
+    sent: Sequence[Sent] = (),
 ) -> list[Ingested]:
     """Extract (outside the lock), then admit and load (inside it); what became of each document.
 
     Inside a flow run the steps are Prefect tasks (extraction cached and in parallel); `prefect=False`
-    runs the same steps as plain calls.
+    runs the same steps as plain calls. `sent`: extraction batches already submitted (`ReadAhead`).
     """
     refs = list(dict.fromkeys(refs))
     if not refs:
         return []
-    stage("read: %d documents (each in a reader process; cached by content hash)", len(refs))
+    early = sum(len(b) for b, _f in sent)
+    stage(
+        "read: %d documents, %d of them sent to the readers during the crawl (each in a reader process; "
+        "cached by content hash)",
+        len(refs),
+        early,
+    )
     if prefect:
-        readings = extract_all(refs, settings.raw_store, settings.reader, slots(settings))
+        readings = extract_all(refs, settings.raw_store, settings.reader, slots(settings), sent)
         # quoted: Prefect would otherwise walk every cell of every reading looking for futures (~150 ms a
         # document, longer than a second worker saves on a 1,000-report night)
         results: list[Ingested] = load_task(cast(Any, quote(readings)), settings, rid)

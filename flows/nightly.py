@@ -6,13 +6,15 @@ remembers (for conditional GETs), once to log every attempt and every stored bod
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
 
 from nianbao.flows.events import announce_documents, publish_summary, run_id
 from nianbao.flows.retry import FLOW_RETRIES, FLOW_RETRY_DELAY_S, TASK_RETRIES, TASK_RETRY_DELAYS, transient
 from nianbao.pipeline.catalog import Catalog, load_catalog
-from nianbao.pipeline.crawl import Crawl, attempt_rows, crawl_catalog, start_crawl_server
+from nianbao.pipeline.crawl import Bodies, Crawl, attempt_rows, crawl_catalog, start_crawl_server
 from nianbao.pipeline.fetch import Crawler
 from nianbao.pipeline.model import DocRef
 from nianbao.pipeline.politeness import host_gate
@@ -25,17 +27,37 @@ from nianbao.warehouse.read import known_urls, stored_hashes
 from nianbao.warehouse.write import log_attempts, record_documents, upsert_agencies
 
 
-def crawl_and_record(catalog: Catalog, settings: Settings, rid: str, year: int | None = None) -> Crawl:
-    """Discover and fetch the catalog's documents, and log every attempt and stored body in the warehouse."""
+def crawl_and_record(
+    catalog: Catalog,
+    settings: Settings,
+    rid: str,
+    year: int | None = None,
+    on_new: Callable[[Bodies], None] | None = None,
+) -> Crawl:
+    """Discover and fetch the catalog's documents, and log every attempt and stored body in the warehouse.
+
+    `on_new` hears of the bodies never stored before as the crawl receives them (each agency's, from
+    the crawl's threads): what a run reads while the crawl goes on."""
     with writing(settings.warehouse, settings.lock_timeout_s) as con:
         upsert_agencies(con, catalog.agencies)
         known = known_urls(con)
         seen = stored_hashes(con)
     store = RawStore(settings.raw_store)
     crawler = Crawler(catalog.allowed_hosts, store, known, settings.fetch, host_gate(settings))
+
+    def tell(bodies: Bodies) -> None:
+        if on_new is not None and (new := {s: b for s, b in bodies.items() if s not in seen}):
+            on_new(new)
+
     try:
         crawl = crawl_catalog(
-            catalog, crawler, year, settings.agencies_in_parallel, seen, settings.crawl_processes
+            catalog,
+            crawler,
+            year,
+            settings.agencies_in_parallel,
+            seen,
+            settings.crawl_processes,
+            on_bodies=None if on_new is None else tell,
         )
     finally:
         crawler.close()

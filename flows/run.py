@@ -1,6 +1,7 @@
 """`nianbao run`: one whole pipeline run in-process (a Prefect flow; no server needed).
 
-The same steps as the served deployments, called directly: the crawl (as `nightly`), the ingest of the
+The same steps as the served deployments, called directly: the crawl (as `nightly`; the documents it
+stores for the first time are read while it goes on, `flows.extract.ReadAhead`), the ingest of the
 documents that need it (as `ingest`; cached and idempotent), then one refresh if anything was ingested,
 and the analysts' site rebuilt from the refreshed snapshot (as `refresh`; linked from the run as an artifact).
 Extraction runs on the task runner `flows.parallel` picks: a local Dask cluster of `--workers` processes,
@@ -20,6 +21,7 @@ the top they would cost each worker ~0.6 s of processor time and ~100 MB for not
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -29,7 +31,8 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import opaque
 
 from nianbao.flows.events import publish_summary, run_id
-from nianbao.flows.parallel import shared_api, task_runner
+from nianbao.flows.extract import ReadAhead
+from nianbao.flows.parallel import shared_api, slots, task_runner
 from nianbao.pipeline.catalog import load_catalog
 from nianbao.pipeline.crawl import Crawl, start_crawl_server
 from nianbao.pipeline.errors import NianbaoError
@@ -74,10 +77,18 @@ def run_flow(
     settings = with_workers(load_settings(warehouse), workers, dask_address)
     start_crawl_server(settings.crawl_processes)  # its imports overlap the catalog and the warehouse's reads
     rid = run_id()
-    crawl = crawl_task(load_catalog(catalog_path), settings, rid, year)
+    ahead = ReadAhead(settings.raw_store, settings.reader, slots(settings))
+    with ahead if settings.read_during_crawl else nullcontext(ahead):  # new documents read as they land
+        crawl = crawl_task(
+            load_catalog(catalog_path),
+            settings,
+            rid,
+            year,
+            ahead.offer if settings.read_during_crawl else None,
+        )
     refs = crawl.fetched()
     todo, readers = to_ingest(crawl, settings)
-    results = ingest_documents(todo, settings, rid)
+    results = ingest_documents(todo, settings, rid, sent=ahead.sent)
     if readers is not None:  # every fetched document has now been processed by these readers
         with writing(settings.warehouse, settings.lock_timeout_s) as con:
             mark_readers(con, readers)

@@ -150,9 +150,15 @@ def crawl_catalog(
     seen: Collection[str] = frozenset(),
     processes: int = 1,
     agencies_per_process: int = AGENCIES_PER_PROCESS,
+    on_bodies: Callable[[Bodies], None] | None = None,
 ) -> Crawl:
     """Discover and fetch every agency of a catalog, `agencies_in_parallel` at a time per process; `seen`
     holds the hashes of the documents stored before (those found at a new URL are `moved`).
+
+    `on_bodies` hears, from whichever thread finished them, each agency's bodies received and stored as
+    soon as its crawl is done (a crawl process's, when its chunk comes back): so that reading can start
+    while the crawl goes on (`flows.extract.ReadAhead`). Every body of `Crawl.bodies` is told, once for
+    each agency that received it.
 
     With `processes` > 1 (and a crawler whose limiter holds across processes, `politeness.HostGate`),
     up to `processes` − 1 crawl processes (one per `agencies_per_process` agencies) take agencies from the
@@ -177,6 +183,8 @@ def crawl_catalog(
                 bodies.setdefault(sha, b)
             done += 1
             n = done
+        if on_bodies is not None and received:
+            on_bodies(received)
         step(
             "%s: %d documents",
             c.discovery.agency_id,

@@ -86,6 +86,7 @@ class Environment(BaseSettings):
     DASK_ADDRESS: str | None = _accepts(
         "a Dask scheduler address (tcp://, tls:// or inproc://…), or empty", default=None
     )
+    READ_DURING_CRAWL: bool = _accepts("1 or 0 (also true/false, yes/no, on/off)", default=True)
     WORKER_MEMORY_MB: int = _accepts("a whole number of MiB ≥ 256", default=2048, ge=256)
     HOST_INTERVAL_S: float = _accepts("seconds ≥ 0", default=0.0, ge=0)
     HOSTS_DIR: Path | None = _accepts("a directory", default=None)

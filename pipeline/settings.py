@@ -49,6 +49,8 @@ class Settings:
     # own threads), or the existing cluster at `dask_address`; each worker process capped at worker_memory_mb
     workers: int = 1
     dask_address: str | None = None
+    # `nianbao run` reads new documents while its crawl goes on (flows/extract.py, ReadAhead)
+    read_during_crawl: bool = True
     worker_memory_mb: int = 2048
     # politeness that holds across processes (pipeline/politeness.py): at most fetch.per_host requests in
     # flight to a host and one request started every host_interval_s, counted through lock files in hosts_dir
@@ -121,6 +123,7 @@ def load_settings(warehouse: str | Path | None = None, env: Mapping[str, str] | 
         reviewer=e.REVIEWER,
         workers=e.WORKERS,
         dask_address=e.DASK_ADDRESS,
+        read_during_crawl=e.READ_DURING_CRAWL,
         worker_memory_mb=e.WORKER_MEMORY_MB,
         host_interval_s=e.HOST_INTERVAL_S,
         hosts_dir=e.HOSTS_DIR or wh.parent / "hosts",

@@ -14,7 +14,7 @@ import pickle
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,7 @@ import pytest
 from nianbao.demo.city import CITY_DIR
 from nianbao.demo.server import SampleServer
 from nianbao.pipeline.catalog import Catalog, load_catalog
-from nianbao.pipeline.crawl import Crawl, crawl_catalog
+from nianbao.pipeline.crawl import Bodies, Crawl, crawl_catalog
 from nianbao.pipeline.fetch import Crawler, FetchPolicy, HostLimiter, Known
 from nianbao.pipeline.politeness import HostGate
 from nianbao.pipeline.rawstore import RawStore
@@ -38,12 +38,15 @@ def crawl(
     known: dict[str, Known] | None = None,
     limiter: HostLimiter | None = None,
     policy: FetchPolicy = POLICY,
+    on_bodies: Callable[[Bodies], None] | None = None,
 ) -> Crawl:
     """The catalog crawled with a raw store and a gate folder under `where`; a crawl process per agency."""
     gate = limiter or HostGate(where / "hosts", policy.per_host)
     crawler = Crawler(catalog.allowed_hosts, RawStore(where / "raw"), known or {}, policy, gate)
     try:
-        return crawl_catalog(catalog, crawler, processes=processes, agencies_per_process=1)
+        return crawl_catalog(
+            catalog, crawler, processes=processes, agencies_per_process=1, on_bodies=on_bodies
+        )
     finally:
         crawler.close()
 
@@ -120,6 +123,44 @@ def test_two_processes_crawl_what_one_does_first_night_and_no_change_night(
     assert {g.state for g in documents} == {"unchanged", "failed"}  # the sample plants broken downloads
     assert all(g.http_status == 304 for g in documents if g.state == "unchanged")
     assert len({(a.url, a.number) for a, _r, _g in again.attempts}) == len(again.attempts)
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_a_crawl_tells_each_body_it_stores_as_it_goes_and_nothing_on_a_night_without_news(
+    tmp_path: Path, processes: int
+) -> None:
+    """What a run reads while the crawl goes on: each body is told once it is in the raw store, before the
+    crawl ends, whichever process fetched it; a crawl that receives nothing tells nothing."""
+    told: list[tuple[str, tuple[int, str | None], bool, int]] = []
+    agencies_done = 0
+
+    def progress(record: logging.LogRecord) -> bool:
+        nonlocal agencies_done
+        agencies_done += getattr(record, "unit", None) == "agencies"
+        return True
+
+    def hear(bodies: Bodies) -> None:
+        for sha, b in bodies.items():
+            told.append((sha, b, (tmp_path / "raw" / sha[:2] / sha).exists(), agencies_done))
+
+    log = logging.getLogger("nianbao.progress")
+    log.addFilter(progress)
+    old = log.level
+    log.setLevel(logging.INFO)
+    try:
+        with SampleServer(CITY_DIR, lifetime_s=300) as srv:
+            catalog = load_catalog(srv.write_catalog(tmp_path / "catalog.yaml"))
+            first = crawl(catalog, tmp_path, processes=processes, on_bodies=hear)
+            heard = len(told)
+            again = crawl(catalog, tmp_path, processes=processes, known=knowledge(first), on_bodies=hear)
+    finally:
+        log.removeFilter(progress)
+        log.setLevel(old)
+    assert {sha: b for sha, b, _stored, _at in told} == first.bodies and len(first.bodies) > 100
+    assert all(stored for _sha, _b, stored, _at in told)
+    # told as the agencies finished, not all at the end: the first before the last agency was done
+    assert told[0][3] < len(catalog.agencies) - 1
+    assert again.bodies == {} and len(told) == heard
 
 
 def test_a_limiter_that_counts_in_one_process_keeps_the_crawl_in_one_process(

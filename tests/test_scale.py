@@ -528,3 +528,113 @@ def test_local_clusters_run_without_the_dashboards_sampling(tmp_path: Path) -> N
     assert list(workers.values()) == [(False, 2000, False, 0.5, limit)] * 2
     assert scheduler == 2000  # Dask's default: 500 ms
     assert list(nannies.values()) == [0.5, 0.5]  # the nanny that restarts a worker past its limit: 0.1 s
+
+
+def test_documents_offered_during_a_crawl_are_read_before_it_ends_and_never_sent_twice(
+    tmp_path: Path, prefect_harness: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`ReadAhead`: bodies offered while the crawl runs are submitted at once (a lone one after the quiet
+    time), each once however often it is offered; after the block nothing more is sent, and
+    `extract_all` reads only what was not sent, giving the readings an uncached, Prefect-less read gives."""
+    from prefect import flow
+    from prefect.task_runners import ThreadPoolTaskRunner
+
+    import nianbao.flows.extract as extract
+    from nianbao.pipeline.extract.limits import ReadLimits
+    from nianbao.pipeline.model import DocRef
+    from nianbao.pipeline.rawstore import RawStore
+
+    from helpers import EXAMPLE_TXT, FILES
+
+    raw = tmp_path / "raw"
+    store = RawStore(raw)
+    paths = [EXAMPLE_TXT, FILES / "html" / "html_hz-sfj_2020.html", FILES / "pdf" / "lo_v2021_docx.pdf"]
+    shas = [store.put(p.read_bytes()) for p in paths]
+    refs = [DocRef("hz-x", 2020 + i, f"http://127.0.0.1/{i}", sha) for i, sha in enumerate(shas)]
+    limits = ReadLimits(memory_mb=1019)  # a cache key of this test's own
+    submitted: list[list[str]] = []
+    real = extract.extract_batch
+
+    class Counting:
+        def submit(self, batch: list[str], *args: Any) -> Any:
+            submitted.append(list(batch))
+            return real.submit(batch, *args)
+
+    monkeypatch.setattr(extract, "extract_batch", Counting())
+
+    @flow(task_runner=ThreadPoolTaskRunner(max_workers=2))  # type: ignore[arg-type]
+    def night() -> tuple[list[list[str]], list[Any], bool]:
+        with extract.ReadAhead(raw, limits, slots=2, quiet_s=0.2, patience_s=30) as ahead:
+            ahead.offer({shas[0]: (1, "txt")})
+            ahead.offer({shas[0]: (1, "txt"), shas[1]: (2, "html")})  # told twice: sent once
+            deadline = time.monotonic() + 60
+            while not ahead.sent and time.monotonic() < deadline:
+                time.sleep(0.05)
+            ahead.sent[0][1].wait(60)
+            read_in_crawl = ahead.sent[0][1].state.is_completed()
+        ahead.offer({shas[2]: (3, "pdf")})  # after the crawl: left to `extract_all`
+        early = [b for b, _f in ahead.sent]
+        readings = extract.extract_all(refs, raw, limits, 2, ahead.sent)
+        return early, readings, read_in_crawl
+
+    early, readings, read_in_crawl = night()
+    assert read_in_crawl  # the batch was read before the block (the crawl) ended
+    assert sorted(sha for b in early for sha in b) == sorted(shas[:2])
+    assert sorted(sha for b in submitted for sha in b) == sorted(shas)  # each document sent once
+    plain = extract.read_documents(refs, raw, limits)
+    assert [(r, x.as_json()) for r, x in readings] == [(r, x.as_json()) for r, x in plain]
+
+
+def test_a_read_ahead_that_is_offered_nothing_sends_nothing(prefect_harness: None) -> None:
+    """A night with nothing new: no task run, so no Dask cluster is started for it."""
+    from prefect import flow
+
+    from nianbao.flows.extract import ReadAhead
+
+    @flow
+    def quiet() -> int:
+        with ReadAhead("/nonexistent", None, slots=2, quiet_s=0.0, patience_s=0.0) as ahead:
+            ahead.offer({})
+            time.sleep(0.2)
+        return len(ahead.sent)
+
+    assert quiet() == 0
+
+
+@pytest.mark.slow
+def test_a_run_that_reads_while_it_crawls_makes_the_warehouse_one_that_waits_makes(
+    tmp_path: Path, prefect_harness: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A crawl held up by its sites (every answer 30 ms late, as on the web): a run starts reading before
+    the crawl ends, and its warehouse is the one a run that reads after the crawl makes."""
+    import logging
+
+    from nianbao.demo.city import CITY_DIR
+    from nianbao.demo.server import Faults, SampleServer
+
+    read_stages: list[tuple[Any, ...]] = []
+
+    class Stages(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if getattr(record, "stage", False) and record.getMessage().startswith("read:"):
+                read_stages.append(tuple(record.args or ()))
+
+    log = logging.getLogger("nianbao.progress")
+    handler, old = Stages(), log.level
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    try:
+        with SampleServer(CITY_DIR, lifetime_s=900, faults=Faults(slow={"*": 0.03})) as server:
+            catalog = sub_catalog(server, tmp_path / "catalog.yaml", AGENCIES)
+            early = _night(catalog, tmp_path / "early" / "n.duckdb", monkeypatch, memory_mb=1018, workers=0)
+            monkeypatch.setenv("NIANBAO_READ_DURING_CRAWL", "0")
+            after = _night(catalog, tmp_path / "after" / "n.duckdb", monkeypatch, memory_mb=1017, workers=0)
+    finally:
+        log.removeHandler(handler)
+        log.setLevel(old)
+    (documents, sent_early), (documents_after, sent_after) = read_stages
+    assert documents == documents_after > 20
+    assert 0 < sent_early <= documents and sent_after == 0
+    assert early.summary.loaded == after.summary.loaded > 15
+    assert early.outcomes == after.outcomes
+    _same(_dump(tmp_path / "early" / "n.duckdb"), _dump(tmp_path / "after" / "n.duckdb"))

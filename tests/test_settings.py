@@ -27,6 +27,9 @@ def test_environment_is_read_in_one_place(monkeypatch: pytest.MonkeyPatch, tmp_p
         tmp_path / "site",
     )
     assert (s.fetch.per_host, s.nightly_cron) == (3, "30 1 * * *")
+    assert s.read_during_crawl
+    monkeypatch.setenv("NIANBAO_READ_DURING_CRAWL", "off")
+    assert not load_settings().read_during_crawl
     assert load_settings(tmp_path / "other.duckdb").raw_store == tmp_path / "raw"
     monkeypatch.setenv("NIANBAO_DATA_DOCS", "")
     assert load_settings().data_docs is None
@@ -56,6 +59,7 @@ def test_environment_is_read_in_one_place(monkeypatch: pytest.MonkeyPatch, tmp_p
         # not one of the words it knows
         ("NIANBAO_PROGRESS", "loud", "auto, all or off"),
         ("NIANBAO_READER_ISOLATION", "maybe", "1 or 0"),
+        ("NIANBAO_READ_DURING_CRAWL", "sometimes", "1 or 0"),
         # not in the shape it must have
         ("NIANBAO_NIGHTLY_CRON", "every night", "a five-field cron expression"),
         ("NIANBAO_DASK_ADDRESS", "127.0.0.1:8786", "a Dask scheduler address"),
