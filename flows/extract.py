@@ -30,7 +30,7 @@ from prefect.cache_policies import NONE
 from prefect.futures import PrefectFuture, PrefectWrappedFuture
 from prefect.results import get_result_store
 
-from nianbao.flows.parallel import MAX_BATCH, MIN_BATCH, THREADS, batches
+from nianbao.flows.parallel import MIN_BATCH, THREADS, batches
 from nianbao.pipeline.errors import ExtractError
 from nianbao.pipeline.extract import reader_version
 from nianbao.pipeline.extract.isolate import read_isolated
@@ -41,6 +41,9 @@ from nianbao.pipeline.rawstore import RawStore
 
 Reading = Report | ExtractError
 Sent = tuple[list[str], PrefectFuture[list[bytes]]]  # a batch of hashes, and its task run's future
+# documents a batch sent during the crawl holds at most (~3 s of one worker's reading): a 256-document
+# batch sent as a network-bound crawl ended was still being read 15 s after the others had finished
+AHEAD_BATCH = 4 * MIN_BATCH
 
 
 def extract_key(sha256: str, limits: ReadLimits) -> str:
@@ -107,10 +110,13 @@ class ReadAhead:
     On the web a city's crawl waits on its sites (a few requests per host at a time) for minutes, and
     the cores idle through it; what has arrived is read meanwhile. The crawl's threads `offer` bodies; a
     thread of this object's own, started in the flow run's context (which a task's `submit` needs),
-    sends them: while fewer than `slots` of its batches are being read, whatever is waiting goes as one
-    batch (largest first, at most MAX_BATCH), once MIN_BATCH documents wait, nothing more has arrived
-    for `quiet_s` or the first of them has waited `patience_s`. A fast crawl thus makes a few large
-    batches, and a slow one keeps the workers fed without a task run for every document.
+    sends them: while at most `slots` of its batches are being read (one more waits at the scheduler,
+    so that a worker that finishes one starts the next at once), what is waiting goes as one batch
+    (largest first, at most AHEAD_BATCH), once MIN_BATCH documents wait, nothing more has arrived for
+    `quiet_s` or the first of them has waited `patience_s`. A slow crawl thus keeps the workers fed
+    without a task run for every document; the cap keeps a batch sent just before the crawl ends from
+    being read alone long after the others (what is left then is split by `extract_all` across the
+    workers).
     After `close` (the end of the block) nothing more is sent: what still waits is read with the rest
     (`extract_all(..., sent=ahead.sent)`). A night with nothing new sends nothing, so it starts no
     cluster.
@@ -180,7 +186,7 @@ class ReadAhead:
             raise self._error
 
     def _ready(self) -> bool:
-        if not self._waiting or sum(not _done(f) for _b, f in self.sent) >= self._slots:
+        if not self._waiting or sum(not _done(f) for _b, f in self.sent) > self._slots:
             return False
         now = time.monotonic()
         return (
@@ -197,7 +203,7 @@ class ReadAhead:
                         self._cond.wait(0.05)  # woken by an offer; a batch's end and the quiet are polled
                     if self._closed:
                         return
-                    batch = sorted(self._waiting, key=lambda sha: (-self._waiting[sha], sha))[:MAX_BATCH]
+                    batch = sorted(self._waiting, key=lambda sha: (-self._waiting[sha], sha))[:AHEAD_BATCH]
                     for sha in batch:
                         del self._waiting[sha]
                 self.sent.append((batch, extract_batch.submit(batch, *self._args)))
