@@ -23,10 +23,12 @@ no-change night are counted by the server; peak memory is sampled over the whole
 process, the Dask workers and their reader processes; the server excluded) every 0.2 s.
 
 Each first night is also timed by stage, from the `stage` records a night writes on the `nianbao.progress`
-logger: `start` (the flow's start, the catalog, the warehouse's first reads), `crawl`, `read` (the only
-stage on the Dask workers), `check and load`, `refresh` and `analysts' site` (to the night's end). The
-JSON holds each stage's median (`stages`) and the read stage's own speed-up (`read_speedup`): what two
-workers do to the part they run, apart from the parts that stay in the flow's process.
+logger: `start` (the flow's start, the catalog, the warehouse's first reads), `crawl` (the workers
+already read what it has stored: `ReadAhead`), `read` (what is left to read once the crawl has ended),
+`check and load`, `refresh` and `analysts' site` (to the night's end). The JSON holds each stage's median
+(`stages`) and the read stage's own speed-up (`read_speedup`). With `NIANBAO_READ_DURING_CRAWL=0` the
+read stage is the whole reading, the only stage on the Dask workers, and `read_speedup` what two workers
+do to the part they run, apart from the parts that stay in the flow's process.
 
 With `--latency-ms` every answer of the server is held that long, as a site on the web answers: the crawl
 then waits on the server, not on the processor, as a real night's does (two requests in flight to the
@@ -317,8 +319,8 @@ def main() -> int:
         runs={k: [round(x, 1) for x in v] for k, v in runs.items()},
         repeat=args.repeat,
         nochange_share=round(figures["nochange_s"] / figures["first_s_2workers"], 3),
-        # each stage's median over the rounds: the read is the part that runs on the workers, the rest of
-        # a night runs in the flow's process whatever their number
+        # each stage's median over the rounds: the reading runs on the workers (during the crawl and in
+        # the read stage), the rest of a night in the flow's process whatever their number
         stages={k: _medians(v) for k, v in stages.items() if v},
         latency_ms=args.latency_ms,
         read_during_crawl=os.environ.get("NIANBAO_READ_DURING_CRAWL", "1"),

@@ -638,3 +638,35 @@ def test_a_run_that_reads_while_it_crawls_makes_the_warehouse_one_that_waits_mak
     assert early.summary.loaded == after.summary.loaded > 15
     assert early.outcomes == after.outcomes
     _same(_dump(tmp_path / "early" / "n.duckdb"), _dump(tmp_path / "after" / "n.duckdb"))
+
+
+def test_a_batch_sent_during_the_crawl_is_never_larger_than_the_cap(
+    tmp_path: Path, prefect_harness: None
+) -> None:
+    """A pile of bodies offered at once goes out in batches of at most AHEAD_BATCH (a large batch sent as
+    the crawl ends would be read alone long after the others), every document once."""
+    from prefect import flow
+    from prefect.task_runners import ThreadPoolTaskRunner
+
+    from nianbao.flows.extract import AHEAD_BATCH, ReadAhead
+    from nianbao.pipeline.extract.limits import ReadLimits
+    from nianbao.pipeline.rawstore import RawStore
+
+    store = RawStore(tmp_path / "raw")
+    shas = [store.put(f"not a report {i}\n".encode()) for i in range(AHEAD_BATCH * 2 + 10)]
+    limits = ReadLimits(memory_mb=1015, isolated=False)  # nothing to read: in-process is enough
+
+    @flow(task_runner=ThreadPoolTaskRunner(max_workers=1))  # type: ignore[arg-type]
+    def crawl() -> list[list[str]]:
+        with ReadAhead(tmp_path / "raw", limits, slots=1) as ahead:
+            ahead.offer({sha: (1, None) for sha in shas})
+            deadline = time.monotonic() + 60
+            while sum(len(b) for b, _f in ahead.sent) < len(shas) and time.monotonic() < deadline:
+                time.sleep(0.05)
+        for _b, f in ahead.sent:
+            f.wait(60)
+        return [b for b, _f in ahead.sent]
+
+    sent = crawl()
+    assert sorted(sha for b in sent for sha in b) == sorted(shas)
+    assert max(len(b) for b in sent) == AHEAD_BATCH
