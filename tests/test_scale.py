@@ -670,3 +670,25 @@ def test_a_batch_sent_during_the_crawl_is_never_larger_than_the_cap(
     sent = crawl()
     assert sorted(sha for b in sent for sha in b) == sorted(shas)
     assert max(len(b) for b in sent) == AHEAD_BATCH
+
+
+def test_a_read_ahead_that_cannot_send_says_why_at_the_end_of_its_block_and_hides_no_other_error(
+    tmp_path: Path,
+) -> None:
+    """Outside a flow run there is no task runner to send to: the sending thread stops, and the error is
+    raised where the crawl's block ends (the batch is left to `extract_all`). An error of the block
+    itself (the crawl failed) is the one seen."""
+    from nianbao.flows.extract import ReadAhead
+
+    def stopped(ahead: ReadAhead) -> None:
+        ahead.offer({"0" * 64: (1, None)})
+        deadline = time.monotonic() + 30
+        while ahead._thread is not None and ahead._thread.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.02)
+
+    with pytest.raises(RuntimeError, match="task runner"), ReadAhead(tmp_path, None, 1, quiet_s=0) as ahead:
+        stopped(ahead)
+    assert ahead.sent == []
+    with pytest.raises(KeyError, match="the crawl's own"), ReadAhead(tmp_path, None, 1, quiet_s=0) as ahead:
+        stopped(ahead)
+        raise KeyError("the crawl's own")
