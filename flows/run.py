@@ -77,18 +77,16 @@ def run_flow(
     settings = with_workers(load_settings(warehouse), workers, dask_address)
     start_crawl_server(settings.crawl_processes)  # its imports overlap the catalog and the warehouse's reads
     rid = run_id()
-    ahead = ReadAhead(settings.raw_store, settings.reader, slots(settings))
-    with ahead if settings.read_during_crawl else nullcontext(ahead):  # new documents read as they land
-        crawl = crawl_task(
-            load_catalog(catalog_path),
-            settings,
-            rid,
-            year,
-            ahead.offer if settings.read_during_crawl else None,
-        )
+    ahead = (
+        ReadAhead(settings.raw_store, settings.reader, slots(settings))
+        if settings.read_during_crawl
+        else None
+    )
+    with ahead or nullcontext():  # new documents read as they land
+        crawl = crawl_task(load_catalog(catalog_path), settings, rid, year, ahead.offer if ahead else None)
     refs = crawl.fetched()
     todo, readers = to_ingest(crawl, settings)
-    results = ingest_documents(todo, settings, rid, sent=ahead.sent)
+    results = ingest_documents(todo, settings, rid, sent=ahead.sent if ahead else ())
     if readers is not None:  # every fetched document has now been processed by these readers
         with writing(settings.warehouse, settings.lock_timeout_s) as con:
             mark_readers(con, readers)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +23,26 @@ FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path("/us
 def installed_fonts(pattern: str) -> list[str]:
     """File names of the machine's fonts whose names match a glob pattern."""
     return sorted(p.name for d in FONT_DIRS if d.is_dir() for p in d.rglob(pattern))
+
+
+@contextmanager
+def progress_records() -> Iterator[list[logging.LogRecord]]:
+    """Every record the `nianbao.progress` logger writes in the block (stages and steps), as it is written."""
+    records: list[logging.LogRecord] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record)
+
+    log, keep = logging.getLogger("nianbao.progress"), Keep()
+    old = log.level
+    log.addHandler(keep)
+    log.setLevel(logging.INFO)
+    try:
+        yield records
+    finally:
+        log.removeHandler(keep)
+        log.setLevel(old)
 
 
 def sub_catalog(server: Any, dest: Path, agencies: list[str]) -> Path:

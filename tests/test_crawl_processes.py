@@ -28,6 +28,8 @@ from nianbao.pipeline.fetch import Crawler, FetchPolicy, HostLimiter, Known
 from nianbao.pipeline.politeness import HostGate
 from nianbao.pipeline.rawstore import RawStore
 
+from helpers import progress_records
+
 POLICY = FetchPolicy(retries=1, timeout_s=10.0, backoff_s=0.01)
 
 
@@ -132,30 +134,17 @@ def test_a_crawl_tells_each_body_it_stores_as_it_goes_and_nothing_on_a_night_wit
     """What a run reads while the crawl goes on: each body is told once it is in the raw store, before the
     crawl ends, whichever process fetched it; a crawl that receives nothing tells nothing."""
     told: list[tuple[str, tuple[int, str | None], bool, int]] = []
-    agencies_done = 0
+    with progress_records() as records, SampleServer(CITY_DIR, lifetime_s=300) as srv:
 
-    def progress(record: logging.LogRecord) -> bool:
-        nonlocal agencies_done
-        agencies_done += getattr(record, "unit", None) == "agencies"
-        return True
+        def hear(bodies: Bodies) -> None:
+            agencies_done = sum(getattr(r, "unit", None) == "agencies" for r in records)
+            for sha, b in bodies.items():
+                told.append((sha, b, (tmp_path / "raw" / sha[:2] / sha).exists(), agencies_done))
 
-    def hear(bodies: Bodies) -> None:
-        for sha, b in bodies.items():
-            told.append((sha, b, (tmp_path / "raw" / sha[:2] / sha).exists(), agencies_done))
-
-    log = logging.getLogger("nianbao.progress")
-    log.addFilter(progress)
-    old = log.level
-    log.setLevel(logging.INFO)
-    try:
-        with SampleServer(CITY_DIR, lifetime_s=300) as srv:
-            catalog = load_catalog(srv.write_catalog(tmp_path / "catalog.yaml"))
-            first = crawl(catalog, tmp_path, processes=processes, on_bodies=hear)
-            heard = len(told)
-            again = crawl(catalog, tmp_path, processes=processes, known=knowledge(first), on_bodies=hear)
-    finally:
-        log.removeFilter(progress)
-        log.setLevel(old)
+        catalog = load_catalog(srv.write_catalog(tmp_path / "catalog.yaml"))
+        first = crawl(catalog, tmp_path, processes=processes, on_bodies=hear)
+        heard = len(told)
+        again = crawl(catalog, tmp_path, processes=processes, known=knowledge(first), on_bodies=hear)
     assert {sha: b for sha, b, _stored, _at in told} == first.bodies and len(first.bodies) > 100
     assert all(stored for _sha, _b, stored, _at in told)
     # told as the agencies finished, not all at the end: the first before the last agency was done

@@ -607,31 +607,24 @@ def test_a_run_that_reads_while_it_crawls_makes_the_warehouse_one_that_waits_mak
 ) -> None:
     """A crawl held up by its sites (every answer 30 ms late, as on the web): a run starts reading before
     the crawl ends, and its warehouse is the one a run that reads after the crawl makes."""
-    import logging
-
     from nianbao.demo.city import CITY_DIR
     from nianbao.demo.server import Faults, SampleServer
 
-    read_stages: list[tuple[Any, ...]] = []
+    from helpers import progress_records
 
-    class Stages(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            if getattr(record, "stage", False) and record.getMessage().startswith("read:"):
-                read_stages.append(tuple(record.args or ()))
-
-    log = logging.getLogger("nianbao.progress")
-    handler, old = Stages(), log.level
-    log.addHandler(handler)
-    log.setLevel(logging.INFO)
-    try:
-        with SampleServer(CITY_DIR, lifetime_s=900, faults=Faults(slow={"*": 0.03})) as server:
-            catalog = sub_catalog(server, tmp_path / "catalog.yaml", AGENCIES)
-            early = _night(catalog, tmp_path / "early" / "n.duckdb", monkeypatch, memory_mb=1018, workers=0)
-            monkeypatch.setenv("NIANBAO_READ_DURING_CRAWL", "0")
-            after = _night(catalog, tmp_path / "after" / "n.duckdb", monkeypatch, memory_mb=1017, workers=0)
-    finally:
-        log.removeHandler(handler)
-        log.setLevel(old)
+    with (
+        progress_records() as records,
+        SampleServer(CITY_DIR, lifetime_s=900, faults=Faults(slow={"*": 0.03})) as server,
+    ):
+        catalog = sub_catalog(server, tmp_path / "catalog.yaml", AGENCIES)
+        early = _night(catalog, tmp_path / "early" / "n.duckdb", monkeypatch, memory_mb=1018, workers=0)
+        monkeypatch.setenv("NIANBAO_READ_DURING_CRAWL", "0")
+        after = _night(catalog, tmp_path / "after" / "n.duckdb", monkeypatch, memory_mb=1017, workers=0)
+    read_stages = [
+        tuple(r.args or ())
+        for r in records
+        if getattr(r, "stage", False) and r.getMessage().startswith("read:")
+    ]
     (documents, sent_early), (documents_after, sent_after) = read_stages
     assert documents == documents_after > 20
     assert 0 < sent_early <= documents and sent_after == 0
