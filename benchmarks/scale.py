@@ -28,7 +28,9 @@ already read what it has stored: `ReadAhead`), `read` (what is left to read once
 `check and load`, `refresh` and `analysts' site` (to the night's end). The JSON holds each stage's median
 (`stages`) and the read stage's own speed-up (`read_speedup`). With `NIANBAO_READ_DURING_CRAWL=0` the
 read stage is the whole reading, the only stage on the Dask workers, and `read_speedup` what two workers
-do to the part they run, apart from the parts that stay in the flow's process.
+do to the part they run, apart from the parts that stay in the flow's process. `other_stages_s` sums the
+stages but the read stage, and `speedup_if_read_halved` is the ceiling of `speedup` with the night as it
+is: the 2-worker night's other stages as measured, and a read stage of exactly half the 1-worker one.
 
 With `--latency-ms` every answer of the server is held that long, as a site on the web answers: the crawl
 then waits on the server, not on the processor, as a real night's does (two requests in flight to the
@@ -331,8 +333,16 @@ def main() -> int:
         if k in figures:
             figures[k] = round(figures[k], 1)
     if len(figures["stages"]) == 2 and all("read" in v for v in figures["stages"].values()):
-        figures["read_speedup"] = round(
-            figures["stages"]["1worker"]["read"] / figures["stages"]["2workers"]["read"], 2
+        one_s, two_s = figures["stages"]["1worker"], figures["stages"]["2workers"]
+        figures["read_speedup"] = round(one_s["read"] / two_s["read"], 2)
+        figures["other_stages_s"] = {
+            k: round(sum(v for name, v in figures["stages"][k].items() if name != "read"), 2)
+            for k in ("1worker", "2workers")
+        }
+        # the ceiling of `speedup` on this machine with the night as it is: the 2-worker night's other
+        # stages as measured, and a read stage exactly half the 1-worker one (a perfect split)
+        figures["speedup_if_read_halved"] = round(
+            figures["first_s_1worker"] / (figures["first_s_2workers"] - two_s["read"] + one_s["read"] / 2), 2
         )
     print(
         f"{figures['documents']} documents ({pdfs} PDF), {s.listing_pages} listing pages; "
