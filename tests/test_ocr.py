@@ -161,8 +161,24 @@ def _manifest() -> list[dict[str, object]]:
 
 
 @pytest.fixture(scope="session")
-def scanned_set(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[str, Path, dict[str, object]]]:
-    """The committed scans and, made now, a scan of every other source: (id, file, golden)."""
+def left_out_scans() -> dict[str, str]:
+    """The scans of the set that this machine cannot make as they were measured: id → why. A source that
+    does not embed its fonts is drawn in the machine's substitute for them; without it its CJK text is not
+    drawn at all and the scan would be read as blank pages, a failure of the machine, not of OCR."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from samplegen.scans import extra
+
+    return {s.id: why for s in extra() if (why := _cannot_draw(ROOT / s.source))}
+
+
+@pytest.fixture(scope="session")
+def scanned_set(
+    tmp_path_factory: pytest.TempPathFactory, left_out_scans: dict[str, str]
+) -> list[tuple[str, Path, dict[str, object]]]:
+    """The committed scans and, made now, a scan of every other source that this machine can draw: (id,
+    file, golden)."""
     import sys
 
     sys.path.insert(0, str(ROOT / "tests"))
@@ -174,6 +190,8 @@ def scanned_set(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[str, Pat
     ]
     folder = tmp_path_factory.mktemp("scans")
     for scan in extra():
+        if scan.id in left_out_scans:
+            continue
         name, data = make(scan)
         (folder / name).write_bytes(data)
         out.append((scan.id, folder / name, json.loads((ROOT / scan.golden).read_text("utf-8"))))
@@ -188,6 +206,15 @@ class Scanned:
     verified: bool
     ruled: bool  # tables printed with ruling lines (not read by the positional reader)
     wrong: tuple[str, ...] = ()  # "cell: read R, expected E" for each differing cell, or "refused CODE: …"
+
+
+def _whole_set(left_out: dict[str, str]) -> None:
+    """The set's targets are figures over all of it: skip (naming what is missing) when scans were left out."""
+    if left_out:
+        pytest.skip(
+            "measured on the whole set; left out here: "
+            + "; ".join(f"{k} ({v})" for k, v in left_out.items())
+        )
 
 
 def _wrong(readings: dict[str, Scanned], ids: list[str]) -> str:
@@ -240,8 +267,11 @@ def test_no_scan_that_is_not_read_exactly_is_verified(readings: dict[str, Scanne
 
 @pytest.mark.slow
 @pytest.mark.timeout(3600)
-def test_scans_of_ruled_tables_are_mostly_read_cell_exact(readings: dict[str, Scanned]) -> None:
+def test_scans_of_ruled_tables_are_mostly_read_cell_exact(
+    readings: dict[str, Scanned], left_out_scans: dict[str, str]
+) -> None:
     """A floor under what was measured on the scans whose tables print ruling lines (docs/ocr.md)."""
+    _whole_set(left_out_scans)
     missed = sorted(s for s, r in readings.items() if r.ruled and not r.exact)
     ruled = sum(r.ruled for r in readings.values())
     assert ruled - len(missed) >= 18 / 19 * ruled, _wrong(readings, missed)
@@ -254,7 +284,10 @@ def test_scans_of_ruled_tables_are_mostly_read_cell_exact(readings: dict[str, Sc
     "`scan_lo_v2021_docx` a value 11, its serifs run together at 150 dpi, reads as `n` (docs/ocr.md)",
     strict=True,
 )
-def test_scans_of_ruled_tables_are_read_cell_exact(readings: dict[str, Scanned]) -> None:
+def test_scans_of_ruled_tables_are_read_cell_exact(
+    readings: dict[str, Scanned], left_out_scans: dict[str, str]
+) -> None:
+    _whole_set(left_out_scans)
     missed = sorted(s for s, r in readings.items() if r.ruled and not r.exact)
     ruled = sum(r.ruled for r in readings.values())
     assert ruled - len(missed) >= 0.95 * ruled, _wrong(readings, missed)
@@ -262,8 +295,11 @@ def test_scans_of_ruled_tables_are_read_cell_exact(readings: dict[str, Scanned])
 
 @pytest.mark.slow
 @pytest.mark.timeout(3600)
-def test_the_whole_scanned_set_is_read_cell_exact(readings: dict[str, Scanned]) -> None:
+def test_the_whole_scanned_set_is_read_cell_exact(
+    readings: dict[str, Scanned], left_out_scans: dict[str, str]
+) -> None:
     """Issue 13's target: at least 95% of the scanned set cell-exact."""
+    _whole_set(left_out_scans)
     missed = sorted(s for s, r in readings.items() if not r.exact)
     assert len(readings) - len(missed) >= 0.95 * len(readings), _wrong(readings, missed)
 
@@ -396,6 +432,20 @@ def _embeds_its_fonts(pdf: Path) -> bool:
 _SUBSTITUTE = "wqy-microhei"
 
 
+def _cannot_draw(source: Path) -> str:
+    """Why a scan of `source` made on this machine would not be the one measured ('' when it would): it
+    does not embed its fonts and the substitute they were drawn with is missing. Where CI has installed it
+    (NIANBAO_REQUIRE_CJK_FONTS=1) a missing substitute is a failure, not a reason to skip."""
+    import os
+
+    if _embeds_its_fonts(source) or installed_fonts(f"*{_SUBSTITUTE}*"):
+        return ""
+    assert os.environ.get("NIANBAO_REQUIRE_CJK_FONTS") != "1", (
+        f"CI installs fonts-{_SUBSTITUTE}: it is missing"
+    )
+    return f"{source.relative_to(ROOT)} does not embed its fonts and this machine has no {_SUBSTITUTE}"
+
+
 def _scans() -> list[object]:
     import sys
 
@@ -411,19 +461,14 @@ def test_the_committed_scans_are_made_by_their_generator(scan: object) -> None:
     reader has replaced pdfium's fonts with its metrics font, as in the slow test, which makes its scans
     beside the readers. A source that does not embed its fonts is drawn in the machine's substitute for
     them: compared only where that is the font the committed scan was made with (CI installs it)."""
-    import os
 
     from nianbao.pipeline.extract import pdffonts
 
     from samplegen.scans import Scan, make
 
     assert isinstance(scan, Scan)
-    if not _embeds_its_fonts(ROOT / scan.source):
-        have = bool(installed_fonts(f"*{_SUBSTITUTE}*"))
-        if os.environ.get("NIANBAO_REQUIRE_CJK_FONTS") == "1":
-            assert have, f"CI installs fonts-{_SUBSTITUTE}, the substitute {scan.id} was drawn with"
-        if not have:
-            pytest.skip(f"{scan.source} does not embed its fonts and this machine has no {_SUBSTITUTE}")
+    if why := _cannot_draw(ROOT / scan.source):
+        pytest.skip(why)
     pdffonts.install()
     name, data = make(scan)
     assert (SCANS / name).read_bytes() == data
