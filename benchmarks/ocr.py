@@ -174,9 +174,16 @@ def long_scan(pages: int, dpi: int, in_process: bool = False) -> None:
     last page, which has no table, repeated as an appendix would be); seconds and memory for the whole."""
     import pypdfium2 as pdfium
 
+    from helpers import installed_fonts
     from samplegen.scans import Scan, make
 
     scan = Scan("bench", "scan", "tests/files/pdf/rl_v2021_total_first.pdf", "", dpi, 0.7, 0, 4.0, 60, 1)
+    if not installed_fonts("*wqy-microhei*"):  # the source names its fonts without embedding them
+        raise SystemExit(
+            f"{scan.source} does not embed its fonts and this machine has no fonts-wqy-microhei, the "
+            "substitute they are drawn in: the scan would have no text to read. apt-get install "
+            "fonts-wqy-microhei"
+        )
     _name, data = make(scan)
     src = pdfium.PdfDocument(data)
     out = pdfium.PdfDocument.new()
