@@ -175,14 +175,14 @@ def long_scan(pages: int, dpi: int, in_process: bool = False) -> None:
     import pypdfium2 as pdfium
 
     from helpers import installed_fonts
-    from samplegen.scans import Scan, make
+    from samplegen.scans import SUBSTITUTE, Scan, make
 
     scan = Scan("bench", "scan", "tests/files/pdf/rl_v2021_total_first.pdf", "", dpi, 0.7, 0, 4.0, 60, 1)
-    if not installed_fonts("*wqy-microhei*"):  # the source names its fonts without embedding them
+    if not installed_fonts(f"*{SUBSTITUTE}*"):  # the source names its fonts without embedding them
         raise SystemExit(
-            f"{scan.source} does not embed its fonts and this machine has no fonts-wqy-microhei, the "
-            "substitute they are drawn in: the scan would have no text to read. apt-get install "
-            "fonts-wqy-microhei"
+            f"{scan.source} does not embed its fonts and this machine has no fonts-{SUBSTITUTE}, the "
+            f"substitute they are drawn in: the scan would have no text to read. apt-get install "
+            f"fonts-{SUBSTITUTE}"
         )
     _name, data = make(scan)
     src = pdfium.PdfDocument(data)

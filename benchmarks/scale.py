@@ -336,8 +336,8 @@ def main() -> int:
         one_s, two_s = figures["stages"]["1worker"], figures["stages"]["2workers"]
         figures["read_speedup"] = round(one_s["read"] / two_s["read"], 2)
         figures["other_stages_s"] = {
-            k: round(sum(v for name, v in figures["stages"][k].items() if name != "read"), 2)
-            for k in ("1worker", "2workers")
+            k: round(sum(v for name, v in st.items() if name != "read"), 2)
+            for k, st in (("1worker", one_s), ("2workers", two_s))
         }
         # the ceiling of `speedup` on this machine with the night as it is: the 2-worker night's other
         # stages as measured, and a read stage exactly half the 1-worker one (a perfect split)

@@ -427,23 +427,23 @@ def _embeds_its_fonts(pdf: Path) -> bool:
     return True
 
 
-# the committed scans of sources that do not embed their fonts were made where the substitute for them
-# is fonts-wqy-microhei (docs/ocr.md), which .ci/run installs
-_SUBSTITUTE = "wqy-microhei"
-
-
 def _cannot_draw(source: Path) -> str:
     """Why a scan of `source` made on this machine would not be the one measured ('' when it would): it
-    does not embed its fonts and the substitute they were drawn with is missing. Where CI has installed it
-    (NIANBAO_REQUIRE_CJK_FONTS=1) a missing substitute is a failure, not a reason to skip."""
+    does not embed its fonts and the substitute they were drawn with (`samplegen.scans.SUBSTITUTE`,
+    docs/ocr.md) is missing. Where CI has installed it (NIANBAO_REQUIRE_CJK_FONTS=1) a missing substitute
+    is a failure, not a reason to skip."""
     import os
+    import sys
 
-    if _embeds_its_fonts(source) or installed_fonts(f"*{_SUBSTITUTE}*"):
+    sys.path.insert(0, str(ROOT / "tests"))
+    from samplegen.scans import SUBSTITUTE
+
+    if _embeds_its_fonts(source) or installed_fonts(f"*{SUBSTITUTE}*"):
         return ""
     assert os.environ.get("NIANBAO_REQUIRE_CJK_FONTS") != "1", (
-        f"CI installs fonts-{_SUBSTITUTE}: it is missing"
+        f"CI installs fonts-{SUBSTITUTE}: it is missing"
     )
-    return f"{source.relative_to(ROOT)} does not embed its fonts and this machine has no {_SUBSTITUTE}"
+    return f"{source.relative_to(ROOT)} does not embed its fonts and this machine has no {SUBSTITUTE}"
 
 
 def _scans() -> list[object]:
@@ -461,7 +461,6 @@ def test_the_committed_scans_are_made_by_their_generator(scan: object) -> None:
     reader has replaced pdfium's fonts with its metrics font, as in the slow test, which makes its scans
     beside the readers. A source that does not embed its fonts is drawn in the machine's substitute for
     them: compared only where that is the font the committed scan was made with (CI installs it)."""
-
     from nianbao.pipeline.extract import pdffonts
 
     from samplegen.scans import Scan, make
