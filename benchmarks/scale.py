@@ -32,6 +32,13 @@ do to the part they run, apart from the parts that stay in the flow's process. `
 stages but the read stage, and `speedup_if_read_halved` is the ceiling of `speedup` with the night as it
 is: the 2-worker night's other stages as measured, and a read stage of exactly half the 1-worker one.
 
+Before each first night the machine itself is measured (`benchmarks/machine.py`): a fixed sample of 60
+of the city's documents read by one process alone and by two at once. `machine_speedup` (the median;
+`machine_speedups` each) is what this machine gave two busy processes that hour, so the ceiling of
+`read_speedup` and `speedup`: on a virtual machine whose two vCPUs share a core, or the host with others,
+it is below 2 and it moves from minute to minute. The two measuring processes are left out of
+`peak_rss_mb`.
+
 With `--latency-ms` every answer of the server is held that long, as a site on the web answers: the crawl
 then waits on the server, not on the processor, as a real night's does (two requests in flight to the
 city's one host). What a run does meanwhile (it reads the documents that have arrived: `ReadAhead`,
@@ -58,6 +65,8 @@ import threading
 import time
 from pathlib import Path
 from typing import Any
+
+from machine import Pair, sample_documents  # beside this script (benchmarks/machine.py)
 
 ROOT = Path(__file__).resolve().parent.parent
 _TMP = Path(tempfile.mkdtemp(prefix="nianbao-scale-"))
@@ -112,9 +121,9 @@ class Server:
 
 
 class PeakMemory:
-    """The peak of the summed RSS of this process and its descendants (less `skip`), sampled."""
+    """The peak of the summed RSS of this process and its descendants (less the processes `skip`), sampled."""
 
-    def __init__(self, skip: int) -> None:
+    def __init__(self, skip: set[int]) -> None:
         import psutil
 
         self.me = psutil.Process()
@@ -130,7 +139,7 @@ class PeakMemory:
         while not self._stop.wait(0.2):
             total = 0
             for p in [self.me, *self.me.children(recursive=True)]:
-                if p.pid == self.skip:
+                if p.pid in self.skip:
                     continue
                 with contextlib.suppress(psutil.Error):
                     total += p.memory_info().rss
@@ -260,7 +269,9 @@ def main() -> int:
     prepare()  # the checks' one-off set-up in this process (GX's import), before any clock runs
 
     server = Server(city, args.latency_ms / 1000)
-    memory = PeakMemory(skip=server.proc.pid)
+    pair = Pair(sample_documents(city, 60))  # the machine's own two-process figure, before each night
+    machine: list[float] = []
+    memory = PeakMemory(skip={server.proc.pid, *pair.pids()})
     figures: dict[str, Any] = {"reports": len(manifest["reports"])}
     try:
         catalog = write_catalog(city, server.base_url, _TMP / "catalog.yaml")
@@ -276,6 +287,7 @@ def main() -> int:
                         continue
                     label = f"{workers} worker{'s' if workers > 1 else ''}"
                     name = label.replace(" ", "")  # 1worker, 2workers
+                    machine.append(pair.measure()[0])
                     where = _TMP / f"w{workers}-{r}"
                     if workers == 2 and r > 0:  # the no-change nights run on the last 2-worker warehouse
                         shutil.rmtree(_TMP / f"w2-{r - 1}", ignore_errors=True)
@@ -306,6 +318,7 @@ def main() -> int:
         figures["peak_rss_mb"] = round(memory.stop())
     finally:
         server.close()
+        pair.close()
     s = two.summary
     figures.update(
         documents=len(docs),
@@ -328,6 +341,10 @@ def main() -> int:
         read_during_crawl=os.environ.get("NIANBAO_READ_DURING_CRAWL", "1"),
         cores=os.cpu_count(),
         load_avg_1m=round(os.getloadavg()[0], 2),
+        # what the machine gave two processes reading against one, measured just before each first night
+        # (benchmarks/machine.py): the ceiling of `speedup` and `read_speedup` on this machine, that hour
+        machine_speedup=round(statistics.median(machine), 2) if machine else None,
+        machine_speedups=[round(x, 2) for x in machine],
     )
     for k in ("first_s_1worker", "first_s_2workers", "nochange_s"):
         if k in figures:
