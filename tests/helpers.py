@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,6 +19,20 @@ GOLDEN = ROOT / "tests" / "golden"
 EXAMPLE_TXT = FILES / "text" / "hz-yjglj_2020.txt"
 # where Debian keeps the machine's fonts
 FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path("/usr/share/X11/fonts"))
+
+
+def skip_unless_installed(lacking: list[str]) -> None:
+    """Skip a test whose generating programs are missing, naming the Debian packages `lacking`; but a
+    package CI has installed (named in NIANBAO_REQUIRE_PACKAGES, space-separated) is a failure, not a skip."""
+    import pytest
+
+    required = set(os.environ.get("NIANBAO_REQUIRE_PACKAGES", "").split())
+    if required & set(lacking):
+        pytest.fail(
+            f"NIANBAO_REQUIRE_PACKAGES names {' '.join(sorted(required & set(lacking)))}, missing here"
+        )
+    if lacking:
+        pytest.skip(f"needs {', '.join(lacking)}")
 
 
 def installed_fonts(pattern: str) -> list[str]:

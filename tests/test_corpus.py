@@ -9,13 +9,13 @@ figures per producer and quirk.
 from __future__ import annotations
 
 import json
-import os
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from helpers import skip_unless_installed
 from samplegen import corpus, producers
 from samplegen.design import ASSUMPTIONS, expected_record
 from samplegen.expect import MANIFEST, Expected, Reading, load_manifest, mismatch, read
@@ -143,16 +143,6 @@ def test_the_corpus_is_as_wide_as_issue_12_asks() -> None:
     assert {f for d in DOCS for f in d.findings} == {"template_mixed"}
 
 
-def _skip_unless_installed(doc: corpus.Doc) -> None:
-    """Skip, naming the Debian packages, when the programs that make `doc` are missing; but where CI has
-    installed poppler-utils (NIANBAO_REQUIRE_POPPLER=1) a missing pdftotext is a failure, not a skip."""
-    lacking = producers.missing(corpus.needs(doc))
-    if "poppler-utils" in lacking and os.environ.get("NIANBAO_REQUIRE_POPPLER") == "1":
-        pytest.fail("NIANBAO_REQUIRE_POPPLER=1 but pdftotext is missing (apt-get install poppler-utils)")
-    if lacking:
-        pytest.skip(f"needs {', '.join(lacking)}")
-
-
 STABLE = [d for d in corpus.DOCS if corpus.PRODUCERS[d.producer][2]]
 
 
@@ -160,7 +150,7 @@ STABLE = [d for d in corpus.DOCS if corpus.PRODUCERS[d.producer][2]]
 @pytest.mark.parametrize("doc", STABLE, ids=lambda d: f"{d.producer}/{d.name}")
 def test_generator_regenerates_the_committed_document_byte_for_byte(doc: corpus.Doc) -> None:
     """reportlab, HTML, DOCX, Markdown and typed text; pdftotext's text of the committed PDF (same poppler)."""
-    _skip_unless_installed(doc)
+    skip_unless_installed(producers.missing(corpus.needs(doc)))
     assert corpus.build(doc, TESTS) == (TESTS / doc.path).read_bytes()
 
 
@@ -171,5 +161,5 @@ UNSTABLE = [d for d in corpus.DOCS if not corpus.PRODUCERS[d.producer][2]]
 @pytest.mark.parametrize("doc", UNSTABLE, ids=lambda d: f"{d.producer}/{d.name}")
 def test_unreproducible_documents_come_out_as_the_same_document(doc: corpus.Doc) -> None:
     """LibreOffice and Chromium stamp dates and IDs; apart from those, nothing changes."""
-    _skip_unless_installed(doc)
+    skip_unless_installed(producers.missing(corpus.needs(doc)))
     assert producers.same_pdf(corpus.build(doc, TESTS), (TESTS / doc.path).read_bytes())

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers import skip_unless_installed
 from samplegen import fixtures, producers
 
 TESTS = Path(__file__).resolve().parent
@@ -69,9 +70,7 @@ def test_missing_programs_skip_their_fixtures_and_name_the_packages(
 @pytest.mark.parametrize("fx", UNSTABLE, ids=_id)
 def test_unreproducible_fixtures_come_out_as_the_same_document(fx: fixtures.Fixture) -> None:
     """LibreOffice, Chromium and qpdf's AES stamp dates, IDs and salts; apart from those, nothing changes."""
-    lacking = producers.missing(fx.needs)
-    if lacking:
-        pytest.skip(f"needs {', '.join(lacking)}")
+    skip_unless_installed(producers.missing(fx.needs))
     committed = (TESTS / "files" / fx.path).read_bytes()
     if fx.path.endswith(".doc"):  # a Word 97 file is no PDF: the same document reads as the same record
         from nianbao.pipeline.extract import extract_report
