@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,13 +25,10 @@ FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path("/us
 def skip_unless_installed(lacking: list[str]) -> None:
     """Skip a test whose generating programs are missing, naming the Debian packages `lacking`; but a
     package CI has installed (named in NIANBAO_REQUIRE_PACKAGES, space-separated) is a failure, not a skip."""
-    import pytest
-
     required = set(os.environ.get("NIANBAO_REQUIRE_PACKAGES", "").split())
-    if required & set(lacking):
-        pytest.fail(
-            f"NIANBAO_REQUIRE_PACKAGES names {' '.join(sorted(required & set(lacking)))}, missing here"
-        )
+    absent = " ".join(sorted(required & set(lacking)))
+    if absent:
+        pytest.fail(f"NIANBAO_REQUIRE_PACKAGES names {absent}, missing here (apt-get install {absent})")
     if lacking:
         pytest.skip(f"needs {', '.join(lacking)}")
 
