@@ -165,9 +165,6 @@ def left_out_scans() -> dict[str, str]:
     """The scans of the set that this machine cannot make as they were measured: id → why. A source that
     does not embed its fonts is drawn in the machine's substitute for them; without it its CJK text is not
     drawn at all and the scan would be read as blank pages, a failure of the machine, not of OCR."""
-    import sys
-
-    sys.path.insert(0, str(ROOT / "tests"))
     from samplegen.scans import extra
 
     return {s.id: why for s in extra() if (why := _cannot_draw(ROOT / s.source))}
@@ -433,9 +430,7 @@ def _cannot_draw(source: Path) -> str:
     docs/ocr.md) is missing. Where CI has installed it (NIANBAO_REQUIRE_CJK_FONTS=1) a missing substitute
     is a failure, not a reason to skip."""
     import os
-    import sys
 
-    sys.path.insert(0, str(ROOT / "tests"))
     from samplegen.scans import SUBSTITUTE
 
     if _embeds_its_fonts(source) or installed_fonts(f"*{SUBSTITUTE}*"):
