@@ -3,13 +3,13 @@
 Started with a fresh profile and every background service off; requests to any network address are
 blocked and recorded, console messages and uncaught exceptions collected, so a test can assert that a
 page loaded nothing from outside and logged no error. No browser is ever downloaded: the machine's
-`chromium` is used or the test is skipped (failed where NIANBAO_REQUIRE_BROWSER=1, as in CI).
+`chromium` is used or the test is skipped (failed where CI requires it: `chromium` in
+NIANBAO_REQUIRE_PACKAGES, `helpers.required`).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import tempfile
@@ -18,8 +18,6 @@ import urllib.request
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 FLAGS = (
     "--headless",
@@ -37,9 +35,9 @@ def chromium_or_skip() -> str:
     found = shutil.which("chromium") or shutil.which("chromium-browser")
     if found:
         return found
-    if os.environ.get("NIANBAO_REQUIRE_BROWSER") == "1":
-        pytest.fail("NIANBAO_REQUIRE_BROWSER=1 but no chromium on PATH (apt-get install chromium)")
-    pytest.skip("no chromium on PATH: apt-get install chromium (CI installs it and requires this test)")
+    from helpers import missing
+
+    missing("chromium")
 
 
 class Browser:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import duckdb
 import pytest
@@ -22,15 +22,26 @@ EXAMPLE_TXT = FILES / "text" / "hz-yjglj_2020.txt"
 FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path("/usr/share/X11/fonts"))
 
 
-def skip_unless_installed(lacking: list[str]) -> None:
-    """Skip a test whose generating programs are missing, naming the Debian packages `lacking`; but a
-    package CI has installed (named in NIANBAO_REQUIRE_PACKAGES, space-separated) is a failure, not a skip."""
-    required = set(os.environ.get("NIANBAO_REQUIRE_PACKAGES", "").split())
-    absent = " ".join(sorted(required & set(lacking)))
+def required(package: str) -> bool:
+    """Whether CI has installed this Debian package and insists on it: named in NIANBAO_REQUIRE_PACKAGES
+    (space-separated, set by `.ci/run` for what it installed). A test that needs such a package fails
+    where it is missing instead of skipping."""
+    return package in os.environ.get("NIANBAO_REQUIRE_PACKAGES", "").split()
+
+
+def missing(*packages: str) -> NoReturn:
+    """Skip a test that needs these Debian packages, missing here; fail it where CI requires one of them
+    (`required`)."""
+    absent = " ".join(sorted(p for p in set(packages) if required(p)))
     if absent:
         pytest.fail(f"NIANBAO_REQUIRE_PACKAGES names {absent}, missing here (apt-get install {absent})")
+    pytest.skip(f"needs {', '.join(packages)} (apt-get install {' '.join(packages)})")
+
+
+def skip_unless_installed(lacking: list[str]) -> None:
+    """`missing(*lacking)` unless nothing is lacking."""
     if lacking:
-        pytest.skip(f"needs {', '.join(lacking)}")
+        missing(*lacking)
 
 
 def installed_fonts(pattern: str) -> list[str]:

@@ -1,13 +1,12 @@
 """Legacy Word .doc / WPS .wps attachments (issue 13): converted by LibreOffice headless, then read as DOCX.
 
 LibreOffice is a Debian program (libreoffice-writer-nogui) that `.ci/run` installs; where it is missing
-these tests skip naming it, unless NIANBAO_REQUIRE_LIBREOFFICE=1 (CI) makes its absence a failure.
+these tests skip naming it, unless CI requires it (`helpers.required`) and its absence is a failure.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -15,12 +14,14 @@ import pytest
 from nianbao.pipeline.errors import ExtractError
 from nianbao.pipeline.extract import extract_report, legacy, sniff
 
+from helpers import required
+
 FILES = Path(__file__).parent / "files" / "docx"
 GOLDEN = Path(__file__).parent / "golden"
 
 if legacy.converter() is None:
-    if os.environ.get("NIANBAO_REQUIRE_LIBREOFFICE") == "1":
-        raise RuntimeError(f"NIANBAO_REQUIRE_LIBREOFFICE=1 but LibreOffice is missing ({legacy.PACKAGE})")
+    if required(legacy.PACKAGE):
+        raise RuntimeError(f"NIANBAO_REQUIRE_PACKAGES names {legacy.PACKAGE}, missing here")
     needs_soffice = pytest.mark.skip(reason=f"LibreOffice is not installed: apt-get install {legacy.PACKAGE}")
 else:
     needs_soffice = pytest.mark.skipif(False, reason="")

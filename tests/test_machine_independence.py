@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -27,10 +26,11 @@ from nianbao.demo.city import CITY_DIR
 from nianbao.pipeline.errors import ExtractError
 from nianbao.pipeline.extract import extract_report, pdffonts
 
-from helpers import installed_fonts
+from helpers import installed_fonts, required
 
 ROOT = Path(__file__).resolve().parent.parent
 WITHOUT_FONTS = ROOT / "tools" / "without-system-fonts"
+CJK_FONT_PACKAGE = "fonts-wqy-microhei"  # the CJK font .ci/run installs
 CJK_FONT = re.compile(r"cjk|wqy|ming|kai|song|hei|fallback|arphic|simsun|fang", re.IGNORECASE)
 
 
@@ -81,9 +81,9 @@ def here(pdfs: list[Path]) -> list[str]:
 @pytest.mark.timeout(1800)  # 191 s alone; over pytest's 600 s default in a fresh clone's slow suite at load 4
 def test_records_are_the_same_with_and_without_system_fonts(pdfs: list[Path], here: list[str]) -> None:
     """Every record read with all system fonts hidden equals the record read with them (CJK ones included on CI)."""
-    if os.environ.get("NIANBAO_REQUIRE_CJK_FONTS") == "1":
+    if required(CJK_FONT_PACKAGE):
         assert _cjk_fonts_installed(), (
-            "CI installs a CJK font package so that the with-fonts leg means something"
+            f"CI installs {CJK_FONT_PACKAGE} so that the with-fonts leg means something"
         )
     if (
         shutil.which("unshare") is None

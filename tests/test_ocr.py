@@ -21,7 +21,7 @@ import pytest
 
 from nianbao.pipeline.extract import ocr
 
-from helpers import installed_fonts
+from helpers import installed_fonts, required
 
 pytestmark = pytest.mark.skipif(not ocr.available(), reason="rapidocr-onnxruntime is not installed")
 
@@ -427,17 +427,13 @@ def _embeds_its_fonts(pdf: Path) -> bool:
 def _cannot_draw(source: Path) -> str:
     """Why a scan of `source` made on this machine would not be the one measured ('' when it would): it
     does not embed its fonts and the substitute they were drawn with (`samplegen.scans.SUBSTITUTE`,
-    docs/ocr.md) is missing. Where CI has installed it (NIANBAO_REQUIRE_CJK_FONTS=1) a missing substitute
-    is a failure, not a reason to skip."""
-    import os
-
+    docs/ocr.md) is missing. Where CI requires its package (`helpers.required`) a missing substitute is a
+    failure, not a reason to skip."""
     from samplegen.scans import SUBSTITUTE
 
     if _embeds_its_fonts(source) or installed_fonts(f"*{SUBSTITUTE}*"):
         return ""
-    assert os.environ.get("NIANBAO_REQUIRE_CJK_FONTS") != "1", (
-        f"CI installs fonts-{SUBSTITUTE}: it is missing"
-    )
+    assert not required(f"fonts-{SUBSTITUTE}"), f"CI installs fonts-{SUBSTITUTE}: it is missing"
     return f"{source.relative_to(ROOT)} does not embed its fonts and this machine has no {SUBSTITUTE}"
 
 
