@@ -28,6 +28,7 @@ from nianbao.flows.events import announce_documents, announce_reports, publish_s
 from nianbao.flows.extract import Reading, Sent, extract_all, read_documents
 from nianbao.flows.parallel import slots
 from nianbao.flows.retry import FLOW_RETRIES, FLOW_RETRY_DELAY_S, TASK_RETRIES, TASK_RETRY_DELAYS, transient
+from nianbao.pipeline.collector import full_collections_paused
 from nianbao.pipeline.model import DocRef
 from nianbao.pipeline.progress import stage
 from nianbao.pipeline.settings import Settings, load_settings
@@ -109,13 +110,18 @@ def ingest_documents(
         len(refs),
         early,
     )
-    if prefect:
-        readings = extract_all(refs, settings.raw_store, settings.reader, slots(settings), sent)
-        # quoted: Prefect would otherwise walk every cell of every reading looking for futures (~150 ms a
-        # document, longer than a second worker saves on a 1,000-report night)
-        results: list[Ingested] = load_task(cast(Any, quote(readings)), settings, rid)
-    else:
-        results = load_readings(read_documents(refs, settings.raw_store, settings.reader), settings, rid)
+    # every reading stays alive until it is loaded (~2,000 objects each): CPython's full collections
+    # would walk them again and again as they arrive (2 s of a 1,000-report night, `pipeline.collector`)
+    with full_collections_paused():
+        if prefect:
+            readings = extract_all(refs, settings.raw_store, settings.reader, slots(settings), sent)
+            # quoted: Prefect would otherwise walk every cell of every reading looking for futures (~150 ms
+            # a document, longer than a second worker saves on a 1,000-report night)
+            results: list[Ingested] = load_task(cast(Any, quote(readings)), settings, rid)
+        else:
+            readings = read_documents(refs, settings.raw_store, settings.reader)
+            results = load_readings(readings, settings, rid)
+        del readings  # dropped before full collections resume, so that none walks them
     if announce:
         announce_reports(results)
     return results

@@ -10,14 +10,13 @@ outcomes, and re-judges cross_year_carry for each stored following year whose pr
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import duckdb
 
 from nianbao.expectations.admit import Admission, admit, recheck_carry
+from nianbao.pipeline.collector import gc_paused
 from nianbao.pipeline.errors import ExtractError
 from nianbao.pipeline.model import DocRef, Outcome, Report
 from nianbao.warehouse import read, write
@@ -50,23 +49,11 @@ def load(
     chunk: int = 1000,
 ) -> Loaded:
     """Admit these readings and write them; keep the following years' carry findings right."""
+    # a load makes millions of small objects (a report is ~200 cells, each with its location, row and
+    # JSON): every 700 of them set off a collection that walked the batch's objects again, a third of a
+    # large load's time (issue 17)
     with gc_paused():
         return _load(con, documents, chunk)
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """The cyclic garbage collector off for a while (as it was, after). A load makes millions of small
-    objects (a report is ~200 cells, each with its location, row and JSON): every 700 of them set off a
-    collection that walks the batch's objects again, a third of a large load's time (issue 17). Reference
-    counting still frees them; cycles wait for the next collection."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def _load(
