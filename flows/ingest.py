@@ -110,8 +110,7 @@ def ingest_documents(
         len(refs),
         early,
     )
-    # every reading stays alive until it is loaded (~2,000 objects each): CPython's full collections
-    # would walk them again and again as they arrive (2 s of a 1,000-report night, `pipeline.collector`)
+    # every reading stays alive until it is loaded: no full collection walks them meanwhile (`pipeline.collector`)
     with full_collections_paused():
         if prefect:
             readings = extract_all(refs, settings.raw_store, settings.reader, slots(settings), sent)

@@ -22,6 +22,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 _NEVER = 1 << 30  # a full collection's threshold no night reaches: young collections between full ones
+_lock = threading.Lock()
+_holders = 0  # blocks inside `full_collections_paused`
+_saved: tuple[int, int, int] = gc.get_threshold()  # the thresholds before the first of them
 
 
 @contextmanager
@@ -53,8 +56,3 @@ def full_collections_paused() -> Iterator[None]:
             _holders -= 1
             if _holders == 0:
                 gc.set_threshold(*_saved)
-
-
-_lock = threading.Lock()
-_holders = 0  # blocks inside `full_collections_paused`
-_saved: tuple[int, int, int] = gc.get_threshold()  # the thresholds before the first of them
