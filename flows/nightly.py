@@ -12,12 +12,12 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
 
 from nianbao.flows.events import announce_documents, publish_summary, run_id
+from nianbao.flows.politeness import host_gate
 from nianbao.flows.retry import FLOW_RETRIES, FLOW_RETRY_DELAY_S, TASK_RETRIES, TASK_RETRY_DELAYS, transient
 from nianbao.pipeline.catalog import Catalog, load_catalog
 from nianbao.pipeline.crawl import Bodies, Crawl, attempt_rows, crawl_catalog, start_crawl_server
 from nianbao.pipeline.fetch import Crawler
 from nianbao.pipeline.model import DocRef
-from nianbao.pipeline.politeness import host_gate
 from nianbao.pipeline.rawstore import RawStore
 from nianbao.pipeline.settings import Settings, load_settings
 from nianbao.pipeline.summary import Summary

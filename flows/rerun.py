@@ -16,12 +16,12 @@ from prefect import flow, get_run_logger
 
 from nianbao.flows.events import local_run_id, publish_summary, run_id
 from nianbao.flows.ingest import ingest_documents
+from nianbao.flows.politeness import host_gate
 from nianbao.flows.refresh import refresh_warehouse, site_after_refresh
 from nianbao.pipeline.catalog import load_catalog
 from nianbao.pipeline.crawl import refetch, refetch_rows
 from nianbao.pipeline.fetch import Crawler
 from nianbao.pipeline.model import DocRef
-from nianbao.pipeline.politeness import host_gate
 from nianbao.pipeline.rawstore import RawStore
 from nianbao.pipeline.settings import Settings, load_settings
 from nianbao.pipeline.summary import Summary

@@ -21,7 +21,13 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
-from nianbao.pipeline.settings_rules import DASK_SCHEMES, PROGRESS_ALIASES, PROGRESS_MODES, SettingsError
+from nianbao.pipeline.settings_rules import (
+    DASK_SCHEMES,
+    HOST_LIMITS,
+    PROGRESS_ALIASES,
+    PROGRESS_MODES,
+    SettingsError,
+)
 
 # the mapping `load_settings(env=…)` reads instead of os.environ (None: os.environ)
 _ENVIRON: ContextVar[Mapping[str, str] | None] = ContextVar("nianbao_environ", default=None)
@@ -90,6 +96,7 @@ class Environment(BaseSettings):
     WORKER_MEMORY_MB: int = _accepts("a whole number of MiB ≥ 256", default=2048, ge=256)
     HOST_INTERVAL_S: float = _accepts("seconds ≥ 0", default=0.0, ge=0)
     HOSTS_DIR: Path | None = _accepts("a directory", default=None)
+    HOST_LIMITS: str = _accepts("files or prefect", default="files")
 
     @classmethod
     def settings_customise_sources(
@@ -107,6 +114,14 @@ class Environment(BaseSettings):
     @classmethod
     def _empty_is_unset(cls, v: object) -> object:
         return None if v == "" else v
+
+    @field_validator("HOST_LIMITS", mode="before")
+    @classmethod
+    def _host_limits(cls, v: object) -> object:
+        h = str(v).strip().lower()
+        if h not in HOST_LIMITS:
+            raise ValueError(f"not one of {', '.join(HOST_LIMITS)}")
+        return h
 
     @field_validator("PROGRESS", mode="before")
     @classmethod

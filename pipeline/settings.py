@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nianbao.pipeline.extract.limits import ReadLimits
-from nianbao.pipeline.settings_rules import DASK_SCHEMES, PROGRESS_MODES, SettingsError
+from nianbao.pipeline.settings_rules import DASK_SCHEMES, HOST_LIMITS, PROGRESS_MODES, SettingsError
 from nianbao.pipeline.urlpolicy import FetchPolicy
 
 __all__ = ["PROGRESS_MODES", "Settings", "SettingsError", "load_settings"]
@@ -56,6 +56,9 @@ class Settings:
     # flight to a host and one request started every host_interval_s, counted through lock files in hosts_dir
     host_interval_s: float = 0.0
     hosts_dir: Path | None = None
+    # where those limits are kept: "files" (hosts_dir: the processes of one machine) or "prefect" (the
+    # Prefect server's global concurrency limits: every machine that uses the server; flows/politeness.py)
+    host_limits: str = "files"
 
     def __post_init__(self) -> None:
         # the environment is checked by `Environment`; these hold for values set in code too (CLI options,
@@ -71,6 +74,10 @@ class Settings:
             raise ValueError(f"NIANBAO_DASK_ADDRESS is not a Dask scheduler address: {self.dask_address!r}")
         if self.lock_timeout_s <= 0 or self.refresh_debounce_s < 0:
             raise ValueError("lock timeout must be positive and the refresh debounce not negative")
+        if self.host_limits not in HOST_LIMITS:
+            raise ValueError(
+                f"NIANBAO_HOST_LIMITS is one of {', '.join(HOST_LIMITS)}, not {self.host_limits!r}"
+            )
         if self.progress not in PROGRESS_MODES:
             raise ValueError(f"NIANBAO_PROGRESS is one of {', '.join(PROGRESS_MODES)}, not {self.progress!r}")
         if len(self.nightly_cron.split()) != 5:
@@ -127,4 +134,5 @@ def load_settings(warehouse: str | Path | None = None, env: Mapping[str, str] | 
         worker_memory_mb=e.WORKER_MEMORY_MB,
         host_interval_s=e.HOST_INTERVAL_S,
         hosts_dir=e.HOSTS_DIR or wh.parent / "hosts",
+        host_limits=e.HOST_LIMITS,
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 PROGRESS_MODES = ("auto", "all", "off")
 PROGRESS_ALIASES = {"1": "all", "0": "off", "": "auto"}  # NIANBAO_PROGRESS=1 meant "even off a terminal"
 DASK_SCHEMES = ("tcp://", "tls://", "inproc://")
+HOST_LIMITS = ("files", "prefect")  # where per-host politeness is kept (lock files, or the Prefect server)
 
 
 class SettingsError(ValueError):

@@ -177,6 +177,41 @@ def test_a_gate_sent_to_another_process_is_the_same_gate(tmp_path: Path, kind: t
     assert type(copy) is kind and copy.across_processes and copy is not gate
 
 
+def test_the_prefect_gate_sent_to_another_process_is_the_same_gate() -> None:
+    from nianbao.flows.politeness import PrefectHostGate
+
+    gate = PrefectHostGate("http://127.0.0.1:4200/api", 3, 0.25, 400)
+    copy = pickle.loads(pickle.dumps(gate))
+    assert (copy.api_url, copy.per_host, copy.interval_s, copy.lease_s) == (gate.api_url, 3, 0.25, 400)
+    assert copy.across_processes and copy is not gate
+
+
+@pytest.mark.slow  # the crawl processes import Prefect; every request asks the server (~10 s)
+def test_two_processes_crawl_through_the_prefect_servers_limits_what_one_does_through_files(
+    tmp_path: Path, children_seen: ChildrenSeen, prefect_harness: None
+) -> None:
+    """NIANBAO_HOST_LIMITS=prefect: the crawl processes take each request's slot from the Prefect server
+    (the test session's real API) and give it back; the crawl is the one the lock files give."""
+    from prefect.client.orchestration import get_client
+    from prefect.settings import get_current_settings
+
+    from nianbao.flows.politeness import PrefectHostGate, limit_name
+
+    with SampleServer(CITY_DIR, lifetime_s=300) as srv:
+        catalog = load_catalog(srv.write_catalog(tmp_path / "catalog.yaml"))
+        one = crawl(catalog, tmp_path / "one", processes=1)
+        api = get_current_settings().api.url
+        assert api
+        gate = PrefectHostGate(api, POLICY.per_host)
+        two = crawl(catalog, tmp_path / "two", processes=2, limiter=gate)
+        assert children_seen.most == 1
+        with get_client(sync_client=True) as client:
+            kept = client.read_global_concurrency_limit_by_name(limit_name(srv.base_url.split("/")[2]))
+    assert shape(two) == shape(one)
+    assert (kept.limit, kept.active_slots) == (POLICY.per_host, 0)
+    assert not (tmp_path / "two" / "hosts").exists()
+
+
 @pytest.mark.slow  # every request held 50 ms so that the kill lands mid-crawl (~5 s)
 def test_a_crawl_process_killed_mid_crawl_loses_nothing(
     tmp_path: Path, caplog: pytest.LogCaptureFixture

@@ -97,7 +97,7 @@ import sys, threading
 from nianbao.pipeline.fetch import FetchPolicy, HostLimiter, fetch
 from nianbao.pipeline.politeness import HostGate
 from nianbao.pipeline.urlpolicy import UrlPolicy
-base, folder, kind, interval, name = sys.argv[1:6]
+base, folder, kind, interval, name, api = sys.argv[1:7]
 policy = FetchPolicy(retries=0, timeout_s=60)
 urls = UrlPolicy.of(("127.0.0.1",), policy)
 class Recording(HostGate):  # the gate, writing down each start it grants (the time it sets, less the interval)
@@ -106,7 +106,13 @@ class Recording(HostGate):  # the gate, writing down each start it grants (the t
         HostGate._write(f, at)
         with open(f"{folder}/{name}.starts", "a") as log:
             log.write(repr(at - float(interval)) + "\\n")
-gate = Recording(folder, 2, float(interval)) if kind == "gate" else HostLimiter(2)
+if kind == "gate":
+    gate = Recording(folder, 2, float(interval))
+elif kind == "prefect":  # the limits kept by the Prefect server at `api`
+    from nianbao.flows.politeness import PrefectHostGate
+    gate = PrefectHostGate(api, 2, float(interval))
+else:
+    gate = HostLimiter(2)
 def work(t):
     for i in range(4):
         fetch(f"{base}/{name}/{t}/{i}", urls, limiter=gate)
@@ -117,15 +123,38 @@ for t in threads: t.join()
 
 
 def _fetch_from_processes(base: str, folder: Path, kind: str, interval: float = 0.0) -> None:
+    api = _api_url() if kind == "prefect" else ""
     procs = [
-        subprocess.Popen([sys.executable, "-c", _FETCHER, base, str(folder), kind, str(interval), f"p{n}"])
+        subprocess.Popen(
+            [sys.executable, "-c", _FETCHER, base, str(folder), kind, str(interval), f"p{n}", api]
+        )
         for n in range(3)
     ]
     assert [p.wait(timeout=300) for p in procs] == [0, 0, 0]
 
 
-def test_per_host_limit_holds_across_processes(slow_server: Counting, tmp_path: Path) -> None:
-    _fetch_from_processes(slow_server.base, tmp_path / "hosts", "gate")
+def _api_url() -> str:
+    """The Prefect API of the test session (`prefect_harness`)."""
+    from prefect.settings import get_current_settings
+
+    url = get_current_settings().api.url
+    assert url, "the test needs the prefect_harness fixture"
+    return url
+
+
+# with the Prefect server a test takes ~10 s (three processes importing Prefect, a SQLite server that
+# makes concurrent writers wait): with the integration tests
+@pytest.fixture(params=["gate", pytest.param("prefect", marks=pytest.mark.slow)])
+def shared(request: pytest.FixtureRequest) -> str:
+    """A limiter shared by processes: lock files in a folder (`HostGate`), or the limits of a Prefect
+    server (`PrefectHostGate`, NIANBAO_HOST_LIMITS=prefect: the test session's real API)."""
+    if request.param == "prefect":
+        request.getfixturevalue("prefect_harness")
+    return str(request.param)
+
+
+def test_per_host_limit_holds_across_processes(slow_server: Counting, tmp_path: Path, shared: str) -> None:
+    _fetch_from_processes(slow_server.base, tmp_path / "hosts", shared)
     assert slow_server.seen == 36
     assert slow_server.peak <= 2
 
@@ -153,6 +182,40 @@ def test_request_rate_holds_across_processes(tmp_path: Path) -> None:
     assert arrivals[-1] - arrivals[0] >= 35 * 0.25 - 1.0
 
 
+@pytest.mark.slow  # 36 requests 0.25 s apart (~10 s): with the integration tests
+def test_request_rate_holds_across_processes_through_the_prefect_server(
+    tmp_path: Path, prefect_harness: None
+) -> None:
+    for server in _serving(Counting()):
+        _fetch_from_processes(server.base, tmp_path / "hosts", "prefect", interval=0.25)
+        arrivals = list(server.arrivals)
+    assert len(arrivals) == 36
+    assert arrivals[-1] - arrivals[0] >= 35 * 0.25 - 1.0
+    assert not (tmp_path / "hosts").exists()  # no lock file was used
+
+
+@pytest.mark.slow
+def test_a_limit_an_operator_made_on_the_prefect_server_is_used_as_it_is(
+    tmp_path: Path, prefect_harness: None
+) -> None:
+    """`prefect gcl create host:… --limit 1` before the night: one request at a time, whatever
+    NIANBAO_PER_HOST says (the gates of the three processes would allow two)."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
+
+    from nianbao.flows.politeness import limit_name
+
+    for server in _serving(Counting(hold_s=0.1)):
+        name = limit_name(server.base.removeprefix("http://"))
+        with get_client(sync_client=True) as client:
+            client.create_global_concurrency_limit(GlobalConcurrencyLimitCreate(name=name, limit=1))
+            _fetch_from_processes(server.base, tmp_path / "hosts", "prefect")
+            kept = client.read_global_concurrency_limit_by_name(name)
+        assert server.seen == 36
+        assert server.peak == 1
+    assert (kept.limit, kept.active_slots) == (1, 0)  # every slot taken was given back
+
+
 @pytest.mark.parametrize("status", [429, 503])
 def test_retry_after_is_respected(tmp_path: Path, status: int) -> None:
     for server in _serving(Counting(refuse=1, status=status, after="2")):
@@ -164,17 +227,30 @@ def test_retry_after_is_respected(tmp_path: Path, status: int) -> None:
         assert server.arrivals[1] - server.arrivals[0] >= 1.9
 
 
-def test_retry_after_pauses_the_whole_host_for_other_processes(tmp_path: Path) -> None:
+def test_retry_after_pauses_the_whole_host_for_other_processes(tmp_path: Path, shared: str) -> None:
+    """A 503 with Retry-After: 4 to this process; while it waits, three other processes ask the same host:
+    none of them asks before the pause ends (they start within a second or two, well inside it)."""
+    from nianbao.flows.politeness import PrefectHostGate
     from nianbao.pipeline.politeness import HostGate
 
-    for server in _serving(Counting(refuse=1, status=503, after="2")):
+    for server in _serving(Counting(refuse=1, status=503, after="4")):
         policy = FetchPolicy(retries=2, timeout_s=10, backoff_s=0.01)
-        gate = HostGate(tmp_path / "hosts", 2)
-        fetch(f"{server.base}/first", UrlPolicy.of(("127.0.0.1",), policy), limiter=gate)
-        paused_until = server.arrivals[0] + 2
-        # another process asks the same host right after: it waits for the pause too
-        _fetch_from_processes(server.base, tmp_path / "hosts", "gate")
-        assert min(server.arrivals[2:]) >= paused_until - 0.1
+        gate = HostGate(tmp_path / "hosts", 2) if shared == "gate" else PrefectHostGate(_api_url(), 2)
+        first = threading.Thread(
+            target=fetch,
+            args=(f"{server.base}/first", UrlPolicy.of(("127.0.0.1",), policy)),
+            kwargs={"limiter": gate},
+        )
+        first.start()
+        while not server.arrivals:
+            time.sleep(0.01)
+        time.sleep(0.3)  # the answer read and the pause written
+        _fetch_from_processes(server.base, tmp_path / "hosts", shared)
+        first.join()
+        gate.close()
+        paused_until = server.arrivals[0] + 4
+        assert server.seen == 38
+        assert min(server.arrivals[1:]) >= paused_until - 0.1
 
 
 def test_retry_after_longer_than_the_deadline_gives_up_without_waiting(tmp_path: Path) -> None:

@@ -60,6 +60,7 @@ def test_environment_is_read_in_one_place(monkeypatch: pytest.MonkeyPatch, tmp_p
         ("NIANBAO_PROGRESS", "loud", "auto, all or off"),
         ("NIANBAO_READER_ISOLATION", "maybe", "1 or 0"),
         ("NIANBAO_READ_DURING_CRAWL", "sometimes", "1 or 0"),
+        ("NIANBAO_HOST_LIMITS", "redis", "files or prefect"),
         # not in the shape it must have
         ("NIANBAO_NIGHTLY_CRON", "every night", "a five-field cron expression"),
         ("NIANBAO_DASK_ADDRESS", "127.0.0.1:8786", "a Dask scheduler address"),
@@ -147,6 +148,29 @@ def test_where_extraction_runs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
     monkeypatch.setenv("NIANBAO_HOST_INTERVAL_S", "0.5")
     s = load_settings()
     assert (s.workers, s.dask_address, s.host_interval_s) == (0, "tcp://10.0.0.5:8786", 0.5)
+
+
+def test_where_politeness_is_kept(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Issue 17: per-host limits in lock files by default (one machine), or kept by the Prefect server the
+    flows use (NIANBAO_HOST_LIMITS=prefect: every machine that uses it)."""
+    from nianbao.flows.politeness import PrefectHostGate, host_gate
+    from nianbao.pipeline.politeness import HostGate
+
+    monkeypatch.setenv("NIANBAO_WAREHOUSE", str(tmp_path / "n.duckdb"))
+    monkeypatch.delenv("NIANBAO_HOST_LIMITS", raising=False)
+    monkeypatch.setenv("NIANBAO_HOST_INTERVAL_S", "0.5")
+    files = host_gate(load_settings())
+    assert type(files) is HostGate and files.root == tmp_path / "hosts" and files.interval_s == 0.5
+    monkeypatch.setenv("NIANBAO_HOST_LIMITS", " Prefect ")
+    s = load_settings()
+    assert s.host_limits == "prefect"
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with temporary_settings({PREFECT_API_URL: "http://127.0.0.1:4200/api"}):
+        gate = host_gate(s)
+    assert isinstance(gate, PrefectHostGate)
+    assert (gate.api_url, gate.per_host, gate.interval_s) == ("http://127.0.0.1:4200/api", 2, 0.5)
+    assert gate.lease_s > s.fetch.deadline_s  # a slot outlives the longest download
 
 
 def test_how_many_processes_a_crawl_may_use(monkeypatch: pytest.MonkeyPatch) -> None:
