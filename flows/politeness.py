@@ -40,7 +40,9 @@ from nianbao.pipeline.settings import Settings
 if TYPE_CHECKING:
     from prefect.client.orchestration import SyncPrefectClient
 
-_POLL_S = 0.05  # the longest a request waits between two asks for a slot the server said was taken
+# between two asks for a slot the server said was taken, a request waits what the server suggests
+# (Retry-After), but at least _POLL_S and at most _MAX_WAIT_S
+_POLL_S = 0.05
 _MAX_WAIT_S = 1.0
 _LOCKED = 423  # the server's answer when a limit has no free slot
 
