@@ -61,7 +61,8 @@ def pause_name(host: str) -> str:
     """The variable holding when a host may be asked again (a variable name takes letters, digits, - and _:
     the digest keeps two hosts that read alike apart)."""
     digest = hashlib.sha256(host.lower().encode()).hexdigest()[:12]
-    return f"nianbao-pause-{re.sub(r'[^a-z0-9]+', '-', host.lower()).strip('-')}-{digest}"
+    readable = re.sub(r"[^a-z0-9]+", "-", host.lower()).strip("-")[:200]  # a name holds 255 characters
+    return f"nianbao-pause-{readable}-{digest}"
 
 
 class PrefectHostGate(HostLimiter):

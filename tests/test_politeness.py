@@ -266,6 +266,21 @@ def test_retry_after_longer_than_the_deadline_gives_up_without_waiting(tmp_path:
         assert server.seen <= 2
 
 
+def test_each_host_has_a_pause_variable_of_its_own_that_prefect_accepts() -> None:
+    from prefect.client.schemas.actions import VariableCreate
+
+    from nianbao.flows.politeness import pause_name
+
+    long_host = ".".join(["a" * 60] * 4) + ":8443"  # 249 characters: as long as a host name gets
+    names = [
+        pause_name(h) for h in ("www.example.gov.cn", "www-example.gov.cn", "WWW.Example.gov.cn", long_host)
+    ]
+    assert names[0] != names[1]  # alike once made readable, told apart by the digest
+    assert names[0] == names[2]  # a host name's case is no host of its own
+    for name in names:
+        VariableCreate(name=name, value=0.0)  # refuses a name over 255 characters or with other characters
+
+
 def test_retry_after_values() -> None:
     assert retry_after("120") == 120.0
     assert retry_after(None) is None and retry_after("soon") is None
