@@ -24,9 +24,9 @@ import hashlib
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 from uuid import UUID
 
@@ -92,12 +92,11 @@ class PrefectHostGate(HostLimiter):
         """Hold one of the host's slots (this process's, then the server's) for the duration of a request."""
         host = urlsplit(url).netloc
         with super().slot(url):
-            lease = self._take(limit_name(host), "concurrency", self.per_host, 0.0)
-            assert lease is not None
+            lease = self._lease(host)
             try:
                 self._wait_out_pause(host)
                 if self.interval_s > 0:
-                    self._take(rate_name(host), "rate_limit", 1, 1.0 / self.interval_s)
+                    self._space(host)
                 yield
             finally:
                 self._server().release_concurrency_slots_with_lease(lease)
@@ -144,32 +143,34 @@ class PrefectHostGate(HostLimiter):
                 self._client = client
             return self._client
 
-    def _take(
-        self, name: str, mode: Literal["concurrency", "rate_limit"], limit: int, decay: float
-    ) -> UUID | None:
-        """One slot of the limit `name` (made first if the server has none), waited for: the lease's id for
-        a concurrency slot (given back by `slot`), None for a rate slot (it decays by itself: a lease
-        running out would take a slot back from a later request)."""
-        server = self._server()
-        if name not in self._known:
-            with self._making:  # one thread of this process asks the server; the others wait for it
-                if name not in self._known:
-                    _make(server, name, limit, decay)
-                    self._known.add(name)
-        while True:
-            try:
-                if mode == "rate_limit":
-                    server.increment_concurrency_slots(names=[name], slots=1, mode=mode)
-                    return None
-                answer = server.increment_concurrency_slots_with_lease(
-                    names=[name], slots=1, mode=mode, lease_duration=self.lease_s
-                )
-                return UUID(answer.json()["lease_id"])
-            except httpx.HTTPStatusError as e:
-                if e.response.status_code != _LOCKED:
-                    raise
-                wait = retry_after(e.response.headers.get("Retry-After")) or _POLL_S
-                time.sleep(min(max(wait, _POLL_S), _MAX_WAIT_S))
+    def _lease(self, host: str) -> UUID:
+        """One of the host's slots on the server, waited for; the lease's id (given back by `slot`)."""
+        name = limit_name(host)
+        self._ensure(name, self.per_host, 0.0)
+        answer = _when_free(
+            lambda: self._server().increment_concurrency_slots_with_lease(
+                names=[name], slots=1, mode="concurrency", lease_duration=self.lease_s
+            )
+        )
+        return UUID(answer.json()["lease_id"])
+
+    def _space(self, host: str) -> None:
+        """The host's next start, waited for. Taken without a lease: the slot decays by itself, and a
+        lease running out would take a slot back from a later request."""
+        name = rate_name(host)
+        self._ensure(name, 1, 1.0 / self.interval_s)
+        _when_free(
+            lambda: self._server().increment_concurrency_slots(names=[name], slots=1, mode="rate_limit")
+        )
+
+    def _ensure(self, name: str, limit: int, decay: float) -> None:
+        """The limit `name` on the server (made if it has none), asked once per process."""
+        if name in self._known:
+            return
+        with self._making:  # one thread of this process asks the server; the others wait for it
+            if name not in self._known:
+                _make(self._server(), name, limit, decay)
+                self._known.add(name)
 
     def _wait_out_pause(self, host: str) -> None:
         found = self._server().read_variable_by_name(pause_name(host))
@@ -177,6 +178,18 @@ class PrefectHostGate(HostLimiter):
             wait = _seconds(found.value) - time.time()
             if wait > 0:
                 time.sleep(wait)
+
+
+def _when_free(ask: Callable[[], httpx.Response]) -> httpx.Response:
+    """`ask` for a slot until the server gives one (it answers 423 while the limit is full)."""
+    while True:
+        try:
+            return ask()
+        except httpx.HTTPStatusError as e:
+            if e.response.status_code != _LOCKED:
+                raise
+            wait = retry_after(e.response.headers.get("Retry-After")) or _POLL_S
+            time.sleep(min(max(wait, _POLL_S), _MAX_WAIT_S))
 
 
 def _make(server: SyncPrefectClient, name: str, limit: int, decay: float) -> None:
