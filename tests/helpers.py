@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -67,6 +68,13 @@ def progress_records() -> Iterator[list[logging.LogRecord]]:
     finally:
         log.removeHandler(keep)
         log.setLevel(old)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now (for a server a test starts as a command)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 def sub_catalog(server: Any, dest: Path, agencies: list[str]) -> Path:

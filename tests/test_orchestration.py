@@ -20,7 +20,7 @@ from nianbao.pipeline.fetch import FetchPolicy
 from nianbao.pipeline.model import DocRef
 from nianbao.pipeline.rawstore import RawStore
 
-from helpers import EXAMPLE_TXT, rows, settings_for, sub_catalog
+from helpers import EXAMPLE_TXT, free_port, rows, settings_for, sub_catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 FAST = FetchPolicy(retries=2, backoff_s=0.01)
@@ -173,14 +173,6 @@ def test_burst_of_32_documents_from_6_processes_never_fails_on_the_warehouse_loc
     assert rows(wh, "select count(*) from raw.ingest_log where status = 'failed'") == [(0,)]
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _stop(p: subprocess.Popen[str] | None, timeout: float = 30) -> int | None:
     if p is None:
         return None
@@ -208,7 +200,7 @@ def test_served_deployments_nightly_triggers_ingests_and_refresh(tmp_path: Path)
     """A real `prefect server`, `nianbao serve`, the nightly deployment run by hand; events do the rest."""
     import httpx
 
-    port = _free_port()
+    port = free_port()
     home = tmp_path / "prefect"
     wh = tmp_path / "wh" / "nianbao.duckdb"
     env = {

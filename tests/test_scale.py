@@ -240,6 +240,64 @@ def test_cli_run_on_one_dask_worker(tmp_path: Path, prefect_harness: None) -> No
     assert "distributed." not in out.stderr  # the cluster's own INFO logging stays quiet
 
 
+@pytest.mark.slow
+def test_a_cluster_started_with_the_dask_commands_reads_a_cli_run(
+    tmp_path: Path, prefect_harness: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The province's deployment as docs/scaling.md gives it: `dask scheduler` and `dask worker` started
+    as commands, in an environment with none of the run's settings (no PREFECT_*, no NIANBAO_*), and
+    `nianbao run --dask-address` as typed. The cluster's workers read (their modules say so: the run has
+    no other place to read with an address given) and the warehouse is the one the single-process path
+    makes."""
+    from distributed import Client
+
+    from nianbao.demo.city import CITY_DIR
+    from nianbao.demo.server import SampleServer
+
+    from helpers import free_port, nianbao
+
+    dask = Path(sys.executable).parent / "dask"
+    address = f"tcp://127.0.0.1:{free_port()}"
+    theirs = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "NIANBAO_"))}
+    log = (tmp_path / "cluster.log").open("w")
+    started = [
+        subprocess.Popen(command, env=theirs, cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT)
+        for command in (
+            [dask, "scheduler", "--host", "127.0.0.1", "--port", address.rsplit(":", 1)[1], "--no-dashboard"],
+            [
+                dask, "worker", address, "--nworkers", "2", "--nthreads", "1", "--memory-limit", "1GiB",
+                "--no-dashboard", "--local-directory", str(tmp_path / "scratch"),
+            ],
+        )
+    ]  # fmt: skip
+    wh, reference = tmp_path / "cluster" / "n.duckdb", tmp_path / "reference" / "n.duckdb"
+    try:
+        with Client(address, timeout=120) as client:  # type: ignore[no-untyped-call]
+            client.wait_for_workers(2, timeout=120)
+            with SampleServer(CITY_DIR, lifetime_s=600) as server:
+                catalog = sub_catalog(server, tmp_path / "c.yaml", AGENCIES[:3])
+                out = nianbao(
+                    "run", "--catalog", str(catalog), "--warehouse", str(wh), "--dask-address", address,
+                    env={"NIANBAO_RAW_STORE": str(tmp_path / "raw"), "NIANBAO_DATA_DOCS": "",
+                         "NIANBAO_READER_MEMORY_MB": "1019", "NIANBAO_SITE": ""},
+                )  # fmt: skip
+                assert out.returncode == 0, out.stderr[-3000:]
+                imported = client.run(lambda: list(sys.modules))
+                undisturbed = _night(catalog, reference, monkeypatch, memory_mb=1019, workers=0)
+    finally:
+        for p in reversed(started):
+            p.terminate()
+            p.wait(timeout=60)
+        log.close()
+
+    assert len(imported) == 2
+    read_there = [m for m in imported.values() if "nianbao.flows.extract" in m]
+    assert read_there, (tmp_path / "cluster.log").read_text()[-3000:]  # the cluster's workers read
+    assert [_heavy(modules) for modules in imported.values()] == [[], []]
+    assert undisturbed.summary.loaded > 10
+    _same(_dump(wh), _dump(reference))
+
+
 # what the warehouse, the checks and the site bring; a worker that reads needs none of them
 HEAVY = (
     "duckdb",
