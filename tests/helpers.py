@@ -77,6 +77,15 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def prefect_api_url() -> str:
+    """The Prefect API of the test session (the `prefect_harness` fixture), for processes a test starts."""
+    from prefect.settings import get_current_settings
+
+    url = get_current_settings().api.url
+    assert url, "the test needs the prefect_harness fixture"
+    return url
+
+
 def sub_catalog(server: Any, dest: Path, agencies: list[str]) -> Path:
     """The sample city's catalog on `server`, narrowed to some agencies."""
     full = server.write_catalog(dest.with_suffix(".full.yaml"))

@@ -28,7 +28,7 @@ from nianbao.pipeline.fetch import Crawler, FetchPolicy, HostLimiter, Known
 from nianbao.pipeline.politeness import HostGate
 from nianbao.pipeline.rawstore import RawStore
 
-from helpers import progress_records
+from helpers import prefect_api_url, progress_records
 
 POLICY = FetchPolicy(retries=1, timeout_s=10.0, backoff_s=0.01)
 
@@ -193,16 +193,13 @@ def test_two_processes_crawl_through_the_prefect_servers_limits_what_one_does_th
     """NIANBAO_HOST_LIMITS=prefect: the crawl processes take each request's slot from the Prefect server
     (the test session's real API) and give it back; the crawl is the one the lock files give."""
     from prefect.client.orchestration import get_client
-    from prefect.settings import get_current_settings
 
     from nianbao.flows.politeness import PrefectHostGate, limit_name
 
     with SampleServer(CITY_DIR, lifetime_s=300) as srv:
         catalog = load_catalog(srv.write_catalog(tmp_path / "catalog.yaml"))
         one = crawl(catalog, tmp_path / "one", processes=1)
-        api = get_current_settings().api.url
-        assert api
-        gate = PrefectHostGate(api, POLICY.per_host)
+        gate = PrefectHostGate(prefect_api_url(), POLICY.per_host)
         two = crawl(catalog, tmp_path / "two", processes=2, limiter=gate)
         assert children_seen.most == 1
         with get_client(sync_client=True) as client:

@@ -21,6 +21,8 @@ import pytest
 from nianbao.pipeline.fetch import FetchPolicy, HostLimiter, fetch, retry_after
 from nianbao.pipeline.urlpolicy import UrlPolicy
 
+from helpers import prefect_api_url
+
 
 class Counting(ThreadingHTTPServer):
     """Answers every GET after `hold_s` with a small body; the first `refuse` requests get `status` and a
@@ -123,7 +125,7 @@ for t in threads: t.join()
 
 
 def _fetch_from_processes(base: str, folder: Path, kind: str, interval: float = 0.0) -> None:
-    api = _api_url() if kind == "prefect" else ""
+    api = prefect_api_url() if kind == "prefect" else ""
     procs = [
         subprocess.Popen(
             [sys.executable, "-c", _FETCHER, base, str(folder), kind, str(interval), f"p{n}", api]
@@ -131,15 +133,6 @@ def _fetch_from_processes(base: str, folder: Path, kind: str, interval: float = 
         for n in range(3)
     ]
     assert [p.wait(timeout=300) for p in procs] == [0, 0, 0]
-
-
-def _api_url() -> str:
-    """The Prefect API of the test session (`prefect_harness`)."""
-    from prefect.settings import get_current_settings
-
-    url = get_current_settings().api.url
-    assert url, "the test needs the prefect_harness fixture"
-    return url
 
 
 # with the Prefect server a test takes ~10 s (three processes importing Prefect, a SQLite server that
@@ -235,7 +228,7 @@ def test_retry_after_pauses_the_whole_host_for_other_processes(tmp_path: Path, s
 
     for server in _serving(Counting(refuse=1, status=503, after="4")):
         policy = FetchPolicy(retries=2, timeout_s=10, backoff_s=0.01)
-        gate = HostGate(tmp_path / "hosts", 2) if shared == "gate" else PrefectHostGate(_api_url(), 2)
+        gate = HostGate(tmp_path / "hosts", 2) if shared == "gate" else PrefectHostGate(prefect_api_url(), 2)
         first = threading.Thread(
             target=fetch,
             args=(f"{server.base}/first", UrlPolicy.of(("127.0.0.1",), policy)),
