@@ -285,9 +285,13 @@ def test_a_cluster_started_with_the_dask_commands_reads_a_cli_run(
                 imported = client.run(lambda: list(sys.modules))
                 undisturbed = _night(catalog, reference, monkeypatch, memory_mb=1019, workers=0)
     finally:
-        for p in reversed(started):
+        for p in reversed(started):  # the workers first, then the scheduler
             p.terminate()
-            p.wait(timeout=60)
+            try:
+                p.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
         log.close()
 
     assert len(imported) == 2
