@@ -97,12 +97,18 @@ def load_settings(warehouse: str | Path | None = None, env: Mapping[str, str] | 
 
     e = read_environment(env)
     wh = Path(warehouse) if warehouse else e.WAREHOUSE or e.HOME / "nianbao.duckdb"
+    # what a warehouse makes sits beside it (raw store, exports, host locks, quality report, site), so that
+    # two warehouses named on one machine keep theirs apart; by default that is NIANBAO_HOME
     return Settings(
         home=e.HOME,
         warehouse=wh,
         raw_store=e.RAW_STORE or wh.parent / "raw",
-        data_docs=None if e.DATA_DOCS == "" else Path(e.DATA_DOCS) if e.DATA_DOCS else e.HOME / "data_docs",
-        site=None if e.SITE == "" else Path(e.SITE) if e.SITE else e.HOME / "site",
+        data_docs=None
+        if e.DATA_DOCS == ""
+        else Path(e.DATA_DOCS)
+        if e.DATA_DOCS
+        else wh.parent / "data_docs",
+        site=None if e.SITE == "" else Path(e.SITE) if e.SITE else wh.parent / "site",
         fetch=FetchPolicy(
             retries=e.RETRIES,
             timeout_s=e.TIMEOUT_S,

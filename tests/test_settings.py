@@ -121,6 +121,26 @@ def test_defaults_aliases_and_empty_strings(tmp_path: Path) -> None:
     assert load_settings(env={"NIANBAO_READER_ISOLATION": "0"}).reader.isolated is False
 
 
+def test_what_a_warehouse_makes_sits_beside_it(tmp_path: Path) -> None:
+    """Two cities' warehouses named on one machine (`--warehouse`, or NIANBAO_WAREHOUSE) keep apart all
+    they make: raw store, exports, host locks, quality report and analysts' site sit beside each; a
+    warehouse under NIANBAO_HOME (the default) keeps them where they always were."""
+    made = ("raw_store", "exports", "hosts_dir", "data_docs", "site")
+    for city in ("hz", "nb"):
+        wh = tmp_path / city / "nianbao.duckdb"
+        for s in (load_settings(wh, env={}), load_settings(env={"NIANBAO_WAREHOUSE": str(wh)})):
+            assert [getattr(s, name) for name in made] == [
+                wh.parent / "raw",
+                wh.parent / "exports",
+                wh.parent / "hosts",
+                wh.parent / "data_docs",
+                wh.parent / "site",
+            ]
+    home = load_settings(env={"NIANBAO_HOME": str(tmp_path / "home")})
+    assert (home.data_docs, home.site) == (tmp_path / "home" / "data_docs", tmp_path / "home" / "site")
+    assert load_settings(env={}).site == Path("data/site")
+
+
 def test_only_the_exact_names_are_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Names are case-sensitive and nothing comes from a .env file: the environment is the one source."""
     monkeypatch.chdir(tmp_path)
