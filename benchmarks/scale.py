@@ -20,7 +20,12 @@ The Prefect API (the temporary one `nianbao run` starts) is started before the c
 deployment's is; each night's time is then the whole `nianbao run` flow: discovery, fetch, extraction on
 a Dask cluster started for that night, checks, load, marts, rollups and the snapshot. Requests of the
 no-change night are counted by the server; peak memory is sampled over the whole process tree (this
-process, the Dask workers and their reader processes; the server excluded) every 0.2 s.
+process, the Dask workers and their reader processes; the server excluded) every 0.2 s, and so is each
+process's processor time: `cpu_s` is what each first night cost the machine (medians), `cores_busy` the
+cores it kept busy on average. Two workers that only split the reading would spend the processor time one
+spends (a little more: two processes read a little slower side by side, `machine_speedup`); what they spend beyond it (a second worker's start, work beside the readers that the 1-worker
+night does on its idle core) shows there, and a night whose `cores_busy` is near `cores` is bound by the
+machine, not by waiting.
 
 Each first night is also timed by stage, from the `stage` records a night writes on the `nianbao.progress`
 logger: `start` (the flow's start, the catalog, the warehouse's first reads), `crawl` (the workers
@@ -120,8 +125,13 @@ class Server:
         self.proc.wait()
 
 
-class PeakMemory:
-    """The peak of the summed RSS of this process and its descendants (less the processes `skip`), sampled."""
+class ProcessTree:
+    """This process and its descendants (less the processes `skip`), sampled every 0.2 s: the peak of
+    their summed RSS, and the processor time (user + system) each has used, for a night's own total.
+
+    A process's time is as of its last sample, so one that ends loses up to 0.2 s of it, and one that
+    lives less than 0.2 s is not seen: a night's total is a little low (the readers and the crawl's
+    processes end with it), by well under a second."""
 
     def __init__(self, skip: set[int]) -> None:
         import psutil
@@ -129,23 +139,43 @@ class PeakMemory:
         self.me = psutil.Process()
         self.skip = skip
         self.peak = 0
+        self._cpu: dict[int, float] = {}  # pid → its processor seconds when last sampled
+        self._lock = threading.Lock()
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.2):
+            self._sample()
 
     def _sample(self) -> None:
         import psutil
 
-        while not self._stop.wait(0.2):
-            total = 0
+        total = 0
+        with self._lock:
             for p in [self.me, *self.me.children(recursive=True)]:
                 if p.pid in self.skip:
                     continue
                 with contextlib.suppress(psutil.Error):
                     total += p.memory_info().rss
+                    t = p.cpu_times()
+                    self._cpu[p.pid] = t.user + t.system
             self.peak = max(self.peak, total)
 
+    def cpu(self) -> dict[int, float]:
+        """Each process's processor seconds so far (sampled now)."""
+        self._sample()
+        with self._lock:
+            return dict(self._cpu)
+
+    def cpu_since(self, before: dict[int, float]) -> float:
+        """Processor seconds the tree has used since `before` (`cpu()`), processes started since included."""
+        now = self.cpu()
+        return sum(t - before.get(pid, 0.0) for pid, t in now.items())
+
     def stop(self) -> float:
+        """Stop sampling; the peak RSS in MB."""
         self._stop.set()
         self._thread.join()
         return self.peak / 2**20
@@ -271,7 +301,7 @@ def main() -> int:
     server = Server(city, args.latency_ms / 1000)
     pair = Pair(sample_documents(city, 60))  # the machine's own two-process figure, before each night
     machine: list[float] = []
-    memory = PeakMemory(skip={server.proc.pid, *pair.pids()})
+    tree = ProcessTree(skip={server.proc.pid, *pair.pids()})
     figures: dict[str, Any] = {"reports": len(manifest["reports"])}
     try:
         catalog = write_catalog(city, server.base_url, _TMP / "catalog.yaml")
@@ -279,6 +309,7 @@ def main() -> int:
             warm_process()
             runs: dict[str, list[float]] = {"first_s_1worker": [], "first_s_2workers": [], "nochange_s": []}
             stages: dict[str, list[dict[str, float]]] = {"1worker": [], "2workers": []}
+            cpu: dict[str, list[float]] = {"1worker": [], "2workers": []}  # each first night's processor time
             one = two = None
             for r in range(args.repeat):
                 order = (1, 2) if r % 2 == 0 else (2, 1)  # swapped every other round
@@ -292,9 +323,12 @@ def main() -> int:
                     if workers == 2 and r > 0:  # the no-change nights run on the last 2-worker warehouse
                         shutil.rmtree(_TMP / f"w2-{r - 1}", ignore_errors=True)
                         shutil.rmtree(_TMP / f"results-2-{r - 1}", ignore_errors=True)
+                    before = tree.cpu()
                     seconds, out, parts = night(catalog, where, workers, _TMP / f"results-{workers}-{r}")
+                    spent = tree.cpu_since(before)
                     runs[f"first_s_{name}"].append(seconds)
                     stages[name].append(parts)
+                    cpu[name].append(spent)
                     one, two = (out, two) if workers == 1 else (one, out)
                     if workers == 1:
                         shutil.rmtree(where, ignore_errors=True)
@@ -302,7 +336,7 @@ def main() -> int:
                     print(
                         f"first night, {label}: {seconds:7.1f} s ("
                         + ", ".join(f"{name} {v:.1f}" for name, v in parts.items())
-                        + ")",
+                        + f"); {spent:.1f} processor-seconds, {spent / seconds:.2f} cores busy",
                         file=sys.stderr,
                     )
             last = args.repeat - 1
@@ -315,7 +349,7 @@ def main() -> int:
         figures["nochange_requests"] = len(tonight) // args.repeat
         figures["nochange_bodies"] = sum(1 for _m, _t, status in tonight if status == 200)
         figures["nochange_ingested"] = sum(1 for o in quiet.outcomes if o["status"] != "unchanged")
-        figures["peak_rss_mb"] = round(memory.stop())
+        figures["peak_rss_mb"] = round(tree.stop())
     finally:
         server.close()
         pair.close()
@@ -337,6 +371,16 @@ def main() -> int:
         # each stage's median over the rounds: the reading runs on the workers (during the crawl and in
         # the read stage), the rest of a night in the flow's process whatever their number
         stages={k: _medians(v) for k, v in stages.items() if v},
+        # processor time of the whole night (this process, the Dask workers, the readers, the crawl's, the
+        # chart's and the API's processes; not the city's server): what the night costs the machine, and
+        # how many of its cores it kept busy on average. Extra work beside the readers shows in `cpu_s`;
+        # a night near `cores` busy is bound by the machine, not by waiting
+        cpu_s={k: round(statistics.median(v), 1) for k, v in cpu.items() if v},
+        cores_busy={
+            k: round(statistics.median(c / t for c, t in zip(v, runs[f"first_s_{k}"], strict=True)), 2)
+            for k, v in cpu.items()
+            if v
+        },
         latency_ms=args.latency_ms,
         read_during_crawl=os.environ.get("NIANBAO_READ_DURING_CRAWL", "1"),
         cores=os.cpu_count(),
