@@ -22,10 +22,11 @@ a Dask cluster started for that night, checks, load, marts, rollups and the snap
 no-change night are counted by the server; peak memory is sampled over the whole process tree (this
 process, the Dask workers and their reader processes; the server excluded) every 0.2 s, and so is each
 process's processor time: `cpu_s` is what each first night cost the machine (medians), `cores_busy` the
-cores it kept busy on average. Two workers that only split the reading would spend the processor time one
-spends (a little more: two processes read a little slower side by side, `machine_speedup`); what they spend beyond it (a second worker's start, work beside the readers that the 1-worker
-night does on its idle core) shows there, and a night whose `cores_busy` is near `cores` is bound by the
-machine, not by waiting.
+cores it kept busy on average. Two workers that only split the reading would spend the processor time
+one spends (a little more: two processes read a little slower side by side, `machine_speedup`); what
+they spend beyond it (a second worker's start, work beside the readers that the 1-worker night does on
+its idle core) shows there, and a night whose `cores_busy` is near `cores` is bound by the machine, not
+by waiting.
 
 Each first night is also timed by stage, from the `stage` records a night writes on the `nianbao.progress`
 logger: `start` (the flow's start, the catalog, the warehouse's first reads), `crawl` (the workers
