@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -75,6 +76,20 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def stop_process(p: subprocess.Popen[Any] | None, timeout: float = 30) -> int | None:
+    """End a process a test started (SIGTERM, SIGKILL after `timeout`); its exit status (None: no process)."""
+    if p is None:
+        return None
+    if p.poll() is None:
+        p.terminate()
+        try:
+            p.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait(timeout=10)
+    return p.returncode
 
 
 def prefect_api_url() -> str:

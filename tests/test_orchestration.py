@@ -20,7 +20,7 @@ from nianbao.pipeline.fetch import FetchPolicy
 from nianbao.pipeline.model import DocRef
 from nianbao.pipeline.rawstore import RawStore
 
-from helpers import EXAMPLE_TXT, free_port, rows, settings_for, sub_catalog
+from helpers import EXAMPLE_TXT, free_port, rows, settings_for, stop_process, sub_catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 FAST = FetchPolicy(retries=2, backoff_s=0.01)
@@ -173,19 +173,6 @@ def test_burst_of_32_documents_from_6_processes_never_fails_on_the_warehouse_loc
     assert rows(wh, "select count(*) from raw.ingest_log where status = 'failed'") == [(0,)]
 
 
-def _stop(p: subprocess.Popen[str] | None, timeout: float = 30) -> int | None:
-    if p is None:
-        return None
-    if p.poll() is None:
-        p.terminate()
-        try:
-            p.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait(timeout=10)
-    return p.returncode
-
-
 def _locked_rows(wh: Path, sql: str) -> list[tuple[object, ...]] | None:
     from nianbao.warehouse.lock import warehouse_lock
 
@@ -286,9 +273,9 @@ def test_served_deployments_nightly_triggers_ingests_and_refresh(tmp_path: Path)
         assert announced == ingested
         assert (wh.parent / "nianbao.snapshot.duckdb").exists()
         time.sleep(3)  # let a debounced refresh still in flight finish before the clean stop
-        code = _stop(serve, timeout=60)
+        code = stop_process(serve, timeout=60)
         serve = None
         assert code == 0, (logs / "serve.out").read_text()[-3000:]
     finally:
-        _stop(serve)
-        _stop(server)
+        stop_process(serve)
+        stop_process(server)

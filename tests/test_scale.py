@@ -254,7 +254,7 @@ def test_a_cluster_started_with_the_dask_commands_reads_a_cli_run(
     from nianbao.demo.city import CITY_DIR
     from nianbao.demo.server import SampleServer
 
-    from helpers import free_port, nianbao
+    from helpers import free_port, nianbao, stop_process
 
     dask = Path(sys.executable).parent / "dask"
     address = f"tcp://127.0.0.1:{free_port()}"
@@ -286,12 +286,7 @@ def test_a_cluster_started_with_the_dask_commands_reads_a_cli_run(
                 undisturbed = _night(catalog, reference, monkeypatch, memory_mb=1019, workers=0)
     finally:
         for p in reversed(started):  # the workers first, then the scheduler
-            p.terminate()
-            try:
-                p.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
+            stop_process(p, timeout=60)
         log.close()
 
     assert len(imported) == 2
