@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 from decimal import Decimal
+from typing import Any, cast
 from unittest import mock
 
 import pytest
@@ -85,23 +86,42 @@ def test_a_table_that_prints_no_number_reads_as_its_empty_cells(seed: int, year:
     assert report.review_litigation["review"]["total"] == 0
 
 
-# a row of zeros printed empty whose label a page break cuts (the label's lines carried to the next page,
-# above its first data line) is still lost: the table is then incomplete (and quarantined), not misread
-_CUT_EMPTY_ROW = pytest.mark.xfail(
-    strict=True, reason="an empty row cut by a page break in a rule-less table"
-)
+def _zeros_empty(seed: int) -> tuple[bytes, dict[str, object]]:
+    template = "v2019" if seed % 2 else "v2021"
+    return _ruleless_pdf(seed, 2020 if template == "v2019" else 2022, template, zeros_empty=True)
 
 
-@pytest.mark.parametrize(
-    "seed", [*range(12), pytest.param(20, marks=_CUT_EMPTY_ROW), pytest.param(28, marks=_CUT_EMPTY_ROW)]
-)
+# seeds 20 and 28: table 3's last row on a page (部分公开) prints no value, its label's lines interleaved with
+# a group's wrapped label; 40 and 78: the next page begins with such a row (属于国家秘密), with no header
+# above it; 47 and 97: table 2's rows each leave a different cell empty (penalty prints its last two values,
+# coercion its first two), so only the header's headings say which column a value is in
+@pytest.mark.parametrize("seed", [*range(30), 40, 47, 78, 97])
 def test_zeros_printed_as_empty_cells_without_rules(seed: int) -> None:
     """Without rules, a row that leaves some cells empty prints fewer values than there are columns, and a
     row of zeros prints none: columns come from where the values and the header's headings sit across the
     table, and a label line a row apart from the others is a row of empty cells."""
-    template = "v2019" if seed % 2 else "v2021"
-    data, truth = _ruleless_pdf(seed, 2020 if template == "v2019" else 2022, template, zeros_empty=True)
+    data, truth = _zeros_empty(seed)
     assert extract_report(data).canonical() == truth
+
+
+@pytest.mark.slow
+def test_empty_cells_without_rules_are_never_misread() -> None:
+    """Over 400 generated layouts (seeds none of the tests above use): most read exactly, and a reading that
+    is not exact only leaves rows out (the table is then incomplete and quarantined); no value it gives
+    differs from the record. On 2026-12-05: 394 of 400 exact, the 6 others missing table 3's rows 不予公开
+    1-4 when a page break parts them from their group's label."""
+    exact, misread = 0, []
+    for seed in range(30, 430):
+        data, truth = _zeros_empty(seed)
+        got = extract_report(data).canonical()
+        exact += got == truth
+        for table in ("proactive", "applications", "review_litigation"):
+            want, read = cast(dict[str, Any], truth[table]), cast(dict[str, Any], got[table])
+            misread += [
+                (seed, table, row) for row, cells in read.items() if cells not in (None, want.get(row))
+            ]
+    assert misread == []
+    assert exact >= 390
 
 
 def test_numbers_and_lines() -> None:

@@ -331,7 +331,10 @@ def _tables(ls: list[_Line], page: int, open_end: bool) -> tuple[list[RawTable],
             default=-math.inf,
         )
         named = _leaf_columns([w for h in head for w in h.words if w.x0 > label_right])
-        if len(named) > n and all(min(abs(a - x) for x in named) < gap / 2 for a in anchors):
+        if len(named) > n and (
+            all(min(abs(a - x) for x in named) < gap / 2 for a in anchors)
+            or _under(named, [ls[i].values for i in data])
+        ):
             anchors = named
             gap = min(b - a for a, b in itertools.pairwise(anchors))
             left = min(left, anchors[0] - gap / 2)
@@ -339,7 +342,7 @@ def _tables(ls: list[_Line], page: int, open_end: bool) -> tuple[list[RawTable],
         # rows printing no value between the header and the first data line (their cells left empty)
         rows += [_row(band, [], anchors, page) for band in _empty_rows(ls, previous_end, first, head, left)]
         # rows printing no value among the data lines and just after them, a row's pitch from any other row
-        data, last = _with_empty_rows(ls, data, last, left, head)
+        data, first, last = _with_empty_rows(ls, data, (previous_end, first, last), left, head)
         # the data rows: values by nearest column; the label from the band between neighbouring data lines
         ys = [ls[i].y for i in data]
         labels: list[list[Word]] = []
@@ -487,20 +490,23 @@ def _leaf_columns(ws: list[Word]) -> list[float]:
 
 
 def _with_empty_rows(
-    ls: list[_Line], data: list[int], last: int, left: float, head: list[_Line]
-) -> tuple[list[int], int]:
-    """The run's rows: its data lines, and the label lines among and just after them that are a row of
-    their own, every cell empty (a row of zeros printed as blanks): set left of the values, at least most of
-    a row's pitch from every other row (a wrapped label's line, or a group's label between two rows, is
-    closer to one); a line that begins a row (二、…, 3．…) needs only to be more than a line's spacing from
-    every other. After the last data line, such rows follow one another a row's pitch apart. The pitch: the
-    data lines' spacing, or for one data line its distance from the header's last line."""
+    ls: list[_Line], data: list[int], span: tuple[int, int, int], left: float, head: list[_Line]
+) -> tuple[list[int], int, int]:
+    """The run's rows, and its first and last line: its data lines, and the label lines among and just after
+    them that are a row of their own, every cell empty (a row of zeros printed as blanks): set left of the
+    values, at least most of a row's pitch from every other row (a wrapped label's line, or a group's label
+    between two rows, is closer to one); a line that begins a row (二、…, 3．…) needs only to be more than a
+    line's spacing from every other. After the last data line, such rows follow one another a row's pitch
+    apart; so do they above the first when no header is (a table's rows going on from the page before).
+    The pitch: the data lines' spacing, or for one data line its distance from the header's last line.
+    `span`: the line the run may reach back to (the previous run's last, or -1), its first and its last."""
+    previous_end, first, last = span
     if len(data) >= 2:
         pitch = statistics.median(ls[b].y - ls[a].y for a, b in itertools.pairwise(data))
     elif head:
         pitch = ls[data[0]].y - head[-1].y
     else:
-        return data, last
+        return data, first, last
     char = statistics.median(w.bottom - w.top for i in data for w in ls[i].words)
 
     def alone(i: int, rows: list[int]) -> bool:
@@ -511,14 +517,37 @@ def _with_empty_rows(
         starts = any(ROW_START.match(w.text) for w in line.words)
         return apart >= 0.75 * pitch or (starts and apart >= 1.5 * char)
 
+    def label_only(line: _Line) -> bool:
+        return (
+            not line.values
+            and not _stop(line)
+            and all(w.x1 < left for w in line.words)
+            and not _FOOTER.match(_text(line))
+        )
+
     rows = list(data)
     rows += [i for i in range(data[0] + 1, last) if alone(i, data)]
-    j = last + 1
-    while j < len(ls) and alone(j, rows) and ls[j].y - ls[max(rows)].y <= 1.25 * pitch:
-        rows.append(j)
-        last = j
+    # after the last data line: label lines, each within a row's pitch of the row above. Those alone are
+    # rows of empty cells; the fragments among them (a group's label wrapped beside them) do not end the
+    # search, and those under an empty row are its label's (its wrapped lines at a page's foot, which would
+    # otherwise be carried to the next page and taken for its first row's label)
+    j, added = last + 1, False
+    while j < len(ls) and label_only(ls[j]) and ls[j].y - ls[max(rows)].y <= 1.25 * pitch:
+        if alone(j, rows):
+            rows.append(j)
+            added = True
+        if added:
+            last = j
         j += 1
-    return sorted(rows), last
+    # above the first data line of a run without a header (the page before printed it): the same, upwards;
+    # fragments above the topmost such row stay out (they are the page before's, or nobody's)
+    j = first - 1
+    while not head and j > previous_end and label_only(ls[j]) and ls[min(rows)].y - ls[j].y <= 1.25 * pitch:
+        if alone(j, rows):
+            rows.append(j)
+            first = j
+        j -= 1
+    return sorted(rows), first, last
 
 
 def _empty_rows(
@@ -630,6 +659,21 @@ def _tight(run: list[_Line]) -> bool:
         min(w.top for w in b.words) - max(w.bottom for w in a.words) <= 0.6 * char
         for a, b in itertools.pairwise(run)
     )
+
+
+def _under(columns: list[float], rows: list[list[Word]]) -> bool:
+    """Whether every value sits under one of the columns (within half the narrowest gap between them) and no
+    row puts two under the same one: rows that each leave different cells empty (one prints its first two
+    values, the next its last two) have no column in common by the values' order, only by the header."""
+    half = min(b - a for a, b in itertools.pairwise(columns)) / 2
+    for values in rows:
+        taken = set()
+        for v in values:
+            j = min(range(len(columns)), key=lambda k: abs(columns[k] - v.x))
+            if abs(columns[j] - v.x) >= half or j in taken:
+                return False
+            taken.add(j)
+    return True
 
 
 def _one_column(ws: list[Word], anchors: list[float], column: int) -> bool:
