@@ -414,7 +414,7 @@ def _tables_of(handles: Handles, miner: _Pdfminer, wanted: list[int]) -> list[Ra
 def _tables_by_position(handles: Handles, miner: _Pdfminer, numbers: list[int]) -> list[RawTable]:
     """Tables of pages that print them without ruling lines, from where their words sit."""
     out: list[RawTable] = []
-    carried: list[positions.Word] = []
+    carried = positions.Carry()
     for n in numbers:
         if n in miner.pages:
             chars = miner.pages[n].chars
@@ -422,7 +422,7 @@ def _tables_by_position(handles: Handles, miner: _Pdfminer, numbers: list[int]) 
             page, textpage = handles[n - 1]
             chars = PdfiumPage(page, textpage, n).chars
         found, tail = positions.tables(
-            chars, n, carried if n - 1 in numbers else (), last=n + 1 not in numbers
+            chars, n, carried if n - 1 in numbers else positions.Carry(), last=n + 1 not in numbers
         )
         out.extend(found)
         carried = tail

@@ -253,29 +253,41 @@ def _runs(ls: list[_Line]) -> list[tuple[int, int]]:
     return runs
 
 
-def tables(
-    chars: Sequence[dict[str, Any]], page: int, carried: Sequence[Word] = (), last: bool = True
-) -> tuple[list[RawTable], list[Word]]:
-    """The tables of a page without ruling lines: one RawTable per run of data lines, with its header, and
-    one per table that prints no values at all; and the words after the last line a table took, to carry to
-    the next page as the lines above its first (a table whose header begins at the foot of one page and
-    whose rows follow on the next; a table without values that runs on over the page break).
+@dataclass(frozen=True)
+class Carry:
+    """What a page hands the next: the words after the last line a table took (set above the next page's
+    first line), and the value columns of the table that reached its foot (a table going on over the page
+    break without its header: no row on the next page need fill every column)."""
 
-    `carried` are the previous page's such words; they sit above this page's top (negative y). `last`: no
+    words: tuple[Word, ...] = ()
+    columns: tuple[float, ...] = ()
+
+
+def tables(
+    chars: Sequence[dict[str, Any]], page: int, carried: Carry = Carry(), last: bool = True
+) -> tuple[list[RawTable], Carry]:
+    """The tables of a page without ruling lines: one RawTable per run of data lines, with its header, and
+    one per table that prints no values at all; and what to carry to the next page: the words after the
+    last line a table took, as the lines above its first (a table whose header begins at the foot of one
+    page and whose rows follow on the next; a table without values that runs on over the page break), and
+    the columns of the table at this page's foot.
+
+    `carried` is the previous page's; its words sit above this page's top (negative y), and a run of this
+    page with no header above it takes its columns when every value sits under one of them. `last`: no
     page follows, so a table without values that reaches the foot of this one ends there."""
     ws = words(chars)
+    above_words = carried.words
     # the carried lines set just above this page's first line, a line's height apart
     shift = (
-        max(w.bottom for w in carried)
+        max(w.bottom for w in above_words)
         - min(w.top for w in ws)
         + statistics.median(w.bottom - w.top for w in ws)
-        if carried and ws
+        if above_words and ws
         else 0.0
     )
-    above = [Word(w.text, w.x0, w.x1, w.top - shift, w.bottom - shift) for w in carried]
-    found, taken = _tables(_lines_of([*above, *ws]), page, open_end=not last)
-    tail = [w for w in ws if w.top > taken]
-    return found, tail
+    above = [Word(w.text, w.x0, w.x1, w.top - shift, w.bottom - shift) for w in above_words]
+    found, taken, columns = _tables(_lines_of([*above, *ws]), page, not last, list(carried.columns))
+    return found, Carry(tuple(w for w in ws if w.top > taken), tuple(columns))
 
 
 def text_words(text: str) -> list[Word]:
@@ -305,10 +317,15 @@ def tables_of_words(ws: list[Word], page: int) -> list[RawTable]:
     return _tables(_lines_of(ws), page, open_end=False)[0]
 
 
-def _tables(ls: list[_Line], page: int, open_end: bool) -> tuple[list[RawTable], float]:
-    """The tables of lines, in order, and the bottom of the last line one took (-inf when none did)."""
+def _tables(
+    ls: list[_Line], page: int, open_end: bool, carried: list[float] | None = None
+) -> tuple[list[RawTable], float, list[float]]:
+    """The tables of lines, in order; the bottom of the last line one took (-inf when none did); the value
+    columns of the lowest table, when no table without values is below it. `carried`: the columns of the
+    table the page before ended with, for a first run with no header."""
     out: list[tuple[int, RawTable]] = []
     taken = -math.inf
+    columns_at_foot: list[float] = []
     # tables that print no value at all; a run's header is never taken from their lines
     blank = _blank_tables(ls, page, open_end)
     for start, end, table in blank:
@@ -331,6 +348,8 @@ def _tables(ls: list[_Line], page: int, open_end: bool) -> tuple[list[RawTable],
             default=-math.inf,
         )
         named = _leaf_columns([w for h in head for w in h.words if w.x0 > label_right])
+        if not head and previous_end < 0 and carried:  # the page before's table, going on
+            named = carried
         if len(named) > n and (
             all(min(abs(a - x) for x in named) < gap / 2 for a in anchors)
             or _under(named, [ls[i].values for i in data])
@@ -367,7 +386,8 @@ def _tables(ls: list[_Line], page: int, open_end: bool) -> tuple[list[RawTable],
         if any(c is not None and c.text for r in rows for c in r[:1]) or len(head):
             out.append((first, RawTable(rows=rows)))  # values with neither labels nor a header are no table
         previous_end = last
-    return [t for _k, t in sorted(out, key=lambda kt: kt[0])], taken
+        columns_at_foot = list(anchors) if all(end < last for _s, end, _t in blank) else []
+    return [t for _k, t in sorted(out, key=lambda kt: kt[0])], taken, columns_at_foot
 
 
 _SENTENCE = re.compile(r"[。；;]")

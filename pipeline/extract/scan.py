@@ -729,13 +729,13 @@ def tables_of(
     by_position: list[RawTable] = []
     doubts: list[str] = []
     before: list[float] | None = None
-    carried: list[positions.Word] = []
+    carried = positions.Carry()
     previous = -1
     for k, p in enumerate(pages):
         got, tail = positions.tables(
             p.chars,
             p.page_number,
-            carried if p.page_number == previous + 1 else (),
+            carried if p.page_number == previous + 1 else positions.Carry(),
             last=k + 1 == len(pages) or pages[k + 1].page_number != p.page_number + 1,
         )
         for t in got:
