@@ -141,3 +141,14 @@ def test_numbers_and_lines() -> None:
         for i, ch in enumerate("规章5行政")
     ]
     assert [[w.text for w in line] for line in lines(words(chars))] == [["规章5"], ["行政"]]
+
+
+def test_a_first_row_whose_label_wraps_around_its_values() -> None:
+    """Without rules, table 3's first row printed with its label on two lines and its values between them
+    (一、本年新收政府 / 29 2 0 … / 信息公开申请数量): the line above the values is the start of the row's
+    label, not a row of empty cells, and not nobody's (the row was lost, and the table with it)."""
+    from samplegen import design, perturb
+
+    d = perturb.variant(3868, "v2021", ["thousands_separators", "row_label_wrapped", "rules_removed"])
+    got = extract_report(design.render(d, "reportlab_cid")).canonical()
+    assert got == design.expected_record(d).canonical()

@@ -359,9 +359,11 @@ def _tables(
             left = min(left, anchors[0] - gap / 2)
         rows += _header(head, left, anchors, page)
         # rows printing no value between the header and the first data line (their cells left empty)
-        rows += [_row(band, [], anchors, page) for band in _empty_rows(ls, previous_end, first, head, left)]
+        empty, lead = _empty_rows(ls, previous_end, first, head, left)
+        rows += [_row(band, [], anchors, page) for band in empty]
         # rows printing no value among the data lines and just after them, a row's pitch from any other row
         data, first, last = _with_empty_rows(ls, data, (previous_end, first, last), left, head)
+        first = min(first, lead)  # the first row's label may begin on lines set tight above its values
         # the data rows: values by nearest column; the label from the band between neighbouring data lines
         ys = [ls[i].y for i in data]
         labels: list[list[Word]] = []
@@ -562,6 +564,9 @@ def _with_empty_rows(
     # above the first data line of a run without a header (the page before printed it): the same, upwards;
     # fragments above the topmost such row stay out (they are the page before's, or nobody's)
     j = first - 1
+    if not head and j > previous_end and label_only(ls[j]) and _tight([ls[j], ls[first]]):
+        first = j  # the first row's label begins on a line set tight above its values
+    j = first - 1
     while not head and j > previous_end and label_only(ls[j]) and ls[min(rows)].y - ls[j].y <= 1.25 * pitch:
         if alone(j, rows):
             rows.append(j)
@@ -572,12 +577,13 @@ def _with_empty_rows(
 
 def _empty_rows(
     ls: list[_Line], previous_end: int, first: int, head: list[_Line], left: float
-) -> list[list[Word]]:
+) -> tuple[list[list[Word]], int]:
     """The labels of rows that print no value, set between a run's header and its first data line: label
-    lines a row's padding apart from the first data line (a line set tight above it is the start of its own
-    label), lines set tight one under the other making one row."""
+    lines a row's padding apart from the first data line, lines set tight one under the other making one
+    row; and the line the first data line's label begins on (label lines set tight above it are the start
+    of its own label: a label wrapped around its values)."""
     if not head:
-        return []
+        return [], first
     after = max(i for i in range(previous_end + 1, first) if any(ls[i] is h for h in head))
     pre = [
         i
@@ -590,9 +596,10 @@ def _empty_rows(
             bands[-1].append(i)
         else:
             bands.append([i])
+    lead = first
     if bands and bands[-1][-1] == first - 1 and _tight([ls[first - 1], ls[first]]):
-        bands.pop()
-    return [[w for i in band for w in ls[i].words] for band in bands]
+        lead = bands.pop()[0]
+    return [[w for i in band for w in ls[i].words] for band in bands], lead
 
 
 def _text(line: _Line) -> str:
