@@ -266,3 +266,17 @@ def test_a_header_is_kept_where_the_rows_do_not_say_otherwise() -> None:
         "total": 36,
     }
     assert "alignment_by_identities" not in report.reading.assumed()
+
+
+def test_no_printed_value_is_read_for_two_measures() -> None:
+    """Hand-typed text whose table 2 rows leave out their zeros (`其他对外管理服务事项<TAB>0<TAB>674` under three
+    measures) cannot say which measure is missing; a value may go to one measure, never to two (674 was
+    read as both 本年增/减 and 处理决定数量: the fallback for a merged cell took a cell already taken)."""
+    from samplegen import design, perturb
+
+    d = perturb.variant(1, "v2019", ["zeros_printed_otherwise", "fee_rephrased", "thousands_separators"])
+    report = extract_report(design.render(d, "handtyped"))
+    for item, measures in report.proactive.items():
+        where = [report.provenance[f"proactive.{item}.{m}"] for m in measures]
+        assert len({(w.line, w.cell, w.raw) for w in where}) == len(where), (item, measures)
+    assert "decisions" not in report.proactive["other_services"]  # its row printed two values for three

@@ -58,6 +58,7 @@ def read_proactive(rows: list[Row], template: str, report: Report) -> None:
         if item is None or not header:
             continue
         cols = sorted(header)
+        used: set[int] = set()  # the row's cells a measure has taken: none is read for two
         for n, col in enumerate(cols):
             code, unit = header[col]
             if code not in layout[item.code]:
@@ -67,8 +68,9 @@ def read_proactive(rows: list[Row], template: str, report: Report) -> None:
                 # a merged value cell under a one-measure header sits left of the header's column
                 cands = [c for c in row[len(row) - len(cols) + n :] if c is not None]
                 cell = cands[0] if cands else None
-            if cell is None:
+            if cell is None or id(cell) in used:
                 continue
+            used.add(id(cell))
             try:
                 value = _value(cell.text, code, unit)
             except ValueError:

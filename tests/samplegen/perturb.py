@@ -7,7 +7,8 @@
 
 Each perturbation changes how the report is printed, never what it states: labels re-spaced or swapped for
 their synonyms, the title split, the agency moved to the signature, the rules removed, the columns
-re-ordered, row labels wrapped, the fee sentence re-phrased, full-width digits, thousands separators.
+re-ordered, row labels wrapped, the fee sentence re-phrased, full-width digits, thousands separators, zero
+counts printed as a blank, a dash, a slash or 无.
 Those that move evidence (the agency to the signature, a fee sentence that says "none") change the
 assumptions a reading must record, which `expected_assumptions` derives from the variant.
 """
@@ -21,7 +22,7 @@ from decimal import Decimal
 
 from nianbao.pipeline import tables as T
 
-from samplegen.design import Design, check, corpus_record, fee_forms_for
+from samplegen.design import PRODUCERS, Design, check, corpus_record, fee_forms_for
 from samplegen.layout import Style
 
 Perturbation = Callable[[Design, random.Random], None]
@@ -121,6 +122,11 @@ def thousands_separators(d: Design, rng: random.Random) -> None:
     d.numbers = dataclasses.replace(d.numbers, thousands=True)
 
 
+def zeros_printed_otherwise(d: Design, rng: random.Random) -> None:
+    """Zero counts printed as an empty cell, a dash, a slash or 无 (a row of zeros then prints no number)."""
+    d.numbers = dataclasses.replace(d.numbers, zero=rng.choice(("", "—", "-", "/", "无")))
+
+
 # name → (perturbation, the producers it means something for; None: all)
 PERTURBATIONS: dict[str, tuple[Perturbation, frozenset[str] | None]] = {
     "labels_respaced": (labels_respaced, None),
@@ -133,6 +139,8 @@ PERTURBATIONS: dict[str, tuple[Perturbation, frozenset[str] | None]] = {
     "fee_rephrased": (fee_rephrased, None),
     "fullwidth_digits": (fullwidth_digits, None),
     "thousands_separators": (thousands_separators, None),
+    # hand-typed text types table 2's rows without their empty cells: a blank zero is not there to read
+    "zeros_printed_otherwise": (zeros_printed_otherwise, frozenset(PRODUCERS) - {"handtyped"}),
 }
 
 
