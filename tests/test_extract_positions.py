@@ -152,3 +152,15 @@ def test_a_first_row_whose_label_wraps_around_its_values() -> None:
     d = perturb.variant(3868, "v2021", ["thousands_separators", "row_label_wrapped", "rules_removed"])
     got = extract_report(design.render(d, "reportlab_cid")).canonical()
     assert got == design.expected_record(d).canonical()
+
+
+def test_a_group_name_set_between_its_empty_rows_is_no_row() -> None:
+    """Without rules, zeros printed empty: table 3's row （六）1 prints nothing, and its group's name
+    （六）其他处理, set beside the group's rows, lands on row 2's line and is split off as a row of empty cells.
+    It is the group's heading (a numbered row follows), not v2019's single （六）其他处理 row of zeros, which
+    had taken the place of row 1 (left out, and the table incomplete)."""
+    from samplegen import design, perturb
+
+    d = perturb.variant(935072, "v2021", ["rules_removed", "zeros_printed_otherwise", "title_split"])
+    got = extract_report(design.render(d, "reportlab_ttf")).canonical()
+    assert got == design.expected_record(d).canonical()

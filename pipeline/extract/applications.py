@@ -240,6 +240,17 @@ _ALL_ROWS = (
 _GROUP_WORDS = tuple(k for k, _g in _GROUPS)
 
 
+_SUB_ROW = re.compile(r"^\s*\d+\s*[.．、]")
+
+
+def _heading_only(label: str, after: list[str]) -> bool:
+    """A group's name and nothing more, printing nothing, with one of its numbered rows (2．…) next: the
+    group's heading set beside its rows, not a row of zeros printed as blanks (v2019's （六）其他处理 is
+    followed by （七）总计)."""
+    following = next((x for x in after if x), "")
+    return norm_label(label) in {key for key, _g in _GROUPS} and bool(_SUB_ROW.match(following))
+
+
 def _group_named(text: str) -> str | None:
     s = norm_label(text)
     return next((g for k, g in reversed(_GROUPS) if k in s), None)
@@ -299,10 +310,13 @@ def label_applications(rows: list[Row]) -> LabelledRows:
     cells: list[list[Cell]] = []
     group: str | None = None
     before: list[str] = []
-    for row in rows:
+    labels = [split_row(r)[0] for r in rows]
+    for k, row in enumerate(rows):
         label, values, _ = split_row(row)
         if not any(v.text.strip() for v in values) and label and not ROW_START.match(label) and printed:
             values = []  # blank cells beside the rest of a label cut by a page break: no row of its own
+        elif not any(v.text.strip() for v in values) and _heading_only(label, labels[k + 1 :]):
+            values = []  # a group's name set beside its rows (（六）其他处理 between 1． and 2．): no row
         if not values:
             # a label with no numbers: a group heading, the first part of a wrapped label, a header; or,
             # when it does not begin a row (no （二） or 2．), the rest of the row above's label (a group's
