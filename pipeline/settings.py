@@ -91,6 +91,13 @@ class Settings:
         return self.warehouse.parent / "exports"
 
 
+def _beside(value: str | None, warehouse: Path, name: str) -> Path | None:
+    """A folder a setting names: none when set empty, the path when set, else `name` beside the warehouse."""
+    if value == "":
+        return None
+    return Path(value) if value else warehouse.parent / name
+
+
 def load_settings(warehouse: str | Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
     """Settings from the environment (or `env`); `warehouse` overrides NIANBAO_WAREHOUSE."""
     from nianbao.pipeline.environment import read_environment
@@ -103,12 +110,8 @@ def load_settings(warehouse: str | Path | None = None, env: Mapping[str, str] | 
         home=e.HOME,
         warehouse=wh,
         raw_store=e.RAW_STORE or wh.parent / "raw",
-        data_docs=None
-        if e.DATA_DOCS == ""
-        else Path(e.DATA_DOCS)
-        if e.DATA_DOCS
-        else wh.parent / "data_docs",
-        site=None if e.SITE == "" else Path(e.SITE) if e.SITE else wh.parent / "site",
+        data_docs=_beside(e.DATA_DOCS, wh, "data_docs"),
+        site=_beside(e.SITE, wh, "site"),
         fetch=FetchPolicy(
             retries=e.RETRIES,
             timeout_s=e.TIMEOUT_S,

@@ -248,7 +248,7 @@ def _heading_only(label: str, after: list[str]) -> bool:
     group's heading set beside its rows, not a row of zeros printed as blanks (v2019's （六）其他处理 is
     followed by （七）总计)."""
     following = next((x for x in after if x), "")
-    return norm_label(label) in {key for key, _g in _GROUPS} and bool(_SUB_ROW.match(following))
+    return norm_label(label) in _GROUP_WORDS and bool(_SUB_ROW.match(following))
 
 
 def _group_named(text: str) -> str | None:
@@ -310,9 +310,9 @@ def label_applications(rows: list[Row]) -> LabelledRows:
     cells: list[list[Cell]] = []
     group: str | None = None
     before: list[str] = []
-    labels = [split_row(r)[0] for r in rows]
-    for k, row in enumerate(rows):
-        label, values, _ = split_row(row)
+    split = [split_row(r) for r in rows]
+    labels = [label for label, _v, _i in split]
+    for k, (label, values, _) in enumerate(split):
         if not any(v.text.strip() for v in values) and label and not ROW_START.match(label) and printed:
             values = []  # blank cells beside the rest of a label cut by a page break: no row of its own
         elif not any(v.text.strip() for v in values) and _heading_only(label, labels[k + 1 :]):

@@ -539,13 +539,8 @@ def _with_empty_rows(
         starts = any(ROW_START.match(w.text) for w in line.words)
         return apart >= 0.75 * pitch or (starts and apart >= 1.5 * char)
 
-    def label_only(line: _Line) -> bool:
-        return (
-            not line.values
-            and not _stop(line)
-            and all(w.x1 < left for w in line.words)
-            and not _FOOTER.match(_text(line))
-        )
+    def label_only(line: _Line) -> bool:  # no value (`_stop`), no sentence or heading, left of the values
+        return not _stop(line) and all(w.x1 < left for w in line.words) and not _FOOTER.match(_text(line))
 
     rows = list(data)
     rows += [i for i in range(data[0] + 1, last) if alone(i, data)]
@@ -563,15 +558,16 @@ def _with_empty_rows(
         j += 1
     # above the first data line of a run without a header (the page before printed it): the same, upwards;
     # fragments above the topmost such row stay out (they are the page before's, or nobody's)
-    j = first - 1
-    if not head and j > previous_end and label_only(ls[j]) and _tight([ls[j], ls[first]]):
-        first = j  # the first row's label begins on a line set tight above its values
-    j = first - 1
-    while not head and j > previous_end and label_only(ls[j]) and ls[min(rows)].y - ls[j].y <= 1.25 * pitch:
-        if alone(j, rows):
-            rows.append(j)
-            first = j
-        j -= 1
+    if not head:
+        j = first - 1
+        if j > previous_end and label_only(ls[j]) and _tight([ls[j], ls[first]]):
+            first = j  # the first row's label begins on a line set tight above its values
+        j = first - 1
+        while j > previous_end and label_only(ls[j]) and ls[min(rows)].y - ls[j].y <= 1.25 * pitch:
+            if alone(j, rows):
+                rows.append(j)
+                first = j
+            j -= 1
     return sorted(rows), first, last
 
 
@@ -696,7 +692,7 @@ def _under(columns: list[float], rows: list[list[Word]]) -> bool:
     for values in rows:
         taken = set()
         for v in values:
-            j = min(range(len(columns)), key=lambda k: abs(columns[k] - v.x))
+            j = _nearest(columns, v.x)
             if abs(columns[j] - v.x) >= half or j in taken:
                 return False
             taken.add(j)
@@ -731,8 +727,13 @@ def _columns(values: list[Word], anchors: list[float]) -> list[list[Word]]:
     """Words put in the value column each sits under (the nearest column centre)."""
     cols: list[list[Word]] = [[] for _ in anchors]
     for w in values:
-        cols[min(range(len(anchors)), key=lambda j: abs(anchors[j] - w.x))].append(w)
+        cols[_nearest(anchors, w.x)].append(w)
     return cols
+
+
+def _nearest(anchors: list[float], x: float) -> int:
+    """The index of the column centre nearest to x."""
+    return min(range(len(anchors)), key=lambda j: abs(anchors[j] - x))
 
 
 def _row(label: list[Word], values: list[Word], anchors: list[float], page: int) -> Row:
