@@ -339,14 +339,45 @@ def _tables(
         anchors = columns if columns is not None else _anchors(ls, data, n)
         gap = min((b - a for a, b in itertools.pairwise(anchors)), default=40.0)
         left = anchors[0] - gap / 2
+        if (
+            previous_end < 0
+            and carried
+            and len(carried) > n
+            and _under(carried, [ls[i].values for i in data])
+        ):
+            # the page before's table, going on: its columns, not a few values far apart, say where the
+            # labels end (two printed values 170 pt apart would put the edge inside the labels)
+            anchors = carried
+            gap = min(b - a for a, b in itertools.pairwise(anchors))
+            left = anchors[0] - gap / 2
+        # the labels end past every word set before a row's first value, left of the first column's values
+        # (a few values far apart, half a gap to the left, would put the edge inside a label centred in
+        # its cell)
+        labels_end = max(
+            (
+                w.x1
+                for i in data
+                for w in ls[i].words
+                if w not in ls[i].values and w.x1 < min(v.x0 for v in ls[i].values) and w.x1 < anchors[0]
+            ),
+            default=-math.inf,
+        )
+        left = max(left, labels_end)
         rows: list[Row] = []
-        # the header: lines between the previous run and this one whose words reach the value columns
-        head = _head(ls[previous_end + 1 : first], left)
-        # a header naming more columns than any row fills (the others left empty): the header's columns
         label_right = max(
             (w.x1 for i in data for w in ls[i].words if w not in ls[i].values and w.x < left),
             default=-math.inf,
         )
+        # the header: lines between the previous run and this one whose words reach the value columns, or
+        # begin right of the rows' labels (a heading set flush left in a wide cell, its value centred)
+        head = _head(
+            ls[previous_end + 1 : first], left, label_right if data and label_right > -math.inf else math.inf
+        )
+        heading_left = min(
+            (w.x0 for h in head for w in h.words if w.x0 > label_right and w.x < left), default=left
+        )
+        left = min(left, heading_left)
+        # a header naming more columns than any row fills (the others left empty): the header's columns
         named = _leaf_columns([w for h in head for w in h.words if w.x0 > label_right])
         if not head and previous_end < 0 and carried:  # the page before's table, going on
             named = carried
@@ -356,7 +387,7 @@ def _tables(
         ):
             anchors = named
             gap = min(b - a for a, b in itertools.pairwise(anchors))
-            left = min(left, anchors[0] - gap / 2)
+            left = max(labels_end, anchors[0] - gap / 2)
         rows += _header(head, left, anchors, page)
         # rows printing no value between the header and the first data line (their cells left empty)
         empty, lead = _empty_rows(ls, previous_end, first, head, left)
@@ -602,15 +633,16 @@ def _text(line: _Line) -> str:
     return "".join(w.text for w in line.words)
 
 
-def _head(between: list[_Line], left: float) -> list[_Line]:
-    """A run's header: the lines just above it that reach its value columns, up to a sentence or a numbered
+def _head(between: list[_Line], left: float, labels: float = math.inf) -> list[_Line]:
+    """A run's header: the lines just above it that reach its value columns (past `left`) or have a word
+    beginning right of the rows' labels (past `labels`, where they end), up to a sentence or a numbered
     heading (四、…情况) or the previous run, at most twelve (a header of cells wrapped over lines is tall)."""
     out: list[_Line] = []
     for line in reversed(between):
         text = _text(line)
         if "。" in text or _SECTION_HEADING.match(text) or line.values or len(out) == 12:
             break
-        if any(w.x1 > left for w in line.words):
+        if any(w.x1 > left or w.x0 > labels for w in line.words):
             out.insert(0, line)
     return out
 
@@ -642,7 +674,10 @@ def _header(head: list[_Line], left: float, anchors: list[float], page: int) -> 
     the parts sit in one column, one under the other at a cell's line spacing, with no blank line between
     them (a line of another column's text may sit between: 自然 / 和)商业企 / 人)."""
     grid = [
-        [[w for w in line.words if w.x < left], *_columns([w for w in line.words if w.x >= left], anchors)]
+        [
+            [w for w in line.words if w.x < left],
+            *_heading_columns([w for w in line.words if w.x >= left], anchors),
+        ]
         for line in head
     ]
     for c in range(1, len(anchors) + 1):
@@ -728,6 +763,32 @@ def _columns(values: list[Word], anchors: list[float]) -> list[list[Word]]:
     cols: list[list[Word]] = [[] for _ in anchors]
     for w in values:
         cols[_nearest(anchors, w.x)].append(w)
+    return cols
+
+
+def _heading_columns(ws: list[Word], anchors: list[float]) -> list[list[Word]]:
+    """A header line's words put over the value columns: by the nearest column centre (a heading centred
+    over its values), unless that sets two words over one column. Headings set flush left in their cells
+    (a word processor's default) sit left of their values' centres, often nearer the column before; then
+    each heading owns the columns from its left edge to the next heading's, or, flush right, from the
+    previous heading's right edge to its own, whichever puts exactly one column under every heading."""
+    cols = _columns(ws, anchors)
+    if all(len(c) <= 1 for c in cols):
+        return cols
+    ws = sorted(ws, key=lambda w: w.x0)
+    starts = [*(w.x0 for w in ws), math.inf]
+    ends = [-math.inf, *(w.x1 for w in ws)]
+
+    def owns(k: int, a: float, flush_left: bool) -> bool:
+        return starts[k] <= a < starts[k + 1] if flush_left else ends[k] < a <= ends[k + 1]
+
+    for flush_left in (True, False):
+        owned = [[j for j, a in enumerate(anchors) if owns(k, a, flush_left)] for k in range(len(ws))]
+        if all(len(o) == 1 for o in owned):
+            out: list[list[Word]] = [[] for _ in anchors]
+            for w, (j,) in zip(ws, owned, strict=True):
+                out[j].append(w)
+            return out
     return cols
 
 

@@ -8,7 +8,7 @@
 Each perturbation changes how the report is printed, never what it states: labels re-spaced or swapped for
 their synonyms, the title split, the agency moved to the signature, the rules removed, the columns
 re-ordered, row labels wrapped, the fee sentence re-phrased, full-width digits, thousands separators, zero
-counts printed as a blank, a dash, a slash or 无.
+counts printed as a blank, a dash, a slash or 无, text flush left or right or at the top of its cell.
 Those that move evidence (the agency to the signature, a fee sentence that says "none") change the
 assumptions a reading must record, which `expected_assumptions` derives from the variant.
 """
@@ -127,6 +127,22 @@ def zeros_printed_otherwise(d: Design, rng: random.Random) -> None:
     d.numbers = dataclasses.replace(d.numbers, zero=rng.choice(("", "—", "-", "/", "无")))
 
 
+def cells_aligned(d: Design, rng: random.Random) -> None:
+    """Text set in its cells as a word processor leaves it: labels flush left, values flush left or right
+    or centred, each set at the cell's top or in its middle (the header stays centred)."""
+    label, value, valign = rng.choice(
+        [
+            ("left", "left", "top"),  # Word's defaults, untouched
+            ("left", "center", "top"),
+            ("left", "center", "middle"),
+            ("left", "right", "middle"),
+            ("center", "left", "middle"),
+            ("left", "right", "top"),
+        ]
+    )
+    d.pdf_extra = {**d.pdf_extra, "label_align": label, "value_align": value, "valign": valign}
+
+
 # name → (perturbation, the producers it means something for; None: all)
 PERTURBATIONS: dict[str, tuple[Perturbation, frozenset[str] | None]] = {
     "labels_respaced": (labels_respaced, None),
@@ -141,6 +157,8 @@ PERTURBATIONS: dict[str, tuple[Perturbation, frozenset[str] | None]] = {
     "thousands_separators": (thousands_separators, None),
     # hand-typed text types table 2's rows without their empty cells: a blank zero is not there to read
     "zeros_printed_otherwise": (zeros_printed_otherwise, frozenset(PRODUCERS) - {"handtyped"}),
+    # the pure-Python PDFs draw each cell's text themselves (a ruled table's reading never looks at where)
+    "cells_aligned": (cells_aligned, frozenset({"reportlab_cid", "reportlab_ttf"})),
 }
 
 

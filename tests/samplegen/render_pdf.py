@@ -9,6 +9,7 @@ by a page break, table 4 on a landscape page.
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass
 from io import BytesIO
 
@@ -81,6 +82,11 @@ class PdfStyle:
     open_rows: tuple[
         str, ...
     ] = ()  # table 3 rows printed without the rule above them (merged with the row above)
+    # where text sits in a body cell (a header cell stays centred): a word processor's default is a
+    # label flush left and set at the cell's top; values centred, flush left or flush right
+    label_align: str = "center"  # center | left
+    value_align: str = "center"  # center | left | right
+    valign: str = "middle"  # middle | top
 
     def tags(self) -> list[str]:
         """Quirk names for the truth manifest."""
@@ -94,6 +100,10 @@ class PdfStyle:
         if self.password:
             out.append("encrypted")
         return out
+
+
+# a value cell's text: a count or an amount (half- or full-width digits), or a zero printed otherwise
+_VALUE = re.compile(r"^(?:[\d０-９][\d０-９,，.．]*|—|-|/|无)$")
 
 
 def wrap(text: str, width: float, size: float, font: str = FONT) -> list[str]:
@@ -286,9 +296,20 @@ class Writer:
                 elif r not in visible:
                     continue  # the continuation of a merged cell on the next page stays blank
                 bold = quirks and self.style.bold and r < 3
-                ty = (top + bottom) / 2 + len(lines) * leading / 2 - size
+                align = (
+                    "center"
+                    if r < header_rows
+                    else self.style.value_align
+                    if _VALUE.match(text)
+                    else self.style.label_align
+                )
+                if r >= header_rows and self.style.valign == "top":
+                    ty = top - pad - size
+                else:
+                    ty = (top + bottom) / 2 + len(lines) * leading / 2 - size
+                x = {"left": xs[c] + pad, "right": xs[c + cs] - pad}.get(align, (xs[c] + xs[c + cs]) / 2)
                 for line in lines:
-                    self.draw((xs[c] + xs[c + cs]) / 2, ty, line, center=True, bold=bold)
+                    self.draw(x, ty, line, center=align == "center", right=align == "right", bold=bold)
                     ty -= leading
             self.y = y
         self.y -= 10
