@@ -178,21 +178,22 @@ def test_a_table_going_on_without_its_header_keeps_the_labels_edge() -> None:
     assert got == design.expected_record(d).canonical()
 
 
-# where a word processor leaves text in its cells (labels, values, vertically), the header centred
+# where a word processor leaves text in its cells (labels, values, vertically, the header rows)
 ALIGNMENTS = [
-    ("left", "left", "top"),
-    ("left", "center", "top"),
-    ("left", "center", "middle"),
-    ("left", "right", "middle"),
-    ("left", "right", "top"),
-    ("center", "left", "middle"),
+    ("left", "left", "top", "left"),
+    ("left", "left", "top", "center"),
+    ("left", "center", "top", "center"),
+    ("left", "center", "middle", "center"),
+    ("left", "right", "middle", "center"),
+    ("left", "right", "top", "center"),
+    ("center", "left", "middle", "center"),
 ]
 
 
 @pytest.mark.parametrize("template", ["v2019", "v2021"])
-@pytest.mark.parametrize(("label", "value", "valign"), ALIGNMENTS)
+@pytest.mark.parametrize(("label", "value", "valign", "header"), ALIGNMENTS)
 def test_text_set_anywhere_in_its_cell_without_rules(
-    template: str, label: str, value: str, valign: str
+    template: str, label: str, value: str, valign: str, header: str
 ) -> None:
     """Without rules, table 2's headings and labels set flush left in their cells (they are body rows, not
     the header), its values centred or flush left or right: a heading owns the values from its left edge to
@@ -203,7 +204,7 @@ def test_text_set_anywhere_in_its_cell_without_rules(
 
     for seed in (3, 5, 8):
         d = perturb.variant(seed, template, ["rules_removed"])
-        d.pdf_extra = {"label_align": label, "value_align": value, "valign": valign}
+        d.pdf_extra = {"label_align": label, "value_align": value, "valign": valign, "header_align": header}
         got = extract_report(design.render(d, "reportlab_cid")).canonical()
         assert got == design.expected_record(d).canonical(), seed
 

@@ -129,18 +129,26 @@ def zeros_printed_otherwise(d: Design, rng: random.Random) -> None:
 
 def cells_aligned(d: Design, rng: random.Random) -> None:
     """Text set in its cells as a word processor leaves it: labels flush left, values flush left or right
-    or centred, each set at the cell's top or in its middle (the header stays centred)."""
-    label, value, valign = rng.choice(
+    or centred, each set at the cell's top or in its middle; the header rows centred, or flush left with
+    the rest (Word's defaults, untouched)."""
+    label, value, valign, header = rng.choice(
         [
-            ("left", "left", "top"),  # Word's defaults, untouched
-            ("left", "center", "top"),
-            ("left", "center", "middle"),
-            ("left", "right", "middle"),
-            ("center", "left", "middle"),
-            ("left", "right", "top"),
+            ("left", "left", "top", "left"),  # Word's defaults, untouched
+            ("left", "left", "top", "center"),
+            ("left", "center", "top", "center"),
+            ("left", "center", "middle", "center"),
+            ("left", "right", "middle", "center"),
+            ("center", "left", "middle", "center"),
+            ("left", "right", "top", "center"),
         ]
     )
-    d.pdf_extra = {**d.pdf_extra, "label_align": label, "value_align": value, "valign": valign}
+    d.pdf_extra = {
+        **d.pdf_extra,
+        "label_align": label,
+        "value_align": value,
+        "valign": valign,
+        "header_align": header,
+    }
 
 
 # name → (perturbation, the producers it means something for; None: all)

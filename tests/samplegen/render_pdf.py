@@ -87,6 +87,7 @@ class PdfStyle:
     label_align: str = "center"  # center | left
     value_align: str = "center"  # center | left | right
     valign: str = "middle"  # middle | top
+    header_align: str = "center"  # center | left (the header rows' cells)
 
     def tags(self) -> list[str]:
         """Quirk names for the truth manifest."""
@@ -297,7 +298,7 @@ class Writer:
                     continue  # the continuation of a merged cell on the next page stays blank
                 bold = quirks and self.style.bold and r < 3
                 align = (
-                    "center"
+                    self.style.header_align
                     if r < header_rows
                     else self.style.value_align
                     if _VALUE.match(text)
