@@ -160,6 +160,22 @@ def test_lines_run_on_when_they_reach_the_right_margin() -> None:
     ]
 
 
+def test_a_line_set_well_above_the_next_does_not_run_on_into_it() -> None:
+    """A table's last row whose value sits flush right at the margin (信息处理费 … 1250.5) reaches it like a
+    wrapped line, but the signature is set two lines below: it did run on, and the agency read from the
+    signature began with the row's text (found by the cells_aligned perturbation)."""
+    page = pdf._PageText(
+        1,
+        [
+            ("全年共收到申请，办理", (50.0, 100.0, 500.0, 112.0)),
+            ("完毕。", (50.0, 114.0, 86.0, 126.0)),
+            ("信息处理费 1250.5", (50.0, 140.0, 500.0, 152.0)),
+            ("绍兴市柯桥区教育体育局", (380.0, 190.0, 500.0, 202.0)),
+        ],
+    )
+    assert [full for _t, full in pdf._runs_on([page])][:3] == [True, False, False]
+
+
 def test_reflow_joins_what_runs_on_but_never_a_heading() -> None:
     """A run-on line takes the next one (a chain of them makes one paragraph); a heading starts its own."""
     lines = [

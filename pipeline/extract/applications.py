@@ -238,6 +238,21 @@ _ALL_ROWS = (
     *T.APPLICATION_ROWS["v2021"][T.application_row_codes("v2021").index("other_no_correction") :],
 )
 _GROUP_WORDS = tuple(k for k, _g in _GROUPS)
+# a row's numbering (（二）, 2．) anywhere in a label
+_ROW_MARK = re.compile(r"[（(][一二三四五六七八九十\d]+[)）]|\d+\s*[.．、]")
+
+
+def _begins_row(label: str) -> bool:
+    """A label that begins a row: numbered at its start (（二）…, 2．…), or after a piece of a group's name
+    that a layout set flush left beside its rows (三、本年 / 度办理结 / 果 wrapped beside them gives
+    度办理结（二）部分公开…, the piece read first as it sits further left)."""
+    if ROW_START.match(label):
+        return True
+    mark = _ROW_MARK.search(label)
+    if mark is None or mark.start() == 0:
+        return False
+    piece = norm_label(label[: mark.start()])
+    return bool(piece) and any(piece in name for name in _GROUP_WORDS)
 
 
 _SUB_ROW = re.compile(r"^\s*\d+\s*[.．、]")
@@ -313,7 +328,7 @@ def label_applications(rows: list[Row]) -> LabelledRows:
     split = [split_row(r) for r in rows]
     labels = [label for label, _v, _i in split]
     for k, (label, values, _) in enumerate(split):
-        if not any(v.text.strip() for v in values) and label and not ROW_START.match(label) and printed:
+        if not any(v.text.strip() for v in values) and label and not _begins_row(label) and printed:
             values = []  # blank cells beside the rest of a label cut by a page break: no row of its own
         elif not any(v.text.strip() for v in values) and _heading_only(label, labels[k + 1 :]):
             values = []  # a group's name set beside its rows (（六）其他处理 between 1． and 2．): no row
@@ -321,7 +336,7 @@ def label_applications(rows: list[Row]) -> LabelledRows:
             # a label with no numbers: a group heading, the first part of a wrapped label, a header; or,
             # when it does not begin a row (no （二） or 2．), the rest of the row above's label (a group's
             # name only when the row above printed nothing but its number: （六） / 其他处理)
-            continues = label and printed and not before and not ROW_START.match(label)
+            continues = label and printed and not before and not _begins_row(label)
             if continues and (not _group_named(label) or not norm_label(printed[-1].own)):
                 printed[-1] = replace(printed[-1], own=printed[-1].own + label)
             elif label:

@@ -124,14 +124,20 @@ def _same_line(a: tuple[float, float, float, float], b: tuple[float, float, floa
 
 
 def _runs_on(pages: list[_PageText]) -> list[tuple[str, bool]]:
-    """Each line's text, and whether it runs on: it reaches the page's right margin and ends no clause."""
+    """Each line's text, and whether it runs on: it reaches the page's right margin, ends no clause, and the
+    next line on its page follows at a paragraph's line spacing (a table's last row, its value flush right
+    at the margin, does not run on into the signature set well below it)."""
     out: list[tuple[str, bool]] = []
     for page in pages:
         right = max((b[2] for _, b in page.lines), default=0.0)
-        for line, box in page.lines:
+        for k, (line, box) in enumerate(page.lines):
             text = clean_text(line).rstrip()
             size = max(box[3] - box[1], 6.0)  # the line's height: about one character's width
-            full = right > 0 and box[2] >= right - 1.6 * size and not text.endswith(_NO_JOIN_AFTER)
+            below = page.lines[k + 1][1] if k + 1 < len(page.lines) else None
+            apart = below is not None and below[3] > 0 and below[1] - box[3] > 1.5 * size
+            full = (
+                right > 0 and box[2] >= right - 1.6 * size and not text.endswith(_NO_JOIN_AFTER) and not apart
+            )
             out.append((text, full))
     return out
 

@@ -369,22 +369,23 @@ def _tables(
             default=-math.inf,
         )
         # the header: lines between the previous run and this one whose words reach the value columns, or
-        # begin right of the rows' labels (a heading set flush left in a wide cell, its value centred)
-        head = _head(
-            ls[previous_end + 1 : first], left, label_right if data and label_right > -math.inf else math.inf
-        )
+        # begin right of the rows' labels (a heading set flush left in a wide cell, its value centred; every
+        # line, when the rows have no label: table 4's columns begin at the margin, left of its values)
+        head = _head(ls[previous_end + 1 : first], left, label_right)
         heading_left = min(
             (w.x0 for h in head for w in h.words if w.x0 > label_right and w.x < left), default=left
         )
         left = min(left, heading_left)
         # a header naming more columns than any row fills (the others left empty): the header's columns
-        named = _leaf_columns([w for h in head for w in h.words if w.x0 > label_right])
+        spans = _leaf_spans([w for h in head for w in h.words if w.x0 > label_right])
+        named = _cell_centres(spans)
         if not head and previous_end < 0 and carried:  # the page before's table, going on
-            named = carried
-        if len(named) > n and (
-            all(min(abs(a - x) for x in named) < gap / 2 for a in anchors)
-            or _under(named, [ls[i].values for i in data])
-        ):
+            named, spans = carried, []
+        values = [ls[i].values for i in data]
+        # headings of one width set flush left (or right) in their cells: the values fit only the cells
+        # that run from one heading's edge to the next one's
+        named = next((c for c in [named, *_edge_centres(spans)] if _fits(c, n, anchors, gap, values)), named)
+        if _fits(named, n, anchors, gap, values):
             anchors = named
             gap = min(b - a for a, b in itertools.pairwise(anchors))
             left = max(labels_end, anchors[0] - gap / 2)
@@ -498,13 +499,15 @@ def _blank_tables(ls: list[_Line], page: int, open_end: bool) -> list[tuple[int,
 
 
 def _heading_like(line: _Line) -> bool:
-    """A line of column headings: short words set apart, no sentence, no number (two words are a heading
-    over its label column and one value column when labels follow: 信息内容 | 本年处理决定数量)."""
+    """A line of column headings: short words set apart, no sentence, no number, none numbered as a row
+    begins (（三）不予 | 1．属于国家秘密 at a page's top are a table's row labels going on, set flush left);
+    two words are a heading over its label column and one value column when labels follow (信息内容 |
+    本年处理决定数量)."""
     ws = line.words
     return (
         len(ws) >= 2
         and not line.values
-        and all(len(w.text) <= 8 and not _SENTENCE.search(w.text) for w in ws)
+        and all(len(w.text) <= 8 and not _SENTENCE.search(w.text) and not ROW_START.match(w.text) for w in ws)
         and all(b.x0 - a.x1 > 0.5 * (a.bottom - a.top) for a, b in itertools.pairwise(ws))
     )
 
@@ -519,6 +522,11 @@ def _leaf_columns(ws: list[Word]) -> list[float]:
     """The centres of a header's columns from its lowest pieces: words with no other word under them across
     their width; pieces less than half a character apart side by side (a heading letter-spaced over lines,
     社 会 / 公 益) are one column."""
+    return _cell_centres(_leaf_spans(ws))
+
+
+def _leaf_spans(ws: list[Word]) -> list[tuple[float, float]]:
+    """The extents (left, right) of a header's lowest pieces, left to right (see `_leaf_columns`)."""
     leaves = sorted(
         (
             w
@@ -539,7 +547,57 @@ def _leaf_columns(ws: list[Word]) -> list[float]:
             columns[-1].append(w)
         else:
             columns.append([w])
-    return [(min(w.x0 for w in c) + max(w.x1 for w in c)) / 2 for c in columns]
+    return [(min(w.x0 for w in c), max(w.x1 for w in c)) for c in columns]
+
+
+def _fits(columns: list[float], n: int, anchors: list[float], gap: float, rows: list[list[Word]]) -> bool:
+    """Whether a header's columns, more than the `n` a row fills, hold the rows' values: each of the values'
+    columns (`anchors`, `gap` apart) within half that gap of one of them, or each value under one of its
+    own."""
+    return len(columns) > n and (
+        all(min(abs(a - x) for x in columns) < gap / 2 for a in anchors) or _under(columns, rows)
+    )
+
+
+def _edge_centres(spans: list[tuple[float, float]]) -> list[list[float]]:
+    """The cells' centres were the headings set flush left (cells from one heading's left edge to the
+    next one's), and were they set flush right; none for fewer than two headings."""
+    if len(spans) < 2:
+        return []
+    starts, ends = [a for a, _b in spans], [b for _a, b in spans]
+    pitch_left = statistics.median(b - a for a, b in itertools.pairwise(starts))
+    pitch_right = statistics.median(b - a for a, b in itertools.pairwise(ends))
+    return [
+        [(a + b) / 2 for a, b in itertools.pairwise(starts)] + [starts[-1] + pitch_left / 2],
+        [ends[0] - pitch_right / 2] + [(a + b) / 2 for a, b in itertools.pairwise(ends)],
+    ]
+
+
+def _cell_centres(spans: list[tuple[float, float]]) -> list[float]:
+    """Where the columns' cells are centred, from their headings' extents, left to right. A heading centred
+    in its cell gives it; headings set flush left (a word processor's default) sit at their cells' left
+    edges, and their centres are left of their values', nearer the column before for values set flush
+    right. When the headings' left edges (or right edges) keep one pitch exactly while their centres do
+    not (headings of different widths in cells of one width), the cells run from one heading's edge to the
+    next one's."""
+    centres = [(a + b) / 2 for a, b in spans]
+    if len(spans) < 3:
+        return centres
+
+    def spread(xs: list[float]) -> float:
+        steps = [b - a for a, b in itertools.pairwise(xs)]
+        return max(steps) - min(steps)
+
+    starts, ends = [a for a, _b in spans], [b for _a, b in spans]
+    if spread(centres) < 3.0:
+        return centres
+    if spread(starts) < 1.5:
+        pitch = statistics.median(b - a for a, b in itertools.pairwise(starts))
+        return [(a + b) / 2 for a, b in itertools.pairwise(starts)] + [starts[-1] + pitch / 2]
+    if spread(ends) < 1.5:
+        pitch = statistics.median(b - a for a, b in itertools.pairwise(ends))
+        return [ends[0] - pitch / 2] + [(a + b) / 2 for a, b in itertools.pairwise(ends)]
+    return centres
 
 
 def _with_empty_rows(
@@ -673,11 +731,17 @@ def _header(head: list[_Line], left: float, anchors: list[float], page: int) -> 
     """Header rows, one per line, a header cell wrapped over lines joined into its first line (结果维 / 持):
     the parts sit in one column, one under the other at a cell's line spacing, with no blank line between
     them (a line of another column's text may sit between: 自然 / 和)商业企 / 人)."""
+    spans = _leaf_spans([w for line in head for w in line.words if w.x >= left])
+    cells = _cell_centres(spans)
+    # headings set flush left (or right) in cells of one width, as the header's lowest pieces show: each
+    # heading in the cell it sits in, one cell a column (its centre nearer the column before's values)
+    flush = len(cells) == len(anchors) and cells != [(a + b) / 2 for a, b in spans]
+
+    def columns(ws: list[Word]) -> list[list[Word]]:
+        return _columns(ws, cells) if flush else _heading_columns(ws, anchors)
+
     grid = [
-        [
-            [w for w in line.words if w.x < left],
-            *_heading_columns([w for w in line.words if w.x >= left], anchors),
-        ]
+        [[w for w in line.words if w.x < left], *columns([w for w in line.words if w.x >= left])]
         for line in head
     ]
     for c in range(1, len(anchors) + 1):
@@ -776,6 +840,7 @@ def _heading_columns(ws: list[Word], anchors: list[float]) -> list[list[Word]]:
     if all(len(c) <= 1 for c in cols):
         return cols
     ws = sorted(ws, key=lambda w: w.x0)
+    # the last flush-left heading's cell (the first flush-right one's) as wide as the others
     starts = [*(w.x0 for w in ws), math.inf]
     ends = [-math.inf, *(w.x1 for w in ws)]
 

@@ -88,6 +88,9 @@ class PdfStyle:
     value_align: str = "center"  # center | left | right
     valign: str = "middle"  # middle | top
     header_align: str = "center"  # center | left (the header rows' cells)
+    # with rules: grid (every cell boxed) | horizontal (rules between rows only, none between columns) |
+    # three_line (a rule above the table, one under its header, one below it: no other)
+    rule_style: str = "grid"
 
     def tags(self) -> list[str]:
         """Quirk names for the truth manifest."""
@@ -103,8 +106,8 @@ class PdfStyle:
         return out
 
 
-# a value cell's text: a count or an amount (half- or full-width digits), or a zero printed otherwise
-_VALUE = re.compile(r"^(?:[\d０-９][\d０-９,，.．]*|—|-|/|无)$")
+# a value cell's text: a count, a change (增加 3) or an amount (half- or full-width digits), or a zero printed otherwise
+_VALUE = re.compile(r"^(?:(?:增加|减少)?\s*[\d０-９][\d０-９,，.．]*|—|-|/|无)$")
 
 
 def wrap(text: str, width: float, size: float, font: str = FONT) -> list[str]:
@@ -269,6 +272,14 @@ class Writer:
                 top, bottom = tops[visible[0]], tops[visible[-1]] - heights[visible[-1]]
                 if not self.style.rules:
                     pass  # text positioned in columns, no line drawn
+                elif self.style.rule_style == "horizontal":
+                    self.c.line(xs[c], top, xs[c + cs], top)
+                    self.c.line(xs[c], bottom, xs[c + cs], bottom)
+                elif self.style.rule_style == "three_line":
+                    if visible[0] == rows[0]:
+                        self.c.line(xs[c], top, xs[c + cs], top)
+                    if visible[-1] == header_rows - 1 or visible[-1] == rows[-1]:
+                        self.c.line(xs[c], bottom, xs[c + cs], bottom)
                 elif open_rows:
                     # each side on its own, leaving out the rule between a row and the one above it
                     if visible[0] not in open_rows:
