@@ -16,7 +16,7 @@ import math
 import re
 import statistics
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -167,30 +167,33 @@ def _fragments_only(ls: list[_Line], a: int, b: int) -> bool:
 
 def _value_columns(ls: list[_Line], first: int, last: int) -> list[float] | None:
     """The centres of the value columns of lines first..last: the values' places, clustered (places closer
-    than a character are one column); None when a line prints two values in one column, or a label reaches
-    into the columns."""
+    than a character are one column) by their centres, or by their left or right edges when the values are
+    set flush in their cells (values of different widths then share an edge, not a centre), whichever gives
+    the fewest columns; None when a line prints two values in one column, or a label reaches into the
+    columns."""
     values = [v for line in ls[first : last + 1] for v in line.values]
     char = statistics.median(v.bottom - v.top for v in values)
-    xs = sorted(v.x for v in values)
-    clusters: list[list[float]] = [[xs[0]]]
-    for x in xs[1:]:
-        if x - clusters[-1][-1] > char:
-            clusters.append([x])
-        else:
-            clusters[-1].append(x)
-    bounds = [(c[0], c[-1]) for c in clusters]
-    edge = bounds[0][0] - char
+    edge = min(v.x for v in values) - char
+    if any(w.x1 > edge for line in ls[first : last + 1] for w in line.words if w not in line.values):
+        return None
+    best: list[list[Word]] | None = None
+    for side in ("centre", "left", "right"):
 
-    def column(v: Word) -> int:
-        return next(k for k, (lo, hi) in enumerate(bounds) if lo <= v.x <= hi)
+        def place(v: Word, side: str = side) -> float:
+            return v.x if side == "centre" else v.x0 if side == "left" else v.x1
 
-    for line in ls[first : last + 1]:
-        taken = [column(v) for v in line.values]
-        if len(set(taken)) < len(taken):
-            return None
-        if any(w.x1 > edge for w in line.words if w not in line.values):
-            return None
-    return [statistics.median(c) for c in clusters]
+        clusters: list[list[Word]] = []
+        for v in sorted(values, key=place):
+            if clusters and place(v) - place(clusters[-1][-1]) <= char:
+                clusters[-1].append(v)
+            else:
+                clusters.append([v])
+        column = {id(v): k for k, c in enumerate(clusters) for v in c}
+        run = ls[first : last + 1]
+        apart = all(len({column[id(v)] for v in line.values}) == len(line.values) for line in run)
+        if apart and (best is None or len(clusters) < len(best)):
+            best = clusters
+    return None if best is None else [statistics.median(v.x for v in c) for c in best]
 
 
 def _subcolumns(ws: list[Word]) -> list[list[Word]]:
@@ -377,14 +380,25 @@ def _tables(
         )
         left = min(left, heading_left)
         # a header naming more columns than any row fills (the others left empty): the header's columns
-        spans = _leaf_spans([w for h in head for w in h.words if w.x0 > label_right])
-        named = _cell_centres(spans)
+        named = _leaf_columns([w for h in head for w in h.words if w.x0 > label_right])
+        # headings set flush in their cells sit side by side on a header line (a line with one word right
+        # of the labels, 第二十条第（五）项 across the table, heads no column of its own)
+        beside = [[w for w in h.words if w.x0 > label_right] for h in head]
+        spans = _leaf_spans([w for ws in beside if len(ws) >= 2 for w in ws])
         if not head and previous_end < 0 and carried:  # the page before's table, going on
             named, spans = carried, []
         values = [ls[i].values for i in data]
-        # headings of one width set flush left (or right) in their cells: the values fit only the cells
-        # that run from one heading's edge to the next one's
-        named = next((c for c in [named, *_edge_centres(spans)] if _fits(c, n, anchors, gap, values)), named)
+        # the header's columns: each value under one of its own (centred headings), else each value within
+        # one heading's cell, the cells running from one heading's left edge to the next one's (headings
+        # of one width set flush left in their cells, the values flush right or centred: nearer the next
+        # heading's centre than their own), or between right edges; else near enough
+        named = next(
+            (c for c in [named, *_flush_columns(spans, values)] if len(c) > n and _under(c, values)),
+            next(
+                (c for c in [*_flush_columns(spans, values), named] if _fits(c, n, anchors, gap, values)),
+                named,
+            ),
+        )
         if _fits(named, n, anchors, gap, values):
             anchors = named
             gap = min(b - a for a, b in itertools.pairwise(anchors))
@@ -559,18 +573,41 @@ def _fits(columns: list[float], n: int, anchors: list[float], gap: float, rows: 
     )
 
 
-def _edge_centres(spans: list[tuple[float, float]]) -> list[list[float]]:
-    """The cells' centres were the headings set flush left (cells from one heading's left edge to the
-    next one's), and were they set flush right; none for fewer than two headings."""
+def _flush_columns(spans: list[tuple[float, float]], rows: list[list[Word]]) -> list[list[float]]:
+    """Column centres for headings set flush left (each heading's cell from its left edge to the next
+    heading's, the last open to the right), then flush right (from the previous heading's right edge to
+    its own, the first open to the left): each where its values sit, or mid-cell where none does; only
+    where every value falls in one heading's cell and no row puts two in one."""
     if len(spans) < 2:
         return []
     starts, ends = [a for a, _b in spans], [b for _a, b in spans]
     pitch_left = statistics.median(b - a for a, b in itertools.pairwise(starts))
     pitch_right = statistics.median(b - a for a, b in itertools.pairwise(ends))
-    return [
-        [(a + b) / 2 for a, b in itertools.pairwise(starts)] + [starts[-1] + pitch_left / 2],
-        [ends[0] - pitch_right / 2] + [(a + b) / 2 for a, b in itertools.pairwise(ends)],
-    ]
+    out: list[list[float]] = []
+    for bounds, mid in (
+        (
+            [*starts, math.inf],
+            [(a + b) / 2 for a, b in itertools.pairwise(starts)] + [starts[-1] + pitch_left / 2],
+        ),
+        (
+            [-math.inf, *ends],
+            [ends[0] - pitch_right / 2] + [(a + b) / 2 for a, b in itertools.pairwise(ends)],
+        ),
+    ):
+        placed: list[list[float]] = [[] for _ in spans]
+        fits = True
+        for row in rows:
+            cells = [
+                next((k for k in range(len(spans)) if bounds[k] <= v.x < bounds[k + 1]), -1) for v in row
+            ]
+            if -1 in cells or len(set(cells)) < len(cells):
+                fits = False
+                break
+            for k, v in zip(cells, row, strict=True):
+                placed[k].append(v.x)
+        if fits:
+            out.append([statistics.median(p) if p else m for p, m in zip(placed, mid, strict=True)])
+    return out
 
 
 def _cell_centres(spans: list[tuple[float, float]]) -> list[float]:
@@ -653,11 +690,29 @@ def _with_empty_rows(
             first = j  # the first row's label begins on a line set tight above its values
         j = first - 1
         while j > previous_end and label_only(ls[j]) and ls[min(rows)].y - ls[j].y <= 1.25 * pitch:
-            if alone(j, rows):
+            if alone(j, rows) and not _group_name_beside(ls, j, char, label_only):
                 rows.append(j)
                 first = j
             j -= 1
     return sorted(rows), first, last
+
+
+def _group_name_beside(ls: list[_Line], j: int, char: float, label_only: Callable[[_Line], bool]) -> bool:
+    """Line j, found going up from the rows below it, is a group's name set beside its rows, not a row: it
+    is numbered as a group (（三）不予) and sits within a line's spacing under a label line numbered as a
+    sub-row (4．保护…), the group's name set midway down its rows."""
+    k = j - 1
+    return (
+        k >= 0
+        and label_only(ls[k])
+        and ls[j].y - ls[k].y < 1.5 * char
+        and bool(_GROUP_NUMBER.match(_text(ls[j])))
+        and bool(_SUB_ROW_NUMBER.match(_text(ls[k])))
+    )
+
+
+_GROUP_NUMBER = re.compile(r"^\s*[（(][一二三四五六七八九十]+[)）]")
+_SUB_ROW_NUMBER = re.compile(r"^\s*\d+\s*[.．、]")
 
 
 def _empty_rows(
