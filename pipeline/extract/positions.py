@@ -574,10 +574,11 @@ def _fits(columns: list[float], n: int, anchors: list[float], gap: float, rows: 
 
 
 def _flush_columns(spans: list[tuple[float, float]], rows: list[list[Word]]) -> list[list[float]]:
-    """Column centres for headings set flush left (each heading's cell from its left edge to the next
-    heading's, the last open to the right), then flush right (from the previous heading's right edge to
-    its own, the first open to the left): each where its values sit, or mid-cell where none does; only
-    where every value falls in one heading's cell and no row puts two in one."""
+    """The cells' centres were the headings set flush left (each heading's cell from its left edge to the
+    next heading's, the last open to the right), then were they set flush right (from the previous
+    heading's right edge to its own, the first open to the left); each only where every value falls in one
+    heading's cell and no row puts two in one. A value set flush in its cell is nearer that cell's centre
+    than the next one's; the open cell's centre is where its values sit."""
     if len(spans) < 2:
         return []
     starts, ends = [a for a, _b in spans], [b for _a, b in spans]
@@ -594,19 +595,17 @@ def _flush_columns(spans: list[tuple[float, float]], rows: list[list[Word]]) -> 
             [ends[0] - pitch_right / 2] + [(a + b) / 2 for a, b in itertools.pairwise(ends)],
         ),
     ):
-        placed: list[list[float]] = [[] for _ in spans]
-        fits = True
-        for row in rows:
-            cells = [
-                next((k for k in range(len(spans)) if bounds[k] <= v.x < bounds[k + 1]), -1) for v in row
+        cells = [
+            [next((k for k in range(len(spans)) if bounds[k] <= v.x < bounds[k + 1]), -1) for v in row]
+            for row in rows
+        ]
+        if all(-1 not in c and len(set(c)) == len(c) for c in cells):
+            # the open cell (it may span columns: the fee's change) is centred where its values sit
+            k = len(spans) - 1 if bounds[-1] == math.inf else 0
+            xs = [
+                v.x for row, c in zip(rows, cells, strict=True) for v, j in zip(row, c, strict=True) if j == k
             ]
-            if -1 in cells or len(set(cells)) < len(cells):
-                fits = False
-                break
-            for k, v in zip(cells, row, strict=True):
-                placed[k].append(v.x)
-        if fits:
-            out.append([statistics.median(p) if p else m for p, m in zip(placed, mid, strict=True)])
+            out.append([statistics.median(xs) if j == k and xs else m for j, m in enumerate(mid)])
     return out
 
 
