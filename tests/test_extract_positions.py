@@ -241,8 +241,10 @@ def _blank_zeros_aligned(seed: int) -> tuple[bytes, dict[str, object]]:
 # 3's row 部分公开 printing nothing, its label after a piece of the group's name (度办理结（二）…), was taken
 # for the rest of the row above, whose values it then took; 42: table 2's headings of one width flush left,
 # one value of a row printed (read under the first heading); 70: the fee's change flush right in a cell
-# spanning two columns, far from its heading
-@pytest.mark.parametrize("seed", [6, 10, 14, 16, 42, 70])
+# spanning two columns, far from its heading; 54: table 3 goes on over a page whose one data line is its
+# last row (（七）总计): the rows above print nothing, their pitch is the numbered labels' and a label
+# wrapped over two lines (…重新出具已获 / 取信息) is one row
+@pytest.mark.parametrize("seed", [6, 10, 14, 16, 42, 54, 70])
 def test_blank_zeros_and_text_not_centred_without_rules(seed: int) -> None:
     data, truth = _blank_zeros_aligned(seed)
     assert extract_report(data).canonical() == truth
@@ -251,8 +253,8 @@ def test_blank_zeros_and_text_not_centred_without_rules(seed: int) -> None:
 @pytest.mark.slow
 def test_blank_zeros_and_text_not_centred_without_rules_never_misread() -> None:
     """Over 140 such layouts no value is read for another cell (a row that cannot be placed leaves its table
-    incomplete, and the report is quarantined), and at least 132 read exactly. Measured on 2026-12-05,
-    before the fixes for these layouts: 33 exact, 45 with a misread value; after: 132 exact, none misread."""
+    incomplete, and the report is quarantined), and at least 136 read exactly. Measured on 2026-12-05,
+    before the fixes for these layouts: 33 exact, 45 with a misread value; after: 136 exact, none misread."""
     exact, misread = 0, []
     for seed in range(140):
         data, truth = _blank_zeros_aligned(seed)
@@ -265,4 +267,4 @@ def test_blank_zeros_and_text_not_centred_without_rules_never_misread() -> None:
                     continue
                 misread += [(seed, table, row, k) for k, v in cells.items() if v != want[row].get(k)]
     assert misread == []
-    assert exact >= 132
+    assert exact >= 136

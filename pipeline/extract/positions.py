@@ -648,13 +648,23 @@ def _with_empty_rows(
     The pitch: the data lines' spacing, or for one data line its distance from the header's last line.
     `span`: the line the run may reach back to (the previous run's last, or -1), its first and its last."""
     previous_end, first, last = span
+    char = statistics.median(w.bottom - w.top for i in data for w in ls[i].words)
+    # a page going on without a header whose one data line is its last row (（七）总计): the pitch of the
+    # numbered label lines above it, each a row printing nothing
+    numbered = [
+        ls[i].y
+        for i in range(previous_end + 1, first)
+        if not ls[i].values and ROW_START.match(_text(ls[i])) and all(w.x1 < left for w in ls[i].words)
+    ]
+    steps = [b - a for a, b in itertools.pairwise(numbered) if b - a >= 1.5 * char]
     if len(data) >= 2:
         pitch = statistics.median(ls[b].y - ls[a].y for a, b in itertools.pairwise(data))
     elif head:
         pitch = ls[data[0]].y - head[-1].y
+    elif len(steps) >= 2:
+        pitch = statistics.median(steps)
     else:
         return data, first, last
-    char = statistics.median(w.bottom - w.top for i in data for w in ls[i].words)
 
     def alone(i: int, rows: list[int]) -> bool:
         line = ls[i]
@@ -688,8 +698,15 @@ def _with_empty_rows(
         if j > previous_end and label_only(ls[j]) and _tight([ls[j], ls[first]]):
             first = j  # the first row's label begins on a line set tight above its values
         j = first - 1
-        while j > previous_end and label_only(ls[j]) and ls[min(rows)].y - ls[j].y <= 1.25 * pitch:
-            if alone(j, rows) and not _group_name_beside(ls, j, char, label_only):
+        # each line within a row's pitch of the one below it (a label wrapped over two lines spans more)
+        while j > previous_end and label_only(ls[j]) and ls[j + 1].y - ls[j].y <= 1.25 * pitch:
+            wrapped = (
+                j - 1 > previous_end
+                and label_only(ls[j - 1])
+                and not ROW_START.match(_text(ls[j]))
+                and ls[j].y - ls[j - 1].y < 1.5 * char
+            )  # the last line of the label above (…重新出具已获 / 取信息)
+            if alone(j, rows) and not wrapped and not _group_name_beside(ls, j, char, label_only):
                 rows.append(j)
                 first = j
             j -= 1
@@ -746,15 +763,21 @@ def _text(line: _Line) -> str:
 
 
 def _head(between: list[_Line], left: float, labels: float = math.inf) -> list[_Line]:
-    """A run's header: the lines just above it that reach its value columns (past `left`) or have a word
-    beginning right of the rows' labels (past `labels`, where they end), up to a sentence or a numbered
-    heading (四、…情况) or the previous run, at most twelve (a header of cells wrapped over lines is tall)."""
+    """A run's header: the lines just above it that reach its value columns (past `left`) or, of two words
+    or more, have a word beginning right of the rows' labels (past `labels`, where they end; every line
+    when the rows have no label), up to a sentence or a numbered heading (四、…情况) or the previous run, at
+    most twelve (a header of cells wrapped over lines is tall)."""
     out: list[_Line] = []
     for line in reversed(between):
         text = _text(line)
         if "。" in text or _SECTION_HEADING.match(text) or line.values or len(out) == 12:
             break
-        if any(w.x1 > left or w.x0 > labels for w in line.words):
+        # beside the labels: a line of two words or more, none numbered as a row begins (not a sub-row's
+        # label right of its group's, nor a wrapped label's last line)
+        beside = labels == -math.inf or (
+            len(line.words) >= 2 and not any(ROW_START.match(w.text) for w in line.words)
+        )
+        if any(w.x1 > left or (beside and w.x0 > labels) for w in line.words):
             out.insert(0, line)
     return out
 
