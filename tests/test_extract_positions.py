@@ -178,6 +178,20 @@ def test_a_table_going_on_without_its_header_keeps_the_labels_edge() -> None:
     assert got == design.expected_record(d).canonical()
 
 
+def test_a_letter_spaced_heading_goes_over_one_column() -> None:
+    """Without rules, values flush left, table 3's headings letter-spaced (社 会 公 益 / 组 织, 其 他): a
+    heading's pieces go over one column together, by the heading's centre. Each piece went by its own, the
+    last ones to the next column, the header named no column right and the applicants were placed by the
+    table's sums instead (the values right, the reading not verified)."""
+    from samplegen import design, perturb
+    from samplegen.expect import assumption_codes
+
+    d = perturb.variant(334348, "v2019", ["cells_aligned", "labels_respaced", "rules_removed"])
+    report = extract_report(design.render(d, "reportlab_cid"))
+    assert report.canonical() == design.expected_record(d).canonical()
+    assert list(assumption_codes(report)) == []
+
+
 # where a word processor leaves text in its cells (labels, values, vertically, the header rows)
 ALIGNMENTS = [
     ("left", "left", "top", "left"),

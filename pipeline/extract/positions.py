@@ -908,30 +908,37 @@ def _columns(values: list[Word], anchors: list[float]) -> list[list[Word]]:
 
 
 def _heading_columns(ws: list[Word], anchors: list[float]) -> list[list[Word]]:
-    """A header line's words put over the value columns: by the nearest column centre (a heading centred
-    over its values), unless that sets two words over one column. Headings set flush left in their cells
-    (a word processor's default) sit left of their values' centres, often nearer the column before; then
-    each heading owns the columns from its left edge to the next heading's, or, flush right, from the
-    previous heading's right edge to its own, whichever puts exactly one column under every heading."""
-    cols = _columns(ws, anchors)
-    if all(len(c) <= 1 for c in cols):
-        return cols
-    ws = sorted(ws, key=lambda w: w.x0)
-    # the last flush-left heading's cell (the first flush-right one's) as wide as the others
-    starts = [*(w.x0 for w in ws), math.inf]
-    ends = [-math.inf, *(w.x1 for w in ws)]
+    """A header line's words put over the value columns, a heading letter-spaced into pieces (社 会 公 益:
+    less than half a character apart) as one: by the nearest column centre (a heading centred over its
+    values), unless that sets two headings over one column. Headings set flush left in their cells (a word
+    processor's default) sit left of their values' centres, often nearer the column before; then each
+    heading owns the columns from its left edge to the next heading's, or, flush right, from the previous
+    heading's right edge to its own, whichever puts exactly one column under every heading."""
+    headings: list[list[Word]] = []
+    for w in sorted(ws, key=lambda w: w.x0):
+        if headings and w.x0 < max(v.x1 for v in headings[-1]) + 0.5 * (w.bottom - w.top):
+            headings[-1].append(w)
+        else:
+            headings.append([w])
+    spans = [(min(w.x0 for w in h), max(w.x1 for w in h)) for h in headings]
+    out: list[list[Word]] = [[] for _ in anchors]
+    nearest = [_nearest(anchors, (a + b) / 2) for a, b in spans]
+    owners = nearest
+    if len(set(nearest)) < len(nearest):
+        starts = [*(a for a, _b in spans), math.inf]
+        ends = [-math.inf, *(b for _a, b in spans)]
 
-    def owns(k: int, a: float, flush_left: bool) -> bool:
-        return starts[k] <= a < starts[k + 1] if flush_left else ends[k] < a <= ends[k + 1]
+        def owns(k: int, a: float, flush_left: bool) -> bool:
+            return starts[k] <= a < starts[k + 1] if flush_left else ends[k] < a <= ends[k + 1]
 
-    for flush_left in (True, False):
-        owned = [[j for j, a in enumerate(anchors) if owns(k, a, flush_left)] for k in range(len(ws))]
-        if all(len(o) == 1 for o in owned):
-            out: list[list[Word]] = [[] for _ in anchors]
-            for w, (j,) in zip(ws, owned, strict=True):
-                out[j].append(w)
-            return out
-    return cols
+        for flush_left in (True, False):
+            owned = [[j for j, a in enumerate(anchors) if owns(k, a, flush_left)] for k in range(len(spans))]
+            if all(len(o) == 1 for o in owned):
+                owners = [o[0] for o in owned]
+                break
+    for h, j in zip(headings, owners, strict=True):
+        out[j].extend(h)
+    return out
 
 
 def _nearest(anchors: list[float], x: float) -> int:
