@@ -908,15 +908,22 @@ def _columns(values: list[Word], anchors: list[float]) -> list[list[Word]]:
 
 
 def _heading_columns(ws: list[Word], anchors: list[float]) -> list[list[Word]]:
-    """A header line's words put over the value columns, a heading letter-spaced into pieces (社 会 公 益:
-    less than half a character apart) as one: by the nearest column centre (a heading centred over its
+    """A header line's words put over the value columns, a heading letter-spaced into single characters
+    (社 会 公 益: less than half a character apart) as one: by the nearest column centre (a heading centred over its
     values), unless that sets two headings over one column. Headings set flush left in their cells (a word
     processor's default) sit left of their values' centres, often nearer the column before; then each
     heading owns the columns from its left edge to the next heading's, or, flush right, from the previous
     heading's right edge to its own, whichever puts exactly one column under every heading."""
     headings: list[list[Word]] = []
     for w in sorted(ws, key=lambda w: w.x0):
-        if headings and w.x0 < max(v.x1 for v in headings[-1]) + 0.5 * (w.bottom - w.top):
+        last = headings[-1][-1] if headings else None
+        # single characters set less than half a character apart (neighbouring headings in narrow cells
+        # are as close: 社会公益组 | 法律服务机 | 其)
+        if (
+            last is not None
+            and len(w.text) == len(last.text) == 1
+            and w.x0 < last.x1 + 0.5 * (w.bottom - w.top)
+        ):
             headings[-1].append(w)
         else:
             headings.append([w])
