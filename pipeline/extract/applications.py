@@ -15,7 +15,16 @@ from dataclasses import dataclass, replace
 from nianbao.pipeline import tables as T
 from nianbao.pipeline.errors import ExtractError
 from nianbao.pipeline.extract import align
-from nianbao.pipeline.extract.cells import NUMBERING, ROW_START, Cell, Row, match_code, norm_label, split_row
+from nianbao.pipeline.extract.cells import (
+    NUMBERING,
+    ROW_START,
+    SUB_ROW_START,
+    Cell,
+    Row,
+    match_code,
+    norm_label,
+    split_row,
+)
 from nianbao.pipeline.extract.glyphs import clean_text
 from nianbao.pipeline.model import Location, Report
 from nianbao.pipeline.numbers import normalize, parse_count
@@ -255,15 +264,12 @@ def _begins_row(label: str) -> bool:
     return bool(piece) and any(piece in name for name in _GROUP_WORDS)
 
 
-_SUB_ROW = re.compile(r"^\s*\d+\s*[.．、]")
-
-
 def _heading_only(label: str, after: list[str]) -> bool:
     """A group's name and nothing more, printing nothing, with one of its numbered rows (2．…) next: the
     group's heading set beside its rows, not a row of zeros printed as blanks (v2019's （六）其他处理 is
     followed by （七）总计)."""
     following = next((x for x in after if x), "")
-    return norm_label(label) in _GROUP_WORDS and bool(_SUB_ROW.match(following))
+    return norm_label(label) in _GROUP_WORDS and bool(SUB_ROW_START.match(following))
 
 
 def _group_named(text: str) -> str | None:

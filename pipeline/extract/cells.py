@@ -104,6 +104,9 @@ def match_code(label: str, codes: tuple[T.Code, ...]) -> T.Code | None:
 ROW_START = re.compile(
     r"^\s*(?:[（(][一二三四五六七八九十\d]+[)）]|\d+\s*[.．、]|[一二三四五六七八九十]+\s*[、.．])"
 )
+# of those, one numbered as a group (（三）不予公开) and one numbered as a group's sub-row (4．保护…)
+GROUP_START = re.compile(r"^\s*[（(][一二三四五六七八九十]+[)）]")
+SUB_ROW_START = re.compile(r"^\s*\d+\s*[.．、]")
 
 
 def unstacked(row: Row) -> list[Row]:

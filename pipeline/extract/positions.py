@@ -18,11 +18,12 @@ import statistics
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 from pdfplumber.utils.text import extract_words
 
-from nianbao.pipeline.extract.cells import ROW_START, Cell, RawTable, Row
+from nianbao.pipeline.extract.cells import GROUP_START, ROW_START, SUB_ROW_START, Cell, RawTable, Row
 from nianbao.pipeline.extract.glyphs import clean_text
 from nianbao.pipeline.model import Location
 from nianbao.pipeline.numbers import parse_amount, parse_change
@@ -171,17 +172,14 @@ def _value_columns(ls: list[_Line], first: int, last: int) -> list[float] | None
     set flush in their cells (values of different widths then share an edge, not a centre), whichever gives
     the fewest columns; None when a line prints two values in one column, or a label reaches into the
     columns."""
-    values = [v for line in ls[first : last + 1] for v in line.values]
+    run = ls[first : last + 1]
+    values = [v for line in run for v in line.values]
     char = statistics.median(v.bottom - v.top for v in values)
     edge = min(v.x for v in values) - char
-    if any(w.x1 > edge for line in ls[first : last + 1] for w in line.words if w not in line.values):
+    if any(w.x1 > edge for line in run for w in line.words if w not in line.values):
         return None
     best: list[list[Word]] | None = None
-    for side in ("centre", "left", "right"):
-
-        def place(v: Word, side: str = side) -> float:
-            return v.x if side == "centre" else v.x0 if side == "left" else v.x1
-
+    for place in (attrgetter("x"), attrgetter("x0"), attrgetter("x1")):  # centres, left edges, right edges
         clusters: list[list[Word]] = []
         for v in sorted(values, key=place):
             if clusters and place(v) - place(clusters[-1][-1]) <= char:
@@ -189,7 +187,6 @@ def _value_columns(ls: list[_Line], first: int, last: int) -> list[float] | None
             else:
                 clusters.append([v])
         column = {id(v): k for k, c in enumerate(clusters) for v in c}
-        run = ls[first : last + 1]
         apart = all(len({column[id(v)] for v in line.values}) == len(line.values) for line in run)
         if apart and (best is None or len(clusters) < len(best)):
             best = clusters
@@ -360,8 +357,9 @@ def _tables(
             (
                 w.x1
                 for i in data
+                for first_value in [min(v.x0 for v in ls[i].values)]
                 for w in ls[i].words
-                if w not in ls[i].values and w.x1 < min(v.x0 for v in ls[i].values) and w.x1 < anchors[0]
+                if w not in ls[i].values and w.x1 < min(first_value, anchors[0])
             ),
             default=-math.inf,
         )
@@ -388,14 +386,15 @@ def _tables(
         if not head and previous_end < 0 and carried:  # the page before's table, going on
             named, spans = carried, []
         values = [ls[i].values for i in data]
+        flush = _flush_columns(spans, values)
         # the header's columns: each value under one of its own (centred headings), else each value within
         # one heading's cell, the cells running from one heading's left edge to the next one's (headings
         # of one width set flush left in their cells, the values flush right or centred: nearer the next
         # heading's centre than their own), or between right edges; else near enough
         named = next(
-            (c for c in [named, *_flush_columns(spans, values)] if len(c) > n and _under(c, values)),
+            (c for c in [named, *flush] if len(c) > n and _under(c, values)),
             next(
-                (c for c in [*_flush_columns(spans, values), named] if _fits(c, n, anchors, gap, values)),
+                (c for c in [*flush, named] if _fits(c, n, anchors, gap, values)),
                 named,
             ),
         )
@@ -573,19 +572,15 @@ def _fits(columns: list[float], n: int, anchors: list[float], gap: float, rows: 
     )
 
 
-def _flush_columns(spans: list[tuple[float, float]], rows: list[list[Word]]) -> list[list[float]]:
-    """The cells' centres were the headings set flush left (each heading's cell from its left edge to the
-    next heading's, the last open to the right), then were they set flush right (from the previous
-    heading's right edge to its own, the first open to the left); each only where every value falls in one
-    heading's cell and no row puts two in one. A value set flush in its cell is nearer that cell's centre
-    than the next one's; the open cell's centre is where its values sit."""
-    if len(spans) < 2:
-        return []
+def _flush_cells(spans: list[tuple[float, float]]) -> list[tuple[list[float], list[float]]]:
+    """The cells of headings (two or more, left to right) set flush left, then flush right, each as its
+    bounds and its centres. Flush left, a heading's cell runs from its left edge to the next heading's, the
+    last open to the right; flush right, from the previous heading's right edge to its own, the first open
+    to the left. A closed cell is centred midway; the open one half the edges' usual step past its edge."""
     starts, ends = [a for a, _b in spans], [b for _a, b in spans]
     pitch_left = statistics.median(b - a for a, b in itertools.pairwise(starts))
     pitch_right = statistics.median(b - a for a, b in itertools.pairwise(ends))
-    out: list[list[float]] = []
-    for bounds, mid in (
+    return [
         (
             [*starts, math.inf],
             [(a + b) / 2 for a, b in itertools.pairwise(starts)] + [starts[-1] + pitch_left / 2],
@@ -594,7 +589,18 @@ def _flush_columns(spans: list[tuple[float, float]], rows: list[list[Word]]) -> 
             [-math.inf, *ends],
             [ends[0] - pitch_right / 2] + [(a + b) / 2 for a, b in itertools.pairwise(ends)],
         ),
-    ):
+    ]
+
+
+def _flush_columns(spans: list[tuple[float, float]], rows: list[list[Word]]) -> list[list[float]]:
+    """The columns' centres were the headings set flush left, then were they set flush right
+    (`_flush_cells`); each only where every value falls in one heading's cell and no row puts two in one.
+    A value set flush in its cell is nearer that cell's centre than the next one's; the open cell's centre
+    is where its values sit."""
+    if len(spans) < 2:
+        return []
+    out: list[list[float]] = []
+    for bounds, mid in _flush_cells(spans):
         cells = [
             [next((k for k in range(len(spans)) if bounds[k] <= v.x < bounds[k + 1]), -1) for v in row]
             for row in rows
@@ -624,15 +630,13 @@ def _cell_centres(spans: list[tuple[float, float]]) -> list[float]:
         steps = [b - a for a, b in itertools.pairwise(xs)]
         return max(steps) - min(steps)
 
-    starts, ends = [a for a, _b in spans], [b for _a, b in spans]
     if spread(centres) < 3.0:
         return centres
-    if spread(starts) < 1.5:
-        pitch = statistics.median(b - a for a, b in itertools.pairwise(starts))
-        return [(a + b) / 2 for a, b in itertools.pairwise(starts)] + [starts[-1] + pitch / 2]
-    if spread(ends) < 1.5:
-        pitch = statistics.median(b - a for a, b in itertools.pairwise(ends))
-        return [ends[0] - pitch / 2] + [(a + b) / 2 for a, b in itertools.pairwise(ends)]
+    (_l, flush_left), (_r, flush_right) = _flush_cells(spans)
+    if spread([a for a, _b in spans]) < 1.5:
+        return flush_left
+    if spread([b for _a, b in spans]) < 1.5:
+        return flush_right
     return centres
 
 
@@ -722,13 +726,9 @@ def _group_name_beside(ls: list[_Line], j: int, char: float, label_only: Callabl
         k >= 0
         and label_only(ls[k])
         and ls[j].y - ls[k].y < 1.5 * char
-        and bool(_GROUP_NUMBER.match(_text(ls[j])))
-        and bool(_SUB_ROW_NUMBER.match(_text(ls[k])))
+        and bool(GROUP_START.match(_text(ls[j])))
+        and bool(SUB_ROW_START.match(_text(ls[k])))
     )
-
-
-_GROUP_NUMBER = re.compile(r"^\s*[（(][一二三四五六七八九十]+[)）]")
-_SUB_ROW_NUMBER = re.compile(r"^\s*\d+\s*[.．、]")
 
 
 def _empty_rows(
@@ -932,8 +932,7 @@ def _heading_columns(ws: list[Word], anchors: list[float]) -> list[list[Word]]:
     nearest = [_nearest(anchors, (a + b) / 2) for a, b in spans]
     owners = nearest
     if len(set(nearest)) < len(nearest):
-        starts = [*(a for a, _b in spans), math.inf]
-        ends = [-math.inf, *(b for _a, b in spans)]
+        (starts, _l), (ends, _r) = _flush_cells(spans)
 
         def owns(k: int, a: float, flush_left: bool) -> bool:
             return starts[k] <= a < starts[k + 1] if flush_left else ends[k] < a <= ends[k + 1]

@@ -88,9 +88,6 @@ class PdfStyle:
     value_align: str = "center"  # center | left | right
     valign: str = "middle"  # middle | top
     header_align: str = "center"  # center | left (the header rows' cells)
-    # with rules: grid (every cell boxed) | horizontal (rules between rows only, none between columns) |
-    # three_line (a rule above the table, one under its header, one below it: no other)
-    rule_style: str = "grid"
 
     def tags(self) -> list[str]:
         """Quirk names for the truth manifest."""
@@ -272,14 +269,6 @@ class Writer:
                 top, bottom = tops[visible[0]], tops[visible[-1]] - heights[visible[-1]]
                 if not self.style.rules:
                     pass  # text positioned in columns, no line drawn
-                elif self.style.rule_style == "horizontal":
-                    self.c.line(xs[c], top, xs[c + cs], top)
-                    self.c.line(xs[c], bottom, xs[c + cs], bottom)
-                elif self.style.rule_style == "three_line":
-                    if visible[0] == rows[0]:
-                        self.c.line(xs[c], top, xs[c + cs], top)
-                    if visible[-1] == header_rows - 1 or visible[-1] == rows[-1]:
-                        self.c.line(xs[c], bottom, xs[c + cs], bottom)
                 elif open_rows:
                     # each side on its own, leaving out the rule between a row and the one above it
                     if visible[0] not in open_rows:
