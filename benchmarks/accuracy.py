@@ -27,6 +27,7 @@ import json
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Sequence
 from io import BytesIO
 from pathlib import Path
 
@@ -139,8 +140,9 @@ def header(title: str) -> str:
     return f"{title}\n  {'':<30} {'cells exact':>22} {'cells exact (read)':>22}  {'docs exact':>14}  {'as expected':>9}"
 
 
-def perturbation_figures(per_producer: int, show: int = 20) -> None:
-    """Seeded variants (samplegen.perturb) per pure-Python producer: read exactly, and as expected."""
+def perturbation_figures(per_producer: int, show: int = 20, producers_: Sequence[str] = ()) -> None:
+    """Seeded variants (samplegen.perturb) per producer (the pure-Python ones unless named): read exactly,
+    and as expected."""
     import random
 
     from samplegen import design, perturb, producers
@@ -150,7 +152,7 @@ def perturbation_figures(per_producer: int, show: int = 20) -> None:
     print(f"  {'':<34} {'exact':>12}  {'as expected':>12}")
     by_name: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     failures: list[str] = []
-    for producer in design.PURE_PYTHON:
+    for producer in producers_ or design.PURE_PYTHON:
         if producers.missing(design.PRODUCERS[producer][1]):
             print(
                 f"  {producer:<34} skipped: needs {', '.join(producers.missing(design.PRODUCERS[producer][1]))}"
@@ -211,6 +213,13 @@ def main(argv: list[str] | None = None) -> int:
         metavar="N",
         default=0,
         help="also N perturbed variants per pure-Python producer",
+    )
+    ap.add_argument(
+        "--perturbation-producers",
+        nargs="+",
+        metavar="PRODUCER",
+        default=(),
+        help="the producers of the perturbed variants instead (e.g. libreoffice chromium: Noto Sans CJK needed)",
     )
     args = ap.parse_args(argv)
 
@@ -330,7 +339,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {'all':<22} {total[1]:>4} pages  {total[0] / total[1]:.3f} s/page{extra}")
     print()
     if args.perturbations:
-        perturbation_figures(args.perturbations, 10**6 if args.all_failures else 20)
+        show = 10**6 if args.all_failures else 20
+        perturbation_figures(args.perturbations, show, args.perturbation_producers)
     if args.json:
         args.json.write_text(json.dumps(outcomes, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return 0

@@ -215,10 +215,11 @@ def test_text_set_anywhere_in_its_cell_without_rules(
     it. Before the fix 68 of 120 such layouts read wrong, 28 of them with a value read for another measure
     (flush-right values under flush-left headings read as the next column's)."""
     from samplegen import design, perturb
+    from samplegen.layout import CellAlign
 
     for seed in (3, 5, 8):
         d = perturb.variant(seed, template, ["rules_removed"])
-        d.pdf_extra = {"label_align": label, "value_align": value, "valign": valign, "header_align": header}
+        d.cell_align = CellAlign(label, value, valign, header)
         got = extract_report(design.render(d, "reportlab_cid")).canonical()
         assert got == design.expected_record(d).canonical(), seed
 
@@ -233,7 +234,7 @@ def test_text_set_anywhere_in_its_cell_without_rules_over_many_layouts() -> None
         d = perturb.variant(seed, ("v2019", "v2021")[seed % 2], ["cells_aligned", "rules_removed"])
         got = extract_report(design.render(d, "reportlab_ttf" if seed % 3 else "reportlab_cid")).canonical()
         if got != design.expected_record(d).canonical():
-            wrong.append((seed, d.pdf_extra))
+            wrong.append((seed, d.cell_align))
     assert wrong == []
 
 

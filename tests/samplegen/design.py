@@ -23,6 +23,7 @@ from nianbao.pipeline.model import Report
 
 from samplegen.agencies import Agency
 from samplegen.layout import (
+    CellAlign,
     NumberForm,
     Printed,
     Style,
@@ -292,6 +293,7 @@ class Design:
     open_rows: tuple[str, ...] = ()  # table 3 rows printed without the rule above them
     rules: bool = True  # tables without any ruling line when False
     landscape_t4: bool = False
+    cell_align: CellAlign | None = None  # where text sits in the tables' cells (None: the producer's default)
     pdf_extra: dict[str, Any] = field(default_factory=dict)  # PdfStyle fields (bold, footer, title_size, …)
     # HTML
     html_encoding: str = "utf-8"
@@ -542,6 +544,7 @@ def _pdf_style(d: Design, font: str) -> Any:
         repeat_header=d.t3_repeat_header,
         cut_labels=d.t3_cut_label,
         landscape_review=d.landscape_t4,
+        **({"cells": d.cell_align} if d.cell_align else {}),
         **d.pdf_extra,
     )
 
@@ -561,6 +564,7 @@ def _docx_style(d: Design, font: str | None) -> Any:
         repeat_header={"applications": 3} if d.t3_repeat_header else {},
         cut_labels=d.t3_cut_label,
         landscape=("review_litigation",) if d.landscape_t4 else (),
+        cells=d.cell_align,
     )
 
 
@@ -596,8 +600,11 @@ def page_meta(d: Design, doc: Printed) -> Any:
     )
 
 
-def render(d: Design, producer: str, source_pdf: Callable[[], bytes] | None = None) -> bytes:
-    """The document's bytes as `producer` makes it (pdftotext converts `source_pdf()`)."""
+def render(
+    d: Design, producer: str, source_pdf: Callable[[], bytes] | None = None, font: str | None = None
+) -> bytes:
+    """The document's bytes as `producer` makes it (pdftotext converts `source_pdf()`); `font`: the face
+    LibreOffice and Chromium set the text in (Noto Sans CJK unless named)."""
     from samplegen import producers, render_docx, render_html, render_pdf, render_text
 
     doc = printed_design(d)
@@ -607,7 +614,7 @@ def render(d: Design, producer: str, source_pdf: Callable[[], bytes] | None = No
         return render_pdf.render_pdf(doc, _pdf_style(d, font), rows)
     if producer == "libreoffice":
         return producers.soffice_pdf(
-            render_docx.render_docx(doc, _docx_style(d, producers.CJK_FONT)), "report"
+            render_docx.render_docx(doc, _docx_style(d, font or producers.CJK_FONT)), "report"
         )
     if producer == "docx":
         return render_docx.render_docx(doc, _docx_style(d, None))
@@ -618,8 +625,9 @@ def render(d: Design, producer: str, source_pdf: Callable[[], bytes] | None = No
             break_before={"applications": t3_row_index(d, d.t3_break)} if d.t3_break else {},
             repeat_header={"applications": 3} if d.t3_repeat_header else {},
             title_lines=True,
+            cells=d.cell_align,
         )
-        return producers.chromium_pdf(render_html.print_html(doc, producers.CJK_FONT, opts))
+        return producers.chromium_pdf(render_html.print_html(doc, font or producers.CJK_FONT, opts))
     if producer == "wps_html":
         open_rows = {"applications": frozenset(t3_row_index(d, r) for r in d.open_rows)}
         return render_html.web_article_html(doc, render_html.wps_section(doc, open_rows), page_meta(d, doc))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -96,6 +97,31 @@ class Cell:
 
 
 Grid = list[list[Cell]]  # each row lists only the cells that start in it (HTML's model)
+
+# a value cell's text: a count, a change (增加 3) or an amount (half- or full-width digits), or a zero printed otherwise
+_VALUE = re.compile(r"^(?:(?:增加|减少)?\s*[\d０-９][\d０-９,，.．]*|—|-|/|无)$")
+# the header rows of a table, where a table has rows every renderer treats as its header
+HEADER_ROWS = {"applications": 3}
+
+
+@dataclass(frozen=True)
+class CellAlign:
+    """Where text sits in a table's cells, as a word processor's user leaves it: every producer draws it its
+    own way (reportlab by position, Word's paragraph and cell alignment for LibreOffice, CSS for Chromium).
+    The header rows stay in the middle of their cells; `valign` is the body rows'."""
+
+    label: str = "center"  # center | left
+    value: str = "center"  # center | left | right
+    valign: str = "middle"  # middle | top
+    header: str = "center"  # center | left (the header rows' cells)
+
+    def horizontal(self, text: str, header: bool) -> str:
+        """A cell's horizontal alignment: the header's, a value's or a label's."""
+        return self.header if header else self.value if _VALUE.match(text) else self.label
+
+    def vertical(self, header: bool) -> str:
+        """A cell's vertical alignment: top or middle."""
+        return "middle" if header else self.valign
 
 
 def place(grid: Grid) -> list[tuple[int, int, int, int, str]]:

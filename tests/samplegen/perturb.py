@@ -23,7 +23,7 @@ from decimal import Decimal
 from nianbao.pipeline import tables as T
 
 from samplegen.design import PRODUCERS, Design, check, corpus_record, fee_forms_for
-from samplegen.layout import Style
+from samplegen.layout import CellAlign, Style
 
 Perturbation = Callable[[Design, random.Random], None]
 PDF_PRODUCERS = frozenset({"reportlab_cid", "reportlab_ttf", "libreoffice", "chromium"})
@@ -142,13 +142,7 @@ def cells_aligned(d: Design, rng: random.Random) -> None:
             ("left", "right", "top", "center"),
         ]
     )
-    d.pdf_extra = {
-        **d.pdf_extra,
-        "label_align": label,
-        "value_align": value,
-        "valign": valign,
-        "header_align": header,
-    }
+    d.cell_align = CellAlign(label, value, valign, header)
 
 
 # name → (perturbation, the producers it means something for; None: all)
@@ -165,8 +159,9 @@ PERTURBATIONS: dict[str, tuple[Perturbation, frozenset[str] | None]] = {
     "thousands_separators": (thousands_separators, None),
     # hand-typed text types table 2's rows without their empty cells: a blank zero is not there to read
     "zeros_printed_otherwise": (zeros_printed_otherwise, frozenset(PRODUCERS) - {"handtyped"}),
-    # the pure-Python PDFs draw each cell's text themselves (a ruled table's reading never looks at where)
-    "cells_aligned": (cells_aligned, frozenset({"reportlab_cid", "reportlab_ttf"})),
+    # reportlab draws each cell's text where told; LibreOffice as the DOCX's paragraphs and cells say;
+    # Chromium as the page's CSS says (HTML and DOCX read structure, never where text sits)
+    "cells_aligned": (cells_aligned, PDF_PRODUCERS),
 }
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from nianbao.pipeline import tables as T
 from nianbao.pipeline.model import Report
 
-from samplegen.layout import SECTION_TITLES, Grid, Printed, place, split_grid_columns
+from samplegen.layout import HEADER_ROWS, SECTION_TITLES, CellAlign, Grid, Printed, place, split_grid_columns
 
 _FIXED_TIME = (2021, 1, 1, 0, 0, 0)
 
@@ -41,6 +41,7 @@ class DocxStyle:
     repeat_header: dict[str, int] = field(default_factory=dict)  # table → header rows printed again after it
     cut_labels: bool = False  # a merged label cut by that page break prints half its text on each side
     landscape: tuple[str, ...] = ()  # tables set on a landscape page of their own
+    cells: CellAlign | None = None  # paragraph and cell alignment in the tables (None: Word's, left and top)
 
 
 def _no_rule(cell: Any, side: str) -> None:
@@ -62,7 +63,11 @@ def _table(
     size: float | None = None,
     borders: bool = True,
     open_rows: frozenset[int] = frozenset(),
+    cells: CellAlign | None = None,
+    header_rows: int = 0,
 ) -> None:
+    from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
+    from docx.enum.text import WD_PARAGRAPH_ALIGNMENT
     from docx.shared import Pt
 
     placed = place(grid)
@@ -82,6 +87,14 @@ def _table(
             for p in cell.paragraphs:
                 for run in p.runs:
                     run.font.size = Pt(size)
+        if cells is not None:
+            header = r < header_rows
+            for p in cell.paragraphs:
+                p.alignment = getattr(WD_PARAGRAPH_ALIGNMENT, cells.horizontal(text, header).upper())
+            top = cells.vertical(header) == "top"
+            cell.vertical_alignment = (
+                WD_CELL_VERTICAL_ALIGNMENT.TOP if top else WD_CELL_VERTICAL_ALIGNMENT.CENTER
+            )
     for r in sorted(open_rows):
         for c in range(ncols):
             _no_rule(grid_cells[r * ncols + c], "top")
@@ -168,7 +181,8 @@ def render_docx(doc: Printed, style: DocxStyle | None = None) -> bytes:
                     rows = frozenset(r - shift for r in open_rows if r - shift > 0)
                 else:
                     rows = frozenset(r for r in open_rows if r < len(part))
-                _table(document, part, style.table_sizes.get(key), style.borders, rows)
+                head = HEADER_ROWS.get(key, 0) if not n else style.repeat_header.get(key, 0)
+                _table(document, part, style.table_sizes.get(key), style.borders, rows, style.cells, head)
             if key in style.landscape:
                 _orient(document, landscape=False)
             if style.gap_after_table:

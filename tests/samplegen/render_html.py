@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from html import escape
 
-from samplegen.layout import Grid, Printed
+from samplegen.layout import HEADER_ROWS, CellAlign, Grid, Printed
 
 
 @dataclass
@@ -319,6 +319,7 @@ class PrintOptions:
     break_before: dict[str, int] = field(default_factory=dict)  # table → the row a new page starts with
     repeat_header: dict[str, int] = field(default_factory=dict)  # table → header rows repeated on each page
     title_lines: bool = False  # a two-line title as two headings
+    cells: CellAlign | None = None  # text-align and vertical-align in the tables (None: the browser's)
 
 
 def print_html(doc: Printed, font: str, opts: PrintOptions | None = None) -> str:
@@ -355,9 +356,17 @@ def print_html(doc: Printed, font: str, opts: PrintOptions | None = None) -> str
                 texts = [escape(c.text, quote=False) for c in row]
                 if opts is not None:
                     texts = [t.replace("\n", "<br>") for t in texts]
+                aligned = [""] * len(row)
+                if opts is not None and opts.cells is not None:
+                    header = r < HEADER_ROWS.get(key, 0)
+                    valign = opts.cells.vertical(header)
+                    aligned = [
+                        f' style="text-align:{opts.cells.horizontal(c.text, header)};vertical-align:{valign}"'
+                        for c in row
+                    ]
                 cells = "".join(
-                    f'<td{cls} rowspan="{c.rowspan}" colspan="{c.colspan}">{t}</td>'
-                    for c, t in zip(row, texts, strict=True)
+                    f'<td{cls}{a} rowspan="{c.rowspan}" colspan="{c.colspan}">{t}</td>'
+                    for c, t, a in zip(row, texts, aligned, strict=True)
                 )
                 attr = ' style="break-before:page"' if r == brk else ""
                 rows.append(f"<tr{attr}>{cells}</tr>")

@@ -9,8 +9,7 @@ by a page break, table 4 on a landscape page.
 from __future__ import annotations
 
 import random
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from io import BytesIO
 
 from reportlab.lib.pagesizes import A4
@@ -20,7 +19,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
-from samplegen.layout import Grid, Printed, place
+from samplegen.layout import HEADER_ROWS, CellAlign, Grid, Printed, place
 
 FONT = "STSong-Light"
 # the embedded TrueType face (Debian fonts-wqy-microhei): reportlab subsets and embeds it, so the PDF reads
@@ -82,12 +81,7 @@ class PdfStyle:
     open_rows: tuple[
         str, ...
     ] = ()  # table 3 rows printed without the rule above them (merged with the row above)
-    # where text sits in a body cell (a header cell stays centred): a word processor's default is a
-    # label flush left and set at the cell's top; values centred, flush left or flush right
-    label_align: str = "center"  # center | left
-    value_align: str = "center"  # center | left | right
-    valign: str = "middle"  # middle | top
-    header_align: str = "center"  # center | left (the header rows' cells)
+    cells: CellAlign = field(default_factory=CellAlign)  # where text sits in its cells (centred, middle)
 
     def tags(self) -> list[str]:
         """Quirk names for the truth manifest."""
@@ -101,10 +95,6 @@ class PdfStyle:
         if self.password:
             out.append("encrypted")
         return out
-
-
-# a value cell's text: a count, a change (增加 3) or an amount (half- or full-width digits), or a zero printed otherwise
-_VALUE = re.compile(r"^(?:(?:增加|减少)?\s*[\d０-９][\d０-９,，.．]*|—|-|/|无)$")
 
 
 def wrap(text: str, width: float, size: float, font: str = FONT) -> list[str]:
@@ -297,14 +287,8 @@ class Writer:
                 elif r not in visible:
                     continue  # the continuation of a merged cell on the next page stays blank
                 bold = quirks and self.style.bold and r < 3
-                align = (
-                    self.style.header_align
-                    if r < header_rows
-                    else self.style.value_align
-                    if _VALUE.match(text)
-                    else self.style.label_align
-                )
-                if r >= header_rows and self.style.valign == "top":
+                align = self.style.cells.horizontal(text, r < header_rows)
+                if self.style.cells.vertical(r < header_rows) == "top":
                     ty = top - pad - size
                 else:
                     ty = (top + bottom) / 2 + len(lines) * leading / 2 - size
@@ -352,7 +336,7 @@ def render_pdf(doc: Printed, style: PdfStyle, row_codes: list[str]) -> bytes:
                     grid,
                     doc.table_widths[key],
                     7.5,
-                    3,
+                    HEADER_ROWS[key],
                     breaks,
                     splittable=True,
                     quirks=True,
