@@ -18,6 +18,8 @@ from nianbao.pipeline import tables as T
 from nianbao.pipeline.extract import extract_report
 from nianbao.pipeline.extract.positions import is_number, lines, words
 
+from samplegen.fixtures import ALIGNED
+
 reportlab = pytest.importorskip("reportlab")
 
 
@@ -283,3 +285,122 @@ def test_blank_zeros_and_text_not_centred_without_rules_never_misread() -> None:
                 misread += [(seed, table, row, k) for k, v in cells.items() if v != want[row].get(k)]
     assert misread == []
     assert exact >= 136
+
+
+# LibreOffice's and Chromium's prints of such layouts (tests/samplegen/fixtures.py: ALIGNED), committed: the
+# programs and their font are not on every machine. lo_v2021_aligned_1: labels wrapped round values set in
+# the middle of tall cells, each label's numbered first line (2．其他, two lines above its values) taken for
+# a row printing nothing; lo_v2019_aligned_6: a row cut by the page break, the rest of its label under its
+# values carried to the next page and lost, and （五）不 / 予处理 set tight beside 出版物 taken for a row;
+# chromium_v2019_aligned_36: table 4's headings flush left, 结果维持 read into 行政复议's line, so a line
+# naming the other four and a later proceeding's 结果维持 gave the order (结果维持 last: each proceeding's
+# counts shifted); chromium_v2021_aligned_9: （六）其他 beside a label line a little wider than any set beside
+# values, taken for a row of empty cells (read as zeros) while the row's own values went unlabelled
+@pytest.mark.parametrize("name", sorted(ALIGNED))
+def test_text_set_anywhere_in_its_cell_as_word_processors_and_browsers_print_it(name: str) -> None:
+    from pathlib import Path
+
+    from samplegen import design, fixtures
+
+    _producer, seed, _font = fixtures.ALIGNED[name]
+    data = (Path(__file__).parent / "files" / "pdf" / name).read_bytes()
+    want = design.expected_record(fixtures.aligned_design(seed)).canonical()
+    assert extract_report(data).canonical() == want
+
+
+def _rows(lines: list[list[str]]) -> list[list[Any]]:
+    from nianbao.pipeline.extract.cells import Cell
+    from nianbao.pipeline.model import Location
+
+    return [[Cell(text, Location(raw=text, page=2)) for text in line] for line in lines]
+
+
+# table 4 as the positional reader gave it from two Chromium prints of a rule-less page, headings flush left
+# in their cells: 15 values under a header of three lines
+_EMPTY5 = [""] * 5
+_OUTCOMES = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+_VALUES = ["", "2", "0", "0", "0", "2", "0", "1", "0", "1", "2", "0", "0", "0", "0", "0"]
+# 结果维持 under 行政复议 read into its line; the line under it names the other four and, far right,
+# 复议后起诉's 结果维持: the outcomes lie in the columns, not in that line's order
+_JOINED_ABOVE = [
+    ["", "行政复议结果维持", "", "", "", "", "行政诉讼", *_EMPTY5, *_EMPTY5[:4]],
+    [
+        "",
+        "",
+        "结果纠正",
+        "其他结果",
+        "尚未审结",
+        "总计",
+        "未经复议直接起诉",
+        *_EMPTY5[:4],
+        "复议后起诉结果维持",
+        "",
+        "",
+        "",
+        "",
+    ],
+    [
+        "",
+        *_EMPTY5,
+        "结果维持",
+        "结果纠正",
+        "其他结果",
+        "尚未审结",
+        "总计",
+        "",
+        "结果纠正",
+        "其他结果",
+        "尚未审结",
+        "总计",
+    ],
+    _VALUES,
+]
+# 结果维 / 结果纠 of the first proceeding read as one cell: its line has four outcomes' columns; the next
+# line names all five, side by side, and gives the order
+_JOINED_BESIDE = [
+    ["", "", "", "", "", "", "未经复议直接起诉", *_EMPTY5[:4], "复议后起诉", "", "", "", ""],
+    ["", "结果维结果纠", "其他结果", "尚未审结", "总计", *_EMPTY5, *_EMPTY5, ""],
+    ["", *_EMPTY5[:4], *_OUTCOMES, "结果维持", "结果纠正", "其他结果", "尚未审结", "", ""],
+    ["", "持正", *_EMPTY5[:4], *_EMPTY5, *_EMPTY5[:4], "总计"],
+    _VALUES,
+]
+
+
+@pytest.mark.parametrize("rows", [_JOINED_ABOVE, _JOINED_BESIDE], ids=["joined_above", "joined_beside"])
+def test_table_4_outcomes_from_headings_set_flush_left(rows: list[list[str]]) -> None:
+    """The outcomes' order comes from a header line naming all five only when they sit side by side; else
+    from the columns the headings sit in. Before the fix `joined_above` read 结果维持 last (each proceeding's
+    maintained count read as its total, and so on round)."""
+    from nianbao.pipeline.extract.review_litigation import read_review_litigation
+    from nianbao.pipeline.model import Report
+
+    report = Report(agency="", year=2022, template="v2021")
+    read_review_litigation(_rows(rows), report)
+    assert report.review_litigation == {
+        "review": {"upheld": 2, "corrected": 0, "other": 0, "pending": 0, "total": 2},
+        "litigation_direct": {"upheld": 0, "corrected": 1, "other": 0, "pending": 1, "total": 2},
+        "litigation_after_review": {"upheld": 0, "corrected": 0, "other": 0, "pending": 0, "total": 0},
+    }
+
+
+def test_table_2_rows_printing_nothing_run_into_the_next_rows_label() -> None:
+    """A browser sets rule-less rows tight one under the other, so the label of a row whose zeros print as
+    empty cells runs into the next row's (规章 / 行政规范性文件 6 1 218 → 规章行政规范性文件 6 1 218): each item
+    the label names before the last printed nothing. Before the fix 规章's row was lost (119 of 120 such
+    Chromium prints incomplete)."""
+    from nianbao.pipeline.extract.proactive import read_proactive
+    from nianbao.pipeline.model import Report
+
+    rows = [
+        ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"],
+        ["规章行政规范性文件第二十条第（五）项", "6", "1", "218"],
+        ["信息内容", "本年处理决定数量"],
+        ["行政许可", "864"],
+    ]
+    report = Report(agency="", year=2022, template="v2021")
+    read_proactive(_rows(rows), "v2021", report)
+    assert report.proactive == {
+        "rules": {"issued": 0, "repealed": 0, "in_force": 0},
+        "normative_documents": {"issued": 6, "repealed": 1, "in_force": 218},
+        "licensing": {"decisions": 864},
+    }

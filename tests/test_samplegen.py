@@ -72,7 +72,9 @@ def test_unreproducible_fixtures_come_out_as_the_same_document(fx: fixtures.Fixt
     """LibreOffice, Chromium and qpdf's AES stamp dates, IDs and salts; apart from those, nothing changes."""
     skip_unless_installed(producers.missing(fx.needs))
     committed = (TESTS / "files" / fx.path).read_bytes()
-    if fx.path.endswith(".doc"):  # a Word 97 file is no PDF: the same document reads as the same record
+    # a Word 97 file is no PDF, and a face substituted for the one asked for is the machine's choice (as is
+    # LibreOffice's or Chromium's version): the same document reads as the same record
+    if fx.path.endswith(".doc") or Path(fx.path).name in fixtures.ALIGNED:
         from nianbao.pipeline.extract import extract_report
 
         assert extract_report(fx.build()).canonical() == extract_report(committed).canonical()

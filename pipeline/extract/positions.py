@@ -670,19 +670,33 @@ def _with_empty_rows(
     else:
         return data, first, last
 
+    # no value (`_stop`), no sentence or heading, left of the values (a label line wider than any beside
+    # a value may end a little past the edge those set)
+    def label_only(line: _Line) -> bool:
+        return not _stop(line) and all(w.x < left for w in line.words) and not _FOOTER.match(_text(line))
+
     def alone(i: int, rows: list[int]) -> bool:
         line = ls[i]
-        if line.values or _stop(line) or any(w.x1 >= left for w in line.words):
+        if line.values or not label_only(line) or _leads_into(ls, i, data, char, label_only):
+            return False
+        if _group_name_beside(ls, i, char, label_only):
             return False
         apart = min(abs(line.y - ls[j].y) for j in rows)
         starts = any(ROW_START.match(w.text) for w in line.words)
         return apart >= 0.75 * pitch or (starts and apart >= 1.5 * char)
 
-    def label_only(line: _Line) -> bool:  # no value (`_stop`), no sentence or heading, left of the values
-        return not _stop(line) and all(w.x1 < left for w in line.words) and not _FOOTER.match(_text(line))
-
     rows = list(data)
     rows += [i for i in range(data[0] + 1, last) if alone(i, data)]
+    # the last row's label going on under its values, line set tight under line (a label wrapped round
+    # values set at the top or in the middle of its cell): its own, not carried to the next page, where it
+    # would be taken for nobody's or for the first row's label
+    while (
+        last + 1 < len(ls)
+        and label_only(ls[last + 1])
+        and _tight([ls[last], ls[last + 1]], within=1.0)
+        and not any(ROW_START.match(w.text) for w in ls[last + 1].words)
+    ):
+        last += 1
     # after the last data line: label lines, each within a row's pitch of the row above. Those alone are
     # rows of empty cells; the fragments among them (a group's label wrapped beside them) do not end the
     # search, and those under an empty row are its label's (its wrapped lines at a page's foot, which would
@@ -698,18 +712,21 @@ def _with_empty_rows(
     # above the first data line of a run without a header (the page before printed it): the same, upwards;
     # fragments above the topmost such row stay out (they are the page before's, or nobody's)
     if not head:
+        top = _label_top(ls, first, previous_end, label_only)
         j = first - 1
         if j > previous_end and label_only(ls[j]) and _tight([ls[j], ls[first]]):
             first = j  # the first row's label begins on a line set tight above its values
+        first = min(first, top)
         j = first - 1
         # each line within a row's pitch of the one below it (a label wrapped over two lines spans more)
         while j > previous_end and label_only(ls[j]) and ls[j + 1].y - ls[j].y <= 1.25 * pitch:
+            # the last line of the label above (…重新出具已获 / 取信息; 需要另行 / 制作 in a taller face)
             wrapped = (
                 j - 1 > previous_end
                 and label_only(ls[j - 1])
                 and not ROW_START.match(_text(ls[j]))
-                and ls[j].y - ls[j - 1].y < 1.5 * char
-            )  # the last line of the label above (…重新出具已获 / 取信息)
+                and _next_line(ls[j - 1], ls[j], char)
+            )
             if alone(j, rows) and not wrapped and not _group_name_beside(ls, j, char, label_only):
                 rows.append(j)
                 first = j
@@ -717,17 +734,77 @@ def _with_empty_rows(
     return sorted(rows), first, last
 
 
+def _leads_into(
+    ls: list[_Line], i: int, data: list[int], char: float, label_only: Callable[[_Line], bool]
+) -> bool:
+    """Line i, numbered, begins the label of the data line below it: a label wrapped round values set in
+    the middle of a tall cell (2．其他 / 法律行政 / 0 0 0 / 法规禁止 / 公开). Label lines set tight one under
+    the other run from it down to that data line, none of them, nor the data line's label, numbered in its
+    column or right of it (a group's name set beside them, further left, does not count; a data line whose
+    label is all further left, （六）其他处理, is a row of its own)."""
+    mark = next((w for w in ls[i].words if ROW_START.match(w.text)), None)
+    if mark is None:
+        return False
+    column = mark.x0 - char
+
+    def numbered(ws: list[Word]) -> bool:
+        return any(ROW_START.match(w.text) and w.x0 >= column for w in ws)
+
+    j = i + 1
+    while j < len(ls) and _tight([ls[j - 1], ls[j]], within=1.0):
+        if j in data:  # its label, if it prints one, goes on in the same column, unnumbered
+            own = [w for w in ls[j].words if w not in ls[j].values]
+            return not numbered(own) and (not own or any(w.x0 >= column for w in own))
+        if ls[j].values or not label_only(ls[j]) or numbered(ls[j].words):
+            return False
+        j += 1
+    return False
+
+
+def _next_line(upper: _Line, lower: _Line, char: float) -> bool:
+    """Two label lines set at a cell's own line spacing: less than one and a half characters apart, or, in a
+    face with tall ascent and descent, less than two with no more than a character's height between them."""
+    pitch = lower.y - upper.y
+    return pitch < 1.5 * char or (pitch < 2 * char and _tight([upper, lower], within=1.0))
+
+
+def _label_top(ls: list[_Line], i: int, previous_end: int, label_only: Callable[[_Line], bool]) -> int:
+    """The line the label of data line i begins on, when it begins above it: a label wrapped round values set
+    in the middle of its cell (3．补正 / 后申请内 / 0 0 0 / 容仍不明 / 确), up to its numbered first line. The
+    lines above are set tight one under the other in the label's column (not a group's name beside it),
+    and the data line's own label, if any, is not numbered (a row whose label begins beside its values)."""
+    own = [w for w in ls[i].words if w not in ls[i].values]
+    if any(ROW_START.match(w.text) for w in own):
+        return i
+    span = (min(w.x0 for w in own), max(w.x1 for w in own)) if own else None
+    k = i
+    while k - 1 > previous_end and label_only(ls[k - 1]) and _tight([ls[k - 1], ls[k]], within=1.0):
+        words = ls[k - 1].words
+        if span is not None and not any(w.x0 < span[1] and w.x1 > span[0] for w in words):
+            break
+        k -= 1
+        span = (min(w.x0 for w in words), max(w.x1 for w in words)) if span is None else span
+        if ROW_START.match(_text(ls[k])):
+            return k
+    return k
+
+
 def _group_name_beside(ls: list[_Line], j: int, char: float, label_only: Callable[[_Line], bool]) -> bool:
-    """Line j, found going up from the rows below it, is a group's name set beside its rows, not a row: it
-    is numbered as a group (（三）不予) and sits within a line's spacing under a label line numbered as a
-    sub-row (4．保护…), the group's name set midway down its rows."""
-    k = j - 1
-    return (
-        k >= 0
+    """Line j is a group's name set beside its rows, not a row: it is numbered as a group (（三）不予) and
+    sits within a line's spacing of a label line numbered as a sub-row (4．保护…), under it or over it, or
+    set tight against a label line right of it (出版物 / （五）不): the group's name set midway down its rows,
+    beside one of their labels wrapped over lines."""
+    if not GROUP_START.match(_text(ls[j])):
+        return False
+    right = max(w.x1 for w in ls[j].words)
+    return any(
+        0 <= k < len(ls)
         and label_only(ls[k])
-        and ls[j].y - ls[k].y < 1.5 * char
-        and bool(GROUP_START.match(_text(ls[j])))
-        and bool(SUB_ROW_START.match(_text(ls[k])))
+        and (
+            (abs(ls[j].y - ls[k].y) < 1.5 * char and bool(SUB_ROW_START.match(_text(ls[k]))))
+            or (_tight([ls[min(j, k)], ls[max(j, k)]]) and any(w.x0 >= right for w in ls[k].words))
+        )
+        for k in (j - 1, j + 1)
     )
 
 
@@ -851,11 +928,13 @@ def _close(upper: list[Word], lower: list[Word], page: int) -> bool:
     return gap <= (char if page == 0 else 0.5 * char)
 
 
-def _tight(run: list[_Line]) -> bool:
-    """Lines set one right under the other: no blank line's space anywhere between the first and the last."""
+def _tight(run: list[_Line], within: float = 0.6) -> bool:
+    """Lines set one right under the other: no blank line's space anywhere between the first and the last
+    (no gap over `within` of a character's height; a face with tall ascent and descent, Noto Sans CJK in a
+    word processor, leaves 0.8 between the lines of one cell)."""
     char = statistics.median(w.bottom - w.top for line in run for w in line.words)
     return all(
-        min(w.top for w in b.words) - max(w.bottom for w in a.words) <= 0.6 * char
+        min(w.top for w in b.words) - max(w.bottom for w in a.words) <= within * char
         for a, b in itertools.pairwise(run)
     )
 

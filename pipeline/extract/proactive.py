@@ -40,6 +40,20 @@ def _value(text: str, code: str, unit: str) -> int | Decimal:
     return parse_count(text)
 
 
+def _items_named(label: str, items: tuple[T.Code, ...]) -> list[T.Code]:
+    """The items a normalised label names, in printed order: one, or more where the rows of items that
+    printed nothing (zeros left empty) were set so tight above a row printing values that their labels ran
+    into its label (规章 / 行政规范性文件 6 1 218)."""
+    found: list[tuple[int, T.Code]] = []
+    rest = label
+    while (code := match_code(rest, items)) is not None:
+        key = max((k for k in code.keys if k and k in rest), key=len)
+        at = rest.index(key)
+        found.append((at, code))
+        rest = rest[:at] + "\0" * len(key) + rest[at + len(key) :]
+    return [c for _at, c in sorted(found, key=lambda f: f[0])]
+
+
 def read_proactive(rows: list[Row], template: str, report: Report) -> None:
     """Fill `report.proactive` from table 2's rows, columns aligned by the nearest measure header."""
     measures = T.PROACTIVE_MEASURES[template]
@@ -54,9 +68,18 @@ def read_proactive(rows: list[Row], template: str, report: Report) -> None:
             continue
         in_header = False
         label, _values, _idx = split_row(row)
-        item = match_code(norm_label(label), T.PROACTIVE_ITEMS[template])
-        if item is None or not header:
+        named = _items_named(norm_label(label), T.PROACTIVE_ITEMS[template])
+        if not named or not header:
             continue
+        item = named[-1]  # the row whose values these are; the items named before it printed nothing
+        where = next(c.loc for c in row if c is not None)  # their empty cells: the label's place
+        for empty in named[:-1]:
+            if empty.code in report.proactive or empty.code == item.code:
+                continue
+            for code, _unit in header.values():
+                if code in layout[empty.code]:
+                    report.proactive.setdefault(empty.code, {})[code] = 0
+                    report.provenance[f"proactive.{empty.code}.{code}"] = where
         cols = sorted(header)
         used: set[int] = set()  # the row's cells a measure has taken: none is read for two
         for n, col in enumerate(cols):

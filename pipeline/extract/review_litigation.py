@@ -15,14 +15,15 @@ from nianbao.pipeline.numbers import parse_count
 def _outcome_order(rows: list[Row]) -> list[str]:
     """Outcome codes in printed column order, from the header; the template's order if unclear.
 
-    A header row that names all five gives their order. Otherwise the header's cells are taken by the
-    column they sit in, leftmost first: where a header spreads one proceeding's outcomes over lines (总计
-    set lower than the others) or a group's heading was read joined to the outcome under it (复议后起诉 /
-    其他结果 → one cell, a line above the other outcomes), the columns still say the order; reading the
-    lines one after the other would put that outcome first."""
+    A header line that names all five in five neighbouring columns gives their order. Otherwise the
+    header's cells are taken by the column they sit in, leftmost first: where a header spreads one
+    proceeding's outcomes over lines (总计 set lower than the others) or a group's heading was read joined
+    to the outcome under it (复议后起诉 / 其他结果 → one cell, a line above the other outcomes; 行政复议 /
+    结果维持 set flush left, the line under them then naming the other four and a later proceeding's
+    结果维持, far right), the columns still say the order; reading the lines one after the other would not."""
     found: dict[str, tuple[int, int]] = {}  # outcome → (column, header line) where first seen
     for line, row in enumerate(rows):
-        in_row: list[str] = []
+        in_row: dict[str, int] = {}  # outcome → column, in the line's order
         for column, c in enumerate(row):
             if c is None:
                 continue
@@ -30,10 +31,11 @@ def _outcome_order(rows: list[Row]) -> list[str]:
             for o in T.OUTCOMES:
                 hit = lab == o.label or (o.code != "total" and any(k in lab for k in o.keys))
                 if hit and o.code not in in_row:
-                    in_row.append(o.code)
+                    in_row[o.code] = column
                     found[o.code] = min(found.get(o.code, (column, line)), (column, line))
-        if len(in_row) == len(T.OUTCOMES):
-            return in_row
+        columns = list(in_row.values())
+        if len(in_row) == len(T.OUTCOMES) and max(columns) - min(columns) == len(T.OUTCOMES) - 1:
+            return list(in_row)
     if len(found) == len(T.OUTCOMES):
         return sorted(found, key=lambda o: found[o])
     return list(T.OUTCOME_CODES)

@@ -433,6 +433,47 @@ def chromium() -> bytes:
     return producers.chromium_pdf(print_html(doc, producers.CJK_FONT))
 
 
+# rule-less tables whose text sits elsewhere in its cells (perturb.cells_aligned), as LibreOffice prints a DOCX
+# and Chromium an HTML page, each read wrong once (tests/test_extract_positions.py); their truth is the
+# perturbed design's record, not a golden. In Noto Sans CJK, or in 宋体 (SimSun) as agencies ask for it and a
+# machine without it substitutes: WenQuanYi Micro Hei for the CJK text (the face CI installs), a Latin face
+# for the digits. file name → (producer, seed of the variant, face asked for)
+SIMSUN = "SimSun"
+ALIGNED: dict[str, tuple[str, int, str]] = {
+    # labels wrapped round values set in the middle of tall cells: 2．其他 / 法律行政 / 0 0 0 / 法规禁止 / 公开
+    "lo_v2021_aligned_1.pdf": ("libreoffice", 1, producers.CJK_FONT),
+    # 2510809.09元, the decimal point's box only its ink: the amount read as 9
+    "lo_v2019_aligned_34.pdf": ("libreoffice", 34, producers.CJK_FONT),
+    # a row cut by a page break, its label going on under its values; a group's name set tight beside a label
+    "lo_v2019_aligned_6_simsun.pdf": ("libreoffice", 6, SIMSUN),
+    # table 4's headings flush left in their cells: 结果维持 read into 行政复议's line, the order from a later one
+    "chromium_v2019_aligned_36_simsun.pdf": ("chromium", 36, SIMSUN),
+    # a group's name beside a label line a little wider than any set beside values
+    "chromium_v2021_aligned_9_simsun.pdf": ("chromium", 9, SIMSUN),
+}
+
+
+def aligned_design(seed: int) -> Any:
+    """The rule-less variant of `seed` whose text sits where `cells_aligned` draws it (a samplegen Design)."""
+    from samplegen import perturb
+
+    return perturb.variant(seed, ("v2019", "v2021")[seed % 2], ["cells_aligned", "rules_removed"])
+
+
+def _aligned(producer: str, seed: int, font: str) -> Fixture:
+    from samplegen import design
+
+    program = {"libreoffice": "soffice"}.get(producer, producer)
+    needs = (program,) if font == producers.CJK_FONT else (program, "wqy")
+    name = next(n for n, spec in ALIGNED.items() if spec == (producer, seed, font))
+    return Fixture(
+        f"pdf/{name}",
+        lambda: design.render(aligned_design(seed), producer, font=font),
+        needs=needs,
+        stable=False,
+    )
+
+
 FIXTURES: list[Fixture] = [
     Fixture("pdf/rl_v2019_split_repeat.pdf", rl_v2019, "pdf_rl_v2019_split_repeat"),
     Fixture("pdf/rl_v2021_total_first.pdf", rl_v2021, "pdf_rl_v2021_total_first"),
@@ -471,6 +512,7 @@ FIXTURES: list[Fixture] = [
     ),
     Fixture("docx/refuse_truncated.docx", lambda: docx_ghzy()[: len(docx_ghzy()) // 2]),
     Fixture("text/md_hz-czj_2021.md", markdown_czj, "md_hz-czj_2021"),
+    *[_aligned(*spec) for spec in ALIGNED.values()],
 ]
 
 

@@ -37,14 +37,15 @@ def _has_font(family: str) -> bool:
 
 
 def missing(programs: tuple[str, ...]) -> list[str]:
-    """The Debian packages to install before `programs` can run (the CJK font counts for soffice/chromium)."""
+    """The Debian packages to install before `programs` can run (the CJK font counts for soffice/chromium:
+    Noto Sans CJK, unless "wqy" is named: text set in a face asked for and substituted from WenQuanYi)."""
     out = [PACKAGES[p] for p in programs if p != "wqy" and not shutil.which(p)]
     if "wqy" in programs:
         from samplegen.render_pdf import ttf_path
 
         if ttf_path() is None:
             out.append(PACKAGES["wqy"])
-    if {"soffice", "chromium"} & set(programs) and not _has_font(CJK_FONT):
+    if {"soffice", "chromium"} & set(programs) and "wqy" not in programs and not _has_font(CJK_FONT):
         out.append("fonts-noto-cjk")
     return out
 
