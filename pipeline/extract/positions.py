@@ -175,7 +175,8 @@ def _value_columns(ls: list[_Line], first: int, last: int) -> list[float] | None
     run = ls[first : last + 1]
     values = [v for line in run for v in line.values]
     char = statistics.median(v.bottom - v.top for v in values)
-    edge = min(v.x for v in values) - char
+    # a label may end just short of a value set flush left in its cell (a value's centre a character in)
+    edge = min(v.x0 for v in values) - 0.25 * char
     if any(w.x1 > edge for line in run for w in line.words if w not in line.values):
         return None
     best: list[list[Word]] | None = None
@@ -724,7 +725,7 @@ def _with_empty_rows(
             wrapped = (
                 j - 1 > previous_end
                 and label_only(ls[j - 1])
-                and not ROW_START.match(_text(ls[j]))
+                and not any(ROW_START.match(w.text) for w in ls[j].words)  # (开 | 2．其他… begins a row)
                 and _next_line(ls[j - 1], ls[j], char)
             )
             if alone(j, rows) and not wrapped and not _group_name_beside(ls, j, char, label_only):
