@@ -379,7 +379,8 @@ def _tables(
         )
         left = min(left, heading_left)
         # a header naming more columns than any row fills (the others left empty): the header's columns
-        named = _leaf_columns([w for h in head for w in h.words if w.x0 > label_right])
+        header_words = [w for h in head for w in h.words if w.x0 > label_right]
+        named = leaves = _leaf_columns(header_words)
         # headings set flush in their cells sit side by side on a header line (a line with one word right
         # of the labels, 第二十条第（五）项 across the table, heads no column of its own)
         beside = [[w for w in h.words if w.x0 > label_right] for h in head]
@@ -399,7 +400,10 @@ def _tables(
                 named,
             ),
         )
+        extents: tuple[list[tuple[float, float]], str] | None = None
         if _fits(named, n, anchors, gap, values):
+            if named == leaves:  # the header's own columns: each heading's whole width says where it is
+                extents = _heading_extents(header_words, _leaf_spans(header_words))
             anchors = named
             gap = min(b - a for a, b in itertools.pairwise(anchors))
             left = max(labels_end, anchors[0] - gap / 2)
@@ -427,7 +431,7 @@ def _tables(
         for k, i in enumerate(data):
             label = _handed_back(labels, k)
             if ls[i].values:
-                rows.append(_row(label, ls[i].values, anchors, page))
+                rows.append(_row(label, ls[i].values, anchors, page, extents))
             else:  # a row of empty cells: each piece of its label a row, as in a table without values
                 rows += [_row(piece, [], anchors, page) for piece in _subcolumns(label)]
         taken = max(taken, max(w.bottom for w in ls[last].words))
@@ -1027,18 +1031,72 @@ def _heading_columns(ws: list[Word], anchors: list[float]) -> list[list[Word]]:
     return out
 
 
+def _heading_extents(
+    ws: list[Word], spans: list[tuple[float, float]]
+) -> tuple[list[tuple[float, float]], str]:
+    """Each header column's heading across its whole width: its lowest piece and the pieces stacked over
+    it, centred on it or flush with it left or right (结果维 / 持); a heading over several columns is not
+    one of them unless it sits squarely on one. And how the stacks are set: "left" when most share their
+    left edge and not their centre (a word processor's default), "right" or "center" likewise; "" when no
+    heading is stacked over lines (or no way of setting them is most), which says nothing."""
+    out = []
+    sides: list[str] = []
+    for lo, hi in spans:
+        left, right = lo, hi
+        for w in ws:
+            near = 0.25 * (w.bottom - w.top)
+            centred = abs((w.x0 + w.x1) / 2 - (lo + hi) / 2) <= near
+            flush = "left" if abs(w.x0 - lo) <= near else "right" if abs(w.x1 - hi) <= near else ""
+            if (centred or flush) and w.x0 < hi and w.x1 > lo:
+                if w.x1 - w.x0 > hi - lo + near:  # a wider piece over it: how the two are set
+                    sides.append("center" if centred else flush)
+                left, right = min(left, w.x0), max(right, w.x1)
+        out.append((left, right))
+    side = max(("left", "right", "center"), key=sides.count) if sides else ""
+    return out, side if sides.count(side) > len(sides) / 2 else ""
+
+
+def _column_of(w: Word, extents: list[tuple[float, float]], side: str, anchors: list[float]) -> int:
+    """The column a value sits in by its headings' extents: with headings set flush left, the cell from one
+    heading's left edge to the next one's; flush right, between right edges; centred, the heading it
+    touches or is nearest to across (then the nearest centre)."""
+    near = 0.25 * (w.bottom - w.top)
+    if side == "left":
+        return max((j for j, (lo, _hi) in enumerate(extents) if lo <= w.x0 + near), default=0)
+    if side == "right":
+        return min((j for j, (_lo, hi) in enumerate(extents) if hi >= w.x1 - near), default=len(extents) - 1)
+    apart = [max(lo - w.x1, w.x0 - hi, 0.0) for lo, hi in extents]
+    return min(range(len(extents)), key=lambda j: (apart[j], abs(anchors[j] - w.x)))
+
+
 def _nearest(anchors: list[float], x: float) -> int:
     """The index of the column centre nearest to x."""
     return min(range(len(anchors)), key=lambda j: abs(anchors[j] - x))
 
 
-def _row(label: list[Word], values: list[Word], anchors: list[float], page: int) -> Row:
+def _row(
+    label: list[Word],
+    values: list[Word],
+    anchors: list[float],
+    page: int,
+    extents: tuple[list[tuple[float, float]], str] | None = None,
+) -> Row:
     """A row: its label cell, then one cell per value column (an empty cell where nothing sits under it).
 
     A row printing one value per column takes them in order, wherever the line set them (a converter's
-    layout shifts a line now and then); a row with fewer puts each under the column it sits nearest.
+    layout shifts a line now and then); a row with fewer puts each under the column it sits in by the
+    header's headings where their extents are known (`extents`: each heading's width, and how they are set
+    in their cells; a value set flush left or right can sit nearer the next column's centre than its own),
+    else under the nearest column centre.
     """
-    cols = [[w] for w in values] if len(values) == len(anchors) else _columns(values, anchors)
+    if len(values) == len(anchors):
+        cols = [[w] for w in values]
+    elif extents is not None and extents[1] and len(extents[0]) == len(anchors):
+        cols = [[] for _ in anchors]
+        for w in values:
+            cols[_column_of(w, extents[0], extents[1], anchors)].append(w)
+    else:
+        cols = _columns(values, anchors)
     row: Row = [_cell(label, page) if label else Cell("", Location(raw="", page=page))]
     row += [_cell(c, page) if c else Cell("", Location(raw="", page=page)) for c in cols]
     return row

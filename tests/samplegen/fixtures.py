@@ -454,6 +454,11 @@ ALIGNED: dict[str, tuple[str, int, str] | tuple[str, int, str, str]] = {
     # kept the rows printing a different number of values from being one table; a line 开 | 2．其他… (a
     # group's name going on beside a numbered label) was taken for the last line of the label above
     "chromium_v2019_aligned_14_blank.pdf": ("chromium", 14, producers.CJK_FONT, ""),
+    # table 4 printing a few values among empty cells, headings stacked over two lines: centred in cells of
+    # different widths (a value flush left nearer the narrow 总计's centre than its own heading's), and
+    # flush left (a value flush right as near the next heading as its own)
+    "chromium_v2021_aligned_1_blank.pdf": ("chromium", 1, producers.CJK_FONT, ""),
+    "chromium_v2019_aligned_6_blank.pdf": ("chromium", 6, producers.CJK_FONT, ""),
 }
 
 
