@@ -15,7 +15,6 @@ assumed), which would reach the warehouse.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
 import time
 from collections import defaultdict
@@ -43,13 +42,12 @@ def main(argv: list[str] | None = None) -> int:
     silent: list[int] = []
     started = time.perf_counter()
     for seed in range(*args.seeds):
-        template = ("v2019", "v2021")[seed % 2]
-        d = perturb.variant(seed, template, ["cells_aligned", "rules_removed"])
-        if args.zeros != "printed":
-            d.numbers = dataclasses.replace(d.numbers, zero="" if args.zeros == "blank" else args.zeros)
+        d = perturb.aligned(
+            seed, None if args.zeros == "printed" else "" if args.zeros == "blank" else args.zeros
+        )
         a = d.cell_align
         assert a is not None
-        key = (template, a.label, a.value, a.valign, a.header)
+        key = (d.record.template, a.label, a.value, a.valign, a.header)
         t = tally[key]
         t[0] += 1
         try:

@@ -233,7 +233,7 @@ def test_text_set_anywhere_in_its_cell_without_rules_over_many_layouts() -> None
 
     wrong = []
     for seed in range(1000, 1200):
-        d = perturb.variant(seed, ("v2019", "v2021")[seed % 2], ["cells_aligned", "rules_removed"])
+        d = perturb.aligned(seed)
         got = extract_report(design.render(d, "reportlab_ttf" if seed % 3 else "reportlab_cid")).canonical()
         if got != design.expected_record(d).canonical():
             wrong.append((seed, d.cell_align))
@@ -243,12 +243,9 @@ def test_text_set_anywhere_in_its_cell_without_rules_over_many_layouts() -> None
 def _blank_zeros_aligned(seed: int) -> tuple[bytes, dict[str, object]]:
     """A rule-less PDF of a perturbed report whose text sits anywhere in its cells (`cells_aligned`) and
     whose zero counts print as empty cells."""
-    import dataclasses
-
     from samplegen import design, perturb
 
-    d = perturb.variant(seed, ("v2019", "v2021")[seed % 2], ["cells_aligned", "rules_removed"])
-    d.numbers = dataclasses.replace(d.numbers, zero="")
+    d = perturb.aligned(seed, zero="")
     return design.render(d, "reportlab_ttf"), design.expected_record(d).canonical()
 
 
@@ -287,15 +284,8 @@ def test_blank_zeros_and_text_not_centred_without_rules_never_misread() -> None:
     assert exact >= 136
 
 
-# LibreOffice's and Chromium's prints of such layouts (tests/samplegen/fixtures.py: ALIGNED), committed: the
-# programs and their font are not on every machine. lo_v2021_aligned_1: labels wrapped round values set in
-# the middle of tall cells, each label's numbered first line (2．其他, two lines above its values) taken for
-# a row printing nothing; lo_v2019_aligned_6: a row cut by the page break, the rest of its label under its
-# values carried to the next page and lost, and （五）不 / 予处理 set tight beside 出版物 taken for a row;
-# chromium_v2019_aligned_36: table 4's headings flush left, 结果维持 read into 行政复议's line, so a line
-# naming the other four and a later proceeding's 结果维持 gave the order (结果维持 last: each proceeding's
-# counts shifted); chromium_v2021_aligned_9: （六）其他 beside a label line a little wider than any set beside
-# values, taken for a row of empty cells (read as zeros) while the row's own values went unlabelled
+# LibreOffice's and Chromium's prints of such layouts, committed (the programs and their font are not on every
+# machine): what each was read wrong for is said beside it in tests/samplegen/fixtures.py (ALIGNED)
 @pytest.mark.parametrize("name", sorted(ALIGNED))
 def test_text_set_anywhere_in_its_cell_as_word_processors_and_browsers_print_it(name: str) -> None:
     from pathlib import Path
@@ -369,7 +359,7 @@ _JOINED_BESIDE = [
 def test_table_4_outcomes_from_headings_set_flush_left(rows: list[list[str]]) -> None:
     """The outcomes' order comes from a header line naming all five only when they sit side by side; else
     from the columns the headings sit in. Before the fix `joined_above` read 结果维持 last (each proceeding's
-    maintained count read as its total, and so on round)."""
+    upheld count read as its total, and so on round)."""
     from nianbao.pipeline.extract.review_litigation import read_review_litigation
     from nianbao.pipeline.model import Report
 

@@ -380,7 +380,8 @@ def _tables(
         left = min(left, heading_left)
         # a header naming more columns than any row fills (the others left empty): the header's columns
         header_words = [w for h in head for w in h.words if w.x0 > label_right]
-        named = leaves = _leaf_columns(header_words)
+        leaf_spans = _leaf_spans(header_words)
+        named = leaves = _cell_centres(leaf_spans)
         # headings set flush in their cells sit side by side on a header line (a line with one word right
         # of the labels, 第二十条第（五）项 across the table, heads no column of its own)
         beside = [[w for w in h.words if w.x0 > label_right] for h in head]
@@ -403,7 +404,7 @@ def _tables(
         extents: tuple[list[tuple[float, float]], str] | None = None
         if _fits(named, n, anchors, gap, values):
             if named == leaves:  # the header's own columns: each heading's whole width says where it is
-                extents = _heading_extents(header_words, _leaf_spans(header_words))
+                extents = _heading_extents(header_words, leaf_spans)
             anchors = named
             gap = min(b - a for a, b in itertools.pairwise(anchors))
             left = max(labels_end, anchors[0] - gap / 2)
@@ -687,7 +688,7 @@ def _with_empty_rows(
         if _group_name_beside(ls, i, char, label_only):
             return False
         apart = min(abs(line.y - ls[j].y) for j in rows)
-        starts = any(ROW_START.match(w.text) for w in line.words)
+        starts = _numbered(line.words)
         return apart >= 0.75 * pitch or (starts and apart >= 1.5 * char)
 
     rows = list(data)
@@ -699,7 +700,7 @@ def _with_empty_rows(
         last + 1 < len(ls)
         and label_only(ls[last + 1])
         and _tight([ls[last], ls[last + 1]], within=1.0)
-        and not any(ROW_START.match(w.text) for w in ls[last + 1].words)
+        and not _numbered(ls[last + 1].words)
     ):
         last += 1
     # after the last data line: label lines, each within a row's pitch of the row above. Those alone are
@@ -729,7 +730,7 @@ def _with_empty_rows(
             wrapped = (
                 j - 1 > previous_end
                 and label_only(ls[j - 1])
-                and not any(ROW_START.match(w.text) for w in ls[j].words)  # (开 | 2．其他… begins a row)
+                and not _numbered(ls[j].words)  # (开 | 2．其他… begins a row)
                 and _next_line(ls[j - 1], ls[j], char)
             )
             if alone(j, rows) and not wrapped and not _group_name_beside(ls, j, char, label_only):
@@ -779,18 +780,18 @@ def _label_top(ls: list[_Line], i: int, previous_end: int, label_only: Callable[
     lines above are set tight one under the other in the label's column (not a group's name beside it),
     and the data line's own label, if any, is not numbered (a row whose label begins beside its values)."""
     own = [w for w in ls[i].words if w not in ls[i].values]
-    if any(ROW_START.match(w.text) for w in own):
+    if _numbered(own):
         return i
     span = (min(w.x0 for w in own), max(w.x1 for w in own)) if own else None
     k = i
     while k - 1 > previous_end and label_only(ls[k - 1]) and _tight([ls[k - 1], ls[k]], within=1.0):
         words = ls[k - 1].words
         if span is not None and not any(w.x0 < span[1] and w.x1 > span[0] for w in words):
-            break
+            break  # another column's line: a group's name beside the label
         k -= 1
-        span = (min(w.x0 for w in words), max(w.x1 for w in words)) if span is None else span
+        span = span or (min(w.x0 for w in words), max(w.x1 for w in words))
         if ROW_START.match(_text(ls[k])):
-            return k
+            break  # the label's numbered first line
     return k
 
 
@@ -840,6 +841,11 @@ def _empty_rows(
     return [[w for i in band for w in ls[i].words] for band in bands], lead
 
 
+def _numbered(ws: Sequence[Word]) -> bool:
+    """Whether any of these words is numbered as a row begins (（二）…, 2．…, 二、…)."""
+    return any(ROW_START.match(w.text) for w in ws)
+
+
 def _text(line: _Line) -> str:
     return "".join(w.text for w in line.words)
 
@@ -856,9 +862,7 @@ def _head(between: list[_Line], left: float, labels: float = math.inf) -> list[_
             break
         # beside the labels: a line of two words or more, none numbered as a row begins (not a sub-row's
         # label right of its group's, nor a wrapped label's last line)
-        beside = labels == -math.inf or (
-            len(line.words) >= 2 and not any(ROW_START.match(w.text) for w in line.words)
-        )
+        beside = labels == -math.inf or (len(line.words) >= 2 and not _numbered(line.words))
         if any(w.x1 > left or (beside and w.x0 > labels) for w in line.words):
             out.insert(0, line)
     return out

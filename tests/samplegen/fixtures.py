@@ -464,15 +464,10 @@ ALIGNED: dict[str, tuple[str, int, str] | tuple[str, int, str, str]] = {
 
 def aligned_design(name: str) -> Any:
     """The rule-less variant an ALIGNED fixture prints, text where `cells_aligned` draws it (a Design)."""
-    import dataclasses
-
     from samplegen import perturb
 
-    seed, zero = ALIGNED[name][1], ALIGNED[name][3:]
-    d = perturb.variant(seed, ("v2019", "v2021")[seed % 2], ["cells_aligned", "rules_removed"])
-    if zero:
-        d.numbers = dataclasses.replace(d.numbers, zero=zero[0])
-    return d
+    spec = ALIGNED[name]
+    return perturb.aligned(spec[1], spec[3] if len(spec) > 3 else None)
 
 
 def _aligned(name: str) -> Fixture:

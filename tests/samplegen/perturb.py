@@ -194,3 +194,12 @@ def variant(seed: int, template: str, names: list[str]) -> Design:
         fn(d, random.Random(f"{seed}:{name}"))
     check(d)
     return d
+
+
+def aligned(seed: int, zero: str | None = None) -> Design:
+    """A rule-less variant whose text sits where `cells_aligned` draws it (v2019 for an even seed, v2021
+    for an odd one), its zero counts printed as `zero` when given ("" an empty cell)."""
+    d = variant(seed, ("v2019", "v2021")[seed % 2], ["cells_aligned", "rules_removed"])
+    if zero is not None:
+        d.numbers = dataclasses.replace(d.numbers, zero=zero)
+    return d
