@@ -16,9 +16,12 @@ from hypothesis import strategies as st
 
 from nianbao.pipeline.errors import ExtractError
 from nianbao.pipeline.extract import extract_report, pdf
+from nianbao.pipeline.extract import pdfium_page as pdf_page
 from nianbao.pipeline.extract.glyphs import RADICAL_SUPPLEMENT, clean_text
 from nianbao.pipeline.extract.pdf import parse_pdf
 from nianbao.pipeline.extract.pdfium_page import PdfiumPage, _dedupe
+
+from samplegen.fixtures import VARIANTS, variant_design
 
 TESTS = Path(__file__).resolve().parent
 REAL = TESTS / "files" / "real"
@@ -62,6 +65,19 @@ def test_pdfplumber_fallback_agrees(pdf_path: Path, golden: Path, monkeypatch: p
     monkeypatch.setattr(pdf, "_tables_by_pdfium", lambda doc, wanted: [])
     report = extract_report(pdf_path.read_bytes())
     assert report.canonical() == json.loads(golden.read_text(encoding="utf-8"))
+
+
+# perturbed variants as Chromium printed them, committed: what each was read wrong for is said beside it in
+# tests/samplegen/fixtures.py (VARIANTS)
+@pytest.mark.parametrize("name", sorted(VARIANTS))
+def test_perturbed_variants_as_a_browser_prints_them(name: str) -> None:
+    from samplegen import design
+    from samplegen.expect import assumption_codes
+
+    d = variant_design(name)
+    report = extract_report((FIXTURES / name).read_bytes())
+    assert report.canonical() == design.expected_record(d).canonical()
+    assert list(assumption_codes(report)) == design.expected_assumptions(d)
 
 
 @pytest.mark.parametrize(("pdf_path", "code"), REFUSALS, ids=_ids(REFUSALS))
@@ -213,6 +229,37 @@ def test_fake_bold_doubled_chars_are_dropped() -> None:
     chars = PdfiumPage(page, page.get_textpage(), 1).chars
     title = "".join(c["text"] for c in sorted(chars, key=lambda c: c["x0"]) if c["top"] < 100)
     assert title == "杭州市测试区民政局2020年政府信息公开工作年度报告"
+
+
+def test_a_mark_whose_box_is_only_its_ink_stays_in_its_word() -> None:
+    """pdfium's box of ． or 、 can be its ink alone, low on the line: it takes the box of the character
+    before it, so a label's number stays one word with its text (1．属于, not 1 | ． | 属于)."""
+    from nianbao.pipeline.extract import positions
+
+    def char(text: str, x0: float, top: float) -> dict[str, object]:
+        return {
+            "text": text,
+            "x0": x0,
+            "x1": x0 + 7.5,
+            "top": top,
+            "bottom": 288.2,
+            "doctop": top,
+            "height": 288.2 - top,
+            "width": 7.5,
+            "upright": True,
+        }
+
+    line = [
+        char("1", 176.5, 282.1),
+        char("．", 184.0, 285.8),
+        char("属", 191.5, 281.6),
+        char("于", 199.0, 281.8),
+    ]
+    assert sorted(w.text for w in positions.words(line)) == [".", "1", "属于"]  # as pdfium gives it
+    assert [w.text for w in positions.words(pdf_page._punctuation_on_line(line))] == ["1.属于"]
+    # a mark on its own line, or away from the character before it, keeps its box
+    apart = [char("三", 100.0, 282.0), char("、", 130.0, 285.8)]
+    assert pdf_page._punctuation_on_line([dict(c) for c in apart]) == apart
 
 
 def test_only_table_pages_go_to_the_table_finder(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,6 +8,7 @@ path segments in a few milliseconds. `PdfiumPage` carries just what `pdfplumber.
 from __future__ import annotations
 
 import ctypes
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -231,6 +232,25 @@ def _within_numbers(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return chars
 
 
+def _punctuation_on_line(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A punctuation mark set right after a character, within its height, given that character's box: pdfium's
+    box of a mark (．、，：) can be only its ink, low on the line, so the mark began a word of its own and split
+    a label (1 | ． | 属于…, 三 | 、 | 本年…), which then no longer began with its row's number."""
+    for k in range(1, len(chars)):
+        before, ch = chars[k - 1], chars[k]
+        if len(ch["text"]) != 1 or not unicodedata.category(ch["text"]).startswith("P"):
+            continue
+        top, bottom = before["top"], before["bottom"]
+        height = bottom - top
+        if (
+            ch["top"] > top
+            and ch["bottom"] <= bottom + 0.25 * height
+            and abs(ch["x0"] - before["x1"]) <= 0.25 * height
+        ):
+            chars[k] = {**ch, "top": top, "doctop": top, "bottom": bottom, "height": height}
+    return chars
+
+
 class PdfiumPage:
     """One page's chars and ruling edges from pdfium, shaped for pdfplumber's table finder."""
 
@@ -239,7 +259,7 @@ class PdfiumPage:
         view, (width, height) = _view(page)
         self.page_number = number
         self.bbox = (0.0, 0.0, width, height)
-        self.chars = _within_numbers(_dedupe(self._chars(textpage, view)))
+        self.chars = _punctuation_on_line(_within_numbers(_dedupe(self._chars(textpage, view))))
         edges: list[dict[str, Any]] = []
         _collect_edges(page.raw, False, _IDENTITY, view, edges)
         self.edges = edges

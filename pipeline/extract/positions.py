@@ -11,6 +11,7 @@ The result is the same `RawTable` a ruled table gives, so the table readers see 
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import re
@@ -288,6 +289,8 @@ def tables(
     )
     above = [Word(w.text, w.x0, w.x1, w.top - shift, w.bottom - shift) for w in above_words]
     found, taken, columns = _tables(_lines_of([*above, *ws]), page, not last, list(carried.columns))
+    if not found and not any(is_number(w.text) for w in ws):
+        columns = list(carried.columns)  # a page of empty rows only: the table goes on in its columns
     return found, Carry(tuple(w for w in ws if w.top > taken), tuple(columns))
 
 
@@ -340,15 +343,15 @@ def _tables(
         anchors = columns if columns is not None else _anchors(ls, data, n)
         gap = min((b - a for a, b in itertools.pairwise(anchors)), default=40.0)
         left = anchors[0] - gap / 2
-        if (
-            previous_end < 0
-            and carried
-            and len(carried) > n
-            and _under(carried, [ls[i].values for i in data])
-        ):
+        # the page before's table going on, no header printed again: its values fall under its columns
+        before = carried or []
+        going_on = (
+            previous_end < 0 and len(before) >= max(n, 2) and _under(before, [ls[i].values for i in data])
+        )
+        if going_on and len(before) > n:
             # the page before's table, going on: its columns, not a few values far apart, say where the
             # labels end (two printed values 170 pt apart would put the edge inside the labels)
-            anchors = carried
+            anchors = before
             gap = min(b - a for a, b in itertools.pairwise(anchors))
             left = anchors[0] - gap / 2
         # the labels end past every word set before a row's first value, left of the first column's values
@@ -373,7 +376,9 @@ def _tables(
         # the header: lines between the previous run and this one whose words reach the value columns, or
         # begin right of the rows' labels (a heading set flush left in a wide cell, its value centred; every
         # line, when the rows have no label: table 4's columns begin at the margin, left of its values)
-        head = _head(ls[previous_end + 1 : first], left, label_right)
+        # (a table going on from the page before in its columns: only lines reaching them, a header printed
+        # again; a group's name beside a sub-row's label right of the data lines' labels is no heading)
+        head = _head(ls[previous_end + 1 : first], left, math.inf if going_on else label_right)
         heading_left = min(
             (w.x0 for h in head for w in h.words if w.x0 > label_right and w.x < left), default=left
         )
@@ -417,10 +422,16 @@ def _tables(
         first = min(first, lead)  # the first row's label may begin on lines set tight above its values
         # the data rows: values by nearest column; the label from the band between neighbouring data lines
         ys = [ls[i].y for i in data]
+        # between two rows, midway; but where a row's label begins above its values (5．要求 / 行政机关 /
+        # 确认或重 1 1), on the line it begins on, which is not the row above's
+        bounds = [-1e9 + ys[0], *((a + b) / 2 for a, b in itertools.pairwise(ys)), 1e9 + ys[-1]]
+        for k in range(1, len(data)):
+            top = _label_top(ls, data[k], data[k - 1], functools.partial(_label_only, left=left))
+            if top < data[k]:
+                bounds[k] = min(bounds[k], (ls[top - 1].y + ls[top].y) / 2)
         labels: list[list[Word]] = []
         for k, i in enumerate(data):
-            lo = (ys[k - 1] + ys[k]) / 2 if k else ls[i].y - 1e9
-            hi = (ys[k] + ys[k + 1]) / 2 if k + 1 < len(ys) else ls[i].y + 1e9
+            lo, hi = bounds[k], bounds[k + 1]
             label = [
                 w
                 for j in range(first, last + 1)
@@ -490,6 +501,11 @@ def _blank_tables(ls: list[_Line], page: int, open_end: bool) -> list[tuple[int,
             break  # the table goes on over the page break: the next page reads it with these lines
         if j < len(ls) and ls[j].values:
             k = j  # a run's header (and rows left empty above its first values)
+            continue
+        if labels and j < len(ls) and not _stop(ls[j]) and all(w.x0 > seed_left for w in ls[j].words):
+            # more headings under the columns below the "labels": a header cell's text wrapped beside its
+            # headings (the corner's note over table 3's labels), the header going on
+            k = j
             continue
         if not labels and (j == len(ls) or not _stop(ls[j])):
             k = j  # a header without labels is a table only when a heading or a sentence follows it
@@ -655,7 +671,8 @@ def _with_empty_rows(
     between two rows, is closer to one); a line that begins a row (二、…, 3．…) needs only to be more than a
     line's spacing from every other. After the last data line, such rows follow one another a row's pitch
     apart; so do they above the first when no header is (a table's rows going on from the page before).
-    The pitch: the data lines' spacing, or for one data line its distance from the header's last line.
+    The pitch: the data lines' spacing, or for one data line its distance from the header's last line, or
+    without a header the spacing of the numbered label lines above it (down to it, when they are few).
     `span`: the line the run may reach back to (the previous run's last, or -1), its first and its last."""
     previous_end, first, last = span
     char = statistics.median(w.bottom - w.top for i in data for w in ls[i].words)
@@ -667,19 +684,21 @@ def _with_empty_rows(
         if not ls[i].values and ROW_START.match(_text(ls[i])) and all(w.x1 < left for w in ls[i].words)
     ]
     steps = [b - a for a, b in itertools.pairwise(numbered) if b - a >= 1.5 * char]
+    # (with fewer than two such steps, the data line's own distance from them: 3．其他 / （七）总计)
+    reaching = [b - a for a, b in itertools.pairwise([*numbered, ls[data[0]].y]) if b - a >= 1.5 * char]
     if len(data) >= 2:
         pitch = statistics.median(ls[b].y - ls[a].y for a, b in itertools.pairwise(data))
     elif head:
         pitch = ls[data[0]].y - head[-1].y
     elif len(steps) >= 2:
         pitch = statistics.median(steps)
+    elif reaching:
+        pitch = statistics.median(reaching)
     else:
         return data, first, last
 
-    # no value (`_stop`), no sentence or heading, left of the values (a label line wider than any beside
-    # a value may end a little past the edge those set)
     def label_only(line: _Line) -> bool:
-        return not _stop(line) and all(w.x < left for w in line.words) and not _FOOTER.match(_text(line))
+        return _label_only(line, left)
 
     def alone(i: int, rows: list[int]) -> bool:
         line = ls[i]
@@ -701,6 +720,7 @@ def _with_empty_rows(
         and label_only(ls[last + 1])
         and _tight([ls[last], ls[last + 1]], within=1.0)
         and not _numbered(ls[last + 1].words)
+        and _may_wrap(ls[last], ls[last + 1], left, char)
     ):
         last += 1
     # after the last data line: label lines, each within a row's pitch of the row above. Those alone are
@@ -720,7 +740,12 @@ def _with_empty_rows(
     if not head:
         top = _label_top(ls, first, previous_end, label_only)
         j = first - 1
-        if j > previous_end and label_only(ls[j]) and _tight([ls[j], ls[first]]):
+        if (
+            j > previous_end
+            and label_only(ls[j])
+            and _tight([ls[j], ls[first]])
+            and _may_wrap(ls[j], ls[first], left, char)
+        ):
             first = j  # the first row's label begins on a line set tight above its values
         first = min(first, top)
         j = first - 1
@@ -740,6 +765,25 @@ def _with_empty_rows(
     return sorted(rows), first, last
 
 
+def _label_only(line: _Line, left: float) -> bool:
+    """A line of labels only: no value (`_stop`), no sentence or heading, left of the values (a label line
+    wider than any beside a value may end a little past the edge those set), no page footer."""
+    return not _stop(line) and all(w.x < left for w in line.words) and not _FOOTER.match(_text(line))
+
+
+def _may_wrap(line: _Line, below: _Line, left: float, char: float) -> bool:
+    """Whether a line's label may go on on the line below it: it has none beside its values (a label wrapped
+    round them); it begins a numbered row and the line below begins none (3．补正 / 后申请内…: table 3's
+    rows all begin with their number); or it reaches within three characters of where the values begin (a
+    wrapped line stops short of its cell's edge by up to a character that did not fit, narrower digits, and
+    the padding on both sides of the edge). A label that stops shorter had room for more (行政处罚 under
+    信息内容, rows set tight one under the other: the next line, 行政强制, is a row of its own)."""
+    label = [w for w in line.words if w not in line.values]
+    if not label or (_numbered(label) and not _numbered(below.words)):
+        return True
+    return max(w.x1 for w in label) >= left - 3 * char
+
+
 def _leads_into(
     ls: list[_Line], i: int, data: list[int], char: float, label_only: Callable[[_Line], bool]
 ) -> bool:
@@ -752,9 +796,15 @@ def _leads_into(
     if mark is None:
         return False
     column = mark.x0 - char
+    sub_row = bool(SUB_ROW_START.match(mark.text))
 
+    # (a label numbered as a sub-row like it begins another row wherever it sits: labels centred in their
+    # cells begin further left the longer they are)
     def numbered(ws: list[Word]) -> bool:
-        return any(ROW_START.match(w.text) and w.x0 >= column for w in ws)
+        return any(
+            ROW_START.match(w.text) and (w.x0 >= column or (sub_row and SUB_ROW_START.match(w.text)))
+            for w in ws
+        )
 
     j = i + 1
     while j < len(ls) and _tight([ls[j - 1], ls[j]], within=1.0):
@@ -851,19 +901,23 @@ def _text(line: _Line) -> str:
 
 
 def _head(between: list[_Line], left: float, labels: float = math.inf) -> list[_Line]:
-    """A run's header: the lines just above it that reach its value columns (past `left`) or, of two words
+    """A run's header: the lines just above it that reach into its value columns (past `left`) or, of two words
     or more, have a word beginning right of the rows' labels (past `labels`, where they end; every line
     when the rows have no label), up to a sentence or a numbered heading (四、…情况) or the previous run, at
-    most twelve (a header of cells wrapped over lines is tall)."""
+    most twelve (a header of cells wrapped over lines is tall). A line numbered as a row begins is none."""
     out: list[_Line] = []
     for line in reversed(between):
         text = _text(line)
         if "。" in text or _SECTION_HEADING.match(text) or line.values or len(out) == 12:
             break
+        if ROW_START.match(text):
+            continue  # a row's label begun above its values (一、本年新收…数 / 1 1 / 量), never a heading
         # beside the labels: a line of two words or more, none numbered as a row begins (not a sub-row's
         # label right of its group's, nor a wrapped label's last line)
         beside = labels == -math.inf or (len(line.words) >= 2 and not _numbered(line.words))
-        if any(w.x1 > left or (beside and w.x0 > labels) for w in line.words):
+        # reaching them by more than half a character: a label line a little wider than those beside
+        # values ends just past the edge they set (人逾期未 over 2．申请)
+        if any(w.x1 > left + 0.5 * (w.bottom - w.top) or (beside and w.x0 > labels) for w in line.words):
             out.insert(0, line)
     return out
 

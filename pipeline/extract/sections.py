@@ -14,6 +14,8 @@ def classify_table(table: RawTable) -> str | None:
     blob = norm_label("".join(c.text for row in table.rows for c in row if c is not None))
     if "本年新收" in blob or ("予以公开" in blob and "不予公开" in blob) or "结转下年" in blob:
         return "applications"
+    if "申请人情况" in blob or ("自然人" in blob and "法人或其他组织" in blob and "。" not in blob):
+        return "applications"  # table 3's header alone: the page broke before its first row
     if "结果维持" in blob or "复议后起诉" in blob:
         return "review_litigation"
     if any(k in blob for k in ("第二十条", "规章", "行政许可", "行政处罚", "信息内容")):

@@ -459,7 +459,71 @@ ALIGNED: dict[str, tuple[str, int, str] | tuple[str, int, str, str]] = {
     # flush left (a value flush right as near the next heading as its own)
     "chromium_v2021_aligned_1_blank.pdf": ("chromium", 1, producers.CJK_FONT, ""),
     "chromium_v2019_aligned_6_blank.pdf": ("chromium", 6, producers.CJK_FONT, ""),
+    # zeros left empty, rows set tight one under the other: a row printing nothing under one whose label
+    # stops well short of the values (行政处罚 874 / 行政强制) taken for that label's second line, its value
+    # then read as 行政强制's; at a page's top, a row printing nothing (1．属于国家秘密) joined to the next
+    "chromium_v2021_aligned_25_blank.pdf": ("chromium", 25, producers.CJK_FONT, ""),
+    "chromium_v2019_aligned_36_blank.pdf": ("chromium", 36, producers.CJK_FONT, ""),
+    # zeros left empty, labels centred: an empty row's numbered label (5．要求…) taken for the first line of
+    # the next row's, whose own number (1．申请人…, longer, so beginning further left) was not seen as one
+    "chromium_v2021_aligned_105_blank.pdf": ("chromium", 105, producers.CJK_FONT, ""),
+    # zeros left empty, a label wrapped round its values (5．要求 / 行政机关 / 确认或重 1 1 / 新出具已 / …):
+    # its first line went to the empty row above, the next group's first line (（六）其 1．申请) to it
+    "lo_v2021_aligned_97_blank.pdf": ("libreoffice", 97, producers.CJK_FONT, ""),
+    # never read wrong on main, but the first rule for rows set tight broke it: values flush right far from
+    # a label wrapped in a narrow column (6．属于 2 2 / 四类过程 / 性信息 at a page's foot), which goes on
+    "lo_v2019_aligned_94_blank.pdf": ("libreoffice", 94, producers.CJK_FONT, ""),
+    # zeros left empty, table 3's header cut by the page break beside the corner's note (…第四 / 项之和）)
+    # and taken for a table of its own; the next page printing nothing but empty rows, and the page after
+    # taking a group's name beside a sub-row's label (他处理 | 人无正当) for its header
+    "lo_v2021_aligned_13_blank.pdf": ("libreoffice", 13, producers.CJK_FONT, ""),
+    # zeros left empty, the first row's label begun above its values (一、本年新收…数 / 1 1 / 量) and, two
+    # values far apart putting the labels' edge inside it, taken for the header's last line
+    "lo_v2021_aligned_19_blank.pdf": ("libreoffice", 19, producers.CJK_FONT, ""),
+    # zeros left empty, values flush left: a label going on over the page break (2．申请 / 人逾期未 / …),
+    # its lines a little wider than the labels beside values, taken for the next page's header, and its
+    # values given to the row below
+    "lo_v2021_aligned_31_blank.pdf": ("libreoffice", 31, producers.CJK_FONT, ""),
+    # zeros left empty, labels set small: the ． of 1．属于 boxed by its ink alone began a word of its own,
+    # so label lines no longer began with their number; the last page's one data line (（七）总计) had no
+    # pitch to find the empty rows round it (3．其他, 四、结转下年度继续办理)
+    "lo_v2021_aligned_113_blank.pdf": ("libreoffice", 113, producers.CJK_FONT, ""),
 }
+
+
+# perturbed variants (perturb.variant) as Chromium prints them, each read wrong once (tests/test_extract_pdf.py);
+# their truth is the variant's record and assumptions, not a golden. file name → (producer, template, seed,
+# perturbations)
+VARIANTS: dict[str, tuple[str, str, int, list[str]]] = {
+    # table 3's header alone at the foot of a page, its rows on the next (no header repeated): the header,
+    # naming no table, was dropped and the columns taken in the template's order, an assumption
+    "chromium_v2021_variant_44494.pdf": (
+        "chromium",
+        "v2021",
+        44494,
+        ["title_split", "thousands_separators", "agency_to_signature"],
+    ),
+}
+
+
+def variant_design(name: str) -> Any:
+    """The perturbed variant a VARIANTS fixture prints (a Design)."""
+    from samplegen import perturb
+
+    _producer, template, seed, names = VARIANTS[name]
+    return perturb.variant(seed, template, names)
+
+
+def _variant(name: str) -> Fixture:
+    from samplegen import design
+
+    producer = VARIANTS[name][0]
+    return Fixture(
+        f"pdf/{name}",
+        lambda: design.render(variant_design(name), producer),
+        needs=({"libreoffice": "soffice"}.get(producer, producer),),
+        stable=False,
+    )
 
 
 def aligned_design(name: str) -> Any:
@@ -523,6 +587,7 @@ FIXTURES: list[Fixture] = [
     Fixture("docx/refuse_truncated.docx", lambda: docx_ghzy()[: len(docx_ghzy()) // 2]),
     Fixture("text/md_hz-czj_2021.md", markdown_czj, "md_hz-czj_2021"),
     *[_aligned(name) for name in ALIGNED],
+    *[_variant(name) for name in VARIANTS],
 ]
 
 
