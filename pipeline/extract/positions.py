@@ -373,6 +373,20 @@ def _tables(
             (w.x1 for i in data for w in ls[i].words if w not in ls[i].values and w.x < left),
             default=-math.inf,
         )
+        if label_right == -math.inf:  # no data line prints a label beside its values: labels wrapped round
+            # them (一、本年新收…数 / 7 1 8 / 量) end where the label lines set tight above and below end
+            label_right = max(
+                (
+                    w.x1
+                    for i in data
+                    for j in (i - 1, i + 1)
+                    if 0 <= j < len(ls)
+                    and _label_only(ls[j], left)
+                    and _tight([ls[min(i, j)], ls[max(i, j)]], within=1.0)
+                    for w in ls[j].words
+                ),
+                default=-math.inf,
+            )
         # the header: lines between the previous run and this one whose words reach the value columns, or
         # begin right of the rows' labels (a heading set flush left in a wide cell, its value centred; every
         # line, when the rows have no label: table 4's columns begin at the margin, left of its values)
@@ -669,7 +683,7 @@ def _with_empty_rows(
     them that are a row of their own, every cell empty (a row of zeros printed as blanks): set left of the
     values, at least most of a row's pitch from every other row (a wrapped label's line, or a group's label
     between two rows, is closer to one); a line that begins a row (二、…, 3．…) needs only to be more than a
-    line's spacing from every other. After the last data line, such rows follow one another a row's pitch
+    line's spacing from every other, or only that from rows whose labels begin with their own number. After the last data line, such rows follow one another a row's pitch
     apart; so do they above the first when no header is (a table's rows going on from the page before).
     The pitch: the data lines' spacing, or for one data line its distance from the header's last line, or
     without a header the spacing of the numbered label lines above it (down to it, when they are few).
@@ -707,8 +721,13 @@ def _with_empty_rows(
         if _group_name_beside(ls, i, char, label_only):
             return False
         apart = min(abs(line.y - ls[j].y) for j in rows)
-        starts = _numbered(line.words)
-        return apart >= 0.75 * pitch or (starts and apart >= 1.5 * char)
+        if apart >= 0.75 * pitch or not _numbered(line.words):
+            return apart >= 0.75 * pitch
+        # numbered: more than a line's spacing from every row, or only a line's spacing from rows whose own
+        # labels are numbered too (rows set tight: 一、本年新收… 23 1 24 over 二、上年结转…; a label has one
+        # number)
+        near = [j for j in rows if abs(line.y - ls[j].y) < 1.5 * char]
+        return all(_numbered([w for w in ls[j].words if w not in ls[j].values]) for j in near)
 
     rows = list(data)
     rows += [i for i in range(data[0] + 1, last) if alone(i, data)]

@@ -484,6 +484,14 @@ ALIGNED: dict[str, tuple[str, int, str] | tuple[str, int, str, str]] = {
     # its lines a little wider than the labels beside values, taken for the next page's header, and its
     # values given to the row below
     "lo_v2021_aligned_31_blank.pdf": ("libreoffice", 31, producers.CJK_FONT, ""),
+    # zeros left empty, in substituted faces: table 3's first page printing one data line, 7 1 8, its label
+    # wrapped round it (一、本年新收…数 / 7 1 8 / 量), so that no label said where the labels end and the
+    # corner's note was taken for a column heading; every value then went one column to the right
+    "lo_v2021_aligned_13_simsun_blank.pdf": ("libreoffice", 13, SIMSUN, ""),
+    # zeros left empty, in substituted faces, rows set a line apart: an empty row numbered as a row begins
+    # (二、上年结转…) a line under one whose label is numbered too (一、本年新收… 23 1 24) taken for that
+    # label's second line, the values then read as 上年结转's
+    "chromium_v2021_aligned_1_simsun_blank.pdf": ("chromium", 1, SIMSUN, ""),
     # zeros left empty, labels set small: the ． of 1．属于 boxed by its ink alone began a word of its own,
     # so label lines no longer began with their number; the last page's one data line (（七）总计) had no
     # pitch to find the empty rows round it (3．其他, 四、结转下年度继续办理)
