@@ -113,6 +113,11 @@ class _Line:
     def y(self) -> float:
         return statistics.fmean(w.y for w in self.words)
 
+    @property
+    def label(self) -> list[Word]:
+        """The words that are not its values."""
+        return [w for w in self.words if w not in self.values]
+
 
 def _split(line: list[Word]) -> _Line:
     """A line and the numbers it ends with (a data line when there are any; a page number is none)."""
@@ -683,8 +688,9 @@ def _with_empty_rows(
     them that are a row of their own, every cell empty (a row of zeros printed as blanks): set left of the
     values, at least most of a row's pitch from every other row (a wrapped label's line, or a group's label
     between two rows, is closer to one); a line that begins a row (二、…, 3．…) needs only to be more than a
-    line's spacing from every other, or only that from rows whose labels begin with their own number. After the last data line, such rows follow one another a row's pitch
-    apart; so do they above the first when no header is (a table's rows going on from the page before).
+    line's spacing from every other, or only that from rows whose labels begin with their own number. After
+    the last data line, such rows follow one another a row's pitch apart; so do they above the first when no
+    header is (a table's rows going on from the page before).
     The pitch: the data lines' spacing, or for one data line its distance from the header's last line, or
     without a header the spacing of the numbered label lines above it (down to it, when they are few).
     `span`: the line the run may reach back to (the previous run's last, or -1), its first and its last."""
@@ -711,8 +717,7 @@ def _with_empty_rows(
     else:
         return data, first, last
 
-    def label_only(line: _Line) -> bool:
-        return _label_only(line, left)
+    label_only = functools.partial(_label_only, left=left)
 
     def alone(i: int, rows: list[int]) -> bool:
         line = ls[i]
@@ -727,7 +732,7 @@ def _with_empty_rows(
         # labels are numbered too (rows set tight: 一、本年新收… 23 1 24 over 二、上年结转…; a label has one
         # number)
         near = [j for j in rows if abs(line.y - ls[j].y) < 1.5 * char]
-        return all(_numbered([w for w in ls[j].words if w not in ls[j].values]) for j in near)
+        return all(_numbered(ls[j].label) for j in near)
 
     rows = list(data)
     rows += [i for i in range(data[0] + 1, last) if alone(i, data)]
@@ -797,7 +802,7 @@ def _may_wrap(line: _Line, below: _Line, left: float, char: float) -> bool:
     wrapped line stops short of its cell's edge by up to a character that did not fit, narrower digits, and
     the padding on both sides of the edge). A label that stops shorter had room for more (行政处罚 under
     信息内容, rows set tight one under the other: the next line, 行政强制, is a row of its own)."""
-    label = [w for w in line.words if w not in line.values]
+    label = line.label
     if not label or (_numbered(label) and not _numbered(below.words)):
         return True
     return max(w.x1 for w in label) >= left - 3 * char
@@ -828,7 +833,7 @@ def _leads_into(
     j = i + 1
     while j < len(ls) and _tight([ls[j - 1], ls[j]], within=1.0):
         if j in data:  # its label, if it prints one, goes on in the same column, unnumbered
-            own = [w for w in ls[j].words if w not in ls[j].values]
+            own = ls[j].label
             return not numbered(own) and (not own or any(w.x0 >= column for w in own))
         if ls[j].values or not label_only(ls[j]) or numbered(ls[j].words):
             return False
@@ -848,7 +853,7 @@ def _label_top(ls: list[_Line], i: int, previous_end: int, label_only: Callable[
     in the middle of its cell (3．补正 / 后申请内 / 0 0 0 / 容仍不明 / 确), up to its numbered first line. The
     lines above are set tight one under the other in the label's column (not a group's name beside it),
     and the data line's own label, if any, is not numbered (a row whose label begins beside its values)."""
-    own = [w for w in ls[i].words if w not in ls[i].values]
+    own = ls[i].label
     if _numbered(own):
         return i
     span = (min(w.x0 for w in own), max(w.x1 for w in own)) if own else None

@@ -514,6 +514,11 @@ VARIANTS: dict[str, tuple[str, str, int, list[str]]] = {
 }
 
 
+def _program(producer: str) -> str:
+    """The program a PDF producer needs on the machine (LibreOffice's is soffice)."""
+    return {"libreoffice": "soffice"}.get(producer, producer)
+
+
 def variant_design(name: str) -> Any:
     """The perturbed variant a VARIANTS fixture prints (a Design)."""
     from samplegen import perturb
@@ -529,7 +534,7 @@ def _variant(name: str) -> Fixture:
     return Fixture(
         f"pdf/{name}",
         lambda: design.render(variant_design(name), producer),
-        needs=({"libreoffice": "soffice"}.get(producer, producer),),
+        needs=(_program(producer),),
         stable=False,
     )
 
@@ -546,7 +551,7 @@ def _aligned(name: str) -> Fixture:
     from samplegen import design
 
     producer, font = ALIGNED[name][0], ALIGNED[name][2]
-    program = {"libreoffice": "soffice"}.get(producer, producer)
+    program = _program(producer)
     needs = (program,) if font == producers.CJK_FONT else (program, "wqy")
     return Fixture(
         f"pdf/{name}",
