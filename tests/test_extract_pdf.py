@@ -67,10 +67,10 @@ def test_pdfplumber_fallback_agrees(pdf_path: Path, golden: Path, monkeypatch: p
     assert report.canonical() == json.loads(golden.read_text(encoding="utf-8"))
 
 
-# perturbed variants as Chromium printed them, committed: what each was read wrong for is said beside it in
-# tests/samplegen/fixtures.py (VARIANTS)
+# perturbed variants as Chromium or LibreOffice printed them, committed: what each was read wrong for is said
+# beside it in tests/samplegen/fixtures.py (VARIANTS)
 @pytest.mark.parametrize("name", sorted(VARIANTS))
-def test_perturbed_variants_as_a_browser_prints_them(name: str) -> None:
+def test_perturbed_variants_as_printed(name: str) -> None:
     from samplegen import design
     from samplegen.expect import assumption_codes
 

@@ -10,6 +10,7 @@ header, which some reports print with 总计 first. What it places already shows
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from nianbao.pipeline import tables as T
@@ -39,9 +40,13 @@ _GROUPS = (
 
 
 def _names_applicant(text: str, applicant: T.Code) -> bool:
-    """A header cell naming an applicant column: its label, or the first part of a label wrapped over lines."""
+    """A header cell naming an applicant column: its label, or the first part of a label wrapped over lines
+    (one character only where no other heading begins with it: 总 of 总计, its second line cut off by a
+    page break)."""
     lab = norm_label(text)
     key = applicant.label
+    if len(lab) == 1 and key.startswith(lab):
+        return [h.startswith(lab) for h in _HEADINGS].count(True) == 1
     if len(key) <= 2:
         return lab == key
     return key in lab or (len(lab) >= 2 and key.startswith(lab))
@@ -154,6 +159,18 @@ def _stacked(header: list[Row]) -> list[Row]:
     return [r for r in out if r]
 
 
+def _column_places(header: list[Row]) -> Callable[[int, Cell], float]:
+    """Where a header cell's column sits, for ordering the columns: its index in the row, or, when the
+    header's rows are of different widths (a header cut by a page break: its top rows a table of their
+    own at the page's foot, the rest at the top of the next page), the middle of its box across the page
+    (the pages' columns line up; their indexes do not)."""
+    widths = {len(r) for r in header}
+    boxed = all(c.loc.bbox is not None for r in header for c in r if c is not None and c.text.strip())
+    if len(widths) <= 1 or not boxed:
+        return lambda i, _c: i
+    return lambda i, c: i if c.loc.bbox is None else (c.loc.bbox[0] + c.loc.bbox[2]) / 2
+
+
 def _applicant_order(rows: list[Row]) -> tuple[list[str], bool]:
     """Applicant codes in printed column order, and whether the header named them all; the template's order
     (for the identities to confirm) when it did not.
@@ -162,9 +179,11 @@ def _applicant_order(rows: list[Row]) -> tuple[list[str], bool]:
     (text laid out over several lines), each line's words are in order but the lines are not aligned with
     one another, so the lines' orders are combined as the template's two header rows are built.
     """
-    found: dict[str, int] = {}
+    found: dict[str, float] = {}
     lines: list[tuple[list[str], bool]] = []  # each header line's names in order; whether placed across it
-    for row in _stacked(_header_rows(rows)):
+    header = _stacked(_header_rows(rows))
+    place = _column_places(header)
+    for row in header:
         line: list[tuple[float, str]] = []
         for i, c in enumerate(row):
             if c is None:
@@ -173,7 +192,7 @@ def _applicant_order(rows: list[Row]) -> tuple[list[str], bool]:
                 line.append((c.x if c.x is not None else i, _ORGS))
             for a in T.APPLICANTS:
                 if _names_applicant(c.text, a):
-                    found.setdefault(a.code, i)
+                    found.setdefault(a.code, place(i, c))
                     line.append((c.x if c.x is not None else i, a.code))
         if line:
             # typed text: words placed across a line but lines not aligned; on a page the columns are the grid's

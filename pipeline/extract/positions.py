@@ -268,6 +268,7 @@ class Carry:
 
     words: tuple[Word, ...] = ()
     columns: tuple[float, ...] = ()
+    narrow: tuple[tuple[int, float], ...] = ()  # its columns one character wide (`_narrow_columns`)
 
 
 def tables(
@@ -293,10 +294,15 @@ def tables(
         else 0.0
     )
     above = [Word(w.text, w.x0, w.x1, w.top - shift, w.bottom - shift) for w in above_words]
-    found, taken, columns = _tables(_lines_of([*above, *ws]), page, not last, list(carried.columns))
+    found, taken, foot = _tables(
+        _lines_of([*above, *ws]), page, not last, _Foot(list(carried.columns), dict(carried.narrow))
+    )
     if not found and not any(is_number(w.text) for w in ws):
-        columns = list(carried.columns)  # a page of empty rows only: the table goes on in its columns
-    return found, Carry(tuple(w for w in ws if w.top > taken), tuple(columns))
+        # a page of empty rows only: the table goes on in its columns
+        foot = _Foot(list(carried.columns), dict(carried.narrow))
+    return found, Carry(
+        tuple(w for w in ws if w.top > taken), tuple(foot.columns), tuple(foot.narrow.items())
+    )
 
 
 def text_words(text: str) -> list[Word]:
@@ -326,15 +332,24 @@ def tables_of_words(ws: list[Word], page: int) -> list[RawTable]:
     return _tables(_lines_of(ws), page, open_end=False)[0]
 
 
+@dataclass
+class _Foot:
+    """The value columns of a page's lowest table (when no table without values is below it), and which
+    of them are one character wide."""
+
+    columns: list[float]
+    narrow: dict[int, float]
+
+
 def _tables(
-    ls: list[_Line], page: int, open_end: bool, carried: list[float] | None = None
-) -> tuple[list[RawTable], float, list[float]]:
-    """The tables of lines, in order; the bottom of the last line one took (-inf when none did); the value
-    columns of the lowest table, when no table without values is below it. `carried`: the columns of the
-    table the page before ended with, for a first run with no header."""
+    ls: list[_Line], page: int, open_end: bool, carried: _Foot | None = None
+) -> tuple[list[RawTable], float, _Foot]:
+    """The tables of lines, in order; the bottom of the last line one took (-inf when none did); the columns
+    of the lowest table (`_Foot`). `carried`: those of the table the page before ended with, for a first run
+    with no header."""
     out: list[tuple[int, RawTable]] = []
     taken = -math.inf
-    columns_at_foot: list[float] = []
+    foot = _Foot([], {})
     # tables that print no value at all; a run's header is never taken from their lines
     blank = _blank_tables(ls, page, open_end)
     for start, end, table in blank:
@@ -349,7 +364,7 @@ def _tables(
         gap = min((b - a for a, b in itertools.pairwise(anchors)), default=40.0)
         left = anchors[0] - gap / 2
         # the page before's table going on, no header printed again: its values fall under its columns
-        before = carried or []
+        before = carried.columns if carried else []
         going_on = (
             previous_end < 0 and len(before) >= max(n, 2) and _under(before, [ls[i].values for i in data])
         )
@@ -410,8 +425,8 @@ def _tables(
         # of the labels, 第二十条第（五）项 across the table, heads no column of its own)
         beside = [[w for w in h.words if w.x0 > label_right] for h in head]
         spans = _leaf_spans([w for ws in beside if len(ws) >= 2 for w in ws])
-        if not head and previous_end < 0 and carried:  # the page before's table, going on
-            named, spans = carried, []
+        if not head and previous_end < 0 and before:  # the page before's table, going on
+            named, spans = before, []
         values = [ls[i].values for i in data]
         flush = _flush_columns(spans, values)
         # the header's columns: each value under one of its own (centred headings), else each value within
@@ -433,6 +448,10 @@ def _tables(
             gap = min(b - a for a, b in itertools.pairwise(anchors))
             left = max(labels_end, anchors[0] - gap / 2)
         rows += _header(head, left, anchors, page)
+        narrow = _narrow_columns(head, anchors, label_right)
+        if not head and carried and anchors == carried.columns:
+            narrow = carried.narrow
+        ls, data = _wrapped_values(ls, data, anchors, narrow)
         # rows printing no value between the header and the first data line (their cells left empty)
         empty, lead = _empty_rows(ls, previous_end, first, head, left)
         rows += [_row(band, [], anchors, page) for band in empty]
@@ -469,8 +488,8 @@ def _tables(
         if any(c is not None and c.text for r in rows for c in r[:1]) or len(head):
             out.append((first, RawTable(rows=rows)))  # values with neither labels nor a header are no table
         previous_end = last
-        columns_at_foot = list(anchors) if all(end < last for _s, end, _t in blank) else []
-    return [t for _k, t in sorted(out, key=lambda kt: kt[0])], taken, columns_at_foot
+        foot = _Foot(list(anchors), narrow) if all(end < last for _s, end, _t in blank) else _Foot([], {})
+    return [t for _k, t in sorted(out, key=lambda kt: kt[0])], taken, foot
 
 
 _SENTENCE = re.compile(r"[。；;]")
@@ -521,9 +540,16 @@ def _blank_tables(ls: list[_Line], page: int, open_end: bool) -> list[tuple[int,
         if j < len(ls) and ls[j].values:
             k = j  # a run's header (and rows left empty above its first values)
             continue
-        if labels and j < len(ls) and not _stop(ls[j]) and all(w.x0 > seed_left for w in ls[j].words):
+        if (
+            labels
+            and j < len(ls)
+            and not _stop(ls[j])
+            and all(w.x0 > seed_left - 0.5 * (w.bottom - w.top) for w in ls[j].words)
+        ):
             # more headings under the columns below the "labels": a header cell's text wrapped beside its
-            # headings (the corner's note over table 3's labels), the header going on
+            # headings (the corner's note over table 3's labels), or the last lines of headings stacked
+            # under the first column's (其 / 他, the "labels" 人 / 计 ending 自然人 and 总计 left of it): the
+            # header going on
             k = j
             continue
         if not labels and (j == len(ls) or not _stop(ls[j])):
@@ -679,6 +705,73 @@ def _cell_centres(spans: list[tuple[float, float]]) -> list[float]:
     if spread([b for _a, b in spans]) < 1.5:
         return flush_right
     return centres
+
+
+def _narrow_columns(head: list[_Line], anchors: list[float], label_right: float) -> dict[int, float]:
+    """The value columns one character wide, by their headings stacked a character a line (总 / 计), each
+    with its characters' width."""
+    narrow: dict[int, float] = {}
+    for c in range(len(anchors)):
+        ws = [w for h in head for w in h.words if w.x0 > label_right and _nearest(anchors, w.x) == c]
+        if len(ws) >= 2 and all(len(w.text) == 1 for w in ws):
+            narrow[c] = max(w.x1 - w.x0 for w in ws)
+    return narrow
+
+
+def _wrapped_values(
+    ls: list[_Line], data: list[int], anchors: list[float], narrow: dict[int, float]
+) -> tuple[list[_Line], list[int]]:
+    """The lines with a row's value wrapped over them joined to the row's line: in a column one character
+    wide (its heading stacked a character a line: 总 / 计) a number of more digits is printed a piece a line,
+    round the row's line (a cell's text set in its middle: 1 / row / 0) or under it (at its top: row 7 /
+    0). A line printing only such pieces, no wider than the column's headings and no row's number beside
+    them, a cell's line spacing or less from a row's line and clearly nearer it than any other row's, is
+    that row's: each column's pieces are read top to bottom as one value. Every other line is as it was.
+    The lines (a row's line holding its joined values) and the data lines left. `narrow`: the columns one
+    character wide (`_narrow_columns`)."""
+    if not narrow:
+        return ls, data
+    char = statistics.median(w.bottom - w.top for i in data for w in ls[i].words)
+
+    def pieces_only(line: _Line) -> bool:
+        return (
+            0 < len(line.values) < len(anchors)
+            and all(
+                _nearest(anchors, v.x) in narrow
+                and v.x1 - v.x0 <= narrow[_nearest(anchors, v.x)] + 0.25 * char
+                for v in line.values
+            )
+            and not any(ROW_START.match(w.text) for w in line.label)
+        )
+
+    pieces = [i for i in data if pieces_only(ls[i])]
+    rows = [i for i in data if i not in pieces]
+    joined: dict[int, list[int]] = {}
+    for i in pieces:
+        near, *others = sorted(rows, key=lambda r: abs(ls[r].y - ls[i].y))
+        apart = abs(ls[near].y - ls[i].y)
+        if apart <= 1.6 * char and all(apart < 0.85 * abs(ls[r].y - ls[i].y) for r in others[:1]):
+            joined.setdefault(near, []).append(i)
+    if not joined:
+        return ls, data
+    out = list(ls)
+    for r, wrapped in joined.items():
+        columns: dict[int, list[Word]] = {}
+        for v in [*ls[r].values, *(v for i in wrapped for v in ls[i].values)]:
+            columns.setdefault(_nearest(anchors, v.x), []).append(v)
+        values = []
+        for c, ws in sorted(columns.items()):
+            ws.sort(key=lambda w: w.top)
+            if c in narrow and len(ws) > 1:
+                ws = [
+                    Word(
+                        "".join(w.text for w in ws), ws[0].x0, max(w.x1 for w in ws), ws[0].top, ws[-1].bottom
+                    )
+                ]
+            values += ws
+        out[r] = _Line([*ls[r].label, *values], values)
+    gone = {i for wrapped in joined.values() for i in wrapped}
+    return out, [i for i in data if i not in gone]
 
 
 def _with_empty_rows(
@@ -873,8 +966,9 @@ def _group_name_beside(ls: list[_Line], j: int, char: float, label_only: Callabl
     """Line j is a group's name set beside its rows, not a row: it is numbered as a group (（三）不予) and
     sits within a line's spacing of a label line numbered as a sub-row (4．保护…), under it or over it, or
     set tight against a label line right of it (出版物 / （五）不): the group's name set midway down its rows,
-    beside one of their labels wrapped over lines."""
-    if not GROUP_START.match(_text(ls[j])):
+    beside one of their labels wrapped over lines. A line that also prints a sub-row's label right of the
+    group's name (（五）不予处 | 3．要求提供公开出版物) is that row's."""
+    if not GROUP_START.match(_text(ls[j])) or any(SUB_ROW_START.match(w.text) for w in ls[j].words[1:]):
         return False
     right = max(w.x1 for w in ls[j].words)
     return any(

@@ -6,6 +6,7 @@ is read in the column of the nearest header above it.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 from nianbao.pipeline import tables as T
@@ -29,6 +30,17 @@ def _measure_header(row: Row, template_measures: tuple[T.Code, ...]) -> Header |
                 found[i] = (m.code, unit)
                 break
     return found or None
+
+
+def _joined(upper: Row, lower: Row) -> Row:
+    """Two rows' cells joined column by column, the upper's text first (the lower's cells where the upper
+    has none)."""
+    out: Row = []
+    for k in range(max(len(upper), len(lower))):
+        a = upper[k] if k < len(upper) else None
+        b = lower[k] if k < len(lower) else None
+        out.append(b if a is None else a if b is None else replace(a, text=a.text + b.text))
+    return out
 
 
 def _value(text: str, code: str, unit: str) -> int | Decimal:
@@ -60,12 +72,21 @@ def read_proactive(rows: list[Row], template: str, report: Report) -> None:
     layout = T.PROACTIVE_LAYOUT[template]
     header: Header = {}
     in_header = False  # the row above was a header row too: a header set over two lines adds up
+    above: Row = []  # the row above, when it was a header row
     for row in rows:
         h = _measure_header(row, measures)
         if h:
             header = {**header, **h} if in_header else h
             in_header = True
+            above = row
             continue
+        if in_header and not (row and row[0] and row[0].text.strip()):
+            # no label: the rest of headings wrapped over two lines (本年新 / 制作数量), a table read from
+            # its words' places giving each line a row; each column's two pieces read as one heading
+            wrapped = _measure_header(_joined(above, row), measures) or {}
+            if any(col not in header for col in wrapped):
+                header = {**header, **{c: m for c, m in wrapped.items() if c not in header}}
+                continue
         in_header = False
         label, _values, _idx = split_row(row)
         named = _items_named(norm_label(label), T.PROACTIVE_ITEMS[template])

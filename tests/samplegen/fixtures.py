@@ -496,6 +496,11 @@ ALIGNED: dict[str, tuple[str, int, str] | tuple[str, int, str, str]] = {
     # so label lines no longer began with their number; the last page's one data line (（七）总计) had no
     # pitch to find the empty rows round it (3．其他, 四、结转下年度继续办理)
     "lo_v2021_aligned_113_blank.pdf": ("libreoffice", 113, producers.CJK_FONT, ""),
+    # zeros left empty, in substituted faces: a group's name beside a sub-row's label on one line ((五)不予处
+    # | 3．要求提供公开出版物) taken for the group's name alone, a line from the row above: the row was lost,
+    # its label run into the next one's (v2019's 3．要求提供公开出版物, v2021's 5．要求行政机关确认…)
+    "chromium_v2019_aligned_26_simsun_blank.pdf": ("chromium", 26, SIMSUN, ""),
+    "chromium_v2021_aligned_49_simsun_blank.pdf": ("chromium", 49, SIMSUN, ""),
 }
 
 
@@ -510,6 +515,44 @@ VARIANTS: dict[str, tuple[str, str, int, list[str]]] = {
         "v2021",
         44494,
         ["title_split", "thousands_separators", "agency_to_signature"],
+    ),
+    # table 3's header cut by a page break (总计 first, 自然人 last): its top rows at the page's foot, 计 of
+    # 总计 clipped from the text layer, the organisations' row at the top of the next page; the header's
+    # cells were placed by their index in rows of different widths, and the columns were taken in the
+    # template's order: 其他's values read as 自然人's
+    "chromium_v2019_variant_738974.pdf": (
+        "chromium",
+        "v2019",
+        738974,
+        ["agency_to_signature", "zeros_printed_otherwise", "columns_reordered"],
+    ),
+    # rule-less, table 3's headings stacked (自然 / 人, 总 / 计 beside the corner's note, 其 / 他 under the
+    # first heading of a line of five): 人 | 计 were taken for row labels under a header of a table
+    # printing no value, 自然人 and 总计 were lost and the columns assumed in the template's order
+    "chromium_v2021_variant_85316.pdf": ("chromium", "v2021", 85316, ["columns_reordered", "rules_removed"]),
+    # rule-less, full-width digits in columns one character wide (总 / 计 stacked): 10 printed 1 / 0 round
+    # the row's line (text in the cell's middle), the pieces taken for rows without labels (tables_not_found)
+    "chromium_v2021_variant_386010.pdf": (
+        "chromium",
+        "v2021",
+        386010,
+        ["fullwidth_digits", "columns_reordered", "rules_removed"],
+    ),
+    # the same with text at the cell's top: 70 printed 7 on the row's line, 0 under it, and on the page
+    # after, the table going on without its header, 11 as 1 / 1 round （七）总计
+    "chromium_v2021_variant_742298.pdf": (
+        "chromium",
+        "v2021",
+        742298,
+        ["cells_aligned", "rules_removed", "fullwidth_digits"],
+    ),
+    # LibreOffice, rule-less: table 2's heading 本年新 / 制作数量 wrapped over two lines, each line a header
+    # row, neither naming 本年新制作数量: the column went unread (规章's and 行政规范性文件's 0 absent)
+    "libreoffice_v2019_variant_166604.pdf": (
+        "libreoffice",
+        "v2019",
+        166604,
+        ["rules_removed", "label_synonyms", "labels_respaced"],
     ),
 }
 
