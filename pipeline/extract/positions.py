@@ -285,7 +285,9 @@ def tables(
     page follows, so a table without values that reaches the foot of this one ends there."""
     ws = words(chars)
     above_words = carried.words
-    # the carried lines set just above this page's first line, a line's height apart
+    # the carried lines set just above this page's first line, a line's height apart; or, two lines or more,
+    # their own pitch apart (rows of empty cells at a page's foot go on at the pitch they were set at, so
+    # that the next page's rows find them a row away)
     shift = (
         max(w.bottom for w in above_words)
         - min(w.top for w in ws)
@@ -293,6 +295,11 @@ def tables(
         if above_words and ws
         else 0.0
     )
+    carried_lines = lines(list(above_words))
+    if len(carried_lines) >= 2 and ws:
+        ys = [statistics.fmean(w.y for w in line) for line in carried_lines]
+        pitch = statistics.median(b - a for a, b in itertools.pairwise(ys))
+        shift = ys[-1] - statistics.fmean(w.y for w in lines(ws)[0]) + pitch
     above = [Word(w.text, w.x0, w.x1, w.top - shift, w.bottom - shift) for w in above_words]
     found, taken, foot = _tables(
         _lines_of([*above, *ws]), page, not last, _Foot(list(carried.columns), dict(carried.narrow))
@@ -862,6 +869,7 @@ def _with_empty_rows(
             and label_only(ls[j])
             and _tight([ls[j], ls[first]])
             and _may_wrap(ls[j], ls[first], left, char)
+            and not _same_numbering(ls[j].words, ls[first].label)
         ):
             first = j  # the first row's label begins on a line set tight above its values
         first = min(first, top)
@@ -988,7 +996,8 @@ def _empty_rows(
     """The labels of rows that print no value, set between a run's header and its first data line: label
     lines a row's padding apart from the first data line, lines set tight one under the other making one
     row; and the line the first data line's label begins on (label lines set tight above it are the start
-    of its own label: a label wrapped around its values)."""
+    of its own label: a label wrapped around its values, unless the data line's own label is numbered: a
+    label has one number, 一、本年新收… over 二、上年结转… 1 1 is a row of its own)."""
     if not head:
         return [], first
     after = max(i for i in range(previous_end + 1, first) if any(ls[i] is h for h in head))
@@ -1004,9 +1013,26 @@ def _empty_rows(
         else:
             bands.append([i])
     lead = first
-    if bands and bands[-1][-1] == first - 1 and _tight([ls[first - 1], ls[first]]):
+    if (
+        bands
+        and bands[-1][-1] == first - 1
+        and _tight([ls[first - 1], ls[first]])
+        and not _numbered(ls[first].label)
+    ):
         lead = bands.pop()[0]
     return [[w for i in band for w in ls[i].words] for band in bands], lead
+
+
+_TOP_ROW_START = re.compile(r"^\s*[一二三四五六七八九十]+\s*[、.．]")  # 一、本年新收…, 二、…
+
+
+def _same_numbering(upper: Sequence[Word], lower: Sequence[Word]) -> bool:
+    """Both lines begin with a sub-row's number (5．属于… over 6．属于… 1 1), or both with a row's (一、… over
+    二、…): two rows, not one label over two lines (a group's name, （三）不予, over 1．属于… may be)."""
+    for pattern in (SUB_ROW_START, _TOP_ROW_START):
+        if upper and lower and pattern.match(upper[0].text) and pattern.match(lower[0].text):
+            return True
+    return False
 
 
 def _numbered(ws: Sequence[Word]) -> bool:

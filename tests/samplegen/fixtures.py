@@ -501,6 +501,14 @@ ALIGNED: dict[str, tuple[str, int, str] | tuple[str, int, str, str]] = {
     # its label run into the next one's (v2019's 3．要求提供公开出版物, v2021's 5．要求行政机关确认…)
     "chromium_v2019_aligned_26_simsun_blank.pdf": ("chromium", 26, SIMSUN, ""),
     "chromium_v2021_aligned_49_simsun_blank.pdf": ("chromium", 49, SIMSUN, ""),
+    # the same, rows set a line apart: an empty row numbered as a row begins, set tight over a data line
+    # whose own label is numbered (一、本年新收… over 二、上年结转… 1 1; at a page's top 5．属于三类… over
+    # 6．属于四类… 1 1), taken for the first line of that row's label (a label has one number)
+    "chromium_v2021_aligned_17_simsun_blank.pdf": ("chromium", 17, SIMSUN, ""),
+    "chromium_v2019_aligned_32_simsun_blank.pdf": ("chromium", 32, SIMSUN, ""),
+    # the same: four empty rows at a page's foot (1．属于国家秘密 … 4．保护第三方…) carried to the next page
+    # were set a line's height above its first line, further than a row's pitch from the rows there, and lost
+    "chromium_v2019_aligned_14_simsun_blank.pdf": ("chromium", 14, SIMSUN, ""),
 }
 
 
