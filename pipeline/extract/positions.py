@@ -996,8 +996,8 @@ def _empty_rows(
     """The labels of rows that print no value, set between a run's header and its first data line: label
     lines a row's padding apart from the first data line, lines set tight one under the other making one
     row; and the line the first data line's label begins on (label lines set tight above it are the start
-    of its own label: a label wrapped around its values, unless the data line's own label is numbered: a
-    label has one number, 一、本年新收… over 二、上年结转… 1 1 is a row of its own)."""
+    of its own label: a label wrapped around its values, unless both begin with a number: a label has one,
+    一、本年新收… over 二、上年结转… 1 1 is a row of its own)."""
     if not head:
         return [], first
     after = max(i for i in range(previous_end + 1, first) if any(ls[i] is h for h in head))
@@ -1017,7 +1017,7 @@ def _empty_rows(
         bands
         and bands[-1][-1] == first - 1
         and _tight([ls[first - 1], ls[first]])
-        and not _numbered(ls[first].label)
+        and not _same_numbering(ls[bands[-1][0]].words, ls[first].label)
     ):
         lead = bands.pop()[0]
     return [[w for i in band for w in ls[i].words] for band in bands], lead

@@ -512,9 +512,9 @@ ALIGNED: dict[str, tuple[str, int, str] | tuple[str, int, str, str]] = {
 }
 
 
-# perturbed variants (perturb.variant) as Chromium prints them, each read wrong once (tests/test_extract_pdf.py);
-# their truth is the variant's record and assumptions, not a golden. file name → (producer, template, seed,
-# perturbations)
+# perturbed variants (perturb.variant) as Chromium or LibreOffice print them, each read wrong once
+# (tests/test_extract_pdf.py); their truth is the variant's record and assumptions, not a golden. file name →
+# (producer, template, seed, perturbations)
 VARIANTS: dict[str, tuple[str, str, int, list[str]]] = {
     # table 3's header alone at the foot of a page, its rows on the next (no header repeated): the header,
     # naming no table, was dropped and the columns taken in the template's order, an assumption
