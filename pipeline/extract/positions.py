@@ -448,7 +448,27 @@ def _tables(
             ),
         )
         extents: tuple[list[tuple[float, float]], str] | None = None
-        if _fits(named, n, anchors, gap, values):
+        # a table of one row (table 4) under headings stacked over lines and centred on one another: they
+        # are centred in their cells, and values set flush left (or right) sit between two headings'
+        # centres, where cells running from one heading's edge to the next (which many rows' values would
+        # bear out or not; one row's cannot) put them in the wrong one; each value is then in the column
+        # whose heading it touches, or is nearest across (`_column_of`)
+        centred = _heading_extents(header_words, leaf_spans) if leaf_spans and len(values) == 1 else None
+        if (
+            centred is not None
+            and centred[1] == "center"
+            and named != leaves
+            and len(leaves) > n
+            and all(
+                len({_column_of(v, centred[0], "center", leaves) for v in row}) == len(row) for row in values
+            )
+        ):
+            named = leaves
+            extents = centred
+            anchors = named
+            gap = min(b - a for a, b in itertools.pairwise(anchors))
+            left = max(labels_end, anchors[0] - gap / 2)
+        elif _fits(named, n, anchors, gap, values):
             if named == leaves:  # the header's own columns: each heading's whole width says where it is
                 extents = _heading_extents(header_words, leaf_spans)
             anchors = named

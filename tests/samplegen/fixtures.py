@@ -509,6 +509,10 @@ ALIGNED: dict[str, tuple[str, int, str] | tuple[str, int, str, str]] = {
     # the same: four empty rows at a page's foot (1．属于国家秘密 … 4．保护第三方…) carried to the next page
     # were set a line's height above its first line, further than a row's pitch from the rows there, and lost
     "chromium_v2019_aligned_14_simsun_blank.pdf": ("chromium", 14, SIMSUN, ""),
+    # the same: table 4's one row of values set flush left under headings stacked and centred (结果维 / 持),
+    # each value between two headings' centres; cells from one heading's left edge to the next put every
+    # value one column to the left (review.total 2, not litigation_direct.upheld: misread)
+    "chromium_v2021_aligned_9_simsun_blank.pdf": ("chromium", 9, SIMSUN, ""),
 }
 
 
