@@ -285,9 +285,10 @@ def tables(
     page follows, so a table without values that reaches the foot of this one ends there."""
     ws = words(chars)
     above_words = carried.words
-    # the carried lines set just above this page's first line, a line's height apart; or, two lines or more,
-    # their own pitch apart (rows of empty cells at a page's foot go on at the pitch they were set at, so
-    # that the next page's rows find them a row away)
+    # the carried lines set just above this page's first line, a line's height apart; or, when two of them
+    # or more begin with a number (rows of empty cells at a page's foot), the pitch of those rows apart, so
+    # that the next page's rows find them a row away (the lines of one wrapped label, 一、本年新收…数 / 量,
+    # are closer than a row's pitch: their spacing would join them to the next page's first row)
     shift = (
         max(w.bottom for w in above_words)
         - min(w.top for w in ws)
@@ -296,10 +297,11 @@ def tables(
         else 0.0
     )
     carried_lines = lines(list(above_words))
-    if len(carried_lines) >= 2 and ws:
-        ys = [statistics.fmean(w.y for w in line) for line in carried_lines]
-        pitch = statistics.median(b - a for a, b in itertools.pairwise(ys))
-        shift = ys[-1] - statistics.fmean(w.y for w in lines(ws)[0]) + pitch
+    rows = [statistics.fmean(w.y for w in line) for line in carried_lines if _numbered(line)]
+    if len(rows) >= 2 and ws:
+        pitch = statistics.median(b - a for a, b in itertools.pairwise(rows))
+        last = statistics.fmean(w.y for w in carried_lines[-1])
+        shift = last - statistics.fmean(w.y for w in lines(ws)[0]) + pitch
     above = [Word(w.text, w.x0, w.x1, w.top - shift, w.bottom - shift) for w in above_words]
     found, taken, foot = _tables(
         _lines_of([*above, *ws]), page, not last, _Foot(list(carried.columns), dict(carried.narrow))

@@ -513,6 +513,10 @@ ALIGNED: dict[str, tuple[str, int, str] | tuple[str, int, str, str]] = {
     # each value between two headings' centres; cells from one heading's left edge to the next put every
     # value one column to the left (review.total 2, not litigation_direct.upheld: misread)
     "chromium_v2021_aligned_9_simsun_blank.pdf": ("chromium", 9, SIMSUN, ""),
+    # never read wrong on main, but the first rule for lines carried over a page break (set at their own
+    # spacing) broke it: the lines carried were one wrapped label (一、本年新收…数 / 量), a line's spacing
+    # apart, and went into the next page's first row's label (二、上年结转… 1 1)
+    "lo_v2021_aligned_17_simsun_blank.pdf": ("libreoffice", 17, SIMSUN, ""),
 }
 
 
