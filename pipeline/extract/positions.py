@@ -300,8 +300,8 @@ def tables(
     rows = [statistics.fmean(w.y for w in line) for line in carried_lines if _numbered(line)]
     if len(rows) >= 2 and ws:
         pitch = statistics.median(b - a for a, b in itertools.pairwise(rows))
-        last = statistics.fmean(w.y for w in carried_lines[-1])
-        shift = last - statistics.fmean(w.y for w in lines(ws)[0]) + pitch
+        lowest = statistics.fmean(w.y for w in carried_lines[-1])
+        shift = lowest - statistics.fmean(w.y for w in lines(ws)[0]) + pitch
     above = [Word(w.text, w.x0, w.x1, w.top - shift, w.bottom - shift) for w in above_words]
     found, taken, foot = _tables(
         _lines_of([*above, *ws]), page, not last, _Foot(list(carried.columns), dict(carried.narrow))
