@@ -285,10 +285,11 @@ def tables(
     page follows, so a table without values that reaches the foot of this one ends there."""
     ws = words(chars)
     above_words = carried.words
-    # the carried lines set just above this page's first line, a line's height apart; or, when two of them
-    # or more begin with a number (rows of empty cells at a page's foot), the pitch of those rows apart, so
-    # that the next page's rows find them a row away (the lines of one wrapped label, 一、本年新收…数 / 量,
-    # are closer than a row's pitch: their spacing would join them to the next page's first row)
+    # the carried lines set just above this page's first line, a line's height apart; or, when that line
+    # begins a row and two of them or more do too (rows of empty cells at a page's foot), the pitch of those
+    # rows apart, so that the next page's rows find them a row away (the lines of one wrapped label,
+    # 一、本年新收…数 / 量, are closer than a row's pitch; a page whose first line goes on with the last
+    # carried label, 3．补正 / … / 容仍不明 | 确, is a line's spacing from it)
     shift = (
         max(w.bottom for w in above_words)
         - min(w.top for w in ws)
@@ -298,7 +299,7 @@ def tables(
     )
     carried_lines = lines(list(above_words))
     rows = [statistics.fmean(w.y for w in line) for line in carried_lines if _numbered(line)]
-    if len(rows) >= 2 and ws:
+    if len(rows) >= 2 and ws and _numbered(lines(ws)[0]):
         pitch = statistics.median(b - a for a, b in itertools.pairwise(rows))
         lowest = statistics.fmean(w.y for w in carried_lines[-1])
         shift = lowest - statistics.fmean(w.y for w in lines(ws)[0]) + pitch

@@ -517,6 +517,10 @@ ALIGNED: dict[str, tuple[str, int, str] | tuple[str, int, str, str]] = {
     # spacing) broke it: the lines carried were one wrapped label (一、本年新收…数 / 量), a line's spacing
     # apart, and went into the next page's first row's label (二、上年结转… 1 1)
     "lo_v2021_aligned_17_simsun_blank.pdf": ("libreoffice", 17, SIMSUN, ""),
+    # and the second rule for them (their rows' pitch whenever two carried lines begin a row) broke this:
+    # the next page's first line (确) goes on with the last carried label (3．补正 / … / 容仍不明), a line's
+    # spacing from it, not a row's pitch (two rows' labels, 2．没有… and 3．补正…, were lost)
+    "lo_v2019_aligned_48_simsun_blank.pdf": ("libreoffice", 48, SIMSUN, ""),
 }
 
 
