@@ -286,10 +286,11 @@ def tables(
     ws = words(chars)
     above_words = carried.words
     # the carried lines set just above this page's first line, a line's height apart; or, when that line
-    # begins a row and two of them or more do too (rows of empty cells at a page's foot), the pitch of those
-    # rows apart, so that the next page's rows find them a row away (the lines of one wrapped label,
-    # 一、本年新收…数 / 量, are closer than a row's pitch; a page whose first line goes on with the last
-    # carried label, 3．补正 / … / 容仍不明 | 确, is a line's spacing from it)
+    # begins a row and so do carried lines after the first (rows of empty cells at a page's foot), as far
+    # below the last carried line as those rows' first lines are from the lines just above them, so that
+    # the next page's rows find them a row away (the lines of one wrapped label, 一、本年新收…数 / 量, are
+    # closer than that; a page whose first line goes on with the last carried label, 3．补正 / … / 容仍不明
+    # | 确, stays a line's height from it)
     shift = (
         max(w.bottom for w in above_words)
         - min(w.top for w in ws)
@@ -298,11 +299,10 @@ def tables(
         else 0.0
     )
     carried_lines = lines(list(above_words))
-    rows = [statistics.fmean(w.y for w in line) for line in carried_lines if _numbered(line)]
-    if len(rows) >= 2 and ws and _numbered(lines(ws)[0]):
-        pitch = statistics.median(b - a for a, b in itertools.pairwise(rows))
-        lowest = statistics.fmean(w.y for w in carried_lines[-1])
-        shift = lowest - statistics.fmean(w.y for w in lines(ws)[0]) + pitch
+    ys = [statistics.fmean(w.y for w in line) for line in carried_lines]
+    into_rows = [ys[k] - ys[k - 1] for k in range(1, len(ys)) if _numbered(carried_lines[k])]
+    if into_rows and ws and _numbered(lines(ws)[0]):
+        shift = ys[-1] - statistics.fmean(w.y for w in lines(ws)[0]) + statistics.median(into_rows)
     above = [Word(w.text, w.x0, w.x1, w.top - shift, w.bottom - shift) for w in above_words]
     found, taken, foot = _tables(
         _lines_of([*above, *ws]), page, not last, _Foot(list(carried.columns), dict(carried.narrow))

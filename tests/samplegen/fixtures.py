@@ -521,6 +521,11 @@ ALIGNED: dict[str, tuple[str, int, str] | tuple[str, int, str, str]] = {
     # the next page's first line (确) goes on with the last carried label (3．补正 / … / 容仍不明), a line's
     # spacing from it, not a row's pitch (two rows' labels, 2．没有… and 3．补正…, were lost)
     "lo_v2019_aligned_48_simsun_blank.pdf": ("libreoffice", 48, SIMSUN, ""),
+    # and the third (a row's pitch below the last carried line) broke this: the last carried row's label is
+    # ten lines tall (2．申请人逾期未…), so the next page's first row (3．其他) went a whole row's pitch below
+    # its last line and the rows between were lost; it goes as far below as carried rows begin below the
+    # line above them
+    "lo_v2021_aligned_91_blank.pdf": ("libreoffice", 91, producers.CJK_FONT, ""),
 }
 
 
