@@ -6,6 +6,8 @@ five outcomes each, the outcomes in the order the header prints them.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from nianbao.pipeline import tables as T
 from nianbao.pipeline.extract.cells import Cell, Row, norm_label, split_row
 from nianbao.pipeline.model import Report
@@ -22,7 +24,7 @@ def _outcome_order(rows: list[Row]) -> list[str]:
     结果维持 set flush left, the line under them then naming the other four and a later proceeding's
     结果维持, far right), the columns still say the order; reading the lines one after the other would not."""
     found: dict[str, tuple[int, int]] = {}  # outcome → (column, header line) where first seen
-    for line, row in enumerate(rows):
+    for line, row in enumerate(_across_page_breaks(rows)):
         in_row: dict[str, int] = {}  # outcome → column, in the line's order
         for column, c in enumerate(row):
             if c is None:
@@ -39,6 +41,34 @@ def _outcome_order(rows: list[Row]) -> list[str]:
     if len(found) == len(T.OUTCOMES):
         return sorted(found, key=lambda o: found[o])
     return list(T.OUTCOME_CODES)
+
+
+def _across_page_breaks(rows: list[Row]) -> list[Row]:
+    """The rows, and before the first row of each page a header goes on to, that row with each cell's text
+    joined under the text of the cell in the same place on the row above (结果 | 其他 at one page's foot,
+    维持 | 结果 at the next page's top: 结果维持 | 其他结果). Cells of rows from two pages have no common
+    index (the two parts of a cut header are tables of different widths); their boxes line up."""
+    out: list[Row] = []
+    for k, row in enumerate(rows):
+        upper = rows[k - 1] if k else []
+        pages = {c.loc.page for c in upper if c is not None} | {c.loc.page for c in row if c is not None}
+        if len(pages) == 2 and None not in pages:
+            joined: Row = []
+            for c in row:
+                above = next(
+                    (u for u in upper if u is not None and c is not None and _same_place(u, c)), None
+                )
+                joined.append(c if c is None or above is None else replace(c, text=above.text + c.text))
+            out.append(joined)
+        out.append(row)
+    return out
+
+
+def _same_place(a: Cell, b: Cell) -> bool:
+    """Two cells spanning the same width across the page (within two points each side)."""
+    if a.loc.bbox is None or b.loc.bbox is None:
+        return False
+    return abs(a.loc.bbox[0] - b.loc.bbox[0]) <= 2 and abs(a.loc.bbox[2] - b.loc.bbox[2]) <= 2
 
 
 def read_review_litigation(rows: list[Row], report: Report) -> None:

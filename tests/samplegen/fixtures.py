@@ -579,6 +579,15 @@ VARIANTS: dict[str, tuple[str, str, int, list[str]]] = {
         166604,
         ["rules_removed", "label_synonyms", "labels_respaced"],
     ),
+    # LibreOffice, ruled: table 4's header cut by a page break (结果 | 其他 | 尚未 | 总计 at one page's foot,
+    # 维持 | 结果 | 审结 under them on the next): the outcomes taken by column index across the two pages'
+    # rows of different widths, 总计 third, and 复议后起诉's 1 0 1 0 2 misread (其他结果 0, 总计 1)
+    "libreoffice_v2019_variant_211113.pdf": (
+        "libreoffice",
+        "v2019",
+        211113,
+        ["label_synonyms", "labels_respaced"],
+    ),
 }
 
 
