@@ -24,7 +24,15 @@ from typing import Any
 
 from pdfplumber.utils.text import extract_words
 
-from nianbao.pipeline.extract.cells import GROUP_START, ROW_START, SUB_ROW_START, Cell, RawTable, Row
+from nianbao.pipeline.extract.cells import (
+    GROUP_START,
+    ROW_START,
+    SUB_ROW_START,
+    TOP_ROW_START,
+    Cell,
+    RawTable,
+    Row,
+)
 from nianbao.pipeline.extract.glyphs import clean_text
 from nianbao.pipeline.model import Location
 from nianbao.pipeline.numbers import parse_amount, parse_change
@@ -301,15 +309,14 @@ def tables(
     carried_lines = lines(list(above_words))
     ys = [statistics.fmean(w.y for w in line) for line in carried_lines]
     into_rows = [ys[k] - ys[k - 1] for k in range(1, len(ys)) if _numbered(carried_lines[k])]
-    if into_rows and ws and _numbered(lines(ws)[0]):
-        shift = ys[-1] - statistics.fmean(w.y for w in lines(ws)[0]) + statistics.median(into_rows)
+    first_line = lines(ws)[0] if into_rows and ws else []
+    if _numbered(first_line):
+        shift = ys[-1] - statistics.fmean(w.y for w in first_line) + statistics.median(into_rows)
     above = [Word(w.text, w.x0, w.x1, w.top - shift, w.bottom - shift) for w in above_words]
-    found, taken, foot = _tables(
-        _lines_of([*above, *ws]), page, not last, _Foot(list(carried.columns), dict(carried.narrow))
-    )
+    before = _Foot(list(carried.columns), dict(carried.narrow))
+    found, taken, foot = _tables(_lines_of([*above, *ws]), page, not last, before)
     if not found and not any(is_number(w.text) for w in ws):
-        # a page of empty rows only: the table goes on in its columns
-        foot = _Foot(list(carried.columns), dict(carried.narrow))
+        foot = before  # a page of empty rows only: the table goes on in its columns
     return found, Carry(
         tuple(w for w in ws if w.top > taken), tuple(foot.columns), tuple(foot.narrow.items())
     )
@@ -1046,13 +1053,10 @@ def _empty_rows(
     return [[w for i in band for w in ls[i].words] for band in bands], lead
 
 
-_TOP_ROW_START = re.compile(r"^\s*[一二三四五六七八九十]+\s*[、.．]")  # 一、本年新收…, 二、…
-
-
 def _same_numbering(upper: Sequence[Word], lower: Sequence[Word]) -> bool:
     """Both lines begin with a sub-row's number (5．属于… over 6．属于… 1 1), or both with a row's (一、… over
     二、…): two rows, not one label over two lines (a group's name, （三）不予, over 1．属于… may be)."""
-    for pattern in (SUB_ROW_START, _TOP_ROW_START):
+    for pattern in (SUB_ROW_START, TOP_ROW_START):
         if upper and lower and pattern.match(upper[0].text) and pattern.match(lower[0].text):
             return True
     return False
