@@ -15,7 +15,7 @@ from nianbao.flows.events import announce_documents, publish_summary, run_id
 from nianbao.flows.politeness import host_gate
 from nianbao.flows.retry import FLOW_RETRIES, FLOW_RETRY_DELAY_S, TASK_RETRIES, TASK_RETRY_DELAYS, transient
 from nianbao.pipeline.catalog import Catalog, load_catalog
-from nianbao.pipeline.crawl import Bodies, Crawl, attempt_rows, crawl_catalog, start_crawl_server
+from nianbao.pipeline.crawl import Bodies, Crawl, attempt_rows, crawl_catalog
 from nianbao.pipeline.fetch import Crawler
 from nianbao.pipeline.model import DocRef
 from nianbao.pipeline.rawstore import RawStore
@@ -96,7 +96,6 @@ def to_announce(crawl: Crawl, settings: Settings) -> list[DocRef]:
 def nightly(catalog_path: str, warehouse: str | None = None, year: int | None = None) -> Summary:
     """Discover and fetch every agency's documents; announce each new or changed one as an event."""
     settings = load_settings(warehouse)
-    start_crawl_server(settings.crawl_processes)  # its imports overlap the catalog and the warehouse's reads
     crawl = crawl_task(load_catalog(catalog_path), settings, run_id(), year)
     crawl.summary.announced = announce_documents(to_announce(crawl, settings))
     publish_summary(crawl.summary, "nightly-summary")

@@ -34,7 +34,7 @@ from nianbao.flows.events import publish_summary, run_id
 from nianbao.flows.extract import ReadAhead
 from nianbao.flows.parallel import shared_api, slots, task_runner
 from nianbao.pipeline.catalog import load_catalog
-from nianbao.pipeline.crawl import Crawl, start_crawl_server
+from nianbao.pipeline.crawl import Crawl
 from nianbao.pipeline.errors import NianbaoError
 from nianbao.pipeline.extract import reader_version
 from nianbao.pipeline.model import DocRef
@@ -75,7 +75,6 @@ def run_flow(
     from nianbao.warehouse.rollup import rollup
 
     settings = with_workers(load_settings(warehouse), workers, dask_address)
-    start_crawl_server(settings.crawl_processes)  # its imports overlap the catalog and the warehouse's reads
     rid = run_id()
     ahead = (
         ReadAhead(settings.raw_store, settings.reader, slots(settings))

@@ -306,32 +306,15 @@ _Share = tuple[list[tuple[AgencyCrawl, Bodies]], list[tuple[Attempt, str, Got | 
 _CRAWLER: Crawler | None = None  # a crawl process's crawler (`_adopt`)
 
 
-# what a crawl process runs: imported once by the server crawl processes are forked from
-_PRELOAD = ["nianbao.pipeline.crawl", "nianbao.pipeline.politeness"]
+def _crawl_processes() -> multiprocessing.context.SpawnContext:
+    """Crawl processes are fresh interpreters (`spawn`): each imports the crawl (~0.3 s, while this
+    process's threads crawl already) and takes everything from its recipe, nothing from its environment.
 
-
-def _crawl_processes() -> multiprocessing.context.ForkServerContext:
-    """Crawl processes are forked from a server process (`forkserver`) that imported the crawl once: a
-    new one is ready in milliseconds, where a fresh interpreter takes ~0.3 s to import it. The server
-    runs no threads, so forking it is safe (forking the run itself, which does, is not).
-
-    A crawl process takes everything from its recipe; its environment and working directory are the
-    server's, as they were when it started (`start_crawl_server`)."""
-    ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(_PRELOAD)
-    return ctx
-
-
-def start_crawl_server(processes: int) -> None:
-    """Start the server crawl processes are forked from, if the crawl may use any (`processes` > 1) and it
-    is not running: a night calls this as it begins, so that the server's imports overlap the night's own
-    start instead of delaying the crawl's processes. It stays until this process ends."""
-    from multiprocessing import forkserver
-
-    if processes < 2:
-        return
-    _crawl_processes()
-    forkserver.ensure_running()
+    Not forked from a preloaded server (`forkserver`), as they were: a process has one such server, and
+    the Dask workers that read a night's documents need it more (`flows.parallel`: one import of Prefect
+    instead of one per worker); a crawl that made it start with their modules waited for them on every
+    night, a night with nothing new included."""
+    return multiprocessing.get_context("spawn")
 
 
 def _adopt(recipe: Callable[[], Crawler]) -> None:
