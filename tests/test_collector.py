@@ -89,3 +89,27 @@ def test_gc_paused_puts_the_collector_back_as_it_was() -> None:
         assert not gc.isenabled()  # it was off: left off
     finally:
         gc.enable()
+
+
+def test_a_whole_run_holds_full_collections_back(monkeypatch: Any) -> None:
+    """A night of `nianbao run`, crawl included, runs with full collections held back: in a process that
+    ran nights before (a served deployment, the benchmarks) one walks every object the process keeps,
+    ~0.3 s of a night with nothing new. The night's body is replaced here to see the collector's thresholds
+    from inside it; afterwards they are as before."""
+    from nianbao.flows import run as run_module
+
+    before = gc.get_threshold()
+    inside: list[tuple[int, int, int]] = []
+
+    def night(*args: Any) -> None:
+        inside.append(gc.get_threshold())
+        kept = _keep_alive(2_000_000)  # what would set off a full collection unpaused (test above)
+        with collections_seen() as seen:
+            kept += _keep_alive(2_000_000)
+        inside.append((len(seen), int(2 in seen), 0))
+
+    monkeypatch.setattr(run_module, "_night", night)
+    run_module.run_flow.fn("catalog.yaml")
+    assert inside[0][:2] == before[:2] and inside[0][2] > 1_000_000
+    assert inside[1][0] > 0 and inside[1][1] == 0  # young collections, no full one
+    assert gc.get_threshold() == before
