@@ -309,3 +309,21 @@ def test_merged_label_cells_stay_none_and_frames_are_dropped() -> None:
     assert law[:2] == [None, None]
     assert not any(c and "先审后发" in c for r in rows for c in r)  # page 2's framed narrative
     assert "级审核、先审后发" in doc.text  # ... which stays in the body text
+
+
+def test_a_row_shrunk_to_a_few_points_is_told_from_a_double_border() -> None:
+    """Two rules 3 pt apart, each drawn as a 0.75-pt bar (two edges): with cell borders between them they
+    are a row with nothing in it (Chromium draws one ~3 pt tall), and the finder's snap must stay under
+    their spacing; with none (a double border, the column rules ending at the inner line) they are one
+    rule, as pdfplumber's default snap makes them."""
+    columns = [56.0, 92.0, 129.0, 165.0, 202.0]
+    rules = [pdf._edge(56.0, y, 202.0, y) for y in (361.5, 362.25, 365.25, 366.0)]
+    above = [pdf._edge(x, 308.0, x, 362.25) for x in columns]  # the columns of the rows above
+    inside = [pdf._edge(x, 362.25, x, 366.0) for x in columns]  # the shrunk row's own cell borders
+    assert pdf._collapsed_row_gap([*rules, *above, *inside]) == pytest.approx(3.0)
+    assert pdf._closing_lines([*rules, *above, *inside])["snap_y_tolerance"] == pytest.approx(2.5)
+    assert pdf._collapsed_row_gap([*rules, *above]) is None
+    assert "snap_y_tolerance" not in pdf._closing_lines([*rules, *above])
+    # rules far enough apart for the default snap: nothing to do
+    tall = [pdf._edge(56.0, y, 202.0, y) for y in (361.5, 362.25, 366.25, 367.0)]
+    assert pdf._collapsed_row_gap([*tall, *above, *[pdf._edge(x, 362.25, x, 367.0) for x in columns]]) is None

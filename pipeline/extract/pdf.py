@@ -262,15 +262,46 @@ def _open_ends(v: list[dict[str, Any]], h: list[dict[str, Any]], tol: float = 2.
     return out
 
 
+SNAP = 3.0  # pdfplumber's default: rules this close (or closer) count as one
+
+
+def _collapsed_row_gap(edges: list[dict[str, Any]]) -> float | None:
+    """The space between the two rules of the narrowest row whose cells are all empty and shrunk to a few
+    points (Chromium draws a table row with nothing in it ~3 pt tall), when pdfplumber's snap would merge
+    those rules and lose the row; None when there is no such row.
+
+    Such a row shows as cell borders (at least three vertical rules at one height, none of them taller than
+    the row) between two horizontal rules: a double border drawn as two close lines has no cell borders
+    between them."""
+    short: dict[tuple[float, float], set[int]] = {}
+    for e in edges:
+        if e["orientation"] == "v" and 1.0 < e["bottom"] - e["top"] <= SNAP + 2.0:
+            short.setdefault((round(e["top"], 1), round(e["bottom"], 1)), set()).add(round(e["x0"]))
+    tops = sorted(e["top"] for e in edges if e["orientation"] == "h" and e["x1"] - e["x0"] > 2)
+    gaps = []
+    for (top, bottom), xs in short.items():
+        if len(xs) < 3:
+            continue
+        near = [y for y in tops if top - 1.0 <= y <= bottom + 1.0]
+        widest = max((b - a for a, b in itertools.pairwise(near)), default=0.0)
+        if 1.0 < widest <= SNAP:
+            gaps.append(widest)
+    return min(gaps, default=None)
+
+
 def _closing_lines(edges: list[dict[str, Any]]) -> dict[str, Any]:
-    """Table settings adding the rules that partly ruled tables leave out (see `_open_ends`)."""
+    """Table settings adding the rules that partly ruled tables leave out (see `_open_ends`), and keeping
+    apart the rules of a row collapsed to a few points (`_collapsed_row_gap`)."""
+    gap = _collapsed_row_gap(edges)
+    settings: dict[str, Any] = {} if gap is None else {"snap_y_tolerance": gap - 0.5}
     edges = merge_edges(list(edges), 3, 3, 3, 3)  # rules drawn in pieces (cell by cell) count as one
     v = [e for e in edges if e["orientation"] == "v" and e["bottom"] - e["top"] > 2]
     h = [e for e in edges if e["orientation"] == "h" and e["x1"] - e["x0"] > 2]
     extra = _open_ends(v, h) if v and h else []
     if not extra:
-        return {}
+        return settings
     return {
+        **settings,
         "explicit_vertical_lines": [e for e in extra if e["orientation"] == "v"],
         "explicit_horizontal_lines": [e for e in extra if e["orientation"] == "h"],
     }

@@ -588,6 +588,14 @@ VARIANTS: dict[str, tuple[str, str, int, list[str]]] = {
         211113,
         ["label_synonyms", "labels_respaced"],
     ),
+    # Chromium, ruled: table 4's row of values, every zero printed blank, drawn 3 pt tall (a row with no text
+    # in it); pdfplumber's 3-pt snap took its two rules for one and the row was lost (all 15 cells absent)
+    "chromium_v2021_variant_832682.pdf": (
+        "chromium",
+        "v2021",
+        832682,
+        ["zeros_printed_otherwise", "cells_aligned", "row_label_wrapped"],
+    ),
 }
 
 
