@@ -107,9 +107,8 @@ ROW_START = re.compile(
 # of those, one numbered as a group (（三）不予公开) and one numbered as a group's sub-row (4．保护…)
 GROUP_START = re.compile(r"^\s*[（(][一二三四五六七八九十]+[)）]")
 SUB_ROW_START = re.compile(r"^\s*\d+\s*[.．、]")
-TOP_ROW_START = re.compile(
-    r"^\s*[一二三四五六七八九十]+\s*[、.．]"
-)  # and one of the table's own (一、…, 二、…)
+# and one of the table's own rows (一、本年新收…, 二、…)
+TOP_ROW_START = re.compile(r"^\s*[一二三四五六七八九十]+\s*[、.．]")
 
 
 def unstacked(row: Row) -> list[Row]:

@@ -277,6 +277,8 @@ def _collapsed_row_gap(edges: list[dict[str, Any]]) -> float | None:
     for e in edges:
         if e["orientation"] == "v" and 1.0 < e["bottom"] - e["top"] <= SNAP + 2.0:
             short.setdefault((round(e["top"], 1), round(e["bottom"], 1)), set()).add(round(e["x0"]))
+    if not short:  # most pages
+        return None
     tops = sorted(e["top"] for e in edges if e["orientation"] == "h" and e["x1"] - e["x0"] > 2)
     gaps = []
     for (top, bottom), xs in short.items():
@@ -294,7 +296,8 @@ def _closing_lines(edges: list[dict[str, Any]]) -> dict[str, Any]:
     apart the rules of a row collapsed to a few points (`_collapsed_row_gap`)."""
     gap = _collapsed_row_gap(edges)
     settings: dict[str, Any] = {} if gap is None else {"snap_y_tolerance": gap - 0.5}
-    edges = merge_edges(list(edges), 3, 3, 3, 3)  # rules drawn in pieces (cell by cell) count as one
+    # rules drawn in pieces (cell by cell) count as one
+    edges = merge_edges(list(edges), SNAP, SNAP, SNAP, SNAP)
     v = [e for e in edges if e["orientation"] == "v" and e["bottom"] - e["top"] > 2]
     h = [e for e in edges if e["orientation"] == "h" and e["x1"] - e["x0"] > 2]
     extra = _open_ends(v, h) if v and h else []
