@@ -600,8 +600,9 @@ def test_a_runs_own_temporary_api_gets_no_heartbeats_and_a_real_server_keeps_the
 
 
 def test_local_clusters_run_without_the_dashboards_sampling(tmp_path: Path) -> None:
-    """The local cluster's scheduler, nannies and workers do not sample threads, the host and memory at
-    the rates Dask keeps for a dashboard nobody serves here; the rest of their configuration is kept."""
+    """The local cluster's scheduler, nannies and workers do not sample threads, the host, memory and
+    their own event loops at the rates Dask keeps for a dashboard nobody serves here; the rest of their
+    configuration is kept."""
     from dataclasses import replace
 
     from distributed import Client
@@ -618,21 +619,28 @@ def test_local_clusters_run_without_the_dashboards_sampling(tmp_path: Path) -> N
             dask_worker.monitor.monitor_disk_io,
             dask_worker.memory_manager.memory_monitor_interval,
             dask_worker.memory_manager.memory_limit,
+            dask_worker.periodic_callbacks["tick"].callback_time,
         )
 
     settings = replace(load_settings(str(tmp_path / "n.duckdb")), workers=2)
     with local_cluster(settings) as address, Client(address) as client:  # type: ignore[no-untyped-call]
         workers = client.run(sampling)
         scheduler = client.run_on_scheduler(
-            lambda dask_scheduler: dask_scheduler.periodic_callbacks["monitor"].callback_time
+            lambda dask_scheduler: tuple(
+                dask_scheduler.periodic_callbacks[c].callback_time for c in ("monitor", "tick")
+            )
         )
         nannies = client.run(
-            lambda dask_worker: dask_worker.memory_manager.memory_monitor_interval, nanny=True
+            lambda dask_worker: (
+                dask_worker.memory_manager.memory_monitor_interval,
+                dask_worker.periodic_callbacks["tick"].callback_time,
+            ),
+            nanny=True,
         )
     limit = settings.worker_memory_mb * 2**20
-    assert list(workers.values()) == [(False, 2000, False, 0.5, limit)] * 2
-    assert scheduler == 2000  # Dask's default: 500 ms
-    assert list(nannies.values()) == [0.5, 0.5]  # the nanny that restarts a worker past its limit: 0.1 s
+    assert list(workers.values()) == [(False, 2000, False, 0.5, limit, 500)] * 2
+    assert scheduler == (2000, 500)  # Dask's defaults: 500 ms, 20 ms
+    assert list(nannies.values()) == [(0.5, 500)] * 2  # the memory check's default: 0.1 s
 
 
 def test_documents_offered_during_a_crawl_are_read_before_it_ends_and_never_sent_twice(
