@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+import types
 from io import BytesIO
 from pathlib import Path
 
@@ -309,6 +310,34 @@ def test_merged_label_cells_stay_none_and_frames_are_dropped() -> None:
     assert law[:2] == [None, None]
     assert not any(c and "先审后发" in c for r in rows for c in r)  # page 2's framed narrative
     assert "级审核、先审后发" in doc.text  # ... which stays in the body text
+
+
+def test_a_tables_columns_are_not_moved_by_another_tables_rules_close_to_them() -> None:
+    """pdfplumber snaps rules by position alone, over the whole page: a column rule of the table below
+    (drawn as a 0.75-pt bar: 368.25 and 369.0) was moved to the mean of it and the table above's rules
+    within the snap (365.25 and 366.0), and a value set flush right in its cell went to the next one
+    (Chromium, zeros printed as '/'). Each table keeps its own columns."""
+
+    def bar(x: float, top: float, bottom: float) -> list[dict[str, object]]:
+        return [pdf._edge(x, top, x, bottom), pdf._edge(x + 0.75, top, x + 0.75, bottom)]
+
+    def char(text: str, x0: float, top: float) -> dict[str, object]:
+        box = {"x0": x0, "x1": x0 + 1.8, "top": top, "doctop": top, "bottom": top + 8.5}
+        return {"text": text, **box, "upright": True}
+
+    above = [pdf._edge(56.0, y, 400.75, y) for y in (100.0, 120.0, 140.0, 160.0)]
+    above += [
+        e for x in (56.0, 200.0, 365.25, 400.0) for y in (100.0, 120.0, 140.0) for e in bar(x, y, y + 20)
+    ]
+    below = [pdf._edge(56.0, y, 400.75, y) for y in (300.0, 320.0, 340.0)]
+    below += [e for x in (56.0, 200.0, 368.25, 400.0) for y in (300.0, 320.0) for e in bar(x, y, y + 20)]
+    chars = [char("7", 360.0, 125.0), char("/", 366.2, 325.0), char("/", 397.0, 325.0)]
+    page = types.SimpleNamespace(
+        edges=[*above, *below], chars=chars, bbox=(0, 0, 595, 842), page_number=1, extract_words=None
+    )
+    tables = pdf.tables_on(page)
+    assert [[c.text if c else None for c in row] for row in tables[0].rows][1] == ["", "7", ""]
+    assert [[c.text if c else None for c in row] for row in tables[1].rows][1] == ["", "/", "/"]
 
 
 def test_a_row_shrunk_to_a_few_points_is_told_from_a_double_border() -> None:

@@ -25,7 +25,7 @@ from typing import Any
 
 import pdfplumber
 import pypdfium2 as pdfium
-from pdfplumber.table import merge_edges
+from pdfplumber.table import TableFinder, merge_edges
 from pdfplumber.utils.text import extract_text
 
 from nianbao.pipeline.errors import ExtractError
@@ -89,7 +89,11 @@ def _open_pdfium(data: bytes) -> pdfium.PdfDocument:
 
 
 def _page_lines(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, number: int) -> _PageText:
-    """A page's lines (footers dropped) with their boxes."""
+    """A page's lines (footers dropped) with their boxes.
+
+    Footers are told on whole lines, once pdfium's pieces of a line are joined: a page whose every
+    character pdfium sets on a line of its own (Chromium) would otherwise lose each digit as a page
+    number (a signature's date 2021年1月10日 read 年月日)."""
     height = page.get_height()
     raw = textpage.get_text_range()
     n = textpage.count_chars()
@@ -97,7 +101,7 @@ def _page_lines(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, number: int)
     pos = 0
     for line in raw.split("\r\n"):
         end = pos + len(line)
-        if line.strip() and not _FOOTER.match(line) and len(raw) == n:
+        if line.strip() and len(raw) == n:
             a = textpage.get_charbox(pos)
             b = textpage.get_charbox(end - 1)
             lo, hi = min(a[1], b[1]), max(a[3], b[3])
@@ -106,10 +110,10 @@ def _page_lines(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, number: int)
                 prev, pbox = lines.pop()
                 line, box = prev + line, (pbox[0], min(pbox[1], box[1]), box[2], max(pbox[3], box[3]))
             lines.append((line, box))
-        elif line.strip() and not _FOOTER.match(line):
+        elif line.strip():
             lines.append((line, (0.0, 0.0, 0.0, 0.0)))
         pos = end + 2
-    return _PageText(number, lines)
+    return _PageText(number, [(line, box) for line, box in lines if not _FOOTER.match(line)])
 
 
 def _same_line(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
@@ -334,10 +338,52 @@ def _extract(table: Any, chars: list[dict[str, Any]]) -> list[list[str | None]]:
     return out
 
 
+@dataclass
+class _Band:
+    """What pdfplumber's `TableFinder` reads of a page, with only the rules of one band of it (`_bands`)."""
+
+    page: Any
+    edges: list[dict[str, Any]]
+
+    @property
+    def bbox(self) -> Any:
+        return self.page.bbox
+
+    @property
+    def chars(self) -> Any:
+        return self.page.chars
+
+    def extract_words(self, **kwargs: Any) -> Any:
+        return self.page.extract_words(**kwargs)
+
+
+def _bands(edges: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """A page's rules in bands, top to bottom, each apart from the next by more than twice the snap.
+
+    pdfplumber snaps rules by their position alone, over the whole page: the columns of a table further
+    down (368.25 and 369.0, one cell's border) are moved to the mean of them and those of the table
+    above within the snap of them, chained (362 and 364 there), and a value set flush right in its cell
+    falls into the next. Tables found band by band are each snapped with their own rules; a table's own
+    rules all touch, so it is never split, and tables set close together stay in one band, as before."""
+    spans = sorted((e["top"], e["bottom"], n) for n, e in enumerate(edges))
+    bands: list[list[dict[str, Any]]] = []
+    reach = float("-inf")
+    for top, bottom, n in spans:
+        if not bands or top - reach > 2 * SNAP:
+            bands.append([])
+        bands[-1].append(edges[n])
+        reach = max(reach, bottom)
+    return bands
+
+
 def _tables_on(page: Any) -> list[RawTable]:
     """The ruled tables of one pdfplumber page, cells located; falls back to text-aligned columns."""
     out: list[RawTable] = []
-    found = page.find_tables(_closing_lines(page.edges))
+    found: list[Any] = [
+        t
+        for band in _bands(page.edges)
+        for t in TableFinder(_Band(page, band), _closing_lines(band)).tables  # type: ignore[arg-type]
+    ]
     for table in sorted(found, key=lambda t: (t.bbox[1], t.bbox[0])):
         texts = _extract(table, page.chars)
         rows: list[Row] = []

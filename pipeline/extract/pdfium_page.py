@@ -15,7 +15,6 @@ from typing import Any
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as C
-from pdfplumber.table import TableFinder
 from pdfplumber.utils.text import extract_words
 
 from nianbao.pipeline.extract import pdffonts
@@ -306,7 +305,3 @@ class PdfiumPage:
     def extract_words(self, **kwargs: Any) -> list[dict[str, Any]]:
         """Words from the page's chars (used by the text table strategy)."""
         return extract_words(self.chars, **kwargs)
-
-    def find_tables(self, table_settings: dict[str, Any] | None = None) -> list[Any]:
-        """pdfplumber's tables found on this page."""
-        return TableFinder(self, table_settings).tables  # type: ignore[arg-type]

@@ -57,12 +57,6 @@ class OcrPage:
     image: np.ndarray | None = None  # the straightened page, rules wiped (for cells the detector missed)
     scale: float = 1.0  # points per pixel of `image`
 
-    def find_tables(self, table_settings: dict[str, Any] | None = None) -> list[Any]:
-        """pdfplumber's tables found on this page."""
-        from pdfplumber.table import TableFinder
-
-        return TableFinder(self, table_settings).tables  # type: ignore[arg-type]
-
     def extract_words(self, **kwargs: Any) -> list[dict[str, Any]]:
         """Words from the page's chars (used by the text table strategy)."""
         from pdfplumber.utils.text import extract_words

@@ -596,6 +596,24 @@ VARIANTS: dict[str, tuple[str, str, int, list[str]]] = {
         832682,
         ["zeros_printed_otherwise", "cells_aligned", "row_label_wrapped"],
     ),
+    # Chromium, ruled, zeros printed as '/': table 4's column rules (368.25 and 369.0) were snapped with
+    # table 3's above them to 365.3, and a '/' set flush right in its cell fell into the next ('' and
+    # '/ /'): the row refused, all 15 cells absent
+    "chromium_v2021_variant_181159.pdf": (
+        "chromium",
+        "v2021",
+        181159,
+        ["cells_aligned", "zeros_printed_otherwise"],
+    ),
+    # Chromium, the agency named only in the signature, its date in full-width digits: pdfium set each
+    # character on a line of its own, and each digit was dropped as a page number before the pieces were
+    # joined (年月日 is no date: the agency was not read)
+    "chromium_v2019_variant_476784.pdf": (
+        "chromium",
+        "v2019",
+        476784,
+        ["title_split", "fullwidth_digits", "agency_to_signature"],
+    ),
 }
 
 
