@@ -486,7 +486,7 @@ def _tables(
             left = max(labels_end, anchors[0] - gap / 2)
         rows += _header(head, left, anchors, page)
         narrow = _narrow_columns(head, anchors, label_right)
-        if not head and carried and anchors == carried.columns:
+        if not head and carried and _same_narrow(anchors, carried):
             narrow = carried.narrow
         ls, data = _wrapped_values(ls, data, anchors, narrow)
         # rows printing no value between the header and the first data line (their cells left empty)
@@ -755,6 +755,15 @@ def _narrow_columns(head: list[_Line], anchors: list[float], label_right: float)
     return narrow
 
 
+def _same_narrow(anchors: list[float], carried: _Foot) -> bool:
+    """Whether a run with no header of its own goes on in the columns of the table the page before ended
+    with, as far as its narrow ones go: as many columns, each narrow one within half its width of where it
+    was (the others' centres move with the widths of the numbers each page prints: 78 above, 15 here)."""
+    return len(anchors) == len(carried.columns) and all(
+        abs(anchors[c] - carried.columns[c]) <= width / 2 for c, width in carried.narrow.items()
+    )
+
+
 def _wrapped_values(
     ls: list[_Line], data: list[int], anchors: list[float], narrow: dict[int, float]
 ) -> tuple[list[_Line], list[int]]:
@@ -764,6 +773,9 @@ def _wrapped_values(
     0). A line printing only such pieces, no wider than the column's headings and no row's number beside
     them, a cell's line spacing or less from a row's line and clearly nearer it than any other row's, is
     that row's: each column's pieces are read top to bottom as one value. Every other line is as it was.
+    A line whose label begins a row (三、本年度办理) is a row of its own, unless the value set round a row's
+    line has its other pieces on a line of no row and none on the row's own line: then its piece is the
+    value's first (a group's label set beside the row above its first sub-row).
     The lines (a row's line holding its joined values) and the data lines left. `narrow`: the columns one
     character wide (`_narrow_columns`)."""
     if not narrow:
@@ -771,24 +783,40 @@ def _wrapped_values(
     char = statistics.median(w.bottom - w.top for i in data for w in ls[i].words)
 
     def pieces_only(line: _Line) -> bool:
-        return (
-            0 < len(line.values) < len(anchors)
-            and all(
-                _nearest(anchors, v.x) in narrow
-                and v.x1 - v.x0 <= narrow[_nearest(anchors, v.x)] + 0.25 * char
-                for v in line.values
-            )
-            and not any(ROW_START.match(w.text) for w in line.label)
+        return 0 < len(line.values) < len(anchors) and all(
+            _nearest(anchors, v.x) in narrow and v.x1 - v.x0 <= narrow[_nearest(anchors, v.x)] + 0.25 * char
+            for v in line.values
         )
 
-    pieces = [i for i in data if pieces_only(ls[i])]
-    rows = [i for i in data if i not in pieces]
-    joined: dict[int, list[int]] = {}
-    for i in pieces:
+    def numbered(i: int) -> bool:
+        return any(ROW_START.match(w.text) for w in ls[i].label)
+
+    def value_columns(i: int) -> set[int]:
+        return {_nearest(anchors, v.x) for v in ls[i].values}
+
+    def owner(i: int, rows: list[int]) -> int | None:
         near, *others = sorted(rows, key=lambda r: abs(ls[r].y - ls[i].y))
         apart = abs(ls[near].y - ls[i].y)
         if apart <= 1.6 * char and all(apart < 0.85 * abs(ls[r].y - ls[i].y) for r in others[:1]):
+            return near
+        return None
+
+    candidates = [i for i in data if pieces_only(ls[i])]
+    pieces = [i for i in candidates if not numbered(i)]
+    rows = [i for i in data if i not in pieces]
+    joined: dict[int, list[int]] = {}
+    for i in pieces:
+        if (near := owner(i, rows)) is not None:
             joined.setdefault(near, []).append(i)
+    for i in (i for i in candidates if numbered(i)):  # beside a group's label: see above
+        near = owner(i, [r for r in rows if r != i])
+        if (
+            near is not None
+            and near in joined
+            and not value_columns(i) & value_columns(near)
+            and value_columns(i) <= {c for k in joined[near] for c in value_columns(k)}
+        ):
+            joined[near].append(i)
     if not joined:
         return ls, data
     out = list(ls)

@@ -605,6 +605,22 @@ VARIANTS: dict[str, tuple[str, str, int, list[str]]] = {
         181159,
         ["cells_aligned", "zeros_printed_otherwise"],
     ),
+    # Chromium, no rules, full-width digits in a narrow 总计 column, a number a digit a line: 41's 4 beside
+    # the group's label 三、本年度办理 (a row of its own: 予以公开 read 1), and on the next page (no header)
+    # the narrow columns not carried because the first column's centre moved 4 pt (16, 85 and 15 lost
+    # their digits to rows of no label: tables_not_found)
+    "chromium_v2019_variant_952639.pdf": (
+        "chromium",
+        "v2019",
+        952639,
+        ["row_label_wrapped", "fullwidth_digits", "rules_removed"],
+    ),
+    "chromium_v2021_variant_445721.pdf": (
+        "chromium",
+        "v2021",
+        445721,
+        ["rules_removed", "fullwidth_digits", "zeros_printed_otherwise"],
+    ),
     # Chromium, the agency named only in the signature, its date in full-width digits: pdfium set each
     # character on a line of its own, and each digit was dropped as a page number before the pieces were
     # joined (年月日 is no date: the agency was not read)
