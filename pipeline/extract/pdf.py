@@ -361,9 +361,9 @@ def _bands(edges: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     """A page's rules in bands, top to bottom, each apart from the next by more than twice the snap.
 
     pdfplumber snaps rules by their position alone, over the whole page: the columns of a table further
-    down (368.25 and 369.0, one cell's border) are moved to the mean of them and those of the table
-    above within the snap of them, chained (362 and 364 there), and a value set flush right in its cell
-    falls into the next. Tables found band by band are each snapped with their own rules; a table's own
+    down (368.25 and 369.0, one cell's border) were moved to 365.3, the mean of them and the rules of the
+    table above within the snap of them, chained, and a value set flush right in its cell fell into the
+    next. Tables found band by band are each snapped with their own rules; a table's own
     rules all touch, so it is never split, and tables set close together stay in one band, as before."""
     spans = sorted((e["top"], e["bottom"], n) for n, e in enumerate(edges))
     bands: list[list[dict[str, Any]]] = []
