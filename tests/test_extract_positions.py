@@ -394,3 +394,16 @@ def test_table_2_rows_printing_nothing_run_into_the_next_rows_label() -> None:
         "normative_documents": {"issued": 6, "repealed": 1, "in_force": 218},
         "licensing": {"decisions": 864},
     }
+
+
+@pytest.mark.parametrize("label", ["三、本年度办理", "结果"])
+def test_a_run_whose_only_line_prints_a_narrow_piece_is_left_as_it_is(label: str) -> None:
+    """A run of one line printing a single digit in a column one character wide (a page going on, the
+    narrow columns carried, every other cell of the row left empty): there is no row for the digit to be a
+    piece of, so the line stays as it was (the search for the nearest row had none to sort and raised)."""
+    from nianbao.pipeline.extract.positions import Word, _split, _wrapped_values
+
+    line = _split([Word(label, 56.0, 120.0, 100.0, 110.0), Word("4", 396.0, 404.0, 100.0, 110.0)])
+    assert [w.text for w in line.values] == ["4"]  # a data line, its one value in the narrow column
+    out, data = _wrapped_values([line], [0], [300.0, 400.0], {1: 8.5})
+    assert out == [line] and data == [0]

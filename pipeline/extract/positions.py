@@ -795,6 +795,8 @@ def _wrapped_values(
         return {_nearest(anchors, v.x) for v in ls[i].values}
 
     def owner(i: int, rows: list[int]) -> int | None:
+        if not rows:  # a run of pieces alone: no row to be part of
+            return None
         near, *others = sorted(rows, key=lambda r: abs(ls[r].y - ls[i].y))
         apart = abs(ls[near].y - ls[i].y)
         if apart <= 1.6 * char and all(apart < 0.85 * abs(ls[r].y - ls[i].y) for r in others[:1]):
