@@ -13,6 +13,7 @@ fetching polite within a process, `politeness.HostGate` across processes.
 
 from __future__ import annotations
 
+import http.client
 import os
 import stat
 import threading
@@ -26,7 +27,7 @@ from functools import partial
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-import httpx
+import urllib3
 from tenacity import (
     RetryError,
     Retrying,
@@ -41,9 +42,20 @@ from nianbao.pipeline.errors import FetchError
 from nianbao.pipeline.rawstore import RawStore
 from nianbao.pipeline.urlpolicy import Deadline, FetchPolicy, Origin, Target, UrlPolicy
 
-__all__ = ["Attempt", "Crawler", "FetchPolicy", "Fetched", "Got", "HostLimiter", "Known", "fetch"]
+__all__ = [
+    "Attempt",
+    "Crawler",
+    "FetchPolicy",
+    "Fetched",
+    "Got",
+    "HostLimiter",
+    "Known",
+    "fetch",
+    "http_pool",
+]
 
 MAX_REDIRECTS = 5
+_CHUNK = 64 * 1024  # bytes read at a time
 
 
 class _Retryable(Exception):
@@ -192,8 +204,39 @@ def _read_file(path: str, max_bytes: int) -> bytes:
     return data
 
 
+def http_pool(policy: FetchPolicy) -> urllib3.PoolManager:
+    """The connections of one crawler: kept open per host between requests (up to `per_host` of them, as
+    many as `HostLimiter` lets run at once), nothing retried or redirected by urllib3 itself (`fetch`
+    does both, so that every attempt is logged and every hop admitted), no cookies kept."""
+    return urllib3.PoolManager(
+        num_pools=64,
+        maxsize=policy.per_host,
+        block=False,
+        retries=False,
+        timeout=urllib3.Timeout(connect=policy.timeout_s, read=policy.timeout_s),
+    )
+
+
+# what every request says (`fetch` adds the validators): who asks, and that a compressed answer is welcome
+# (urllib3 decompresses it)
+_HEADERS = {
+    "user-agent": "nianbao/0.1 (+government report research)",
+    **urllib3.util.make_headers(accept_encoding=True),
+}
+
+
+def _header_text(value: str) -> str:
+    """A header value as the server meant it: http.client reads every header as Latin-1, but a site that
+    puts a path such as /公开/年报.pdf unescaped into its Location sends it in UTF-8 (as requests does,
+    the value is read again as UTF-8 when its bytes are UTF-8)."""
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return value
+
+
 def _get_once(
-    client: httpx.Client,
+    client: urllib3.PoolManager,
     url: str,
     urls: UrlPolicy,
     origin: Origin,
@@ -210,110 +253,125 @@ def _get_once(
         target = first if hop == 0 else urls.admit(current, hop_origin)
         if target.scheme == "file":  # only a catalog's own URL, handled before any request
             raise FetchError("scheme_not_allowed", f"{current}: a redirect may not lead to a local file")
-        timeout = httpx.Timeout(min(urls.fetch.timeout_s, max(deadline.left(), 0.001)))
+        seconds = min(urls.fetch.timeout_s, max(deadline.left(), 0.001))
+        resp: urllib3.BaseHTTPResponse | None = None
+        whole = False  # read to its end: its connection can serve the next request
         try:
-            with client.stream("GET", target.url, headers=headers, timeout=timeout) as resp:
-                if resp.status_code != 304 and resp.has_redirect_location:
-                    # wherever a redirect leads is named by the site, not by the operator
-                    current, hop_origin = urljoin(current, resp.headers.get("location", "")), "web"
-                    continue
-                if resp.status_code >= 500 or resp.status_code == 429:
-                    raise _Retryable(
-                        f"HTTP {resp.status_code} from {current}",
-                        "http_5xx" if resp.status_code >= 500 else "http_429",
-                        resp.status_code,
-                        retry_after=retry_after(resp.headers.get("retry-after")),
-                    )
-                if resp.status_code == 304:
-                    # no body, but read to its end: a response closed unread takes its connection with it
-                    # (a no-change night opened a TCP connection per conditional GET)
-                    resp.read()
-                    return Fetched(
-                        url,
-                        current,
-                        304,
-                        None,
-                        resp.headers.get("etag"),
-                        resp.headers.get("last-modified"),
-                        resp.headers.get("content-type"),
-                    )
-                if resp.status_code >= 400:
-                    refused = FetchError("fetch_failed", f"HTTP {resp.status_code} from {current}")
-                    refused.http_status = resp.status_code
-                    raise refused
-                declared = resp.headers.get("content-length")
-                if declared and not declared.isdigit():
-                    raise FetchError(
-                        "fetch_failed", f"{current} declares a Content-Length of {declared[:40]!r}"
-                    )
-                if declared and int(declared) > max_bytes:
-                    raise FetchError(
-                        "too_large", f"{current} declares {declared} bytes, over the cap of {max_bytes}"
-                    )
-                chunks: list[bytes] = []
-                size = 0
-                try:
-                    for chunk in resp.iter_bytes():
-                        size += len(chunk)
-                        if size > max_bytes:
-                            raise FetchError("too_large", f"{current} is over the cap of {max_bytes} bytes")
-                        if deadline.left() <= 0:
-                            raise FetchError(
-                                "deadline_exceeded",
-                                f"{current}: the download ran over its deadline of {deadline.seconds:g} s"
-                                f" after {size} bytes",
-                            )
-                        chunks.append(chunk)
-                except httpx.RemoteProtocolError as e:
-                    # the server closed the connection before the declared Content-Length arrived
-                    raise _Retryable(
-                        f"truncated body from {current}: {size} of {declared} bytes ({e})",
-                        "truncated",
-                        resp.status_code,
-                        size,
-                        b"".join(chunks),
-                    ) from e
-                data = b"".join(chunks)
-                if declared and len(data) != int(declared):
-                    raise _Retryable(
-                        f"truncated body from {current}: {len(data)} of {declared} bytes",
-                        "truncated",
-                        resp.status_code,
-                        len(data),
-                        data,
-                    )
-                if not pdf_complete(data):
-                    raise _Retryable(
-                        f"truncated body from {current}: a PDF without %%EOF ({len(data)} bytes)",
-                        "truncated",
-                        resp.status_code,
-                        len(data),
-                        data,
-                    )
+            resp = client.request(
+                "GET",
+                target.url,
+                headers=headers,
+                timeout=urllib3.Timeout(connect=seconds, read=seconds),
+                preload_content=False,
+                redirect=False,
+                retries=False,
+            )
+            status = resp.status
+            location = resp.get_redirect_location() if status != 304 else False
+            if location:
+                # wherever a redirect leads is named by the site, not by the operator
+                current, hop_origin = urljoin(current, _header_text(location)), "web"
+                continue
+            if status >= 500 or status == 429:
+                raise _Retryable(
+                    f"HTTP {status} from {current}",
+                    "http_5xx" if status >= 500 else "http_429",
+                    status,
+                    retry_after=retry_after(resp.headers.get("retry-after")),
+                )
+            if status == 304:
+                # no body, but read to its end: a response closed unread takes its connection with it
+                # (a no-change night opened a TCP connection per conditional GET)
+                resp.read()
+                whole = True
                 return Fetched(
                     url,
                     current,
-                    resp.status_code,
-                    data,
+                    304,
+                    None,
                     resp.headers.get("etag"),
                     resp.headers.get("last-modified"),
                     resp.headers.get("content-type"),
                 )
-        except httpx.TimeoutException as e:
+            if status >= 400:
+                refused = FetchError("fetch_failed", f"HTTP {status} from {current}")
+                refused.http_status = status
+                raise refused
+            # the length on the wire (compressed, when the server compressed the body); urllib3 raises
+            # IncompleteRead when fewer bytes arrive than it declares
+            declared = resp.headers.get("content-length")
+            if declared and not declared.isdigit():
+                raise FetchError("fetch_failed", f"{current} declares a Content-Length of {declared[:40]!r}")
+            if declared and int(declared) > max_bytes:
+                raise FetchError(
+                    "too_large", f"{current} declares {declared} bytes, over the cap of {max_bytes}"
+                )
+            chunks: list[bytes] = []
+            size = 0  # of the body as it will be kept (decompressed)
+            try:
+                # read1: whatever has arrived (up to a chunk), so that a body that trickles in still
+                # meets the deadline; b"" at the end
+                while chunk := resp.read1(_CHUNK):
+                    size += len(chunk)
+                    if size > max_bytes:
+                        raise FetchError("too_large", f"{current} is over the cap of {max_bytes} bytes")
+                    if deadline.left() <= 0:
+                        raise FetchError(
+                            "deadline_exceeded",
+                            f"{current}: the download ran over its deadline of {deadline.seconds:g} s"
+                            f" after {size} bytes",
+                        )
+                    chunks.append(chunk)
+            except urllib3.exceptions.ProtocolError as e:
+                # the server closed the connection before the declared Content-Length arrived
+                raise _Retryable(
+                    f"truncated body from {current}: {resp.tell()} of {declared} bytes ({e})",
+                    "truncated",
+                    status,
+                    size,
+                    b"".join(chunks),
+                ) from e
+            whole = True
+            data = b"".join(chunks)
+            if not pdf_complete(data):
+                raise _Retryable(
+                    f"truncated body from {current}: a PDF without %%EOF ({len(data)} bytes)",
+                    "truncated",
+                    status,
+                    len(data),
+                    data,
+                )
+            return Fetched(
+                url,
+                current,
+                status,
+                data,
+                resp.headers.get("etag"),
+                resp.headers.get("last-modified"),
+                resp.headers.get("content-type"),
+            )
+        except urllib3.exceptions.NewConnectionError as e:  # refused, or no such host: not a timeout
+            raise _Retryable(f"{type(e).__name__} on {current}: {e}", "connection_error") from e
+        except urllib3.exceptions.TimeoutError as e:
             if deadline.left() <= 0:
                 raise FetchError(
                     "deadline_exceeded",
                     f"{current}: the download ran over its deadline of {deadline.seconds:g} s",
                 ) from e
             raise _Retryable(f"{type(e).__name__} on {current}: {e}", "timeout") from e
-        except httpx.RemoteProtocolError as e:
-            # the server closed the connection before the declared Content-Length arrived
-            short = "incomplete" in str(e) or "expected" in str(e)
+        except urllib3.exceptions.ProtocolError as e:
+            # the connection ended before the answer did
+            short = any(isinstance(a, http.client.IncompleteRead) for a in e.args)
             raise _Retryable(
                 f"{type(e).__name__} on {current}: {e}", "truncated" if short else "connection_error"
             ) from e
-        except httpx.TransportError as e:
+        except urllib3.exceptions.HTTPError as e:  # TLS, a malformed answer, a body that does not decompress
             raise _Retryable(f"{type(e).__name__} on {current}: {e}", "connection_error") from e
+        finally:
+            if resp is not None:
+                if not whole:  # what is left of the body is not worth reading: the connection goes
+                    resp.close()
+                resp.release_conn()
     raise FetchError("fetch_failed", f"more than {MAX_REDIRECTS} redirects from {url}")
 
 
@@ -322,7 +380,7 @@ def fetch(
     urls: UrlPolicy,
     origin: Origin = "web",
     *,
-    client: httpx.Client | None = None,
+    client: urllib3.PoolManager | None = None,
     etag: str | None = None,
     last_modified: str | None = None,
     on_attempt: AttemptHook | None = None,
@@ -345,13 +403,13 @@ def fetch(
     if first.scheme == "file":
         return _fetch_file(url, first.path, urls.fetch.max_bytes, hook)
     policy = urls.fetch
-    headers = {"user-agent": "nianbao/0.1 (+government report research)"}
+    headers = dict(_HEADERS)
     if etag:
         headers["if-none-match"] = etag
     if last_modified:
         headers["if-modified-since"] = last_modified
     own = client is None
-    client = client or httpx.Client(timeout=policy.timeout_s, follow_redirects=False)
+    client = client or http_pool(policy)
     attempts = 0
 
     def once() -> Fetched:
@@ -410,7 +468,7 @@ def fetch(
         raise _gave_up(e, attempts, deadline) from e
     finally:
         if own:
-            client.close()
+            client.clear()
 
 
 class _StopAtDeadline(stop_base):
@@ -491,12 +549,12 @@ class Crawler:
         self.limiter = limiter or HostLimiter(self.policy.per_host)
         self.attempts: list[tuple[Attempt, str, Got | None]] = []
         self._lock = threading.Lock()
-        self._client = httpx.Client(timeout=self.policy.timeout_s, follow_redirects=False)
+        self._client = http_pool(self.policy)
         self._seen: dict[tuple[Origin, str], Got] = {}
 
     def close(self) -> None:
         """Close the HTTP client and the limiter's files."""
-        self._client.close()
+        self._client.clear()
         self.limiter.close()
 
     def recipe(self) -> Callable[[], Crawler]:

@@ -8,7 +8,7 @@ A URL comes from one of two places, and that decides what it may name:
   local file, nor speak ftp, gopher or anything but HTTP.
 
 The host is checked on every hop, redirects included; two URL parsers (the standard library's, which
-the policy reads, and httpx's, which the request uses) must agree on it, so that no spelling such as
+the policy reads, and urllib3's, which the request uses) must agree on it, so that no spelling such as
 `http://allowed\\@elsewhere/` means one host to the check and another to the connection. The policy also
 carries the size cap and the deadlines: one for the whole download of a document (every attempt, redirect
 and backoff included), and one for an agency's whole crawl, after which its remaining fetches are refused
@@ -116,19 +116,24 @@ class UrlPolicy:
                 raise FetchError("scheme_not_allowed", f"{url[:200]!r}: a file URL names no remote host")
             return Target(url, "file", "", unquote(parts.path))
         host = _host(parts.hostname or "")
-        import httpx  # here, not at the top: commands that never fetch (query, --help) should not load it
+        # here, not at the top: commands that never fetch (query, --help) need not load urllib3
+        from urllib3.exceptions import LocationParseError
+        from urllib3.util import parse_url
 
         try:
-            theirs = httpx.URL(url.strip())
-        except (httpx.InvalidURL, ValueError) as e:
-            raise FetchError("host_not_allowed", f"{url[:200]!r} is not a URL httpx can request ({e})") from e
-        if not host or _host(theirs.host) != host:
+            theirs = parse_url(url.strip())
+        except (LocationParseError, ValueError) as e:
             raise FetchError(
-                "host_not_allowed", f"{url[:200]!r}: its host is ambiguous ({host!r} or {theirs.host!r})"
+                "host_not_allowed", f"{url[:200]!r} is not a URL urllib3 can request ({e})"
+            ) from e
+        their_host = _host((theirs.host or "").strip("[]"))  # an IPv6 literal keeps its brackets there
+        if not host or their_host != host:
+            raise FetchError(
+                "host_not_allowed", f"{url[:200]!r}: its host is ambiguous ({host!r} or {their_host!r})"
             )
         if host not in self.allowed_hosts:
             raise FetchError("host_not_allowed", f"{host} is not in allowed_hosts")
-        return Target(str(theirs), scheme, host, "")
+        return Target(theirs.url, scheme, host, "")
 
     def deadline(self, not_after: float | None = None) -> Deadline:
         """The deadline of one document's whole download (never later than `not_after`)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -175,22 +177,113 @@ def test_conditional_gets_answered_304_reuse_one_connection(monkeypatch: pytest.
     the pool: closed unread, each conditional GET of a no-change night opened a new TCP connection."""
     import socket
 
-    import httpx
-
-    from nianbao.pipeline.fetch import fetch
+    from nianbao.pipeline.fetch import fetch, http_pool
     from nianbao.pipeline.urlpolicy import UrlPolicy
 
     opened = []
-    real = socket.create_connection
 
-    def counting(*args: object, **kwargs: object) -> socket.socket:
-        opened.append(args[0])
-        return real(*args, **kwargs)  # type: ignore[arg-type]
+    class Counting(socket.socket):  # every TCP connection the client opens, whatever opens it
+        def connect(self, address: object) -> None:
+            opened.append(address)
+            super().connect(address)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(socket, "create_connection", counting)
+    monkeypatch.setattr(socket, "socket", Counting)
     urls = UrlPolicy.of(("127.0.0.1",), FAST)
-    with SampleServer(CITY_DIR, lifetime_s=60) as srv, httpx.Client() as client:
+    client = http_pool(FAST)
+    with SampleServer(CITY_DIR, lifetime_s=60) as srv:
         first = fetch(srv.url(ATTACHMENT), urls, client=client)
         answers = [fetch(srv.url(ATTACHMENT), urls, client=client, etag=first.etag) for _ in range(10)]
+    client.clear()
     assert [a.status for a in answers] == [304] * 10
     assert len(opened) == 1
+
+
+class _Compressing(BaseHTTPRequestHandler):
+    """Answers every GET with `BODY` gzip-compressed and the compressed length as its Content-Length (what
+    a server that keeps precompressed files, or compresses whole pages, sends to a client that asks)."""
+
+    BODY = "<html><body>政府信息公开工作年度报告 ".encode() * 400
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        import gzip
+
+        asked = self.headers.get("accept-encoding", "")
+        body = gzip.compress(self.BODY) if "gzip" in asked else self.BODY
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        if "gzip" in asked:
+            self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def test_a_compressed_answer_is_whole_when_its_compressed_length_arrived() -> None:
+    """Content-Length counts the bytes on the wire, not the decompressed body: a gzip-compressed page was
+    taken for a truncated one (its decompressed length is longer than the length declared), retried and
+    refused."""
+    from nianbao.pipeline.fetch import fetch
+    from nianbao.pipeline.urlpolicy import UrlPolicy
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Compressing)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        got = fetch(
+            f"http://127.0.0.1:{server.server_address[1]}/nb.html", UrlPolicy.of(("127.0.0.1",), FAST)
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert (got.status, got.data) == (200, _Compressing.BODY)
+
+
+class _RedirectingInUtf8(BaseHTTPRequestHandler):
+    """/old redirects to a path of Chinese characters written unescaped, in UTF-8, into the Location header
+    (as some sites do); that path, percent-encoded as a client sends it, serves a PDF."""
+
+    TARGET = "/公开/2023年报.pdf"
+    BODY = b"%PDF-1.4\n1 0 obj <<>> endobj\n%%EOF\n"
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        from urllib.parse import quote
+
+        if self.path == "/old":
+            self.send_response(302)
+            # http.server writes header values as Latin-1: these are the UTF-8 bytes of the path
+            self.send_header("Location", self.TARGET.encode().decode("latin-1"))
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        elif self.path == quote(self.TARGET):
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(self.BODY)))
+            self.end_headers()
+            self.wfile.write(self.BODY)
+        else:
+            self.send_error(404)
+
+
+def test_a_redirect_to_an_unescaped_utf8_location_is_followed_where_it_points() -> None:
+    from nianbao.pipeline.fetch import fetch
+    from nianbao.pipeline.urlpolicy import UrlPolicy
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _RedirectingInUtf8)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        got = fetch(f"{base}/old", UrlPolicy.of(("127.0.0.1",), FAST))
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert (got.status, got.data, got.final_url) == (
+        200,
+        _RedirectingInUtf8.BODY,
+        base + _RedirectingInUtf8.TARGET,
+    )

@@ -56,6 +56,9 @@ def _canary(folder: Path) -> Path:
 @pytest.fixture
 def canary(tmp_path: Path) -> Any:
     path = _canary(tmp_path)
+    # what was recorded before is not this test's: another test's canary (the same name) written while a
+    # module-wide crawl watched its own, or an earlier test's crawl
+    _opened.clear()
     yield path
     _watching.discard(path.name)
 

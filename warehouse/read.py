@@ -20,7 +20,7 @@ from nianbao.pipeline import tables as T
 from nianbao.pipeline.model import DocRef, Location, Override, Previous, Report
 from nianbao.warehouse.write import OVERRIDE_COLUMNS
 
-if TYPE_CHECKING:  # the checks (pandas, GX) and the fetch client (httpx) load where a function needs them
+if TYPE_CHECKING:  # the checks (pandas, GX) and the fetch client (urllib3) load where a function needs them
     from nianbao.expectations.admit import Following, Known, Sibling
     from nianbao.pipeline.fetch import Known as KnownUrl
 
