@@ -27,6 +27,7 @@ from functools import partial
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+import certifi
 import urllib3
 from tenacity import (
     RetryError,
@@ -209,6 +210,10 @@ def http_pool(policy: FetchPolicy) -> urllib3.PoolManager:
     many as `HostLimiter` lets run at once), nothing retried or redirected by urllib3 itself (`fetch`
     does both, so that every attempt is logged and every hop admitted), no cookies kept."""
     return urllib3.PoolManager(
+        # certificates checked against Mozilla's roots as packaged by certifi (as httpx did), not against
+        # whatever the machine has installed (a fresh machine may have none)
+        cert_reqs="CERT_REQUIRED",
+        ca_certs=certifi.where(),
         num_pools=64,
         maxsize=policy.per_host,
         block=False,

@@ -287,3 +287,76 @@ def test_a_redirect_to_an_unescaped_utf8_location_is_followed_where_it_points() 
         _RedirectingInUtf8.BODY,
         base + _RedirectingInUtf8.TARGET,
     )
+
+
+def _self_signed(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 that no authority signed, and its key (PEM files)."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False
+        )
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    return cert_path, key_path
+
+
+def test_a_certificate_no_authority_signed_is_refused(tmp_path: Path) -> None:
+    """HTTPS is verified against the packaged roots: a site whose certificate nobody signed gets no request,
+    and the failure says why."""
+    import ssl
+
+    from nianbao.pipeline.errors import FetchError
+    from nianbao.pipeline.fetch import fetch
+    from nianbao.pipeline.urlpolicy import UrlPolicy
+
+    served: list[str] = []
+
+    class Recording(_Compressing):
+        def do_GET(self) -> None:
+            served.append(self.path)
+            super().do_GET()
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(*_self_signed(tmp_path))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Recording)
+    server.daemon_threads = True
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    attempts: list[object] = []
+    try:
+        with pytest.raises(FetchError) as refused:
+            fetch(
+                f"https://127.0.0.1:{server.server_address[1]}/nb.html",
+                UrlPolicy.of(("127.0.0.1",), FetchPolicy(retries=1, timeout_s=5.0, backoff_s=0.01)),
+                on_attempt=attempts.append,
+            )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert "CERTIFICATE_VERIFY_FAILED" in refused.value.message
+    assert served == [] and len(attempts) == 2  # tried again (it may be passing), never sent
