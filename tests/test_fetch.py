@@ -360,3 +360,49 @@ def test_a_certificate_no_authority_signed_is_refused(tmp_path: Path) -> None:
         server.server_close()
     assert "CERTIFICATE_VERIFY_FAILED" in refused.value.message
     assert served == [] and len(attempts) == 2  # tried again (it may be passing), never sent
+
+
+class _Bomb(BaseHTTPRequestHandler):
+    """64 MiB of zeros, gzip-compressed to ~64 KB (made by the test that serves it)."""
+
+    BODY = b""
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(self.BODY)))
+        self.end_headers()
+        self.wfile.write(self.BODY)
+
+
+def test_a_compressed_answer_is_capped_by_what_it_decompresses_to() -> None:
+    """A small answer that decompresses to more than `max_bytes` is refused as too large, without keeping
+    more than about the cap in memory."""
+    import gzip
+    import tracemalloc
+
+    from nianbao.pipeline.errors import FetchError
+    from nianbao.pipeline.fetch import fetch
+    from nianbao.pipeline.urlpolicy import UrlPolicy
+
+    _Bomb.BODY = gzip.compress(b"\0" * (64 << 20), compresslevel=9)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Bomb)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    policy = FetchPolicy(retries=0, timeout_s=5.0, max_bytes=1 << 20)
+    tracemalloc.start()
+    try:
+        with pytest.raises(FetchError) as refused:
+            fetch(
+                f"http://127.0.0.1:{server.server_address[1]}/bomb.html", UrlPolicy.of(("127.0.0.1",), policy)
+            )
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+        server.shutdown()
+        server.server_close()
+    assert refused.value.code == "too_large"
+    assert peak < 8 << 20  # the cap and a few chunks, not the 64 MiB it would have become
