@@ -58,7 +58,6 @@ Last line, one JSON object: {"reports", "first_s_1worker", "first_s_2workers", "
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import logging
 import os
@@ -127,8 +126,9 @@ class Server:
 
 
 class ProcessTree:
-    """This process and its descendants (less the processes `skip`), sampled every 0.2 s: the peak of
-    their summed RSS, and the processor time (user + system) each has used, for a night's own total.
+    """This process and its descendants (less the processes `skip`), sampled every 0.2 s by a process of
+    its own (`treesample.py`: a thread here took the interpreter from the night's crawling threads): the
+    peak of their summed RSS, and the processor time (user + system) each has used, for a night's own total.
 
     A process's time is as of its last sample, so one that ends loses up to 0.2 s of it, and one that
     lives less than 0.2 s is not seen: a night's total is a little low (the readers and the crawl's
@@ -138,35 +138,41 @@ class ProcessTree:
         import psutil
 
         self.me = psutil.Process()
-        self.skip = skip
         self.peak = 0
         self._cpu: dict[int, float] = {}  # pid → its processor seconds when last sampled
         self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._sampler = subprocess.Popen(
+            [
+                sys.executable,
+                str(Path(__file__).with_name("treesample.py")),
+                str(os.getpid()),
+                *map(str, skip),
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        self.skip = skip | {self._sampler.pid}
+        self._thread = threading.Thread(target=self._read, daemon=True)
         self._thread.start()
 
-    def _run(self) -> None:
-        while not self._stop.wait(0.2):
-            self._sample()
+    def _read(self) -> None:
+        assert self._sampler.stdout is not None
+        for line in self._sampler.stdout:
+            total, cpu = json.loads(line)
+            self._note(total, {int(pid): t for pid, t in cpu.items()})
 
-    def _sample(self) -> None:
-        import psutil
-
-        total = 0
+    def _note(self, total: int, cpu: dict[int, float]) -> None:
         with self._lock:
-            for p in [self.me, *self.me.children(recursive=True)]:
-                if p.pid in self.skip:
-                    continue
-                with contextlib.suppress(psutil.Error):
-                    total += p.memory_info().rss
-                    t = p.cpu_times()
-                    self._cpu[p.pid] = t.user + t.system
             self.peak = max(self.peak, total)
+            for pid, t in cpu.items():  # a sample read late must not take a process's time back
+                self._cpu[pid] = max(t, self._cpu.get(pid, 0.0))
 
     def cpu(self) -> dict[int, float]:
-        """Each process's processor seconds so far (sampled now)."""
-        self._sample()
+        """Each process's processor seconds so far (sampled now, here: between nights)."""
+        from treesample import scan  # beside this script
+
+        self._note(*scan(self.me, self.skip))
         with self._lock:
             return dict(self._cpu)
 
@@ -177,8 +183,10 @@ class ProcessTree:
 
     def stop(self) -> float:
         """Stop sampling; the peak RSS in MB."""
-        self._stop.set()
-        self._thread.join()
+        assert self._sampler.stdin is not None
+        self._sampler.stdin.close()
+        self._sampler.wait(timeout=10)
+        self._thread.join(timeout=10)
         return self.peak / 2**20
 
 
