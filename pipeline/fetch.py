@@ -9,6 +9,10 @@ deadline covers a document's whole download: every attempt, redirect and backoff
 pass the ETag / Last-Modified of the last fetch and a 304 comes back as `not_modified` without a body.
 Every attempt is reported to `on_attempt` (the flows log them in raw.fetch_log); `HostLimiter` keeps
 fetching polite within a process, `politeness.HostGate` across processes.
+
+Requests go through urllib3 (`http_pool`: connections kept per host, compressed answers decompressed a
+chunk at a time, certificates checked against certifi's roots); it neither retries nor follows redirects
+itself. It replaced httpx for ~0.25 ms less processor time per conditional GET (docs/notes.md, #17).
 """
 
 from __future__ import annotations
