@@ -406,3 +406,48 @@ def test_a_compressed_answer_is_capped_by_what_it_decompresses_to() -> None:
         server.server_close()
     assert refused.value.code == "too_large"
     assert peak < 8 << 20  # the cap and a few chunks, not the 64 MiB it would have become
+
+
+class _Chunked(BaseHTTPRequestHandler):
+    """Answers in chunks of 1,000 bytes (`Transfer-Encoding: chunked`, no Content-Length: how a CMS sends a
+    page it builds as it goes), gzip-compressed when the path ends in .gz."""
+
+    protocol_version = "HTTP/1.1"  # chunks, and the connection kept for the next request
+    BODY = _Compressing.BODY * 10
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        import gzip
+
+        body = gzip.compress(self.BODY) if self.path.endswith(".gz") else self.BODY
+        self.send_response(200)
+        self.send_header("Transfer-Encoding", "chunked")
+        if self.path.endswith(".gz"):
+            self.send_header("Content-Encoding", "gzip")
+        self.end_headers()
+        for i in range(0, len(body), 1000):
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(body[i : i + 1000]), body[i : i + 1000]))
+        self.wfile.write(b"0\r\n\r\n")
+
+
+def test_a_chunked_answer_is_read_whole_compressed_or_not() -> None:
+    from nianbao.pipeline.fetch import fetch, http_pool
+    from nianbao.pipeline.urlpolicy import UrlPolicy
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Chunked)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    client = http_pool(FAST)
+    try:
+        got = [
+            fetch(f"{base}{p}", UrlPolicy.of(("127.0.0.1",), FAST), client=client)
+            for p in ("/a", "/a.gz") * 2
+        ]
+    finally:
+        client.clear()
+        server.shutdown()
+        server.server_close()
+    assert [(g.status, g.data) for g in got] == [(200, _Chunked.BODY)] * 4
