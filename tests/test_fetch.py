@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import gzip
+import ssl
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -198,18 +203,35 @@ def test_conditional_gets_answered_304_reuse_one_connection(monkeypatch: pytest.
     assert len(opened) == 1
 
 
-class _Compressing(BaseHTTPRequestHandler):
+class _Quiet(BaseHTTPRequestHandler):
+    """A test site's handler, its requests kept out of the test's output."""
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def _serving(handler: type[BaseHTTPRequestHandler], tls: ssl.SSLContext | None = None) -> Iterator[str]:
+    """A real server on loopback answering with `handler` (over TLS with `tls`) for the block: its base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"{'https' if tls else 'http'}://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class _Compressing(_Quiet):
     """Answers every GET with `BODY` gzip-compressed and the compressed length as its Content-Length (what
     a server that keeps precompressed files, or compresses whole pages, sends to a client that asks)."""
 
     BODY = "<html><body>政府信息公开工作年度报告 ".encode() * 400
 
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
     def do_GET(self) -> None:
-        import gzip
-
         asked = self.headers.get("accept-encoding", "")
         body = gzip.compress(self.BODY) if "gzip" in asked else self.BODY
         self.send_response(200)
@@ -228,28 +250,17 @@ def test_a_compressed_answer_is_whole_when_its_compressed_length_arrived() -> No
     from nianbao.pipeline.fetch import fetch
     from nianbao.pipeline.urlpolicy import UrlPolicy
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Compressing)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        got = fetch(
-            f"http://127.0.0.1:{server.server_address[1]}/nb.html", UrlPolicy.of(("127.0.0.1",), FAST)
-        )
-    finally:
-        server.shutdown()
-        server.server_close()
+    with _serving(_Compressing) as base:
+        got = fetch(f"{base}/nb.html", UrlPolicy.of(("127.0.0.1",), FAST))
     assert (got.status, got.data) == (200, _Compressing.BODY)
 
 
-class _RedirectingInUtf8(BaseHTTPRequestHandler):
+class _RedirectingInUtf8(_Quiet):
     """/old redirects to a path of Chinese characters written unescaped, in UTF-8, into the Location header
     (as some sites do); that path, percent-encoded as a client sends it, serves a PDF."""
 
     TARGET = "/公开/2023年报.pdf"
     BODY = b"%PDF-1.4\n1 0 obj <<>> endobj\n%%EOF\n"
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
 
     def do_GET(self) -> None:
         from urllib.parse import quote
@@ -273,15 +284,8 @@ def test_a_redirect_to_an_unescaped_utf8_location_is_followed_where_it_points() 
     from nianbao.pipeline.fetch import fetch
     from nianbao.pipeline.urlpolicy import UrlPolicy
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _RedirectingInUtf8)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
+    with _serving(_RedirectingInUtf8) as base:
         got = fetch(f"{base}/old", UrlPolicy.of(("127.0.0.1",), FAST))
-    finally:
-        server.shutdown()
-        server.server_close()
     assert (got.status, got.data, got.final_url) == (
         200,
         _RedirectingInUtf8.BODY,
@@ -328,8 +332,6 @@ def _self_signed(folder: Path) -> tuple[Path, Path]:
 def test_a_certificate_no_authority_signed_is_refused(tmp_path: Path) -> None:
     """HTTPS is verified against the packaged roots: a site whose certificate nobody signed gets no request,
     and the failure says why."""
-    import ssl
-
     from nianbao.pipeline.errors import FetchError
     from nianbao.pipeline.fetch import fetch
     from nianbao.pipeline.urlpolicy import UrlPolicy
@@ -341,86 +343,65 @@ def test_a_certificate_no_authority_signed_is_refused(tmp_path: Path) -> None:
             served.append(self.path)
             super().do_GET()
 
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(*_self_signed(tmp_path))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Recording)
-    server.daemon_threads = True
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(*_self_signed(tmp_path))
     attempts: list[object] = []
-    try:
-        with pytest.raises(FetchError) as refused:
-            fetch(
-                f"https://127.0.0.1:{server.server_address[1]}/nb.html",
-                UrlPolicy.of(("127.0.0.1",), FetchPolicy(retries=1, timeout_s=5.0, backoff_s=0.01)),
-                on_attempt=attempts.append,
-            )
-    finally:
-        server.shutdown()
-        server.server_close()
+    with _serving(Recording, tls) as base, pytest.raises(FetchError) as refused:
+        fetch(
+            f"{base}/nb.html",
+            UrlPolicy.of(("127.0.0.1",), FetchPolicy(retries=1, timeout_s=5.0, backoff_s=0.01)),
+            on_attempt=attempts.append,
+        )
     assert "CERTIFICATE_VERIFY_FAILED" in refused.value.message
     assert served == [] and len(attempts) == 2  # tried again (it may be passing), never sent
 
 
-class _Bomb(BaseHTTPRequestHandler):
-    """64 MiB of zeros, gzip-compressed to ~64 KB (made by the test that serves it)."""
+@functools.cache
+def _bomb() -> bytes:
+    """64 MiB of zeros, gzip-compressed to ~64 KB (made once, by the first test that serves it)."""
+    return gzip.compress(b"\0" * (64 << 20), compresslevel=9)
 
-    BODY = b""
 
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
+class _Bomb(_Quiet):
     def do_GET(self) -> None:
         self.send_response(200)
         self.send_header("Content-Encoding", "gzip")
-        self.send_header("Content-Length", str(len(self.BODY)))
+        self.send_header("Content-Length", str(len(_bomb())))
         self.end_headers()
-        self.wfile.write(self.BODY)
+        self.wfile.write(_bomb())
 
 
 def test_a_compressed_answer_is_capped_by_what_it_decompresses_to() -> None:
     """A small answer that decompresses to more than `max_bytes` is refused as too large, without keeping
     more than about the cap in memory."""
-    import gzip
     import tracemalloc
 
     from nianbao.pipeline.errors import FetchError
     from nianbao.pipeline.fetch import fetch
     from nianbao.pipeline.urlpolicy import UrlPolicy
 
-    _Bomb.BODY = gzip.compress(b"\0" * (64 << 20), compresslevel=9)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Bomb)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    _bomb()  # before the count starts
     policy = FetchPolicy(retries=0, timeout_s=5.0, max_bytes=1 << 20)
-    tracemalloc.start()
-    try:
-        with pytest.raises(FetchError) as refused:
-            fetch(
-                f"http://127.0.0.1:{server.server_address[1]}/bomb.html", UrlPolicy.of(("127.0.0.1",), policy)
-            )
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-        server.shutdown()
-        server.server_close()
+    with _serving(_Bomb) as base:
+        tracemalloc.start()
+        try:
+            with pytest.raises(FetchError) as refused:
+                fetch(f"{base}/bomb.html", UrlPolicy.of(("127.0.0.1",), policy))
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
     assert refused.value.code == "too_large"
     assert peak < 8 << 20  # the cap and a few chunks, not the 64 MiB it would have become
 
 
-class _Chunked(BaseHTTPRequestHandler):
+class _Chunked(_Quiet):
     """Answers in chunks of 1,000 bytes (`Transfer-Encoding: chunked`, no Content-Length: how a CMS sends a
     page it builds as it goes), gzip-compressed when the path ends in .gz."""
 
     protocol_version = "HTTP/1.1"  # chunks, and the connection kept for the next request
     BODY = _Compressing.BODY * 10
 
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
     def do_GET(self) -> None:
-        import gzip
-
         body = gzip.compress(self.BODY) if self.path.endswith(".gz") else self.BODY
         self.send_response(200)
         self.send_header("Transfer-Encoding", "chunked")
@@ -436,18 +417,13 @@ def test_a_chunked_answer_is_read_whole_compressed_or_not() -> None:
     from nianbao.pipeline.fetch import fetch, http_pool
     from nianbao.pipeline.urlpolicy import UrlPolicy
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Chunked)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
     client = http_pool(FAST)
     try:
-        got = [
-            fetch(f"{base}{p}", UrlPolicy.of(("127.0.0.1",), FAST), client=client)
-            for p in ("/a", "/a.gz") * 2
-        ]
+        with _serving(_Chunked) as base:
+            got = [
+                fetch(f"{base}{p}", UrlPolicy.of(("127.0.0.1",), FAST), client=client)
+                for p in ("/a", "/a.gz") * 2
+            ]
     finally:
         client.clear()
-        server.shutdown()
-        server.server_close()
     assert [(g.status, g.data) for g in got] == [(200, _Chunked.BODY)] * 4
