@@ -109,3 +109,14 @@ def test_a_fee_in_a_table_row() -> None:
     ]
     fees = read_fees(SIX + "见下表。", [RawTable(rows=[row])])
     assert fees is not None and fees.yuan == Decimal(5000) and fees.cell is row[1]
+
+
+def test_a_table_rows_label_about_fees_is_no_statement_that_none_were_collected() -> None:
+    """Table 3's 申请人逾期未按收费通知要求缴纳费用 in a text without section 六 (a scan's OCR'd table
+    pages) read as "no fee collected" (未按收费): fees 0 where the report states 3,940 yuan."""
+    text = "三、收到和处理政府信息公开申请情况\n（六）其他处理 1．申请人无正当理由逾期不补正 0\n2．申请人逾期未按收费通知要\n求缴纳费用 0 0 0"
+    assert read_fees(text) is None
+    amount = read_fees(text + "\n六、其他需要报告的事项\n全年收取信息处理费3940元。")
+    assert amount is not None and amount.yuan == 3940
+    stated = read_fees(text + "\n六、其他需要报告的事项\n本年度未收取信息处理费。")
+    assert stated is not None and stated.stated_none and stated.yuan == 0

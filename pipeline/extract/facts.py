@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from nianbao.pipeline import tables as T
 from nianbao.pipeline.errors import ExtractError
 from nianbao.pipeline.extract.cells import Cell, RawTable, norm_label, split_row
 from nianbao.pipeline.extract.glyphs import clean_text
@@ -169,8 +170,23 @@ _FEES_NONE = re.compile(
     + r"(?:情况|事项)?"
     + r"|(?:信息处理费|处理费)[^。；;\n\d]{0,8}?(?:为|共计|合计|金额)?\s*(?:零|无)"
 )
-_SECTION_SIX = re.compile(r"六\s*[、.．]\s*其他需要报告的事项")
+SECTION_SIX = re.compile(r"六\s*[、.．]\s*其他需要报告的事项")
 _SECTION_AFTER_SIX = re.compile(r"\n\s*七\s*[、.．]")
+
+
+# table 3's rows whose labels speak of fees (2．申请人逾期未按收费通知要求缴纳费用…): a line of one is no
+# statement about the fees collected (with no section 六 in the text, the scope is the whole text: a scan's
+# OCR'd table pages, where 未按收费 read as "no fee collected")
+_FEE_ROW_KEYS = tuple(
+    dict.fromkeys(
+        k for rows in T.APPLICATION_ROWS.values() for c in rows if re.search(_FEE, c.label) for k in c.keys
+    )
+)
+
+
+def _fee_row_label(line: str) -> bool:
+    """Whether a line is (a piece of) a table-3 row label that speaks of fees."""
+    return any(k in norm_label(line) for k in _FEE_ROW_KEYS)
 
 
 @dataclass(frozen=True)
@@ -186,7 +202,7 @@ class Fees:
 def read_fees(text: str, tables: list[RawTable] | None = None) -> Fees | None:
     """The 信息处理费 section 六 states (a sentence, or a small table row), or None when it says nothing of it."""
     t = clean_text(text)
-    m6 = _SECTION_SIX.search(t)
+    m6 = SECTION_SIX.search(t)
     scope = t[m6.start() :] if m6 else t
     if m6 and (end := _SECTION_AFTER_SIX.search(scope)):
         scope = scope[: end.start()]
@@ -196,7 +212,7 @@ def read_fees(text: str, tables: list[RawTable] | None = None) -> Fees | None:
                 return Fees(parse_amount(m.group("num").replace("，", ","), m.group("unit")), m.group(0))
             except ValueError:
                 continue
-    none = _FEES_NONE.search(scope)
+    none = _FEES_NONE.search("\n".join(ln for ln in scope.splitlines() if not _fee_row_label(ln)))
     if none:
         return Fees(Decimal(0), none.group(0), stated_none=True)
     for table in tables or []:  # a fee in a table row instead of a sentence; the unit in it or its header

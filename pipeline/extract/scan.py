@@ -805,6 +805,23 @@ def _title_pages(render: Render, first_table: int, dpi: float) -> list[OcrPage]:
     return out
 
 
+def _closing_pages(
+    render: Render, read: list[OcrPage], last_table: int, count: int, dpi: float
+) -> list[OcrPage]:
+    """The pages after the last table page, read whole until the text shows section 六 (其他需要报告的事项,
+    where a v2021 report states its 信息处理费) with a statement of the fees: at most `CLOSING_PAGES`."""
+    from nianbao.pipeline.extract.facts import SECTION_SIX, read_fees
+
+    out: list[OcrPage] = []
+    for n in range(last_table + 1, min(count, last_table + CLOSING_PAGES) + 1):
+        text = text_of([*read, *out])
+        if SECTION_SIX.search(text) and read_fees(text) is not None:
+            break
+        out.append(read_page(render(n, dpi), n, dpi))
+    return out
+
+
+CLOSING_PAGES = 2
 Render = Callable[[int, float], np.ndarray]  # page number (1-based), dpi → greyscale image
 
 
@@ -838,6 +855,8 @@ def read_scan(
         if only is None:
             pages += _title_pages(render, min(wanted), dpi)
         pages += [read_page(render(n, dpi), n, dpi) for n in wanted]
+        if only is None:
+            pages += _closing_pages(render, pages, max(wanted), count, dpi)
     table_pages = [p for p in pages if p.page_number in wanted]
     tables, doubts = tables_of(table_pages, ruled)
     if not group_sections(ParsedDocument(text="", tables=tables)):
