@@ -112,9 +112,33 @@ def crawl_agency(agency: Agency, crawler: Crawler, year: int | None = None) -> A
     discovery = discover_agency(agency, get, year=year)
     out = AgencyCrawl(discovery)
     for found in discovery.documents:
+        if found.how == "pictured":
+            out.documents.append((found, _pictured(found, get, crawler)))
+            continue
         origin: Origin = "catalog" if found.how == "explicit" else "web"
         out.documents.append((found, get(found.url, "document", origin)))
     return out
+
+
+def _pictured(found: Found, get: Callable[[str, str, Origin], Got], crawler: Crawler) -> Got:
+    """An article whose tables are pictures: the page (read by discovery) and each picture fetched
+    (conditionally: a 304 brings the stored bytes), assembled into one web archive, the document of
+    `found.url`. A picture that could not be fetched is left out: the reading says what is missing, and
+    the next night asks for it again."""
+    from nianbao.pipeline.extract.mhtml import write_mhtml
+
+    assert found.via is not None
+    page = get(found.via, "target", "web")
+    data = page.data if page.data is not None else crawler.store.get(page.sha256) if page.sha256 else None
+    if data is None:  # discovery read it: only a raw store emptied meanwhile gets here
+        return replace(page, url=found.url, role="document", state="failed", error_code="fetch_failed")
+    pictures = []
+    for url in found.pictures:
+        got = get(url, "picture", "web")
+        body = got.data if got.data is not None else crawler.store.get(got.sha256) if got.sha256 else None
+        if got.state != "failed" and body is not None:
+            pictures.append((url, body))
+    return crawler.assembled(found.url, write_mhtml(found.via, data, pictures))
 
 
 def moved(got: Got, seen: Collection[str]) -> Got:
@@ -375,6 +399,7 @@ def attempt_row(
 def attempt_rows(run_id: str, crawl: Crawl) -> list[dict[str, Any]]:
     """Every attempt of a crawl as a raw.fetch_log row, each named by the agency-year it was for."""
     where: dict[str, Found] = {f.url: f for c in crawl.agencies for f, _g in c.documents}
+    pictured = {p: f for c in crawl.agencies for f, _g in c.documents for p in f.pictures}
     owner: dict[str, str] = {}
     for c in crawl.agencies:
         for url, _why in c.discovery.problems:
@@ -382,6 +407,10 @@ def attempt_rows(run_id: str, crawl: Crawl) -> list[dict[str, Any]]:
     rows = []
     for attempt, role, got in crawl.attempts:
         f = where.get(attempt.url)
+        part = pictured.get(attempt.url) if f is None else None  # a picture of a pictured article
+        if part is not None:
+            rows.append(attempt_row(run_id, attempt, role, got, part.agency_id, part.year, part.via))
+            continue
         rows.append(
             attempt_row(
                 run_id,

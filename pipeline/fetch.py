@@ -578,6 +578,21 @@ class Crawler:
             )
         return partial(Crawler, self.allowed_hosts, self.store, self.known, self.policy, self.limiter)
 
+    def assembled(self, url: str, data: bytes) -> Got:
+        """A document this crawl made of what it fetched (an article page and its pictures, as one web
+        archive): kept in the raw store by its hash and recorded as one attempt without a request, so that
+        the fetch log names it as any document (`url`: the page's, with a fragment of its own; the page and
+        each picture keep their own rows). Its state is told against the last one made at `url`."""
+        digest = self.store.put(data)
+        prev = self.known.get(url)
+        state = "new" if prev is None else ("unchanged" if prev.sha256 == digest else "changed")
+        got = Got(url, "document", None if state == "unchanged" else data, digest, state)
+        attempt = Attempt(url, 1, now(), None, len(data))
+        with self._lock:
+            self.attempts.append((attempt, "document", got))
+            self._seen[("web", url)] = got
+        return got
+
     def get(
         self,
         url: str,

@@ -481,7 +481,7 @@ def test_a_dash_alone_in_a_cell_is_read_as_the_zero_marker() -> None:
 
     from nianbao.pipeline.extract import image, scan
 
-    frames = image._frames((SCANS / "tiff_rl_v2019_split_repeat.tif").read_bytes())
+    frames = image.frames((SCANS / "tiff_rl_v2019_split_repeat.tif").read_bytes())
     flat, _matrix = scan.straighten(frames[1])  # page 2: table 3's 不予公开 rows, at 200 dpi
     mask, _segments = scan.rules(flat, 200)
     clean = flat.copy()

@@ -11,6 +11,7 @@ from io import BytesIO
 
 from nianbao.pipeline.errors import ExtractError
 from nianbao.pipeline.extract.cells import ParsedDocument
+from nianbao.pipeline.extract.limits import is_web_archive
 from nianbao.pipeline.extract.report import build_report
 from nianbao.pipeline.extract.version import reader_version
 from nianbao.pipeline.model import Report
@@ -19,7 +20,7 @@ __all__ = ["extract_report", "reader_version", "sniff"]
 
 
 def sniff(data: bytes) -> str:
-    """The document's format from its bytes: pdf, docx, html, doc, image, text, or raises unsupported_format."""
+    """The document's format from its bytes: pdf, docx, html, mhtml, doc, image, text, or raises unsupported_format."""
     head = data[:2048].lstrip()
     if not data.strip():
         raise ExtractError("empty", "the document is empty")
@@ -37,6 +38,8 @@ def sniff(data: bytes) -> str:
         return "doc"  # legacy Word .doc or WPS .wps (OLE2): converted by LibreOffice (issue 13)
     if data.startswith((b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"II*\x00", b"MM\x00*")):
         return "image"  # a scanned page or pages: OCR (issue 13)
+    if is_web_archive(data):
+        return "mhtml"  # a web page saved with its pictures (.mht)
     lower = head[:1024].lower()
     if (
         lower.startswith((b"<!doctype html", b"<html", b"<?xml"))
@@ -72,6 +75,10 @@ def _reader(fmt: str) -> Callable[[bytes], ParsedDocument]:
         from nianbao.pipeline.extract.legacy import parse_legacy
 
         return parse_legacy
+    if fmt == "mhtml":
+        from nianbao.pipeline.extract.mhtml import parse_mhtml
+
+        return parse_mhtml
     if fmt == "image":
         from nianbao.pipeline.extract.image import parse_image
 

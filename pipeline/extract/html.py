@@ -1,10 +1,19 @@
-"""HTML article pages (often exported from Word) → body text and table grids with merged cells expanded."""
+"""HTML article pages (often exported from Word) → body text and table grids with merged cells expanded.
+
+Many sites paste a report's tables into the article as pictures (screenshots of the Word tables, or each
+page of the PDF as an image) and keep only the narrative as text. When the markup's own tables do not
+hold the report's tables, the page's pictures are read by OCR, as a scan's pages are
+(`pipeline/extract/scan.py`), and their tables join the markup's: pictures the page carries itself
+(`data:` URIs), or those a web archive holds beside it (`mhtml.py` resolves `src` to its parts).
+"""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import codecs
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import lxml.etree
 import lxml.html
@@ -262,8 +271,12 @@ def _document(text: str) -> HtmlElement:
         raise ExtractError("not_a_report", f"not a readable HTML page: {e}") from e
 
 
-def parse_html(data: bytes) -> ParsedDocument:
-    """An HTML page into its body text (title and narrative, reading order) and its data tables as grids."""
+Pictures = Callable[[str], bytes | None]  # an <img>'s src → the picture's bytes (None: not at hand)
+
+
+def parse_html(data: bytes, pictures: Pictures | None = None) -> ParsedDocument:
+    """An HTML page into its body text (title and narrative, reading order) and its data tables as grids;
+    the tables of its pictures (`data:` URIs, or whatever `pictures` resolves) when the markup lacks some."""
     check_html(data)  # resource limits (issue 18): size and elements
     root = _document(decode_html(data))
     all_tables = [t for t in root.iter("table") if isinstance(t, HtmlElement)]
@@ -288,9 +301,122 @@ def parse_html(data: bytes) -> ParsedDocument:
     body = root.find("body")
     start = body if body is not None else root
     text = clean_text("\n".join(_lines(_tokens(start, report_tables, links=False))))
+    pictured = _pictured_tables(start, tables, pictures or data_uri)
+    if pictured is not None:
+        pictured.text = f"{text}\n{pictured.text}"
+        pictured.metadata = page_metadata(root)
+        pictured.format = "html"
+        return pictured
     if not text.strip() and not tables:
         raise ExtractError("empty", "the page has no text")
     return ParsedDocument(text=text, tables=tables, format="html", metadata=page_metadata(root))
+
+
+# ----------------------------------------------------------------------------- tables pasted as pictures
+MAX_PICTURES = 60  # read by OCR from one page (a report pasted page by page: under 30)
+_MIN_SIDE_PX = 64  # smaller pictures are icons, bullets and rules, not tables
+_CSS_DPI = 96.0  # a picture shown at its own size has one pixel per CSS pixel: 96 to the inch
+_PX = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:px)?\s*$", re.I)
+_STYLE_WIDTH = re.compile(r"(?:^|;)\s*width\s*:\s*(\d+(?:\.\d+)?)\s*px", re.I)
+
+
+def data_uri(src: str) -> bytes | None:
+    """The bytes of a base64 `data:image/...` URI; None for anything else or a broken one."""
+    m = re.match(r"\s*data:image/[\w.+-]+(?:;[\w.+-]+=[\w.+-]+)*;base64,", src, re.I)
+    if m is None:
+        return None
+    try:
+        return base64.b64decode(re.sub(r"\s+", "", src[m.end() :]), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _shown_width(img: HtmlElement) -> float | None:
+    """The width, in CSS pixels, the page shows the picture at (its width attribute or style), if it says."""
+    for value in (img.get("width"), *(_STYLE_WIDTH.findall(img.get("style") or "") or [None])):
+        m = _PX.match(value or "")
+        if m and float(m.group(1)) > 0:
+            return float(m.group(1))
+    return None
+
+
+def _pixels_per_inch(frame_shape: tuple[int, ...], shown: float | None) -> float:
+    """How many of a picture's pixels make an inch of the page it shows. A picture shaped like a page (a
+    PDF page as an image) is taken as A4 across its shorter side, as an image attachment is; any other
+    (a table's screenshot) at the size the page shows it, in CSS pixels of 1/96 in."""
+    from nianbao.pipeline.extract.image import A4_SHORT_IN
+
+    height, width = frame_shape[:2]
+    if width >= 500 and 1.25 <= height / width <= 1.6:
+        return min(height, width) / A4_SHORT_IN
+    if shown:
+        return _CSS_DPI * width / shown
+    return _CSS_DPI
+
+
+def _pictures(start: HtmlElement, resolve: Pictures) -> list[tuple[bytes, float | None]]:
+    """The page's pictures outside its chrome, in document order: (bytes, shown width)."""
+    out: list[tuple[bytes, float | None]] = []
+    for img in start.iter("img"):
+        if not isinstance(img, HtmlElement) or any(_skipped(a) for a in [img, *img.iterancestors()]):
+            continue
+        data = resolve(img.get("src") or "")
+        if data:
+            out.append((data, _shown_width(img)))
+    if len(out) > MAX_PICTURES:
+        raise ExtractError("too_large", f"the page has {len(out)} pictures (limit {MAX_PICTURES})")
+    return out
+
+
+def _pictured_tables(start: HtmlElement, tables: list[RawTable], resolve: Pictures) -> ParsedDocument | None:
+    """The page's pictures read by OCR and their tables joined to the markup's, when that shows more of
+    tables 2-4 than the markup alone; None otherwise (no pictures, none readable, or OCR not installed)."""
+    from nianbao.pipeline.extract.sections import group_sections
+
+    known = len(group_sections(ParsedDocument(text="", tables=tables)))
+    if known >= 3:
+        return None
+    found = _pictures(start, resolve)
+    if not found:
+        return None
+    from nianbao.pipeline.extract import ocr
+
+    if not ocr.available():
+        return None
+    import cv2
+    import numpy as np
+
+    from nianbao.pipeline.extract.image import frames
+    from nianbao.pipeline.extract.pdf import tables_on
+    from nianbao.pipeline.extract.scan import read_scan
+
+    pages: list[tuple[np.ndarray, float]] = []
+    for data, shown in found:
+        try:
+            got = frames(data)
+        except ExtractError:  # a picture that cannot be decoded is not a table
+            continue
+        pages += [(f, _pixels_per_inch(f.shape, shown)) for f in got if min(f.shape[:2]) >= _MIN_SIDE_PX]
+    if not pages:
+        return None
+    if len(pages) > MAX_PICTURES:
+        raise ExtractError(
+            "too_large", f"the page's pictures hold {len(pages)} frames (limit {MAX_PICTURES})"
+        )
+
+    def render(number: int, dpi: float) -> np.ndarray:
+        frame, ppi = pages[number - 1]
+        f = dpi / ppi
+        return cv2.resize(frame, None, fx=f, fy=f, interpolation=cv2.INTER_AREA if f < 1 else cv2.INTER_CUBIC)
+
+    scanned = read_scan(render, len(pages), tables_on, why="table_pictures")
+    if scanned is None:
+        return None
+    joined = [*tables, *scanned.tables]
+    if len(group_sections(ParsedDocument(text="", tables=joined))) <= known:
+        return None
+    scanned.tables = joined
+    return scanned
 
 
 _META_NAMES = {"contentsource": "ContentSource", "source": "ContentSource", "author": "发布机构"}

@@ -16,7 +16,7 @@ from nianbao.pipeline.extract.cells import ParsedDocument
 
 MAX_FRAMES = 200  # pages of one image attachment (a scanned report: under 50)
 MAX_PIXELS = 80_000_000  # one frame (an A4 page at 600 dpi: 35 million)
-_A4_SHORT_IN = 8.27
+A4_SHORT_IN = 8.27
 
 
 def is_image(data: bytes) -> bool:
@@ -24,7 +24,7 @@ def is_image(data: bytes) -> bool:
     return data.startswith((b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"II*\x00", b"MM\x00*"))
 
 
-def _frames(data: bytes) -> list[np.ndarray]:
+def frames(data: bytes) -> list[np.ndarray]:
     """Every frame of the image as a greyscale array, after checking their number and size."""
     from PIL import Image, UnidentifiedImageError
 
@@ -64,14 +64,14 @@ def parse_image(data: bytes) -> ParsedDocument:
     from nianbao.pipeline.extract.pdf import tables_on
     from nianbao.pipeline.extract.scan import read_scan
 
-    frames = _frames(data)
+    pages = frames(data)
 
     def render(number: int, dpi: float) -> np.ndarray:
-        frame = frames[number - 1]
-        f = _A4_SHORT_IN * dpi / min(frame.shape)
+        frame = pages[number - 1]
+        f = A4_SHORT_IN * dpi / min(frame.shape)
         return cv2.resize(frame, None, fx=f, fy=f, interpolation=cv2.INTER_AREA if f < 1 else cv2.INTER_CUBIC)
 
-    parsed = read_scan(render, len(frames), tables_on, why="image")
+    parsed = read_scan(render, len(pages), tables_on, why="image")
     if parsed is None:
         raise ExtractError("not_a_report", "OCR read no report tables from the image")
     parsed.format = "image"

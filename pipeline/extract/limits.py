@@ -88,11 +88,22 @@ def active() -> ReadLimits:
     return _ACTIVE.get() or _DEFAULT
 
 
+def is_web_archive(data: bytes) -> bool:
+    """A MIME message whose type is multipart/related (a web archive, `.mht`): its Content-Type among the
+    headers before the first blank line."""
+    head = data[:8192].lstrip()
+    end = min((i for i in (head.find(b"\r\n\r\n"), head.find(b"\n\n")) if i != -1), default=len(head))
+    return re.search(rb"(?:^|\n)content-type:\s*multipart/related", head[:end].lower()) is not None
+
+
 def may_need_ocr(data: bytes) -> bool:
-    """Whether a document may be read by OCR (and so get `ocr_seconds`): an image, or a PDF with no font
-    resource at all (a scan). A PDF whose fonts are garbled or whose tables are pictures is not told
-    apart this cheaply and reads within `seconds`."""
+    """Whether a document may be read by OCR (and so get `ocr_seconds`): an image, a PDF with no font
+    resource at all (a scan), a web archive or a page carrying pictures of its own (`data:image`: tables
+    pasted as pictures). A PDF whose fonts are garbled or whose tables are pictures is not told apart this
+    cheaply and reads within `seconds`."""
     if data.startswith((b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"II*\x00", b"MM\x00*")):
+        return True
+    if is_web_archive(data) or (b"<" in data[:1024] and re.search(rb"(?i)data:image/", data) is not None):
         return True
     return data[:1024].find(b"%PDF-") != -1 and b"/Font" not in data
 
@@ -164,6 +175,14 @@ def check_html(data: bytes, limits: ReadLimits | None = None) -> None:
         raise _refuse(
             f"the page has about {elements:,} elements", "max_elements", lim.max_elements, bytes_=False
         )
+
+
+def check_mhtml(data: bytes, limits: ReadLimits | None = None) -> None:
+    """Refuse a web archive over `max_inflated_bytes` (its parts, decoded, are no larger than it is); its
+    page is then checked as an HTML page, its pictures as images."""
+    lim = limits or active()
+    if len(data) > lim.max_inflated_bytes:
+        raise _refuse(f"the web archive is {_size(len(data))}", "max_inflated_bytes", lim.max_inflated_bytes)
 
 
 # ----------------------------------------------------------------------------- DOCX (ZIP of XML parts)

@@ -3,8 +3,9 @@
 The rules are those of spec/interfaces.md (Discovery): on a listing page, a link whose text contains
 政府信息公开 and 年度报告 (or 年报) and a four-digit year is a report for that year; 下一页 leads to
 the next listing page. An article page carries the report inline (HTML tables in its body), as
-attachments (.pdf/.docx/.doc, or link text with 附件/下载), or both. Sites whose pages differ subclass
-`Platform` and override only the method that differs.
+attachments (.pdf/.docx/.doc, or link text with 附件/下载), or both; an article with neither may carry
+its tables as pictures (`Article.pictures`, fetched with the page and read by OCR). Sites whose pages
+differ subclass `Platform` and override only the method that differs.
 """
 
 from __future__ import annotations
@@ -58,6 +59,9 @@ class Article:
 
     inline: bool = False
     attachments: list[Link] = field(default_factory=list)
+    # the <img>s of its body (outside the page's chrome), absolute http(s) URLs in page order: where a
+    # site pastes the report's tables as pictures
+    pictures: list[str] = field(default_factory=list)
 
 
 def parse_html(data: bytes) -> HtmlElement | None:
@@ -101,6 +105,26 @@ def page_links(root: HtmlElement, base_url: str, *, skip_chrome: bool = False) -
             continue
         out.append(Link(url, _text(a)))
     return out
+
+
+_MIN_PICTURE_PX = 64  # a picture the page shows smaller (an icon, a bullet, a rule) is no table
+
+
+def page_pictures(root: HtmlElement, base_url: str) -> list[str]:
+    """The pictures of a page's body, absolute http(s) URLs in page order, each once (`data:` URIs stay in
+    the page, which carries them itself)."""
+    out: dict[str, None] = {}
+    for img in root.iter("img"):
+        src = (img.get("src") or "").strip()
+        if not src or src.lower().startswith("data:") or _in_chrome(img):
+            continue
+        shown = [v for v in (img.get("width"), img.get("height")) if v and v.strip().isdigit()]
+        if any(int(v) < _MIN_PICTURE_PX for v in shown):
+            continue
+        url = urldefrag(urljoin(base_url, src))[0]
+        if urlsplit(url).scheme in ("http", "https"):
+            out[url] = None
+    return list(out)
 
 
 def report_year(title: str) -> int | None:
@@ -167,7 +191,7 @@ class Platform:
             if is_attachment(link) and link.url not in seen and link.url != url:
                 seen.add(link.url)
                 attachments.append(link)
-        return Article(self.has_inline_report(root), attachments)
+        return Article(self.has_inline_report(root), attachments, page_pictures(root, url))
 
 
 DEFAULT_PLATFORM = Platform()

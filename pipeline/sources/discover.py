@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
+from urllib.parse import urldefrag
 
 from nianbao.pipeline.catalog import Agency
 from nianbao.pipeline.errors import ExtractError
@@ -25,6 +26,14 @@ from nianbao.pipeline.urlpolicy import Origin
 MAX_LISTING_PAGES = 50
 MAX_REPORT_LINKS = 200  # per agency: real listings hold a few dozen
 MAX_ATTACHMENTS = 20  # per article page: real ones carry one or two
+MAX_PICTURES = 60  # per article page whose tables are pictures (a report pasted page by page: under 30)
+PICTURED = "#pictures"  # the fragment naming an article page assembled with its pictures (never requested)
+
+
+def pictured_url(page_url: str) -> str:
+    """The document URL of an article assembled with its pictures: the page's, with a fragment of its own
+    (a fragment is never sent; the fetch log keeps the page's requests and the archive's row apart)."""
+    return urldefrag(page_url)[0] + PICTURED
 
 
 class Page(Protocol):
@@ -51,7 +60,10 @@ class Found:
     year: int
     url: str
     via: str | None
-    how: str  # listed (the link is the document) | inline (the article page) | attachment | explicit
+    # listed (the link is the document) | inline (the article page) | attachment | explicit | pictured (the
+    # article page and its pictures, assembled into one web archive: `url` is the page's with `#pictures`)
+    how: str
+    pictures: tuple[str, ...] = ()  # pictured: the pictures' URLs, in page order
 
 
 @dataclass
@@ -125,6 +137,11 @@ def follow_report_link(
         out.problems.append((url, "too_many_links"))
     found = [Found(agency.id, year, url, url, "inline")] if article.inline else []
     found += [Found(agency.id, year, a.url, url, "attachment") for a in article.attachments[:MAX_ATTACHMENTS]]
+    if not found and article.pictures:
+        # no tables in its markup and nothing attached: its tables may be pictures (read by OCR)
+        return [
+            Found(agency.id, year, pictured_url(url), url, "pictured", tuple(article.pictures[:MAX_PICTURES]))
+        ]
     if not found:
         # the listing says this year's report is here, yet the page carries none (页面不存在 served as 200, an
         # empty article): the page itself is the document, so that the year is read as unreadable with the

@@ -4,10 +4,10 @@
 comment on table raw.documents is 'Every document fetched, by content hash.';
 comment on column raw.documents.sha256 is 'sha256 of the document bytes (the document id)';
 comment on column raw.documents.size_bytes is 'document size in bytes';
-comment on column raw.documents.format is 'pdf / html / docx / text, told from the bytes';
+comment on column raw.documents.format is 'pdf / html / mhtml (a web page saved with its pictures) / docx / doc / image / text, told from the bytes';
 comment on column raw.documents.first_seen is 'when the document was first seen (fetched or loaded); decides the current version';
 comment on column raw.documents.store_path is 'where the raw store keeps the bytes';
-comment on table raw.fetch_log is 'Every fetch attempt (status ok | not_modified | retry | failed), with its HTTP validators.';
+comment on table raw.fetch_log is 'Every fetch attempt (status ok | not_modified | retry | failed), with its HTTP validators; an article whose tables are pictures is one more ok row with no HTTP status, its page and pictures assembled into one web archive (url: the page''s, ending #pictures).';
 comment on column raw.fetch_log.attempt_id is 'run id : URL : attempt number';
 comment on column raw.fetch_log.run_id is 'Prefect flow run id';
 comment on column raw.fetch_log.agency_id is 'catalog agency id';
@@ -156,7 +156,7 @@ comment on column curated.fct_review_litigation.extractor_version is 'version of
 comment on column raw.fetch_log.etag is 'ETag the server answered (sent back as If-None-Match next time)';
 comment on column raw.fetch_log.last_modified is 'Last-Modified the server answered (sent back as If-Modified-Since)';
 comment on column raw.fetch_log.attempt is 'which attempt of the fetch this was (1 = first)';
-comment on column raw.fetch_log.role is 'listing (a listing page) | target (a listed link) | document (a report document)';
+comment on column raw.fetch_log.role is 'listing (a listing page) | target (a listed link) | document (a report document) | picture (a picture of an article whose tables are pictures)';
 comment on column raw.fetch_log.via is 'the article page a document hangs on (inline report or attachment)';
 comment on column raw.fetch_log.doc_state is 'new | changed | unchanged | moved (bytes stored before, found at a new URL) | failed (on the final attempt only)';
 

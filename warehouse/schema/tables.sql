@@ -11,7 +11,7 @@ create schema if not exists marts;
 create table raw.documents (
     sha256      varchar primary key,
     size_bytes  bigint not null,
-    format      varchar,              -- pdf | html | docx | text, told from the bytes
+    format      varchar,              -- pdf | html | mhtml | docx | doc | image | text, told from the bytes
     first_seen  timestamp not null,
     store_path  varchar not null      -- where the bytes are kept (raw store)
 );
@@ -32,7 +32,7 @@ create table raw.fetch_log (
     etag          varchar,              -- validators for the next conditional GET
     last_modified varchar,
     attempt       integer,              -- which attempt of the fetch
-    role          varchar,              -- listing | target | document
+    role          varchar,              -- listing | target | document | picture
     via           varchar,              -- the article page of an attachment or inline report
     doc_state     varchar               -- new | changed | unchanged | failed (final attempt only)
 );

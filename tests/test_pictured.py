@@ -1,0 +1,331 @@
+"""Reports whose tables are pictures in a web page: a genuine report's pages pasted into an article as
+images (`data:` URIs), cut into screenshots, or saved with the page as a web archive (.mht), read by OCR
+and compared with the report's golden; a site whose report article shows its tables as pictures, crawled
+over loopback (the page and its pictures assembled into one archive), loaded, and crawled again with
+nothing changed and with one picture changed."""
+
+from __future__ import annotations
+
+import base64
+import json
+from email.message import EmailMessage
+from email.policy import SMTP
+from functools import cache
+from io import BytesIO
+from pathlib import Path
+
+import numpy as np
+import pypdfium2 as pdfium
+import pytest
+from PIL import Image
+
+from nianbao.pipeline.errors import ExtractError
+from nianbao.pipeline.extract import extract_report, ocr, sniff
+from nianbao.pipeline.extract.html import parse_html
+from nianbao.pipeline.extract.mhtml import write_mhtml
+from nianbao.pipeline.sources.base import DEFAULT_PLATFORM
+from nianbao.pipeline.sources.discover import Discovery, follow_report_link
+
+from helpers import rows, settings_for
+
+TESTS = Path(__file__).resolve().parent
+REAL = TESTS / "files" / "real"
+GENUINE = ("06_hongze-qzf-2023", "07_hongze-qzf-2024", "08_huaian-szf-2024")
+GOLDEN = json.loads((TESTS / "golden" / "08_huaian-szf-2024.json").read_text(encoding="utf-8"))
+TITLE = "淮安市人民政府2024年政府信息公开工作年度报告"
+needs_ocr = pytest.mark.skipif(not ocr.available(), reason="rapidocr-onnxruntime is not installed")
+
+
+@cache
+def _pages(name: str = GENUINE[-1], dpi: float = 96) -> tuple[Image.Image, ...]:
+    """A genuine report's pages as greyscale pictures, as a site shows them (96 px to the inch)."""
+    doc = pdfium.PdfDocument((REAL / f"{name}.pdf").read_bytes())
+    try:
+        return tuple(
+            doc[i].render(scale=dpi / 72, grayscale=True).to_pil().convert("L") for i in range(len(doc))
+        )
+    finally:
+        doc.close()
+
+
+def _screenshots(name: str = GENUINE[-1]) -> list[Image.Image]:
+    """Each page's printed area cut out and cut again at a blank line near its middle: pictures shaped
+    like no page, so read at the size the page shows them (CSS pixels)."""
+    out: list[Image.Image] = []
+    for page in _pages(name):
+        a = np.asarray(page)
+        ys, xs = np.where(a < 200)
+        inked = page.crop((int(xs.min()) - 8, int(ys.min()) - 8, int(xs.max()) + 8, int(ys.max()) + 8))
+        b = np.asarray(inked)
+        h = b.shape[0]
+        blank = [y for y in range(h // 3, 2 * h // 3) if (b[y] > 200).all()]
+        if not blank:
+            out.append(inked)
+            continue
+        y = min(blank, key=lambda y: abs(y - h // 2))
+        out += [inked.crop((0, 0, inked.width, y)), inked.crop((0, y, inked.width, h))]
+    return out
+
+
+def _png(img: Image.Image) -> bytes:
+    buf = BytesIO()
+    img.save(buf, "PNG", optimize=True)
+    return buf.getvalue()
+
+
+def _article(srcs: list[str], narrative: str = "", title: str = TITLE) -> str:
+    imgs = "".join(f'<p style="text-align:center"><img src="{s}"></p>' for s in srcs)
+    return (
+        f'<html><head><meta charset="utf-8"><title>{title}</title></head><body>'
+        '<div class="nav"><a href="/">首页</a></div>'
+        f"<h1>{title}</h1><p>{narrative}</p>{imgs}</body></html>"
+    )
+
+
+def _data_uri(img: Image.Image) -> str:
+    return "data:image/png;base64," + base64.b64encode(_png(img)).decode("ascii")
+
+
+def _mhtml(html: str, pictures: dict[str, bytes], base: str) -> bytes:
+    """A web archive as the browsers write one: the page, then each picture with its Content-Location."""
+    msg = EmailMessage()
+    msg["From"] = "<Saved by Blink>"
+    msg["Snapshot-Content-Location"] = base
+    msg["Subject"] = TITLE
+    msg["MIME-Version"] = "1.0"
+    msg.make_related()
+    page = EmailMessage()
+    page.set_content(html, subtype="html", charset="utf-8", cte="quoted-printable")
+    page["Content-Location"] = base
+    msg.attach(page)
+    for location, data in pictures.items():
+        part = EmailMessage()
+        part.set_content(data, maintype="image", subtype="png", cte="base64")
+        part["Content-Location"] = location
+        msg.attach(part)
+    return msg.as_bytes(policy=SMTP)
+
+
+def _same_as_the_golden(data: bytes, fmt: str, name: str = GENUINE[-1]) -> None:
+    report = extract_report(data)
+    assert report.format == fmt
+    assert report.reading.method == "ocr"
+    assert report.canonical() == json.loads((TESTS / "golden" / f"{name}.json").read_text(encoding="utf-8"))
+
+
+# ----------------------------------------------------------------------------- fast
+def test_a_web_archive_is_told_by_its_headers() -> None:
+    archive = _mhtml("<html><body><p>x</p></body></html>", {}, "https://gov.example/a.html")
+    assert sniff(archive) == "mhtml"
+    assert sniff(b"MIME-Version: 1.0\nContent-Type: text/plain\n\n<html>not an archive</html>") != "mhtml"
+    assert sniff(b"Subject: x\r\nContent-Type: multipart/related; boundary=b\r\n\r\n--b\r\n") == "mhtml"
+    assert sniff(b"<html><body>MIME-Version: 1.0 multipart/related</body></html>") == "html"
+
+
+def test_a_page_whose_markup_holds_the_tables_does_not_read_its_pictures() -> None:
+    """Pictures beside complete markup tables (a logo, a photo) are not read by OCR."""
+    page = (TESTS / "files" / "html" / "html_hz-sfj_2020.html").read_bytes()
+    logo = _data_uri(Image.new("L", (400, 300), 255))
+    with_picture = page.replace(b"</body>", f'<img src="{logo}"></body>'.encode())
+    assert with_picture != page
+    parsed = parse_html(with_picture)
+    assert "ocr" not in parsed.reading
+    assert parsed.tables == parse_html(page).tables
+
+
+def test_a_page_with_pictures_of_its_own_or_a_web_archive_gets_the_ocr_time_budget() -> None:
+    """Reading its pictures is OCR: `ocr_seconds`, not the parsers' `seconds`, or a page of a dozen
+    pictures is killed as `resource_limit` on a slow machine."""
+    from nianbao.pipeline.extract.limits import may_need_ocr
+
+    page = _article([_data_uri(Image.new("L", (300, 200), 255))]).encode("utf-8")
+    assert may_need_ocr(page)
+    assert may_need_ocr(write_mhtml("http://127.0.0.1/a.html", b"<html></html>", []))
+    assert not may_need_ocr(_article([]).encode("utf-8"))
+    assert not may_need_ocr((TESTS / "files" / "html" / "html_hz-sfj_2020.html").read_bytes())
+
+
+def test_a_broken_or_foreign_picture_source_is_no_picture() -> None:
+    from nianbao.pipeline.extract.html import data_uri
+
+    assert data_uri("data:image/png;base64,@@@") is None
+    assert data_uri("https://gov.example/a.png") is None
+    assert data_uri("data:text/html;base64,PGh0bWw+") is None
+    assert data_uri("data:image/png;base64,iVBO Rw0K\n") == base64.b64decode("iVBORw0K")
+
+
+def test_an_article_pages_pictures_are_its_bodys_not_its_chromes() -> None:
+    page = """<html><body><div class="header"><img src="/logo.png"></div>
+      <div class="content"><h1>2024年度报告</h1><img src="img/t1.png"><img src="data:image/png;base64,AAAA">
+      <img src="/icons/dot.gif" width="8" height="8"><img src="img/t1.png#x"><img src="img/t2.jpg" width="640">
+      </div><div class="footer"><img src="/qr.png"></div></body></html>"""
+    article = DEFAULT_PLATFORM.parse_article(page.encode(), "http://127.0.0.1/a/2024.html")
+    assert article.pictures == ["http://127.0.0.1/a/img/t1.png", "http://127.0.0.1/a/img/t2.jpg"]
+    assert not article.inline and not article.attachments
+
+
+class _Page:
+    def __init__(self, data: bytes) -> None:
+        self.data, self.error_code, self.final_url = data, None, None
+
+
+def test_only_an_article_with_no_tables_and_nothing_attached_is_read_from_its_pictures() -> None:
+    from nianbao.pipeline.catalog import Agency
+
+    agency = Agency("hz-x", "杭州市X局", "杭州市", "municipal", "department", "http://127.0.0.1/x/")
+    url = "http://127.0.0.1/x/2024.html"
+    pictured = b'<html><body><p>\xe6\x8a\xa5\xe5\x91\x8a</p><img src="t.png"></body></html>'
+    attached = pictured.replace(b"</body>", b'<a href="r.pdf">\xe9\x99\x84\xe4\xbb\xb6</a></body>')
+    found = follow_report_link(
+        agency, 2024, url, lambda u, r, o: _Page(pictured), DEFAULT_PLATFORM, Discovery("hz-x")
+    )
+    assert [(f.how, f.url, f.via, f.pictures) for f in found] == [
+        ("pictured", url + "#pictures", url, ("http://127.0.0.1/x/t.png",))
+    ]
+    found = follow_report_link(
+        agency, 2024, url, lambda u, r, o: _Page(attached), DEFAULT_PLATFORM, Discovery("hz-x")
+    )
+    assert [f.how for f in found] == ["attachment"]
+
+
+def test_the_crawls_web_archive_is_the_same_bytes_for_the_same_page_and_reads_as_the_page() -> None:
+    """A GBK page whose markup holds its tables, archived with a picture: the same record as the page,
+    and the same archive bytes every time (the document's hash does not move between nights)."""
+    page = (TESTS / "files" / "html" / "html_hz-mzj_2022_gbk.html").read_bytes()
+    picture = _png(Image.new("L", (300, 200), 255))
+    archive = write_mhtml("http://127.0.0.1/a.html", page, [("http://127.0.0.1/p.png", picture)])
+    assert archive == write_mhtml("http://127.0.0.1/a.html", page, [("http://127.0.0.1/p.png", picture)])
+    assert archive != write_mhtml("http://127.0.0.1/a.html", page, [("http://127.0.0.1/q.png", picture)])
+    assert sniff(archive) == "mhtml"
+    from_archive, from_page = extract_report(archive), extract_report(page)
+    assert from_archive.format == "mhtml"
+    assert from_archive.canonical() == from_page.canonical()
+
+
+# ----------------------------------------------------------------------------- OCR
+@needs_ocr
+@pytest.mark.slow
+@pytest.mark.parametrize("name", GENUINE)
+def test_a_reports_pages_pasted_into_an_article_as_pictures_are_read_exactly(name: str) -> None:
+    """Every page of a genuine report pasted as a picture (page-shaped: A4 across its shorter side), the
+    page's own text naming nothing: title, agency, tables and fees (section 六, after the tables) are all
+    read from the pictures."""
+    html = _article([_data_uri(p) for p in _pages(name)], title="信息公开")
+    _same_as_the_golden(html.encode("utf-8"), "html", name)
+
+
+@needs_ocr
+@pytest.mark.slow
+@pytest.mark.parametrize("name", GENUINE)
+def test_tables_cut_into_screenshots_are_read_exactly_at_the_size_the_page_shows_them(name: str) -> None:
+    """Pictures shaped like no page, a table running across two of them, read at 96 CSS px to the inch."""
+    html = _article([_data_uri(p) for p in _screenshots(name)], title="信息公开")
+    _same_as_the_golden(html.encode("utf-8"), "html", name)
+
+
+@needs_ocr
+@pytest.mark.slow
+def test_a_web_archive_of_an_article_with_pictured_tables_is_read_exactly() -> None:
+    """A saved page (.mht) whose pictures are parts beside it, named relative to the page's location."""
+    shots = _screenshots()
+    names = [f"images/t{i}.png" for i in range(len(shots))]
+    base = "https://www.huaian.gov.cn/zwgk/2025/report.html"
+    archive = _mhtml(
+        _article(names),
+        {f"https://www.huaian.gov.cn/zwgk/2025/{n}": _png(s) for n, s in zip(names, shots, strict=True)},
+        base,
+    )
+    _same_as_the_golden(archive, "mhtml")
+
+
+@needs_ocr
+def test_an_article_whose_pictures_are_no_tables_is_still_refused() -> None:
+    page = _article([_data_uri(Image.new("L", (600, 200), 255))], narrative="本机关2024年度报告正文。")
+    with pytest.raises(ExtractError) as err:
+        extract_report(page.encode("utf-8"))
+    assert err.value.code == "tables_not_found"
+
+
+def _site(root: Path, shots: list[Image.Image]) -> None:
+    """An agency site on disk: a listing, the report's article (its tables as pictures, a logo in the
+    page's header), the pictures."""
+    folder = root / "site" / "ha-szf" / "ndbg"
+    (folder / "img").mkdir(parents=True)
+    (folder / "index.html").write_text(
+        f'<html><body><ul><li><a href="2024.html">{TITLE}</a></li></ul></body></html>', encoding="utf-8"
+    )
+    article = _article([f"img/t{i}.png" for i in range(len(shots))]).replace(
+        '<div class="nav">', '<div class="header"><img src="/logo.png"></div><div class="nav">'
+    )
+    (folder / "2024.html").write_text(article, encoding="utf-8")
+    for i, shot in enumerate(shots):
+        (folder / "img" / f"t{i}.png").write_bytes(_png(shot))
+    (root / "site" / "logo.png").write_bytes(_png(Image.new("L", (120, 40), 0)))
+
+
+@needs_ocr
+@pytest.mark.slow
+def test_a_site_that_pastes_its_tables_as_pictures_is_crawled_loaded_and_skipped_when_unchanged(
+    tmp_path: Path,
+) -> None:
+    from nianbao.demo.server import SampleServer
+    from nianbao.flows.ingest import ingest_documents
+    from nianbao.flows.nightly import crawl_and_record
+    from nianbao.pipeline.catalog import load_catalog
+    from nianbao.pipeline.rawstore import RawStore
+    from nianbao.warehouse.lock import writing
+    from nianbao.warehouse.nights import pending
+    from nianbao.warehouse.read import failed_documents
+
+    _site(tmp_path / "city", _screenshots())
+    wh, raw = tmp_path / "wh" / "nianbao.duckdb", tmp_path / "raw"
+    settings = settings_for(wh, raw)
+    with SampleServer(tmp_path / "city", lifetime_s=300) as srv:
+        catalog = tmp_path / "catalog.yaml"
+        catalog.write_text(
+            "city: 淮安市\nallowed_hosts: [127.0.0.1]\nagencies:\n  - id: ha-szf\n    name: 淮安市人民政府\n"
+            "    region: 淮安市\n    level: municipal\n    kind: government\n"
+            f"    index_url: {srv.url('/ha-szf/ndbg/index.html')}\n",
+            encoding="utf-8",
+        )
+        article = srv.url("/ha-szf/ndbg/2024.html")
+        first = crawl_and_record(load_catalog(catalog), settings, "night-1")
+        [ref] = first.fetched()
+        assert (ref.url, ref.via) == (article + "#pictures", article)
+        assert sniff(RawStore(raw).get(ref.sha256)) == "mhtml"
+        [outcome] = ingest_documents(first.fetched(), settings, "night-1", prefect=False)
+        # read from pixels: loaded, or held for a reviewer only because OCR's reading is not verified
+        assert set(outcome.checks) <= {"ocr_unverified"}, outcome
+        assert outcome.status == ("quarantined" if outcome.checks else "loaded"), outcome
+        assert not any("logo" in path for _m, path, _s in srv.requests)  # the header's picture is chrome
+
+        second = crawl_and_record(load_catalog(catalog), settings, "night-2")
+        [again] = second.fetched()
+        assert again.sha256 == ref.sha256 and second.announce() == []
+        with writing(wh, 60) as con:  # an event-driven ingest has nothing left; a rerun takes the archive
+            assert pending(con) == []
+            again_rows = [(t["url"], t["sha256"], t["why"]) for t in failed_documents(con)]
+        assert again_rows == ([] if outcome.status == "loaded" else [(ref.url, ref.sha256, "quarantined")])
+        tonight = [(path, status) for _m, path, status in srv.requests if "/img/" in path][
+            -len(_screenshots()) :
+        ]
+        assert {status for _p, status in tonight} == {304}  # every picture asked for conditionally, no body
+
+        (tmp_path / "city" / "site" / "ha-szf" / "ndbg" / "img" / "t0.png").write_bytes(
+            _png(_screenshots()[0].rotate(0.3, fillcolor=255))
+        )
+        third = crawl_and_record(load_catalog(catalog), settings, "night-3")
+        [changed] = third.announce()
+        assert changed.url == ref.url and changed.sha256 != ref.sha256
+
+    record = json.loads(rows(wh, "select record from staging.reports where sha256 = ?", [ref.sha256])[0][0])
+    for table in ("proactive", "applications", "review_litigation"):
+        assert record[table] == GOLDEN[table]
+    log = rows(
+        wh,
+        "select role, url, http_status, sha256 = ? from raw.fetch_log where run_id = 'night-1' and url like ? "
+        "order by role, url",
+        [ref.sha256, article + "%"],
+    )
+    assert log[0] == ("document", article + "#pictures", None, True)  # the archive: no request of its own
+    assert log[1][:2] == ("target", article)  # the page, as discovery read it
