@@ -164,6 +164,22 @@ def test_an_article_pages_pictures_are_its_bodys_not_its_chromes() -> None:
     assert not article.inline and not article.attachments
 
 
+def test_a_thumbnails_full_picture_and_a_lazy_loaded_picture_are_fetched_before_their_src() -> None:
+    page = """<html><body><div class="content">
+      <a href="full/t1.png?v=2"><img src="thumb/t1.png"></a>
+      <img src="/static/loading.gif" data-original="img/t2.png">
+      <a href="2023.html"><img src="img/t3.png"></a></div></body></html>"""
+    article = DEFAULT_PLATFORM.parse_article(page.encode(), "http://127.0.0.1/a/2024.html")
+    base = "http://127.0.0.1/a/"
+    assert article.pictures == [
+        base + "full/t1.png?v=2",
+        base + "thumb/t1.png",
+        base + "img/t2.png",
+        "http://127.0.0.1/static/loading.gif",
+        base + "img/t3.png",
+    ]
+
+
 class _Page:
     def __init__(self, data: bytes) -> None:
         self.data, self.error_code, self.final_url = data, None, None
@@ -236,6 +252,27 @@ def test_a_web_archive_of_an_article_with_pictured_tables_is_read_exactly() -> N
         base,
     )
     _same_as_the_golden(archive, "mhtml")
+
+
+@needs_ocr
+@pytest.mark.slow
+def test_the_full_picture_behind_a_thumbnail_and_a_lazy_loaded_picture_are_the_ones_read() -> None:
+    """A web archive whose page shows thumbnails too small to read, each linking to its full picture, and
+    lazy-loaded pictures whose `src` is a placeholder: read from the full and the real pictures."""
+    shots = _screenshots()
+    base = "https://www.huaian.gov.cn/zwgk/2025/"
+    parts: dict[str, bytes] = {base + "loading.gif": _png(Image.new("L", (32, 32), 200))}
+    markup = []
+    for i, shot in enumerate(shots):
+        if i % 2:
+            markup.append(f'<img src="loading.gif" data-src="img/t{i}.png">')
+        else:
+            thumb = shot.resize((shot.width // 4, shot.height // 4))
+            parts[base + f"thumb/t{i}.png"] = _png(thumb)
+            markup.append(f'<a href="img/t{i}.png" target="_blank"><img src="thumb/t{i}.png"></a>')
+        parts[base + f"img/t{i}.png"] = _png(shot)
+    page = _article([]).replace("</body>", "".join(f"<p>{m}</p>" for m in markup) + "</body>")
+    _same_as_the_golden(_mhtml(page, parts, base + "report.html"), "mhtml")
 
 
 @needs_ocr

@@ -354,13 +354,32 @@ def _pixels_per_inch(frame_shape: tuple[int, ...], shown: float | None) -> float
     return _CSS_DPI
 
 
+# where lazy-loading scripts keep the real picture while `src` shows a placeholder
+_LAZY_SOURCES = ("data-original", "data-src", "data-lazy-src", "data-actualsrc", "_src")
+_PICTURE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp")
+
+
+def picture_sources(img: HtmlElement) -> list[str]:
+    """Where an <img>'s picture may be had, best first: the full-size picture its link opens (a thumbnail
+    in `<a href="….png">`), the real picture a lazy-loading attribute names, then `src`."""
+    out: list[str] = []
+    parent = img.getparent()
+    if parent is not None and _tag(parent) == "a":
+        href = (parent.get("href") or "").strip()
+        if href.split("#", 1)[0].split("?", 1)[0].lower().endswith(_PICTURE_EXTENSIONS):
+            out.append(href)
+    out += [v.strip() for name in (*_LAZY_SOURCES, "src") if (v := img.get(name)) and v.strip()]
+    return list(dict.fromkeys(out))
+
+
 def _pictures(start: HtmlElement, resolve: Pictures) -> list[tuple[bytes, float | None]]:
-    """The page's pictures outside its chrome, in document order: (bytes, shown width)."""
+    """The page's pictures outside its chrome, in document order: (bytes, shown width), each from the first
+    of its sources that resolves."""
     out: list[tuple[bytes, float | None]] = []
     for img in start.iter("img"):
         if not isinstance(img, HtmlElement) or any(_skipped(a) for a in [img, *img.iterancestors()]):
             continue
-        data = resolve(img.get("src") or "")
+        data = next((d for src in picture_sources(img) if (d := resolve(src))), None)
         if data:
             out.append((data, _shown_width(img)))
     if len(out) > MAX_PICTURES:

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from email.message import EmailMessage
 from email.mime.application import MIMEApplication
 from email.mime.multipart import MIMEMultipart
-from urllib.parse import unquote, urljoin
+from urllib.parse import unquote, urldefrag, urljoin
 
 from nianbao.pipeline.errors import ExtractError
 from nianbao.pipeline.extract.cells import ParsedDocument
@@ -70,7 +70,7 @@ def parse_mhtml(data: bytes) -> ParsedDocument:
         if src.lower().startswith("cid:"):
             found = by_id.get(unquote(src[4:]))
         else:
-            found = by_location.get(urljoin(base, src)) or by_location.get(src)
+            found = by_location.get(urldefrag(urljoin(base, src))[0]) or by_location.get(src)
             if found is None:  # Word: "报告.files/image001.png" beside "file:///C:/…/报告.files/image001.png"
                 found = by_name.get(unquote(src.replace("\\", "/")).rsplit("/", 1)[-1])
         if found is None or found.get_content_maintype() == "text":
