@@ -366,3 +366,47 @@ def test_a_site_that_pastes_its_tables_as_pictures_is_crawled_loaded_and_skipped
     )
     assert log[0] == ("document", article + "#pictures", None, True)  # the archive: no request of its own
     assert log[1][:2] == ("target", article)  # the page, as discovery read it
+
+
+@needs_ocr
+@pytest.mark.slow
+def test_the_sites_evidence_crops_a_pictured_reports_cells_from_its_pictures(tmp_path: Path) -> None:
+    """Evidence for an OCR'd picture's cell: the crop process cuts it from the same picture, at the same
+    pixels per inch, as the reader read it, and each cell's box lands on its printed digits."""
+    from nianbao.pipeline.extract import picture_pages
+    from nianbao.site.child import run_module
+    from nianbao.site.crops import SCALE
+
+    doc = tmp_path / "archive.mht"
+    shots = _screenshots()
+    base = "https://www.huaian.gov.cn/zwgk/2025/"
+    doc.write_bytes(
+        _mhtml(
+            _article([f"img/t{i}.png" for i in range(len(shots))]),
+            {base + f"img/t{i}.png": _png(s) for i, s in enumerate(shots)},
+            base + "report.html",
+        )
+    )
+    report = extract_report(doc.read_bytes())
+    cells = [
+        (loc.page, loc.bbox, loc.raw)
+        for loc in report.provenance.values()
+        if loc.page is not None and loc.bbox is not None and loc.raw not in ("0", "")
+    ][:6]
+    assert len(cells) == 6
+    pages = picture_pages(doc.read_bytes())
+    for page, bbox, raw in cells:  # the reader's own box, on the picture it names, holds ink
+        frame, ppi = pages[page - 1]
+        x0, top, x1, bottom = (round(v * ppi / 72) for v in bbox)
+        assert frame[top:bottom, x0:x1].min() < 100, (raw, page, bbox)
+    outs = [tmp_path / f"c{i}.png" for i in range(len(cells))]
+    jobs = [
+        {"pdf": str(doc), "page": page, "boxes": [list(bbox)], "out": str(out)}
+        for (page, bbox, _raw), out in zip(cells, outs, strict=True)
+    ]
+    results = run_module("nianbao.site.crops", jobs)
+    for (page, _bbox, _raw), out, result in zip(cells, outs, results, strict=True):
+        assert "error" not in result, result
+        frame, ppi = pages[page - 1]
+        width = Image.open(out).size[0]
+        assert width == round(frame.shape[1] * 72 / ppi * SCALE)

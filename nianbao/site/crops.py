@@ -1,5 +1,9 @@
 """Crops of PDF pages around the cells a finding names, cells highlighted: rendered by pdfium in a process of its own.
 
+A document read by OCR from pictures (an image attachment, a web page or web archive whose tables are
+pictures) is cropped from the same pictures, at the same pixels per inch, as its reader OCR'd them
+(`nianbao.pipeline.extract.picture_pages`).
+
 Run as `python -m nianbao.site.crops`: a JSON list of jobs on stdin (`pdf`, 1-based `page`, `boxes` in PDF
 points with a top-left origin as the findings store them, `out`), a JSON list of results on stdout (`out`
 and the crop's `size`, or `error`).
@@ -7,8 +11,9 @@ and the crop's `size`, or `error`).
 Why a process of its own: nianbao's PDF reader answers pdfium's font lookups with one fixed metrics font
 (`nianbao.pipeline.extract.pdffonts`, installed process-wide when the reader is imported), so that what is
 read never depends on the machine's fonts. Rendered through that font every glyph of a font the PDF does
-not embed is a box. This module imports nothing of nianbao's (so `python -m` loads only the package's
-empty `__init__`s) and refuses to render if the handler is installed anyway: pdfium draws such fonts
+not embed is a box. This module imports nothing of nianbao's before its PDFs are drawn (so `python -m`
+loads only the package's empty `__init__`s; the picture readers come after) and refuses to render if the
+handler is installed anyway: pdfium draws such fonts
 with the machine's own — Chinese shows where a CJK font is installed (CI installs one; on a machine with
 none those glyphs are missing from the crop, the numbers and ruling lines are still drawn) — and
 embedded fonts as they are.
@@ -46,7 +51,11 @@ def render(jobs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     by_pdf: dict[str, list[int]] = defaultdict(list)
     for i, job in enumerate(jobs):
         by_pdf[job["pdf"]].append(i)
+    pictured: dict[str, list[int]] = {}
     for path, indexes in by_pdf.items():
+        if not _is_pdf(path):
+            pictured[path] = indexes  # after every PDF: their reader's modules are imported for them
+            continue
         try:
             doc = pdfium.PdfDocument(path)
         except (pdfium.PdfiumError, OSError) as e:
@@ -81,7 +90,53 @@ def render(jobs: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 page.close()
         finally:
             doc.close()
+    for path, indexes in pictured.items():
+        results.update(_crop_pictures(path, [jobs[i] for i in indexes], indexes))
     return [results[i] for i in range(len(jobs))]
+
+
+def _is_pdf(path: str) -> bool:
+    try:
+        with open(path, "rb") as f:
+            return f.read(1024).find(b"%PDF-") != -1
+    except OSError:
+        return True  # pdfium says why it cannot be opened
+
+
+def _crop_pictures(path: str, jobs: list[dict[str, Any]], indexes: list[int]) -> dict[int, dict[str, Any]]:
+    """The jobs on one document read from pictures: each page's band cut from its picture, at SCALE."""
+    from PIL import Image, ImageDraw
+
+    from nianbao.pipeline.errors import ExtractError
+    from nianbao.pipeline.extract import picture_pages
+
+    try:
+        with open(path, "rb") as f:
+            pages = picture_pages(f.read())
+    except (ExtractError, OSError) as e:
+        return {
+            i: {"out": job["out"], "error": f"cannot open its pictures: {e}"}
+            for i, job in zip(indexes, jobs, strict=True)
+        }
+    out: dict[int, dict[str, Any]] = {}
+    for i, job in zip(indexes, jobs, strict=True):
+        n = int(job["page"])
+        if not 1 <= n <= len(pages):
+            out[i] = {"out": job["out"], "error": f"the document has no picture {n}"}
+            continue
+        frame, ppi = pages[n - 1]
+        per_point = ppi / 72.0
+        height, width = frame.shape[0] / per_point, frame.shape[1] / per_point
+        x0, top, _right, bottom = _clip(job["boxes"], width, height)
+        band = Image.fromarray(frame[int(top * per_point) : int(bottom * per_point), :]).convert("RGB")
+        image = band.resize((max(1, round(width * SCALE)), max(1, round((bottom - top) * SCALE))))
+        overlay = ImageDraw.Draw(image, "RGBA")
+        for b in job["boxes"]:
+            rect = [(b[0] - x0) * SCALE, (b[1] - top) * SCALE, (b[2] - x0) * SCALE, (b[3] - top) * SCALE]
+            overlay.rectangle(rect, fill=FILL, outline=EDGE, width=3)
+        image.save(job["out"], format="PNG", optimize=True)
+        out[i] = {"out": job["out"], "size": list(image.size)}
+    return out
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import zipfile
 from collections.abc import Callable
 from io import BytesIO
+from typing import Any
 
 from nianbao.pipeline.errors import ExtractError
 from nianbao.pipeline.extract.cells import ParsedDocument
@@ -16,7 +17,7 @@ from nianbao.pipeline.extract.report import build_report
 from nianbao.pipeline.extract.version import reader_version
 from nianbao.pipeline.model import Report
 
-__all__ = ["extract_report", "reader_version", "sniff"]
+__all__ = ["extract_report", "picture_pages", "reader_version", "sniff"]
 
 
 def sniff(data: bytes) -> str:
@@ -84,6 +85,26 @@ def _reader(fmt: str) -> Callable[[bytes], ParsedDocument]:
 
         return parse_image
     raise ExtractError("unsupported_format", f"no reader for {fmt}")
+
+
+def picture_pages(data: bytes) -> list[tuple[Any, float]]:
+    """The pages OCR reads of an image, or of a web page or web archive whose tables are pictures: each a
+    greyscale array and its pixels per inch (an OCR'd location's page and box, in points, are on these).
+    `unsupported_format` for any other format (a PDF's pages are rendered by pdfium instead)."""
+    fmt = sniff(data)
+    if fmt == "image":
+        from nianbao.pipeline.extract.image import picture_pages as of_image
+
+        return list(of_image(data))
+    if fmt == "html":
+        from nianbao.pipeline.extract.html import picture_pages as of_page
+
+        return list(of_page(data))
+    if fmt == "mhtml":
+        from nianbao.pipeline.extract.mhtml import picture_pages as of_archive
+
+        return list(of_archive(data))
+    raise ExtractError("unsupported_format", f"a {fmt} document has no picture pages")
 
 
 def extract_report(data: bytes) -> Report:

@@ -14,6 +14,7 @@ import binascii
 import codecs
 import re
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 import lxml.etree
 import lxml.html
@@ -25,6 +26,9 @@ from nianbao.pipeline.extract.glyphs import clean_text
 from nianbao.pipeline.extract.limits import check_html, check_table_cells
 from nianbao.pipeline.extract.sections import classify_table
 from nianbao.pipeline.model import Location
+
+if TYPE_CHECKING:
+    import numpy as np
 
 # ----------------------------------------------------------------------------- decoding
 _META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
@@ -387,6 +391,36 @@ def _pictures(start: HtmlElement, resolve: Pictures) -> list[tuple[bytes, float 
     return out
 
 
+PicturePage = tuple["np.ndarray", float]  # a picture (greyscale) and its pixels per inch of the page
+
+
+def picture_pages(data: bytes, pictures: Pictures | None = None) -> list[PicturePage]:
+    """The pictures of an HTML page, each frame as OCR reads it (the page numbers of an OCR'd picture's
+    locations count these): what the analysts' site crops its evidence from."""
+    check_html(data)
+    root = _document(decode_html(data))
+    body = root.find("body")
+    return _picture_pages(_pictures(body if body is not None else root, pictures or data_uri))
+
+
+def _picture_pages(found: list[tuple[bytes, float | None]]) -> list[PicturePage]:
+    """Every frame of the pictures that decode, with its pixels per inch; icons and rules left out."""
+    from nianbao.pipeline.extract.image import frames
+
+    pages: list[PicturePage] = []
+    for data, shown in found:
+        try:
+            got = frames(data)
+        except ExtractError:  # a picture that cannot be decoded is not a table
+            continue
+        pages += [(f, _pixels_per_inch(f.shape, shown)) for f in got if min(f.shape[:2]) >= _MIN_SIDE_PX]
+    if len(pages) > MAX_PICTURES:
+        raise ExtractError(
+            "too_large", f"the page's pictures hold {len(pages)} frames (limit {MAX_PICTURES})"
+        )
+    return pages
+
+
 def _pictured_tables(start: HtmlElement, tables: list[RawTable], resolve: Pictures) -> ParsedDocument | None:
     """The page's pictures read by OCR and their tables joined to the markup's, when that shows more of
     tables 2-4 than the markup alone; None otherwise (no pictures, none readable, or OCR not installed)."""
@@ -403,25 +437,13 @@ def _pictured_tables(start: HtmlElement, tables: list[RawTable], resolve: Pictur
     if not ocr.available():
         return None
     import cv2
-    import numpy as np
 
-    from nianbao.pipeline.extract.image import frames
     from nianbao.pipeline.extract.pdf import tables_on
     from nianbao.pipeline.extract.scan import read_scan
 
-    pages: list[tuple[np.ndarray, float]] = []
-    for data, shown in found:
-        try:
-            got = frames(data)
-        except ExtractError:  # a picture that cannot be decoded is not a table
-            continue
-        pages += [(f, _pixels_per_inch(f.shape, shown)) for f in got if min(f.shape[:2]) >= _MIN_SIDE_PX]
+    pages = _picture_pages(found)
     if not pages:
         return None
-    if len(pages) > MAX_PICTURES:
-        raise ExtractError(
-            "too_large", f"the page's pictures hold {len(pages)} frames (limit {MAX_PICTURES})"
-        )
 
     def render(number: int, dpi: float) -> np.ndarray:
         frame, ppi = pages[number - 1]

@@ -53,6 +53,11 @@ def frames(data: bytes) -> list[np.ndarray]:
         raise ExtractError("truncated", f"the image cannot be decoded ({type(e).__name__})") from e
 
 
+def picture_pages(data: bytes) -> list[tuple[np.ndarray, float]]:
+    """Every frame with its pixels per inch, as OCR reads it: an A4 page across its shorter side."""
+    return [(f, min(f.shape[:2]) / A4_SHORT_IN) for f in frames(data)]
+
+
 def parse_image(data: bytes) -> ParsedDocument:
     """An image attachment read by OCR: the report's tables from its frames, or a refusal."""
     from nianbao.pipeline.extract import ocr
@@ -64,14 +69,14 @@ def parse_image(data: bytes) -> ParsedDocument:
     from nianbao.pipeline.extract.pdf import tables_on
     from nianbao.pipeline.extract.scan import read_scan
 
-    pages = frames(data)
+    found = picture_pages(data)
 
     def render(number: int, dpi: float) -> np.ndarray:
-        frame = pages[number - 1]
-        f = A4_SHORT_IN * dpi / min(frame.shape)
+        frame, ppi = found[number - 1]
+        f = dpi / ppi
         return cv2.resize(frame, None, fx=f, fy=f, interpolation=cv2.INTER_AREA if f < 1 else cv2.INTER_CUBIC)
 
-    parsed = read_scan(render, len(pages), tables_on, why="image")
+    parsed = read_scan(render, len(found), tables_on, why="image")
     if parsed is None:
         raise ExtractError("not_a_report", "OCR read no report tables from the image")
     parsed.format = "image"

@@ -21,7 +21,8 @@ from urllib.parse import unquote, urldefrag, urljoin
 
 from nianbao.pipeline.errors import ExtractError
 from nianbao.pipeline.extract.cells import ParsedDocument
-from nianbao.pipeline.extract.html import data_uri, parse_html
+from nianbao.pipeline.extract.html import PicturePage, Pictures, data_uri, parse_html
+from nianbao.pipeline.extract.html import picture_pages as html_picture_pages
 from nianbao.pipeline.extract.limits import check_mhtml
 
 MAX_PARTS = 200  # a saved report page: its HTML, a stylesheet or two and its pictures
@@ -40,8 +41,8 @@ def _html_bytes(part: EmailMessage) -> bytes:
     return raw
 
 
-def parse_mhtml(data: bytes) -> ParsedDocument:
-    """The archive's page read with its pictures; `not_a_report` when it holds no HTML page."""
+def _opened(data: bytes) -> tuple[bytes, Pictures]:
+    """The archive's page (its bytes) and the lookup of its pictures among the parts beside it."""
     check_mhtml(data)
     msg = email.parser.BytesParser(policy=email.policy.default).parsebytes(data)
     parts = [p for p in msg.walk() if not p.is_multipart()]
@@ -78,9 +79,21 @@ def parse_mhtml(data: bytes) -> ParsedDocument:
         payload = found.get_payload(decode=True)
         return payload if isinstance(payload, bytes) else None
 
-    parsed = parse_html(_html_bytes(page), picture)
+    return _html_bytes(page), picture
+
+
+def parse_mhtml(data: bytes) -> ParsedDocument:
+    """The archive's page read with its pictures; `not_a_report` when it holds no HTML page."""
+    page, picture = _opened(data)
+    parsed = parse_html(page, picture)
     parsed.format = "mhtml"
     return parsed
+
+
+def picture_pages(data: bytes) -> list[PicturePage]:
+    """The archive's pictures as its page shows them, each frame as OCR reads it (`html.picture_pages`)."""
+    page, picture = _opened(data)
+    return html_picture_pages(page, picture)
 
 
 _SIGNATURES = (
