@@ -123,8 +123,9 @@ def crawl_agency(agency: Agency, crawler: Crawler, year: int | None = None) -> A
 def _pictured(found: Found, get: Callable[[str, str, Origin], Got], crawler: Crawler) -> Got:
     """An article whose tables are pictures: the page (read by discovery) and each picture fetched
     (conditionally: a 304 brings the stored bytes), assembled into one web archive, the document of
-    `found.url`. A picture that could not be fetched is left out: the reading says what is missing, and
-    the next night asks for it again."""
+    `found.url`. When a picture cannot be fetched the last archive made there stands (a site's bad night
+    makes no new version of the report; the picture's failure is in the fetch log, and the next night asks
+    again); with none before, the archive is made of what arrived and its reading says what is missing."""
     from nianbao.pipeline.extract.mhtml import write_mhtml
 
     assert found.via is not None
@@ -132,12 +133,17 @@ def _pictured(found: Found, get: Callable[[str, str, Origin], Got], crawler: Cra
     data = page.data if page.data is not None else crawler.store.get(page.sha256) if page.sha256 else None
     if data is None:  # discovery read it: only a raw store emptied meanwhile gets here
         return replace(page, url=found.url, role="document", state="failed", error_code="fetch_failed")
-    pictures = []
+    pictures, missing = [], False
     for url in found.pictures:
         got = get(url, "picture", "web")
         body = got.data if got.data is not None else crawler.store.get(got.sha256) if got.sha256 else None
         if got.state != "failed" and body is not None:
             pictures.append((url, body))
+        else:
+            missing = True
+    last = crawler.known.get(found.url)
+    if missing and last is not None and last.sha256 is not None and last.sha256 in crawler.store:
+        return crawler.assembled(found.url, crawler.store.get(last.sha256))
     return crawler.assembled(found.url, write_mhtml(found.via, data, pictures))
 
 

@@ -348,9 +348,14 @@ def test_a_site_that_pastes_its_tables_as_pictures_is_crawled_loaded_and_skipped
         ]
         assert {status for _p, status in tonight} == {304}  # every picture asked for conditionally, no body
 
-        (tmp_path / "city" / "site" / "ha-szf" / "ndbg" / "img" / "t0.png").write_bytes(
-            _png(_screenshots()[0].rotate(0.3, fillcolor=255))
-        )
+        img = tmp_path / "city" / "site" / "ha-szf" / "ndbg" / "img"
+        (img / "t1.png").rename(tmp_path / "t1.png")  # a picture the site fails to serve one night
+        bad = crawl_and_record(load_catalog(catalog), settings, "night-bad")
+        [kept] = bad.fetched()
+        assert kept.sha256 == ref.sha256 and bad.announce() == []  # the last whole archive stands
+        (tmp_path / "t1.png").rename(img / "t1.png")
+
+        (img / "t0.png").write_bytes(_png(_screenshots()[0].rotate(0.3, fillcolor=255)))
         third = crawl_and_record(load_catalog(catalog), settings, "night-3")
         [changed] = third.announce()
         assert changed.url == ref.url and changed.sha256 != ref.sha256
