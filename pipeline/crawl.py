@@ -129,16 +129,21 @@ def _pictured(found: Found, get: Callable[[str, str, Origin], Got], crawler: Cra
     from nianbao.pipeline.extract.mhtml import write_mhtml
 
     assert found.via is not None
+
+    def body(got: Got) -> bytes | None:  # what was received, or (after a 304) what the raw store keeps
+        if got.state == "failed":
+            return None
+        return got.data if got.data is not None else crawler.store.get(got.sha256) if got.sha256 else None
+
     page = get(found.via, "target", "web")
-    data = page.data if page.data is not None else crawler.store.get(page.sha256) if page.sha256 else None
+    data = body(page)
     if data is None:  # discovery read it: only a raw store emptied meanwhile gets here
         return replace(page, url=found.url, role="document", state="failed", error_code="fetch_failed")
     pictures, missing = [], False
     for url in found.pictures:
-        got = get(url, "picture", "web")
-        body = got.data if got.data is not None else crawler.store.get(got.sha256) if got.sha256 else None
-        if got.state != "failed" and body is not None:
-            pictures.append((url, body))
+        picture = body(get(url, "picture", "web"))
+        if picture is not None:
+            pictures.append((url, picture))
         else:
             missing = True
     last = crawler.known.get(found.url)

@@ -95,15 +95,15 @@ def picture_pages(data: bytes) -> list[tuple[Any, float]]:
     if fmt == "image":
         from nianbao.pipeline.extract.image import picture_pages as of_image
 
-        return list(of_image(data))
+        return of_image(data)
     if fmt == "html":
         from nianbao.pipeline.extract.html import picture_pages as of_page
 
-        return list(of_page(data))
+        return of_page(data)
     if fmt == "mhtml":
         from nianbao.pipeline.extract.mhtml import picture_pages as of_archive
 
-        return list(of_archive(data))
+        return of_archive(data)
     raise ExtractError("unsupported_format", f"a {fmt} document has no picture pages")
 
 

@@ -24,7 +24,7 @@ from nianbao.pipeline.errors import ExtractError
 from nianbao.pipeline.extract.cells import Cell, ParsedDocument, RawTable, Row, split_row
 from nianbao.pipeline.extract.glyphs import clean_text
 from nianbao.pipeline.extract.limits import check_html, check_table_cells
-from nianbao.pipeline.extract.sections import classify_table
+from nianbao.pipeline.extract.sections import classify_table, sections_found
 from nianbao.pipeline.model import Location
 
 if TYPE_CHECKING:
@@ -317,8 +317,8 @@ def parse_html(data: bytes, pictures: Pictures | None = None) -> ParsedDocument:
 
 
 # ----------------------------------------------------------------------------- tables pasted as pictures
-MAX_PICTURES = 60  # read by OCR from one page (a report pasted page by page: under 30)
-_MIN_SIDE_PX = 64  # smaller pictures are icons, bullets and rules, not tables
+MAX_PICTURES = 60  # read by OCR from one page, or fetched with it (a report pasted page by page: under 30)
+MIN_PICTURE_PX = 64  # a picture smaller across is an icon, a bullet or a rule, not a table
 _CSS_DPI = 96.0  # a picture shown at its own size has one pixel per CSS pixel: 96 to the inch
 _PX = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:px)?\s*$", re.I)
 _STYLE_WIDTH = re.compile(r"(?:^|;)\s*width\s*:\s*(\d+(?:\.\d+)?)\s*px", re.I)
@@ -413,7 +413,7 @@ def _picture_pages(found: list[tuple[bytes, float | None]]) -> list[PicturePage]
             got = frames(data)
         except ExtractError:  # a picture that cannot be decoded is not a table
             continue
-        pages += [(f, _pixels_per_inch(f.shape, shown)) for f in got if min(f.shape[:2]) >= _MIN_SIDE_PX]
+        pages += [(f, _pixels_per_inch(f.shape, shown)) for f in got if min(f.shape[:2]) >= MIN_PICTURE_PX]
     if len(pages) > MAX_PICTURES:
         raise ExtractError(
             "too_large", f"the page's pictures hold {len(pages)} frames (limit {MAX_PICTURES})"
@@ -424,9 +424,7 @@ def _picture_pages(found: list[tuple[bytes, float | None]]) -> list[PicturePage]
 def _pictured_tables(start: HtmlElement, tables: list[RawTable], resolve: Pictures) -> ParsedDocument | None:
     """The page's pictures read by OCR and their tables joined to the markup's, when that shows more of
     tables 2-4 than the markup alone; None otherwise (no pictures, none readable, or OCR not installed)."""
-    from nianbao.pipeline.extract.sections import group_sections
-
-    known = len(group_sections(ParsedDocument(text="", tables=tables)))
+    known = sections_found(tables)
     if known >= 3:
         return None
     found = _pictures(start, resolve)
@@ -436,25 +434,18 @@ def _pictured_tables(start: HtmlElement, tables: list[RawTable], resolve: Pictur
 
     if not ocr.available():
         return None
-    import cv2
-
+    from nianbao.pipeline.extract.image import rendering
     from nianbao.pipeline.extract.pdf import tables_on
     from nianbao.pipeline.extract.scan import read_scan
 
     pages = _picture_pages(found)
     if not pages:
         return None
-
-    def render(number: int, dpi: float) -> np.ndarray:
-        frame, ppi = pages[number - 1]
-        f = dpi / ppi
-        return cv2.resize(frame, None, fx=f, fy=f, interpolation=cv2.INTER_AREA if f < 1 else cv2.INTER_CUBIC)
-
-    scanned = read_scan(render, len(pages), tables_on, why="table_pictures")
+    scanned = read_scan(rendering(pages), len(pages), tables_on, why="table_pictures")
     if scanned is None:
         return None
     joined = [*tables, *scanned.tables]
-    if len(group_sections(ParsedDocument(text="", tables=joined))) <= known:
+    if sections_found(joined) <= known:
         return None
     scanned.tables = joined
     return scanned

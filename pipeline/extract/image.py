@@ -7,6 +7,7 @@ then in points of that A4 page. Frames and pixels are counted before anything is
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from io import BytesIO
 
 import numpy as np
@@ -58,25 +59,30 @@ def picture_pages(data: bytes) -> list[tuple[np.ndarray, float]]:
     return [(f, min(f.shape[:2]) / A4_SHORT_IN) for f in frames(data)]
 
 
+def rendering(pages: Sequence[tuple[np.ndarray, float]]) -> Callable[[int, float], np.ndarray]:
+    """A scan's `render` (page number, dpi → greyscale image) over pictures and their pixels per inch."""
+    import cv2
+
+    def render(number: int, dpi: float) -> np.ndarray:
+        frame, ppi = pages[number - 1]
+        f = dpi / ppi
+        return cv2.resize(frame, None, fx=f, fy=f, interpolation=cv2.INTER_AREA if f < 1 else cv2.INTER_CUBIC)
+
+    return render
+
+
 def parse_image(data: bytes) -> ParsedDocument:
     """An image attachment read by OCR: the report's tables from its frames, or a refusal."""
     from nianbao.pipeline.extract import ocr
 
     if not ocr.available():
         raise ExtractError("ocr_missing", "an image needs OCR, which is not installed (rapidocr-onnxruntime)")
-    import cv2
 
     from nianbao.pipeline.extract.pdf import tables_on
     from nianbao.pipeline.extract.scan import read_scan
 
     found = picture_pages(data)
-
-    def render(number: int, dpi: float) -> np.ndarray:
-        frame, ppi = found[number - 1]
-        f = dpi / ppi
-        return cv2.resize(frame, None, fx=f, fy=f, interpolation=cv2.INTER_AREA if f < 1 else cv2.INTER_CUBIC)
-
-    parsed = read_scan(render, len(found), tables_on, why="image")
+    parsed = read_scan(rendering(found), len(found), tables_on, why="image")
     if parsed is None:
         raise ExtractError("not_a_report", "OCR read no report tables from the image")
     parsed.format = "image"

@@ -35,7 +35,7 @@ from nianbao.pipeline.extract.facts import read_fees
 from nianbao.pipeline.extract.glyphs import clean_text
 from nianbao.pipeline.extract.limits import check_pages, check_pdf
 from nianbao.pipeline.extract.pdfium_page import PdfiumPage, check_page
-from nianbao.pipeline.extract.sections import group_sections
+from nianbao.pipeline.extract.sections import sections_found
 from nianbao.pipeline.model import Location
 
 # pdfminer logs a warning for every odd object; a report's oddities are not our log's business
@@ -515,11 +515,6 @@ def _tables_by_position(handles: Handles, miner: _Pdfminer, numbers: list[int]) 
     return out
 
 
-def _sections_found(tables: list[RawTable]) -> int:
-    """How many of tables 2-4 the raw tables show."""
-    return len(group_sections(ParsedDocument(text="", tables=tables)))
-
-
 # pdfium is not thread-safe (two threads reading PDFs at once segfaulted in libpdfium): one PDF at a time
 # per process. Documents are read in parallel across processes.
 _PDFIUM = threading.Lock()
@@ -571,33 +566,33 @@ def _parse(data: bytes) -> ParsedDocument:
                 )
             wanted = _table_pages(pages)
             tables = _tables_of(handles, miner, wanted)
-            if _sections_found(tables) < 3 and len(wanted) < len(pages):
+            if sections_found(tables) < 3 and len(wanted) < len(pages):
                 # the headings misled the page choice: every page is still cheap through pdfium
                 everywhere = _tables_of(handles, miner, [p.number for p in pages])
-                if _sections_found(everywhere) > _sections_found(tables):
+                if sections_found(everywhere) > sections_found(tables):
                     tables, wanted = everywhere, [p.number for p in pages]
             positioned: list[RawTable] = []
-            if _sections_found(tables) < 3:  # no ruling lines at all? columns from the words' positions
+            if sections_found(tables) < 3:  # no ruling lines at all? columns from the words' positions
                 positioned = _tables_by_position(handles, miner, [p.number for p in pages])
     finally:
         for page, textpage in handles:
             textpage.close()
             page.close()
         doc.close()
-    if _sections_found(tables) < 3:
+    if sections_found(tables) < 3:
         # pdfium's view of the page missed a table: let pdfplumber (pdfminer) read those pages itself
         slow = _tables_by_pdfplumber(data, wanted)
-        if _sections_found(slow) > _sections_found(tables):
+        if sections_found(slow) > sections_found(tables):
             tables = slow
             fallback.update(
                 {n: "pdfium's reading found fewer of tables 2-4" for n in wanted if n not in fallback}
             )
-    if _sections_found(tables) < 3 and _sections_found(positioned) < 3:
+    if sections_found(tables) < 3 and sections_found(positioned) < 3:
         # tables pasted in as pictures: the pages with a large image are read by OCR
         scanned = _scan_image_pages(data, tables, positioned, _body_text(pages))
         if scanned is not None:
             return scanned
-    from_positions = _sections_found(tables) < 3 and _sections_found(positioned) > _sections_found(tables)
+    from_positions = sections_found(tables) < 3 and sections_found(positioned) > sections_found(tables)
     if from_positions:
         tables = positioned
     if any("(cid:" in c.text for t in tables for r in t.rows for c in r if c is not None):
@@ -686,7 +681,7 @@ def _scan_image_pages(
         return None
     from_text = [t for t in tables if not _on_pages(t, set(pictured))]
     joined = sorted([*from_text, *scanned.tables], key=_first_page)
-    if _sections_found(joined) <= max(_sections_found(tables), _sections_found(positioned)):
+    if sections_found(joined) <= max(sections_found(tables), sections_found(positioned)):
         return None
     scanned.tables = joined
     # the body is in the text layer; the pictured pages' OCR'd text joins it in page order (a pictured

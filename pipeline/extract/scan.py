@@ -30,7 +30,7 @@ import numpy as np
 from nianbao.pipeline.extract import positions
 from nianbao.pipeline.extract.cells import Cell, ParsedDocument, RawTable, norm_label, split_row
 from nianbao.pipeline.extract.ocr import Glyph, Line, engine
-from nianbao.pipeline.extract.sections import classify_table, group_sections
+from nianbao.pipeline.extract.sections import classify_table, sections_found
 from nianbao.pipeline.model import Location
 
 # A value cell is taken as read only when every character in it was recognised at least this surely.
@@ -714,11 +714,8 @@ def tables_of(
     PDFs without rules go through (the OCR'd characters are its chars). With the positional reader's
     tables, the doubts about their columns' placement (`column_doubts`; None: read by rules)."""
 
-    def found(ts: list[RawTable]) -> int:
-        return len(group_sections(ParsedDocument(text="", tables=ts)))
-
     by_rules = [_located(t, p) for p in pages for t in ruled(p)]
-    if found(by_rules) == 3:
+    if sections_found(by_rules) == 3:
         return by_rules, None
     by_position: list[RawTable] = []
     doubts: list[str] = []
@@ -738,7 +735,7 @@ def tables_of(
                 doubts += [f"page {p.page_number}: {d}" for d in why]
         by_position.extend(_located(t, p, ruled=False) for t in got)
         carried, previous = tail, p.page_number
-    if found(by_position) > found(by_rules):
+    if sections_found(by_position) > sections_found(by_rules):
         return by_position, doubts
     return by_rules, None
 
@@ -847,7 +844,6 @@ def read_scan(
     report tables at all (a blank or non-report scan keeps its refusal)."""
     from nianbao.pipeline.extract.cells import ParsedDocument
     from nianbao.pipeline.extract.limits import active, more_memory
-    from nianbao.pipeline.extract.sections import group_sections
 
     wanted = only if only is not None else locate(render, count)
     pages: list[OcrPage] = []
@@ -859,7 +855,7 @@ def read_scan(
             pages += _closing_pages(render, pages, max(wanted), count, dpi)
     table_pages = [p for p in pages if p.page_number in wanted]
     tables, doubts = tables_of(table_pages, ruled)
-    if not group_sections(ParsedDocument(text="", tables=tables)):
+    if not sections_found(tables):
         return None
     confs = list(cell_confidences(tables))
     reading: dict[str, Any] = {

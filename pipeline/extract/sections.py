@@ -23,6 +23,11 @@ def classify_table(table: RawTable) -> str | None:
     return None
 
 
+def sections_found(tables: list[RawTable]) -> int:
+    """How many of tables 2-4 the raw tables show."""
+    return len(group_sections(ParsedDocument(text="", tables=tables)))
+
+
 def group_sections(doc: ParsedDocument) -> dict[str, list[Row]]:
     """The rows of each canonical table, pages' parts joined; a table without labels continues the last."""
     out: dict[str, list[Row]] = {}

@@ -17,7 +17,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import lxml.html
 from lxml.html import HtmlElement
 
-from nianbao.pipeline.extract.html import decode_html, picture_sources
+from nianbao.pipeline.extract.html import MIN_PICTURE_PX, decode_html, picture_sources
 from nianbao.pipeline.extract.limits import check_html
 
 _YEAR = re.compile(r"(?<!\d)(20\d{2}|19\d{2})(?!\d)")
@@ -107,9 +107,6 @@ def page_links(root: HtmlElement, base_url: str, *, skip_chrome: bool = False) -
     return out
 
 
-_MIN_PICTURE_PX = 64  # a picture the page shows smaller (an icon, a bullet, a rule) is no table
-
-
 def page_pictures(root: HtmlElement, base_url: str) -> list[str]:
     """The pictures of a page's body, absolute http(s) URLs in page order, each once: every source of each
     (`html.picture_sources`: a thumbnail's full-size picture, a lazy-loaded one, `src`); `data:` URIs stay
@@ -119,7 +116,7 @@ def page_pictures(root: HtmlElement, base_url: str) -> list[str]:
         if _in_chrome(img):
             continue
         shown = [v for v in (img.get("width"), img.get("height")) if v and v.strip().isdigit()]
-        if any(int(v) < _MIN_PICTURE_PX for v in shown):
+        if any(int(v) < MIN_PICTURE_PX for v in shown):  # shown smaller: an icon
             continue
         for src in picture_sources(img):  # each source the reader may take it from, best first
             url = urldefrag(urljoin(base_url, src))[0]

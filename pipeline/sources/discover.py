@@ -19,6 +19,7 @@ from urllib.parse import urldefrag
 from nianbao.pipeline.catalog import Agency
 from nianbao.pipeline.errors import ExtractError
 from nianbao.pipeline.extract import sniff
+from nianbao.pipeline.extract.html import MAX_PICTURES
 from nianbao.pipeline.sources.base import DEFAULT_PLATFORM, Platform
 from nianbao.pipeline.tables import template_of_year
 from nianbao.pipeline.urlpolicy import Origin
@@ -26,7 +27,6 @@ from nianbao.pipeline.urlpolicy import Origin
 MAX_LISTING_PAGES = 50
 MAX_REPORT_LINKS = 200  # per agency: real listings hold a few dozen
 MAX_ATTACHMENTS = 20  # per article page: real ones carry one or two
-MAX_PICTURES = 60  # per article page whose tables are pictures (a report pasted page by page: under 30)
 PICTURED = "#pictures"  # the fragment naming an article page assembled with its pictures (never requested)
 
 
