@@ -123,11 +123,20 @@ def test_a_web_archive_is_told_by_its_headers() -> None:
 
 
 def test_a_page_whose_markup_holds_the_tables_does_not_read_its_pictures() -> None:
-    """Pictures beside complete markup tables (a logo, a photo) are not read by OCR."""
+    """Pictures beside complete markup tables (a logo, a photo) are not read by OCR: not even looked up
+    (a blank picture read by OCR would change nothing else, so what is asked for is what is checked)."""
     page = (TESTS / "files" / "html" / "html_hz-sfj_2020.html").read_bytes()
     logo = _data_uri(Image.new("L", (400, 300), 255))
-    with_picture = page.replace(b"</body>", f'<img src="{logo}"></body>'.encode())
+    with_picture = page.replace(b"</body>", f'<img src="{logo}"><img src="photo.png"></body>'.encode())
     assert with_picture != page
+    asked: list[str] = []
+
+    def look_up(src: str) -> bytes | None:
+        asked.append(src)
+        return None
+
+    parse_html(with_picture, look_up)
+    assert asked == []
     parsed = parse_html(with_picture)
     assert "ocr" not in parsed.reading
     assert parsed.tables == parse_html(page).tables
