@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from email.message import EmailMessage
 from email.policy import SMTP
 from functools import cache
@@ -194,23 +195,45 @@ class _Page:
         self.data, self.error_code, self.final_url = data, None, None
 
 
-def test_only_an_article_with_no_tables_and_nothing_attached_is_read_from_its_pictures() -> None:
+def _found(page: bytes) -> list[tuple[str, str, str | None, tuple[str, ...]]]:
+    """What discovery makes of a report link leading to this article page."""
     from nianbao.pipeline.catalog import Agency
 
     agency = Agency("hz-x", "杭州市X局", "杭州市", "municipal", "department", "http://127.0.0.1/x/")
-    url = "http://127.0.0.1/x/2024.html"
+    found = follow_report_link(
+        agency, 2024, ARTICLE, lambda u, r, o: _Page(page), DEFAULT_PLATFORM, Discovery("hz-x")
+    )
+    return [(f.how, f.url, f.via, f.pictures) for f in found]
+
+
+ARTICLE = "http://127.0.0.1/x/2024.html"
+
+
+def test_only_an_article_with_no_tables_and_nothing_attached_is_read_from_its_pictures() -> None:
     pictured = b'<html><body><p>\xe6\x8a\xa5\xe5\x91\x8a</p><img src="t.png"></body></html>'
     attached = pictured.replace(b"</body>", b'<a href="r.pdf">\xe9\x99\x84\xe4\xbb\xb6</a></body>')
-    found = follow_report_link(
-        agency, 2024, url, lambda u, r, o: _Page(pictured), DEFAULT_PLATFORM, Discovery("hz-x")
-    )
-    assert [(f.how, f.url, f.via, f.pictures) for f in found] == [
-        ("pictured", url + "#pictures", url, ("http://127.0.0.1/x/t.png",))
+    assert _found(pictured) == [("pictured", ARTICLE + "#pictures", ARTICLE, ("http://127.0.0.1/x/t.png",))]
+    assert [how for how, *_ in _found(attached)] == ["attachment"]
+
+
+def test_an_article_whose_markup_shows_some_of_its_tables_is_kept_with_its_pictures() -> None:
+    """Table 2 typed into the page, tables 3 and 4 pasted as pictures: the page alone would be read
+    without them, so it is fetched with its pictures; a page whose markup shows all three tables is
+    read as the page, whatever pictures it has (the site's logo is furniture, never fetched)."""
+    whole = (TESTS / "files" / "html" / "html_hz-mzj_2022_gbk.html").read_text(encoding="gbk")
+    whole = re.sub(r'<div class="attach">.*?</div>', "", whole)  # nothing attached
+    cut = whole.index("三、收到和处理")
+    some = whole[:cut] + '<p><img src="t3.png"></p><p><img src="t4.png"></p></div></body></html>'
+    assert _found(some.encode("gbk")) == [
+        (
+            "pictured",
+            ARTICLE + "#pictures",
+            ARTICLE,
+            ("http://127.0.0.1/x/t3.png", "http://127.0.0.1/x/t4.png"),
+        )
     ]
-    found = follow_report_link(
-        agency, 2024, url, lambda u, r, o: _Page(attached), DEFAULT_PLATFORM, Discovery("hz-x")
-    )
-    assert [f.how for f in found] == ["attachment"]
+    photo = whole.replace("五、", '<p><img src="photo.jpg" width="400"></p>五、', 1)
+    assert _found(photo.encode("gbk")) == [("inline", ARTICLE, ARTICLE, ())]
 
 
 def test_the_crawls_web_archive_is_the_same_bytes_for_the_same_page_and_reads_as_the_page() -> None:
@@ -380,6 +403,65 @@ def test_a_site_that_pastes_its_tables_as_pictures_is_crawled_loaded_and_skipped
     )
     assert log[0] == ("document", article + "#pictures", None, True)  # the archive: no request of its own
     assert log[1][:2] == ("target", article)  # the page, as discovery read it
+
+
+def _typed_table_2() -> str:
+    """Table 2 of the genuine report typed into a page as an HTML table, from its golden record."""
+    from nianbao.pipeline.model import Report
+
+    from samplegen.layout import Style, proactive_grid
+    from samplegen.render_html import HtmlStyle, table_html
+
+    return table_html(proactive_grid(Report.from_json(GOLDEN), Style()), HtmlStyle())
+
+
+@needs_ocr
+@pytest.mark.slow
+def test_an_article_with_table_2_typed_and_tables_3_and_4_as_pictures_is_crawled_and_read_whole(
+    tmp_path: Path,
+) -> None:
+    """The genuine report's table 2 in the page's markup, its later pages pasted below as pictures: the
+    crawl keeps the page with its pictures (the page alone lacks tables 3 and 4), and the archive reads
+    as the golden, table 2 from the markup and tables 3 and 4 from the pictures."""
+    from nianbao.demo.server import SampleServer
+    from nianbao.flows.ingest import ingest_documents
+    from nianbao.flows.nightly import crawl_and_record
+    from nianbao.pipeline.catalog import load_catalog
+
+    pages = _pages()
+    later = [i for i in range(len(pages)) if i > 2]  # page 3 (from 0) opens section 三
+    folder = tmp_path / "city" / "site" / "ha-szf" / "ndbg"
+    (folder / "img").mkdir(parents=True)
+    (folder / "index.html").write_text(
+        f'<html><body><ul><li><a href="2024.html">{TITLE}</a></li></ul></body></html>', encoding="utf-8"
+    )
+    article = _article([f"img/p{i}.png" for i in later]).replace(
+        "<p></p>", f"<p>二、主动公开政府信息情况</p>{_typed_table_2()}"
+    )
+    (folder / "2024.html").write_text(article, encoding="utf-8")
+    for i in later:
+        (folder / "img" / f"p{i}.png").write_bytes(_png(pages[i]))
+    wh, raw = tmp_path / "wh" / "nianbao.duckdb", tmp_path / "raw"
+    settings = settings_for(wh, raw)
+    with SampleServer(tmp_path / "city", lifetime_s=300) as srv:
+        catalog = tmp_path / "catalog.yaml"
+        catalog.write_text(
+            "city: 淮安市\nallowed_hosts: [127.0.0.1]\nagencies:\n  - id: ha-szf\n    name: 淮安市人民政府\n"
+            "    region: 淮安市\n    level: municipal\n    kind: government\n"
+            f"    index_url: {srv.url('/ha-szf/ndbg/index.html')}\n",
+            encoding="utf-8",
+        )
+        night = crawl_and_record(load_catalog(catalog), settings, "night-1")
+        [ref] = night.fetched()
+        assert ref.url == srv.url("/ha-szf/ndbg/2024.html") + "#pictures"
+        assert sorted(p for _m, p, _s in srv.requests if "/img/" in p) == [
+            f"/ha-szf/ndbg/img/p{i}.png" for i in later
+        ]
+        [outcome] = ingest_documents(night.fetched(), settings, "night-1", prefect=False)
+    assert set(outcome.checks) <= {"ocr_unverified"}, outcome
+    record = json.loads(rows(wh, "select record from staging.reports where sha256 = ?", [ref.sha256])[0][0])
+    for table in ("proactive", "applications", "review_litigation"):
+        assert record[table] == GOLDEN[table], table
 
 
 @needs_ocr

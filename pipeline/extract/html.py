@@ -24,7 +24,7 @@ from nianbao.pipeline.errors import ExtractError
 from nianbao.pipeline.extract.cells import Cell, ParsedDocument, RawTable, Row, split_row
 from nianbao.pipeline.extract.glyphs import clean_text
 from nianbao.pipeline.extract.limits import check_html, check_table_cells
-from nianbao.pipeline.extract.sections import classify_table, sections_found
+from nianbao.pipeline.extract.sections import all_sections, classify_table, sections_found
 from nianbao.pipeline.model import Location
 
 if TYPE_CHECKING:
@@ -278,16 +278,13 @@ def _document(text: str) -> HtmlElement:
 Pictures = Callable[[str], bytes | None]  # an <img>'s src → the picture's bytes (None: not at hand)
 
 
-def parse_html(data: bytes, pictures: Pictures | None = None) -> ParsedDocument:
-    """An HTML page into its body text (title and narrative, reading order) and its data tables as grids;
-    the tables of its pictures (`data:` URIs, or whatever `pictures` resolves) when the markup lacks some."""
-    check_html(data)  # resource limits (issue 18): size and elements
-    root = _document(decode_html(data))
-    all_tables = [t for t in root.iter("table") if isinstance(t, HtmlElement)]
+def markup_tables(root: HtmlElement) -> tuple[list[RawTable], set[HtmlElement]]:
+    """The page's data tables as grids, in page order (layout tables around others and tables inside
+    navigation chrome left out), and which of its <table> elements are the report's."""
     tables: list[RawTable] = []
     report_tables: set[HtmlElement] = set()
     previous_report = False
-    for index, table in enumerate(all_tables):
+    for index, table in enumerate(t for t in root.iter("table") if isinstance(t, HtmlElement)):
         if table.xpath(".//table") or any(_skipped(a) for a in table.iterancestors()):
             continue  # a layout table around other tables, or one inside navigation chrome
         rows = [r for r in table_grid(table, index) if any(c is not None for c in r)]
@@ -302,6 +299,21 @@ def parse_html(data: bytes, pictures: Pictures | None = None) -> ParsedDocument:
         else:
             previous_report = False
         tables.append(raw)
+    return tables, report_tables
+
+
+def tables_in_markup(root: HtmlElement) -> bool:
+    """Whether the page's markup shows every one of tables 2-4. When it does not, the reader reads the
+    page's pictures for the others (`parse_html`), and the crawl fetches them with the page."""
+    return all_sections(markup_tables(root)[0])
+
+
+def parse_html(data: bytes, pictures: Pictures | None = None) -> ParsedDocument:
+    """An HTML page into its body text (title and narrative, reading order) and its data tables as grids;
+    the tables of its pictures (`data:` URIs, or whatever `pictures` resolves) when the markup lacks some."""
+    check_html(data)  # resource limits (issue 18): size and elements
+    root = _document(decode_html(data))
+    tables, report_tables = markup_tables(root)
     body = root.find("body")
     start = body if body is not None else root
     text = clean_text("\n".join(_lines(_tokens(start, report_tables, links=False))))
@@ -424,9 +436,9 @@ def _picture_pages(found: list[tuple[bytes, float | None]]) -> list[PicturePage]
 def _pictured_tables(start: HtmlElement, tables: list[RawTable], resolve: Pictures) -> ParsedDocument | None:
     """The page's pictures read by OCR and their tables joined to the markup's, when that shows more of
     tables 2-4 than the markup alone; None otherwise (no pictures, none readable, or OCR not installed)."""
-    known = sections_found(tables)
-    if known >= 3:
+    if all_sections(tables):
         return None
+    known = sections_found(tables)
     found = _pictures(start, resolve)
     if not found:
         return None

@@ -7,6 +7,7 @@ header on the next page or not. `group_sections` gives each canonical table all 
 from __future__ import annotations
 
 from nianbao.pipeline.extract.cells import ParsedDocument, RawTable, Row, norm_label, split_row, unstacked
+from nianbao.pipeline.tables import TABLE_NAMES
 
 
 def classify_table(table: RawTable) -> str | None:
@@ -26,6 +27,11 @@ def classify_table(table: RawTable) -> str | None:
 def sections_found(tables: list[RawTable]) -> int:
     """How many of tables 2-4 the raw tables show."""
     return len(group_sections(ParsedDocument(text="", tables=tables)))
+
+
+def all_sections(tables: list[RawTable]) -> bool:
+    """Whether the raw tables show every one of tables 2-4."""
+    return sections_found(tables) == len(TABLE_NAMES)
 
 
 def group_sections(doc: ParsedDocument) -> dict[str, list[Row]]:

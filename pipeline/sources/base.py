@@ -3,8 +3,9 @@
 The rules are those of spec/interfaces.md (Discovery): on a listing page, a link whose text contains
 政府信息公开 and 年度报告 (or 年报) and a four-digit year is a report for that year; 下一页 leads to
 the next listing page. An article page carries the report inline (HTML tables in its body), as
-attachments (.pdf/.docx/.doc, or link text with 附件/下载), or both; an article with neither may carry
-its tables as pictures (`Article.pictures`, fetched with the page and read by OCR). Sites whose pages
+attachments (.pdf/.docx/.doc, or link text with 附件/下载), or both; an article with nothing attached
+whose markup shows some of the report's tables or none may carry the others as pictures
+(`Article.pictured`: the page is fetched with its pictures and read by OCR). Sites whose pages
 differ subclass `Platform` and override only the method that differs.
 """
 
@@ -17,7 +18,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import lxml.html
 from lxml.html import HtmlElement
 
-from nianbao.pipeline.extract.html import MIN_PICTURE_PX, decode_html, picture_sources
+from nianbao.pipeline.extract.html import MIN_PICTURE_PX, decode_html, picture_sources, tables_in_markup
 from nianbao.pipeline.extract.limits import check_html
 
 _YEAR = re.compile(r"(?<!\d)(20\d{2}|19\d{2})(?!\d)")
@@ -25,7 +26,7 @@ _ATTACHMENT_EXT = (".pdf", ".docx", ".doc", ".wps")
 _ATTACHMENT_WORDS = ("附件", "下载")
 _NEXT_WORDS = ("下一页", "下页")
 # page furniture that is never the article body, nor an attachment of it
-_CHROME_CLASSES = ("nav", "footer", "header", "breadcrumb", "crumb", "pager", "menu", "sidebar")
+_CHROME_CLASSES = ("nav", "footer", "header", "breadcrumb", "crumb", "pager", "menu", "sidebar", "logo")
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,9 @@ class Article:
     # the <img>s of its body (outside the page's chrome), absolute http(s) URLs in page order: where a
     # site pastes the report's tables as pictures
     pictures: list[str] = field(default_factory=list)
+    # it has such pictures and its markup does not show all of tables 2-4 (`html.tables_in_markup`): the
+    # others may be pictures, which the reader reads when the page is kept with them
+    pictured: bool = False
 
 
 def parse_html(data: bytes) -> HtmlElement | None:
@@ -189,7 +193,9 @@ class Platform:
             if is_attachment(link) and link.url not in seen and link.url != url:
                 seen.add(link.url)
                 attachments.append(link)
-        return Article(self.has_inline_report(root), attachments, page_pictures(root, url))
+        pictures = page_pictures(root, url)
+        pictured = bool(pictures) and not tables_in_markup(root)
+        return Article(self.has_inline_report(root), attachments, pictures, pictured)
 
 
 DEFAULT_PLATFORM = Platform()

@@ -135,13 +135,14 @@ def follow_report_link(
         return []
     if len(article.attachments) > MAX_ATTACHMENTS:
         out.problems.append((url, "too_many_links"))
-    found = [Found(agency.id, year, url, url, "inline")] if article.inline else []
-    found += [Found(agency.id, year, a.url, url, "attachment") for a in article.attachments[:MAX_ATTACHMENTS]]
-    if not found and article.pictures:
-        # no tables in its markup and nothing attached: its tables may be pictures (read by OCR)
+    if article.pictured and not article.attachments:
+        # nothing attached, and its markup shows some of tables 2-4 or none: the others may be pictures
+        # (read by OCR), so the page is kept with its pictures (tables in its markup are read as well)
         return [
             Found(agency.id, year, pictured_url(url), url, "pictured", tuple(article.pictures[:MAX_PICTURES]))
         ]
+    found = [Found(agency.id, year, url, url, "inline")] if article.inline else []
+    found += [Found(agency.id, year, a.url, url, "attachment") for a in article.attachments[:MAX_ATTACHMENTS]]
     if not found:
         # the listing says this year's report is here, yet the page carries none (页面不存在 served as 200, an
         # empty article): the page itself is the document, so that the year is read as unreadable with the
