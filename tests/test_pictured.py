@@ -2,18 +2,21 @@
 images (`data:` URIs), cut into screenshots, or saved with the page as a web archive (.mht), read by OCR
 and compared with the report's golden; a site whose report article shows its tables as pictures, crawled
 over loopback (the page and its pictures assembled into one archive), loaded, and crawled again with
-nothing changed and with one picture changed."""
+nothing changed and with one picture changed; Word files (.docx, and .doc through LibreOffice) whose
+tables are pictures, read the same way."""
 
 from __future__ import annotations
 
 import base64
 import json
 import re
+import subprocess
 from email.message import EmailMessage
 from email.policy import SMTP
 from functools import cache
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pypdfium2 as pdfium
@@ -27,7 +30,7 @@ from nianbao.pipeline.extract.mhtml import write_mhtml
 from nianbao.pipeline.sources.base import DEFAULT_PLATFORM
 from nianbao.pipeline.sources.discover import Discovery, follow_report_link
 
-from helpers import rows, settings_for
+from helpers import missing, rows, settings_for
 
 TESTS = Path(__file__).resolve().parent
 REAL = TESTS / "files" / "real"
@@ -49,23 +52,24 @@ def _pages(name: str = GENUINE[-1], dpi: float = 96) -> tuple[Image.Image, ...]:
         doc.close()
 
 
+def _cut(page: Image.Image) -> list[Image.Image]:
+    """A page's printed area cut out and cut again at a blank line near its middle."""
+    a = np.asarray(page)
+    ys, xs = np.where(a < 200)
+    inked = page.crop((int(xs.min()) - 8, int(ys.min()) - 8, int(xs.max()) + 8, int(ys.max()) + 8))
+    b = np.asarray(inked)
+    h = b.shape[0]
+    blank = [y for y in range(h // 3, 2 * h // 3) if (b[y] > 200).all()]
+    if not blank:
+        return [inked]
+    y = min(blank, key=lambda y: abs(y - h // 2))
+    return [inked.crop((0, 0, inked.width, y)), inked.crop((0, y, inked.width, h))]
+
+
 def _screenshots(name: str = GENUINE[-1]) -> list[Image.Image]:
     """Each page's printed area cut out and cut again at a blank line near its middle: pictures shaped
     like no page, so read at the size the page shows them (CSS pixels)."""
-    out: list[Image.Image] = []
-    for page in _pages(name):
-        a = np.asarray(page)
-        ys, xs = np.where(a < 200)
-        inked = page.crop((int(xs.min()) - 8, int(ys.min()) - 8, int(xs.max()) + 8, int(ys.max()) + 8))
-        b = np.asarray(inked)
-        h = b.shape[0]
-        blank = [y for y in range(h // 3, 2 * h // 3) if (b[y] > 200).all()]
-        if not blank:
-            out.append(inked)
-            continue
-        y = min(blank, key=lambda y: abs(y - h // 2))
-        out += [inked.crop((0, 0, inked.width, y)), inked.crop((0, y, inked.width, h))]
-    return out
+    return [shot for page in _pages(name) for shot in _cut(page)]
 
 
 def _png(img: Image.Image) -> bytes:
@@ -466,23 +470,30 @@ def test_an_article_with_table_2_typed_and_tables_3_and_4_as_pictures_is_crawled
 
 @needs_ocr
 @pytest.mark.slow
-def test_the_sites_evidence_crops_a_pictured_reports_cells_from_its_pictures(tmp_path: Path) -> None:
-    """Evidence for an OCR'd picture's cell: the crop process cuts it from the same picture, at the same
-    pixels per inch, as the reader read it, and each cell's box lands on its printed digits."""
+@pytest.mark.parametrize("form", ["mhtml", "docx"])
+def test_the_sites_evidence_crops_a_pictured_reports_cells_from_its_pictures(
+    tmp_path: Path, form: str
+) -> None:
+    """Evidence for an OCR'd picture's cell (of a web archive, of a Word file): the crop process cuts it
+    from the same picture, at the same pixels per inch, as the reader read it, and each cell's box lands
+    on its printed digits."""
     from nianbao.pipeline.extract import picture_pages
     from nianbao.site.child import run_module
     from nianbao.site.crops import SCALE
 
-    doc = tmp_path / "archive.mht"
+    doc = tmp_path / f"report.{form}"
     shots = _screenshots()
     base = "https://www.huaian.gov.cn/zwgk/2025/"
-    doc.write_bytes(
-        _mhtml(
-            _article([f"img/t{i}.png" for i in range(len(shots))]),
-            {base + f"img/t{i}.png": _png(s) for i, s in enumerate(shots)},
-            base + "report.html",
+    if form == "mhtml":
+        doc.write_bytes(
+            _mhtml(
+                _article([f"img/t{i}.png" for i in range(len(shots))]),
+                {base + f"img/t{i}.png": _png(s) for i, s in enumerate(shots)},
+                base + "report.html",
+            )
         )
-    )
+    else:
+        doc.write_bytes(_word([(s, s.width / 96) for s in shots]))
     report = extract_report(doc.read_bytes())
     cells = [
         (loc.page, loc.bbox, loc.raw)
@@ -506,3 +517,159 @@ def test_the_sites_evidence_crops_a_pictured_reports_cells_from_its_pictures(tmp
         frame, ppi = pages[page - 1]
         width = Image.open(out).size[0]
         assert width == round(frame.shape[1] * 72 / ppi * SCALE)
+
+
+# ----------------------------------------------------------------------------- Word files
+def _word(
+    pictures: list[tuple[Image.Image, float]], typed_table_2: bool = False, title: str = "信息公开"
+) -> bytes:
+    """A Word file: a title, table 2 typed in as a Word table if asked, then each picture at the width
+    (inches) the document shows it."""
+    from docx import Document
+    from docx.shared import Inches
+
+    doc = Document()
+    doc.add_paragraph(title)
+    if typed_table_2:
+        from nianbao.pipeline.model import Report
+
+        from samplegen.layout import Style, proactive_grid
+        from samplegen.render_docx import _table
+
+        doc.add_paragraph("二、主动公开政府信息情况")
+        _table(doc, proactive_grid(Report.from_json(GOLDEN), Style()))
+    for picture, inches in pictures:
+        doc.add_picture(BytesIO(_png(picture)), width=Inches(inches))
+    out = BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def _as_vml(drawing: Any, style: str) -> Any:
+    """A VML picture (`w:pict`, as older Word wrote them) of the same image as this DrawingML one."""
+    from docx.oxml import parse_xml
+
+    rid = drawing.xpath(".//a:blip/@r:embed")[0]
+    return parse_xml(
+        '<w:pict xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+        'xmlns:v="urn:schemas-microsoft-com:vml" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+        f'<v:shape style="{style}"><v:imagedata r:id="{rid}"/></v:shape></w:pict>'
+    )
+
+
+def test_a_word_files_pictures_are_taken_in_order_at_the_width_it_shows_them() -> None:
+    """DrawingML pictures (in a paragraph, in a table's cell), a VML one, one written both ways for old
+    and new readers (taken once), an icon (left out): each frame at its pixels per inch of the page."""
+    from docx import Document
+    from docx.oxml import parse_xml
+    from docx.shared import Inches
+
+    from nianbao.pipeline.extract import docx as word
+    from nianbao.pipeline.extract import picture_pages
+
+    shapes = {"a": (400, 300), "b": (600, 200), "c": (300, 100), "d": (500, 100), "icon": (32, 32)}
+    img = {k: Image.new("L", size, 40 + 30 * i) for i, (k, size) in enumerate(shapes.items())}
+    doc = Document()
+    doc.add_paragraph("本机关2024年度报告")
+    doc.add_picture(BytesIO(_png(img["a"])), width=Inches(2))
+    doc.add_table(rows=1, cols=1).cell(0, 0).paragraphs[0].add_run().add_picture(
+        BytesIO(_png(img["b"])), width=Inches(4)
+    )
+    doc.add_picture(BytesIO(_png(img["c"])), width=Inches(1))  # made VML below, 144 pt wide
+    doc.add_picture(BytesIO(_png(img["d"])), width=Inches(5))  # wrapped below, DrawingML and VML
+    doc.add_picture(BytesIO(_png(img["icon"])), width=Inches(0.3))
+    drawings = doc.element.body.xpath(".//w:drawing")
+    c, d = drawings[2], drawings[3]
+    c.getparent().replace(c, _as_vml(c, "width:144pt;height:48pt"))
+    both = parse_xml(
+        '<mc:AlternateContent xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+        'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+        '<mc:Choice Requires="wps"/><mc:Fallback/></mc:AlternateContent>'
+    )
+    d.getparent().replace(d, both)
+    both[1].append(_as_vml(d, "width:360pt;height:72pt"))
+    both[0].append(d)
+    out = BytesIO()
+    doc.save(out)
+    data = out.getvalue()
+
+    pages = picture_pages(data)
+    assert [(f.shape[1], f.shape[0]) for f, _ppi in pages] == [shapes[k] for k in "abcd"]
+    assert [round(ppi) for _f, ppi in pages] == [200, 150, 150, 100]
+    assert [(f == img[k].getpixel((0, 0))).all() for (f, _p), k in zip(pages, "abcd", strict=True)] == [
+        True
+    ] * 4
+    assert pages[0][0].shape == word.picture_pages(data)[0][0].shape
+
+
+def test_a_word_file_whose_tables_are_its_own_does_not_read_its_pictures() -> None:
+    """A picture (a seal, a photo) in a Word file whose tables show all of 2-4: read as before, no OCR;
+    a Word file with pictures gets the OCR time budget, one without does not."""
+    from docx import Document
+    from docx.shared import Inches
+
+    from nianbao.pipeline.extract.limits import may_need_ocr
+
+    plain = (TESTS / "files" / "docx" / "docx_hz-ghzy_2020.docx").read_bytes()
+    doc = Document(BytesIO(plain))
+    doc.add_picture(BytesIO(_png(Image.new("L", (400, 300), 0))), width=Inches(2))
+    out = BytesIO()
+    doc.save(out)
+    sealed = out.getvalue()
+    assert may_need_ocr(sealed) and not may_need_ocr(plain)
+    report = extract_report(sealed)
+    assert report.reading.method != "ocr"
+    assert report.canonical() == extract_report(plain).canonical()
+
+
+@needs_ocr
+@pytest.mark.slow
+@pytest.mark.parametrize("name", GENUINE)
+def test_a_reports_pages_pasted_into_a_word_file_as_pictures_are_read_exactly(name: str) -> None:
+    """Every page of a genuine report pasted into a Word file as a picture, 6 inches wide (page-shaped:
+    read as A4 across its shorter side); the file's own text names nothing."""
+    _same_as_the_golden(_word([(p, 6.0) for p in _pages(name)]), "docx", name)
+
+
+@needs_ocr
+@pytest.mark.slow
+@pytest.mark.parametrize("saved", ["docx", "doc"])
+def test_a_word_file_with_table_2_typed_and_the_rest_as_screenshots_is_read_exactly(
+    saved: str, tmp_path: Path
+) -> None:
+    """Table 2 a Word table, the genuine report's later pages pasted below it as screenshots at their own
+    size: table 2 from the file's markup, tables 3 and 4 from the pictures; saved as DOCX, and as a
+    legacy .doc (LibreOffice writes it; the reader converts it back), pictures and all."""
+    later = [shot for page in _pages()[3:] for shot in _cut(page)]  # page 3 (from 0) opens section 三
+    data = _word([(s, s.width / 96) for s in later], typed_table_2=True, title=TITLE)
+    if saved == "doc":
+        from nianbao.pipeline.extract import legacy
+
+        program = legacy.converter()
+        if program is None:
+            missing(legacy.PACKAGE)
+        (tmp_path / "report.docx").write_bytes(data)
+        subprocess.run(
+            [
+                program,
+                f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+                "--headless",
+                "--convert-to",
+                "doc",
+                "--outdir",
+                str(tmp_path),
+                str(tmp_path / "report.docx"),
+            ],
+            capture_output=True,
+            timeout=180,
+            check=True,
+            stdin=subprocess.DEVNULL,
+        )
+        data = (tmp_path / "report.doc").read_bytes()
+        assert sniff(data) == "doc"
+    report = extract_report(data)
+    assert report.format == saved and report.reading.method == "ocr"
+    record = report.canonical()
+    for table in ("proactive", "applications", "review_litigation"):
+        assert record[table] == GOLDEN[table], table

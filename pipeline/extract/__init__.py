@@ -88,9 +88,10 @@ def _reader(fmt: str) -> Callable[[bytes], ParsedDocument]:
 
 
 def picture_pages(data: bytes) -> list[tuple[Any, float]]:
-    """The pages OCR reads of an image, or of a web page or web archive whose tables are pictures: each a
-    greyscale array and its pixels per inch (an OCR'd location's page and box, in points, are on these).
-    `unsupported_format` for any other format (a PDF's pages are rendered by pdfium instead)."""
+    """The pages OCR reads of an image, or of a web page, web archive or Word file whose tables are
+    pictures: each a greyscale array and its pixels per inch (an OCR'd location's page and box, in
+    points, are on these). `unsupported_format` for any other format (a PDF's pages are rendered by
+    pdfium instead)."""
     fmt = sniff(data)
     if fmt == "image":
         from nianbao.pipeline.extract.image import picture_pages as of_image
@@ -104,6 +105,14 @@ def picture_pages(data: bytes) -> list[tuple[Any, float]]:
         from nianbao.pipeline.extract.mhtml import picture_pages as of_archive
 
         return of_archive(data)
+    if fmt in ("docx", "doc"):
+        from nianbao.pipeline.extract.docx import picture_pages as of_word
+
+        if fmt == "doc":
+            from nianbao.pipeline.extract.legacy import to_docx
+
+            data = to_docx(data)  # converted as the reader converted it
+        return of_word(data)
     raise ExtractError("unsupported_format", f"a {fmt} document has no picture pages")
 
 

@@ -14,7 +14,6 @@ import binascii
 import codecs
 import re
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
 
 import lxml.etree
 import lxml.html
@@ -24,11 +23,10 @@ from nianbao.pipeline.errors import ExtractError
 from nianbao.pipeline.extract.cells import Cell, ParsedDocument, RawTable, Row, split_row
 from nianbao.pipeline.extract.glyphs import clean_text
 from nianbao.pipeline.extract.limits import check_html, check_table_cells
-from nianbao.pipeline.extract.sections import all_sections, classify_table, sections_found
+from nianbao.pipeline.extract.pictures import PicturePage, Shown, pictured_tables, wanted
+from nianbao.pipeline.extract.pictures import picture_pages as shown_pages
+from nianbao.pipeline.extract.sections import all_sections, classify_table
 from nianbao.pipeline.model import Location
-
-if TYPE_CHECKING:
-    import numpy as np
 
 # ----------------------------------------------------------------------------- decoding
 _META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
@@ -317,7 +315,8 @@ def parse_html(data: bytes, pictures: Pictures | None = None) -> ParsedDocument:
     body = root.find("body")
     start = body if body is not None else root
     text = clean_text("\n".join(_lines(_tokens(start, report_tables, links=False))))
-    pictured = _pictured_tables(start, tables, pictures or data_uri)
+    # the pictures are looked up (an archive's parts decoded) only when the markup lacks some table
+    pictured = pictured_tables(tables, _pictures(start, pictures or data_uri)) if wanted(tables) else None
     if pictured is not None:
         pictured.text = f"{text}\n{pictured.text}"
         pictured.metadata = page_metadata(root)
@@ -329,9 +328,6 @@ def parse_html(data: bytes, pictures: Pictures | None = None) -> ParsedDocument:
 
 
 # ----------------------------------------------------------------------------- tables pasted as pictures
-MAX_PICTURES = 60  # read by OCR from one page, or fetched with it (a report pasted page by page: under 30)
-MIN_PICTURE_PX = 64  # a picture smaller across is an icon, a bullet or a rule, not a table
-_CSS_DPI = 96.0  # a picture shown at its own size has one pixel per CSS pixel: 96 to the inch
 _PX = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:px)?\s*$", re.I)
 _STYLE_WIDTH = re.compile(r"(?:^|;)\s*width\s*:\s*(\d+(?:\.\d+)?)\s*px", re.I)
 
@@ -356,20 +352,6 @@ def _shown_width(img: HtmlElement) -> float | None:
     return None
 
 
-def _pixels_per_inch(frame_shape: tuple[int, ...], shown: float | None) -> float:
-    """How many of a picture's pixels make an inch of the page it shows. A picture shaped like a page (a
-    PDF page as an image) is taken as A4 across its shorter side, as an image attachment is; any other
-    (a table's screenshot) at the size the page shows it, in CSS pixels of 1/96 in."""
-    from nianbao.pipeline.extract.image import A4_SHORT_IN
-
-    height, width = frame_shape[:2]
-    if width >= 500 and 1.25 <= height / width <= 1.6:
-        return min(height, width) / A4_SHORT_IN
-    if shown:
-        return _CSS_DPI * width / shown
-    return _CSS_DPI
-
-
 # where lazy-loading scripts keep the real picture while `src` shows a placeholder
 _LAZY_SOURCES = ("data-original", "data-src", "data-lazy-src", "data-actualsrc", "_src")
 _PICTURE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp")
@@ -388,22 +370,17 @@ def picture_sources(img: HtmlElement) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def _pictures(start: HtmlElement, resolve: Pictures) -> list[tuple[bytes, float | None]]:
+def _pictures(start: HtmlElement, resolve: Pictures) -> list[Shown]:
     """The page's pictures outside its chrome, in document order: (bytes, shown width), each from the first
     of its sources that resolves."""
-    out: list[tuple[bytes, float | None]] = []
+    out: list[Shown] = []
     for img in start.iter("img"):
         if not isinstance(img, HtmlElement) or any(_skipped(a) for a in [img, *img.iterancestors()]):
             continue
         data = next((d for src in picture_sources(img) if (d := resolve(src))), None)
         if data:
             out.append((data, _shown_width(img)))
-    if len(out) > MAX_PICTURES:
-        raise ExtractError("too_large", f"the page has {len(out)} pictures (limit {MAX_PICTURES})")
     return out
-
-
-PicturePage = tuple["np.ndarray", float]  # a picture (greyscale) and its pixels per inch of the page
 
 
 def picture_pages(data: bytes, pictures: Pictures | None = None) -> list[PicturePage]:
@@ -412,55 +389,7 @@ def picture_pages(data: bytes, pictures: Pictures | None = None) -> list[Picture
     check_html(data)
     root = _document(decode_html(data))
     body = root.find("body")
-    return _picture_pages(_pictures(body if body is not None else root, pictures or data_uri))
-
-
-def _picture_pages(found: list[tuple[bytes, float | None]]) -> list[PicturePage]:
-    """Every frame of the pictures that decode, with its pixels per inch; icons and rules left out."""
-    from nianbao.pipeline.extract.image import frames
-
-    pages: list[PicturePage] = []
-    for data, shown in found:
-        try:
-            got = frames(data)
-        except ExtractError:  # a picture that cannot be decoded is not a table
-            continue
-        pages += [(f, _pixels_per_inch(f.shape, shown)) for f in got if min(f.shape[:2]) >= MIN_PICTURE_PX]
-    if len(pages) > MAX_PICTURES:
-        raise ExtractError(
-            "too_large", f"the page's pictures hold {len(pages)} frames (limit {MAX_PICTURES})"
-        )
-    return pages
-
-
-def _pictured_tables(start: HtmlElement, tables: list[RawTable], resolve: Pictures) -> ParsedDocument | None:
-    """The page's pictures read by OCR and their tables joined to the markup's, when that shows more of
-    tables 2-4 than the markup alone; None otherwise (no pictures, none readable, or OCR not installed)."""
-    if all_sections(tables):
-        return None
-    known = sections_found(tables)
-    found = _pictures(start, resolve)
-    if not found:
-        return None
-    from nianbao.pipeline.extract import ocr
-
-    if not ocr.available():
-        return None
-    from nianbao.pipeline.extract.image import rendering
-    from nianbao.pipeline.extract.pdf import tables_on
-    from nianbao.pipeline.extract.scan import read_scan
-
-    pages = _picture_pages(found)
-    if not pages:
-        return None
-    scanned = read_scan(rendering(pages), len(pages), tables_on, why="table_pictures")
-    if scanned is None:
-        return None
-    joined = [*tables, *scanned.tables]
-    if sections_found(joined) <= known:
-        return None
-    scanned.tables = joined
-    return scanned
+    return shown_pages(_pictures(body if body is not None else root, pictures or data_uri))
 
 
 _META_NAMES = {"contentsource": "ContentSource", "source": "ContentSource", "author": "发布机构"}

@@ -21,9 +21,10 @@ from urllib.parse import unquote, urldefrag, urljoin
 
 from nianbao.pipeline.errors import ExtractError
 from nianbao.pipeline.extract.cells import ParsedDocument
-from nianbao.pipeline.extract.html import PicturePage, Pictures, data_uri, parse_html
+from nianbao.pipeline.extract.html import Pictures, data_uri, parse_html
 from nianbao.pipeline.extract.html import picture_pages as html_picture_pages
 from nianbao.pipeline.extract.limits import check_mhtml
+from nianbao.pipeline.extract.pictures import PicturePage
 
 MAX_PARTS = 200  # a saved report page: its HTML, a stylesheet or two and its pictures
 

@@ -18,8 +18,9 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import lxml.html
 from lxml.html import HtmlElement
 
-from nianbao.pipeline.extract.html import MIN_PICTURE_PX, decode_html, picture_sources, tables_in_markup
+from nianbao.pipeline.extract.html import decode_html, picture_sources, tables_in_markup
 from nianbao.pipeline.extract.limits import check_html
+from nianbao.pipeline.extract.pictures import MIN_PICTURE_PX
 
 _YEAR = re.compile(r"(?<!\d)(20\d{2}|19\d{2})(?!\d)")
 _ATTACHMENT_EXT = (".pdf", ".docx", ".doc", ".wps")

@@ -19,7 +19,7 @@ from urllib.parse import urldefrag
 from nianbao.pipeline.catalog import Agency
 from nianbao.pipeline.errors import ExtractError
 from nianbao.pipeline.extract import sniff
-from nianbao.pipeline.extract.html import MAX_PICTURES
+from nianbao.pipeline.extract.pictures import MAX_PICTURES
 from nianbao.pipeline.sources.base import DEFAULT_PLATFORM, Platform
 from nianbao.pipeline.tables import template_of_year
 from nianbao.pipeline.urlpolicy import Origin
