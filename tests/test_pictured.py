@@ -673,3 +673,111 @@ def test_a_word_file_with_table_2_typed_and_the_rest_as_screenshots_is_read_exac
     record = report.canonical()
     for table in ("proactive", "applications", "review_litigation"):
         assert record[table] == GOLDEN[table], table
+
+
+# the genuine report's tables where its PDF prints them (page from 0, box in points): table 2 over pages
+# 2-3, table 3 over pages 3-4, table 4 at the foot of page 4
+_TABLE_BOXES = {
+    "二、主动公开政府信息情况": [(2, (74, 468, 519, 752)), (3, (73, 80, 520, 294))],
+    "三、收到和处理政府信息公开申请情况": [(3, (73, 370, 520, 782)), (4, (70, 80, 523, 451))],
+    "四、政府信息公开行政复议、行政诉讼情况": [(4, (70, 503, 523, 691))],
+}
+
+
+def _table_screenshots_in_word() -> bytes:
+    """A report written in Word with each table pasted in as a screenshot of itself (cut tight round the
+    table, at 150 dpi, shown at its printed size) under its heading, between paragraphs of text."""
+    from docx import Document
+    from docx.shared import Inches
+
+    pdf = pdfium.PdfDocument((REAL / f"{GENUINE[-1]}.pdf").read_bytes())
+    doc = Document()
+    doc.add_paragraph(TITLE)
+    doc.add_paragraph(
+        "一、总体情况\n" + "本年度，本机关认真贯彻落实《中华人民共和国政府信息公开条例》。" * 12
+    )
+    try:
+        for heading, boxes in _TABLE_BOXES.items():
+            doc.add_paragraph(heading)
+            for page, (x0, top, x1, bottom) in boxes:
+                image = pdf[page].render(scale=150 / 72, grayscale=True).to_pil().convert("L")
+                k = 150 / 72
+                shot = image.crop(
+                    (int((x0 - 4) * k), int((top - 4) * k), int((x1 + 4) * k), int((bottom + 4) * k))
+                )
+                doc.add_picture(BytesIO(_png(shot)), width=Inches((x1 - x0 + 8) / 72))
+    finally:
+        pdf.close()
+    doc.add_paragraph("五、存在的主要问题及改进情况\n" + "进一步提高政务公开质量。" * 20)
+    out = BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+@needs_ocr
+@pytest.mark.slow
+def test_a_pdf_saved_from_word_with_each_table_a_screenshot_is_read_exactly(tmp_path: Path) -> None:
+    """The Word file above saved as PDF by LibreOffice: narrative in the text layer, each table an image
+    on its page; table 2's second half, a short wide picture (a fifth of its page), is read as well."""
+    from nianbao.pipeline.extract import legacy
+
+    program = legacy.converter()
+    if program is None:
+        missing(legacy.PACKAGE)
+    (tmp_path / "report.docx").write_bytes(_table_screenshots_in_word())
+    subprocess.run(
+        [
+            program,
+            f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(tmp_path / "report.docx"),
+        ],
+        capture_output=True,
+        timeout=180,
+        check=True,
+        stdin=subprocess.DEVNULL,
+    )
+    report = extract_report((tmp_path / "report.pdf").read_bytes())
+    assert report.format == "pdf" and report.reading.method == "ocr"
+    assert report.reading.details["ocr"]["why"] == "table_image"
+    record = report.canonical()
+    for table in ("proactive", "applications", "review_litigation"):
+        assert record[table] == GOLDEN[table], table
+
+
+def test_the_pdf_pages_read_for_pictured_tables_are_those_with_table_shaped_pictures() -> None:
+    """Which pages of a text PDF are read by OCR when its text lacks tables: a page-sized picture, a short
+    wide one (a table of a header and a row), one cut into strips; not a seal, a logo or a rule."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    from nianbao.pipeline.extract.pdf import _image_pages
+
+    grey = ImageReader(Image.new("L", (300, 200), 128))
+    out = BytesIO()
+    c = canvas.Canvas(out, pagesize=A4)
+    pages = {
+        "page-sized": [(60, 200, 480, 500)],
+        "short and wide": [(70, 300, 450, 110)],  # 18 % of the page, 76 % of its width
+        "in strips": [(70, 300 + 12 * k, 450, 12) for k in range(6)],  # 72 pt together
+        "a seal": [(380, 100, 120, 120)],
+        "a rule": [(70, 400, 450, 4)],
+        "a logo beside the text": [(70, 760, 200, 50)],
+    }
+    for boxes in pages.values():
+        c.drawString(72, 800, "text")
+        for x, y, w, h in boxes:
+            c.drawImage(grey, x, y, w, h)
+        c.showPage()
+    c.save()
+    chosen = _image_pages(out.getvalue())
+    assert [name for n, name in enumerate(pages, 1) if n in chosen] == [
+        "page-sized",
+        "short and wide",
+        "in strips",
+    ]

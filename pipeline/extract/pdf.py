@@ -642,16 +642,23 @@ def _read_scan(doc: pdfium.PdfDocument, code: str, message: str) -> ParsedDocume
 
 
 def _image_pages(data: bytes) -> list[int]:
-    """Pages on which an image covers at least a quarter of the page (a table pasted in as a picture)."""
+    """Pages holding images that may be a table pasted in as a picture: one covering at least a quarter
+    of the page, or images as wide as a table is (at least 40 % of the page's width) at least 1/20 of
+    its height together (a picture some producers cut into strips counts whole). A short wide table
+    (table 4: a header and a row or two) pasted into Word at the text's width covers 15-20 % of an A4
+    page; a seal or a logo is not as wide, a rule not as tall."""
     doc = _open_pdfium(data)
     out = []
     try:
         for i in range(len(doc)):
             page = doc[i]
-            area = page.get_width() * page.get_height()
+            width, height = page.get_width(), page.get_height()
+            wide = 0.0
             for obj in page.get_objects(filter=(pdfium.raw.FPDF_PAGEOBJ_IMAGE,), max_depth=4):
                 x0, y0, x1, y1 = obj.get_bounds()
-                if (x1 - x0) * (y1 - y0) >= 0.25 * area:
+                w, h = x1 - x0, y1 - y0
+                wide += h if w >= 0.4 * width else 0.0
+                if w * h >= 0.25 * width * height or wide >= height / 20:
                     out.append(i + 1)
                     break
     finally:
