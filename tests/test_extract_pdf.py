@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from nianbao.pipeline.errors import ExtractError
 from nianbao.pipeline.extract import extract_report, pdf
 from nianbao.pipeline.extract import pdfium_page as pdf_page
+from nianbao.pipeline.extract.cells import Cell
 from nianbao.pipeline.extract.glyphs import RADICAL_SUPPLEMENT, clean_text
 from nianbao.pipeline.extract.pdf import parse_pdf
 from nianbao.pipeline.extract.pdfium_page import PdfiumPage, _dedupe
@@ -79,6 +80,60 @@ def test_perturbed_variants_as_printed(name: str) -> None:
     report = extract_report((FIXTURES / name).read_bytes())
     assert report.canonical() == design.expected_record(d).canonical()
     assert list(assumption_codes(report)) == design.expected_assumptions(d)
+
+
+def _table_3(split: str) -> list[list[Cell | None]]:
+    """Table 3 (v2019) as a table finder gives it, row k printing k for 自然人 and 总计, its （二） row broken
+    by a page: `values first` (values at the foot of page 1 beside no label, the label at the top of page 2
+    beside blank cells), `label first` (the other way round), or `same page` (both halves on page 1)."""
+    from nianbao.pipeline import tables as T
+    from nianbao.pipeline.model import Location
+
+    def row(label: str, values: list[str], page: int) -> list[Cell | None]:
+        return [Cell(t, Location(raw=t, page=page, bbox=(0, 0, 1, 1))) for t in (label, *values)]
+
+    names = [c.label for c in T.APPLICANTS]
+    out = [row("申请人情况", names, 1)]
+    page = 1
+    for k, code in enumerate(T.APPLICATION_ROWS["v2019"], 1):
+        values = [str(k), "0", "0", "0", "0", "0", str(k)]
+        if code.code != "partially_granted":
+            out.append(row(code.label, values, page))
+            continue
+        second = 1 if split == "same page" else 2
+        if split == "label first":
+            out += [row(code.label, [""] * 7, 1), row("", values, second)]
+        else:
+            out += [row("", values, 1), row(code.label, [""] * 7, second)]
+        page = second
+    return out
+
+
+@pytest.mark.parametrize("split", ["values first", "label first"])
+def test_a_table_3_row_a_page_break_split_between_its_label_and_its_values_is_one_row(split: str) -> None:
+    from nianbao.pipeline import tables as T
+    from nianbao.pipeline.extract.applications import label_applications, read_applications
+    from nianbao.pipeline.model import Report
+
+    report = Report(agency="x", year=2020, template="v2019")
+    read_applications(label_applications(_table_3(split)), "v2019", report)
+    for k, code in enumerate(T.application_row_codes("v2019"), 1):
+        assert report.applications[code]["natural_person"] == k, code
+    assert report.reading.assumed() == []
+
+
+def test_a_row_without_a_label_beside_a_label_without_values_on_one_page_is_not_joined() -> None:
+    """Not a page break: nothing says the two halves are one row, so the unlabelled values are refused."""
+    from nianbao.pipeline.extract.applications import label_applications, read_applications
+    from nianbao.pipeline.model import Report
+
+    with pytest.raises(ExtractError) as e:
+        read_applications(
+            label_applications(_table_3("same page")),
+            "v2019",
+            Report(agency="x", year=2020, template="v2019"),
+        )
+    assert e.value.code == "tables_not_found"
 
 
 @pytest.mark.parametrize(("pdf_path", "code"), REFUSALS, ids=_ids(REFUSALS))

@@ -314,6 +314,65 @@ def _transposed(rows: list[Row]) -> list[Row]:
     return [[grid[i][k] for i in range(len(grid))] for k in range(width)]
 
 
+def _page_of(row: Row) -> int | None:
+    """The page a row is printed on (its first located cell's), None when the document has no pages."""
+    return next((c.loc.page for c in row if c is not None and c.loc is not None and c.loc.page), None)
+
+
+def _unsplit(rows: list[Row]) -> list[Row]:
+    """A row a page break split between its label and its values made one again: the last row of a page
+    printing values beside no label, and the next page's first row printing a row's label (（二）…) beside
+    blank cells, or the other way round. Word and WeasyPrint break a row whose label wraps over several
+    lines across the page, its values set at the top of the cells on the first page (or its label's
+    lines carried to the next)."""
+    out: list[Row] = []
+    k = 0
+    while k < len(rows):
+        if k + 1 < len(rows) and (joined := _split_row(rows[k], rows[k + 1])) is not None:
+            out.append(joined)
+            k += 2
+            continue
+        out.append(rows[k])
+        k += 1
+    return out
+
+
+def _split_row(a: Row, b: Row) -> Row | None:
+    """The one row `a` (the foot of a page) and `b` (the head of the next) are, if a page break split it:
+    one half prints a row's label (（二）…), the other none, and no column prints a value in both (each
+    cell's text went to one page or the other: its values on the first, or some of them, set lower in
+    their cells, on the next)."""
+    page_a, page_b = _page_of(a), _page_of(b)
+    if page_a is None or page_b is None or page_b <= page_a:
+        return None
+    (label_a, values_a, _), (label_b, values_b, _) = split_row(a), split_row(b)
+    if _no_row_label(label_a) and _begins_row(label_b):
+        first, label = next(c for c in b if c is not None), label_a + label_b
+    elif _no_row_label(label_b) and _begins_row(label_a):
+        first, label = next(c for c in a if c is not None), label_b + label_a
+    else:
+        return None
+    # the halves' value columns counted from the right (one may have a blank column more on its left,
+    # the cell beside a group's name)
+    n = min(len(values_a), len(values_b))
+    if any(v.text.strip() for v in [*values_a[: len(values_a) - n], *values_b[: len(values_b) - n]]):
+        return None
+    pairs = list(zip(values_a[len(values_a) - n :], values_b[len(values_b) - n :], strict=True))
+    if not n or any(x.text.strip() and y.text.strip() for x, y in pairs):
+        return None
+    if not any(x.text.strip() or y.text.strip() for x, y in pairs):
+        return None
+    # a piece of a group's name beside the row (办理结果, set in the column left of the rows' labels) goes
+    # first, as on one line: 办理结果（二）部分公开…
+    return [Cell(label, first.loc), *(x if x.text.strip() else y for x, y in pairs)]
+
+
+def _no_row_label(label: str) -> bool:
+    """Nothing, or only a piece of a group's name (三、本年度办理结果 wrapped beside its rows): no row's label."""
+    piece = norm_label(label)
+    return not piece or (not _begins_row(label) and any(piece in name for name in _GROUP_WORDS))
+
+
 def _rejoined(rows: list[Row], width: int) -> list[Row]:
     """A row whose values a layout broke over two lines (5 1 / 其他情形） 0 0 0 0 6) made one again: a row
     short of values followed by one that does not begin a row and holds exactly the rest."""
@@ -343,7 +402,7 @@ def label_applications(rows: list[Row]) -> LabelledRows:
     favoured. A row whose label is like no template row's is left out; a row with no label at all waits
     to be placed by its order (`read_applications`).
     """
-    rows = _transposed(rows)
+    rows = _unsplit(_transposed(rows))
     order, named = _applicant_order(rows)
     rows = _rejoined(rows, len(order))
     printed: list[align.Printed] = []

@@ -522,6 +522,12 @@ PRODUCERS: dict[str, tuple[str, tuple[str, ...], bool]] = {
         ("chromium", "qpdf"),
         False,
     ),
+    "weasyprint": (
+        "the page Chromium prints, printed by WeasyPrint instead (a producer the readers were not tuned"
+        " on), WenQuanYi Micro Hei",
+        ("weasyprint", "wqy"),
+        False,
+    ),
     "wps_html": ("a WPS/Word 'save as web page' article: nested p/span, &nbsp;, mso styles", (), True),
     "cms_html": ("a content system's article page: plain paragraphs and bordered tables", (), True),
     "docx": ("python-docx with merged cells", (), True),
@@ -618,7 +624,7 @@ def render(
         )
     if producer == "docx":
         return render_docx.render_docx(doc, _docx_style(d, None))
-    if producer == "chromium":
+    if producer in ("chromium", "weasyprint"):
         opts = render_html.PrintOptions(
             rules=d.rules,
             open_rows={"applications": frozenset(t3_row_index(d, r) for r in d.open_rows)},
@@ -627,6 +633,8 @@ def render(
             title_lines=True,
             cells=d.cell_align,
         )
+        if producer == "weasyprint":
+            return producers.weasyprint_pdf(render_html.print_html(doc, font or producers.WQY_FONT, opts))
         return producers.chromium_pdf(render_html.print_html(doc, font or producers.CJK_FONT, opts))
     if producer == "wps_html":
         open_rows = {"applications": frozenset(t3_row_index(d, r) for r in d.open_rows)}

@@ -533,6 +533,10 @@ ALIGNED: dict[str, tuple[str, int, str] | tuple[str, int, str, str]] = {
 # (tests/test_extract_pdf.py); their truth is the variant's record and assumptions, not a golden. file name →
 # (producer, template, seed, perturbations)
 VARIANTS: dict[str, tuple[str, str, int, list[str]]] = {
+    # WeasyPrint breaks a row whose cells do not fit across the page: table 3's （二）部分公开 row printed its
+    # values at the foot of page 1 beside no label and its two-line label at the top of page 2 beside
+    # blank cells (no rule above them); the values had no label to be placed by (tables_not_found)
+    "weasyprint_v2019_variant_179619.pdf": ("weasyprint", "v2019", 179619, ["title_split"]),
     # table 3's header alone at the foot of a page, its rows on the next (no header repeated): the header,
     # naming no table, was dropped and the columns taken in the template's order, an assumption
     "chromium_v2021_variant_44494.pdf": (
@@ -650,11 +654,10 @@ def _variant(name: str) -> Fixture:
     from samplegen import design
 
     producer = VARIANTS[name][0]
+    # WeasyPrint sets the text in WenQuanYi Micro Hei (the others' face is checked with their program)
+    needs = (_program(producer), "wqy") if producer == "weasyprint" else (_program(producer),)
     return Fixture(
-        f"pdf/{name}",
-        lambda: design.render(variant_design(name), producer),
-        needs=(_program(producer),),
-        stable=False,
+        f"pdf/{name}", lambda: design.render(variant_design(name), producer), needs=needs, stable=False
     )
 
 

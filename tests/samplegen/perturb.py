@@ -26,7 +26,7 @@ from samplegen.design import PRODUCERS, Design, check, corpus_record, fee_forms_
 from samplegen.layout import CellAlign, Style
 
 Perturbation = Callable[[Design, random.Random], None]
-PDF_PRODUCERS = frozenset({"reportlab_cid", "reportlab_ttf", "libreoffice", "chromium"})
+PDF_PRODUCERS = frozenset({"reportlab_cid", "reportlab_ttf", "libreoffice", "chromium", "weasyprint"})
 
 
 def labels_respaced(d: Design, rng: random.Random) -> None:

@@ -24,7 +24,10 @@ PACKAGES = {
     "qpdf": "qpdf",
     "pdftotext": "poppler-utils",
     "wqy": "fonts-wqy-microhei",
+    "weasyprint": "libpango-1.0-0",  # WeasyPrint is a Python package (dev extra); pango is what it loads
 }
+WQY_FONT = "WenQuanYi Micro Hei"
+NOT_PROGRAMS = frozenset({"wqy", "weasyprint"})  # what `missing` looks for otherwise than on the PATH
 # what changes from run to run in these producers' PDFs (qpdf's QDF form: one key per line)
 _VOLATILE = re.compile(rb"^\s*/(CreationDate|ModDate|ID|DocChecksum)\b.*$", re.M)
 
@@ -39,7 +42,9 @@ def _has_font(family: str) -> bool:
 def missing(programs: tuple[str, ...]) -> list[str]:
     """The Debian packages to install before `programs` can run (the CJK font counts for soffice/chromium:
     Noto Sans CJK, unless "wqy" is named: text set in a face asked for and substituted from WenQuanYi)."""
-    out = [PACKAGES[p] for p in programs if p != "wqy" and not shutil.which(p)]
+    out = [PACKAGES[p] for p in programs if p not in NOT_PROGRAMS and not shutil.which(p)]
+    if "weasyprint" in programs and not _weasyprint():
+        out.append(PACKAGES["weasyprint"])
     if "wqy" in programs:
         from samplegen.render_pdf import ttf_path
 
@@ -48,6 +53,24 @@ def missing(programs: tuple[str, ...]) -> list[str]:
     if {"soffice", "chromium"} & set(programs) and "wqy" not in programs and not _has_font(CJK_FONT):
         out.append("fonts-noto-cjk")
     return out
+
+
+def _weasyprint() -> bool:
+    """Whether WeasyPrint can run here (it loads pango when imported)."""
+    try:
+        import weasyprint  # noqa: F401
+    except (ImportError, OSError):
+        return False
+    return True
+
+
+def weasyprint_pdf(html: str) -> bytes:
+    """Print a page to PDF with WeasyPrint: a layout engine of its own (it breaks a table row whose cells
+    do not fit across the page, where Chromium moves the row whole)."""
+    import weasyprint
+
+    pdf: bytes = weasyprint.HTML(string=html).write_pdf()
+    return pdf
 
 
 def chromium_pdf(html: str) -> bytes:
