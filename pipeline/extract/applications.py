@@ -368,9 +368,17 @@ def _split_row(a: Row, b: Row) -> Row | None:
 
 
 def _no_row_label(label: str) -> bool:
-    """Nothing, or only a piece of a group's name (三、本年度办理结果 wrapped beside its rows): no row's label."""
+    """Nothing, or only a group's name or a piece of it (办理结果, wrapped beside its rows; 三、本年度办理结果,
+    the heading its （一）… rows are under): no row's label. （三）不予公开 begins the denied rows."""
     piece = norm_label(label)
-    return not piece or (not _begins_row(label) and any(piece in name for name in _GROUP_WORDS))
+    if not piece:
+        return True
+    if not any(piece in name for name in _GROUP_WORDS):
+        return False
+    return not _begins_row(label) or _SECTION_MARK.match(label) is not None
+
+
+_SECTION_MARK = re.compile(r"\s*[一二三四五六七八九十]+\s*[、.．]")
 
 
 def _rejoined(rows: list[Row], width: int) -> list[Row]:

@@ -537,6 +537,15 @@ VARIANTS: dict[str, tuple[str, str, int, list[str]]] = {
     # values at the foot of page 1 beside no label and its two-line label at the top of page 2 beside
     # blank cells (no rule above them); the values had no label to be placed by (tables_not_found)
     "weasyprint_v2019_variant_179619.pdf": ("weasyprint", "v2019", 179619, ["title_split"]),
+    # the same break through （一）予以公开 with 总计 set first and its digits full-width: the row's values on
+    # page 1 but 总计's, set lower in its cell, which went to page 2 with 三、本年度办理结果 (the group's name
+    # centred in its merged cell): 25 was read as no value of any row
+    "weasyprint_v2019_variant_75838.pdf": (
+        "weasyprint",
+        "v2019",
+        75838,
+        ["columns_reordered", "fullwidth_digits"],
+    ),
     # table 3's header alone at the foot of a page, its rows on the next (no header repeated): the header,
     # naming no table, was dropped and the columns taken in the template's order, an assumption
     "chromium_v2021_variant_44494.pdf": (
