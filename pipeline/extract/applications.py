@@ -358,13 +358,15 @@ def _split_row(a: Row, b: Row) -> Row | None:
     if any(v.text.strip() for v in [*values_a[: len(values_a) - n], *values_b[: len(values_b) - n]]):
         return None
     pairs = list(zip(values_a[len(values_a) - n :], values_b[len(values_b) - n :], strict=True))
-    if not n or any(x.text.strip() and y.text.strip() for x, y in pairs):
-        return None
-    if not any(x.text.strip() or y.text.strip() for x, y in pairs):
-        return None
+    printed = [(bool(x.text.strip()), bool(y.text.strip())) for x, y in pairs]
+    if any(x and y for x, y in printed) or not any(x or y for x, y in printed):
+        return None  # a column printed in both halves (two rows), or nothing printed at all
     # a piece of a group's name beside the row (办理结果, set in the column left of the rows' labels) goes
     # first, as on one line: 办理结果（二）部分公开…
     return [Cell(label, first.loc), *(x if x.text.strip() else y for x, y in pairs)]
+
+
+_SECTION_MARK = re.compile(r"\s*[一二三四五六七八九十]+\s*[、.．]")  # 三、 (a section), not （三） (a row)
 
 
 def _no_row_label(label: str) -> bool:
@@ -376,9 +378,6 @@ def _no_row_label(label: str) -> bool:
     if not any(piece in name for name in _GROUP_WORDS):
         return False
     return not _begins_row(label) or _SECTION_MARK.match(label) is not None
-
-
-_SECTION_MARK = re.compile(r"\s*[一二三四五六七八九十]+\s*[、.．]")
 
 
 def _rejoined(rows: list[Row], width: int) -> list[Row]:

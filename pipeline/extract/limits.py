@@ -99,8 +99,8 @@ def is_web_archive(data: bytes) -> bool:
 def may_need_ocr(data: bytes) -> bool:
     """Whether a document may be read by OCR (and so get `ocr_seconds`): an image, a PDF with no font
     resource at all (a scan), a web archive, a page carrying pictures of its own (`data:image`: tables
-    pasted as pictures) or a Word file with pictures (`word/media/`). A PDF whose fonts are garbled or whose tables are pictures is not told apart this
-    cheaply and reads within `seconds`."""
+    pasted as pictures) or a Word file with pictures (`word/media/`). A PDF whose fonts are garbled or
+    whose tables are pictures is not told apart this cheaply and reads within `seconds`."""
     if data.startswith((b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"II*\x00", b"MM\x00*")):
         return True
     if is_web_archive(data) or (b"<" in data[:1024] and re.search(rb"(?i)data:image/", data) is not None):

@@ -35,7 +35,7 @@ from nianbao.pipeline.extract.facts import read_fees
 from nianbao.pipeline.extract.glyphs import clean_text
 from nianbao.pipeline.extract.limits import check_pages, check_pdf
 from nianbao.pipeline.extract.pdfium_page import PdfiumPage, check_page
-from nianbao.pipeline.extract.sections import sections_found
+from nianbao.pipeline.extract.sections import all_sections, sections_found
 from nianbao.pipeline.model import Location
 
 # pdfminer logs a warning for every odd object; a report's oddities are not our log's business
@@ -566,20 +566,20 @@ def _parse(data: bytes) -> ParsedDocument:
                 )
             wanted = _table_pages(pages)
             tables = _tables_of(handles, miner, wanted)
-            if sections_found(tables) < 3 and len(wanted) < len(pages):
+            if not all_sections(tables) and len(wanted) < len(pages):
                 # the headings misled the page choice: every page is still cheap through pdfium
                 everywhere = _tables_of(handles, miner, [p.number for p in pages])
                 if sections_found(everywhere) > sections_found(tables):
                     tables, wanted = everywhere, [p.number for p in pages]
             positioned: list[RawTable] = []
-            if sections_found(tables) < 3:  # no ruling lines at all? columns from the words' positions
+            if not all_sections(tables):  # no ruling lines at all? columns from the words' positions
                 positioned = _tables_by_position(handles, miner, [p.number for p in pages])
     finally:
         for page, textpage in handles:
             textpage.close()
             page.close()
         doc.close()
-    if sections_found(tables) < 3:
+    if not all_sections(tables):
         # pdfium's view of the page missed a table: let pdfplumber (pdfminer) read those pages itself
         slow = _tables_by_pdfplumber(data, wanted)
         if sections_found(slow) > sections_found(tables):
@@ -587,12 +587,12 @@ def _parse(data: bytes) -> ParsedDocument:
             fallback.update(
                 {n: "pdfium's reading found fewer of tables 2-4" for n in wanted if n not in fallback}
             )
-    if sections_found(tables) < 3 and sections_found(positioned) < 3:
+    if not all_sections(tables) and not all_sections(positioned):
         # tables pasted in as pictures: the pages with a large image are read by OCR
         scanned = _scan_image_pages(data, tables, positioned, _body_text(pages))
         if scanned is not None:
             return scanned
-    from_positions = sections_found(tables) < 3 and sections_found(positioned) > sections_found(tables)
+    from_positions = not all_sections(tables) and sections_found(positioned) > sections_found(tables)
     if from_positions:
         tables = positioned
     if any("(cid:" in c.text for t in tables for r in t.rows for c in r if c is not None):

@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING
 from nianbao.pipeline.errors import ExtractError
 from nianbao.pipeline.extract.cells import ParsedDocument, RawTable
 from nianbao.pipeline.extract.sections import all_sections, sections_found
+from nianbao.pipeline.tables import TABLE_NAMES
 
 if TYPE_CHECKING:
     import numpy as np
 
-MAX_PICTURES = (
-    60  # read by OCR from one document, or fetched with a page (a report pasted page by page: under 30)
-)
+# read by OCR from one document, or fetched with a page (a report pasted page by page: under 30)
+MAX_PICTURES = 60
 MIN_PICTURE_PX = 64  # a picture smaller across is an icon, a bullet or a rule, not a table
 CSS_DPI = 96.0  # a picture shown at its own size has one pixel per CSS pixel: 96 to the inch
 
@@ -68,7 +68,8 @@ def pictured_tables(tables: list[RawTable], found: Sequence[Shown]) -> ParsedDoc
     """The pictures read by OCR and their tables joined after the document's own, when that shows more of
     tables 2-4 than the document's tables alone; None otherwise (its own show all three, no pictures,
     none readable, or OCR not installed). The caller looks its pictures up only when `wanted`."""
-    if all_sections(tables) or not found:
+    known = sections_found(tables)
+    if known == len(TABLE_NAMES) or not found:
         return None
     from nianbao.pipeline.extract import ocr
 
@@ -85,7 +86,7 @@ def pictured_tables(tables: list[RawTable], found: Sequence[Shown]) -> ParsedDoc
     if scanned is None:
         return None
     joined = [*tables, *scanned.tables]
-    if sections_found(joined) <= sections_found(tables):
+    if sections_found(joined) <= known:
         return None
     scanned.tables = joined
     return scanned

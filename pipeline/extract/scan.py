@@ -30,7 +30,7 @@ import numpy as np
 from nianbao.pipeline.extract import positions
 from nianbao.pipeline.extract.cells import Cell, ParsedDocument, RawTable, norm_label, split_row
 from nianbao.pipeline.extract.ocr import Glyph, Line, engine
-from nianbao.pipeline.extract.sections import classify_table, sections_found
+from nianbao.pipeline.extract.sections import all_sections, classify_table, sections_found
 from nianbao.pipeline.model import Location
 
 # A value cell is taken as read only when every character in it was recognised at least this surely.
@@ -715,7 +715,7 @@ def tables_of(
     tables, the doubts about their columns' placement (`column_doubts`; None: read by rules)."""
 
     by_rules = [_located(t, p) for p in pages for t in ruled(p)]
-    if sections_found(by_rules) == 3:
+    if all_sections(by_rules):
         return by_rules, None
     by_position: list[RawTable] = []
     doubts: list[str] = []
