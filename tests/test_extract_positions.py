@@ -407,3 +407,41 @@ def test_a_run_whose_only_line_prints_a_narrow_piece_is_left_as_it_is(label: str
     assert [w.text for w in line.values] == ["4"]  # a data line, its one value in the narrow column
     out, data = _wrapped_values([line], [0], [300.0, 400.0], {1: 8.5})
     assert out == [line] and data == [0]
+
+
+def test_a_group_heading_over_one_columns_piece_does_not_widen_that_column() -> None:
+    """Table 4 rule-less, its outcomes stacked over two lines (结果纠 / 正) under the group heading
+    未经复议直接起诉, which happens to be centred on 正: the heading reaches over its neighbours' pieces, so
+    it heads the group, not 结果纠正's column. Before the fix that column's extent began at the group's
+    left edge, where 结果维持's does, and a value set flush left under 结果维持 was read as 结果纠正's."""
+    from nianbao.pipeline.extract.positions import Word, _column_of, _heading_extents, _leaf_spans
+
+    def w(text: str, x0: float, top: float) -> Word:
+        return Word(text, x0, x0 + 8.5 * len(text), top, top + 10)
+
+    header = [
+        w("行政诉讼", 228.1, 410),
+        Word("未经复议直接起诉", 228.1, 296.1, 423, 433),
+        *(w(t, x, 436) for t, x in [("结果维", 228.1), ("结果纠", 259.1), ("其他结", 290.1)]),
+        *(w(t, x, 446) for t, x in [("持", 228.1), ("正", 259.1), ("果", 290.1)]),
+    ]
+    spans = _leaf_spans(header)
+    extents, side = _heading_extents(header, spans)
+    assert [(round(a), round(b)) for a, b in extents] == [(228, 254), (259, 285), (290, 316)]
+    assert side == "left"
+    value = w("2", 228.1, 459)
+    assert _column_of(value, extents, side, [232.0, 263.0, 294.0]) == 0
+
+
+def test_a_rows_number_set_apart_from_its_mark_still_begins_the_row() -> None:
+    """A label respaced after its number (1 ．属于国家秘密) is two words; the row's number is one with its
+    mark again, so the label begins a row. Before the fix the line was taken to go on from the label lines
+    above it. A decimal split the same way (1 .5) is not a row's number and stays as it was."""
+    from nianbao.pipeline.extract.positions import Word, _numbered, _split
+
+    line = _split([Word("1", 194.0, 199.0, 80.0, 90.0), Word("．属于国家秘密", 202.0, 261.0, 80.0, 90.0)])
+    assert [w.text for w in line.words] == ["1．属于国家秘密"] and _numbered(line.label)
+    far = _split([Word("1", 194.0, 199.0, 80.0, 90.0), Word("．属于国家秘密", 230.0, 289.0, 80.0, 90.0)])
+    assert [w.text for w in far.words] == ["1", "．属于国家秘密"]
+    decimal = _split([Word("1", 194.0, 199.0, 80.0, 90.0), Word(".5", 201.0, 207.0, 80.0, 90.0)])
+    assert [w.text for w in decimal.words] == ["1", ".5"]

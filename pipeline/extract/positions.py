@@ -97,13 +97,24 @@ def lines(ws: list[Word]) -> list[list[Word]]:
 _UNITS = ("万元", "元", "件", "个", "项", "条")
 
 
+_BARE_NUMBER = re.compile(r"\d+|[一二三四五六七八九十]+")
+_NUMBERING_MARK = re.compile(r"[.．、](?!\d)")
+
+
 def _joined_changes(line: list[Word]) -> list[Word]:
-    """'减少' and '28', or '1193083.07' and '元', set as two words are one value: '减少28', '1193083.07元'."""
+    """'减少' and '28', or '1193083.07' and '元', set as two words are one value: '减少28', '1193083.07元';
+    a row's number set apart from its mark, '1' and '．属于国家秘密' (a label respaced), is one label word
+    that begins a row: '1．属于国家秘密'."""
     out: list[Word] = []
     for w in line:
         joins = out and (
             (out[-1].text in _CHANGE_WORDS and is_number(w.text))
             or (w.text in _UNITS and is_number(out[-1].text) and is_number(out[-1].text + w.text))
+            or (
+                _BARE_NUMBER.fullmatch(out[-1].text) is not None
+                and _NUMBERING_MARK.match(w.text) is not None
+                and w.x0 - out[-1].x1 < w.bottom - w.top
+            )
         )
         if joins:
             prev = out.pop()
@@ -892,7 +903,7 @@ def _with_empty_rows(
         # labels are numbered too (rows set tight: 一、本年新收… 23 1 24 over 二、上年结转…; a label has one
         # number)
         near = [j for j in rows if abs(line.y - ls[j].y) < 1.5 * char]
-        return all(_numbered(ls[j].label) for j in near)
+        return all(_numbered(ls[j].label) and not _beside_group(line, ls[j]) for j in near)
 
     rows = list(data)
     rows += [i for i in range(data[0] + 1, last) if alone(i, data)]
@@ -922,8 +933,17 @@ def _with_empty_rows(
     # above the first data line of a run without a header (the page before printed it): the same, upwards;
     # fragments above the topmost such row stay out (they are the page before's, or nobody's)
     if not head:
+        # a line of value pieces joined to the row under it (`_wrapped_values`: a number printed a digit a
+        # line round the row's line) is that row's: what is above the row is looked for past it
+        def above(i: int) -> int:
+            j = i - 1
+            while j > previous_end and ls[j].values and j not in data:
+                j -= 1
+            return j
+
+        first = first if first in data else data[0]
         top = _label_top(ls, first, previous_end, label_only)
-        j = first - 1
+        j = above(first)
         if (
             j > previous_end
             and label_only(ls[j])
@@ -933,9 +953,9 @@ def _with_empty_rows(
         ):
             first = j  # the first row's label begins on a line set tight above its values
         first = min(first, top)
-        j = first - 1
+        below, j = first, above(first)
         # each line within a row's pitch of the one below it (a label wrapped over two lines spans more)
-        while j > previous_end and label_only(ls[j]) and ls[j + 1].y - ls[j].y <= 1.25 * pitch:
+        while j > previous_end and label_only(ls[j]) and ls[below].y - ls[j].y <= 1.25 * pitch:
             # the last line of the label above (…重新出具已获 / 取信息; 需要另行 / 制作 in a taller face)
             wrapped = (
                 j - 1 > previous_end
@@ -946,8 +966,24 @@ def _with_empty_rows(
             if alone(j, rows) and not wrapped and not _group_name_beside(ls, j, char, label_only):
                 rows.append(j)
                 first = j
-            j -= 1
+            below, j = j, j - 1
     return sorted(rows), first, last
+
+
+def _beside_group(line: _Line, row: _Line) -> bool:
+    """A sub-row's numbered label line set less than a character above a data line (the two overlap) whose
+    own label is only a group's name, further left (2．没有现成信息需要另行 over （四）无法提供 2 0 0 … , 制作
+    under it): the group's name, set midway down its rows, landed on this row's line, and the line above
+    begins the row's own label. A line a whole line above (3．其他 over （七）总计 1 1) is a row of its own."""
+    own = row.label
+    return (
+        0 < row.y - line.y < min(w.bottom - w.top for w in line.words)
+        and bool(own)
+        and bool(GROUP_START.match(own[0].text))
+        and not any(SUB_ROW_START.match(w.text) for w in own[1:])
+        and bool(SUB_ROW_START.match(_text(line)))
+        and max(w.x1 for w in own) <= min(w.x0 for w in line.words)
+    )
 
 
 def _label_only(line: _Line, left: float) -> bool:
@@ -1085,9 +1121,10 @@ def _empty_rows(
 
 def _same_numbering(upper: Sequence[Word], lower: Sequence[Word]) -> bool:
     """Both lines begin with a sub-row's number (5．属于… over 6．属于… 1 1), or both with a row's (一、… over
-    二、…): two rows, not one label over two lines (a group's name, （三）不予, over 1．属于… may be)."""
+    二、…): two rows, not one label over two lines (a group's name, （三）不予, over 1．属于… may be). The
+    lower one's number may follow a group's name set on its line (3．危及… over （三）不予 4．保护… 1 1)."""
     for pattern in (SUB_ROW_START, TOP_ROW_START):
-        if upper and lower and pattern.match(upper[0].text) and pattern.match(lower[0].text):
+        if upper and pattern.match(upper[0].text) and any(pattern.match(w.text) for w in lower):
             return True
     return False
 
@@ -1294,18 +1331,22 @@ def _heading_extents(
     ws: list[Word], spans: list[tuple[float, float]]
 ) -> tuple[list[tuple[float, float]], str]:
     """Each header column's heading across its whole width: its lowest piece and the pieces stacked over
-    it, centred on it or flush with it left or right (结果维 / 持); a heading over several columns is not
-    one of them unless it sits squarely on one. And how the stacks are set: "left" when most share their
-    left edge and not their centre (a word processor's default), "right" or "center" likewise; "" when no
-    heading is stacked over lines (or no way of setting them is most), which says nothing."""
+    it, centred on it or flush with it left or right (结果维 / 持); a heading reaching over another
+    column's lowest piece heads a group of columns (行政诉讼, 未经复议直接起诉), not this one, however it
+    happens to be set over it. And how the stacks are set: "left" when most share their left edge and not
+    their centre (a word processor's default), "right" or "center" likewise; "" when no heading is stacked
+    over lines (or no way of setting them is most), which says nothing."""
     out = []
     sides: list[str] = []
-    for lo, hi in spans:
+    for k, (lo, hi) in enumerate(spans):
         left, right = lo, hi
+        others = spans[:k] + spans[k + 1 :]
         for w in ws:
             near = 0.25 * (w.bottom - w.top)
             centred = abs((w.x0 + w.x1) / 2 - (lo + hi) / 2) <= near
             flush = "left" if abs(w.x0 - lo) <= near else "right" if abs(w.x1 - hi) <= near else ""
+            if any(w.x0 < b - 1 and w.x1 > a + 1 for a, b in others):
+                continue
             if (centred or flush) and w.x0 < hi and w.x1 > lo:
                 if w.x1 - w.x0 > hi - lo + near:  # a wider piece over it: how the two are set
                     sides.append("center" if centred else flush)

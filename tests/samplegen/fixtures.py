@@ -546,6 +546,53 @@ VARIANTS: dict[str, tuple[str, str, int, list[str]]] = {
         75838,
         ["columns_reordered", "fullwidth_digits"],
     ),
+    # rule-less, zeros printed empty, full-width digits: table 4's one row prints only 2 (under 未经复议直接
+    # 起诉's 结果维持, flush left) and its total; the group heading 未经复议直接起诉, centred by chance over
+    # 结果纠正's lowest piece (正), was taken for part of that column's heading, whose cell then began where
+    # 结果维持's does: upheld read as corrected
+    "weasyprint_v2021_variant_46629.pdf": (
+        "weasyprint",
+        "v2021",
+        46629,
+        ["fullwidth_digits", "rules_removed", "zeros_printed_otherwise"],
+    ),
+    # rule-less, labels wrapped: （四）无法提供, set midway down its group, landed on the line of 2．没有现成
+    # 信息需要另行 / 制作's values, that label's first line set just above it; the line was taken for a row
+    # printing nothing (a numbered label a line's spacing from a numbered row) and the values for the
+    # group's: unavailable_needs_creation read as zeros
+    "weasyprint_v2019_variant_930859.pdf": (
+        "weasyprint",
+        "v2019",
+        930859,
+        ["row_label_wrapped", "rules_removed", "thousands_separators"],
+    ),
+    # rule-less, labels respaced: （二）部分公开's values at page 1's foot, its label at page 2's top, over
+    # 1 ．属于国家秘密 (its number a word of its own): that row's label was taken to go on up through
+    # （二）'s lines, not to begin with its number, and the two rows read as one (partially_granted zeros)
+    "weasyprint_v2019_variant_632094.pdf": (
+        "weasyprint",
+        "v2019",
+        632094,
+        ["labels_respaced", "title_split", "rules_removed"],
+    ),
+    # rule-less, zeros printed empty: at page 2's top, rows printing nothing (1．… 2．… 3．危及…) over
+    # （三）不予 4．保护… 1 1; 3．危及…, reaching near the values, was taken for the first line of that row's
+    # label (whose own number sits after the group's name), and its row was lost
+    "weasyprint_v2019_variant_476791.pdf": (
+        "weasyprint",
+        "v2019",
+        476791,
+        ["rules_removed", "fee_rephrased", "zeros_printed_otherwise"],
+    ),
+    # the same, full-width digits a digit a line in the narrow columns: the first row on page 2 that prints
+    # values (1．本机关不掌握… 10 1 11) prints their first digits a line above it; that line, joined to the
+    # row, was still searched upwards from, and 8．属于行政查询事项 (printing nothing) taken for its label
+    "weasyprint_v2021_variant_895216.pdf": (
+        "weasyprint",
+        "v2021",
+        895216,
+        ["zeros_printed_otherwise", "fullwidth_digits", "rules_removed"],
+    ),
     # table 3's header alone at the foot of a page, its rows on the next (no header repeated): the header,
     # naming no table, was dropped and the columns taken in the template's order, an assumption
     "chromium_v2021_variant_44494.pdf": (
