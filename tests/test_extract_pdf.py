@@ -136,6 +136,72 @@ def test_a_row_without_a_label_beside_a_label_without_values_on_one_page_is_not_
     assert e.value.code == "tables_not_found"
 
 
+@pytest.mark.parametrize(
+    ("blank", "as_read"),
+    [
+        ("denied_state_secret", "1属于国家秘密"),  # 1．
+        ("denied_state_secret", "三不予公开1.属于国家秘密"),  # the group's name beside it, （三） read as 三
+        ("carried_in", "上年结转政府信息公开申请数量"),  # 二、 lost whole
+    ],
+)
+def test_a_row_printing_nothing_whose_number_lost_its_mark_is_a_row_of_its_own(
+    blank: str, as_read: str
+) -> None:
+    """OCR loses small marks: 1．属于国家秘密 read as 1属于国家秘密, （二） as 二), 二、上年结转… as 上年结转…. A row
+    printing nothing (zeros printed blank) whose number lost its mark still begins a row; it was taken for
+    the rest of the row above's label, and the rows after it in its group read one row up (a scan's
+    4 1 0 0 0 0 5 of 部分公开 read as 其他法律行政法规禁止公开's; 本年新收's as 上年结转's: values in the wrong
+    rows)."""
+    from nianbao.pipeline import tables as T
+    from nianbao.pipeline.extract.applications import label_applications, read_applications
+    from nianbao.pipeline.model import Location, Report
+
+    def row(label: str, values: list[str]) -> list[Cell | None]:
+        return [Cell(t, Location(raw=t, page=1, bbox=(0, 0, 1, 1))) for t in (label, *values)]
+
+    lost = {"partially_granted": "二)部分公开", blank: as_read}
+    rows = [row("申请人情况", [c.label for c in T.APPLICANTS])]
+    for k, code in enumerate(T.APPLICATION_ROWS["v2019"], 1):
+        values = [""] * 7 if code.code == blank else [str(k), "", "", "", "", "", str(k)]
+        rows.append(row(lost.get(code.code, code.label), values))
+    report = Report(agency="x", year=2020, template="v2019")
+    read_applications(label_applications(rows), "v2019", report)
+    for k, code in enumerate(T.application_row_codes("v2019"), 1):
+        want = 0 if code == blank else k
+        assert report.applications[code]["natural_person"] == want, code
+
+
+def test_a_label_wrapped_round_its_values_read_as_two_rows_is_one() -> None:
+    """A scan's grid splits a tall cell: （六）其他 / 2．申请人逾期未按收费通知要求缴纳费用、行政机 beside blank
+    cells, then 处理 / 关不再处理其政府信息公开申请 beside the row's values. The first was read as a row of
+    zeros printed blank (2 read as 0, the values left to no row); the two are one row. A row printing
+    nothing above a row that begins with its own number stays a row of its own."""
+    from nianbao.pipeline import tables as T
+    from nianbao.pipeline.extract.applications import label_applications, read_applications
+    from nianbao.pipeline.model import Location, Report
+
+    def row(label: str, values: list[str]) -> list[Cell | None]:
+        return [Cell(t, Location(raw=t, page=1, bbox=(0, 0, 1, 1))) for t in (label, *values)]
+
+    rows = [row("申请人情况", [c.label for c in T.APPLICANTS])]
+    for k, code in enumerate(T.APPLICATION_ROWS["v2021"], 1):
+        values = [str(k), "", "", "", "", "", str(k)]
+        if code.code == "other_fee_unpaid":
+            rows += [
+                row("（六）其他2．申请人逾期未按收费通知要求缴纳费用、行政机", [""] * 7),
+                row("处理关不再处理其政府信息公开申请", values),
+            ]
+        elif code.code == "denied_state_secret":
+            rows.append(row(code.label, [""] * 7))
+        else:
+            rows.append(row(code.label, values))
+    report = Report(agency="x", year=2022, template="v2021")
+    read_applications(label_applications(rows), "v2021", report)
+    for k, code in enumerate(T.application_row_codes("v2021"), 1):
+        want = 0 if code == "denied_state_secret" else k
+        assert report.applications[code]["natural_person"] == want, code
+
+
 @pytest.mark.parametrize(("pdf_path", "code"), REFUSALS, ids=_ids(REFUSALS))
 def test_refusals(pdf_path: Path, code: str) -> None:
     """Unreadable PDFs are refused with the code that says why."""

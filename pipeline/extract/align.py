@@ -65,6 +65,18 @@ def likeness(text: str, code: T.Code, groups: Sequence[str] = ()) -> float:
     return best
 
 
+def whole_label(text: str, code: T.Code) -> float:
+    """How alike a printed label is to a template row's whole label, numbering left out: the share of
+    character pairs they have in common (Dice), and 0 unless it begins as the row's label does (its first
+    two characters), so the rest of a label cut by a wrap or a page (现成信息需要另行制作 of 2．没有现成…)
+    scores 0 however much of the label it holds."""
+    s, t = _stripped(text, ()), _stripped(code.label, ())
+    if not s or not t or not s.startswith(t[:2]):
+        return 0.0
+    a, b = _bigrams(s), _bigrams(t)
+    return 2 * len(a & b) / (len(a) + len(b))
+
+
 def align(
     rows: Sequence[Printed],
     codes: Sequence[T.Code],

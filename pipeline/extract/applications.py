@@ -270,17 +270,36 @@ _GROUP_WORDS = tuple(k for k, _g in _GROUPS)
 _ROW_MARK = re.compile(r"[（(][一二三四五六七八九十\d]+[)）]|\d+\s*[.．、]")
 
 
+# a row's number as OCR may give it, the small mark lost: 1属于国家秘密 (1．), 二)部分公开 (（二）); no line of
+# a table 3 label wrapped over lines begins so
+_MARK_LOST = re.compile(r"^\s*(?:\d{1,2}(?=[\u4e00-\u9fff])|[一二三四五六七八九十]+[)）])")
+
+
 def _begins_row(label: str) -> bool:
-    """A label that begins a row: numbered at its start (（二）…, 2．…), or after a piece of a group's name
-    that a layout set flush left beside its rows (三、本年 / 度办理结 / 果 wrapped beside them gives
+    """A label that begins a row: numbered at its start (（二）…, 2．…, or so read with the mark lost:
+    1属于…), or a row's whole label with its number lost (上年结转政府信息公开申请数量, which OCR read without
+    its 二、; not a group's name, 其他处理, which may be the rest of （六）'s), or after a piece of a group's
+    name that a layout set flush left beside its rows (三、本年 / 度办理结 / 果 wrapped beside them gives
     度办理结（二）部分公开…, the piece read first as it sits further left)."""
-    if ROW_START.match(label):
+    if ROW_START.match(label) or _MARK_LOST.match(label) or _whole_row_label(label):
         return True
     mark = _ROW_MARK.search(label)
     if mark is None or mark.start() == 0:
         return False
-    piece = norm_label(label[: mark.start()])
+    piece = norm_label(label[: mark.start()]).lstrip("一二三四五六七八九十")  # （三） read as 三
     return bool(piece) and any(piece in name for name in _GROUP_WORDS)
+
+
+def _whole_row_label(label: str) -> bool:
+    """A label of four characters or more that is one of the template's rows' own (a piece of a group's
+    name is not)."""
+    piece = norm_label(label)
+    if len(piece) < 4 or any(piece in name for name in _GROUP_WORDS):
+        return False
+    return any(align.whole_label(label, c) >= WHOLE_LABEL for c in _ALL_ROWS)
+
+
+WHOLE_LABEL = 0.8  # (上年结转… read without its number: 1.0; a wrapped label's last line: under 0.5)
 
 
 def _heading_only(label: str, after: list[str]) -> bool:
@@ -400,6 +419,34 @@ def _rejoined(rows: list[Row], width: int) -> list[Row]:
     return out
 
 
+def _wrapped_round(rows: list[Row]) -> list[Row]:
+    """A row's label wrapped round its values, read as two rows (a scan's grid missed the cell's middle, or
+    split it there): a label that begins a row beside blank cells (2．申请人逾期未按收费通知要求缴纳费用、
+    行政机) and, on the same page right under it, the rest of a label that begins none beside printed
+    values (关不再处理其政府信息公开申请 2 0 0 0 0 0 2) are one row. Without it the first was read as a row
+    of zeros printed blank, and the values were left to the next row's place or to none."""
+    out: list[Row] = []
+    k = 0
+    while k < len(rows):
+        if k + 1 < len(rows) and _page_of(rows[k]) == _page_of(rows[k + 1]):
+            (label_a, values_a, _), (label_b, values_b, _) = split_row(rows[k]), split_row(rows[k + 1])
+            if (
+                label_a
+                and label_b
+                and _begins_row(label_a)
+                and not _begins_row(label_b)
+                and not any(v.text.strip() for v in values_a)
+                and any(v.text.strip() for v in values_b)
+            ):
+                first = next(c for c in rows[k] if c is not None)
+                out.append([Cell(label_a + label_b, first.loc), *values_b])
+                k += 2
+                continue
+        out.append(rows[k])
+        k += 1
+    return out
+
+
 def label_applications(rows: list[Row]) -> LabelledRows:
     """Table 3's raw rows placed by their labels: which column is which applicant, which row which code.
 
@@ -411,7 +458,7 @@ def label_applications(rows: list[Row]) -> LabelledRows:
     """
     rows = _unsplit(_transposed(rows))
     order, named = _applicant_order(rows)
-    rows = _rejoined(rows, len(order))
+    rows = _wrapped_round(_rejoined(rows, len(order)))
     printed: list[align.Printed] = []
     cells: list[list[Cell]] = []
     group: str | None = None
