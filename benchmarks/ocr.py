@@ -1,7 +1,8 @@
 """OCR of scanned reports (issue 13): accuracy, trust, seconds per page and per report, peak memory.
 
 Reads every scan of a scans manifest (default: the committed set, `tests/files/scans/manifest.json`; make a
-bigger one with `cd tests && ../.venv/bin/python -m samplegen.scans --all --out /tmp/scans`), compares
+bigger one with `cd tests && ../.venv/bin/python -m samplegen.scans --all --out /tmp/scans`, or a held-out
+one of perturbed variants no fixture has, `… -m samplegen.scans --variants 10 --out /tmp/vscans`), compares
 each reading with its source's golden, checks it as admission would, and prints per document: pages
 OCR'd, seconds, cells wrong, the least confidence, whether it is exact and whether it is verified. Then
 the totals the issue asks for: documents cell-exact, documents verified, and **non-exact documents

@@ -472,6 +472,25 @@ def test_the_committed_scans_manifest_names_each_scan_and_its_golden() -> None:
     assert all((ROOT / str(d["golden"])).exists() for d in _manifest())
 
 
+def test_held_out_variant_scans_carry_their_own_truth(tmp_path: Path) -> None:
+    """`samplegen.scans.variants` (the held-out OCR measure): each perturbed variant is printed, its
+    expected record written beside it as the scan's golden; one series gives the same documents every
+    time, another series others."""
+    from samplegen import design, perturb
+    from samplegen.scans import variants
+
+    first = variants(["reportlab_cid"], 2, tmp_path / "a", "one")
+    assert [s.id for s in variants(["reportlab_cid"], 2, tmp_path / "b", "one")] == [s.id for s in first]
+    assert not {s.id for s in variants(["reportlab_cid"], 2, tmp_path / "c", "two")} & {s.id for s in first}
+    for s in first:
+        assert Path(s.source).read_bytes()[:5] == b"%PDF-"
+        seed = Path(s.source).stem.rsplit("_", 1)[1]
+        names = s.id.split(f"_{seed}_", 1)[1]
+        truth = json.loads(Path(s.golden).read_text(encoding="utf-8"))
+        d = perturb.variant(int(seed), truth["template"], names.split("+"))
+        assert truth == design.expected_record(d).canonical()
+
+
 def test_a_dash_alone_in_a_cell_is_read_as_the_zero_marker() -> None:
     """A dash (—, the zero marker) alone in a cell is a stroke thinner than a digit: it was dropped as a
     speck, so the cell kept what the detector's box read, 1 (12 cells of the committed TIFF). One solid

@@ -19,6 +19,8 @@ reads a scan back.
     cd tests && ../.venv/bin/python -m samplegen.scans            # the committed set (= make scans)
     cd tests && ../.venv/bin/python -m samplegen.scans --all --out /tmp/scans   # every source, for benchmarks
     cd tests && ../.venv/bin/python -m samplegen.scans --all --kinds scan --out /tmp/scans   # scans only
+    cd tests && ../.venv/bin/python -m samplegen.scans --variants 10 --out /tmp/vscans   # held out: scans of
+        # perturbed variants printed by WeasyPrint, Chromium and LibreOffice (--producers, --series)
 """
 
 from __future__ import annotations
@@ -98,6 +100,23 @@ SUBSTITUTE = "wqy-microhei"
 COVERS = ("reportlab_ttf_sx-kqq-jtj_2021", "real_08")
 
 
+def _drawn(id: str, kind: str, source: str, golden: str, rng: random.Random) -> Scan:
+    """A scan of `source` with what the scanner does drawn at random: resolution, skew, blur, noise,
+    JPEG quality and the seed of its noise."""
+    return Scan(
+        id=id,
+        kind=kind,
+        source=source,
+        golden=golden,
+        dpi=rng.choice((150, 200, 200, 250, 300)),
+        angle=round(rng.uniform(-1.5, 1.5), 2),
+        blur=rng.choice((0, 0, 3)),
+        noise=round(rng.uniform(2.0, 10.0), 1),
+        jpeg=rng.choice((45, 60, 75)),
+        seed=rng.randrange(1 << 30),
+    )
+
+
 def plan(everything: bool = False) -> list[Scan]:
     """The committed scans, and (with `everything`) a `scan` of every other source plus every kind of
     every source: the set the benchmark and the slow test read."""
@@ -112,18 +131,7 @@ def plan(everything: bool = False) -> list[Scan]:
     done = {s.id for s in out}
     for sid, (path, golden) in sources.items():
         for kind in ("scan", "pasted", "photo", "tiff"):
-            scan = Scan(
-                id=f"{kind}_{sid}",
-                kind=kind,
-                source=path,
-                golden=golden,
-                dpi=rng.choice((150, 200, 200, 250, 300)),
-                angle=round(rng.uniform(-1.5, 1.5), 2),
-                blur=rng.choice((0, 0, 3)),
-                noise=round(rng.uniform(2.0, 10.0), 1),
-                jpeg=rng.choice((45, 60, 75)),
-                seed=rng.randrange(1 << 30),
-            )
+            scan = _drawn(f"{kind}_{sid}", kind, path, golden, rng)
             if scan.id not in done:
                 out.append(scan)
     # a cover page before the title, for two sources (a generator of their own: the scans above stay as
@@ -282,13 +290,54 @@ def write(scans: list[Scan], folder: Path) -> dict[str, Any]:
     return manifest
 
 
+def variants(producers: list[str], n: int, folder: Path, series: str = "ocr") -> list[Scan]:
+    """Scans of `n` perturbed variants per producer (samplegen.perturb, 1-2 perturbations each), for a
+    held-out measure of OCR on layouts the fixtures never had: each variant printed by its producer and
+    its expected record written beside it as its golden, then scanned as `plan` scans a source (dpi,
+    angle, blur, noise and JPEG quality drawn from the same ranges). `series` names the seed sequence:
+    another series is another set of documents."""
+    from samplegen import design, perturb
+    from samplegen import producers as programs
+
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for producer in producers:
+        lacking = programs.missing(design.PRODUCERS[producer][1])
+        if lacking:
+            print(f"{producer}: skipped, needs {', '.join(lacking)}")
+            continue
+        rng = random.Random(f"{series}:{producer}")
+        names_all = perturb.names_for(producer)
+        for _ in range(n):
+            seed, template = rng.randrange(10**6), rng.choice(("v2019", "v2021"))
+            names = rng.sample(names_all, rng.randint(1, 2))
+            d = perturb.variant(seed, template, names)
+            source, golden = folder / f"{producer}_{seed}.pdf", folder / f"{producer}_{seed}.json"
+            source.write_bytes(design.render(d, producer))
+            golden.write_text(json.dumps(design.expected_record(d).canonical(), ensure_ascii=False), "utf-8")
+            out.append(
+                _drawn(f"scan_{producer}_{seed}_{'+'.join(names)}", "scan", str(source), str(golden), rng)
+            )
+    return out
+
+
 def main() -> None:
-    """Write the committed set, or `--all` of them elsewhere."""
+    """Write the committed set, or `--all` of them elsewhere, or scans of perturbed variants."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--all", action="store_true", help="every kind for every source (benchmarks)")
     ap.add_argument("--kinds", default="scan,pasted,photo,tiff,cover", help="with --all: these kinds only")
+    ap.add_argument(
+        "--variants", type=int, default=0, help="scans of N perturbed variants per producer instead"
+    )
+    ap.add_argument("--producers", default="weasyprint,chromium,libreoffice", help="with --variants")
+    ap.add_argument("--series", default="ocr", help="with --variants: the seed sequence")
     args = ap.parse_args()
+    if args.variants:
+        if args.out == OUT:
+            ap.error("--variants writes elsewhere than the committed set: give --out")
+        write(variants(args.producers.split(","), args.variants, args.out, args.series), args.out)
+        return
     kinds = tuple(args.kinds.split(","))
     write([s for s in plan(args.all) if s.kind in kinds], args.out)
 
