@@ -82,29 +82,38 @@ def test_perturbed_variants_as_printed(name: str) -> None:
     assert list(assumption_codes(report)) == design.expected_assumptions(d)
 
 
+def _row(label: str, values: list[str], page: int = 1) -> list[Cell | None]:
+    """A table row as a table finder gives it: the label's cell, then one cell per value, on `page`."""
+    from nianbao.pipeline.model import Location
+
+    return [Cell(t, Location(raw=t, page=page, bbox=(0, 0, 1, 1))) for t in (label, *values)]
+
+
+def _header_3() -> list[Cell | None]:
+    """Table 3's header row: 申请人情况 and the applicants in the template's order."""
+    from nianbao.pipeline import tables as T
+
+    return _row("申请人情况", [c.label for c in T.APPLICANTS])
+
+
 def _table_3(split: str) -> list[list[Cell | None]]:
     """Table 3 (v2019) as a table finder gives it, row k printing k for 自然人 and 总计, its （二） row broken
     by a page: `values first` (values at the foot of page 1 beside no label, the label at the top of page 2
     beside blank cells), `label first` (the other way round), or `same page` (both halves on page 1)."""
     from nianbao.pipeline import tables as T
-    from nianbao.pipeline.model import Location
 
-    def row(label: str, values: list[str], page: int) -> list[Cell | None]:
-        return [Cell(t, Location(raw=t, page=page, bbox=(0, 0, 1, 1))) for t in (label, *values)]
-
-    names = [c.label for c in T.APPLICANTS]
-    out = [row("申请人情况", names, 1)]
+    out = [_header_3()]
     page = 1
     for k, code in enumerate(T.APPLICATION_ROWS["v2019"], 1):
         values = [str(k), "0", "0", "0", "0", "0", str(k)]
         if code.code != "partially_granted":
-            out.append(row(code.label, values, page))
+            out.append(_row(code.label, values, page))
             continue
         second = 1 if split == "same page" else 2
         if split == "label first":
-            out += [row(code.label, [""] * 7, 1), row("", values, second)]
+            out += [_row(code.label, [""] * 7, 1), _row("", values, second)]
         else:
-            out += [row("", values, 1), row(code.label, [""] * 7, second)]
+            out += [_row("", values, 1), _row(code.label, [""] * 7, second)]
         page = second
     return out
 
@@ -154,16 +163,13 @@ def test_a_row_printing_nothing_whose_number_lost_its_mark_is_a_row_of_its_own(
     rows)."""
     from nianbao.pipeline import tables as T
     from nianbao.pipeline.extract.applications import label_applications, read_applications
-    from nianbao.pipeline.model import Location, Report
-
-    def row(label: str, values: list[str]) -> list[Cell | None]:
-        return [Cell(t, Location(raw=t, page=1, bbox=(0, 0, 1, 1))) for t in (label, *values)]
+    from nianbao.pipeline.model import Report
 
     lost = {"partially_granted": "二)部分公开", blank: as_read}
-    rows = [row("申请人情况", [c.label for c in T.APPLICANTS])]
+    rows = [_header_3()]
     for k, code in enumerate(T.APPLICATION_ROWS["v2019"], 1):
         values = [""] * 7 if code.code == blank else [str(k), "", "", "", "", "", str(k)]
-        rows.append(row(lost.get(code.code, code.label), values))
+        rows.append(_row(lost.get(code.code, code.label), values))
     report = Report(agency="x", year=2020, template="v2019")
     read_applications(label_applications(rows), "v2019", report)
     for k, code in enumerate(T.application_row_codes("v2019"), 1):
@@ -178,23 +184,20 @@ def test_a_label_wrapped_round_its_values_read_as_two_rows_is_one() -> None:
     nothing above a row that begins with its own number stays a row of its own."""
     from nianbao.pipeline import tables as T
     from nianbao.pipeline.extract.applications import label_applications, read_applications
-    from nianbao.pipeline.model import Location, Report
+    from nianbao.pipeline.model import Report
 
-    def row(label: str, values: list[str]) -> list[Cell | None]:
-        return [Cell(t, Location(raw=t, page=1, bbox=(0, 0, 1, 1))) for t in (label, *values)]
-
-    rows = [row("申请人情况", [c.label for c in T.APPLICANTS])]
+    rows = [_header_3()]
     for k, code in enumerate(T.APPLICATION_ROWS["v2021"], 1):
         values = [str(k), "", "", "", "", "", str(k)]
         if code.code == "other_fee_unpaid":
             rows += [
-                row("（六）其他2．申请人逾期未按收费通知要求缴纳费用、行政机", [""] * 7),
-                row("处理关不再处理其政府信息公开申请", values),
+                _row("（六）其他2．申请人逾期未按收费通知要求缴纳费用、行政机", [""] * 7),
+                _row("处理关不再处理其政府信息公开申请", values),
             ]
         elif code.code == "denied_state_secret":
-            rows.append(row(code.label, [""] * 7))
+            rows.append(_row(code.label, [""] * 7))
         else:
-            rows.append(row(code.label, values))
+            rows.append(_row(code.label, values))
     report = Report(agency="x", year=2022, template="v2021")
     read_applications(label_applications(rows), "v2021", report)
     for k, code in enumerate(T.application_row_codes("v2021"), 1):

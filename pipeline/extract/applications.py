@@ -290,6 +290,9 @@ def _begins_row(label: str) -> bool:
     return bool(piece) and any(piece in name for name in _GROUP_WORDS)
 
 
+WHOLE_LABEL = 0.8  # (上年结转… read without its number: 1.0; a wrapped label's last line: under 0.5)
+
+
 def _whole_row_label(label: str) -> bool:
     """A label of four characters or more that is one of the template's rows' own (a piece of a group's
     name is not)."""
@@ -297,9 +300,6 @@ def _whole_row_label(label: str) -> bool:
     if len(piece) < 4 or any(piece in name for name in _GROUP_WORDS):
         return False
     return any(align.whole_label(label, c) >= WHOLE_LABEL for c in _ALL_ROWS)
-
-
-WHOLE_LABEL = 0.8  # (上年结转… read without its number: 1.0; a wrapped label's last line: under 0.5)
 
 
 def _heading_only(label: str, after: list[str]) -> bool:
@@ -338,22 +338,27 @@ def _page_of(row: Row) -> int | None:
     return next((c.loc.page for c in row if c is not None and c.loc is not None and c.loc.page), None)
 
 
-def _unsplit(rows: list[Row]) -> list[Row]:
-    """A row a page break split between its label and its values made one again: the last row of a page
-    printing values beside no label, and the next page's first row printing a row's label (（二）…) beside
-    blank cells, or the other way round. Word and WeasyPrint break a row whose label wraps over several
-    lines across the page, its values set at the top of the cells on the first page (or its label's
-    lines carried to the next)."""
+def _joined_pairs(rows: list[Row], join: Callable[[Row, Row], Row | None]) -> list[Row]:
+    """The rows, each two neighbours that `join` makes one row (it says None otherwise) replaced by it."""
     out: list[Row] = []
     k = 0
     while k < len(rows):
-        if k + 1 < len(rows) and (joined := _split_row(rows[k], rows[k + 1])) is not None:
+        if k + 1 < len(rows) and (joined := join(rows[k], rows[k + 1])) is not None:
             out.append(joined)
             k += 2
             continue
         out.append(rows[k])
         k += 1
     return out
+
+
+def _unsplit(rows: list[Row]) -> list[Row]:
+    """A row a page break split between its label and its values made one again: the last row of a page
+    printing values beside no label, and the next page's first row printing a row's label (（二）…) beside
+    blank cells, or the other way round. Word and WeasyPrint break a row whose label wraps over several
+    lines across the page, its values set at the top of the cells on the first page (or its label's
+    lines carried to the next)."""
+    return _joined_pairs(rows, _split_row)
 
 
 def _split_row(a: Row, b: Row) -> Row | None:
@@ -402,21 +407,18 @@ def _no_row_label(label: str) -> bool:
 def _rejoined(rows: list[Row], width: int) -> list[Row]:
     """A row whose values a layout broke over two lines (5 1 / 其他情形） 0 0 0 0 6) made one again: a row
     short of values followed by one that does not begin a row and holds exactly the rest."""
-    out: list[Row] = []
-    k = 0
-    while k < len(rows):
-        label, values, _ = split_row(rows[k])
-        if 0 < len(values) < width and k + 1 < len(rows):
-            rest, more, _ = split_row(rows[k + 1])
-            if len(values) + len(more) == width and not ROW_START.match(rest):
-                first = rows[k][0]
-                head = Cell(label + rest, first.loc if first is not None else Location(raw=label + rest))
-                out.append([head, *values, *more])
-                k += 2
-                continue
-        out.append(rows[k])
-        k += 1
-    return out
+
+    def join(a: Row, b: Row) -> Row | None:
+        label, values, _ = split_row(a)
+        if not 0 < len(values) < width:
+            return None
+        rest, more, _ = split_row(b)
+        if len(values) + len(more) != width or ROW_START.match(rest):
+            return None
+        head = Cell(label + rest, a[0].loc if a[0] is not None else Location(raw=label + rest))
+        return [head, *values, *more]
+
+    return _joined_pairs(rows, join)
 
 
 def _wrapped_round(rows: list[Row]) -> list[Row]:
@@ -425,26 +427,24 @@ def _wrapped_round(rows: list[Row]) -> list[Row]:
     行政机) and, on the same page right under it, the rest of a label that begins none beside printed
     values (关不再处理其政府信息公开申请 2 0 0 0 0 0 2) are one row. Without it the first was read as a row
     of zeros printed blank, and the values were left to the next row's place or to none."""
-    out: list[Row] = []
-    k = 0
-    while k < len(rows):
-        if k + 1 < len(rows) and _page_of(rows[k]) == _page_of(rows[k + 1]):
-            (label_a, values_a, _), (label_b, values_b, _) = split_row(rows[k]), split_row(rows[k + 1])
-            if (
-                label_a
-                and label_b
-                and _begins_row(label_a)
-                and not _begins_row(label_b)
-                and not any(v.text.strip() for v in values_a)
-                and any(v.text.strip() for v in values_b)
-            ):
-                first = next(c for c in rows[k] if c is not None)
-                out.append([Cell(label_a + label_b, first.loc), *values_b])
-                k += 2
-                continue
-        out.append(rows[k])
-        k += 1
-    return out
+
+    def join(a: Row, b: Row) -> Row | None:
+        if _page_of(a) != _page_of(b):
+            return None
+        (label_a, values_a, _), (label_b, values_b, _) = split_row(a), split_row(b)
+        if not (
+            label_a
+            and label_b
+            and _begins_row(label_a)
+            and not _begins_row(label_b)
+            and not any(v.text.strip() for v in values_a)
+            and any(v.text.strip() for v in values_b)
+        ):
+            return None
+        first = next(c for c in a if c is not None)
+        return [Cell(label_a + label_b, first.loc), *values_b]
+
+    return _joined_pairs(rows, join)
 
 
 def label_applications(rows: list[Row]) -> LabelledRows:
