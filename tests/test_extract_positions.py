@@ -445,3 +445,116 @@ def test_a_rows_number_set_apart_from_its_mark_still_begins_the_row() -> None:
     assert [w.text for w in far.words] == ["1", "．属于国家秘密"]
     decimal = _split([Word("1", 194.0, 199.0, 80.0, 90.0), Word(".5", 201.0, 207.0, 80.0, 90.0)])
     assert [w.text for w in decimal.words] == ["1", ".5"]
+
+
+def _words_line(label: str, values: list[tuple[str, float]], top: float) -> Any:
+    """A line as `_split` makes it: `label` at the margin (none when empty), then each (text, x0) value,
+    full-width digits 8.5 pt a character, 10 pt tall."""
+    from nianbao.pipeline.extract.positions import Word, _split
+
+    ws = [Word(label, 56.0, 56.0 + 8.5 * len(label), top, top + 10)] if label else []
+    ws += [Word(t, x0, x0 + 8.5 * len(t), top, top + 10) for t, x0 in values]
+    return _split(ws)
+
+
+def test_values_wrapped_half_a_line_round_a_row_are_that_rows() -> None:
+    """Full-width digits wrapping in columns two characters wide, set in their cells' middle: 1053 prints
+    １０ half a line above the row's line and ５３ half a line below, and so does 1228 under 总计, whose
+    heading fits on one line (so it is no narrow column). The three lines' values overlap, which no two
+    rows' do: one row, each column's pieces read top to bottom. Before, the pieces were rows without a
+    label (tables_not_found)."""
+    from nianbao.pipeline.extract.positions import _overlapping_rows
+
+    anchors = [327.0, 354.0, 381.0, 500.0]
+    ls = [
+        _words_line("", [("１０", 319.0), ("１０", 346.0), ("１２", 492.0)], 98.0),
+        _words_line("一、本年新收政府信息公开申请数量", [("４", 378.0)], 103.0),
+        _words_line("", [("５３", 319.0), ("１", 355.0), ("２８", 492.0)], 108.0),
+        _words_line(
+            "二、上年结转政府信息公开申请数量", [("４８", 319.0), ("１", 355.0), ("０", 378.0)], 121.0
+        ),
+    ]
+    out, data = _overlapping_rows(ls, [0, 1, 2, 3], anchors)
+    assert data == [1, 3]
+    assert [w.text for w in out[1].values] == ["１０５３", "１０１", "４", "１２２８"]
+    assert out[1].label[0].text.startswith("一、") and out[3] is ls[3]
+
+
+def test_rows_a_line_apart_are_never_joined() -> None:
+    """Rows set a line apart (sub-rows at their tightest): their values touch but do not overlap, so each
+    stays a row of its own."""
+    from nianbao.pipeline.extract.positions import _overlapping_rows
+
+    ls = [
+        _words_line("1．属于国家秘密", [("２", 319.0), ("２", 492.0)], 100.0),
+        _words_line("2．其他法律行政法规禁止公开", [("１０", 319.0), ("１１", 492.0)], 110.0),
+    ]
+    assert _overlapping_rows(ls, [0, 1], [327.0, 500.0]) == (ls, [0, 1])
+
+
+def test_a_value_of_three_pieces_centred_on_its_row_begins_beside_the_groups_name() -> None:
+    """Columns one character wide (自 / 然 / 人, 总 / 计): 139 prints 1 / 3 / 9 centred on （一）予以公开's
+    line, its 1 beside the group's name 三、本年度 a line above. That line begins a row, but in a table
+    whose values run above their rows' lines, with a piece of each of its columns as far below the row
+    as it is above, it is the value's first piece. Before, it was a row printing only that digit, and
+    139 was read as 39 (161 as 61: the row still added up)."""
+    from nianbao.pipeline.extract.positions import _wrapped_values
+
+    anchors = [350.0, 380.0, 496.0]
+    narrow = {0: 8.5, 2: 8.5}
+    ls = [
+        _words_line("", [("４", 346.0), ("４", 492.0)], 86.0),
+        _words_line(
+            "一、本年新收政府信息公开申请数量", [("１", 346.0), ("２５", 372.0), ("５", 492.0)], 96.0
+        ),
+        _words_line("", [("７", 346.0), ("７", 492.0)], 106.0),
+        _words_line("三、本年度", [("１", 346.0), ("１", 492.0)], 142.0),
+        _words_line("办理结果 （一）予以公开", [("３", 346.0), ("１６", 372.0), ("６", 492.0)], 152.0),
+        _words_line("", [("９", 346.0), ("１", 492.0)], 162.0),
+    ]
+    out, data = _wrapped_values(ls, list(range(6)), anchors, narrow)
+    assert data == [1, 4]
+    assert [w.text for w in out[1].values] == ["４１７", "２５", "４５７"]
+    assert [w.text for w in out[4].values] == ["１３９", "１６", "１６１"]
+
+
+def test_rows_set_tighter_than_their_faces_boxes_are_not_joined() -> None:
+    """A face whose boxes are taller than the rows' spacing (tall ascent and descent, rows set tight) makes
+    each row's values overlap the next's; rows printing their own values do not make a wrapped value's
+    pattern (pieces above and below in the same columns, none of those on the middle line), so each stays
+    a row of its own."""
+    from nianbao.pipeline.extract.positions import Word, _overlapping_rows, _split
+
+    def tall(label: str, values: list[str], top: float) -> Any:
+        ws = [Word(label, 56.0, 160.0, top, top + 14)]
+        ws += [
+            Word(t, x0, x0 + 8.5, top, top + 14) for t, x0 in zip(values, (320.0, 350.0, 490.0), strict=False)
+        ]
+        return _split(ws)
+
+    ls = [
+        tall("1．属于国家秘密", ["2", "0", "2"], 100.0),
+        tall("2．其他法律行政法规禁止公开", ["1", "1", "2"], 110.0),
+        tall("3．危及“三安全一稳定”", ["3", "0", "3"], 120.0),
+    ]
+    assert _overlapping_rows(ls, [0, 1, 2], [324.0, 354.0, 494.0]) == (ls, [0, 1, 2])
+
+
+def test_pieces_of_three_and_of_two_centred_on_one_row_are_its_values() -> None:
+    """982 printed a digit a line in a column one character wide and 1046 two lines in 总计, both centred
+    on the row's line: five lines whose values overlap, as many above the row's line as below, each pair
+    as far from it and printing in the same columns. One row; before, a group of more than three lines was
+    left as rows without labels."""
+    from nianbao.pipeline.extract.positions import _overlapping_rows
+
+    anchors = [355.0, 400.0, 485.0]
+    ls = [
+        _words_line("", [("９", 351.0)], 146.0),
+        _words_line("", [("１０", 477.0)], 151.0),
+        _words_line("一、本年新收政府信息公开申请数量", [("８", 351.0), ("３２", 392.0)], 156.0),
+        _words_line("", [("４６", 477.0)], 161.0),
+        _words_line("", [("２", 351.0)], 166.0),
+    ]
+    out, data = _overlapping_rows(ls, list(range(5)), anchors)
+    assert data == [2]
+    assert [w.text for w in out[2].values] == ["９８２", "３２", "１０４６"]

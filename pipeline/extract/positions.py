@@ -499,6 +499,7 @@ def _tables(
         narrow = _narrow_columns(head, anchors, label_right)
         if not head and carried and _same_narrow(anchors, carried):
             narrow = carried.narrow
+        ls, data = _overlapping_rows(ls, data, anchors)
         ls, data = _wrapped_values(ls, data, anchors, narrow)
         # rows printing no value between the header and the first data line (their cells left empty)
         empty, lead = _empty_rows(ls, previous_end, first, head, left)
@@ -513,7 +514,9 @@ def _tables(
         bounds = [-1e9 + ys[0], *((a + b) / 2 for a, b in itertools.pairwise(ys)), 1e9 + ys[-1]]
         for k in range(1, len(data)):
             top = _label_top(ls, data[k], data[k - 1], functools.partial(_label_only, left=left))
-            if top < data[k]:
+            # lines reaching up to the row above, none numbered, are the rest of that row's label wrapped
+            # round its values (三、本年度办 （一） / 21 1 2 2 26 / 理结果 予以公开), not this row's beginning
+            if top < data[k] and (top - 1 > data[k - 1] or _numbered(ls[top].words)):
                 bounds[k] = min(bounds[k], (ls[top - 1].y + ls[top].y) / 2)
         labels: list[list[Word]] = []
         for k, i in enumerate(data):
@@ -775,6 +778,73 @@ def _same_narrow(anchors: list[float], carried: _Foot) -> bool:
     )
 
 
+def _overlapping_rows(
+    ls: list[_Line], data: list[int], anchors: list[float]
+) -> tuple[list[_Line], list[int]]:
+    """Data lines whose values overlap (each line's values begin higher than the line above's end, by a
+    quarter of a character or more), set as the pieces of values wrapped in the middle of their cells,
+    are one row's: a value wrapped over two lines prints one piece half a line above the row's line and the
+    other half a line below (full-width digits in a column two characters wide: １０ / 一、本年新收… ４ ８ /
+    ５３), one of three pieces a line above and below (９ / ８ / ２ in a column one character wide). So the
+    lines are as many above the row's line, the middle one, as below it, each pair as far from it and
+    printing in the same columns, and no more than two of them begin a row (the row's own label and a
+    group's name beside a piece: 三、本年度 / （一）予以公开). No two cells overlap, so two rows' values do
+    not, but a face's boxes can be taller than its lines' spacing (rows set tight): rows printing their
+    own values, each label numbered, do not make that pattern. Each column's pieces are read top to
+    bottom as one value, on the line whose label begins a row (of those, the one printing the most
+    values; else the one printing the most). The lines (that line holding the joined values) and the data
+    lines left."""
+    if len(data) < 2:
+        return ls, data
+    char = statistics.median(v.bottom - v.top for i in data for v in ls[i].values)
+    groups: list[list[int]] = [[data[0]]]
+    for i in data[1:]:
+        above = ls[groups[-1][-1]]
+        if min(v.top for v in ls[i].values) < max(v.bottom for v in above.values) - 0.25 * char:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+
+    def columns_of(i: int) -> set[int]:
+        return {_nearest(anchors, v.x) for v in ls[i].values}
+
+    def y(i: int) -> float:
+        return statistics.fmean(v.y for v in ls[i].values)
+
+    def wrapped(g: list[int]) -> bool:
+        half = len(g) // 2
+        if len(g) % 2 == 0 or sum(any(ROW_START.match(w.text) for w in ls[i].label) for i in g) > 2:
+            return False
+        r = g[half]
+        return all(
+            abs((y(r) - y(a)) - (y(b) - y(r))) <= 0.3 * char and columns_of(a) == columns_of(b)
+            for a, b in zip(g[:half], reversed(g[half + 1 :]), strict=True)
+        )
+
+    groups = [part for g in groups for part in ([g] if wrapped(g) else [[i] for i in g])]
+    if all(len(g) == 1 for g in groups):
+        return ls, data
+    out = list(ls)
+    kept: list[int] = []
+    for g in groups:
+        r = max(g, key=lambda i: (any(ROW_START.match(w.text) for w in ls[i].label), len(ls[i].values)))
+        kept.append(r)
+        if len(g) == 1:
+            continue
+        columns: dict[int, list[Word]] = {}
+        for i in g:
+            for v in ls[i].values:
+                columns.setdefault(_nearest(anchors, v.x), []).append(v)
+        values = []
+        for _c, ws in sorted(columns.items()):
+            ws.sort(key=lambda w: w.top)
+            values.append(
+                Word("".join(w.text for w in ws), ws[0].x0, max(w.x1 for w in ws), ws[0].top, ws[-1].bottom)
+            )
+        out[r] = _Line([*ls[r].label, *values], values)
+    return out, kept
+
+
 def _wrapped_values(
     ls: list[_Line], data: list[int], anchors: list[float], narrow: dict[int, float]
 ) -> tuple[list[_Line], list[int]]:
@@ -786,7 +856,11 @@ def _wrapped_values(
     that row's: each column's pieces are read top to bottom as one value. Every other line is as it was.
     A line whose label begins a row (三、本年度办理) is a row of its own, unless the value set round a row's
     line has its other pieces on a line of no row and none on the row's own line: then its piece is the
-    value's first (a group's label set beside the row above its first sub-row).
+    value's first (a group's label set beside the row above its first sub-row); so is it, in a table whose
+    values' pieces run above their rows' lines (text set in its cells' middle), when the value has a piece
+    of each of its columns as far from the row's line on its other side (1 / 3 / 9: 三、本年度 beside the
+    value's first digit, its first sub-row's label beside the second; or a group's name, （四）无法提供,
+    beside the last digit of its first sub-row's value).
     The lines (a row's line holding its joined values) and the data lines left. `narrow`: the columns one
     character wide (`_narrow_columns`)."""
     if not narrow:
@@ -821,13 +895,28 @@ def _wrapped_values(
     for i in pieces:
         if (near := owner(i, rows)) is not None:
             joined.setdefault(near, []).append(i)
+    # the table sets its cells' text in their middle when a value's pieces run above a row's line
+    centred = any(ls[k].y < ls[r].y for r, wrapped in joined.items() for k in wrapped)
+
+    def mirrored(i: int, r: int) -> bool:
+        """Whether each of line `i`'s pieces has a piece of the same column as far from row `r`'s line on its
+        other side among its pieces: a value of three pieces or more centred on the row (1 / 3 / 9)."""
+        mirror = 2 * ls[r].y - ls[i].y
+        return all(
+            any(
+                abs(ls[k].y - mirror) < 0.3 * char and c in value_columns(k) and c in value_columns(r)
+                for k in joined[r]
+            )
+            for c in value_columns(i)
+        )
+
     for i in (i for i in candidates if numbered(i)):  # beside a group's label: see above
         near = owner(i, [r for r in rows if r != i])
         if (
             near is not None
             and near in joined
-            and not value_columns(i) & value_columns(near)
             and value_columns(i) <= {c for k in joined[near] for c in value_columns(k)}
+            and (not value_columns(i) & value_columns(near) or (centred and mirrored(i, near)))
         ):
             joined[near].append(i)
     if not joined:

@@ -593,6 +593,57 @@ VARIANTS: dict[str, tuple[str, str, int, list[str]]] = {
         895216,
         ["zeros_printed_otherwise", "fullwidth_digits", "rules_removed"],
     ),
+    # the same, a digit a line in columns one character wide: 139 printed 1 / 3 / 9 centred on （一）予以公开's
+    # line, its first digit beside the group's name (三、本年度), whose numbered line was taken for a row of
+    # its own printing only that digit, and the value read as 39 (total 161 as 61: the row still adds up)
+    "weasyprint_v2021_variant_705232.pdf": (
+        "weasyprint",
+        "v2021",
+        705232,
+        ["fullwidth_digits", "rules_removed"],
+    ),
+    # rule-less, full-width digits in columns two characters wide (自然 / 人, 总计 on one line), set in their
+    # cells' middle: 1094 printed １０ half a line above 一、本年新收…'s line and ９４ half a line below, the
+    # pieces taken for rows without labels (tables_not_found); the same with values flush right, and a
+    # row's label wrapped round its values line, its first line holding 总计's first piece (（二）部分公开)
+    "weasyprint_v2021_variant_718646.pdf": (
+        "weasyprint",
+        "v2021",
+        718646,
+        ["title_split", "rules_removed", "fullwidth_digits"],
+    ),
+    "weasyprint_v2019_variant_673139.pdf": (
+        "weasyprint",
+        "v2019",
+        673139,
+        ["rules_removed", "cells_aligned", "fullwidth_digits"],
+    ),
+    # the same seed as v2021 prints it: 982 a digit a line in 自然人 (one character wide) and 17 and 1046
+    # two lines each in 其他 and 总计, all centred on 一、本年新收…'s line: five lines whose values overlap
+    "weasyprint_v2021_variant_673139.pdf": (
+        "weasyprint",
+        "v2021",
+        673139,
+        ["rules_removed", "cells_aligned", "fullwidth_digits"],
+    ),
+    # the same, 162 a digit a line centred on 1．本机关不掌握…'s line, its last digit beside the group's name
+    # set below it (（四）无 / 法提供): that numbered line was taken for a row of its own, 162 read as 16
+    "weasyprint_v2021_variant_344239.pdf": (
+        "weasyprint",
+        "v2021",
+        344239,
+        ["rules_removed", "fullwidth_digits"],
+    ),
+    # rule-less, labels wrapped, zeros printed as dashes: （一）予以公开's label wrapped round its values
+    # beside its group's (三、本年度办 （一） / 21 1 - - 2 2 26 / 理结果 予以公开), then （二）部分公开's
+    # values at the page's foot, its label on the next page: the label's last line, set tight over those
+    # values, was taken for the beginning of their label, and they were read as 予以公开's (granted 6, not 21)
+    "weasyprint_v2019_variant_607275.pdf": (
+        "weasyprint",
+        "v2019",
+        607275,
+        ["row_label_wrapped", "zeros_printed_otherwise", "rules_removed"],
+    ),
     # table 3's header alone at the foot of a page, its rows on the next (no header repeated): the header,
     # naming no table, was dropped and the columns taken in the template's order, an assumption
     "chromium_v2021_variant_44494.pdf": (
