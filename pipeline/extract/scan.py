@@ -430,8 +430,12 @@ _SPECK = re.compile(r"[：:，,。.、·'\"`‘’“”;；]+")
 
 
 def _value_like(text: str) -> bool:
-    """Text a value cell could hold (or nothing): no CJK but 无, short."""
-    return len(text) <= 16 and not _WORDY.search(text.replace("无", "").replace("万元", "").replace("元", ""))
+    """Text a value cell could hold (or nothing): no CJK but 无, short; or a number with one stray CJK
+    character beside it (the page's reading of a cell that took in a speck or a shadow: 手0), which the
+    cell's tight crop then reads on its own."""
+    rest = text.replace("无", "").replace("万元", "").replace("元", "")
+    stray = len(_WORDY.findall(rest)) == 1 and len(text) <= 6 and any(c.isdigit() for c in text)
+    return len(text) <= 16 and (not _WORDY.search(rest) or stray)
 
 
 def _located(table: RawTable, page: OcrPage, ruled: bool = True) -> RawTable:
