@@ -813,7 +813,7 @@ def _overlapping_rows(
 
     def wrapped(g: list[int]) -> bool:
         half = len(g) // 2
-        if len(g) % 2 == 0 or sum(any(ROW_START.match(w.text) for w in ls[i].label) for i in g) > 2:
+        if len(g) % 2 == 0 or sum(_numbered(ls[i].label) for i in g) > 2:
             return False
         r = g[half]
         return all(
@@ -827,22 +827,30 @@ def _overlapping_rows(
     out = list(ls)
     kept: list[int] = []
     for g in groups:
-        r = max(g, key=lambda i: (any(ROW_START.match(w.text) for w in ls[i].label), len(ls[i].values)))
+        r = max(g, key=lambda i: (_numbered(ls[i].label), len(ls[i].values)))
         kept.append(r)
-        if len(g) == 1:
-            continue
-        columns: dict[int, list[Word]] = {}
-        for i in g:
-            for v in ls[i].values:
-                columns.setdefault(_nearest(anchors, v.x), []).append(v)
-        values = []
-        for _c, ws in sorted(columns.items()):
-            ws.sort(key=lambda w: w.top)
-            values.append(
-                Word("".join(w.text for w in ws), ws[0].x0, max(w.x1 for w in ws), ws[0].top, ws[-1].bottom)
-            )
-        out[r] = _Line([*ls[r].label, *values], values)
+        if len(g) > 1:
+            out[r] = _row_of_pieces(ls[r], [ls[i] for i in g if i != r], anchors)
     return out, kept
+
+
+def _row_of_pieces(
+    row: _Line, pieces: list[_Line], anchors: list[float], joins: Callable[[int], bool] = lambda c: True
+) -> _Line:
+    """The row's line holding its own values and the pieces' by column, each column's words read top to
+    bottom as one value where `joins` (a column's index) says so."""
+    columns: dict[int, list[Word]] = {}
+    for v in (v for line in [row, *pieces] for v in line.values):
+        columns.setdefault(_nearest(anchors, v.x), []).append(v)
+    values: list[Word] = []
+    for c, ws in sorted(columns.items()):
+        ws.sort(key=lambda w: w.top)
+        if joins(c) and len(ws) > 1:
+            ws = [
+                Word("".join(w.text for w in ws), ws[0].x0, max(w.x1 for w in ws), ws[0].top, ws[-1].bottom)
+            ]
+        values += ws
+    return _Line([*row.label, *values], values)
 
 
 def _wrapped_values(
@@ -923,20 +931,7 @@ def _wrapped_values(
         return ls, data
     out = list(ls)
     for r, wrapped in joined.items():
-        columns: dict[int, list[Word]] = {}
-        for v in [*ls[r].values, *(v for i in wrapped for v in ls[i].values)]:
-            columns.setdefault(_nearest(anchors, v.x), []).append(v)
-        values = []
-        for c, ws in sorted(columns.items()):
-            ws.sort(key=lambda w: w.top)
-            if c in narrow and len(ws) > 1:
-                ws = [
-                    Word(
-                        "".join(w.text for w in ws), ws[0].x0, max(w.x1 for w in ws), ws[0].top, ws[-1].bottom
-                    )
-                ]
-            values += ws
-        out[r] = _Line([*ls[r].label, *values], values)
+        out[r] = _row_of_pieces(ls[r], [ls[i] for i in wrapped], anchors, joins=narrow.__contains__)
     gone = {i for wrapped in joined.values() for i in wrapped}
     return out, [i for i in data if i not in gone]
 
