@@ -244,7 +244,12 @@ def _open_ends(v: list[dict[str, Any]], h: list[dict[str, Any]], tol: float = 2.
             y, x = e[key], e["x0"]
             if not any(abs(g["top"] - y) <= tol and g["x0"] - tol <= x <= g["x1"] + tol for g in h):
                 loose.setdefault(round(y), []).append(x)
-        out += [_edge(min(xs), y, max(xs), y) for y, xs in loose.items() if len(xs) >= 3]
+        for y, xs in loose.items():
+            if len(xs) >= 3:
+                # across every column rule ending there: one a short rule nearby happens to close (a header
+                # cell's bottom just under a continued table's top) is still a column of the row
+                row = xs + [e["x0"] for e in v if abs(e[key] - y) <= tol]
+                out.append(_edge(min(row), y, max(row), y))
     rows = h + out
     for side in ("x0", "x1"):
         ends: dict[int, list[dict[str, Any]]] = {}

@@ -74,6 +74,14 @@ def is_number(text: str) -> bool:
     return False
 
 
+# the first piece of a value wrapped after a thousands separator (1,1 / 14 in a narrow cell: 1,114)
+_SEPARATED_PIECE = re.compile(r"\d{1,3}(?:,\d{3})*,\d{0,2}")
+
+
+def _value_or_piece(text: str) -> bool:
+    return is_number(text) or bool(_SEPARATED_PIECE.fullmatch(text))
+
+
 def words(chars: Sequence[dict[str, Any]]) -> list[Word]:
     """The page's words (characters closer than about a third of their width run together)."""
     found = extract_words(list(chars), x_tolerance=1.5, y_tolerance=2, keep_blank_chars=False)
@@ -144,7 +152,7 @@ def _split(line: list[Word]) -> _Line:
     if _FOOTER.match(" ".join(w.text for w in ws)):
         return _Line(ws, [])
     k = len(ws)
-    while k and is_number(ws[k - 1].text):
+    while k and _value_or_piece(ws[k - 1].text):
         k -= 1
     return _Line(ws, ws[k:])
 

@@ -644,6 +644,26 @@ VARIANTS: dict[str, tuple[str, str, int, list[str]]] = {
         607275,
         ["row_label_wrapped", "zeros_printed_otherwise", "rules_removed"],
     ),
+    # rule-less, full-width digits with thousands separators in narrow columns, set in their cells' middle:
+    # 1,114 printed １，１ half a line above 一、本年新收…'s line and １４ half a line below; a word ending
+    # in its separator was no value, so its line was none, and the pieces below were taken for rows
+    # without labels (tables_not_found)
+    "weasyprint_v2021_variant_910351.pdf": (
+        "weasyprint",
+        "v2021",
+        910351,
+        ["rules_removed", "fullwidth_digits", "thousands_separators"],
+    ),
+    # table 3's header cut by a page break, columns reordered: 总计's and 自然人's cells go on at the next
+    # page's top with no rule above them, the other headings' cells under a rule 1.9 pt below that top;
+    # the rule closing the open tops stopped at 总计, 自然人's heading fell out of the grid, the columns were
+    # taken by the identities alone and 商业企业's and 社会公益组织's values swapped (both add up the same)
+    "weasyprint_v2019_variant_887410.pdf": (
+        "weasyprint",
+        "v2019",
+        887410,
+        ["fullwidth_digits", "agency_to_signature", "columns_reordered"],
+    ),
     # table 3's header alone at the foot of a page, its rows on the next (no header repeated): the header,
     # naming no table, was dropped and the columns taken in the template's order, an assumption
     "chromium_v2021_variant_44494.pdf": (
