@@ -558,3 +558,39 @@ def test_pieces_of_three_and_of_two_centred_on_one_row_are_its_values() -> None:
     out, data = _overlapping_rows(ls, list(range(5)), anchors)
     assert data == [2]
     assert [w.text for w in out[2].values] == ["９８２", "３２", "１０４６"]
+
+
+def test_columns_two_characters_wide_wrap_their_values_too() -> None:
+    """Full-width digits in columns two characters wide, set at their cells' top: 1052 prints １０ on
+    一、本年新收…'s line and ５２ under it, 1130 under 总计 (its heading on one line, two characters) the
+    same. Headings no line of which is longer than two characters make a column narrow, as those stacked a
+    character a line do; a heading of three (商业企业 as 商业 / 企业 is two) does not. Before, only the
+    latter were narrow, and the line of pieces was a row without a label (tables_not_found)."""
+    from nianbao.pipeline.extract.positions import _narrow_columns, _wrapped_values
+
+    anchors = [327.0, 354.0, 383.0, 478.0, 500.0]
+    head = [
+        _words_line(
+            "", [("自然", 316.0), ("商业", 343.0), ("社会公益", 366.0), ("其", 474.0), ("总计", 492.0)], 60.0
+        ),
+        _words_line("", [("人", 316.0), ("企业", 343.0), ("组织", 366.0), ("他", 474.0)], 70.0),
+    ]
+    narrow = _narrow_columns(head, anchors, label_right=200.0)
+    assert sorted(narrow) == [0, 1, 3, 4] and narrow[0] == narrow[4] == 17.0 and narrow[3] == 8.5
+    ls = [
+        _words_line(
+            "一、本年新收政府信息公开申请数量",
+            [("１０", 319.0), ("３９", 346.0), ("２", 380.0), ("２", 474.0), ("１１", 492.0)],
+            100.0,
+        ),
+        _words_line("", [("５２", 319.0), ("３", 474.0), ("３０", 492.0)], 110.0),
+        _words_line(
+            "二、上年结转政府信息公开申请数量",
+            [("４７", 319.0), ("２", 355.0), ("０", 380.0), ("０", 474.0), ("５０", 492.0)],
+            123.0,
+        ),
+    ]
+    out, data = _wrapped_values(ls, [0, 1, 2], anchors, narrow)
+    assert data == [0, 2]
+    assert [w.text for w in out[0].values] == ["１０５２", "３９", "２", "２３", "１１３０"]
+    assert out[2] is ls[2]

@@ -295,7 +295,7 @@ class Carry:
 
     words: tuple[Word, ...] = ()
     columns: tuple[float, ...] = ()
-    narrow: tuple[tuple[int, float], ...] = ()  # its columns one character wide (`_narrow_columns`)
+    narrow: tuple[tuple[int, float], ...] = ()  # its columns one or two characters wide (`_narrow_columns`)
 
 
 def tables(
@@ -371,7 +371,7 @@ def tables_of_words(ws: list[Word], page: int) -> list[RawTable]:
 @dataclass
 class _Foot:
     """The value columns of a page's lowest table (when no table without values is below it), and which
-    of them are one character wide."""
+    of them are one or two characters wide."""
 
     columns: list[float]
     narrow: dict[int, float]
@@ -767,12 +767,13 @@ def _cell_centres(spans: list[tuple[float, float]]) -> list[float]:
 
 
 def _narrow_columns(head: list[_Line], anchors: list[float], label_right: float) -> dict[int, float]:
-    """The value columns one character wide, by their headings stacked a character a line (总 / 计), each
-    with its characters' width."""
+    """The value columns one or two characters wide, by their headings: no line of them longer than two
+    characters (总 / 计, 自然 / 人, or 总计 beside such), each with its headings' widest line. A number wider
+    than its column wraps a piece a line (`_wrapped_values`)."""
     narrow: dict[int, float] = {}
     for c in range(len(anchors)):
         ws = [w for h in head for w in h.words if w.x0 > label_right and _nearest(anchors, w.x) == c]
-        if len(ws) >= 2 and all(len(w.text) == 1 for w in ws):
+        if ws and all(len(w.text) <= 2 for w in ws):
             narrow[c] = max(w.x1 - w.x0 for w in ws)
     return narrow
 
@@ -864,8 +865,8 @@ def _row_of_pieces(
 def _wrapped_values(
     ls: list[_Line], data: list[int], anchors: list[float], narrow: dict[int, float]
 ) -> tuple[list[_Line], list[int]]:
-    """The lines with a row's value wrapped over them joined to the row's line: in a column one character
-    wide (its heading stacked a character a line: 总 / 计) a number of more digits is printed a piece a line,
+    """The lines with a row's value wrapped over them joined to the row's line: in a column one or two
+    characters wide (its headings no longer: 总 / 计, 自然 / 人) a number of more digits is printed a piece a line,
     round the row's line (a cell's text set in its middle: 1 / row / 0) or under it (at its top: row 7 /
     0). A line printing only such pieces, no wider than the column's headings and no row's number beside
     them, a cell's line spacing or less from a row's line and clearly nearer it than any other row's, is
@@ -878,7 +879,7 @@ def _wrapped_values(
     value's first digit, its first sub-row's label beside the second; or a group's name, （四）无法提供,
     beside the last digit of its first sub-row's value).
     The lines (a row's line holding its joined values) and the data lines left. `narrow`: the columns one
-    character wide (`_narrow_columns`)."""
+    or two characters wide (`_narrow_columns`)."""
     if not narrow:
         return ls, data
     char = statistics.median(w.bottom - w.top for i in data for w in ls[i].words)

@@ -644,6 +644,16 @@ VARIANTS: dict[str, tuple[str, str, int, list[str]]] = {
         607275,
         ["row_label_wrapped", "zeros_printed_otherwise", "rules_removed"],
     ),
+    # rule-less, full-width digits in columns two characters wide (自然 / 人, 其 / 他, 总计 on one line), set
+    # at their cells' top: 1052 printed １０ on 一、本年新收…'s line and ５２ under it; only columns one
+    # character wide were known to wrap, so the line of pieces was taken for a row without a label
+    # (tables_not_found)
+    "weasyprint_v2019_variant_851832.pdf": (
+        "weasyprint",
+        "v2019",
+        851832,
+        ["fullwidth_digits", "rules_removed", "cells_aligned"],
+    ),
     # rule-less, full-width digits with thousands separators in narrow columns, set in their cells' middle:
     # 1,114 printed １，１ half a line above 一、本年新收…'s line and １４ half a line below; a word ending
     # in its separator was no value, so its line was none, and the pieces below were taken for rows
