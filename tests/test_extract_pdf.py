@@ -150,6 +150,7 @@ def test_a_row_without_a_label_beside_a_label_without_values_on_one_page_is_not_
     [
         ("denied_state_secret", "1属于国家秘密"),  # 1．
         ("denied_state_secret", "三不予公开1.属于国家秘密"),  # the group's name beside it, （三） read as 三
+        ("denied_state_secret", "三不予公开1属于国家秘密"),  # both marks lost (a held-out scan)
         ("carried_in", "上年结转政府信息公开申请数量"),  # 二、 lost whole
     ],
 )

@@ -561,6 +561,30 @@ def test_a_slash_alone_in_a_cell_is_read_as_the_zero_marker(crop: str, text: str
     assert [line.text for line in scan.recognize([grey])] == [text]
 
 
+def test_a_dash_of_fewer_pixels_than_a_speck_is_still_a_dash() -> None:
+    """A value cell cut from a held-out scan (LibreOffice, 200 dpi, JPEG 45; tests/files/crops): its zero
+    printed as a dash is 6 by 2 pixels of ink, fewer than the 15 below which a cell's ink was noise, so
+    the cell was never read from its tight crop; the page's reading gave it as '.', no value, and the row
+    (一、本年新收…: 22 2 - - - - 24) was left out. One solid horizontal stroke clear of the cell's edges is a
+    dash however few its pixels; noise that size is not (a speck, a stroke touching the cut's edge)."""
+    import cv2
+
+    from nianbao.pipeline.extract import scan
+
+    grey = cv2.imread(str(ROOT / "tests" / "files" / "crops" / "libreoffice_dash_cell_200dpi.png"), 0)
+    h, w = grey.shape
+    lines = scan.ink_lines(grey, (3, 3, w - 3, h - 3), cell_box=True)
+    assert [line.text for line in scan.recognize([crop for crop, _box in lines])] == ["—"]
+    speck = grey.copy()
+    speck[:] = 255
+    speck[20:23, 30:33] = 0  # a 3 by 3 dot of noise
+    assert scan.ink_lines(speck, (3, 3, w - 3, h - 3), cell_box=True) == []
+    edge = grey.copy()
+    edge[:] = 255
+    edge[20:22, 3:9] = 0  # a stroke as short, but running into the cut's edge: a rule's end
+    assert scan.ink_lines(edge, (3, 3, w - 3, h - 3), cell_box=True) == []
+
+
 def test_a_number_the_pages_reading_joined_to_a_stray_character_is_read_again_on_its_own() -> None:
     """A held-out scan (Chromium, a table going on at page 2's top under a shadow) gave one value cell of
     the page's first row as 手0: not a value, so the cell was never read again from its tight crop and the

@@ -273,6 +273,8 @@ _ROW_MARK = re.compile(r"[（(][一二三四五六七八九十\d]+[)）]|\d+\s*[
 # a row's number as OCR may give it, the small mark lost: 1属于国家秘密 (1．), 二)部分公开 (（二）); no line of
 # a table 3 label wrapped over lines begins so
 _MARK_LOST = re.compile(r"^\s*(?:\d{1,2}(?=[\u4e00-\u9fff])|[一二三四五六七八九十]+[)）])")
+# the same after a piece of a group's name set beside the row: （三）不予公开 1属于国家秘密 read as 三不予公开1属于…
+_MARK_LOST_WITHIN = re.compile(r"(?<=[\u4e00-\u9fff)）])\d{1,2}(?=[\u4e00-\u9fff])")
 
 
 def _begins_row(label: str) -> bool:
@@ -283,7 +285,7 @@ def _begins_row(label: str) -> bool:
     度办理结（二）部分公开…, the piece read first as it sits further left)."""
     if ROW_START.match(label) or _MARK_LOST.match(label) or _whole_row_label(label):
         return True
-    mark = _ROW_MARK.search(label)
+    mark = _ROW_MARK.search(label) or _MARK_LOST_WITHIN.search(label)
     if mark is None or mark.start() == 0:
         return False
     piece = norm_label(label[: mark.start()]).lstrip("一二三四五六七八九十")  # （三） read as 三

@@ -530,7 +530,9 @@ def ink_lines(
     if cut is None:
         return []
     cell, ink, x0, t = cut
-    if ink.sum() < 15:  # specks of noise, not a glyph
+    # specks of noise, not a glyph; but a dash alone at 200 dpi may be fewer pixels (6 by 2 in a held-out
+    # scan, read as '.' from the page and its row left out)
+    if ink.sum() < 15 and not _stroke_band(ink, clear=cell_box):
         return []
     rows = np.flatnonzero(ink.sum(axis=1) >= 1)
     bands: list[list[int]] = [[int(rows[0]), int(rows[0])]]
