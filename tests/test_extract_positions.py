@@ -563,9 +563,10 @@ def test_pieces_of_three_and_of_two_centred_on_one_row_are_its_values() -> None:
 def test_columns_two_characters_wide_wrap_their_values_too() -> None:
     """Full-width digits in columns two characters wide, set at their cells' top: 1052 prints １０ on
     一、本年新收…'s line and ５２ under it, 1130 under 总计 (its heading on one line, two characters) the
-    same. Headings no line of which is longer than two characters make a column narrow, as those stacked a
-    character a line do; a heading of three (商业企业 as 商业 / 企业 is two) does not. Before, only the
-    latter were narrow, and the line of pieces was a row without a label (tables_not_found)."""
+    same. Headings no line of which is longer than two characters make a column narrow (商业 / 企业 too), as
+    those stacked a character a line do; a heading with a longer line (社会公益 / 组织) does not. Before,
+    only those stacked a character a line were narrow, and the line of pieces was a row without a label
+    (tables_not_found)."""
     from nianbao.pipeline.extract.positions import _narrow_columns, _wrapped_values
 
     anchors = [327.0, 354.0, 383.0, 478.0, 500.0]

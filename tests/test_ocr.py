@@ -575,12 +575,10 @@ def test_a_dash_of_fewer_pixels_than_a_speck_is_still_a_dash() -> None:
     h, w = grey.shape
     lines = scan.ink_lines(grey, (3, 3, w - 3, h - 3), cell_box=True)
     assert [line.text for line in scan.recognize([crop for crop, _box in lines])] == ["—"]
-    speck = grey.copy()
-    speck[:] = 255
+    speck = np.full_like(grey, 255)
     speck[20:23, 30:33] = 0  # a 3 by 3 dot of noise
     assert scan.ink_lines(speck, (3, 3, w - 3, h - 3), cell_box=True) == []
-    edge = grey.copy()
-    edge[:] = 255
+    edge = np.full_like(grey, 255)
     edge[20:22, 3:9] = 0  # a stroke as short, but running into the cut's edge: a rule's end
     assert scan.ink_lines(edge, (3, 3, w - 3, h - 3), cell_box=True) == []
 

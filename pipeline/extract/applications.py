@@ -272,9 +272,10 @@ _ROW_MARK = re.compile(r"[（(][一二三四五六七八九十\d]+[)）]|\d+\s*[
 
 # a row's number as OCR may give it, the small mark lost: 1属于国家秘密 (1．), 二)部分公开 (（二）); no line of
 # a table 3 label wrapped over lines begins so
-_MARK_LOST = re.compile(r"^\s*(?:\d{1,2}(?=[\u4e00-\u9fff])|[一二三四五六七八九十]+[)）])")
+_NUMBER_MARK_LOST = r"\d{1,2}(?=[\u4e00-\u9fff])"
+_MARK_LOST = re.compile(rf"^\s*(?:{_NUMBER_MARK_LOST}|[一二三四五六七八九十]+[)）])")
 # the same after a piece of a group's name set beside the row: （三）不予公开 1属于国家秘密 read as 三不予公开1属于…
-_MARK_LOST_WITHIN = re.compile(r"(?<=[\u4e00-\u9fff)）])\d{1,2}(?=[\u4e00-\u9fff])")
+_MARK_LOST_WITHIN = re.compile(rf"(?<=[\u4e00-\u9fff)）]){_NUMBER_MARK_LOST}")
 
 
 def _begins_row(label: str) -> bool:

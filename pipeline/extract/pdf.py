@@ -246,9 +246,10 @@ def _open_ends(v: list[dict[str, Any]], h: list[dict[str, Any]], tol: float = 2.
                 loose.setdefault(round(y), []).append(x)
         for y, xs in loose.items():
             if len(xs) >= 3:
-                # across every column rule ending there: one a short rule nearby happens to close (a header
-                # cell's bottom just under a continued table's top) is still a column of the row
-                row = xs + [e["x0"] for e in v if abs(e[key] - y) <= tol]
+                # across every column rule ending there (the loose ones among them): one a short rule nearby
+                # happens to close (a header cell's bottom just under a continued table's top) is still a
+                # column of the row
+                row = [e["x0"] for e in v if abs(e[key] - y) <= tol]
                 out.append(_edge(min(row), y, max(row), y))
     rows = h + out
     for side in ("x0", "x1"):
