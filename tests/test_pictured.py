@@ -240,6 +240,56 @@ def test_an_article_whose_markup_shows_some_of_its_tables_is_kept_with_its_pictu
     assert _found(photo.encode("gbk")) == [("inline", ARTICLE, ARTICLE, ())]
 
 
+def test_tables_linked_as_picture_attachments_are_the_articles_pictures() -> None:
+    """附件1：表二.png … under an article whose markup holds no table: each picture alone is a partial
+    report, so they are fetched with the page, in page order with the pictures it shows, and read as one
+    report. A document attached beside them (a PDF) is the report, the pictures attachments as before; a
+    picture linked from the page's chrome (a QR code) is never one of its pictures."""
+    base = "http://127.0.0.1/x/"
+    linked = (
+        '<html><body><div class="content"><p>报告正文</p><p><a href="t2.png">附件1：表二.png</a></p>'
+        '<img src="t3.png"><p><a href="files/t4.JPG?v=1">附件3：表四</a></p>'
+        '<p><a href="t2.png">附件1：表二.png</a></p></div>'
+        '<div class="footer"><a href="/qr.jpg">附件：二维码</a></div></body></html>'
+    )
+    assert _found(linked.encode()) == [
+        (
+            "pictured",
+            ARTICLE + "#pictures",
+            ARTICLE,
+            (base + "t2.png", base + "t3.png", base + "files/t4.JPG?v=1"),
+        )
+    ]
+    with_pdf = linked.replace("</div><div", '<a href="r.pdf">附件4</a></div><div')
+    assert [(how, url) for how, url, *_ in _found(with_pdf.encode())] == [
+        ("attachment", base + "t2.png"),
+        ("attachment", base + "files/t4.JPG?v=1"),
+        ("attachment", base + "r.pdf"),
+    ]
+
+
+def test_a_web_archives_linked_pictures_are_read_in_page_order_once_each() -> None:
+    """The crawl's archive of such an article: a link to a picture the archive holds is a picture of the
+    page where the link stands, and a link to a picture the page also shows (下载原图) is not read twice;
+    a link around a shown picture is that picture's full size, not another."""
+    from nianbao.pipeline.extract.mhtml import picture_pages
+
+    shots = [_png(Image.new("L", (300 + 10 * i, 200), 255)) for i in range(4)]
+    page = (
+        '<html><body><p><a href="t0.png">附件1</a></p><img src="t1.png"><p><a href="t1.png">下载原图</a></p>'
+        '<a href="t2.png"><img src="thumb.png"></a><p><a href="t3.png">附件2</a></p></body></html>'
+    )
+    archive = write_mhtml(
+        ARTICLE, page.encode(), [(f"http://127.0.0.1/x/t{i}.png", shot) for i, shot in enumerate(shots)]
+    )
+    assert [frame.shape for frame, _ppi in picture_pages(archive)] == [
+        (200, 300),
+        (200, 310),
+        (200, 320),
+        (200, 330),
+    ]
+
+
 def test_the_crawls_web_archive_is_the_same_bytes_for_the_same_page_and_reads_as_the_page() -> None:
     """A GBK page whose markup holds its tables, archived with a picture: the same record as the page,
     and the same archive bytes every time (the document's hash does not move between nights)."""
@@ -463,6 +513,46 @@ def test_an_article_with_table_2_typed_and_tables_3_and_4_as_pictures_is_crawled
         assert sorted(p for _m, p, _s in srv.requests if "/img/" in p) == [
             f"/ha-szf/ndbg/img/p{i}.png" for i in later
         ]
+        [outcome] = ingest_documents(night.fetched(), settings, "night-1", prefect=False)
+    assert set(outcome.checks) <= {"ocr_unverified"}, outcome
+    record = json.loads(rows(wh, "select record from staging.reports where sha256 = ?", [ref.sha256])[0][0])
+    for table in ("proactive", "applications", "review_litigation"):
+        assert record[table] == GOLDEN[table], table
+
+
+@needs_ocr
+@pytest.mark.slow
+def test_an_article_linking_its_tables_as_picture_attachments_is_crawled_and_read_as_one_report(
+    tmp_path: Path,
+) -> None:
+    """The genuine report's pages, cut into screenshots, linked under its article as 附件1 … 附件N (nothing
+    shown, nothing else attached): one document, the page and its pictures in one archive, read as the
+    golden; read one by one, as before, each picture was a partial report."""
+    from nianbao.demo.server import SampleServer
+    from nianbao.flows.ingest import ingest_documents
+    from nianbao.flows.nightly import crawl_and_record
+    from nianbao.pipeline.catalog import load_catalog
+
+    shots = _screenshots()
+    folder = _listing(tmp_path / "city")
+    links = "".join(
+        f'<p><a href="img/t{i}.png">附件{i + 1}：第{i + 1}页.png</a></p>' for i in range(len(shots))
+    )
+    (folder / "2024.html").write_text(
+        _article([]).replace("<p></p>", f"<p>见附件。</p>{links}"), encoding="utf-8"
+    )
+    for i, shot in enumerate(shots):
+        (folder / "img" / f"t{i}.png").write_bytes(_png(shot))
+    wh, raw = tmp_path / "wh" / "nianbao.duckdb", tmp_path / "raw"
+    settings = settings_for(wh, raw)
+    with SampleServer(tmp_path / "city", lifetime_s=300) as srv:
+        catalog = _catalog(tmp_path, srv.url("/ha-szf/ndbg/index.html"))
+        night = crawl_and_record(load_catalog(catalog), settings, "night-1")
+        [ref] = night.fetched()
+        assert ref.url == srv.url("/ha-szf/ndbg/2024.html") + "#pictures"
+        assert sorted(p for _m, p, _s in srv.requests if "/img/" in p) == sorted(
+            f"/ha-szf/ndbg/img/t{i}.png" for i in range(len(shots))
+        )
         [outcome] = ingest_documents(night.fetched(), settings, "night-1", prefect=False)
     assert set(outcome.checks) <= {"ocr_unverified"}, outcome
     record = json.loads(rows(wh, "select record from staging.reports where sha256 = ?", [ref.sha256])[0][0])

@@ -4,7 +4,8 @@ Many sites paste a report's tables into the article as pictures (screenshots of 
 page of the PDF as an image) and keep only the narrative as text. When the markup's own tables do not
 hold the report's tables, the page's pictures are read by OCR, as a scan's pages are
 (`pipeline/extract/scan.py`), and their tables join the markup's: pictures the page carries itself
-(`data:` URIs), or those a web archive holds beside it (`mhtml.py` resolves `src` to its parts).
+(`data:` URIs), or those a web archive holds beside it (`mhtml.py` resolves `src` to its parts); a
+picture the page links to without showing it (附件1：表二.png) is read where its link stands.
 """
 
 from __future__ import annotations
@@ -357,6 +358,11 @@ _LAZY_SOURCES = ("data-original", "data-src", "data-lazy-src", "data-actualsrc",
 _PICTURE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp")
 
 
+def is_picture_url(url: str) -> bool:
+    """Whether a link leads to a picture, by its path's ending (its query and fragment aside)."""
+    return url.split("#", 1)[0].split("?", 1)[0].lower().endswith(_PICTURE_EXTENSIONS)
+
+
 def picture_sources(img: HtmlElement) -> list[str]:
     """Where an <img>'s picture may be had, best first: the full-size picture its link opens (a thumbnail
     in `<a href="….png">`), the real picture a lazy-loading attribute names, then `src`."""
@@ -364,22 +370,43 @@ def picture_sources(img: HtmlElement) -> list[str]:
     parent = img.getparent()
     if parent is not None and _tag(parent) == "a":
         href = (parent.get("href") or "").strip()
-        if href.split("#", 1)[0].split("?", 1)[0].lower().endswith(_PICTURE_EXTENSIONS):
+        if is_picture_url(href):
             out.append(href)
     out += [v.strip() for name in (*_LAZY_SOURCES, "src") if (v := img.get(name)) and v.strip()]
     return list(dict.fromkeys(out))
 
 
+def linked_picture(a: HtmlElement) -> str | None:
+    """The picture a link opens when the link shows none itself: a table's picture linked as an attachment
+    (`<a href="表二.png">附件1：表二</a>`). A link around a shown picture is that picture's full size
+    (`picture_sources`), not another."""
+    href = (a.get("href") or "").strip()
+    if not is_picture_url(href) or any(_tag(el) == "img" for el in a.iter()):
+        return None
+    return href
+
+
 def _pictures(start: HtmlElement, resolve: Pictures) -> list[Shown]:
     """The page's pictures outside its chrome, in document order: (bytes, shown width), each from the first
-    of its sources that resolves."""
-    out: list[Shown] = []
-    for img in start.iter("img"):
-        if not isinstance(img, HtmlElement) or any(_skipped(a) for a in [img, *img.iterancestors()]):
+    of its sources that resolves; a picture the page links to (`linked_picture`) where its link stands,
+    once, and not when the page shows it too (下载原图 under the picture)."""
+    found: list[tuple[bytes, float | None, bool]] = []  # (bytes, shown width, linked)
+    for el in start.iter("img", "a"):
+        if not isinstance(el, HtmlElement) or any(_skipped(a) for a in [el, *el.iterancestors()]):
             continue
-        data = next((d for src in picture_sources(img) if (d := resolve(src))), None)
-        if data:
-            out.append((data, _shown_width(img)))
+        if _tag(el) == "a":
+            href = linked_picture(el)
+            if href and (data := resolve(href)):
+                found.append((data, None, True))
+        elif data := next((d for src in picture_sources(el) if (d := resolve(src))), None):
+            found.append((data, _shown_width(el), False))
+    seen = {data for data, _w, linked in found if not linked}
+    out: list[Shown] = []
+    for data, width, linked in found:
+        if linked and data in seen:
+            continue
+        seen.add(data)
+        out.append((data, width))
     return out
 
 

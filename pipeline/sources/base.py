@@ -4,8 +4,8 @@ The rules are those of spec/interfaces.md (Discovery): on a listing page, a link
 政府信息公开 and 年度报告 (or 年报) and a four-digit year is a report for that year; 下一页 leads to
 the next listing page. An article page carries the report inline (HTML tables in its body), as
 attachments (.pdf/.docx/.doc, or link text with 附件/下载), or both; an article with nothing attached
-whose markup shows some of the report's tables or none may carry the others as pictures
-(`Article.pictured`: the page is fetched with its pictures and read by OCR). Sites whose pages
+whose markup shows some of the report's tables or none may carry the others as pictures, shown or
+linked as attachments (`Article.pictured`: the page is fetched with its pictures and read by OCR). Sites whose pages
 differ subclass `Platform` and override only the method that differs.
 """
 
@@ -18,7 +18,13 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import lxml.html
 from lxml.html import HtmlElement
 
-from nianbao.pipeline.extract.html import decode_html, picture_sources, tables_in_markup
+from nianbao.pipeline.extract.html import (
+    decode_html,
+    is_picture_url,
+    linked_picture,
+    picture_sources,
+    tables_in_markup,
+)
 from nianbao.pipeline.extract.limits import check_html
 from nianbao.pipeline.extract.pictures import MIN_PICTURE_PX
 
@@ -61,8 +67,8 @@ class Article:
 
     inline: bool = False
     attachments: list[Link] = field(default_factory=list)
-    # the <img>s of its body (outside the page's chrome), absolute http(s) URLs in page order: where a
-    # site pastes the report's tables as pictures
+    # the pictures of its body (outside the page's chrome), shown or linked, absolute http(s) URLs in page
+    # order: where a site pastes the report's tables as pictures, or links them as attachments
     pictures: list[str] = field(default_factory=list)
     # it has such pictures and its markup does not show all of tables 2-4 (`html.tables_in_markup`): the
     # others may be pictures, which the reader reads when the page is kept with them
@@ -114,16 +120,23 @@ def page_links(root: HtmlElement, base_url: str, *, skip_chrome: bool = False) -
 
 def page_pictures(root: HtmlElement, base_url: str) -> list[str]:
     """The pictures of a page's body, absolute http(s) URLs in page order, each once: every source of each
-    (`html.picture_sources`: a thumbnail's full-size picture, a lazy-loaded one, `src`); `data:` URIs stay
-    in the page, which carries them itself."""
+    (`html.picture_sources`: a thumbnail's full-size picture, a lazy-loaded one, `src`), and the pictures
+    it links to without showing them (`html.linked_picture`: 附件1：表二.png); `data:` URIs stay in the
+    page, which carries them itself."""
     out: dict[str, None] = {}
-    for img in root.iter("img"):
-        if _in_chrome(img):
+    for el in root.iter("img", "a"):
+        if _in_chrome(el):
             continue
-        shown = [v for v in (img.get("width"), img.get("height")) if v and v.strip().isdigit()]
-        if any(int(v) < MIN_PICTURE_PX for v in shown):  # shown smaller: an icon
-            continue
-        for src in picture_sources(img):  # each source the reader may take it from, best first
+        if (
+            el.tag == "a"
+        ):  # a picture linked, not shown (附件1：表二.png): the reader takes it where the link is
+            sources = [href] if (href := linked_picture(el)) else []
+        else:
+            shown = [v for v in (el.get("width"), el.get("height")) if v and v.strip().isdigit()]
+            if any(int(v) < MIN_PICTURE_PX for v in shown):  # shown smaller: an icon
+                continue
+            sources = picture_sources(el)  # each source the reader may take it from, best first
+        for src in sources:
             url = urldefrag(urljoin(base_url, src))[0]
             if urlsplit(url).scheme in ("http", "https"):
                 out[url] = None
@@ -196,6 +209,10 @@ class Platform:
                 attachments.append(link)
         pictures = page_pictures(root, url)
         pictured = bool(pictures) and not tables_in_markup(root)
+        if pictured and all(is_picture_url(a.url) for a in attachments):
+            # nothing attached but pictures (附件1：表二.png …): each alone is a partial report, so they are
+            # the article's pictures, fetched with the page and read with it as one report
+            attachments = []
         return Article(self.has_inline_report(root), attachments, pictures, pictured)
 
 
