@@ -518,6 +518,29 @@ def test_a_value_of_three_pieces_centred_on_its_row_begins_beside_the_groups_nam
     assert [w.text for w in out[4].values] == ["１３９", "１６", "１６１"]
 
 
+def test_a_value_joined_round_its_row_before_shows_the_table_is_centred() -> None:
+    """The same three pieces (405: ４ beside 三、本年度, ０ on （一）予以公开's line, ５ under it) in a table
+    whose only other value with a piece above its row's line, 950, was joined before, by
+    `_overlapping_rows` (its word begins a line above its row's other words): that value shows the table
+    sets its cells' text in their middle as well as a piece joined here. Before, ４ stayed a row of its
+    own and 405 was read as 05 (WeasyPrint 288520, held out)."""
+    from nianbao.pipeline.extract.positions import Word, _split, _wrapped_values
+
+    anchors = [341.0, 365.0, 489.0]
+    narrow = {0: 8.5, 2: 17.0}
+    joined = _words_line("一、本年新收政府信息公开申请数量", [("５７", 357.0), ("１０", 485.0)], 100.0)
+    joined = _split([*joined.words, Word("９５０", 337.0, 345.5, 90.0, 120.0)])
+    ls = [
+        joined,
+        _words_line("三、本年度", [("４", 337.0)], 146.0),
+        _words_line("办理结果 （一）予以公开", [("０", 337.0), ("１８", 357.0), ("４４", 485.0)], 156.0),
+        _words_line("", [("５", 337.0), ("２", 485.0)], 166.0),
+    ]
+    out, data = _wrapped_values(ls, list(range(4)), anchors, narrow)
+    assert data == [0, 2]
+    assert [w.text for w in out[2].values] == ["４０５", "１８", "４４２"]
+
+
 def test_rows_set_tighter_than_their_faces_boxes_are_not_joined() -> None:
     """A face whose boxes are taller than the rows' spacing (tall ascent and descent, rows set tight) makes
     each row's values overlap the next's; rows printing their own values do not make a wrapped value's

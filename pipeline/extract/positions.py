@@ -874,7 +874,8 @@ def _wrapped_values(
     A line whose label begins a row (三、本年度办理) is a row of its own, unless the value set round a row's
     line has its other pieces on a line of no row and none on the row's own line: then its piece is the
     value's first (a group's label set beside the row above its first sub-row); so is it, in a table whose
-    values' pieces run above their rows' lines (text set in its cells' middle), when the value has a piece
+    values' pieces run above their rows' lines (text set in its cells' middle: pieces joined here, or a
+    value joined before round its row's line, `_overlapping_rows`), when the value has a piece
     of each of its columns as far from the row's line on its other side (1 / 3 / 9: 三、本年度 beside the
     value's first digit, its first sub-row's label beside the second; or a group's name, （四）无法提供,
     beside the last digit of its first sub-row's value).
@@ -912,8 +913,12 @@ def _wrapped_values(
     for i in pieces:
         if (near := owner(i, rows)) is not None:
             joined.setdefault(near, []).append(i)
-    # the table sets its cells' text in their middle when a value's pieces run above a row's line
-    centred = any(ls[k].y < ls[r].y for r, wrapped in joined.items() for k in wrapped)
+    # the table sets its cells' text in their middle when a value's pieces run above a row's line: pieces
+    # joined here, or a value joined before from pieces round its row's line (`_overlapping_rows`: its word
+    # begins above the line's other words)
+    centred = any(ls[k].y < ls[r].y for r, wrapped in joined.items() for k in wrapped) or any(
+        v.top < statistics.median(w.top for w in ls[i].words) - 0.5 * char for i in data for v in ls[i].values
+    )
 
     def mirrored(i: int, r: int) -> bool:
         """Whether each of line `i`'s pieces has a piece of the same column as far from row `r`'s line on its
