@@ -541,6 +541,42 @@ def test_a_value_joined_round_its_row_before_shows_the_table_is_centred() -> Non
     assert [w.text for w in out[2].values] == ["４０５", "１８", "４４２"]
 
 
+def test_a_heading_over_several_columns_headings_does_not_widen_the_column_it_is_nearest() -> None:
+    """Columns reordered, 总计 second: the group heading 申请人情况, over 自然人 and 总计 (and the rest), is
+    centred nearest 总计's column, and its five characters made that column no narrow one. A heading with
+    headings of more than one column under it heads a group, not a column; a heading stacked a piece a
+    line (自然 / 人) is still its column's. Before, 总计's value wrapped ２ / ０ / ４ was rows of pieces
+    without a label (WeasyPrint 887223, held out, tables_not_found)."""
+    from nianbao.pipeline.extract.positions import _narrow_columns
+
+    anchors = [350.0, 370.0, 400.0, 440.0]
+    head = [
+        _words_line("", [("申请人情况", 346.0)], 50.0),
+        _words_line("", [("自然", 342.0), ("法人或其他组织", 380.0)], 60.0),
+        _words_line("", [("人", 346.0), ("总计", 362.0), ("法律服务", 383.0), ("科研机构", 423.0)], 70.0),
+    ]
+    narrow = _narrow_columns(head, anchors, label_right=200.0)
+    assert narrow == {0: 17.0, 1: 17.0}
+
+
+def test_a_letter_spaced_heading_stops_where_its_even_spacing_does() -> None:
+    """Headings letter-spaced into single characters (法 律 服 务, 2.2 pt apart) and, beside them in a
+    column one character wide, 其 (of 其 / 他) 3.8 pt after 务: both gaps are under half a character, so
+    the five were one heading, 法律服务其, and neither column was named (the values were aligned by the
+    identities alone: WeasyPrint 948560 and 457192, held out). A heading's letters are evenly spaced; a
+    gap clearly wider than the rest of the run's is between two headings."""
+    from nianbao.pipeline.extract.positions import Word, _heading_columns
+
+    def ch(text: str, x0: float) -> Word:
+        return Word(text, x0, x0 + 8.5, 694.1, 704.1)
+
+    line = [ch("社", 390.0), ch("会", 400.7), ch("法", 432.1), ch("律", 442.8), ch("服", 453.6), ch("务", 464.3)]
+    got = _heading_columns([*line, ch("其", 476.6)], [394.0, 436.0, 481.0, 497.0])
+    assert ["".join(w.text for w in col) for col in got] == ["社会", "法律服务", "其", ""]
+    spaced = [ch("社", 390.0), ch("会", 400.7), ch("公", 411.4), ch("益", 422.1)]  # one heading, evenly set
+    assert ["".join(w.text for w in col) for col in _heading_columns(spaced, [406.0, 450.0])] == ["社会公益", ""]
+
+
 def test_rows_set_tighter_than_their_faces_boxes_are_not_joined() -> None:
     """A face whose boxes are taller than the rows' spacing (tall ascent and descent, rows set tight) makes
     each row's values overlap the next's; rows printing their own values do not make a wrapped value's

@@ -768,11 +768,22 @@ def _cell_centres(spans: list[tuple[float, float]]) -> list[float]:
 
 def _narrow_columns(head: list[_Line], anchors: list[float], label_right: float) -> dict[int, float]:
     """The value columns one or two characters wide, by their headings: no line of them longer than two
-    characters (总 / 计, 自然 / 人, or 总计 beside such), each with its headings' widest line. A number wider
-    than its column wraps a piece a line (`_wrapped_values`)."""
+    characters (总 / 计, 自然 / 人, or 总计 beside such), each with its headings' widest line. A heading over
+    the headings of more than one column (申请人情况, 法人或其他组织) heads a group, not the column it is
+    nearest. A number wider than its column wraps a piece a line (`_wrapped_values`)."""
+    words = [w for h in head for w in h.words if w.x0 > label_right]
+
+    def heads_group(w: Word) -> bool:
+        under = {
+            _nearest(anchors, v.x)
+            for v in words
+            if v.top > w.top + 0.5 * (w.bottom - w.top) and v.x0 < w.x1 - 1 and v.x1 > w.x0 + 1
+        }
+        return len(under) > 1
+
     narrow: dict[int, float] = {}
     for c in range(len(anchors)):
-        ws = [w for h in head for w in h.words if w.x0 > label_right and _nearest(anchors, w.x) == c]
+        ws = [w for w in words if _nearest(anchors, w.x) == c and not heads_group(w)]
         if ws and all(len(w.text) <= 2 for w in ws):
             narrow[c] = max(w.x1 - w.x0 for w in ws)
     return narrow
@@ -1405,6 +1416,7 @@ def _heading_columns(ws: list[Word], anchors: list[float]) -> list[list[Word]]:
             headings[-1].append(w)
         else:
             headings.append([w])
+    headings = [part for h in headings for part in _evenly_spaced(h)]
     spans = [(min(w.x0 for w in h), max(w.x1 for w in h)) for h in headings]
     out: list[list[Word]] = [[] for _ in anchors]
     nearest = [_nearest(anchors, (a + b) / 2) for a, b in spans]
@@ -1423,6 +1435,20 @@ def _heading_columns(ws: list[Word], anchors: list[float]) -> list[list[Word]]:
     for h, j in zip(headings, owners, strict=True):
         out[j].extend(h)
     return out
+
+
+def _evenly_spaced(chars: list[Word]) -> list[list[Word]]:
+    """A run of single characters set less than half a character apart, cut where its spacing changes: a
+    heading's letters are evenly spaced (法 律 服 务, 2.2 pt apart), so a gap at either end of the run
+    clearly wider than all the others (务, 3.8 pt, 其) is between two headings."""
+    if len(chars) < 4:
+        return [chars]
+    gaps = [b.x0 - a.x1 for a, b in itertools.pairwise(chars)]
+    tolerance = 0.1 * (chars[0].bottom - chars[0].top)
+    for cut, rest in ((len(gaps) - 1, gaps[:-1]), (0, gaps[1:])):
+        if max(rest) - min(rest) <= tolerance and gaps[cut] > max(rest) + tolerance:
+            return [part for h in (chars[: cut + 1], chars[cut + 1 :]) for part in _evenly_spaced(h)]
+    return [chars]
 
 
 def _heading_extents(

@@ -654,6 +654,24 @@ VARIANTS: dict[str, tuple[str, str, int, list[str]]] = {
         851832,
         ["fullwidth_digits", "rules_removed", "cells_aligned"],
     ),
+    # rule-less, headings letter-spaced (held out, 2,600-3,200): 法 律 服 务 2.2 pt apart and 其 (of 其 / 他,
+    # a column one character wide) 3.8 pt after 务, both under half a character, made one heading 法律服务其;
+    # neither column was named, and the values were aligned by the identities alone (an assumption)
+    "weasyprint_v2019_variant_948560.pdf": (
+        "weasyprint",
+        "v2019",
+        948560,
+        ["labels_respaced", "rules_removed", "zeros_printed_otherwise"],
+    ),
+    # rule-less, columns reordered (总计 second), set in their cells' middle (held out, 2,600-3,200): the
+    # group heading 申请人情况 centred nearest 总计's column made it no narrow one, so 总计's 24 (２ above
+    # the row's line, ４ under it) left a line of pieces without a label (tables_not_found)
+    "weasyprint_v2021_variant_887223.pdf": (
+        "weasyprint",
+        "v2021",
+        887223,
+        ["fullwidth_digits", "rules_removed", "columns_reordered"],
+    ),
     # rule-less, full-width digits with thousands separators, set in their cells' middle (held out,
     # 2,000-2,600): 405 printed ４ beside 三、本年度, ０ on （一）予以公开's line, ５ under it; the only other
     # value with a piece above its row (９ / ５ / ０) was joined before by `_overlapping_rows`, so the table
