@@ -567,14 +567,14 @@ def test_a_letter_spaced_heading_stops_where_its_even_spacing_does() -> None:
     gap clearly wider than the rest of the run's is between two headings."""
     from nianbao.pipeline.extract.positions import Word, _heading_columns
 
-    def ch(text: str, x0: float) -> Word:
-        return Word(text, x0, x0 + 8.5, 694.1, 704.1)
+    def headings(chars: str, x0s: list[float], anchors: list[float]) -> list[str]:
+        line = [Word(t, x0, x0 + 8.5, 694.1, 704.1) for t, x0 in zip(chars, x0s, strict=True)]
+        return ["".join(w.text for w in col) for col in _heading_columns(line, anchors)]
 
-    line = [ch("社", 390.0), ch("会", 400.7), ch("法", 432.1), ch("律", 442.8), ch("服", 453.6), ch("务", 464.3)]
-    got = _heading_columns([*line, ch("其", 476.6)], [394.0, 436.0, 481.0, 497.0])
-    assert ["".join(w.text for w in col) for col in got] == ["社会", "法律服务", "其", ""]
-    spaced = [ch("社", 390.0), ch("会", 400.7), ch("公", 411.4), ch("益", 422.1)]  # one heading, evenly set
-    assert ["".join(w.text for w in col) for col in _heading_columns(spaced, [406.0, 450.0])] == ["社会公益", ""]
+    x0s = [390.0, 400.7, 432.1, 442.8, 453.6, 464.3, 476.6]
+    assert headings("社会法律服务其", x0s, [394.0, 436.0, 481.0, 497.0]) == ["社会", "法律服务", "其", ""]
+    # one heading, evenly set
+    assert headings("社会公益", [390.0, 400.7, 411.4, 422.1], [406.0, 450.0]) == ["社会公益", ""]
 
 
 def test_rows_set_tighter_than_their_faces_boxes_are_not_joined() -> None:
