@@ -564,7 +564,7 @@ def test_a_letter_spaced_heading_stops_where_its_even_spacing_does() -> None:
     column one character wide, 其 (of 其 / 他) 3.8 pt after 务: both gaps are under half a character, so
     the five were one heading, 法律服务其, and neither column was named (the values were aligned by the
     identities alone: WeasyPrint 948560 and 457192, held out). A heading's letters are evenly spaced; a
-    gap clearly wider than the rest of the run's is between two headings."""
+    gap clearly wider than the run's letter spacing is between two headings."""
     from nianbao.pipeline.extract.positions import Word, _heading_columns
 
     def headings(chars: str, x0s: list[float], anchors: list[float]) -> list[str]:
@@ -575,6 +575,11 @@ def test_a_letter_spaced_heading_stops_where_its_even_spacing_does() -> None:
     assert headings("社会法律服务其", x0s, [394.0, 436.0, 481.0, 497.0]) == ["社会", "法律服务", "其", ""]
     # one heading, evenly set
     assert headings("社会公益", [390.0, 400.7, 411.4, 422.1], [406.0, 450.0]) == ["社会公益", ""]
+    # Chromium letter-spaces with a space between letters (1.9 pt) and cells 3.4 pt apart: three headings
+    # in one run, cut wherever the spacing widens (Chromium 380850, held out)
+    x0s = [437.5, 447.9, 458.3, 468.7, 480.6, 491.0, 501.4, 511.8, 523.7]
+    anchors = [441.0, 484.0, 527.0]
+    assert headings("社会公益法律服务其", x0s, anchors) == ["社会公益", "法律服务", "其"]
 
 
 def test_rows_set_tighter_than_their_faces_boxes_are_not_joined() -> None:

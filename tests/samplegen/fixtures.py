@@ -654,6 +654,15 @@ VARIANTS: dict[str, tuple[str, str, int, list[str]]] = {
         851832,
         ["fullwidth_digits", "rules_removed", "cells_aligned"],
     ),
+    # rule-less, headings letter-spaced by Chromium with a space between letters (held out, 500-700): 社会公益
+    # (1.9 pt), 3.4 pt, 法律服务 (1.9 pt), 3.4 pt, 其 were one heading over three columns, no applicant
+    # column after 科研机构 was named, and the values were aligned by the identities alone (an assumption)
+    "chromium_v2021_variant_380850.pdf": (
+        "chromium",
+        "v2021",
+        380850,
+        ["labels_respaced", "agency_to_signature", "rules_removed"],
+    ),
     # rule-less, headings letter-spaced (held out, 2,600-3,200): 法 律 服 务 2.2 pt apart and 其 (of 其 / 他,
     # a column one character wide) 3.8 pt after 务, both under half a character, made one heading 法律服务其;
     # neither column was named, and the values were aligned by the identities alone (an assumption)
