@@ -489,11 +489,6 @@ def test_an_article_with_table_2_typed_and_tables_3_and_4_as_pictures_is_crawled
     """The genuine report's table 2 in the page's markup, its later pages pasted below as pictures: the
     crawl keeps the page with its pictures (the page alone lacks tables 3 and 4), and the archive reads
     as the golden, table 2 from the markup and tables 3 and 4 from the pictures."""
-    from nianbao.demo.server import SampleServer
-    from nianbao.flows.ingest import ingest_documents
-    from nianbao.flows.nightly import crawl_and_record
-    from nianbao.pipeline.catalog import load_catalog
-
     pages = _pages()
     later = [i for i in range(len(pages)) if i > 2]  # page 3 (from 0) opens section 三
     folder = _listing(tmp_path / "city")
@@ -503,6 +498,20 @@ def test_an_article_with_table_2_typed_and_tables_3_and_4_as_pictures_is_crawled
     (folder / "2024.html").write_text(article, encoding="utf-8")
     for i in later:
         (folder / "img" / f"p{i}.png").write_bytes(_png(pages[i]))
+    record = _crawled_and_loaded(tmp_path, [f"p{i}.png" for i in later])
+    for table in ("proactive", "applications", "review_litigation"):
+        assert record[table] == GOLDEN[table], table
+
+
+def _crawled_and_loaded(tmp_path: Path, pictures: list[str]) -> Any:
+    """One night over the site under `tmp_path / "city"` (`_listing`'s): its one document is the article
+    with its pictures, each of `pictures` (in `img/`) fetched; ingested, the record is loaded (or held
+    for a reviewer only because OCR's reading is not verified). The record, as staged."""
+    from nianbao.demo.server import SampleServer
+    from nianbao.flows.ingest import ingest_documents
+    from nianbao.flows.nightly import crawl_and_record
+    from nianbao.pipeline.catalog import load_catalog
+
     wh, raw = tmp_path / "wh" / "nianbao.duckdb", tmp_path / "raw"
     settings = settings_for(wh, raw)
     with SampleServer(tmp_path / "city", lifetime_s=300) as srv:
@@ -510,14 +519,12 @@ def test_an_article_with_table_2_typed_and_tables_3_and_4_as_pictures_is_crawled
         night = crawl_and_record(load_catalog(catalog), settings, "night-1")
         [ref] = night.fetched()
         assert ref.url == srv.url("/ha-szf/ndbg/2024.html") + "#pictures"
-        assert sorted(p for _m, p, _s in srv.requests if "/img/" in p) == [
-            f"/ha-szf/ndbg/img/p{i}.png" for i in later
-        ]
+        assert sorted(p for _m, p, _s in srv.requests if "/img/" in p) == sorted(
+            f"/ha-szf/ndbg/img/{name}" for name in pictures
+        )
         [outcome] = ingest_documents(night.fetched(), settings, "night-1", prefect=False)
     assert set(outcome.checks) <= {"ocr_unverified"}, outcome
-    record = json.loads(rows(wh, "select record from staging.reports where sha256 = ?", [ref.sha256])[0][0])
-    for table in ("proactive", "applications", "review_litigation"):
-        assert record[table] == GOLDEN[table], table
+    return json.loads(rows(wh, "select record from staging.reports where sha256 = ?", [ref.sha256])[0][0])
 
 
 @needs_ocr
@@ -528,11 +535,6 @@ def test_an_article_linking_its_tables_as_picture_attachments_is_crawled_and_rea
     """The genuine report's pages, cut into screenshots, linked under its article as 附件1 … 附件N (nothing
     shown, nothing else attached): one document, the page and its pictures in one archive, read as the
     golden; read one by one, as before, each picture was a partial report."""
-    from nianbao.demo.server import SampleServer
-    from nianbao.flows.ingest import ingest_documents
-    from nianbao.flows.nightly import crawl_and_record
-    from nianbao.pipeline.catalog import load_catalog
-
     shots = _screenshots()
     folder = _listing(tmp_path / "city")
     links = "".join(
@@ -543,19 +545,7 @@ def test_an_article_linking_its_tables_as_picture_attachments_is_crawled_and_rea
     )
     for i, shot in enumerate(shots):
         (folder / "img" / f"t{i}.png").write_bytes(_png(shot))
-    wh, raw = tmp_path / "wh" / "nianbao.duckdb", tmp_path / "raw"
-    settings = settings_for(wh, raw)
-    with SampleServer(tmp_path / "city", lifetime_s=300) as srv:
-        catalog = _catalog(tmp_path, srv.url("/ha-szf/ndbg/index.html"))
-        night = crawl_and_record(load_catalog(catalog), settings, "night-1")
-        [ref] = night.fetched()
-        assert ref.url == srv.url("/ha-szf/ndbg/2024.html") + "#pictures"
-        assert sorted(p for _m, p, _s in srv.requests if "/img/" in p) == sorted(
-            f"/ha-szf/ndbg/img/t{i}.png" for i in range(len(shots))
-        )
-        [outcome] = ingest_documents(night.fetched(), settings, "night-1", prefect=False)
-    assert set(outcome.checks) <= {"ocr_unverified"}, outcome
-    record = json.loads(rows(wh, "select record from staging.reports where sha256 = ?", [ref.sha256])[0][0])
+    record = _crawled_and_loaded(tmp_path, [f"t{i}.png" for i in range(len(shots))])
     for table in ("proactive", "applications", "review_litigation"):
         assert record[table] == GOLDEN[table], table
 
