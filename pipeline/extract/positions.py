@@ -781,9 +781,10 @@ def _narrow_columns(head: list[_Line], anchors: list[float], label_right: float)
         }
         return len(under) > 1
 
+    headings = [w for w in words if not heads_group(w)]
     narrow: dict[int, float] = {}
     for c in range(len(anchors)):
-        ws = [w for w in words if _nearest(anchors, w.x) == c and not heads_group(w)]
+        ws = [w for w in headings if _nearest(anchors, w.x) == c]
         if ws and all(len(w.text) <= 2 for w in ws):
             narrow[c] = max(w.x1 - w.x0 for w in ws)
     return narrow
@@ -886,10 +887,10 @@ def _wrapped_values(
     line has its other pieces on a line of no row and none on the row's own line: then its piece is the
     value's first (a group's label set beside the row above its first sub-row); so is it, in a table whose
     values' pieces run above their rows' lines (text set in its cells' middle: pieces joined here, or a
-    value joined before round its row's line, `_overlapping_rows`), when the value has a piece
-    of each of its columns as far from the row's line on its other side (1 / 3 / 9: 三、本年度 beside the
-    value's first digit, its first sub-row's label beside the second; or a group's name, （四）无法提供,
-    beside the last digit of its first sub-row's value).
+    value joined before round its row's line, `_overlapping_rows`), when the value has a piece of each of
+    its columns as far from the row's line on its other side (1 / 3 / 9: 三、本年度 beside the value's
+    first digit, its first sub-row's label beside the second; or a group's name, （四）无法提供, beside the
+    last digit of its first sub-row's value).
     The lines (a row's line holding its joined values) and the data lines left. `narrow`: the columns one
     or two characters wide (`_narrow_columns`)."""
     if not narrow:
@@ -924,11 +925,16 @@ def _wrapped_values(
     for i in pieces:
         if (near := owner(i, rows)) is not None:
             joined.setdefault(near, []).append(i)
+
     # the table sets its cells' text in their middle when a value's pieces run above a row's line: pieces
     # joined here, or a value joined before from pieces round its row's line (`_overlapping_rows`: its word
     # begins above the line's other words)
+    def risen(line: _Line) -> bool:
+        top = statistics.median(w.top for w in line.words)
+        return any(v.top < top - 0.5 * char for v in line.values)
+
     centred = any(ls[k].y < ls[r].y for r, wrapped in joined.items() for k in wrapped) or any(
-        v.top < statistics.median(w.top for w in ls[i].words) - 0.5 * char for i in data for v in ls[i].values
+        risen(ls[i]) for i in data
     )
 
     def mirrored(i: int, r: int) -> bool:

@@ -5,8 +5,8 @@ The rules are those of spec/interfaces.md (Discovery): on a listing page, a link
 the next listing page. An article page carries the report inline (HTML tables in its body), as
 attachments (.pdf/.docx/.doc, or link text with 附件/下载), or both; an article with nothing attached
 whose markup shows some of the report's tables or none may carry the others as pictures, shown or
-linked as attachments (`Article.pictured`: the page is fetched with its pictures and read by OCR). Sites whose pages
-differ subclass `Platform` and override only the method that differs.
+linked as attachments (`Article.pictured`: the page is fetched with its pictures and read by OCR).
+Sites whose pages differ subclass `Platform` and override only the method that differs.
 """
 
 from __future__ import annotations
@@ -127,9 +127,8 @@ def page_pictures(root: HtmlElement, base_url: str) -> list[str]:
     for el in root.iter("img", "a"):
         if _in_chrome(el):
             continue
-        if (
-            el.tag == "a"
-        ):  # a picture linked, not shown (附件1：表二.png): the reader takes it where the link is
+        if el.tag == "a":
+            # a picture linked, not shown (附件1：表二.png): the reader takes it where the link is
             sources = [href] if (href := linked_picture(el)) else []
         else:
             shown = [v for v in (el.get("width"), el.get("height")) if v and v.strip().isdigit()]
