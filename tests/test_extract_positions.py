@@ -518,6 +518,92 @@ def test_a_value_of_three_pieces_centred_on_its_row_begins_beside_the_groups_nam
     assert [w.text for w in out[4].values] == ["１３９", "１６", "１６１"]
 
 
+def test_a_line_of_values_that_would_have_fitted_beside_the_row_above_is_no_wrap_of_them() -> None:
+    """A row broken by a page (WeasyPrint 516533, held out): （二）部分公开's values 22 / 1 / 23 at page
+    1's foot beside 理结果 (the rest of 三、本年度办理结果), its label on page 2. In columns two
+    characters wide they looked like the pieces of 56 / 7 / 67 above wrapped: 5622, 71, 6723 were read
+    (a misread). But 商业企业's column prints １２ on one line, so ７ and １ would have fitted on one:
+    no wrap broke them, and the line is a row of its own. A value that did wrap (１８ / ４ in a column
+    whose widest word is two characters) is still joined."""
+    from nianbao.pipeline.extract.positions import _wrapped_values
+
+    anchors = [327.0, 349.0, 404.0, 498.0]
+    narrow = {0: 17.0, 1: 17.0, 3: 17.0}
+    ls = [
+        _words_line(
+            "一、本年新收政府信息公开申请数量",
+            [("１８", 319.0), ("１２", 341.0), ("１", 400.0), ("２０", 490.0)],
+            100.0,
+        ),
+        _words_line("", [("４", 319.0), ("２", 490.0)], 110.0),
+        _words_line(
+            "三、本年度办 （一）予以公开",
+            [("５６", 319.0), ("７", 341.0), ("２", 400.0), ("６７", 490.0)],
+            130.0,
+        ),
+        _words_line("理结果", [("２２", 319.0), ("１", 341.0), ("２３", 490.0)], 140.0),
+    ]
+    out, data = _wrapped_values(ls, list(range(4)), anchors, narrow)
+    assert data == [0, 2, 3]
+    assert [w.text for w in out[0].values] == ["１８４", "１２", "１", "２０２"]
+    assert out[2] is ls[2] and out[3] is ls[3]
+
+
+def test_a_value_wrapped_round_its_row_with_one_piece_on_the_rows_line_is_joined() -> None:
+    """Set in their cells' middle (WeasyPrint 512077, held out): 184 prints １８ half a line above
+    1．本机关不掌握…'s line and ４ half a line below, beside the group's name （四）无法 set lower than its
+    first sub-row. Lines are made by centres, so １８ went into the row's line and ４ onto the name's, a
+    line beginning a row: 18 was read, and the row did not add up. A piece as far under the row's line as
+    a value of its column on that line rises above it is that value's last. A numbered line whose pieces
+    mirror nothing on the row's line stays a row."""
+    from nianbao.pipeline.extract.positions import Word, _split, _wrapped_values
+
+    anchors = [327.0, 349.0, 404.0, 498.0]
+    narrow = {0: 17.0, 1: 17.0, 3: 17.0}
+    row = _words_line("1．本机关不掌握相关政府信息", [("３", 341.0), ("１", 400.0)], 210.0)
+    row = _split(
+        [*row.words, Word("１８", 319.0, 336.0, 205.0, 215.0), Word("１９", 490.0, 507.0, 205.0, 215.0)]
+    )
+    ls = [
+        _words_line(
+            "8．属于行政查询事项", [("８", 319.0), ("２", 341.0), ("１", 400.0), ("１１", 490.0)], 192.0
+        ),
+        row,
+        _words_line("（四）无法", [("４", 319.0), ("３", 490.0)], 215.0),
+        _words_line("2．没有现成信息需要另行制作", [("１４", 319.0), ("２", 400.0), ("１６", 490.0)], 228.0),
+    ]
+    out, data = _wrapped_values(ls, list(range(4)), anchors, narrow)
+    assert data == [0, 1, 3]
+    assert [w.text for w in out[1].values] == ["１８４", "３", "１", "１９３"]
+    level = _words_line(
+        "1．本机关不掌握相关政府信息", [("１８", 319.0), ("３", 341.0), ("１", 400.0), ("１９", 490.0)], 210.0
+    )
+    out, data = _wrapped_values([ls[0], level, *ls[2:]], list(range(4)), anchors, narrow)
+    assert data == [0, 1, 2, 3]
+
+
+def test_pieces_at_the_top_of_a_page_going_on_are_one_line() -> None:
+    """A row broken by the page (WeasyPrint 512077, held out): （一）予以公开's short values at page 1's
+    foot, 150 and 182 wrapped (１５ / ０, １８ / ２) at page 2's top, near no row. In a run going on from
+    the page before (no header of its own) they are joined into one line without a label, for the row at
+    the page before's foot; before, they were two lines of pieces without a label and the table was not
+    found. Under a header of the run's own they are left as they are."""
+    from nianbao.pipeline.extract.positions import _wrapped_values
+
+    anchors = [327.0, 349.0, 404.0, 498.0]
+    narrow = {0: 17.0, 1: 17.0, 3: 17.0}
+    ls = [
+        _words_line("", [("１５", 319.0), ("１８", 490.0)], 56.0),
+        _words_line("", [("０", 319.0), ("２", 490.0)], 66.0),
+        _words_line("（二）部分公开", [("７１", 319.0), ("４", 341.0), ("７５", 490.0)], 84.0),
+        _words_line("1．属于国家秘密", [("２", 319.0), ("２", 490.0)], 102.0),
+    ]
+    out, data = _wrapped_values(ls, list(range(4)), anchors, narrow, going_on=True)
+    assert data == [0, 2, 3]
+    assert [w.text for w in out[0].values] == ["１５０", "１８２"] and not out[0].label
+    assert _wrapped_values(ls, list(range(4)), anchors, narrow) == (ls, list(range(4)))
+
+
 def test_a_value_joined_round_its_row_before_shows_the_table_is_centred() -> None:
     """The same three pieces (405: ４ beside 三、本年度, ０ on （一）予以公开's line, ５ under it) in a table
     whose only other value with a piece above its row's line, 950, was joined before, by

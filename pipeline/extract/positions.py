@@ -508,7 +508,7 @@ def _tables(
         if not head and carried and _same_narrow(anchors, carried):
             narrow = carried.narrow
         ls, data = _overlapping_rows(ls, data, anchors)
-        ls, data = _wrapped_values(ls, data, anchors, narrow)
+        ls, data = _wrapped_values(ls, data, anchors, narrow, going_on=not head)
         # rows printing no value between the header and the first data line (their cells left empty)
         empty, lead = _empty_rows(ls, previous_end, first, head, left)
         rows += [_row(band, [], anchors, page) for band in empty]
@@ -875,7 +875,7 @@ def _row_of_pieces(
 
 
 def _wrapped_values(
-    ls: list[_Line], data: list[int], anchors: list[float], narrow: dict[int, float]
+    ls: list[_Line], data: list[int], anchors: list[float], narrow: dict[int, float], going_on: bool = False
 ) -> tuple[list[_Line], list[int]]:
     """The lines with a row's value wrapped over them joined to the row's line: in a column one or two
     characters wide (its headings no longer: 总 / 计, 自然 / 人) a number of more digits is printed a piece a line,
@@ -890,9 +890,12 @@ def _wrapped_values(
     value joined before round its row's line, `_overlapping_rows`), when the value has a piece of each of
     its columns as far from the row's line on its other side (1 / 3 / 9: 三、本年度 beside the value's
     first digit, its first sub-row's label beside the second; or a group's name, （四）无法提供, beside the
-    last digit of its first sub-row's value).
+    last digit of its first sub-row's value), or a value on the row's own line as far from it on the other
+    side (its first piece taken into the row's line). No piece is joined to a value it would have fitted
+    beside on one line. In a run going on from the page before, the pieces near no row at its top are one
+    line: the values of that page's last row that did not fit at its foot.
     The lines (a row's line holding its joined values) and the data lines left. `narrow`: the columns one
-    or two characters wide (`_narrow_columns`)."""
+    or two characters wide (`_narrow_columns`); `going_on`: the run has no header of its own."""
     if not narrow:
         return ls, data
     char = statistics.median(w.bottom - w.top for i in data for w in ls[i].words)
@@ -918,12 +921,34 @@ def _wrapped_values(
             return near
         return None
 
+    widest: dict[int, float] = {}
+    for v in (v for i in data for v in ls[i].values):
+        c = _nearest(anchors, v.x)
+        widest[c] = max(widest.get(c, 0.0), v.x1 - v.x0)
+
+    def breaks(i: int, r: int) -> bool:
+        """Whether each of line `i`'s pieces and row `r`'s value in its column (where it prints one) could
+        be one value broken where its column ends: the upper word and the lower's first character would
+        not fit on one line as wide as the widest word the column prints. A value printed ７ over １ in a
+        column printing １２ on one line is two rows' values (a row broken by a page: 三、本年度办 （一）
+        予以公开 ５６ ７ / 理结果 ２２ １, （二）部分公开 on the next page), not 71."""
+        for v in ls[i].values:
+            c = _nearest(anchors, v.x)
+            beside = [w for w in ls[r].values if _nearest(anchors, w.x) == c]
+            if not beside:
+                continue
+            upper, lower = (beside[0], v) if ls[i].y > ls[r].y else (v, beside[0])
+            first = (lower.x1 - lower.x0) / max(len(lower.text), 1)
+            if (upper.x1 - upper.x0) + first <= widest[c] + 0.1 * first:
+                return False
+        return True
+
     candidates = [i for i in data if pieces_only(ls[i])]
     pieces = [i for i in candidates if not numbered(i)]
     rows = [i for i in data if i not in pieces]
     joined: dict[int, list[int]] = {}
     for i in pieces:
-        if (near := owner(i, rows)) is not None:
+        if (near := owner(i, rows)) is not None and breaks(i, near):
             joined.setdefault(near, []).append(i)
 
     # the table sets its cells' text in their middle when a value's pieces run above a row's line: pieces
@@ -931,7 +956,7 @@ def _wrapped_values(
     # begins above the line's other words)
     def risen(line: _Line) -> bool:
         top = statistics.median(w.top for w in line.words)
-        return any(v.top < top - 0.5 * char for v in line.values)
+        return any(v.top < top - 0.4 * char for v in line.values)
 
     centred = any(ls[k].y < ls[r].y for r, wrapped in joined.items() for k in wrapped) or any(
         risen(ls[i]) for i in data
@@ -949,15 +974,48 @@ def _wrapped_values(
             for c in value_columns(i)
         )
 
+    def halved(i: int, r: int) -> bool:
+        """Whether each of line `i`'s pieces has, on row `r`'s own line, a value of its column set as far
+        from the line's other words on the other side: a value wrapped round the row's line, one piece
+        taken into that line (its centre nearer it) and the other onto a group's name beside it
+        (1．本机关不掌握… with １８ half a line above, ４ half a line below beside （四）无法)."""
+        base = statistics.median(w.y for w in ls[r].words)
+        return all(
+            abs(v.y - base) >= 0.3 * char
+            and any(
+                _nearest(anchors, u.x) == _nearest(anchors, v.x)
+                and abs((u.y - base) + (v.y - base)) < 0.3 * char
+                for u in ls[r].values
+            )
+            for v in ls[i].values
+        )
+
     for i in (i for i in candidates if numbered(i)):  # beside a group's label: see above
         near = owner(i, [r for r in rows if r != i])
+        if near is None or not breaks(i, near):
+            continue
         if (
-            near is not None
-            and near in joined
+            near in joined
             and value_columns(i) <= {c for k in joined[near] for c in value_columns(k)}
             and (not value_columns(i) & value_columns(near) or (centred and mirrored(i, near)))
-        ):
-            joined[near].append(i)
+        ) or (centred and halved(i, near)):
+            joined.setdefault(near, []).append(i)
+    # a run with no header of its own (a table going on from the page before) that begins with lines of
+    # pieces near no row, each a line under the one before and printing in its columns: the values of the
+    # page before's last row that did not fit at its foot, wrapped (（一）予以公开 １９ １ … at page 1's
+    # foot, １５ / ０ and １８ / ２ at page 2's top). Joined, they are one line without a label, which the
+    # row at the page before's foot takes up (`applications._unsplit`).
+    lead = [i for i in pieces if i < min(rows, default=-1) and owner(i, rows) is None]
+    if (
+        going_on
+        and len(lead) >= 2
+        and lead == data[: len(lead)]
+        and all(
+            ls[b].y - ls[a].y <= 1.5 * char and value_columns(b) <= value_columns(a) and breaks(b, a)
+            for a, b in itertools.pairwise(lead)
+        )
+    ):
+        joined[lead[0]] = lead[1:]
     if not joined:
         return ls, data
     out = list(ls)

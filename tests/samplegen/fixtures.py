@@ -711,6 +711,26 @@ VARIANTS: dict[str, tuple[str, str, int, list[str]]] = {
         887410,
         ["fullwidth_digits", "agency_to_signature", "columns_reordered"],
     ),
+    # rule-less, full-width digits, set in their cells' middle (held out, 3,200-3,800): （二）部分公开's row
+    # broken by the page, its values 22 / 1 / 23 at page 1's foot beside 理结果, under （一）予以公开's
+    # 56 / 7 / 67, in columns two characters wide; they were taken for pieces of those wrapped, and 5622,
+    # 71 and 6723 were read (a misread), though 商业企业's column prints １２ on one line
+    "weasyprint_v2019_variant_516533.pdf": (
+        "weasyprint",
+        "v2019",
+        516533,
+        ["zeros_printed_otherwise", "fullwidth_digits", "rules_removed"],
+    ),
+    # rule-less, full-width digits, set in their cells' middle (held out, 1,400-2,000): （一）予以公开's row
+    # broken by the page, its short values at page 1's foot, 150 and 182 wrapped (１５ / ０, １８ / ２) at
+    # page 2's top near no row (tables_not_found); and 184 printed １８ half a line above 1．本机关不掌握…'s
+    # line, ４ half a line below beside （四）无法, a line of its own (read 18)
+    "weasyprint_v2019_variant_512077.pdf": (
+        "weasyprint",
+        "v2019",
+        512077,
+        ["rules_removed", "fullwidth_digits", "title_split"],
+    ),
     # table 3's header alone at the foot of a page, its rows on the next (no header repeated): the header,
     # naming no table, was dropped and the columns taken in the template's order, an assumption
     "chromium_v2021_variant_44494.pdf": (
