@@ -268,6 +268,43 @@ def test_tables_linked_as_picture_attachments_are_the_articles_pictures() -> Non
     ]
 
 
+def test_pictures_linked_behind_download_addresses_are_known_by_the_names_their_links_give() -> None:
+    """The same article on a CMS whose attachments are served by a script (download.jsp?id=2, /attach/4):
+    the address names no file, the link does (附件1：表二.png, or its `download` attribute), so they are the
+    article's pictures all the same. A document behind such an address (附件：年报.pdf) is the report, the
+    pictures attachments beside it; an address naming a document is one whatever its link says."""
+    base = "http://127.0.0.1/x/"
+    linked = (
+        '<html><body><div class="content"><p>报告正文</p>'
+        '<p><a href="download.jsp?id=2">附件1：表二.png</a></p>'
+        '<p><a href="/attach/3" download="表三.JPG">附件2：表三</a></p>'
+        '<p><a href="download.jsp?id=4">附件3：表四.jpeg</a></p></div></body></html>'
+    )
+    assert _found(linked.encode()) == [
+        (
+            "pictured",
+            ARTICLE + "#pictures",
+            ARTICLE,
+            (base + "download.jsp?id=2", "http://127.0.0.1/attach/3", base + "download.jsp?id=4"),
+        )
+    ]
+    with_pdf = linked.replace("</div>", '<a href="download.jsp?id=9">附件：年报.pdf</a></div>')
+    assert [how for how, *_ in _found(with_pdf.encode())] == ["attachment"] * 4
+    named_pdf = linked.replace("download.jsp?id=4", "files/r.pdf")
+    assert [(how, url) for how, url, *_ in _found(named_pdf.encode())][-1] == (
+        "attachment",
+        base + "files/r.pdf",
+    )
+    assert len(_found(named_pdf.encode())) == 3
+    # and the crawl's archive of the article is read from those pictures, in page order
+    from nianbao.pipeline.extract.mhtml import picture_pages
+
+    shots = [_png(Image.new("L", (300 + 10 * i, 200), 255)) for i in range(3)]
+    urls = [base + "download.jsp?id=2", "http://127.0.0.1/attach/3", base + "download.jsp?id=4"]
+    archive = write_mhtml(ARTICLE, linked.encode(), list(zip(urls, shots, strict=True)))
+    assert [frame.shape for frame, _ppi in picture_pages(archive)] == [(200, 300), (200, 310), (200, 320)]
+
+
 def test_a_web_archives_linked_pictures_are_read_in_page_order_once_each() -> None:
     """The crawl's archive of such an article: a link to a picture the archive holds is a picture of the
     page where the link stands, and a link to a picture the page also shows (下载原图) is not read twice;

@@ -358,9 +358,40 @@ _LAZY_SOURCES = ("data-original", "data-src", "data-lazy-src", "data-actualsrc",
 _PICTURE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp")
 
 
+# files of other kinds an address may name (a script's address, download.jsp, names none)
+_DOCUMENT_EXTENSIONS = (
+    ".pdf",
+    ".doc",
+    ".docx",
+    ".wps",
+    ".xls",
+    ".xlsx",
+    ".et",
+    ".ofd",
+    ".txt",
+    ".zip",
+    ".rar",
+)
+
+
 def is_picture_url(url: str) -> bool:
     """Whether a link leads to a picture, by its path's ending (its query and fragment aside)."""
-    return url.split("#", 1)[0].split("?", 1)[0].lower().endswith(_PICTURE_EXTENSIONS)
+    return _path(url).endswith(_PICTURE_EXTENSIONS)
+
+
+def names_picture(url: str, name: str) -> bool:
+    """Whether a link leads to a picture: its address's path ends as a picture's does, or it names no file of
+    another kind (a script serving attachments: download.jsp?id=2, /attach/3) and the file name the link
+    gives does (its text or `download` attribute: 附件1：表二.png)."""
+    if is_picture_url(url):
+        return True
+    return not _path(url).endswith(_DOCUMENT_EXTENSIONS) and name.strip().lower().endswith(
+        _PICTURE_EXTENSIONS
+    )
+
+
+def _path(url: str) -> str:
+    return url.split("#", 1)[0].split("?", 1)[0].lower()
 
 
 def picture_sources(img: HtmlElement) -> list[str]:
@@ -378,10 +409,11 @@ def picture_sources(img: HtmlElement) -> list[str]:
 
 def linked_picture(a: HtmlElement) -> str | None:
     """The picture a link opens when the link shows none itself: a table's picture linked as an attachment
-    (`<a href="表二.png">附件1：表二</a>`). A link around a shown picture is that picture's full size
+    (`<a href="表二.png">附件1：表二</a>`, `<a href="download.jsp?id=2">附件1：表二.png</a>`). A link around a shown picture is that picture's full size
     (`picture_sources`), not another."""
     href = (a.get("href") or "").strip()
-    if not is_picture_url(href) or any(_tag(el) == "img" for el in a.iter()):
+    names = [a.get("download") or "", a.text_content()]
+    if not any(names_picture(href, name) for name in names) or any(_tag(el) == "img" for el in a.iter()):
         return None
     return href
 

@@ -20,7 +20,6 @@ from lxml.html import HtmlElement
 
 from nianbao.pipeline.extract.html import (
     decode_html,
-    is_picture_url,
     linked_picture,
     picture_sources,
     tables_in_markup,
@@ -208,7 +207,7 @@ class Platform:
                 attachments.append(link)
         pictures = page_pictures(root, url)
         pictured = bool(pictures) and not tables_in_markup(root)
-        if pictured and all(is_picture_url(a.url) for a in attachments):
+        if pictured and all(a.url in pictures for a in attachments):
             # nothing attached but pictures (附件1：表二.png …): each alone is a partial report, so they are
             # the article's pictures, fetched with the page and read with it as one report
             attachments = []
