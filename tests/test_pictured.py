@@ -305,6 +305,28 @@ def test_pictures_linked_behind_download_addresses_are_known_by_the_names_their_
     assert [frame.shape for frame, _ppi in picture_pages(archive)] == [(200, 300), (200, 310), (200, 320)]
 
 
+def test_discovery_and_the_reader_take_the_same_pictures_as_the_pages_own() -> None:
+    """One notion of a site's furniture for both: a picture in a hidden block or an <aside> (whose text the
+    reader never read) is not fetched by discovery, and a picture in a footer or a container named as
+    furniture (class="logo", id="footer") is not read by the reader even when the page carries it itself
+    (a data: URI). Before, discovery fetched the hidden ones and the reader read the footer's."""
+    from nianbao.pipeline.extract.html import picture_pages as html_picture_pages
+
+    shots = [_png(Image.new("L", (300 + 10 * i, 200), 255)) for i in range(5)]
+    uri = ["data:image/png;base64," + base64.b64encode(shot).decode() for shot in shots]
+    page = (
+        f'<html><body><div class="content"><p>报告正文</p><img src="{uri[0]}">'
+        f'<div style="display:none"><img src="{uri[1]}"></div><aside><img src="{uri[2]}"></aside></div>'
+        f'<div id="footer"><img src="{uri[3]}"></div><div class="site-logo"><img src="{uri[4]}"></div>'
+        "</body></html>"
+    ).encode()
+    assert [frame.shape for frame, _ppi in html_picture_pages(page)] == [(200, 300)]
+    linked = page
+    for i, u in enumerate(uri):
+        linked = linked.replace(u.encode(), f"t{i}.png".encode())
+    assert _found(linked) == [("pictured", ARTICLE + "#pictures", ARTICLE, ("http://127.0.0.1/x/t0.png",))]
+
+
 def test_a_web_archives_linked_pictures_are_read_in_page_order_once_each() -> None:
     """The crawl's archive of such an article: a link to a picture the archive holds is a picture of the
     page where the link stands, and a link to a picture the page also shows (下载原图) is not read twice;

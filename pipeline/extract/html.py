@@ -167,6 +167,23 @@ def _skipped(el: HtmlElement) -> bool:
     return _tag(el) in _SKIP or bool(_HIDDEN.search(el.get("style") or ""))
 
 
+# a site's furniture by its containers' names (class or id): menus, headers and footers, logos, pagers
+_CHROME_NAMES = ("nav", "footer", "header", "breadcrumb", "crumb", "pager", "menu", "sidebar", "logo")
+
+
+def in_chrome(el: HtmlElement) -> bool:
+    """Whether an element is the site's furniture, not the page's own: in an element whose text is not
+    the page's (`_skipped`), or within a header, footer or a container named as furniture. Discovery follows no
+    link and fetches no picture there, and the reader reads none of the pictures there."""
+    if _skipped(el):
+        return True
+    for e in el.iterancestors():
+        names = f"{e.get('class', '')} {e.get('id', '')}".lower()
+        if _skipped(e) or _tag(e) in ("header", "footer") or any(n in names for n in _CHROME_NAMES):
+            return True
+    return False
+
+
 def _tokens(el: HtmlElement, stop: set[HtmlElement], links: bool) -> Iterator[str | None]:
     """Text pieces of an element in document order; None marks a line break. `stop` elements yield a break."""
     tag = _tag(el)
@@ -424,7 +441,7 @@ def _pictures(start: HtmlElement, resolve: Pictures) -> list[Shown]:
     once, and not when the page shows it too (下载原图 under the picture)."""
     found: list[tuple[bytes, float | None, bool]] = []  # (bytes, shown width, linked)
     for el in start.iter("img", "a"):
-        if not isinstance(el, HtmlElement) or any(_skipped(a) for a in [el, *el.iterancestors()]):
+        if not isinstance(el, HtmlElement) or in_chrome(el):
             continue
         if _tag(el) == "a":
             href = linked_picture(el)

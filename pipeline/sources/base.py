@@ -20,6 +20,7 @@ from lxml.html import HtmlElement
 
 from nianbao.pipeline.extract.html import (
     decode_html,
+    in_chrome,
     linked_picture,
     picture_sources,
     tables_in_markup,
@@ -31,8 +32,6 @@ _YEAR = re.compile(r"(?<!\d)(20\d{2}|19\d{2})(?!\d)")
 _ATTACHMENT_EXT = (".pdf", ".docx", ".doc", ".wps")
 _ATTACHMENT_WORDS = ("附件", "下载")
 _NEXT_WORDS = ("下一页", "下页")
-# page furniture that is never the article body, nor an attachment of it
-_CHROME_CLASSES = ("nav", "footer", "header", "breadcrumb", "crumb", "pager", "menu", "sidebar", "logo")
 
 
 @dataclass(frozen=True)
@@ -93,14 +92,6 @@ def _text(el: HtmlElement) -> str:
     return re.sub(r"\s+", " ", el.text_content() or el.get("title") or "").strip()
 
 
-def _in_chrome(el: HtmlElement) -> bool:
-    for anc in el.iterancestors():
-        classes = f"{anc.get('class', '')} {anc.get('id', '')}".lower()
-        if anc.tag in ("nav", "header", "footer") or any(c in classes for c in _CHROME_CLASSES):
-            return True
-    return False
-
-
 def page_links(root: HtmlElement, base_url: str, *, skip_chrome: bool = False) -> list[Link]:
     """Every followable link of a page, absolute, in page order (javascript:/mailto: left out)."""
     out: list[Link] = []
@@ -108,7 +99,7 @@ def page_links(root: HtmlElement, base_url: str, *, skip_chrome: bool = False) -
         href = (a.get("href") or "").strip()
         if not href or href.startswith(("javascript:", "mailto:", "#")):
             continue
-        if skip_chrome and _in_chrome(a):
+        if skip_chrome and in_chrome(a):
             continue
         url = urldefrag(urljoin(base_url, href))[0]
         if urlsplit(url).scheme not in ("http", "https", "file"):
@@ -124,7 +115,7 @@ def page_pictures(root: HtmlElement, base_url: str) -> list[str]:
     page, which carries them itself."""
     out: dict[str, None] = {}
     for el in root.iter("img", "a"):
-        if _in_chrome(el):
+        if in_chrome(el):
             continue
         if el.tag == "a":
             # a picture linked, not shown (附件1：表二.png): the reader takes it where the link is
@@ -192,7 +183,7 @@ class Platform:
 
     def has_inline_report(self, root: HtmlElement) -> bool:
         """True when the page's body (outside its chrome) holds a table with a few rows."""
-        return any(len(t.findall(".//tr")) >= 3 and not _in_chrome(t) for t in root.iter("table"))
+        return any(len(t.findall(".//tr")) >= 3 and not in_chrome(t) for t in root.iter("table"))
 
     def parse_article(self, data: bytes, url: str) -> Article:
         """An article page's inline report (if any) and its attachment links (deduplicated)."""
