@@ -582,6 +582,49 @@ def test_a_value_wrapped_round_its_row_with_one_piece_on_the_rows_line_is_joined
     assert data == [0, 1, 2, 3]
 
 
+def test_a_line_found_to_be_pieces_is_no_row_for_the_next_lines_pieces() -> None:
+    """Columns one character wide, set in their cells' middle (WeasyPrint 818955, held out): 130 prints
+    １ / ３ / ０ round 1．本机关不掌握…'s line, its ０ beside the group's name （四）无; under it 三、本年度
+    法提供 prints １, the first piece of 14 on 2．没有现成…'s line. Both lines begin rows; while 三、本年度's
+    line counted as a row, ０'s line was as near it as its own row's, so it stayed a row and 130 was read
+    13 (a misread). Found to be pieces, 三、本年度's line is no row, and ０ is 130's."""
+    from nianbao.pipeline.extract.positions import Word, _split, _wrapped_values
+
+    def line(label: str, label_top: float, values: list[tuple[str, float, float]]) -> Any:
+        ws = [Word(label, 100.0, 100.0 + 8.5 * len(label), label_top, label_top + 10)] if label else []
+        return _split([*ws, *(Word(t, x0, x0 + 8.5, top, top + 10) for t, x0, top in values)])
+
+    anchors = [350.0, 370.0, 393.0, 497.0]
+    narrow = {0: 8.5, 1: 17.0, 3: 8.5}
+    ls = [
+        line(
+            "8．属于行政查询事项", 212.8, [("７", 346.0, 212.8), ("１", 366.0, 212.8), ("８", 493.0, 212.8)]
+        ),
+        line("", 0.0, [("１", 346.0, 225.8), ("１", 493.0, 225.8)]),
+        line(
+            "1．本机关不掌握相关政府信息",
+            235.7,
+            [("３", 346.0, 235.7), ("１", 389.0, 235.7), ("７", 493.0, 235.7)],
+        ),
+        line("（四）无", 248.7, [("０", 346.0, 245.7), ("０", 493.0, 245.7)]),
+        line("三、本年度 法提供", 257.1, [("１", 346.0, 258.6), ("１", 493.0, 258.6)]),
+        line(
+            "2．没有现成信息需要另行制作",
+            263.6,
+            [("４", 346.0, 268.6), ("３", 366.0, 263.6), ("１", 389.0, 263.6), ("８", 493.0, 268.6)],
+        ),
+        line(
+            "3．补正后申请内容仍不明确",
+            281.6,
+            [("５", 346.0, 281.6), ("２", 366.0, 281.6), ("７", 493.0, 281.6)],
+        ),
+    ]
+    out, data = _wrapped_values(ls, list(range(7)), anchors, narrow)
+    assert data == [0, 2, 5, 6]
+    assert [w.text for w in out[2].values] == ["１３０", "１", "１７０"]
+    assert [w.text for w in out[5].values] == ["１４", "３", "１", "１８"]
+
+
 def test_pieces_at_the_top_of_a_page_going_on_are_one_line() -> None:
     """A row broken by the page (WeasyPrint 512077, held out): （一）予以公开's short values at page 1's
     foot, 150 and 182 wrapped (１５ / ０, １８ / ２) at page 2's top, near no row. In a run going on from

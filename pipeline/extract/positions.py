@@ -990,16 +990,34 @@ def _wrapped_values(
             for v in ls[i].values
         )
 
-    for i in (i for i in candidates if numbered(i)):  # beside a group's label: see above
-        near = owner(i, [r for r in rows if r != i])
+    def beside_group(i: int, taken: set[int]) -> int | None:
+        """The row whose values line `i`, which begins a row, prints pieces of (see above), if any; `taken`:
+        the lines found to be pieces already, no rows another line's pieces could be nearer to."""
+        near = owner(i, [r for r in rows if r != i and r not in taken])
         if near is None or not breaks(i, near):
-            continue
+            return None
         if (
             near in joined
             and value_columns(i) <= {c for k in joined[near] for c in value_columns(k)}
             and (not value_columns(i) & value_columns(near) or (centred and mirrored(i, near)))
         ) or (centred and halved(i, near)):
-            joined.setdefault(near, []).append(i)
+            return near
+        return None
+
+    # one at a time, the search going round again without each line found (三、本年度 法提供 １, the first
+    # piece of the row under it, between that row and （四）无 ０, the last piece of the row above)
+    taken: set[int] = set()
+    while found := next(
+        (
+            (i, r)
+            for i in candidates
+            if numbered(i) and i not in taken and (r := beside_group(i, taken)) is not None
+        ),
+        None,
+    ):
+        i, r = found
+        joined.setdefault(r, []).append(i)
+        taken.add(i)
     # a run with no header of its own (a table going on from the page before) that begins with lines of
     # pieces near no row, each a line under the one before and printing in its columns: the values of the
     # page before's last row that did not fit at its foot, wrapped (（一）予以公开 １９ １ … at page 1's

@@ -731,6 +731,17 @@ VARIANTS: dict[str, tuple[str, str, int, list[str]]] = {
         512077,
         ["rules_removed", "fullwidth_digits", "title_split"],
     ),
+    # rule-less, full-width digits, set in their cells' middle (held out, 3,800-4,400): 130 printed
+    # １ / ３ / ０ round 1．本机关不掌握…'s line, ０ beside （四）无, and under it 三、本年度 法提供 printed
+    # １, the first piece of the next row's 14; while that line counted as a row, ０'s line was as near it
+    # as its own row's and 130 was read 13 (a misread; refused before 26e3727 joined the pieces at page 2's
+    # top)
+    "weasyprint_v2021_variant_818955.pdf": (
+        "weasyprint",
+        "v2021",
+        818955,
+        ["fullwidth_digits", "agency_to_signature", "rules_removed"],
+    ),
     # table 3's header alone at the foot of a page, its rows on the next (no header repeated): the header,
     # naming no table, was dropped and the columns taken in the template's order, an assumption
     "chromium_v2021_variant_44494.pdf": (
