@@ -1005,13 +1005,17 @@ def _wrapped_values(
         return None
 
     # one at a time, the search going round again without each line found (三、本年度 法提供 １, the first
-    # piece of the row under it, between that row and （四）无 ０, the last piece of the row above)
+    # piece of the row under it, between that row and （四）无 ０, the last piece of the row above); a line
+    # other lines' pieces were joined to is a row
     taken: set[int] = set()
     while found := next(
         (
             (i, r)
             for i in candidates
-            if numbered(i) and i not in taken and (r := beside_group(i, taken)) is not None
+            if numbered(i)
+            and i not in taken
+            and i not in joined
+            and (r := beside_group(i, taken)) is not None
         ),
         None,
     ):
