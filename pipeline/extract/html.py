@@ -173,8 +173,8 @@ _CHROME_NAMES = ("nav", "footer", "header", "breadcrumb", "crumb", "pager", "men
 
 def in_chrome(el: HtmlElement) -> bool:
     """Whether an element is the site's furniture, not the page's own: in an element whose text is not
-    the page's (`_skipped`), or within a header, footer or a container named as furniture. Discovery follows no
-    link and fetches no picture there, and the reader reads none of the pictures there."""
+    the page's (`_skipped`), or within a header, footer or a container named as furniture. Discovery
+    follows no link and fetches no picture there, and the reader reads none of the pictures there."""
     if _skipped(el):
         return True
     for e in el.iterancestors():
@@ -396,7 +396,7 @@ def is_picture_url(url: str) -> bool:
     return _path(url).endswith(_PICTURE_EXTENSIONS)
 
 
-def names_picture(url: str, name: str) -> bool:
+def _names_picture(url: str, name: str) -> bool:
     """Whether a link leads to a picture: its address's path ends as a picture's does, or it names no file of
     another kind (a script serving attachments: download.jsp?id=2, /attach/3) and the file name the link
     gives does (its text or `download` attribute: 附件1：表二.png)."""
@@ -426,11 +426,11 @@ def picture_sources(img: HtmlElement) -> list[str]:
 
 def linked_picture(a: HtmlElement) -> str | None:
     """The picture a link opens when the link shows none itself: a table's picture linked as an attachment
-    (`<a href="表二.png">附件1：表二</a>`, `<a href="download.jsp?id=2">附件1：表二.png</a>`). A link around a shown picture is that picture's full size
-    (`picture_sources`), not another."""
+    (`<a href="表二.png">附件1：表二</a>`, `<a href="download.jsp?id=2">附件1：表二.png</a>`). A link
+    around a shown picture is that picture's full size (`picture_sources`), not another."""
     href = (a.get("href") or "").strip()
     names = [a.get("download") or "", a.text_content()]
-    if not any(names_picture(href, name) for name in names) or any(_tag(el) == "img" for el in a.iter()):
+    if not any(_names_picture(href, name) for name in names) or any(_tag(el) == "img" for el in a.iter()):
         return None
     return href
 
