@@ -481,3 +481,42 @@ def test_a_row_shrunk_to_a_few_points_is_told_from_a_double_border() -> None:
     # rules far enough apart for the default snap: nothing to do
     tall = [pdf._edge(56.0, y, 202.0, y) for y in (361.5, 362.25, 366.25, 367.0)]
     assert pdf._collapsed_row_gap([*tall, *above, *[pdf._edge(x, 362.25, x, 367.0) for x in columns]]) is None
+
+
+def test_a_header_line_over_its_columns_names_them_in_its_order() -> None:
+    """Applicant columns reordered, no rules (WeasyPrint 413468, held out): 自然人 总计 科研机构 … 其他 on one
+    header line, each name in the cell of the column it is printed over. It was taken for the template's
+    two header rows typed as one line (总计 put last) and the rows' sums overruled it: the values right,
+    but assumed. On a page, names in cells of their own are the columns' order; so the rows are read
+    as the header says, nothing assumed."""
+    from nianbao.pipeline.extract.applications import label_applications, read_applications
+    from nianbao.pipeline.model import Report
+
+    order = ["自然人", "总计", "科研机构", "社会公益组织", "商业企业", "法律服务机构", "其他"]
+    rows = [
+        _row("申请人情况", order),
+        _row("一、本年新收政府信息公开申请数量", ["10", "16", "1", "0", "3", "2", "0"]),
+    ]
+    table = label_applications(rows)
+    assert table.named
+    assert table.applicants == [
+        "natural_person",
+        "total",
+        "research",
+        "social_welfare",
+        "commercial",
+        "legal_services",
+        "other_org",
+    ]
+    report = Report(agency="x", year=2020, template="v2019")
+    read_applications(table, "v2019", report)
+    assert report.applications["received_new"] == {
+        "natural_person": 10,
+        "commercial": 3,
+        "research": 1,
+        "social_welfare": 0,
+        "legal_services": 2,
+        "other_org": 0,
+        "total": 16,
+    }
+    assert "alignment_by_identities" not in report.reading.assumed()

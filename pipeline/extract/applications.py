@@ -180,11 +180,13 @@ def _applicant_order(rows: list[Row]) -> tuple[list[str], bool]:
     one another, so the lines' orders are combined as the template's two header rows are built.
     """
     found: dict[str, float] = {}
-    lines: list[tuple[list[str], bool]] = []  # each header line's names in order; whether placed across it
+    # each header line's names in order; whether placed across it; whether printed in the columns' own cells
+    lines: list[tuple[list[str], bool, bool]] = []
     header = _stacked(_header_rows(rows))
     place = _column_places(header)
     for row in header:
         line: list[tuple[float, str]] = []
+        cells: list[int] = []  # the index of the cell each applicant is named in
         for i, c in enumerate(row):
             if c is None:
                 continue
@@ -194,17 +196,26 @@ def _applicant_order(rows: list[Row]) -> tuple[list[str], bool]:
                 if _names_applicant(c.text, a):
                     found.setdefault(a.code, place(i, c))
                     line.append((c.x if c.x is not None else i, a.code))
+                    cells.append(i)
         if line:
             # typed text: words placed across a line but lines not aligned; on a page the columns are the grid's
             placed = all(
                 c.x is not None and c.loc.page is None for c in row if c is not None and c.text.strip()
             )
-            lines.append(([code for _x, code in sorted(line)], placed))
+            # on a page, each name in a cell of its own: the column it is printed over (a Markdown row is
+            # no such grid: the template's two header rows may be typed as one, 自然人 总计 商业企业 …)
+            columned = len(set(cells)) == len(cells) and all(
+                (c := row[i]) is not None and c.loc.page is not None for i in cells
+            )
+            lines.append(([code for _x, code in sorted(line)], placed, columned))
     if len(found) == len(T.APPLICANTS):
-        single = next((ln for ln, _p in lines if len(set(ln) - {_ORGS}) == len(T.APPLICANTS)), None)
-        if single is not None:  # the whole header on one line
-            return _one_line(single), True
-        laid_out = [ln for ln, placed in lines if placed]
+        single = next(
+            ((ln, columned) for ln, _p, columned in lines if len(set(ln) - {_ORGS}) == len(T.APPLICANTS)),
+            None,
+        )
+        if single is not None:  # the whole header on one line: in the columns' cells, or typed as one
+            return [x for x in single[0] if x != _ORGS] if single[1] else _one_line(single[0]), True
+        laid_out = [ln for ln, placed, _c in lines if placed]
         if len(laid_out) > 1:
             by_lines = _order_by_lines(laid_out)
             if by_lines is not None:
