@@ -168,6 +168,20 @@ def test_a_group_name_set_between_its_empty_rows_is_no_row() -> None:
     assert got == design.expected_record(d).canonical()
 
 
+def test_a_groups_name_beside_a_row_is_not_its_numbered_label() -> None:
+    """Without rules, labels wrapped round their values (reportlab, held out): （二）部分公开（…不计 / 其他情形）
+    round 4 0 … 4, and on the values' line 三、本年, the first line of the group's name 三、本年 / 度办理结
+    / 果 set further left. The row was taken to begin on its own line (numbered by the group's name) and
+    （二）… for a row printing nothing: partially_granted read as blank zeros. A numbered line over values
+    beside only a group's name further left, its label going on under them in its column, begins that
+    row's label."""
+    from samplegen import design, perturb
+
+    d = perturb.variant(169373, "v2021", ["row_label_wrapped", "rules_removed", "title_split"])
+    got = extract_report(design.render(d, "reportlab_cid")).canonical()
+    assert got == design.expected_record(d).canonical()
+
+
 def test_a_table_going_on_without_its_header_keeps_the_labels_edge() -> None:
     """Without rules, zeros printed empty, table 3 breaks after its second row: on the next page only two
     columns print values (自然人 and 总计, 170 pt apart). The columns carried from the page before say where
@@ -788,3 +802,206 @@ def test_columns_two_characters_wide_wrap_their_values_too() -> None:
     assert data == [0, 2]
     assert [w.text for w in out[0].values] == ["１０５２", "３９", "２", "２３", "１１３０"]
     assert out[2] is ls[2]
+
+
+def test_a_line_of_values_a_rows_pitch_under_a_row_is_the_next_rows() -> None:
+    """A row broken by a page (WeasyPrint 596842, held out): （二）部分公开's values ６ … ６ at page 1's
+    foot beside 理结果 (the rest of 三、本年度办理结果), its label on page 2, a row's pitch (13 pt, the
+    spacing of the numbered rows above) under （一）予以公开's １５ … １７. In columns two characters wide
+    they looked like those values' last pieces wrapped: 156 and 176 were read (a misread). A wrapped
+    value's pieces are a cell's line spacing apart, less than the rows' pitch: the same piece 10 pt under
+    its row is still joined."""
+    from nianbao.pipeline.extract.positions import _wrapped_values
+
+    anchors = [327.0, 349.0, 404.0, 498.0]
+    narrow = {0: 17.0, 1: 17.0, 3: 17.0}
+
+    def table(piece_top: float) -> list[Any]:
+        return [
+            _words_line(
+                "一、本年新收政府信息公开申请数量",
+                [("６１", 319.0), ("３", 341.0), ("１", 400.0), ("６５", 490.0)],
+                100.0,
+            ),
+            _words_line("二、上年结转政府信息公开申请数量", [], 113.0),
+            _words_line(
+                "三、本年度办 （一）予以公开", [("１５", 319.0), ("１", 341.0), ("１７", 490.0)], 126.0
+            ),
+            _words_line("", [("６", 319.0), ("６", 490.0)], piece_top),
+        ]
+
+    ls = table(139.0)
+    assert _wrapped_values(ls, [0, 2, 3], anchors, narrow) == (ls, [0, 2, 3])
+    ls = table(136.0)
+    out, data = _wrapped_values(ls, [0, 2, 3], anchors, narrow)
+    assert data == [0, 2]
+    assert [w.text for w in out[2].values] == ["１５６", "１", "１７６"]
+
+
+def test_a_groups_name_on_the_line_of_a_wrapped_labels_rest_is_no_row() -> None:
+    """Text set in its cells' middle (WeasyPrint 19214, held out): 1．本机关不掌 / 握相关政府信息 wraps round
+    its values, and the group's name （四）无法, set midway down its rows, lands on the label's second line.
+    That line, numbered, was taken for a row printing nothing and the label's rest for its: the row's
+    values were left out and unavailable_not_held read as blank zeros. A group's name beside the rest of a
+    sub-row's label (a word numbered as nothing, no further left than that label's first line a line's
+    spacing above) is no row; the group's own label set apart on its line (（四） 无法提供, the word left
+    of where the sub-rows' labels begin) still is one."""
+    from nianbao.pipeline.extract.positions import Word, _group_name_beside, _label_only, _split
+
+    def line(words: list[tuple[str, float]], top: float, values: tuple[float, ...] = ()) -> Any:
+        ws = [Word(t, x0, x0 + 8.5 * len(t), top, top + 8.5) for t, x0 in words]
+        ws += [Word("0", x0, x0 + 4.5, top + 1, top + 9.5) for x0 in values]
+        return _split(ws)
+
+    def label_only(ln: Any) -> bool:
+        return _label_only(ln, left=316.0)
+
+    values = (321.0, 344.0, 495.0)
+    ls = [
+        line([("理结果", 86.0), ("1．本机关不掌", 197.0)], 197.3, values),
+        line([("（四）无法", 145.0), ("握相关政府信息", 197.0)], 207.3),
+        line([("提供", 145.0), ("2．没有现成信息需要另行制作", 197.0)], 220.3, values),
+    ]
+    assert _group_name_beside(ls, 1, 8.5, label_only)
+    ls[1] = line([("（四）", 145.0), ("无法提供", 172.0)], 207.3)
+    assert not _group_name_beside(ls, 1, 8.5, label_only)
+
+
+def test_pieces_a_line_apart_at_a_pages_top_are_one_value_not_the_next_rows() -> None:
+    """A row broken by the page (WeasyPrint 478734, held out): 2．其他法律…'s 10 printed １ / ０ at page 2's
+    top, a cell's line spacing apart, and ０ a row's padding over 3．危及…'s ３. ０ was nearest that row and
+    was taken for its value's first piece (03, read as 3), and 1 was read for 10. A piece with a piece of
+    its columns on its other side clearly nearer than the row is that value's: both lead the page and are
+    one line for the row at the page before's foot."""
+    from nianbao.pipeline.extract.positions import _wrapped_values
+
+    anchors = [350.0, 380.0, 496.0]
+    narrow = {0: 8.5, 2: 8.5}
+    ls = [
+        _words_line("", [("１", 346.0), ("１", 492.0)], 56.0),
+        _words_line("", [("０", 346.0), ("０", 492.0)], 66.0),
+        _words_line("3．危及“三安全一稳定”", [("３", 346.0), ("０", 376.0), ("３", 492.0)], 79.0),
+        _words_line("4．保护第三方合法权益", [("２", 346.0), ("０", 376.0), ("２", 492.0)], 102.0),
+    ]
+    out, data = _wrapped_values(ls, list(range(4)), anchors, narrow, going_on=True)
+    assert data == [0, 2, 3]
+    assert [w.text for w in out[0].values] == ["１０", "１０"] and not out[0].label
+    assert out[2] is ls[2]
+
+
+def test_a_word_after_letters_spaced_wider_than_they_are_is_another_headings() -> None:
+    """Headings letter-spaced (WeasyPrint 734262, held out): 社 会 公 益 over 组 织 leave 组 织 公 益 side by
+    side 2.2 pt apart as the header's lowest pieces, and 法律服务's 机构 4.7 pt after them, less than half a
+    character: it was taken into their column, and the header named six applicant columns of seven. A word
+    of several characters after letters, a wider step than their own spacing, begins a column; letters at
+    uneven steps (组 织 centred under 社 会 公 益) still go over one."""
+    from nianbao.pipeline.extract.positions import Word, _leaf_spans
+
+    def word(text: str, x0: float, top: float) -> Any:
+        return Word(text, x0, x0 + 8.5 * len(text), top, top + 10.0)
+
+    upper = [word("社", 394.7, 696.0), word("会", 405.4, 696.0), word("公", 416.1, 696.0)]
+    upper += [word("益", 426.8, 696.0), word("法律服务", 440.0, 696.0)]
+    lower = [word("组", 394.7, 706.0), word("织", 405.4, 706.0), word("机构", 440.0, 706.0)]
+    assert _leaf_spans(upper + lower) == [(394.7, 435.3), (440.0, 457.0)]
+    centred = [word("组", 398.9, 706.0), word("织", 408.0, 706.0)]
+    assert len(_leaf_spans(upper[:4] + centred)) == 1
+
+
+def test_headings_flush_left_over_values_flush_right_name_their_own_columns() -> None:
+    """Table 2 set as a word processor may (WeasyPrint 385650, held out): headings flush left in their cells
+    (本年新 / 制作数量, 本年新 / 公开数量, 对外公开总数量), values flush right, the first column's values under
+    the second heading's left edge. Each heading went to the column whose values' centre it was nearest:
+    本年新 / 公开数量 to the first, and the rules' row was lost with the header. As many headings as columns,
+    each column's values within one heading's cell set flush left, name the columns in order."""
+    from nianbao.pipeline.extract.positions import Word, _header, _split
+
+    def line(words: list[tuple[str, float]], top: float) -> Any:
+        return _split([Word(t, x0, x0 + 8.5 * len(t), top, top + 8.5) for t, x0 in words])
+
+    head = [
+        line([("信息内容", 86.1), ("本年新", 214.2), ("本年新", 326.9), ("对外公开总数量", 399.4)], 403.7),
+        line([("制作数量", 214.2), ("公开数量", 326.9)], 413.6),
+    ]
+    rows = _header(head, 214.2, [321.6, 394.0, 507.0], 1)
+    assert [[c.text for c in r] for r in rows] == [
+        ["信息内容", "本年新制作数量", "本年新公开数量", "对外公开总数量"]
+    ]
+    # cells of many widths, headings and values flush left (WeasyPrint 643005, columns reordered): 社, the
+    # first letter of 社 会 公 益 / 组 织 in a wide cell, is nearer the middle of 总 / 计's narrow cell
+    # before it than its own cell's; each word goes to the cell its left edge is in
+    head = [
+        line(
+            [("总", 317.1), ("社", 334.0), ("会", 344.7), ("公", 355.4), ("益", 366.2), ("商业", 379.4)],
+            717.2,
+        ),
+        line([("计", 317.1), ("组", 334.0), ("织", 344.7), ("企业", 379.4)], 723.7),
+    ]
+    rows = _header(head, 311.0, [319.5, 336.4, 381.7], 1)
+    assert [[c.text for c in r] for r in rows] == [["", "总计", "社会公益组织", "商业企业"]]
+
+
+def test_values_each_touching_their_own_heading_are_placed_by_it() -> None:
+    """Values flush right under centred headings narrower than their cells (WeasyPrint 400674, held out): 3
+    reaches past 商业 / 企业's right edge, nearer 科研机构's centre than its own; every value touches the
+    heading of a column of its own, so each is placed by it. A value touching none is not."""
+    from nianbao.pipeline.extract.positions import Word, _touching
+
+    extents = [(322.3, 339.3), (347.7, 364.7), (375.8, 392.8), (400.8, 434.8), (439.8, 473.8)]
+    leaves = [(a + b) / 2 for a, b in extents]
+
+    def value(text: str, x1: float) -> Any:
+        return Word(text, x1 - 4.7 * len(text), x1, 698.3, 706.8)
+
+    rows = [
+        [value("52", 340.7), value("3", 368.7), value("1", 474.9)],
+        [value("25", 340.7), value("1", 368.7)],
+    ]
+    assert _touching(rows, extents, leaves)
+    assert not _touching([[value("52", 340.7), value("3", 371.0)]], extents, leaves)
+
+
+def test_two_lines_each_with_a_sub_rows_number_are_two_rows() -> None:
+    """Rows printing nothing at a page's top (WeasyPrint 434982, held out): 公开 5．属于三类内部事务信息 (the
+    rest of the group's name （三）不予公开 on the line) over 6．属于四类过程性信息 1 1. The upper line was
+    taken for the first line of 6．'s label, its number not being its first word, and 5．'s row was lost.
+    Both lines carry a sub-row's number: two rows, wherever on its line the number is."""
+    from nianbao.pipeline.extract.positions import Word, _same_numbering
+
+    def words(*texts: tuple[str, float]) -> list[Any]:
+        return [Word(t, x0, x0 + 8.5 * len(t), 100.0, 108.5) for t, x0 in texts]
+
+    assert _same_numbering(
+        words(("公开", 144.7), ("5．属于三类内部事务信息", 196.8)), words(("6．属于四类", 196.8))
+    )
+    assert not _same_numbering(words(("（三）不予", 144.7)), words(("1．属于国家秘密", 196.8)))
+
+
+def test_a_rows_label_wrapped_in_the_groups_column_is_no_groups_name_beside() -> None:
+    """v2019's （六） / 其他处理, a row printing nothing, its label wrapped, a row's padding (4.5 pt) under
+    5．要求行政机关确认… / 具已获取信息 (WeasyPrint 755518, held out): taken for a group's name set tight
+    against the label right of it, it was no row, its label went to （七）总计's and other_handling was lost.
+    Its own next line is tighter against it (1.5 pt): the label line right of it is another row's. A
+    group's name set as tight against that label as against its own next line (出版物 / （五）不 / 予处理)
+    is still beside it."""
+    from nianbao.pipeline.extract.positions import Word, _group_name_beside, _label_only, _split
+
+    def line(words: list[tuple[str, float]], top: float, values: tuple[float, ...] = ()) -> Any:
+        ws = [Word(t, x0, x0 + 8.5 * len(t), top, top + 8.5) for t, x0 in words]
+        ws += [Word("3", x0, x0 + 4.5, top, top + 8.5) for x0 in values]
+        return _split(ws)
+
+    def label_only(ln: Any) -> bool:
+        return _label_only(ln, left=316.0)
+
+    ls = [
+        line([("5．要求行政机关确认或重新出", 197.0)], 262.1),
+        line([("具已获取信息", 197.0)], 272.1),
+        line([("（六）", 144.7)], 285.1),
+        line([("其他处理", 144.7)], 295.1),
+        line([("（七）总计", 144.7)], 308.0, (321.3, 495.2)),
+    ]
+    assert not _group_name_beside(ls, 2, 8.5, label_only)
+    ls[2] = line([("（五）不", 144.7)], 282.1)
+    ls[3] = line([("予处理", 144.7)], 292.1)
+    assert _group_name_beside(ls, 2, 8.5, label_only)

@@ -18,7 +18,7 @@ import re
 import statistics
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Any
 
@@ -296,6 +296,7 @@ class Carry:
     words: tuple[Word, ...] = ()
     columns: tuple[float, ...] = ()
     narrow: tuple[tuple[int, float], ...] = ()  # its columns one or two characters wide (`_narrow_columns`)
+    extents: tuple[tuple[float, float], ...] = ()  # its headings' extents, where values were placed by them
 
 
 def tables(
@@ -332,12 +333,15 @@ def tables(
     if _numbered(first_line):
         shift = ys[-1] - statistics.fmean(w.y for w in first_line) + statistics.median(into_rows)
     above = [Word(w.text, w.x0, w.x1, w.top - shift, w.bottom - shift) for w in above_words]
-    before = _Foot(list(carried.columns), dict(carried.narrow))
+    before = _Foot(list(carried.columns), dict(carried.narrow), list(carried.extents))
     found, taken, foot = _tables(_lines_of([*above, *ws]), page, not last, before)
     if not found and not any(is_number(w.text) for w in ws):
         foot = before  # a page of empty rows only: the table goes on in its columns
     return found, Carry(
-        tuple(w for w in ws if w.top > taken), tuple(foot.columns), tuple(foot.narrow.items())
+        tuple(w for w in ws if w.top > taken),
+        tuple(foot.columns),
+        tuple(foot.narrow.items()),
+        tuple(foot.extents),
     )
 
 
@@ -375,6 +379,8 @@ class _Foot:
 
     columns: list[float]
     narrow: dict[int, float]
+    # its headings' extents, where values were placed by the heading they touch (`_column_of`)
+    extents: list[tuple[float, float]] = field(default_factory=list)
 
 
 def _tables(
@@ -401,8 +407,16 @@ def _tables(
         left = anchors[0] - gap / 2
         # the page before's table going on, no header printed again: its values fall under its columns
         before = carried.columns if carried else []
+        # (or each touches the heading of a column of its own there: values flush right under centred
+        # headings, `_touching`)
+        placed = carried.extents if carried and len(carried.extents) == len(before) else []
         going_on = (
-            previous_end < 0 and len(before) >= max(n, 2) and _under(before, [ls[i].values for i in data])
+            previous_end < 0
+            and len(before) >= max(n, 2)
+            and (
+                _under(before, [ls[i].values for i in data])
+                or bool(placed and _touching([ls[i].values for i in data], placed, before))
+            )
         )
         if going_on and len(before) > n:
             # the page before's table, going on: its columns, not a few values far apart, say where the
@@ -481,16 +495,19 @@ def _tables(
         # are centred in their cells, and values set flush left (or right) sit between two headings'
         # centres, where cells running from one heading's edge to the next (which many rows' values would
         # bear out or not; one row's cannot) put them in the wrong one; each value is then in the column
-        # whose heading it touches, or is nearest across (`_column_of`)
-        centred = _heading_extents(header_words, leaf_spans) if leaf_spans and len(values) == 1 else None
+        # whose heading it touches, or is nearest across (`_column_of`). So is it in a table of many rows
+        # whose values the header's columns do not fit, when every value touches the heading of a column of
+        # its own (`_touching`: values flush right in cells wider than their headings)
+        centred = _heading_extents(header_words, leaf_spans) if leaf_spans else None
         if (
             centred is not None
             and centred[1] == "center"
-            and named != leaves
+            and (named != leaves if len(values) == 1 else not _fits(named, n, anchors, gap, values))
             and len(leaves) > n
             and all(
                 len({_column_of(v, centred[0], "center", leaves) for v in row}) == len(row) for row in values
             )
+            and (len(values) == 1 or _touching(values, centred[0], leaves))
         ):
             named = leaves
             extents = centred
@@ -503,6 +520,8 @@ def _tables(
             anchors = named
             gap = min(b - a for a, b in itertools.pairwise(anchors))
             left = max(labels_end, anchors[0] - gap / 2)
+        if going_on and placed and not head and extents is None and anchors == before:
+            extents = (placed, "center")  # the page before's values were placed by their headings
         rows += _header(head, left, anchors, page)
         narrow = _narrow_columns(head, anchors, label_right)
         if not head and carried and _same_narrow(anchors, carried):
@@ -547,7 +566,11 @@ def _tables(
         if any(c is not None and c.text for r in rows for c in r[:1]) or len(head):
             out.append((first, RawTable(rows=rows)))  # values with neither labels nor a header are no table
         previous_end = last
-        foot = _Foot(list(anchors), narrow) if all(end < last for _s, end, _t in blank) else _Foot([], {})
+        foot = (
+            _Foot(list(anchors), narrow, extents[0] if extents and extents[1] == "center" else [])
+            if all(end < last for _s, end, _t in blank)
+            else _Foot([], {})
+        )
     return [t for _k, t in sorted(out, key=lambda kt: kt[0])], taken, foot
 
 
@@ -682,11 +705,24 @@ def _leaf_spans(ws: list[Word]) -> list[tuple[float, float]]:
     )
     columns: list[list[Word]] = []
     for w in leaves:
-        if columns and w.x0 < max(v.x1 for v in columns[-1]) + 0.5 * (w.bottom - w.top):
+        near = columns and w.x0 < max(v.x1 for v in columns[-1]) + 0.5 * (w.bottom - w.top)
+        if near and not _after_letters(columns[-1], w):
             columns[-1].append(w)
         else:
             columns.append([w])
     return [(min(w.x0 for w in c), max(w.x1 for w in c)) for c in columns]
+
+
+def _after_letters(run: list[Word], w: Word) -> bool:
+    """Whether word `w`, of several characters, follows a run of single letters (a heading letter-spaced) a
+    wider step than their own spacing: another heading's piece, however near (社 会 公 益 / 组 织 leave
+    组 织 公 益 side by side 2.2 pt apart, and 机构, 法律服务's, 4.7 pt after them, less than half a
+    character)."""
+    if len(w.text) < 2 or len(run) < 2 or any(len(v.text) != 1 for v in run):
+        return False
+    ordered = sorted(run, key=attrgetter("x0"))
+    spacing = max(b.x0 - a.x1 for a, b in itertools.pairwise(ordered))
+    return w.x0 - max(v.x1 for v in run) > spacing + 0.1 * (w.bottom - w.top)
 
 
 def _fits(columns: list[float], n: int, anchors: list[float], gap: float, rows: list[list[Word]]) -> bool:
@@ -912,14 +948,45 @@ def _wrapped_values(
     def value_columns(i: int) -> set[int]:
         return {_nearest(anchors, v.x) for v in ls[i].values}
 
+    # the rows' pitch: the median spacing of the lines whose labels begin a row (numbered), a wrapped
+    # value's pieces being a cell's line spacing apart, less than that by the cell's padding
+    numbered_ys = [ls[i].y for i in range(data[0], data[-1] + 1) if _numbered(ls[i].label)]
+    steps = [b - a for a, b in itertools.pairwise(numbered_ys) if b - a >= 0.5 * char]
+    pitch = statistics.median(steps) if len(steps) >= 2 else math.inf
+
+    def values_apart(i: int, r: int) -> float:
+        return abs(statistics.fmean(v.y for v in ls[i].values) - statistics.fmean(v.y for v in ls[r].values))
+
     def owner(i: int, rows: list[int]) -> int | None:
         if not rows:  # a run of pieces alone: no row to be part of
             return None
-        near, *others = sorted(rows, key=lambda r: abs(ls[r].y - ls[i].y))
-        apart = abs(ls[near].y - ls[i].y)
-        if apart <= 1.6 * char and all(apart < 0.85 * abs(ls[r].y - ls[i].y) for r in others[:1]):
+        # how far apart the lines' values are (a group's name on a piece's line, （四）无 set lower than
+        # the value's pieces, would draw the line's centre away from them)
+        near, *others = sorted(rows, key=lambda r: values_apart(i, r))
+        apart = values_apart(i, near)
+        if (
+            apart <= 1.6 * char
+            # a row's pitch away: the next row's values (a row broken by a page, its label on the next)
+            and apart < 0.9 * pitch
+            and all(apart < 0.85 * values_apart(i, r) for r in others[:1])
+            and not chained(i, near)
+        ):
             return near
         return None
+
+    def chained(i: int, near: int) -> bool:
+        """Whether line `i` has, on its other side from row `near`, a line of pieces in its columns clearly
+        nearer than that row: one value's pieces are a cell's line spacing apart, the row's line further off
+        is another cell's (１ / ０ at a page's top, the value 10 of the page before's last row, over
+        3．危及… ３ a row's padding further down)."""
+        side = ls[near].y - ls[i].y
+        return any(
+            (ls[k].y - ls[i].y) * side < 0
+            and (value_columns(k) <= value_columns(i) or value_columns(i) <= value_columns(k))
+            and values_apart(i, k) < values_apart(i, near) - 0.15 * char
+            for k in pieces
+            if k != i
+        )
 
     widest: dict[int, float] = {}
     for v in (v for i in data for v in ls[i].values):
@@ -1226,6 +1293,16 @@ def _leads_into(
     while j < len(ls) and _tight([ls[j - 1], ls[j]], within=1.0):
         if j in data:  # its label, if it prints one, goes on in the same column, unnumbered
             own = ls[j].label
+            if own and all(w.x1 <= column + char for w in own) and j + 1 < len(ls):
+                # only a group's name beside the values (三、本年 under （二）部分公开…不计): the label goes on
+                # under them, tight, in its column (其他情形）)
+                below = ls[j + 1]
+                return (
+                    label_only(below)
+                    and _tight([ls[j], below], within=1.0)
+                    and not numbered(below.words)
+                    and any(w.x0 >= column for w in below.words)
+                )
             return not numbered(own) and (not own or any(w.x0 >= column for w in own))
         if ls[j].values or not label_only(ls[j]) or numbered(ls[j].words):
             return False
@@ -1269,15 +1346,59 @@ def _group_name_beside(ls: list[_Line], j: int, char: float, label_only: Callabl
     group's name (（五）不予处 | 3．要求提供公开出版物) is that row's."""
     if not GROUP_START.match(_text(ls[j])) or any(SUB_ROW_START.match(w.text) for w in ls[j].words[1:]):
         return False
+    if _wrapped_beside(ls, j, char):
+        return True
     right = max(w.x1 for w in ls[j].words)
+
+    def gap(a: int, b: int) -> float:
+        upper, lower = ls[min(a, b)], ls[max(a, b)]
+        return min(w.top for w in lower.words) - max(w.bottom for w in upper.words)
+
+    def own_spacing_apart(k: int) -> bool:
+        """The name's own next line (其他处理 under （六）, nothing beside either) set clearly tighter
+        against it than line k: k is another row's, a row's padding away, not a line of the cell beside."""
+        o = 2 * j - k
+        return (
+            0 <= o < len(ls)
+            and label_only(ls[o])
+            and not _numbered(ls[o].words)
+            and max(w.x1 for w in ls[o].words) <= right + char
+            and gap(j, k) > gap(j, o) + 0.25 * char
+        )
+
     return any(
         0 <= k < len(ls)
         and label_only(ls[k])
         and (
             (abs(ls[j].y - ls[k].y) < 1.5 * char and bool(SUB_ROW_START.match(_text(ls[k]))))
-            or (_tight([ls[min(j, k)], ls[max(j, k)]]) and any(w.x0 >= right for w in ls[k].words))
+            or (
+                _tight([ls[min(j, k)], ls[max(j, k)]])
+                and any(w.x0 >= right for w in ls[k].words)
+                and not own_spacing_apart(k)
+            )
         )
         for k in (j - 1, j + 1)
+    )
+
+
+def _wrapped_beside(ls: list[_Line], j: int, char: float) -> bool:
+    """Line j prints, right of its group's name, the rest of a sub-row's label wrapped: a word numbered as
+    nothing that begins no further left than a sub-row's numbered first line set a line's spacing above it
+    (1．本机关不掌 / （四）无法 握相关政府信息: the group's name, set midway down its rows, landed on the
+    line of its first row's label going on)."""
+    group, *rest = ls[j].words
+    return any(
+        not ROW_START.match(w.text)
+        and w.x0 >= group.x1
+        and any(
+            SUB_ROW_START.match(u.text)
+            and 0 < ls[j].y - ls[k].y < 1.5 * char
+            and u.x0 - 0.5 * char <= w.x0 < u.x1
+            for k in (j - 1, j - 2)
+            if k >= 0
+            for u in ls[k].label
+        )
+        for w in rest
     )
 
 
@@ -1316,10 +1437,12 @@ def _empty_rows(
 
 def _same_numbering(upper: Sequence[Word], lower: Sequence[Word]) -> bool:
     """Both lines begin with a sub-row's number (5．属于… over 6．属于… 1 1), or both with a row's (一、… over
-    二、…): two rows, not one label over two lines (a group's name, （三）不予, over 1．属于… may be). The
-    lower one's number may follow a group's name set on its line (3．危及… over （三）不予 4．保护… 1 1)."""
+    二、…): two rows, not one label over two lines (a group's name, （三）不予, over 1．属于… may be). Either
+    one's number may follow a group's name, or a piece of it, set on its line (3．危及… over （三）不予
+    4．保护… 1 1; 公开 5．属于… over 6．属于… 1 1)."""
+    first = next((w for w in upper if ROW_START.match(w.text)), None)
     for pattern in (SUB_ROW_START, TOP_ROW_START):
-        if upper and pattern.match(upper[0].text) and any(pattern.match(w.text) for w in lower):
+        if first is not None and pattern.match(first.text) and any(pattern.match(w.text) for w in lower):
             return True
     return False
 
@@ -1385,9 +1508,34 @@ def _header(head: list[_Line], left: float, anchors: list[float], page: int) -> 
     cells = _cell_centres(spans)
     # headings set flush left (or right) in cells of one width, as the header's lowest pieces show: each
     # heading in the cell it sits in, one cell a column (its centre nearer the column before's values)
-    flush = len(cells) == len(anchors) and cells != [(a + b) / 2 for a, b in spans]
+    centres = [(a + b) / 2 for a, b in spans]
+    flush = len(cells) == len(anchors) and cells != centres
+    edges: tuple[str, list[float]] | None = None
+    # as many headings as columns, a column's values nearer another heading's centre than their own's but
+    # each within its own heading's cell were the headings set flush left (or right): 本年新 / 制作数量 and
+    # 本年新 / 公开数量 flush left, their values flush right, the first column's under the second heading's
+    # left edge
+    # (the headings stacked over lines show how they are set: flush, not centred on one another)
+    if (
+        not flush
+        and len(spans) == len(anchors) >= 2
+        and any(_nearest(centres, a) != k for k, a in enumerate(anchors))
+    ):
+        _extents, set_as = _heading_extents([w for line in head for w in line.words if w.x >= left], spans)
+        for side, (bounds, _mid) in zip(("left", "right"), _flush_cells(spans), strict=True):
+            if set_as in (side, "") and all(bounds[k] <= a < bounds[k + 1] for k, a in enumerate(anchors)):
+                edges = (side, bounds)
+                break
 
     def columns(ws: list[Word]) -> list[list[Word]]:
+        if edges is not None:  # each word in the cell its flush edge is in (cells of many widths)
+            side, bounds = edges
+            out: list[list[Word]] = [[] for _ in anchors]
+            for w in ws:
+                x = w.x0 + 0.5 if side == "left" else w.x1 - 0.5
+                k = next((k for k in range(len(anchors)) if bounds[k] <= x < bounds[k + 1]), None)
+                out[k if k is not None else 0 if x < bounds[0] else len(anchors) - 1].append(w)
+            return out
         return _columns(ws, cells) if flush else _heading_columns(ws, anchors)
 
     grid = [
@@ -1570,6 +1718,20 @@ def _heading_extents(
         out.append((left, right))
     side = max(("left", "right", "center"), key=sides.count) if sides else ""
     return out, side if sides.count(side) > len(sides) / 2 else ""
+
+
+def _touching(rows: list[list[Word]], extents: list[tuple[float, float]], anchors: list[float]) -> bool:
+    """Whether every value touches (overlaps across) the heading of the column `_column_of` puts it in, and
+    no row puts two in one: values flush right in cells wider than their centred headings (3 under 商业 /
+    企业 reaching past its right edge, nearer 科研机构's centre than its own) are placed by their headings,
+    not by the nearest centre."""
+    for row in rows:
+        columns = [_column_of(v, extents, "center", anchors) for v in row]
+        if len(set(columns)) < len(columns) or any(
+            max(extents[j][0] - v.x1, v.x0 - extents[j][1]) > 0 for v, j in zip(row, columns, strict=True)
+        ):
+            return False
+    return True
 
 
 def _column_of(w: Word, extents: list[tuple[float, float]], side: str, anchors: list[float]) -> int:

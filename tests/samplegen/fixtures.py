@@ -742,6 +742,107 @@ VARIANTS: dict[str, tuple[str, str, int, list[str]]] = {
         818955,
         ["fullwidth_digits", "agency_to_signature", "rules_removed"],
     ),
+    # rule-less, labels wrapped, set in their cells' middle (held out, a new series of seeds, 0-600):
+    # 1．本机关不掌 / 握相关政府信息 round its values, the group's name （四）无法 on the label's second line;
+    # that line, numbered, was taken for a row printing nothing, and the label's rest for its: the row's
+    # 2 … 2 left out and unavailable_not_held read as blank zeros (a misread)
+    "weasyprint_v2019_variant_19214.pdf": (
+        "weasyprint",
+        "v2019",
+        19214,
+        ["row_label_wrapped", "rules_removed"],
+    ),
+    # rule-less, zeros printed empty (the same series): （二）部分公开's values 6 … 6 at page 1's foot beside
+    # 理结果, a row's pitch under （一）予以公开's 15 … 17, its label at page 2's top; in columns two
+    # characters wide they were taken for pieces of those wrapped, and 156 and 176 were read (a misread)
+    "weasyprint_v2019_variant_596842.pdf": (
+        "weasyprint",
+        "v2019",
+        596842,
+        ["rules_removed", "title_split", "zeros_printed_otherwise"],
+    ),
+    # rule-less, full-width digits (the same series): 一、本年新收…'s 总计 12 broken by the page, １ / ２ at
+    # page 2's top; ２, a row's pitch above 二、上年结转…, was taken for the first piece of that row's 1: 1
+    # and 21 were read (a misread)
+    "weasyprint_v2019_variant_630190.pdf": (
+        "weasyprint",
+        "v2019",
+        630190,
+        ["agency_to_signature", "fullwidth_digits", "rules_removed"],
+    ),
+    # rule-less, full-width digits, labels wrapped (the same series, every variant printed without rules):
+    # 2．其他法律行政法规禁止公开's 10 broken by the page, １ / ０ at page 2's top, ０ a row's padding over
+    # 3．危及…'s ３: ０ was taken for the first piece of that row's 3 (03), and 1 was read for 10
+    "weasyprint_v2021_variant_478734.pdf": (
+        "weasyprint",
+        "v2021",
+        478734,
+        ["fullwidth_digits", "row_label_wrapped", "rules_removed"],
+    ),
+    # rule-less, labels respaced, zeros printed empty (the same): 社 会 公 益 / 组 织 letter-spaced leave 组
+    # 织 公 益 side by side, and 法律服务's 机构 less than half a character after them was taken into their
+    # column: six applicant columns, and table 3's first rows were lost
+    "weasyprint_v2019_variant_734262.pdf": (
+        "weasyprint",
+        "v2019",
+        734262,
+        ["labels_respaced", "rules_removed", "zeros_printed_otherwise"],
+    ),
+    # rule-less, text set anywhere in its cells, zeros printed empty (the same): values flush right under
+    # centred headings, past their right edges (3 under 商业 / 企业, nearer 科研机构's centre), on two pages:
+    # five value columns were made of seven, and table 3 was lost
+    "weasyprint_v2019_variant_400674.pdf": (
+        "weasyprint",
+        "v2019",
+        400674,
+        ["cells_aligned", "rules_removed", "zeros_printed_otherwise"],
+    ),
+    # rule-less, text set anywhere, labels renamed (the same): table 2's headings flush left (本年新 /
+    # 制作数量, 本年新 / 公开数量), its values flush right, the first column's under the second heading's
+    # left edge: the headings went to the wrong columns, and the rules' row was lost
+    "weasyprint_v2019_variant_385650.pdf": (
+        "weasyprint",
+        "v2019",
+        385650,
+        ["cells_aligned", "label_synonyms", "rules_removed"],
+    ),
+    # rule-less, zeros printed empty (the same): at page 2's top, rows printing nothing, 公开 5．属于… (the
+    # group's name's rest on its line) over 6．属于… 1 1: taken for the first line of 6．'s label, and
+    # denied_third_party's row lost
+    "weasyprint_v2019_variant_434982.pdf": (
+        "weasyprint",
+        "v2019",
+        434982,
+        ["fee_rephrased", "rules_removed", "zeros_printed_otherwise"],
+    ),
+    # rule-less, labels wrapped, zeros printed empty (the same): v2019's （六） / 其他处理, a row printing
+    # nothing, a row's padding under 5．要求…'s last line: taken for a group's name set beside that row, its
+    # label joined to （七）总计's, and other_handling lost
+    "weasyprint_v2019_variant_755518.pdf": (
+        "weasyprint",
+        "v2019",
+        755518,
+        ["row_label_wrapped", "rules_removed", "zeros_printed_otherwise"],
+    ),
+    # rule-less, applicant columns reordered (the same): 自然人 总计 科研机构 社会公益组织 商业企业 … on one
+    # header line, each over its column; taken for the template's two header rows typed as one (总计 put
+    # last), the rows' sums then overruled it: read right, but as an assumption, not verified
+    "weasyprint_v2019_variant_413468.pdf": (
+        "weasyprint",
+        "v2019",
+        413468,
+        ["columns_reordered", "rules_removed"],
+    ),
+    # rule-less, columns reordered, labels respaced (held out, 1,200-1,800): headings and values flush left
+    # in cells of many widths, 总 / 计's narrow; once 社 会 公 益 / 组 织 was its own column, 社 went to 总计's
+    # cell by the nearest middle (计社, 会公益织): 总计 and 自然人 swapped (a misread made by this change, found
+    # held out and fixed before it was committed)
+    "weasyprint_v2019_variant_643005.pdf": (
+        "weasyprint",
+        "v2019",
+        643005,
+        ["columns_reordered", "labels_respaced", "rules_removed"],
+    ),
     # table 3's header alone at the foot of a page, its rows on the next (no header repeated): the header,
     # naming no table, was dropped and the columns taken in the template's order, an assumption
     "chromium_v2021_variant_44494.pdf": (
