@@ -843,6 +843,16 @@ VARIANTS: dict[str, tuple[str, str, int, list[str]]] = {
         643005,
         ["columns_reordered", "labels_respaced", "rules_removed"],
     ),
+    # rule-less, full-width digits, set in their cells' middle (held out, 1,200-1,800): 120 printed １ / ２
+    # / ０ round 1．本机关不掌握…'s line, ０ on the line of （四）无, set lower than the pieces; that line's
+    # centre, drawn down by the group's name, was as near the next row as this one, and 12 was read (132
+    # as 13)
+    "weasyprint_v2021_variant_429215.pdf": (
+        "weasyprint",
+        "v2021",
+        429215,
+        ["fullwidth_digits", "rules_removed", "title_split"],
+    ),
     # table 3's header alone at the foot of a page, its rows on the next (no header repeated): the header,
     # naming no table, was dropped and the columns taken in the template's order, an assumption
     "chromium_v2021_variant_44494.pdf": (
