@@ -182,6 +182,30 @@ def test_a_groups_name_beside_a_row_is_not_its_numbered_label() -> None:
     assert got == design.expected_record(d).canonical()
 
 
+def test_a_headings_rest_wrapped_short_of_the_values_is_the_headers() -> None:
+    """Without rules, headings flush left over values flush right (reportlab, held out): table 2's 本年新 /
+    制发件数, its second line short of the values' columns and one word, was no header line: the heading
+    read 本年新 and the rules' issued counts were lost. A line set tight under a header line, each word
+    under one of its headings right of the rows' labels, is the header's."""
+    from samplegen import design, perturb
+
+    d = perturb.variant(87744, "v2021", ["cells_aligned", "label_synonyms", "rules_removed"])
+    got = extract_report(design.render(d, "reportlab_cid")).canonical()
+    assert got == design.expected_record(d).canonical()
+
+
+def test_a_label_wrapped_round_its_values_at_a_pages_foot_stays_on_that_page() -> None:
+    """Without rules, labels wrapped round their values (reportlab, held out): （一） / 度办理结 2 0 … 2 /
+    予以公开 at page 1's foot, beside the group's name 三、本年 / 度办理结 / 果. 予以公开, not reaching near
+    the values, was carried to page 2 and lost, and granted with it. A row whose label begins on the line
+    above, beside only a group's name, keeps the line under its values."""
+    from samplegen import design, perturb
+
+    d = perturb.variant(253055, "v2019", ["row_label_wrapped", "rules_removed", "thousands_separators"])
+    got = extract_report(design.render(d, "reportlab_cid")).canonical()
+    assert got == design.expected_record(d).canonical()
+
+
 def test_a_table_going_on_without_its_header_keeps_the_labels_edge() -> None:
     """Without rules, zeros printed empty, table 3 breaks after its second row: on the next page only two
     columns print values (自然人 and 总计, 170 pt apart). The columns carried from the page before say where

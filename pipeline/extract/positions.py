@@ -1171,15 +1171,21 @@ def _with_empty_rows(
     rows += [i for i in range(data[0] + 1, last) if alone(i, data)]
     # the last row's label going on under its values, line set tight under line (a label wrapped round
     # values set at the top or in the middle of its cell): its own, not carried to the next page, where it
-    # would be taken for nobody's or for the first row's label
+    # would be taken for nobody's or for the first row's label; so is it when the row's label begins on the
+    # line above, beside only a group's name on the values' line, and goes on under them ((一) / 度办理结
+    # 2 0 … 2 / 予以公开 at a page's foot: `_leads_into`)
+    round_values = (
+        last in data and last - 1 > previous_end and _leads_into(ls, last - 1, data, char, label_only)
+    )
     while (
         last + 1 < len(ls)
         and label_only(ls[last + 1])
         and _tight([ls[last], ls[last + 1]], within=1.0)
         and not _numbered(ls[last + 1].words)
-        and _may_wrap(ls[last], ls[last + 1], left, char)
+        and (_may_wrap(ls[last], ls[last + 1], left, char) or round_values)
     ):
         last += 1
+        round_values = False
     # after the last data line: label lines, each within a row's pitch of the row above. Those alone are
     # rows of empty cells; the fragments among them (a group's label wrapped beside them) do not end the
     # search, and those under an empty row are its label's (its wrapped lines at a page's foot, which would
@@ -1475,6 +1481,25 @@ def _head(between: list[_Line], left: float, labels: float = math.inf) -> list[_
         # values ends just past the edge they set (人逾期未 over 2．申请)
         if any(w.x1 > left + 0.5 * (w.bottom - w.top) or (beside and w.x0 > labels) for w in line.words):
             out.insert(0, line)
+    # a heading's rest wrapped under it, short of the values (本年新 / 制发件数 set flush left over values
+    # flush right): set tight under a header line, each word under one of that line's headings, right of
+    # the rows' labels
+    for k in range(1, len(between)):
+        line, above = between[k], between[k - 1]
+        if (
+            labels < math.inf
+            and out
+            and any(above is h for h in out)
+            and not any(line is h for h in out)
+            and not _numbered(line.words)
+            and not line.values
+            and _tight([above, line])
+            and all(
+                w.x0 > labels and any(u.x0 > labels and u.x0 < w.x1 and u.x1 > w.x0 for u in above.words)
+                for w in line.words
+            )
+        ):
+            out.insert(next(j for j, h in enumerate(out) if h is above) + 1, line)
     return out
 
 
