@@ -194,6 +194,18 @@ def test_a_headings_rest_wrapped_short_of_the_values_is_the_headers() -> None:
     assert got == design.expected_record(d).canonical()
 
 
+def test_a_heading_of_two_lines_round_the_others_line_is_the_headers() -> None:
+    """Without rules, headings centred (reportlab_ttf, held out): table 2's 本年新 / 制作数量, two lines
+    centred on 本年新公开数量's and 对外公开总数量's one, each a single word short of the values' columns:
+    neither was a header line, the other headings went to the columns left of theirs, and made was lost.
+    Lines set tight over or under the header's, right of the rows' labels, are the header's."""
+    from samplegen import design, perturb
+
+    d = perturb.variant(907336, "v2019", ["cells_aligned", "label_synonyms", "rules_removed"])
+    got = extract_report(design.render(d, "reportlab_ttf")).canonical()
+    assert got == design.expected_record(d).canonical()
+
+
 def test_a_label_wrapped_round_its_values_at_a_pages_foot_stays_on_that_page() -> None:
     """Without rules, labels wrapped round their values (reportlab, held out): （一） / 度办理结 2 0 … 2 /
     予以公开 at page 1's foot, beside the group's name 三、本年 / 度办理结 / 果. 予以公开, not reaching near

@@ -1481,25 +1481,30 @@ def _head(between: list[_Line], left: float, labels: float = math.inf) -> list[_
         # values ends just past the edge they set (人逾期未 over 2．申请)
         if any(w.x1 > left + 0.5 * (w.bottom - w.top) or (beside and w.x0 > labels) for w in line.words):
             out.insert(0, line)
-    # a heading's rest wrapped under it, short of the values (本年新 / 制发件数 set flush left over values
-    # flush right): set tight under a header line, each word under one of that line's headings, right of
-    # the rows' labels
-    for k in range(1, len(between)):
-        line, above = between[k], between[k - 1]
-        if (
-            labels < math.inf
-            and out
-            and any(above is h for h in out)
-            and not any(line is h for h in out)
+    # a heading's piece short of the values set tight under or over a header line, right of the rows'
+    # labels: a heading's rest wrapped under it (本年新 / 制发件数 set flush left over values flush right),
+    # or a heading of two lines centred on the others' one (本年新 / 制作数量 round 本年新公开数量's line)
+    if labels == math.inf or not out:
+        return out
+
+    def piece(line: _Line) -> bool:
+        text = _text(line)
+        return (
+            not any(line is h for h in out)
             and not _numbered(line.words)
             and not line.values
-            and _tight([above, line])
-            and all(
-                w.x0 > labels and any(u.x0 > labels and u.x0 < w.x1 and u.x1 > w.x0 for u in above.words)
-                for w in line.words
-            )
-        ):
-            out.insert(next(j for j, h in enumerate(out) if h is above) + 1, line)
+            and "。" not in text
+            and all(w.x0 > labels for w in line.words)
+        )
+
+    k = next(j for j, line in enumerate(between) if line is out[-1])  # the header's last line
+    while k + 1 < len(between) and piece(between[k + 1]) and _tight([between[k], between[k + 1]]):
+        k += 1
+        out.append(between[k])
+    k = next(j for j, line in enumerate(between) if line is out[0])  # its first
+    while k - 1 >= 0 and piece(between[k - 1]) and _tight([between[k - 1], between[k]]) and len(out) < 12:
+        k -= 1
+        out.insert(0, between[k])
     return out
 
 
