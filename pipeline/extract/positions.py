@@ -504,10 +504,14 @@ def _tables(
             and centred[1] == "center"
             and (named != leaves if len(values) == 1 else not _fits(named, n, anchors, gap, values))
             and len(leaves) > n
-            and all(
-                len({_column_of(v, centred[0], "center", leaves) for v in row}) == len(row) for row in values
+            and (
+                _touching(values, centred[0], leaves)
+                if len(values) > 1
+                else all(
+                    len({_column_of(v, centred[0], "center", leaves) for v in row}) == len(row)
+                    for row in values
+                )
             )
-            and (len(values) == 1 or _touching(values, centred[0], leaves))
         ):
             named = leaves
             extents = centred
@@ -954,8 +958,10 @@ def _wrapped_values(
     steps = [b - a for a, b in itertools.pairwise(numbered_ys) if b - a >= 0.5 * char]
     pitch = statistics.median(steps) if len(steps) >= 2 else math.inf
 
+    values_y = {i: statistics.fmean(v.y for v in ls[i].values) for i in data}
+
     def values_apart(i: int, r: int) -> float:
-        return abs(statistics.fmean(v.y for v in ls[i].values) - statistics.fmean(v.y for v in ls[r].values))
+        return abs(values_y[i] - values_y[r])
 
     def owner(i: int, rows: list[int]) -> int | None:
         if not rows:  # a run of pieces alone: no row to be part of
@@ -1540,7 +1546,7 @@ def _header(head: list[_Line], left: float, anchors: list[float], page: int) -> 
     # heading in the cell it sits in, one cell a column (its centre nearer the column before's values)
     centres = [(a + b) / 2 for a, b in spans]
     flush = len(cells) == len(anchors) and cells != centres
-    edges: tuple[str, list[float]] | None = None
+    flush_side = ""  # set when the headings are found flush in cells of many widths
     # as many headings as columns, a column's values nearer another heading's centre than their own's but
     # each within its own heading's cell were the headings set flush left (or right): 本年新 / 制作数量 and
     # 本年新 / 公开数量 flush left, their values flush right, the first column's under the second heading's
@@ -1554,17 +1560,14 @@ def _header(head: list[_Line], left: float, anchors: list[float], page: int) -> 
         _extents, set_as = _heading_extents([w for line in head for w in line.words if w.x >= left], spans)
         for side, (bounds, _mid) in zip(("left", "right"), _flush_cells(spans), strict=True):
             if set_as in (side, "") and all(bounds[k] <= a < bounds[k + 1] for k, a in enumerate(anchors)):
-                edges = (side, bounds)
+                flush_side = side
                 break
 
     def columns(ws: list[Word]) -> list[list[Word]]:
-        if edges is not None:  # each word in the cell its flush edge is in (cells of many widths)
-            side, bounds = edges
+        if flush_side:  # each word in the cell its flush edge is in (cells of many widths)
             out: list[list[Word]] = [[] for _ in anchors]
             for w in ws:
-                x = w.x0 + 0.5 if side == "left" else w.x1 - 0.5
-                k = next((k for k in range(len(anchors)) if bounds[k] <= x < bounds[k + 1]), None)
-                out[k if k is not None else 0 if x < bounds[0] else len(anchors) - 1].append(w)
+                out[_column_of(w, spans, flush_side, anchors)].append(w)
             return out
         return _columns(ws, cells) if flush else _heading_columns(ws, anchors)
 
