@@ -420,7 +420,15 @@ def _tables(
         )
         if going_on and len(before) > n:
             # the page before's table, going on: its columns, not a few values far apart, say where the
-            # labels end (two printed values 170 pt apart would put the edge inside the labels)
+            # labels end (two printed values 170 pt apart would put the edge inside the labels); but not a
+            # column of its that this run's labels run across (its row of values without a label, the label
+            # put on this page: its header's corner, （本列数据的勾稽关系…）, then headed a column of its own)
+            printed = max(
+                (w.x1 for i in data for w in ls[i].words if w.x1 < min(v.x0 for v in ls[i].values)),
+                default=-math.inf,
+            )
+            kept = [k for k, a in enumerate(before) if a > printed]
+            before, placed = [before[k] for k in kept], [placed[k] for k in kept] if placed else []
             anchors = before
             gap = min(b - a for a, b in itertools.pairwise(anchors))
             left = anchors[0] - gap / 2
@@ -714,7 +722,14 @@ def _leaf_spans(ws: list[Word]) -> list[tuple[float, float]]:
             columns[-1].append(w)
         else:
             columns.append([w])
+    # a run of single letters only (headings letter-spaced, the lowest pieces of two stacked side by side:
+    # 机 构 服 务 | 他 under 法 律 服 务 / 其) is cut where its spacing widens
+    columns = [part for c in columns for part in (_evenly_spaced(c) if _letters(c) else [c])]
     return [(min(w.x0 for w in c), max(w.x1 for w in c)) for c in columns]
+
+
+def _letters(run: list[Word]) -> bool:
+    return all(len(w.text) == 1 for w in run)
 
 
 def _after_letters(run: list[Word], w: Word) -> bool:
@@ -1063,6 +1078,20 @@ def _wrapped_values(
             for v in ls[i].values
         )
 
+    def straddled(i: int, r: int) -> bool:
+        """Whether line `i`'s pieces have their mirror on the other side of row `r`'s line: a line that
+        begins a row too, printing pieces of just those columns as far from the row's values, where the row
+        prints none (a value wrapped round its row's line whose two pieces both fell beside groups' names:
+        三、本年度办 ２ over 1．本机关不掌握… １６ ４ …, （四）无法 ２ under it)."""
+        if value_columns(i) & value_columns(r):
+            return False
+        mirror = 2 * values_y[r] - values_y[i]
+        return any(
+            numbered(k) and value_columns(k) == value_columns(i) and abs(values_y[k] - mirror) < 0.3 * char
+            for k in candidates
+            if k not in (i, r)
+        )
+
     def beside_group(i: int, taken: set[int]) -> int | None:
         """The row whose values line `i`, which begins a row, prints pieces of (see above), if any; `taken`:
         the lines found to be pieces already, no rows another line's pieces could be nearer to."""
@@ -1070,10 +1099,14 @@ def _wrapped_values(
         if near is None or not breaks(i, near):
             return None
         if (
-            near in joined
-            and value_columns(i) <= {c for k in joined[near] for c in value_columns(k)}
-            and (not value_columns(i) & value_columns(near) or (centred and mirrored(i, near)))
-        ) or (centred and halved(i, near)):
+            (
+                near in joined
+                and value_columns(i) <= {c for k in joined[near] for c in value_columns(k)}
+                and (not value_columns(i) & value_columns(near) or (centred and mirrored(i, near)))
+            )
+            or (centred and halved(i, near))
+            or straddled(i, near)
+        ):
             return near
         return None
 
@@ -1197,7 +1230,7 @@ def _with_empty_rows(
     # search, and those under an empty row are its label's (its wrapped lines at a page's foot, which would
     # otherwise be carried to the next page and taken for its first row's label)
     j, added = last + 1, False
-    while j < len(ls) and label_only(ls[j]) and ls[j].y - ls[max(rows)].y <= 1.25 * pitch:
+    while j < len(ls) and label_only(ls[j]) and ls[j].y - max(ls[max(rows)].y, ls[last].y) <= 1.25 * pitch:
         if alone(j, rows):
             rows.append(j)
             added = True
@@ -1706,13 +1739,14 @@ def _heading_columns(ws: list[Word], anchors: list[float]) -> list[list[Word]]:
 
 def _evenly_spaced(chars: list[Word]) -> list[list[Word]]:
     """A run of single characters set less than half a character apart, cut where its spacing widens: a
-    heading's letters are evenly spaced, so in a run with two gaps or more at its narrowest spacing, a gap
-    wider than that by a tenth of a character is between two headings (法 律 服 务 2.2 pt apart, 3.8 pt,
-    其; Chromium's 社 会 公 益 1.9 pt apart, 3.4 pt, 法 律 服 务, 3.4 pt, 其)."""
+    heading's letters are evenly spaced (to a hundredth of a point), so in a run with two gaps or more at
+    its narrowest spacing, a gap wider than that by a twentieth of a character is between two headings (法 律
+    服 务 2.2 pt apart, 3.8 pt, 其; Chromium's 社 会 公 益 1.9 pt apart, 3.4 pt, 法 律 服 务, 3.4 pt, 其;
+    WeasyPrint's 2.21 pt apart, 3.13 pt between cells)."""
     if len(chars) < 3:
         return [chars]
     gaps = [b.x0 - a.x1 for a, b in itertools.pairwise(chars)]
-    letter = min(gaps) + 0.1 * (chars[0].bottom - chars[0].top)
+    letter = min(gaps) + 0.05 * (chars[0].bottom - chars[0].top)
     if sum(g <= letter for g in gaps) < 2:
         return [chars]
     out = [[chars[0]]]

@@ -853,6 +853,51 @@ VARIANTS: dict[str, tuple[str, str, int, list[str]]] = {
         429215,
         ["fullwidth_digits", "rules_removed", "title_split"],
     ),
+    # rule-less, zeros printed blank (held out, 2,400-2,800): （三）不予公开's first two sub-rows at a
+    # page's foot print nothing; the row above's label wrapped under its values, and the next row was
+    # measured from the values' line (a row's pitch and a half off), not the label's last: both rows lost
+    "weasyprint_v2019_variant_461985.pdf": (
+        "weasyprint",
+        "v2019",
+        461985,
+        ["labels_respaced", "rules_removed", "zeros_printed_otherwise"],
+    ),
+    # rule-less, full-width digits (held out, 2,400-2,800): 1．本机关不掌握…'s total, ２２ in a narrow
+    # column, printed ２ / ２ round the row's line, each piece on the line of a group's name (三、本年度办
+    # above, （四）无法 below), the row itself printing none in that column: both lines taken for rows, 0 read
+    "weasyprint_v2019_variant_293555.pdf": (
+        "weasyprint",
+        "v2019",
+        293555,
+        ["fullwidth_digits", "rules_removed", "title_split"],
+    ),
+    # rule-less, labels respaced (held out, 2,400-2,800): 社 会 公 益 | 法 律 服 务 | 其 letter-spaced 2.21 pt
+    # apart, 3.13 pt between cells, a widening under a tenth of a character: one heading over three
+    # columns, the columns then placed by the table's identities (an assumption)
+    "weasyprint_v2019_variant_258562.pdf": (
+        "weasyprint",
+        "v2019",
+        258562,
+        ["labels_respaced", "rules_removed"],
+    ),
+    # rule-less, labels respaced, zeros blank (held out, 0-1,200): only 自然人 and 总计 print values, so the
+    # header's lowest pieces name the columns; 机 构 服 务 他 (法律服务机构's and 其他's, side by side) ran
+    # together as one, 其他 joined 总计, and table 3 was lost
+    "weasyprint_v2019_variant_427207.pdf": (
+        "weasyprint",
+        "v2019",
+        427207,
+        ["labels_respaced", "rules_removed", "zeros_printed_otherwise"],
+    ),
+    # rule-less (held out, 2,400-2,800): 一、本年新收…'s values at page 1's foot, its label wrapped onto page
+    # 2's top; page 1's table, a row without a label, took its header's corner (（本列数据的勾稽关系…）) for a
+    # column, and page 2's rows, their labels across that column, were read without them: refused
+    "weasyprint_v2019_variant_818642.pdf": (
+        "weasyprint",
+        "v2019",
+        818642,
+        ["agency_to_signature", "row_label_wrapped", "rules_removed"],
+    ),
     # table 3's header alone at the foot of a page, its rows on the next (no header repeated): the header,
     # naming no table, was dropped and the columns taken in the template's order, an assumption
     "chromium_v2021_variant_44494.pdf": (
