@@ -111,6 +111,21 @@ def test_a_fee_in_a_table_row() -> None:
     assert fees is not None and fees.yuan == Decimal(5000) and fees.cell is row[1]
 
 
+def test_a_fee_in_a_row_of_a_wider_table_its_other_cells_empty() -> None:
+    """LibreOffice (held out, 796371): section 六's small fee table at a page's top, read as the page
+    before's table 4 going on, a row of fifteen cells with one printed: its fee was not read."""
+    blank = [Cell("", Location(raw="", page=4)) for _ in range(14)]
+    header = [
+        Cell("项目", Location(raw="项目", page=4)),
+        *blank[:7],
+        Cell("收取金额（元）", Location(raw="x", page=4)),
+    ]
+    amount = Cell("1250.5", Location(raw="1250.5", page=4))
+    row = [Cell("信息处理费", Location(raw="x", page=4)), *blank[:6], amount, *blank[6:12]]
+    fees = read_fees(SIX + "本年度政府信息公开信息处理费收取情况如下：", [RawTable(rows=[header, row])])
+    assert fees is not None and fees.yuan == Decimal("1250.5") and fees.cell is amount
+
+
 def test_a_table_rows_label_about_fees_is_no_statement_that_none_were_collected() -> None:
     """Table 3's 申请人逾期未按收费通知要求缴纳费用 in a text without section 六 (a scan's OCR'd table
     pages) read as "no fee collected" (未按收费): fees 0 where the report states 3,940 yuan."""

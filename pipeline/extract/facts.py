@@ -217,8 +217,9 @@ def read_fees(text: str, tables: list[RawTable] | None = None) -> Fees | None:
         return Fees(Decimal(0), none.group(0), stated_none=True)
     for table in tables or []:  # a fee in a table row instead of a sentence; the unit in it or its header
         for k, row in enumerate(table.rows):
-            label, values, _ = split_row(row)
-            if "信息处理费" in norm_label(label) and len(values) == 1 and values[0].text.strip():
+            label, cells, _ = split_row(row)
+            values = [c for c in cells if c.text.strip()]  # (a row of a wider table: its other cells empty)
+            if "信息处理费" in norm_label(label) and len(values) == 1:
                 header = " ".join(c.text for r in table.rows[max(k - 3, 0) : k] for c in r if c is not None)
                 try:
                     return Fees(
