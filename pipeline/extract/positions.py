@@ -729,6 +729,7 @@ def _leaf_spans(ws: list[Word]) -> list[tuple[float, float]]:
 
 
 def _letters(run: list[Word]) -> bool:
+    """Whether a run is single characters only (a heading letter-spaced)."""
     return all(len(w.text) == 1 for w in run)
 
 
@@ -737,7 +738,7 @@ def _after_letters(run: list[Word], w: Word) -> bool:
     wider step than their own spacing: another heading's piece, however near (社 会 公 益 / 组 织 leave
     组 织 公 益 side by side 2.2 pt apart, and 机构, 法律服务's, 4.7 pt after them, less than half a
     character)."""
-    if len(w.text) < 2 or len(run) < 2 or any(len(v.text) != 1 for v in run):
+    if len(w.text) < 2 or len(run) < 2 or not _letters(run):
         return False
     ordered = sorted(run, key=attrgetter("x0"))
     spacing = max(b.x0 - a.x1 for a, b in itertools.pairwise(ordered))
