@@ -546,6 +546,12 @@ def _tables(
         # rows printing no value among the data lines and just after them, a row's pitch from any other row
         data, first, last = _with_empty_rows(ls, data, (previous_end, first, last), left, head)
         first = min(first, lead)  # the first row's label may begin on lines set tight above its values
+        if going_on and not head:
+            # the rest of the page before's last row's label, over this page's first row (3．要求 0 0 … at
+            # page 2's foot, 提供公开 / 出版物 here): a row of its own with its cells empty, which the
+            # table's reader joins to the row above as the rest of its label
+            rest = _label_rest(ls[previous_end + 1 : first], left, [ls[i] for i in data])
+            rows += [_row(rest, [], anchors, page)] if rest else []
         # the data rows: values by nearest column; the label from the band between neighbouring data lines
         ys = [ls[i].y for i in data]
         # between two rows, midway; but where a row's label begins above its values (5．要求 / 行政机关 /
@@ -1459,11 +1465,9 @@ def _empty_rows(
     if not head:
         return [], first
     after = max(i for i in range(previous_end + 1, first) if any(ls[i] is h for h in head))
-    pre = [
-        i
-        for i in range(after + 1, first)
-        if all(w.x1 <= left for w in ls[i].words) and not _stop(ls[i]) and not _FOOTER.match(_text(ls[i]))
-    ]
+    # label lines as the rows' labels are taken: by each word's centre (a wrapped label's widest line,
+    # 一、本年新收政府信息公开申请数 over 36 6 … / 量, may end a little past the edge the values set)
+    pre = [i for i in range(after + 1, first) if _label_only(ls[i], left)]
     bands: list[list[int]] = []
     for i in pre:
         if bands and bands[-1][-1] == i - 1 and _tight([ls[i - 1], ls[i]]):
@@ -1479,6 +1483,23 @@ def _empty_rows(
     ):
         lead = bands.pop()[0]
     return [[w for i in band for w in ls[i].words] for band in bands], lead
+
+
+def _label_rest(above: list[_Line], left: float, data: list[_Line]) -> list[Word]:
+    """The words of the lines above a table's first row on a page it goes on to, when they are the rest of
+    a label the page before broke: lines of labels only, set tight one under the other, the first not
+    beginning a row (no （二）, 2．), within the rows' label columns (not a running head at the margin)."""
+    if not above or not all(_label_only(line, left) for line in above) or not _tight(above, within=1.0):
+        return []
+    char = statistics.median(w.bottom - w.top for line in above for w in line.words)
+    labels = [w.x0 for line in data for w in line.label]
+    if (
+        _numbered(above[0].words)
+        or not labels
+        or min(w.x0 for line in above for w in line.words) < min(labels) - char
+    ):
+        return []
+    return [w for line in above for w in line.words]
 
 
 def _same_numbering(upper: Sequence[Word], lower: Sequence[Word]) -> bool:

@@ -531,8 +531,9 @@ ALIGNED: dict[str, tuple[str, int, str] | tuple[str, int, str, str]] = {
 
 # perturbed variants (perturb.variant) as Chromium or LibreOffice print them, each read wrong once
 # (tests/test_extract_pdf.py); their truth is the variant's record and assumptions, not a golden. file name →
-# (producer, template, seed, perturbations)
-VARIANTS: dict[str, tuple[str, str, int, list[str]]] = {
+# (producer, template, seed, perturbations[, the face LibreOffice or Chromium is asked for: Noto Sans CJK
+# unless named])
+VARIANTS: dict[str, tuple[str, str, int, list[str]] | tuple[str, str, int, list[str], str]] = {
     # WeasyPrint breaks a row whose cells do not fit across the page: table 3's （二）部分公开 row printed its
     # values at the foot of page 1 beside no label and its two-line label at the top of page 2 beside
     # blank cells (no rule above them); the values had no label to be placed by (tables_not_found)
@@ -995,6 +996,35 @@ VARIANTS: dict[str, tuple[str, str, int, list[str]]] = {
         476784,
         ["title_split", "fullwidth_digits", "agency_to_signature"],
     ),
+    # LibreOffice, rule-less, in WenQuanYi Micro Hei (CI's face): a row broken by a page, its values and its
+    # label's first line (3．要求 / 1．信访) on page 2's last line and the rest of its label (提供公开 / 出版物)
+    # at page 3's top, over the first row there; those lines were taken for nobody's, and a label 3．要求 is
+    # like no template row's: the row was lost (rejected_publication, rejected_petition absent)
+    "libreoffice_v2021_variant_5186_wqy.pdf": (
+        "libreoffice",
+        "v2021",
+        5186,
+        ["cells_aligned", "label_synonyms", "rules_removed"],
+        producers.WQY_FONT,
+    ),
+    "libreoffice_v2021_variant_880701_wqy.pdf": (
+        "libreoffice",
+        "v2021",
+        880701,
+        ["agency_to_signature", "columns_reordered", "rules_removed"],
+        producers.WQY_FONT,
+    ),
+    # the same, asked for in 宋体 (SimSun: WenQuanYi substituted, a Latin face for the digits): the one row
+    # under table 3's header at page 1's foot, its label wrapped round its values (一、本年新收政府信息公开
+    # 申请数 / 36 6 … / 量); the label's widest line ended 2 pt past the edge the values set and was taken for
+    # no label line: received_new's label was 量 and the row was lost
+    "libreoffice_v2021_variant_709303_simsun.pdf": (
+        "libreoffice",
+        "v2021",
+        709303,
+        ["cells_aligned", "label_synonyms", "rules_removed"],
+        SIMSUN,
+    ),
 }
 
 
@@ -1007,18 +1037,23 @@ def variant_design(name: str) -> Any:
     """The perturbed variant a VARIANTS fixture prints (a Design)."""
     from samplegen import perturb
 
-    _producer, template, seed, names = VARIANTS[name]
+    _producer, template, seed, names = VARIANTS[name][:4]
     return perturb.variant(seed, template, names)
 
 
 def _variant(name: str) -> Fixture:
     from samplegen import design
 
-    producer = VARIANTS[name][0]
-    # WeasyPrint sets the text in WenQuanYi Micro Hei (the others' face is checked with their program)
-    needs = (_program(producer), "wqy") if producer == "weasyprint" else (_program(producer),)
+    producer, face = VARIANTS[name][0], next(iter(VARIANTS[name][4:]), None)
+    # WeasyPrint sets the text in WenQuanYi Micro Hei, and so do the others asked for another face than Noto
+    # Sans CJK (that one or a substitute); Noto Sans CJK `producers.missing` looks for with their program
+    wqy = producer == "weasyprint" or face not in (None, producers.CJK_FONT)
+    needs = (_program(producer), "wqy") if wqy else (_program(producer),)
     return Fixture(
-        f"pdf/{name}", lambda: design.render(variant_design(name), producer), needs=needs, stable=False
+        f"pdf/{name}",
+        lambda: design.render(variant_design(name), producer, font=face),
+        needs=needs,
+        stable=False,
     )
 
 
