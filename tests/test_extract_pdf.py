@@ -178,6 +178,42 @@ def test_a_row_printing_nothing_whose_number_lost_its_mark_is_a_row_of_its_own(
         assert report.applications[code]["natural_person"] == want, code
 
 
+@pytest.mark.parametrize(
+    "lines",
+    [
+        [
+            "三、本年度办（一）",
+            "理结果",
+            "予以公开",
+        ],  # the group's name beside it, wrapped round it (WeasyPrint)
+        ["（一）", "予以公开"],
+    ],
+)
+def test_a_row_printing_only_its_number_beside_its_values_takes_the_label_lines_under_it(
+    lines: list[str],
+) -> None:
+    """A row whose label wrapped under its values, the values' line printing only its number (and a piece of
+    its group's name): the label line under it, 予以公开 beside blank cells, reads as a row's whole label,
+    but the row above has no words of its own yet: it is that row's label. It was read as a row of zeros
+    printed blank (granted 0, and the row of values, 34 2 …, placed nowhere)."""
+    from nianbao.pipeline import tables as T
+    from nianbao.pipeline.extract.applications import label_applications, read_applications
+    from nianbao.pipeline.model import Report
+
+    rows = [_header_3()]
+    for k, code in enumerate(T.APPLICATION_ROWS["v2019"], 1):
+        values = [str(k), "0", "0", "0", "0", "0", str(k)]
+        if code.code != "granted":
+            rows.append(_row(code.label, values))
+            continue
+        rows += [_row(lines[0], values), *(_row(line, [""] * 7) for line in lines[1:])]
+    report = Report(agency="x", year=2020, template="v2019")
+    read_applications(label_applications(rows), "v2019", report)
+    for k, code in enumerate(T.application_row_codes("v2019"), 1):
+        assert report.applications[code]["natural_person"] == k, code
+    assert report.reading.assumed() == []
+
+
 def test_a_label_wrapped_round_its_values_read_as_two_rows_is_one() -> None:
     """A scan's grid splits a tall cell: （六）其他 / 2．申请人逾期未按收费通知要求缴纳费用、行政机 beside blank
     cells, then 处理 / 关不再处理其政府信息公开申请 beside the row's values. The first was read as a row of

@@ -316,6 +316,22 @@ def _whole_row_label(label: str) -> bool:
     return any(align.whole_label(label, c) >= WHOLE_LABEL for c in _ALL_ROWS)
 
 
+def _numbers(label: str) -> bool:
+    """A label that begins with a row's number, its mark printed or lost (（二）…, 2．…, 1属于…)."""
+    return bool(ROW_START.match(label) or _MARK_LOST.match(label))
+
+
+def _awaits_text(label: str) -> bool:
+    """A row's label that is its number and nothing of its own: （一）, or 三、本年度办（一）理结果 (a piece of
+    its group's name set beside it); the row's words are on the lines below. A group's whole name after the
+    number is a row's whole label (v2019's （六）其他处理)."""
+    marks = list(_ROW_MARK.finditer(label))
+    if not marks:
+        return False
+    rest = norm_label(label[marks[-1].end() :])
+    return not rest or (rest not in _GROUP_WORDS and any(rest in name for name in _GROUP_WORDS))
+
+
 def _heading_only(label: str, after: list[str]) -> bool:
     """A group's name and nothing more, printing nothing, with one of its numbered rows (2．…) next: the
     group's heading set beside its rows, not a row of zeros printed as blanks (v2019's （六）其他处理 is
@@ -480,7 +496,15 @@ def label_applications(rows: list[Row]) -> LabelledRows:
     split = [split_row(r) for r in rows]
     labels = [label for label, _v, _i in split]
     for k, (label, values, _) in enumerate(split):
-        if not any(v.text.strip() for v in values) and label and not _begins_row(label) and printed:
+        # the row above printed its number and nothing of its own (三、本年度办（一） 34 2 … / 理结果 予以公开):
+        # the label line under it is the rest of its label, though it reads as a row's whole label
+        awaited = bool(printed) and not before and _awaits_text(printed[-1].own) and not _numbers(label)
+        if (
+            not any(v.text.strip() for v in values)
+            and label
+            and printed
+            and (not _begins_row(label) or awaited)
+        ):
             values = []  # blank cells beside the rest of a label cut by a page break: no row of its own
         elif not any(v.text.strip() for v in values) and _heading_only(label, labels[k + 1 :]):
             values = []  # a group's name set beside its rows (（六）其他处理 between 1． and 2．): no row
@@ -488,7 +512,7 @@ def label_applications(rows: list[Row]) -> LabelledRows:
             # a label with no numbers: a group heading, the first part of a wrapped label, a header; or,
             # when it does not begin a row (no （二） or 2．), the rest of the row above's label (a group's
             # name only when the row above printed nothing but its number: （六） / 其他处理)
-            continues = label and printed and not before and not _begins_row(label)
+            continues = label and printed and not before and (not _begins_row(label) or awaited)
             if continues and (not _group_named(label) or not norm_label(printed[-1].own)):
                 printed[-1] = replace(printed[-1], own=printed[-1].own + label)
             elif label:

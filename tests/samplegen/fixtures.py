@@ -996,6 +996,15 @@ VARIANTS: dict[str, tuple[str, str, int, list[str]] | tuple[str, str, int, list[
         476784,
         ["title_split", "fullwidth_digits", "agency_to_signature"],
     ),
+    # WeasyPrint, rule-less: （一）'s label wrapped under its values (三、本年度办 （一） 34 2 … / 理结果 予以公开,
+    # a line's spacing under it, nearly a row's pitch in this tight table): 予以公开 beside blank cells read
+    # as a row's whole label, a row of zeros printed blank (granted 0; 34 2 … placed nowhere)
+    "weasyprint_v2019_variant_51093.pdf": (
+        "weasyprint",
+        "v2019",
+        51093,
+        ["cells_aligned", "row_label_wrapped", "rules_removed"],
+    ),
     # LibreOffice, rule-less, in WenQuanYi Micro Hei (CI's face): a row broken by a page, its values and its
     # label's first line (3．要求 / 1．信访) on page 2's last line and the rest of its label (提供公开 / 出版物)
     # at page 3's top, over the first row there; those lines were taken for nobody's, and a label 3．要求 is
