@@ -446,6 +446,31 @@ def test_table_2_rows_printing_nothing_run_into_the_next_rows_label() -> None:
     }
 
 
+def test_table_2_headings_wrapped_round_another_columns_heading() -> None:
+    """Two headings wrapped over two lines (本年新 / 制作数量) round a third set on one line between them
+    (对外公开总数量, centred in its cell), as LibreOffice prints a rule-less v2019 table: each line a row, the
+    headings' first lines above the row naming the third. Before the fix only the line right above a
+    wrapped heading's rest was joined to it (制作数量 alone names nothing): the sub-table's two rows, 规章
+    and 规范性文件, were read under 对外公开总数量 only, their other values absent."""
+    from nianbao.pipeline.extract.proactive import read_proactive
+    from nianbao.pipeline.model import Report
+
+    rows = [
+        ["", "", "第二十条第（一）项", ""],
+        ["", "本年新", "本年新", ""],
+        ["信息内容", "", "", "对外公开总数量"],
+        ["", "制作数量", "公开数量", ""],
+        ["规章", "0", "0", "3"],
+        ["规范性文件", "7", "1", "57"],
+    ]
+    report = Report(agency="", year=2020, template="v2019")
+    read_proactive(_rows(rows), "v2019", report)
+    assert report.proactive == {
+        "rules": {"made": 0, "published": 0, "total_public": 3},
+        "normative_documents": {"made": 7, "published": 1, "total_public": 57},
+    }
+
+
 @pytest.mark.parametrize("label", ["三、本年度办理", "结果"])
 def test_a_run_whose_only_line_prints_a_narrow_piece_is_left_as_it_is(label: str) -> None:
     """A run of one line printing a single digit in a column one character wide (a page going on, the

@@ -6,6 +6,7 @@ is read in the column of the nearest header above it.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 from decimal import Decimal
 
@@ -72,18 +73,21 @@ def read_proactive(rows: list[Row], template: str, report: Report) -> None:
     layout = T.PROACTIVE_LAYOUT[template]
     header: Header = {}
     in_header = False  # the row above was a header row too: a header set over two lines adds up
-    above: Row = []  # the row above, when it was a header row
+    # the lines of the header so far: rows printing no label, and measure header rows (a heading's first
+    # line, 本年新, may sit above the line that names another column, 对外公开总数量, and its rest below)
+    pieces: list[Row] = []
     for row in rows:
+        labelled = bool(row and row[0] and row[0].text.strip())
         h = _measure_header(row, measures)
+        pieces = [*pieces, row] if h or not labelled else []
         if h:
             header = {**header, **h} if in_header else h
             in_header = True
-            above = row
             continue
-        if in_header and not (row and row[0] and row[0].text.strip()):
-            # no label: the rest of headings wrapped over two lines (本年新 / 制作数量), a table read from
-            # its words' places giving each line a row; each column's two pieces read as one heading
-            wrapped = _measure_header(_joined(above, row), measures) or {}
+        if in_header and not labelled:
+            # no label: the rest of headings wrapped over lines (本年新 / 制作数量), a table read from its
+            # words' places giving each line a row; each column's pieces read as one heading
+            wrapped = _measure_header(functools.reduce(_joined, pieces), measures) or {}
             if any(col not in header for col in wrapped):
                 header = {**header, **{c: m for c, m in wrapped.items() if c not in header}}
                 continue

@@ -1005,6 +1005,15 @@ VARIANTS: dict[str, tuple[str, str, int, list[str]] | tuple[str, str, int, list[
         51093,
         ["cells_aligned", "row_label_wrapped", "rules_removed"],
     ),
+    # LibreOffice, rule-less, v2019 table 2's first sub-table: 本年新 / 制作数量 and 本年新 / 公开数量 wrapped
+    # round 对外公开总数量 on the line between; 制作数量 alone named nothing (rules, normative_documents:
+    # only their totals read)
+    "libreoffice_v2019_variant_151726.pdf": (
+        "libreoffice",
+        "v2019",
+        151726,
+        ["cells_aligned", "label_synonyms", "rules_removed"],
+    ),
     # LibreOffice, rule-less, in WenQuanYi Micro Hei (CI's face): a row broken by a page, its values and its
     # label's first line (3．要求 / 1．信访) on page 2's last line and the rest of its label (提供公开 / 出版物)
     # at page 3's top, over the first row there; those lines were taken for nobody's, and a label 3．要求 is
