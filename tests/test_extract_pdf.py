@@ -178,6 +178,26 @@ def test_a_row_printing_nothing_whose_number_lost_its_mark_is_a_row_of_its_own(
         assert report.applications[code]["natural_person"] == want, code
 
 
+def test_rows_numbered_in_brackets_both_lost_are_rows_of_their_own() -> None:
+    """OCR may lose both brackets of （六）其他处理 and （七）总计 (a held-out Chromium scan, zeros printed
+    blank): 六其他处理 beside blank cells is v2019's row of zeros, not the start of 七总计's label (the two were
+    read as one row, 其他处理 absent)."""
+    from nianbao.pipeline import tables as T
+    from nianbao.pipeline.extract.applications import label_applications, read_applications
+    from nianbao.pipeline.model import Report
+
+    lost = {"other_handling": "六其他处理", "handled_total": "七总计"}
+    rows = [_header_3()]
+    for k, code in enumerate(T.APPLICATION_ROWS["v2019"], 1):
+        values = [""] * 7 if code.code == "other_handling" else [str(k), "", "", "", "", "", str(k)]
+        rows.append(_row(lost.get(code.code, code.label), values))
+    report = Report(agency="x", year=2020, template="v2019")
+    read_applications(label_applications(rows), "v2019", report)
+    for k, code in enumerate(T.application_row_codes("v2019"), 1):
+        want = 0 if code == "other_handling" else k
+        assert report.applications[code]["natural_person"] == want, code
+
+
 @pytest.mark.parametrize(
     "lines",
     [

@@ -281,10 +281,12 @@ _GROUP_WORDS = tuple(k for k, _g in _GROUPS)
 _ROW_MARK = re.compile(r"[（(][一二三四五六七八九十\d]+[)）]|\d+\s*[.．、]")
 
 
-# a row's number as OCR may give it, the small mark lost: 1属于国家秘密 (1．), 二)部分公开 (（二）); no line of
-# a table 3 label wrapped over lines begins so
+# a row's number as OCR may give it, the small mark lost: 1属于国家秘密 (1．), 二)部分公开 (（二）), or both
+# brackets before the label of a row or group numbered so (六其他处理 over 七总计, v2019's rows; 三不予公开);
+# no line of a table 3 label wrapped over lines begins so
 _NUMBER_MARK_LOST = r"\d{1,2}(?=[\u4e00-\u9fff])"
-_MARK_LOST = re.compile(rf"^\s*(?:{_NUMBER_MARK_LOST}|[一二三四五六七八九十]+[)）])")
+_GROUP_MARK_LOST = "[一二三四五六七](?=予以公开|部分公开|不予公开|无法提供|不予处理|其他处理|总计)"
+_MARK_LOST = re.compile(rf"^\s*(?:{_NUMBER_MARK_LOST}|[一二三四五六七八九十]+[)）]|{_GROUP_MARK_LOST})")
 # the same after a piece of a group's name set beside the row: （三）不予公开 1属于国家秘密 read as 三不予公开1属于…
 _MARK_LOST_WITHIN = re.compile(rf"(?<=[\u4e00-\u9fff)）]){_NUMBER_MARK_LOST}")
 
