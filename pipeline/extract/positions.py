@@ -1056,6 +1056,24 @@ def _wrapped_values(
     centred = any(ls[k].y < ls[r].y for r, wrapped in joined.items() for k in wrapped) or any(
         risen(ls[i]) for i in data
     )
+    if not centred:
+        # a value of three pieces or more set at its cell's top (一、本年新收… １ over １ over ４): each line
+        # of pieces under a row's last piece, in its columns, a cell's line spacing under it and clearly
+        # nearer it than any row (the next row is a padding further), is the row's too
+        used = {j for wrapped in joined.values() for j in wrapped}
+        for wrapped in joined.values():
+            while True:
+                k = max(wrapped, key=lambda j: values_y[j])  # the value's lowest piece so far
+                i = next((j for j in pieces if j > k and j not in used), None)  # the next line of pieces
+                if i is None or not (
+                    value_columns(i) <= value_columns(k)
+                    and values_apart(i, k) <= 1.6 * char
+                    and all(values_apart(i, k) < values_apart(i, r) - 0.15 * char for r in rows)
+                    and breaks(i, k)
+                ):
+                    break
+                wrapped.append(i)
+                used.add(i)
 
     def mirrored(i: int, r: int) -> bool:
         """Whether each of line `i`'s pieces has a piece of the same column as far from row `r`'s line on its

@@ -1014,6 +1014,16 @@ VARIANTS: dict[str, tuple[str, str, int, list[str]] | tuple[str, str, int, list[
         151726,
         ["cells_aligned", "label_synonyms", "rules_removed"],
     ),
+    # WeasyPrint, rule-less, text at its cells' top, full-width digits: values of three digits wrapped over
+    # three lines in narrow columns (１ / １ / ４ beside 一、本年新收…, and （七）总计's): the third line, a
+    # cell's line spacing under the second and a padding nearer it than the next row, was a row without a
+    # label (refused: a row printing no label the template has no place for)
+    "weasyprint_v2021_variant_85248.pdf": (
+        "weasyprint",
+        "v2021",
+        85248,
+        ["cells_aligned", "fullwidth_digits", "rules_removed"],
+    ),
     # LibreOffice, rule-less, in WenQuanYi Micro Hei (CI's face): a row broken by a page, its values and its
     # label's first line (3．要求 / 1．信访) on page 2's last line and the rest of its label (提供公开 / 出版物)
     # at page 3's top, over the first row there; those lines were taken for nobody's, and a label 3．要求 is
