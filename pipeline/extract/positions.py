@@ -1077,13 +1077,12 @@ def _wrapped_values(
 
     def mirrored(i: int, r: int) -> bool:
         """Whether each of line `i`'s pieces has a piece of the same column as far from row `r`'s line on its
-        other side among its pieces: a value of three pieces or more centred on the row (1 / 3 / 9)."""
+        other side among its pieces: a value of three pieces or more centred on the row (1 / 3 / 9), or of
+        two set half a line above and below it, the row's line printing none of it (９ / ４ beside a value
+        １ / ０ / １ centred on the row's line, the lower pieces beside a group's name, （四）无)."""
         mirror = 2 * ls[r].y - ls[i].y
         return all(
-            any(
-                abs(ls[k].y - mirror) < 0.3 * char and c in value_columns(k) and c in value_columns(r)
-                for k in joined[r]
-            )
+            any(abs(ls[k].y - mirror) < 0.3 * char and c in value_columns(k) for k in joined[r])
             for c in value_columns(i)
         )
 

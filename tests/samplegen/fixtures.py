@@ -1024,6 +1024,15 @@ VARIANTS: dict[str, tuple[str, str, int, list[str]] | tuple[str, str, int, list[
         85248,
         ["cells_aligned", "fullwidth_digits", "rules_removed"],
     ),
+    # WeasyPrint, rule-less, text in its cells' middle, full-width digits: 1．本机关不掌握… printing ９ / ４
+    # half a line above and below its line and １ / ０ / １ centred on it, the lower pieces on （四）无's line:
+    # that line's ４ and １ were left out as the group's (94 read 9, 101 read 10: a misread)
+    "weasyprint_v2021_variant_115494.pdf": (
+        "weasyprint",
+        "v2021",
+        115494,
+        ["agency_to_signature", "fullwidth_digits", "rules_removed"],
+    ),
     # LibreOffice, rule-less, in WenQuanYi Micro Hei (CI's face): a row broken by a page, its values and its
     # label's first line (3．要求 / 1．信访) on page 2's last line and the rest of its label (提供公开 / 出版物)
     # at page 3's top, over the first row there; those lines were taken for nobody's, and a label 3．要求 is
