@@ -1064,16 +1064,16 @@ def _wrapped_values(
         for wrapped in joined.values():
             while True:
                 k = max(wrapped, key=lambda j: values_y[j])  # the value's lowest piece so far
-                i = next((j for j in pieces if j > k and j not in used), None)  # the next line of pieces
-                if i is None or not (
-                    value_columns(i) <= value_columns(k)
-                    and values_apart(i, k) <= 1.6 * char
-                    and all(values_apart(i, k) < values_apart(i, r) - 0.15 * char for r in rows)
-                    and breaks(i, k)
+                under = next((j for j in pieces if j > k and j not in used), None)  # the next line of pieces
+                if under is None or not (
+                    value_columns(under) <= value_columns(k)
+                    and values_apart(under, k) <= 1.6 * char
+                    and all(values_apart(under, k) < values_apart(under, r) - 0.15 * char for r in rows)
+                    and breaks(under, k)
                 ):
                     break
-                wrapped.append(i)
-                used.add(i)
+                wrapped.append(under)
+                used.add(under)
 
     def mirrored(i: int, r: int) -> bool:
         """Whether each of line `i`'s pieces has a piece of the same column as far from row `r`'s line on its
