@@ -291,13 +291,18 @@ _MARK_LOST = re.compile(rf"^\s*(?:{_NUMBER_MARK_LOST}|[一二三四五六七八�
 _MARK_LOST_WITHIN = re.compile(rf"(?<=[\u4e00-\u9fff)）]){_NUMBER_MARK_LOST}")
 
 
+def _numbers(label: str) -> bool:
+    """A label that begins with a row's number, its mark printed or lost (（二）…, 2．…, 1属于…)."""
+    return bool(ROW_START.match(label) or _MARK_LOST.match(label))
+
+
 def _begins_row(label: str) -> bool:
     """A label that begins a row: numbered at its start (（二）…, 2．…, or so read with the mark lost:
     1属于…), or a row's whole label with its number lost (上年结转政府信息公开申请数量, which OCR read without
     its 二、; not a group's name, 其他处理, which may be the rest of （六）'s), or after a piece of a group's
     name that a layout set flush left beside its rows (三、本年 / 度办理结 / 果 wrapped beside them gives
     度办理结（二）部分公开…, the piece read first as it sits further left)."""
-    if ROW_START.match(label) or _MARK_LOST.match(label) or _whole_row_label(label):
+    if _numbers(label) or _whole_row_label(label):
         return True
     mark = _ROW_MARK.search(label) or _MARK_LOST_WITHIN.search(label)
     if mark is None or mark.start() == 0:
@@ -316,11 +321,6 @@ def _whole_row_label(label: str) -> bool:
     if len(piece) < 4 or any(piece in name for name in _GROUP_WORDS):
         return False
     return any(align.whole_label(label, c) >= WHOLE_LABEL for c in _ALL_ROWS)
-
-
-def _numbers(label: str) -> bool:
-    """A label that begins with a row's number, its mark printed or lost (（二）…, 2．…, 1属于…)."""
-    return bool(ROW_START.match(label) or _MARK_LOST.match(label))
 
 
 def _awaits_text(label: str) -> bool:
