@@ -1070,6 +1070,14 @@ def _program(producer: str) -> str:
     return {"libreoffice": "soffice"}.get(producer, producer)
 
 
+def _needs(producer: str, face: str | None) -> tuple[str, ...]:
+    """What a print of `producer` in `face` needs on the machine: its program, and WenQuanYi Micro Hei when
+    the text is set in it (WeasyPrint's face; another face than Noto Sans CJK asked for, that one or a
+    substitute). Noto Sans CJK `producers.missing` looks for with LibreOffice's or Chromium's program."""
+    wqy = producer == "weasyprint" or face not in (None, producers.CJK_FONT)
+    return (_program(producer), "wqy") if wqy else (_program(producer),)
+
+
 def variant_design(name: str) -> Any:
     """The perturbed variant a VARIANTS fixture prints (a Design)."""
     from samplegen import perturb
@@ -1082,14 +1090,10 @@ def _variant(name: str) -> Fixture:
     from samplegen import design
 
     producer, face = VARIANTS[name][0], next(iter(VARIANTS[name][4:]), None)
-    # WeasyPrint sets the text in WenQuanYi Micro Hei, and so do the others asked for another face than Noto
-    # Sans CJK (that one or a substitute); Noto Sans CJK `producers.missing` looks for with their program
-    wqy = producer == "weasyprint" or face not in (None, producers.CJK_FONT)
-    needs = (_program(producer), "wqy") if wqy else (_program(producer),)
     return Fixture(
         f"pdf/{name}",
         lambda: design.render(variant_design(name), producer, font=face),
-        needs=needs,
+        needs=_needs(producer, face),
         stable=False,
     )
 
@@ -1106,12 +1110,10 @@ def _aligned(name: str) -> Fixture:
     from samplegen import design
 
     producer, font = ALIGNED[name][0], ALIGNED[name][2]
-    program = _program(producer)
-    needs = (program,) if font == producers.CJK_FONT else (program, "wqy")
     return Fixture(
         f"pdf/{name}",
         lambda: design.render(aligned_design(name), producer, font=font),
-        needs=needs,
+        needs=_needs(producer, font),
         stable=False,
     )
 
